@@ -1,0 +1,113 @@
+//! The Admin client as the CLI tools use it: one call (create, delete, list, describe),
+//! bootstrapped through any broker, with `default.api.timeout.ms` as its deadline.
+
+use super::Bootstrap;
+use crate::ids::{Addr, NodeId};
+use crate::node::{ClientEvent, Ctx, Input, Target, Timer};
+use crate::protocol::{BrokerMetadata, CreatableTopic, CreatableTopicResult, Msg, TopicMetadata};
+
+/// `default.api.timeout.ms`.
+pub(crate) const DEFAULT_API_TIMEOUT_MS: u64 = 60_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum AdminCall {
+    CreateTopics(Vec<CreatableTopic>),
+    DeleteTopics(Vec<String>),
+    /// listTopics / describeTopics: answered by a Metadata request; `call` names it.
+    Metadata { call: &'static str },
+}
+
+impl AdminCall {
+    /// The call's name in Kafka's timeout message (`Call: createTopics`).
+    fn name(&self) -> &'static str {
+        match self {
+            AdminCall::CreateTopics(_) => "createTopics",
+            AdminCall::DeleteTopics(_) => "deleteTopics",
+            AdminCall::Metadata { call } => call,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum AdminOutcome {
+    Created(Vec<CreatableTopicResult>),
+    Deleted(Vec<CreatableTopicResult>),
+    Metadata { brokers: Vec<BrokerMetadata>, controller_id: Option<NodeId>, topics: Vec<TopicMetadata> },
+    /// No broker answered within the API timeout: `Timed out waiting for a node assignment. Call: createTopics`.
+    TimedOut(String),
+}
+
+pub(crate) struct Admin {
+    bootstrap: Bootstrap,
+    call: AdminCall,
+    next_correlation_id: u32,
+}
+
+impl Admin {
+    pub(crate) fn new(bootstrap_servers: Vec<String>, client_id: &str, call: AdminCall) -> Admin {
+        let bootstrap = Bootstrap::new(bootstrap_servers, format!("[AdminClient clientId={client_id}]"));
+        Admin { bootstrap, call, next_correlation_id: 0 }
+    }
+
+    pub(crate) fn bootstrap_servers(&self) -> Vec<String> {
+        self.bootstrap.servers.clone()
+    }
+
+    fn send(&mut self, to: Target, msg: Msg, ctx: &mut Ctx) {
+        self.next_correlation_id += 1;
+        ctx.send_to(to, self.next_correlation_id, msg);
+    }
+
+    fn finish(outcome: AdminOutcome, ctx: &mut Ctx) -> bool {
+        ctx.notify(ClientEvent::Admin(outcome));
+        false
+    }
+
+    /// Returns false once the call has finished.
+    pub(crate) fn handle(&mut self, input: Input, ctx: &mut Ctx) -> bool {
+        match input {
+            Input::Start => {
+                ctx.timer(DEFAULT_API_TIMEOUT_MS, Timer::Deadline);
+                self.bootstrap_metadata(ctx);
+                true
+            }
+            Input::Timer(Timer::ClientRetry) => {
+                self.bootstrap_metadata(ctx);
+                true
+            }
+            Input::Timer(Timer::Deadline) => Self::finish(AdminOutcome::TimedOut(format!("Timed out waiting for a node assignment. Call: {}", self.call.name())), ctx),
+            Input::ConnectionRefused { target } => {
+                let backoff = self.bootstrap.refused(&target, ctx);
+                ctx.timer(backoff, Timer::ClientRetry);
+                true
+            }
+            Input::Message { from, msg, .. } => self.on_response(from, msg, ctx),
+            Input::Timer(_) => true,
+        }
+    }
+
+    fn bootstrap_metadata(&mut self, ctx: &mut Ctx) {
+        let target = Target::HostPort(self.bootstrap.current());
+        self.send(target, Msg::MetadataRequest { topics: None, allow_auto_topic_creation: false }, ctx);
+    }
+
+    fn on_response(&mut self, from: Addr, msg: Msg, ctx: &mut Ctx) -> bool {
+        self.bootstrap.connected();
+        match msg {
+            Msg::MetadataResponse { brokers, controller_id, topics } => match self.call.clone() {
+                AdminCall::Metadata { .. } => Self::finish(AdminOutcome::Metadata { brokers, controller_id, topics }, ctx),
+                AdminCall::CreateTopics(topics) => {
+                    self.send(Target::Addr(from), Msg::CreateTopicsRequest { topics }, ctx);
+                    true
+                }
+                AdminCall::DeleteTopics(names) => {
+                    self.send(Target::Addr(from), Msg::DeleteTopicsRequest { names }, ctx);
+                    true
+                }
+            },
+            Msg::CreateTopicsResponse { results } => Self::finish(AdminOutcome::Created(results), ctx),
+            Msg::DeleteTopicsResponse { results } => Self::finish(AdminOutcome::Deleted(results), ctx),
+            _ => true,
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Tools that keep running after their command line was read: a server starting up, an
+//! admin call in flight, the console producer reading records, the console consumer.
+//!
+//! A job reacts to what its process reports (client events, server log lines) with lines
+//! to print and, once it ends, an exit status.
+
+use super::console_consumer::ConsumerJob;
+use super::console_producer::ProducerJob;
+use super::topics::TopicsJob;
+use crate::client::admin::AdminCall;
+use crate::ids::{ClientId, NodeId};
+use crate::node::{ClientEvent, LogLine};
+use crate::session::Stream;
+
+pub(crate) enum JobKind {
+    /// `kafka-server-start.sh`: prints start-up logs until the server has started.
+    Server { node: NodeId },
+    Topics(TopicsJob),
+    Producer(ProducerJob),
+    Consumer(ConsumerJob),
+}
+
+pub(crate) struct Job {
+    /// bash's job number, `[1]`.
+    pub(crate) number: u32,
+    /// The command as typed, for `jobs` and the `Done` line.
+    pub(crate) command: String,
+    pub(crate) kind: JobKind,
+    /// Where the job's standard output goes (`> file` redirects it).
+    pub(crate) stdout_file: Option<String>,
+}
+
+/// What a job wants printed, and whether it has ended.
+pub(crate) struct Emit {
+    pub(crate) lines: Vec<(Stream, String)>,
+    pub(crate) exit: Option<i32>,
+    /// A further Admin call the job needs (e.g. delete after listing).
+    pub(crate) start_admin: Option<AdminCall>,
+    /// The simulated wall clock, for log timestamps.
+    pub(crate) now_wall_ms: u64,
+}
+
+impl Emit {
+    pub(crate) fn new(now_wall_ms: u64) -> Emit {
+        Emit { lines: Vec::new(), exit: None, start_admin: None, now_wall_ms }
+    }
+
+    pub(crate) fn out(&mut self, text: impl Into<String>) {
+        self.lines.push((Stream::Stdout, text.into()));
+    }
+
+    pub(crate) fn err(&mut self, text: impl Into<String>) {
+        self.lines.push((Stream::Stderr, text.into()));
+    }
+
+    pub(crate) fn exit(&mut self, status: i32) {
+        self.exit = Some(status);
+    }
+}
+
+impl Job {
+    pub(crate) fn client(&self) -> Option<ClientId> {
+        match &self.kind {
+            JobKind::Server { .. } => None,
+            JobKind::Topics(j) => Some(j.client),
+            JobKind::Producer(j) => Some(j.client),
+            JobKind::Consumer(j) => Some(j.client),
+        }
+    }
+
+    /// Whether the console waits for this job before reading the next command line even
+    /// in the page (it would block a terminal only briefly).
+    pub(crate) fn runs_to_completion(&self) -> bool {
+        matches!(self.kind, JobKind::Server { .. } | JobKind::Topics(_))
+    }
+
+    pub(crate) fn on_client_event(&mut self, event: ClientEvent, emit: &mut Emit) {
+        if let ClientEvent::Log(line) = &event {
+            // WARN and above reach the terminal, as the tools' log4j config says.
+            emit.err(line.render());
+            return;
+        }
+        match &mut self.kind {
+            JobKind::Server { .. } => {}
+            JobKind::Topics(j) => j.on_event(event, emit),
+            JobKind::Producer(j) => j.on_event(event, emit),
+            JobKind::Consumer(j) => j.on_event(event, emit),
+        }
+    }
+
+    pub(crate) fn on_server_log(&mut self, node: NodeId, line: &LogLine, emit: &mut Emit) {
+        if let JobKind::Server { node: mine } = self.kind {
+            if mine == node {
+                emit.out(line.render());
+                if line.text.contains("Kafka Server started") {
+                    emit.exit(0);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,664 @@
+//! The console a student types into: a small shell (parsing in `shell`, files in `vfs`,
+//! coreutils in `builtins`) that runs Kafka's command-line tools against the world.
+//!
+//! The same console serves `ksim run` and the page, so both print the same bytes.
+
+mod builtins;
+mod console_consumer;
+mod console_producer;
+mod control;
+mod job;
+mod options;
+mod pattern;
+mod server_start;
+mod shell;
+mod storage;
+mod topics;
+mod vfs;
+
+use crate::rng::SimRng;
+use crate::session::{ConsoleLine, Stream};
+use crate::world::World;
+use crate::client::admin::{Admin, AdminCall};
+use crate::client::{Client, ClientRole};
+use crate::ids::ClientId;
+use job::{Emit, Job, JobKind};
+use shell::{Connector, ListItem, Script, ShellError, ShellHost};
+use std::collections::BTreeMap;
+use vfs::Vfs;
+
+/// Where Kafka is installed in the simulated machine; `bin/` scripts live below it.
+const KAFKA_HOME: &str = "/opt/kafka";
+/// Server logs are appended here, as log4j's file appender would.
+const SERVER_LOG: &str = "/opt/kafka/logs/server.log";
+/// A job that waits longer than this for its process stops being waited for, so a
+/// wrong command can never freeze the page.
+const RUN_TO_COMPLETION_MAX_MS: u64 = 10 * 60 * 1000;
+/// Nesting bound for `$(...)` that runs tools.
+const CAPTURE_DEPTH_MAX: usize = 8;
+
+/// What a tool invocation led to.
+pub(crate) enum Outcome {
+    /// Finished at once with this exit status.
+    Done(i32),
+    /// Started something that keeps running.
+    Job(JobKind),
+}
+
+/// The result of handing a line to the console.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Waiting {
+    /// The shell prompt is back.
+    Prompt,
+    /// A continuation line is needed (`\`, open quote).
+    Continuation,
+    /// A foreground tool owns the terminal.
+    Job,
+}
+
+pub(crate) struct Console {
+    pub(crate) vfs: Vfs,
+    vars: BTreeMap<String, String>,
+    last_status: i32,
+    pub(crate) output: Vec<ConsoleLine>,
+    continuation: Option<String>,
+    foreground: Option<Job>,
+    background: Vec<Job>,
+    /// The rest of a command list, run when the foreground job ends.
+    deferred: Option<(Connector, Vec<ListItem>)>,
+    /// Buffers of `$(...)` being captured, innermost last.
+    captures: Vec<String>,
+    /// Standard output redirected to a file for the command running now.
+    stdout_file: Option<String>,
+    pub(crate) rng: SimRng,
+    /// Scripts (`ksim run`) read records and stop consumers themselves; the page waits.
+    pub(crate) scripted: bool,
+    next_job_number: u32,
+    /// Set by `ksim seed N` before anything ran: the session restarts with that seed.
+    pub(crate) reseed: Option<u64>,
+}
+
+impl Console {
+    pub(crate) fn new(seed: u64, scripted: bool) -> Console {
+        let mut vars = BTreeMap::new();
+        vars.insert("HOME".to_string(), "/root".to_string());
+        vars.insert("PATH".to_string(), format!("{KAFKA_HOME}/bin:/usr/local/bin:/usr/bin:/bin"));
+        vars.insert("KAFKA_HOME".to_string(), KAFKA_HOME.to_string());
+        vars.insert("USER".to_string(), "student".to_string());
+        let mut vfs = Vfs::with_kafka_install();
+        // Kafka's scripts create the logs directory on first start.
+        let _ = vfs.create_dir_all(&format!("{KAFKA_HOME}/logs"));
+        Console {
+            vfs,
+            vars,
+            last_status: 0,
+            output: Vec::new(),
+            continuation: None,
+            foreground: None,
+            background: Vec::new(),
+            deferred: None,
+            captures: Vec::new(),
+            stdout_file: None,
+            // The console's own stream: cluster ids and console group ids.
+            rng: SimRng::for_stream(seed, u64::MAX - 1),
+            scripted,
+            next_job_number: 0,
+            reseed: None,
+        }
+    }
+
+    pub(crate) fn waiting(&self) -> Waiting {
+        if self.continuation.is_some() {
+            Waiting::Continuation
+        } else if self.foreground.is_some() {
+            Waiting::Job
+        } else {
+            Waiting::Prompt
+        }
+    }
+
+    /// The prompt the terminal shows now.
+    pub(crate) fn prompt(&self) -> &'static str {
+        match (&self.continuation, &self.foreground) {
+            (Some(_), _) => "> ",
+            (None, Some(Job { kind: JobKind::Producer(_), .. })) => ">",
+            (None, Some(_)) => "",
+            (None, None) => "$ ",
+        }
+    }
+
+    fn push(&mut self, stream: Stream, text: impl Into<String>) {
+        self.output.push(ConsoleLine { stream, text: text.into() });
+    }
+
+    pub(crate) fn hint(&mut self, text: impl Into<String>) {
+        self.push(Stream::Hint, text);
+    }
+
+    /// Standard output of the command running now: the innermost `$(...)` capture, a
+    /// redirected file, or the terminal.
+    pub(crate) fn out(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        if let Some(buffer) = self.captures.last_mut() {
+            buffer.push_str(&text);
+            buffer.push('\n');
+        } else if let Some(path) = self.stdout_file.clone() {
+            let path = self.vfs.resolve(&path);
+            if let Err(e) = self.vfs.append(&path, &format!("{text}\n")) {
+                self.push(Stream::Stderr, format!("bash: {path}: {}", e.kind.reason()));
+            }
+        } else {
+            self.push(Stream::Stdout, text);
+        }
+    }
+
+    /// Standard error always reaches the terminal (`$(...)` captures only stdout).
+    pub(crate) fn err(&mut self, text: impl Into<String>) {
+        self.push(Stream::Stderr, text);
+    }
+
+    fn emit(&mut self, emit: Emit, stdout_file: Option<String>) {
+        let saved = std::mem::replace(&mut self.stdout_file, stdout_file);
+        for (stream, text) in emit.lines {
+            match stream {
+                Stream::Stdout => self.out(text),
+                other => self.push(other, text),
+            }
+        }
+        self.stdout_file = saved;
+    }
+
+    /// One line typed at the terminal.
+    pub(crate) fn input(&mut self, world: &mut World, line: &str) {
+        if let Some(mut text) = self.continuation.take() {
+            self.push(Stream::Command, format!("> {line}"));
+            text.push('\n');
+            text.push_str(line);
+            return self.submit(world, text);
+        }
+        if let Some(job) = &self.foreground {
+            match &job.kind {
+                JobKind::Producer(_) => {
+                    // Script lines `> value` feed the producer; any other line that looks
+                    // like a command ends it first, as the lesson's scripts expect.
+                    if let Some(record) = line.strip_prefix("> ").or((line == ">").then_some("")) {
+                        return self.producer_line(world, record);
+                    }
+                    if !looks_like_command(line) {
+                        return self.producer_line(world, line);
+                    }
+                    self.end_of_input(world);
+                    if !self.scripted {
+                        self.hint("(the console producer was closed because a new command was typed; press Ctrl-D to close it yourself)");
+                    }
+                }
+                _ => {
+                    if !looks_like_command(line) {
+                        self.push(Stream::Input, line.to_string());
+                        return;
+                    }
+                    self.interrupt(world);
+                }
+            }
+        }
+        if line.starts_with("> ") {
+            self.push(Stream::Command, format!("$ {line}"));
+            self.err("bash: syntax error near unexpected token `newline'");
+            self.hint("Lines starting with \"> \" are records for a running kafka-console-producer.sh; start one first.");
+            self.last_status = 2;
+            return;
+        }
+        self.push(Stream::Command, format!("$ {line}"));
+        self.submit(world, line.to_string());
+    }
+
+    /// A complete (or still continued) command text.
+    fn submit(&mut self, world: &mut World, text: String) {
+        if shell::needs_more_input(&text) {
+            self.continuation = Some(text);
+            return;
+        }
+        match shell::parse(&text) {
+            Ok(script) => self.run_items(world, Connector::Sequence, script.items),
+            Err(e) => {
+                self.err(format!("bash: {}", e.message));
+                self.last_status = 2;
+            }
+        }
+    }
+
+    fn producer_line(&mut self, world: &mut World, record: &str) {
+        self.push(Stream::Input, format!(">{record}"));
+        let Some(Job { kind: JobKind::Producer(p), .. }) = &mut self.foreground else { return };
+        let mut emit = Emit::new(world.now().wall_ms());
+        p.line(world, record, &mut emit);
+        self.finish_emit(world, emit, true);
+    }
+
+    /// Ctrl-C.
+    pub(crate) fn interrupt(&mut self, world: &mut World) {
+        if self.continuation.take().is_some() {
+            self.push(Stream::Input, "^C");
+            return;
+        }
+        let Some(mut job) = self.foreground.take() else {
+            self.push(Stream::Input, "^C");
+            return;
+        };
+        self.push(Stream::Input, "^C");
+        let mut emit = Emit::new(world.now().wall_ms());
+        match &mut job.kind {
+            JobKind::Producer(p) => p.close(world, &mut emit),
+            JobKind::Consumer(c) => c.stop(world, &mut emit),
+            JobKind::Server { .. } | JobKind::Topics(_) => emit.exit(130),
+        }
+        let status = emit.exit.unwrap_or(130);
+        self.emit(emit, job.stdout_file.clone());
+        if matches!(job.kind, JobKind::Producer(_)) {
+            // Closing flushes: let the producer's last batch reach the broker.
+            self.foreground = Some(job);
+            self.run_to_completion(world);
+        } else {
+            self.job_finished(world, status);
+        }
+    }
+
+    /// Ctrl-D: end of input. Closes the console producer (after a flush).
+    pub(crate) fn end_of_input(&mut self, world: &mut World) {
+        let producer = matches!(self.foreground, Some(Job { kind: JobKind::Producer(_), .. }));
+        match &mut self.foreground {
+            Some(_) if producer => {
+                self.push(Stream::Input, ">");
+                let mut emit = Emit::new(world.now().wall_ms());
+                if let Some(Job { kind: JobKind::Producer(p), .. }) = &mut self.foreground {
+                    p.close(world, &mut emit);
+                }
+                self.finish_emit(world, emit, true);
+                self.run_to_completion(world);
+            }
+            Some(_) => {}
+            None if self.continuation.is_some() => {
+                self.continuation = None;
+                self.err("bash: syntax error: unexpected end of file");
+            }
+            None => self.hint("(Ctrl-D would close a real terminal; this one stays open)"),
+        }
+    }
+
+    /// Prints a job's lines, starts any follow-up Admin call, and ends the foreground job
+    /// (and its client process) if it exited.
+    fn finish_emit(&mut self, world: &mut World, mut emit: Emit, foreground: bool) {
+        let exit = emit.exit;
+        let follow_up = emit.start_admin.take();
+        let file = self.foreground.as_ref().filter(|_| foreground).and_then(|j| j.stdout_file.clone());
+        self.emit(emit, file);
+        if !foreground {
+            return;
+        }
+        if let (Some(call), Some(Job { kind: JobKind::Topics(t), .. })) = (follow_up, &mut self.foreground) {
+            let bootstrap = world.clients.get(&t.client).map(|c| c.bootstrap_servers()).unwrap_or_default();
+            t.client = start_admin_client(world, bootstrap, call);
+        }
+        if let Some(status) = exit {
+            if let Some(job) = self.foreground.take() {
+                end_client(world, &job);
+            }
+            self.job_finished(world, status);
+        }
+    }
+
+    /// Starts an Admin client (`adminclient-1`: each tool run is a fresh JVM) for one call.
+    pub(crate) fn start_admin(&mut self, world: &mut World, bootstrap_servers: Vec<String>, call: AdminCall) -> ClientId {
+        start_admin_client(world, bootstrap_servers, call)
+    }
+
+    /// `ksim advance`: lets time pass while jobs keep printing.
+    pub(crate) fn advance(&mut self, world: &mut World, ms: u64) {
+        let until = world.now().plus_ms(ms);
+        while world.step_until(until) {
+            self.pump(world);
+        }
+        world.set_clock_at_least(until);
+    }
+
+    fn job_finished(&mut self, world: &mut World, status: i32) {
+        self.last_status = status;
+        if let Some((connector, rest)) = self.deferred.take() {
+            self.run_items(world, connector, rest);
+        }
+    }
+
+    /// Takes what the world reported since last time and hands it to the jobs.
+    pub(crate) fn pump(&mut self, world: &mut World) {
+        let logs = std::mem::take(&mut world.server_logs);
+        for (node, line) in logs {
+            let rendered = format!("{}\n", line.render());
+            if self.vfs.append(SERVER_LOG, &rendered).is_err() {
+                // Full: roll the file over, as log4j's rolling appender would.
+                let _ = self.vfs.write(SERVER_LOG, &rendered);
+            }
+            self.dispatch(world, |job, emit| job.on_server_log(node, &line, emit));
+        }
+        let events = std::mem::take(&mut world.notifications);
+        for (client, event) in events {
+            let mut event = Some(event);
+            self.dispatch_to_client(world, client, |job, emit| {
+                if let Some(e) = event.take() {
+                    job.on_client_event(e, emit);
+                }
+            });
+        }
+    }
+
+    fn dispatch(&mut self, world: &mut World, mut f: impl FnMut(&mut Job, &mut Emit)) {
+        if let Some(job) = &mut self.foreground {
+            let mut emit = Emit::new(world.now().wall_ms());
+            f(job, &mut emit);
+            self.finish_emit(world, emit, true);
+        }
+        self.dispatch_background(world, |job, emit| f(job, emit));
+    }
+
+    fn dispatch_to_client(&mut self, world: &mut World, client: ClientId, mut f: impl FnMut(&mut Job, &mut Emit)) {
+        if let Some(job) = self.foreground.as_mut().filter(|j| j.client() == Some(client)) {
+            let mut emit = Emit::new(world.now().wall_ms());
+            f(job, &mut emit);
+            return self.finish_emit(world, emit, true);
+        }
+        self.dispatch_background(world, |job, emit| {
+            if job.client() == Some(client) {
+                f(job, emit);
+            }
+        });
+    }
+
+    fn dispatch_background(&mut self, world: &mut World, mut f: impl FnMut(&mut Job, &mut Emit)) {
+        let mut jobs = std::mem::take(&mut self.background);
+        let mut keep = Vec::new();
+        let mut ended = Vec::new();
+        let now_wall_ms = world.now().wall_ms();
+        for mut job in jobs.drain(..) {
+            let mut emit = Emit::new(now_wall_ms);
+            f(&mut job, &mut emit);
+            let exit = emit.exit;
+            self.emit(emit, job.stdout_file.clone());
+            match exit {
+                Some(status) => {
+                    ended.push(job.client());
+                    let state = if status == 0 { "Done".to_string() } else { format!("Exit {status}") };
+                    self.push(Stream::Stdout, format!("[{}]+  {state:<24}{}", job.number, job.command));
+                }
+                None => keep.push(job),
+            }
+        }
+        self.background = keep;
+        for client in ended.into_iter().flatten() {
+            world.poke_client(client, |c, _| c.alive = false);
+        }
+    }
+
+    /// Runs the simulation until the foreground job ends (bounded), as a terminal waits.
+    fn run_to_completion(&mut self, world: &mut World) {
+        let until = world.now().plus_ms(RUN_TO_COMPLETION_MAX_MS);
+        while self.foreground.is_some() {
+            if world.now() > until || !world.step_until(until) {
+                break;
+            }
+            self.pump(world);
+        }
+    }
+
+    fn run_items(&mut self, world: &mut World, mut previous: Connector, items: Vec<ListItem>) {
+        let mut items = items.into_iter();
+        while let Some(item) = items.next() {
+            let skip = match previous {
+                Connector::And => self.last_status != 0,
+                Connector::Or => self.last_status == 0,
+                Connector::Sequence | Connector::Background => false,
+            };
+            previous = item.connector;
+            if skip {
+                continue;
+            }
+            let background = item.connector == Connector::Background;
+            if let Err(e) = self.run_command(world, &item, background) {
+                self.err(format!("bash: {}", e.message));
+                self.last_status = 1;
+            }
+            if self.foreground.is_some() {
+                self.deferred = Some((previous, items.collect()));
+                return;
+            }
+        }
+    }
+
+    fn run_command(&mut self, world: &mut World, item: &ListItem, background: bool) -> Result<(), ShellError> {
+        let cmd = &item.command;
+        let mut host = Host { console: self, world };
+        let mut assignments = Vec::new();
+        for (name, word) in &cmd.assignments {
+            assignments.push((name.clone(), shell::expand_to_string(word, &mut host)?));
+        }
+        let argv = shell::expand_words(&cmd.words, &mut host)?;
+        let mut stdout_file = None;
+        let mut stdin = None;
+        for r in &cmd.redirects {
+            match (&r.kind, &r.target) {
+                (shell::RedirectKind::Read, shell::RedirectTarget::File(w)) => {
+                    let target = shell::expand_to_string(w, &mut Host { console: self, world })?;
+                    let path = self.vfs.resolve(&target);
+                    match self.vfs.read(&path) {
+                        Ok(text) => stdin = Some(text.to_string()),
+                        Err(e) => return Err(ShellError::new(format!("{path}: {}", e.kind.reason()))),
+                    }
+                }
+                (kind, shell::RedirectTarget::File(w)) if r.fd == 1 => {
+                    let target = shell::expand_to_string(w, &mut Host { console: self, world })?;
+                    let path = self.vfs.resolve(&target);
+                    let result = if *kind == shell::RedirectKind::Append && self.vfs.exists(&path) { Ok(()) } else { self.vfs.write(&path, "") };
+                    result.map_err(|e| ShellError::new(format!("{path}: {}", e.kind.reason())))?;
+                    stdout_file = Some(path);
+                }
+                // Other descriptors (2>, 2>&1) keep going to the terminal here.
+                _ => {}
+            }
+        }
+        if argv.is_empty() {
+            for (name, value) in assignments {
+                self.vars.insert(name, value);
+            }
+            self.last_status = 0;
+            return Ok(());
+        }
+        let saved = std::mem::replace(&mut self.stdout_file, stdout_file.clone());
+        let outcome = self.run_program(world, &argv, stdin.as_deref());
+        self.stdout_file = saved;
+        match outcome {
+            Outcome::Done(status) => self.last_status = status,
+            Outcome::Job(kind) => {
+                self.next_job_number += 1;
+                let job = Job { number: self.next_job_number, command: argv.join(" "), kind, stdout_file };
+                if background {
+                    // bash prints the job number and a process id.
+                    self.push(Stream::Stdout, format!("[{}] {}", job.number, 4200 + job.number));
+                    self.background.push(job);
+                    self.last_status = 0;
+                } else {
+                    let blocking = self.scripted || job.runs_to_completion() || !self.captures.is_empty();
+                    self.foreground = Some(job);
+                    if blocking && !matches!(self.foreground, Some(Job { kind: JobKind::Producer(_), .. })) {
+                        self.run_to_completion(world);
+                        if let Some(job) = self.foreground.take() {
+                            // It did not finish in time: let it go on in the background.
+                            self.hint(format!("({} is still running after {} s of simulated time; it goes on in the background)", job.command, RUN_TO_COMPLETION_MAX_MS / 1000));
+                            self.background.push(job);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds what `argv[0]` names, as bash would, and runs it.
+    fn run_program(&mut self, world: &mut World, argv: &[String], stdin: Option<&str>) -> Outcome {
+        let name = argv[0].as_str();
+        let args = &argv[1..];
+        if name == "ksim" {
+            return control::run(self, world, args);
+        }
+        if name == "help" {
+            self.print_help();
+            return Outcome::Done(0);
+        }
+        if name == "jobs" {
+            let lines: Vec<String> = self.background.iter().map(|j| format!("[{}]   Running                 {} &", j.number, j.command)).collect();
+            for l in lines {
+                self.out(l);
+            }
+            return Outcome::Done(0);
+        }
+        if let Some(result) = builtins::run_builtin(name, args, stdin, &mut self.vfs, &mut self.vars) {
+            if result.stdout.contains('\u{c}') {
+                self.output.clear();
+            } else {
+                for line in result.stdout.lines() {
+                    self.out(line.to_string());
+                }
+            }
+            for line in result.stderr.lines() {
+                self.err(line.to_string());
+            }
+            return Outcome::Done(result.status);
+        }
+        let Some(script) = self.locate_script(name) else {
+            return Outcome::Done(127);
+        };
+        match script.as_str() {
+            "kafka-storage.sh" => storage::run(self, world, args),
+            "kafka-server-start.sh" => server_start::run(self, world, args),
+            "kafka-topics.sh" => topics::run(self, world, args),
+            "kafka-console-producer.sh" => console_producer::run(self, world, args),
+            "kafka-console-consumer.sh" => console_consumer::run(self, world, args),
+            other => {
+                self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
+                self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");
+                Outcome::Done(1)
+            }
+        }
+    }
+
+    /// Resolves a command name to one of Kafka's scripts, printing bash's error if none.
+    fn locate_script(&mut self, name: &str) -> Option<String> {
+        let path = if name.contains('/') {
+            let path = self.vfs.resolve(name);
+            if !self.vfs.is_file(&path) {
+                self.err(format!("bash: {name}: No such file or directory"));
+                if name.starts_with("bin/") && self.vfs.cwd() != KAFKA_HOME {
+                    self.hint(format!("Kafka's scripts are in {KAFKA_HOME}/bin; try: cd {KAFKA_HOME}"));
+                }
+                return None;
+            }
+            path
+        } else {
+            let dirs = self.vars.get("PATH").cloned().unwrap_or_default();
+            let found = dirs.split(':').map(|d| format!("{d}/{name}")).find(|p| self.vfs.is_file(p));
+            let Some(path) = found else {
+                self.err(format!("bash: {name}: command not found"));
+                if self.vfs.is_file(&format!("{KAFKA_HOME}/bin/{name}.sh")) {
+                    self.hint(format!("Kafka's tools end in .sh: try {name}.sh"));
+                }
+                return None;
+            };
+            path
+        };
+        let base = path.rsplit('/').next().unwrap_or_default().to_string();
+        if !path.starts_with(&format!("{KAFKA_HOME}/bin/")) {
+            self.err(format!("bash: {name}: Permission denied"));
+            return None;
+        }
+        Some(base)
+    }
+
+    fn print_help(&mut self) {
+        for line in HELP.lines() {
+            self.out(line.to_string());
+        }
+    }
+
+    /// Runs `$(...)`: the command's stdout becomes the substitution's value.
+    fn capture(&mut self, world: &mut World, script: &Script) -> Result<String, ShellError> {
+        if self.captures.len() >= CAPTURE_DEPTH_MAX {
+            return Err(ShellError::new("command substitution nested too deeply"));
+        }
+        self.captures.push(String::new());
+        self.run_items(world, Connector::Sequence, script.items.clone());
+        if self.foreground.is_some() {
+            // An interactive tool inside $(...) would wait forever for input: stop it.
+            self.interrupt(world);
+        }
+        Ok(self.captures.pop().unwrap_or_default())
+    }
+}
+
+fn start_admin_client(world: &mut World, bootstrap_servers: Vec<String>, call: AdminCall) -> ClientId {
+    let client_id = "adminclient-1".to_string();
+    world.start_client(|_| Client { role: ClientRole::Admin(Admin::new(bootstrap_servers, &client_id, call)), client_id, alive: true })
+}
+
+/// A tool that exits takes its client process with it.
+fn end_client(world: &mut World, job: &Job) {
+    if let Some(client) = job.client() {
+        world.poke_client(client, |c, _| c.alive = false);
+    }
+}
+
+/// The console's view for expanding words: variables and command substitution.
+struct Host<'a> {
+    console: &'a mut Console,
+    world: &'a mut World,
+}
+
+impl ShellHost for Host<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        if name == "?" {
+            return Some(self.console.last_status.to_string());
+        }
+        self.console.vars.get(name).cloned()
+    }
+
+    fn capture(&mut self, script: &Script) -> Result<String, ShellError> {
+        self.console.capture(self.world, script)
+    }
+
+    fn glob(&mut self, pattern: &str) -> Vec<String> {
+        self.console.vfs.glob(pattern)
+    }
+}
+
+/// Lines that start like a shell command (a Kafka script, `ksim`, a builtin) end an
+/// interactive tool instead of being read as its input.
+fn looks_like_command(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or_default();
+    let base = first.rsplit('/').next().unwrap_or_default();
+    (base.starts_with("kafka-") && base.ends_with(".sh")) || base == "ksim" || first.contains('=') && first.starts_with(char::is_alphabetic) && first.split('=').next().is_some_and(shell::is_valid_name)
+}
+
+const HELP: &str = "Kafka Playground console: a simulated machine with Kafka 4.0 in /opt/kafka.
+
+Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name):
+  kafka-storage.sh random-uuid | format    kafka-server-start.sh CONFIG
+  kafka-topics.sh                          kafka-console-producer.sh
+  kafka-console-consumer.sh
+Each tool takes --help.
+
+Shell: VAR=value, $VAR, $(command), quotes, \\ line continuations, ; && || &,
+> file redirections, and echo cat ls cd pwd mkdir rm touch head tail wc env export clear jobs.
+
+Playground control (not Kafka):
+  ksim advance DURATION   let simulated time pass (250ms, 10s, 2m)
+  ksim status             servers, topics and clients at a glance
+  ksim seed               show this session's seed
+
+The lesson's workflow: KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid), then format,
+start the server, create a topic, produce and consume.";

@@ -1,0 +1,28 @@
+//! ksim: a deterministic discrete-event simulator of Apache Kafka, sans-IO.
+//!
+//! Architecture Invariant: nothing here reads a clock, a file, the network or an OS
+//! random source; the same seed and inputs give the same events on every platform.
+
+mod broker;
+mod client;
+mod config;
+mod console;
+mod controller;
+mod error;
+mod ids;
+mod metadata;
+mod net;
+mod node;
+mod partition_log;
+mod partitioner;
+mod protocol;
+mod rng;
+mod server;
+mod session;
+mod time;
+mod topic_name;
+mod view;
+mod world;
+
+pub use session::{run_script, run_script_with_trace, ConsoleLine, Session, Stream, TraceEntry};
+pub use view::*;

@@ -1,0 +1,184 @@
+//! The KRaft metadata log's records (`metadata/.../common/metadata/*.json`) and the
+//! metadata image every broker and controller builds by applying them in order.
+
+use crate::ids::{NodeId, Uuid};
+use std::collections::BTreeMap;
+
+/// `metadata.version` written at format time (Kafka 4.0's latest production level).
+pub(crate) const METADATA_VERSION: &str = "4.0-IV3";
+/// The feature level of `METADATA_VERSION` in `FeatureLevelRecord`.
+pub(crate) const METADATA_VERSION_LEVEL: u16 = 25;
+
+/// A listener a broker registers, e.g. `PLAINTEXT://localhost:9092`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    pub(crate) name: String,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum MetadataRecord {
+    /// Raft's LeaderChangeMessage control record: a new leader starts its epoch with it.
+    LeaderChange { leader_id: NodeId, voters: Vec<NodeId> },
+    FeatureLevel { name: String, feature_level: u16 },
+    RegisterBroker {
+        broker_id: NodeId,
+        broker_epoch: u64,
+        incarnation_id: Uuid,
+        endpoints: Vec<Endpoint>,
+        fenced: bool,
+    },
+    /// Since metadata version 3.3 fencing changes use this record instead of
+    /// FenceBrokerRecord/UnfenceBrokerRecord.
+    BrokerRegistrationChange { broker_id: NodeId, broker_epoch: u64, fenced: bool },
+    Topic { name: String, topic_id: Uuid },
+    Partition {
+        partition_id: u32,
+        topic_id: Uuid,
+        replicas: Vec<NodeId>,
+        isr: Vec<NodeId>,
+        leader: Option<NodeId>,
+        leader_epoch: u32,
+        partition_epoch: u32,
+    },
+    Config { topic: String, name: String, value: String },
+    RemoveTopic { topic_id: Uuid },
+}
+
+impl MetadataRecord {
+    /// Kafka's record type name, as `kafka-dump-log.sh` prints it.
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            MetadataRecord::LeaderChange { .. } => "LeaderChangeMessage",
+            MetadataRecord::FeatureLevel { .. } => "FeatureLevelRecord",
+            MetadataRecord::RegisterBroker { .. } => "RegisterBrokerRecord",
+            MetadataRecord::BrokerRegistrationChange { .. } => "BrokerRegistrationChangeRecord",
+            MetadataRecord::Topic { .. } => "TopicRecord",
+            MetadataRecord::Partition { .. } => "PartitionRecord",
+            MetadataRecord::Config { .. } => "ConfigRecord",
+            MetadataRecord::RemoveTopic { .. } => "RemoveTopicRecord",
+        }
+    }
+}
+
+/// One entry of `__cluster_metadata-0`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MetadataEntry {
+    pub(crate) offset: u64,
+    /// The Raft leader epoch the entry was appended in.
+    pub(crate) epoch: u32,
+    pub(crate) record: MetadataRecord,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct BrokerRegistration {
+    pub(crate) broker_epoch: u64,
+    pub(crate) endpoints: Vec<Endpoint>,
+    pub(crate) fenced: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PartitionImage {
+    pub(crate) replicas: Vec<NodeId>,
+    pub(crate) isr: Vec<NodeId>,
+    pub(crate) leader: Option<NodeId>,
+    pub(crate) leader_epoch: u32,
+    pub(crate) partition_epoch: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TopicImage {
+    pub(crate) topic_id: Uuid,
+    pub(crate) partitions: BTreeMap<u32, PartitionImage>,
+    /// Topic configs that differ from the broker defaults.
+    pub(crate) configs: BTreeMap<String, String>,
+}
+
+/// The cluster's metadata as of `applied_offset`, built only from committed records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct MetadataImage {
+    /// Offset of the last applied entry, if any.
+    pub(crate) applied_offset: Option<u64>,
+    pub(crate) features: BTreeMap<String, u16>,
+    pub(crate) brokers: BTreeMap<NodeId, BrokerRegistration>,
+    pub(crate) topics: BTreeMap<String, TopicImage>,
+}
+
+impl MetadataImage {
+    pub(crate) fn apply(&mut self, entry: &MetadataEntry) {
+        assert!(
+            self.applied_offset.is_none_or(|o| entry.offset == o + 1),
+            "metadata applied out of order: {:?} then {}",
+            self.applied_offset,
+            entry.offset
+        );
+        self.applied_offset = Some(entry.offset);
+        match &entry.record {
+            MetadataRecord::LeaderChange { .. } => {}
+            MetadataRecord::FeatureLevel { name, feature_level } => {
+                self.features.insert(name.clone(), *feature_level);
+            }
+            MetadataRecord::RegisterBroker { broker_id, broker_epoch, endpoints, fenced, .. } => {
+                self.brokers.insert(
+                    *broker_id,
+                    BrokerRegistration {
+                        broker_epoch: *broker_epoch,
+                        endpoints: endpoints.clone(),
+                        fenced: *fenced,
+                    },
+                );
+            }
+            MetadataRecord::BrokerRegistrationChange { broker_id, fenced, .. } => {
+                if let Some(b) = self.brokers.get_mut(broker_id) {
+                    b.fenced = *fenced;
+                }
+            }
+            MetadataRecord::Topic { name, topic_id } => {
+                self.topics.insert(
+                    name.clone(),
+                    TopicImage { topic_id: *topic_id, partitions: BTreeMap::new(), configs: BTreeMap::new() },
+                );
+            }
+            MetadataRecord::Partition {
+                partition_id,
+                topic_id,
+                replicas,
+                isr,
+                leader,
+                leader_epoch,
+                partition_epoch,
+            } => {
+                if let Some(topic) = self.topics.values_mut().find(|t| t.topic_id == *topic_id) {
+                    topic.partitions.insert(
+                        *partition_id,
+                        PartitionImage {
+                            replicas: replicas.clone(),
+                            isr: isr.clone(),
+                            leader: *leader,
+                            leader_epoch: *leader_epoch,
+                            partition_epoch: *partition_epoch,
+                        },
+                    );
+                }
+            }
+            MetadataRecord::Config { topic, name, value } => {
+                if let Some(t) = self.topics.get_mut(topic) {
+                    t.configs.insert(name.clone(), value.clone());
+                }
+            }
+            MetadataRecord::RemoveTopic { topic_id } => {
+                self.topics.retain(|_, t| t.topic_id != *topic_id);
+            }
+        }
+    }
+
+    /// Brokers that are registered and not fenced, by id.
+    pub(crate) fn unfenced_brokers(&self) -> Vec<NodeId> {
+        self.brokers.iter().filter(|(_, b)| !b.fenced).map(|(id, _)| *id).collect()
+    }
+
+    pub(crate) fn topic_name(&self, topic_id: Uuid) -> Option<&str> {
+        self.topics.iter().find(|(_, t)| t.topic_id == topic_id).map(|(n, _)| n.as_str())
+    }
+}

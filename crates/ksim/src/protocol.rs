@@ -1,0 +1,173 @@
+//! Requests and responses that travel the simulated network, named after Kafka's APIs.
+//!
+//! Bodies carry only what the simulation needs; the names are Kafka's so the page and the
+//! narration speak the protocol students will meet in broker logs.
+
+use crate::error::ApiError;
+use crate::ids::{NodeId, Uuid};
+use crate::metadata::{Endpoint, MetadataEntry};
+use crate::partition_log::{NewRecord, Record};
+use crate::view::MessageKind;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TopicMetadata {
+    pub(crate) name: String,
+    pub(crate) topic_id: Option<Uuid>,
+    pub(crate) error: Option<ApiError>,
+    pub(crate) partitions: Vec<PartitionMetadata>,
+    /// Non-default topic configs (Kafka gets these through DescribeConfigs; folded in here).
+    pub(crate) configs: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PartitionMetadata {
+    pub(crate) partition: u32,
+    pub(crate) leader: Option<NodeId>,
+    pub(crate) leader_epoch: u32,
+    pub(crate) replicas: Vec<NodeId>,
+    pub(crate) isr: Vec<NodeId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct BrokerMetadata {
+    pub(crate) node_id: NodeId,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CreatableTopic {
+    pub(crate) name: String,
+    /// -1 asks the controller for `num.partitions`.
+    pub(crate) num_partitions: i32,
+    /// -1 asks the controller for `default.replication.factor`.
+    pub(crate) replication_factor: i16,
+    pub(crate) configs: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CreatableTopicResult {
+    pub(crate) name: String,
+    pub(crate) error: Option<ApiError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FetchPartition {
+    pub(crate) topic: String,
+    pub(crate) partition: u32,
+    pub(crate) fetch_offset: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FetchedPartition {
+    pub(crate) topic: String,
+    pub(crate) partition: u32,
+    pub(crate) error: Option<ApiError>,
+    pub(crate) high_watermark: u64,
+    pub(crate) records: Vec<Record>,
+}
+
+/// `ListOffsets` timestamps: -2 earliest, -1 latest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OffsetSpec {
+    Earliest,
+    Latest,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Msg {
+    MetadataRequest { topics: Option<Vec<String>>, allow_auto_topic_creation: bool },
+    MetadataResponse { brokers: Vec<BrokerMetadata>, controller_id: Option<NodeId>, topics: Vec<TopicMetadata> },
+    CreateTopicsRequest { topics: Vec<CreatableTopic> },
+    CreateTopicsResponse { results: Vec<CreatableTopicResult> },
+    DeleteTopicsRequest { names: Vec<String> },
+    DeleteTopicsResponse { results: Vec<CreatableTopicResult> },
+    ProduceRequest { acks: i16, topic: String, partition: u32, records: Vec<NewRecord> },
+    ProduceResponse { topic: String, partition: u32, error: Option<ApiError>, base_offset: u64 },
+    FetchRequest { max_wait_ms: u64, partitions: Vec<FetchPartition> },
+    FetchResponse { partitions: Vec<FetchedPartition> },
+    ListOffsetsRequest { topic: String, partitions: Vec<u32>, spec: OffsetSpec },
+    ListOffsetsResponse { topic: String, offsets: Vec<(u32, Result<u64, ApiError>)> },
+    BrokerRegistrationRequest { broker_id: NodeId, incarnation_id: Uuid, endpoints: Vec<Endpoint> },
+    BrokerRegistrationResponse { error: Option<ApiError>, broker_epoch: u64 },
+    BrokerHeartbeatRequest { broker_id: NodeId, broker_epoch: u64, current_metadata_offset: Option<u64>, want_fence: bool },
+    BrokerHeartbeatResponse { error: Option<ApiError>, is_caught_up: bool, is_fenced: bool },
+    /// Raft `Fetch` of `__cluster_metadata-0`, sent by observers (brokers) and followers.
+    MetadataFetchRequest { replica_id: NodeId, fetch_offset: u64, last_fetched_epoch: u32, max_wait_ms: u64 },
+    MetadataFetchResponse { leader_id: NodeId, leader_epoch: u32, high_watermark: u64, entries: Vec<MetadataEntry> },
+}
+
+impl Msg {
+    /// Kafka's message name, as broker request logs print it.
+    pub(crate) fn api_name(&self) -> &'static str {
+        match self {
+            Msg::MetadataRequest { .. } => "MetadataRequest",
+            Msg::MetadataResponse { .. } => "MetadataResponse",
+            Msg::CreateTopicsRequest { .. } => "CreateTopicsRequest",
+            Msg::CreateTopicsResponse { .. } => "CreateTopicsResponse",
+            Msg::DeleteTopicsRequest { .. } => "DeleteTopicsRequest",
+            Msg::DeleteTopicsResponse { .. } => "DeleteTopicsResponse",
+            Msg::ProduceRequest { .. } => "ProduceRequest",
+            Msg::ProduceResponse { .. } => "ProduceResponse",
+            Msg::FetchRequest { .. } | Msg::MetadataFetchRequest { .. } => "FetchRequest",
+            Msg::FetchResponse { .. } | Msg::MetadataFetchResponse { .. } => "FetchResponse",
+            Msg::ListOffsetsRequest { .. } => "ListOffsetsRequest",
+            Msg::ListOffsetsResponse { .. } => "ListOffsetsResponse",
+            Msg::BrokerRegistrationRequest { .. } => "BrokerRegistrationRequest",
+            Msg::BrokerRegistrationResponse { .. } => "BrokerRegistrationResponse",
+            Msg::BrokerHeartbeatRequest { .. } => "BrokerHeartbeatRequest",
+            Msg::BrokerHeartbeatResponse { .. } => "BrokerHeartbeatResponse",
+        }
+    }
+
+    pub(crate) fn kind(&self) -> MessageKind {
+        match self {
+            Msg::ProduceRequest { .. } | Msg::ProduceResponse { .. } => MessageKind::Produce,
+            Msg::FetchRequest { .. } | Msg::FetchResponse { .. } | Msg::ListOffsetsRequest { .. } | Msg::ListOffsetsResponse { .. } => {
+                MessageKind::Fetch
+            }
+            Msg::MetadataRequest { .. }
+            | Msg::MetadataResponse { .. }
+            | Msg::MetadataFetchRequest { .. }
+            | Msg::MetadataFetchResponse { .. } => MessageKind::Metadata,
+            Msg::CreateTopicsRequest { .. }
+            | Msg::CreateTopicsResponse { .. }
+            | Msg::DeleteTopicsRequest { .. }
+            | Msg::DeleteTopicsResponse { .. }
+            | Msg::BrokerRegistrationRequest { .. }
+            | Msg::BrokerRegistrationResponse { .. } => MessageKind::Admin,
+            Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,
+        }
+    }
+
+    /// A one-line summary for the page, e.g. `ProduceRequest heart-rate-measures-0 (2 records)`.
+    pub(crate) fn label(&self) -> String {
+        let name = self.api_name();
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        match self {
+            Msg::ProduceRequest { topic, partition, records, acks } => {
+                format!("{name} {topic}-{partition} ({}, acks={})", plural(records.len(), "record"), if *acks == -1 { "all".to_string() } else { acks.to_string() })
+            }
+            Msg::ProduceResponse { topic, partition, error: None, base_offset } => {
+                format!("{name} {topic}-{partition} base offset {base_offset}")
+            }
+            Msg::FetchRequest { partitions, .. } => {
+                let parts: Vec<String> = partitions.iter().map(|p| format!("{}-{}@{}", p.topic, p.partition, p.fetch_offset)).collect();
+                format!("{name} {}", parts.join(", "))
+            }
+            Msg::FetchResponse { partitions } => {
+                let n: usize = partitions.iter().map(|p| p.records.len()).sum();
+                format!("{name} ({})", plural(n, "record"))
+            }
+            Msg::MetadataFetchRequest { fetch_offset, .. } => format!("{name} __cluster_metadata-0@{fetch_offset}"),
+            Msg::MetadataFetchResponse { entries, high_watermark, .. } => {
+                format!("{name} __cluster_metadata-0 ({}, HW {high_watermark})", plural(entries.len(), "record"))
+            }
+            Msg::CreateTopicsRequest { topics } => {
+                let names: Vec<&str> = topics.iter().map(|t| t.name.as_str()).collect();
+                format!("{name} {}", names.join(", "))
+            }
+            _ => name.to_string(),
+        }
+    }
+}

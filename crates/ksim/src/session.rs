@@ -1,0 +1,367 @@
+//! A playground session: the simulated world plus the console a student types into.
+//!
+//! The session is a pure function of its seed and the inputs it was given, which is what
+//! makes step back (replay to an earlier event) and share links possible.
+
+use crate::broker::BrokerState;
+use crate::console::{Console, Waiting};
+use crate::controller::RaftState;
+use crate::ids::Addr;
+use crate::time::format_wall_clock;
+use crate::view::{ClientView, ClusterView, EndpointView, MessageView, NodeView, PartitionView, ProcessState, RaftView, RecordView, TopicView};
+use crate::world::World;
+
+/// Which stream a console line belongs to, so the page can style it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// A command as typed, shown after the `$ ` prompt (continuation lines after `> `).
+    Command,
+    /// Input typed into an interactive tool, shown after its prompt (the producer's `>`).
+    Input,
+    /// The tool's standard output.
+    Stdout,
+    /// The tool's standard error (logs, errors).
+    Stderr,
+    /// A note from the playground itself, not from Kafka (hints, simplifications).
+    Hint,
+}
+
+/// One line of console output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsoleLine {
+    pub stream: Stream,
+    pub text: String,
+}
+
+/// One explained state change, for the narration panel and `--trace`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceEntry {
+    pub at_ms: u64,
+    /// Who changed: `Broker 1`, `Controller 1`, `console-producer`, `Network`.
+    pub actor: String,
+    pub text: String,
+}
+
+/// What the user did, in order: the session is a function of its seed and these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Input {
+    Line(String),
+    Interrupt,
+    EndOfInput,
+    Step,
+    Advance(u64),
+}
+
+#[derive(Clone, Debug)]
+struct Logged {
+    input: Input,
+    /// Events processed when the input arrived.
+    at_event: u64,
+    /// After a fork from the past, the input may not process events past this count.
+    cap: Option<u64>,
+}
+
+/// A simulated Kafka machine with its console: the unit the page and `ksim` drive.
+pub struct Session {
+    seed: u64,
+    scripted: bool,
+    world: World,
+    console: Console,
+    log: Vec<Logged>,
+    /// Events processed at the newest point of history.
+    present_events: u64,
+}
+
+impl Session {
+    /// A fresh machine with Kafka installed at `/opt/kafka` and nothing running.
+    pub fn new(seed: u64) -> Session {
+        Session::with_mode(seed, false)
+    }
+
+    fn with_mode(seed: u64, scripted: bool) -> Session {
+        Session { seed, scripted, world: World::new(seed), console: Console::new(seed, scripted), log: Vec::new(), present_events: 0 }
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.world.seed()
+    }
+
+    /// True while stepped back into the past.
+    fn in_past(&self) -> bool {
+        self.world.event_limit.is_some_and(|l| l < self.present_events)
+    }
+
+    /// Applies one input live: if stepped back, the old future is dropped first (a fork).
+    fn live(&mut self, input: Input) {
+        if self.in_past() {
+            let at = self.world.events_processed();
+            self.log.retain(|l| l.at_event <= at);
+            for l in &mut self.log {
+                l.cap = Some(l.cap.map_or(at, |c| c.min(at)));
+            }
+        }
+        self.world.event_limit = None;
+        let at_event = self.world.events_processed();
+        self.log.push(Logged { input: input.clone(), at_event, cap: None });
+        self.apply(&input);
+        self.present_events = self.world.events_processed();
+    }
+
+    fn apply(&mut self, input: &Input) {
+        match input {
+            Input::Line(line) => {
+                self.console.input(&mut self.world, line);
+                if let Some(seed) = self.console.reseed.take() {
+                    // `ksim seed N` before anything ran: start over with that seed.
+                    let output = std::mem::take(&mut self.console.output);
+                    self.world = World::new(seed);
+                    self.console = Console::new(seed, self.scripted);
+                    self.console.output = output;
+                }
+            }
+            Input::Interrupt => self.console.interrupt(&mut self.world),
+            Input::EndOfInput => self.console.end_of_input(&mut self.world),
+            Input::Step => {
+                if self.world.step() {
+                    self.console.pump(&mut self.world);
+                }
+            }
+            Input::Advance(ms) => self.console.advance(&mut self.world, *ms),
+        }
+    }
+
+    /// Rebuilds the session from its seed and inputs, stopping after `events` events.
+    fn replay_to(&mut self, events: u64) {
+        let log = std::mem::take(&mut self.log);
+        let present = self.present_events;
+        let mut fresh = Session::with_mode(self.seed, self.scripted);
+        for l in &log {
+            if l.at_event > events {
+                break;
+            }
+            fresh.world.event_limit = Some(l.cap.map_or(events, |c| c.min(events)));
+            fresh.apply(&l.input);
+        }
+        fresh.world.event_limit = Some(events);
+        fresh.log = log;
+        fresh.present_events = present;
+        *self = fresh;
+    }
+
+    /// One line typed at the console and submitted with Enter (no trailing newline).
+    pub fn input(&mut self, line: &str) {
+        self.live(Input::Line(line.to_string()));
+    }
+
+    /// Ctrl-C: stops the foreground tool (or discards a half-typed continuation).
+    pub fn interrupt(&mut self) {
+        self.live(Input::Interrupt);
+    }
+
+    /// Ctrl-D: end of input for the foreground tool (closes the console producer).
+    pub fn end_of_input(&mut self) {
+        self.live(Input::EndOfInput);
+    }
+
+    /// Processes the next event; false when nothing is scheduled. In the past, moves one
+    /// event forward along the recorded history.
+    pub fn step(&mut self) -> bool {
+        if self.in_past() {
+            let next = self.world.events_processed() + 1;
+            self.replay_to(next);
+            if next >= self.present_events {
+                self.world.event_limit = None;
+            }
+            return true;
+        }
+        let before = self.world.events_processed();
+        self.live(Input::Step);
+        self.world.events_processed() > before
+    }
+
+    /// Returns to the state just after the previous event; false at the beginning of time.
+    pub fn step_back(&mut self) -> bool {
+        let events = self.world.events_processed();
+        if events == 0 {
+            return false;
+        }
+        self.replay_to(events - 1);
+        true
+    }
+
+    /// Lets `ms` of simulated time pass, processing every event due meanwhile.
+    pub fn advance(&mut self, ms: u64) {
+        self.live(Input::Advance(ms));
+    }
+
+    /// Simulated milliseconds since the session began.
+    pub fn now_ms(&self) -> u64 {
+        self.world.now().0
+    }
+
+    /// The simulated wall clock, `YYYY-MM-DD HH:MM:SS.mmm` (UTC).
+    pub fn wall_clock(&self) -> String {
+        format_wall_clock(self.world.now().wall_ms())
+    }
+
+    /// What the console shows before the input: `$ `, `> ` (continuation), `>` (producer),
+    /// or `` while a foreground tool runs without reading input (a consumer).
+    pub fn prompt(&self) -> &'static str {
+        self.console.prompt()
+    }
+
+    /// Everything printed so far, oldest first. Each line's text is exactly what a
+    /// terminal shows, prompts included (`$ `, `> `, `>`).
+    pub fn output(&self) -> &[ConsoleLine] {
+        &self.console.output
+    }
+
+    /// Explained state changes so far, oldest first.
+    pub fn trace(&self) -> &[TraceEntry] {
+        &self.world.trace
+    }
+
+    /// A plain-data snapshot for drawing.
+    pub fn view(&self) -> ClusterView {
+        view_of(&self.world)
+    }
+
+    /// True when step back can go further back.
+    pub fn can_step_back(&self) -> bool {
+        self.world.events_processed() > 0
+    }
+
+    /// The transcript so far: every console line, as a terminal shows it.
+    pub fn transcript(&self) -> String {
+        let mut text = String::new();
+        for line in &self.console.output {
+            text.push_str(&line.text);
+            text.push('\n');
+        }
+        text
+    }
+
+    /// Ends whatever still runs in the foreground at the end of a script.
+    fn finish_script(&mut self) {
+        if self.console.waiting() == Waiting::Job {
+            self.end_of_input();
+        }
+        if self.console.waiting() == Waiting::Job {
+            self.interrupt();
+        }
+    }
+}
+
+/// Builds the page's snapshot of a world.
+pub(crate) fn view_of(world: &World) -> ClusterView {
+    let mut nodes = Vec::new();
+    for s in world.servers.values() {
+        let state = if !s.running {
+            ProcessState::Stopped
+        } else {
+            match &s.broker {
+                Some(b) if b.state == BrokerState::Running => ProcessState::Running,
+                Some(_) => ProcessState::Starting,
+                None if s.controller.as_ref().is_some_and(|c| c.state == RaftState::Leader) => ProcessState::Running,
+                None => ProcessState::Starting,
+            }
+        };
+        let raft = s.controller.as_ref().map(|c| RaftView {
+            state: c.state.name().to_string(),
+            leader_epoch: c.epoch,
+            leader_id: c.leader_id().map(|n| n.0),
+            voted_for: c.voted_for.map(|n| n.0),
+            log_end_offset: c.log_end_offset(),
+            high_watermark: c.high_watermark,
+        });
+        let replicas = s.broker.as_ref().map_or(Vec::new(), |b| b.partitions.keys().map(|(t, p)| format!("{t}-{p}")).collect());
+        nodes.push(NodeView {
+            node_id: s.node_id().0,
+            is_broker: s.broker.is_some(),
+            is_controller: s.controller.is_some(),
+            state,
+            listeners: s.config.listeners.iter().map(|l| format!("{}://:{}", l.name, l.port)).collect(),
+            raft,
+            replicas,
+        });
+    }
+    let image = world.servers.values().filter_map(|s| s.controller.as_ref()).map(|c| &c.image).next();
+    let mut topics = Vec::new();
+    if let Some(image) = image {
+        for (name, t) in &image.topics {
+            let partitions = t
+                .partitions
+                .iter()
+                .map(|(p, pi)| {
+                    let leader_log = pi
+                        .leader
+                        .and_then(|l| world.servers.get(&l))
+                        .and_then(|s| s.broker.as_ref())
+                        .and_then(|b| b.partitions.get(&(name.clone(), *p)))
+                        .map(|h| &h.log);
+                    PartitionView {
+                        partition: *p,
+                        leader: pi.leader.map(|n| n.0),
+                        leader_epoch: pi.leader_epoch,
+                        replicas: pi.replicas.iter().map(|n| n.0).collect(),
+                        isr: pi.isr.iter().map(|n| n.0).collect(),
+                        log_start_offset: leader_log.map_or(0, |l| l.log_start_offset()),
+                        high_watermark: leader_log.map_or(0, |l| l.high_watermark()),
+                        log_end_offset: leader_log.map_or(0, |l| l.log_end_offset()),
+                        records: leader_log.map_or(Vec::new(), |l| {
+                            l.records()
+                                .iter()
+                                .map(|r| RecordView {
+                                    offset: r.offset,
+                                    timestamp_ms: r.timestamp_ms,
+                                    key: r.key.as_ref().map(|k| String::from_utf8_lossy(k).into_owned()),
+                                    value: r.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()),
+                                })
+                                .collect()
+                        }),
+                    }
+                })
+                .collect();
+            topics.push(TopicView { name: name.clone(), topic_id: t.topic_id.to_string(), partitions });
+        }
+    }
+    let clients = world.clients.iter().map(|(id, c)| ClientView { id: id.0, kind: c.kind(), client_id: c.client_id.clone(), alive: c.alive }).collect();
+    let endpoint = |a: Addr| match a {
+        Addr::Node(n) => EndpointView::Node(n.0),
+        Addr::Client(c) => EndpointView::Client(c.0),
+    };
+    let in_flight = world
+        .in_flight()
+        .map(|e| MessageView { id: e.id, from: endpoint(e.from), to: endpoint(e.to), kind: e.msg.kind(), label: e.msg.label(), sent_at_ms: e.sent_at.0, arrives_at_ms: e.arrives_at.0 })
+        .collect();
+    ClusterView {
+        now_ms: world.now().0,
+        wall_clock: format_wall_clock(world.now().wall_ms()),
+        events_processed: world.events_processed(),
+        nodes,
+        clients,
+        topics,
+        in_flight,
+    }
+}
+
+/// Runs a console script (the text a student would type) and returns its transcript:
+/// each command after `$ `, then its output, as the browser console shows it.
+///
+/// A first line `ksim seed N` chooses the seed; blank lines are skipped.
+pub fn run_script(script: &str, seed: u64) -> String {
+    run_script_with_trace(script, seed).0
+}
+
+/// As [`run_script`], also returning the trace (what `ksim run --trace` prints).
+pub fn run_script_with_trace(script: &str, seed: u64) -> (String, Vec<TraceEntry>) {
+    let mut session = Session::with_mode(seed, true);
+    for line in script.lines() {
+        if line.trim().is_empty() && session.console.waiting() != Waiting::Continuation {
+            continue;
+        }
+        session.input(line);
+    }
+    session.finish_script();
+    (session.transcript(), session.world.trace.clone())
+}

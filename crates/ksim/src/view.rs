@@ -1,0 +1,140 @@
+//! Plain-data snapshots of the simulation for the page and the CLI's `ksim status`.
+//!
+//! Everything here is owned data with no behaviour, so the UI can diff and render it
+//! without borrowing the live `World`.
+
+/// Whole-cluster snapshot at one simulated instant.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ClusterView {
+    /// Simulated time since the simulation began, in milliseconds.
+    pub now_ms: u64,
+    /// The simulated wall clock, e.g. `2024-06-25 14:06:00.000`.
+    pub wall_clock: String,
+    /// Events processed so far (the position in history).
+    pub events_processed: u64,
+    /// Kafka server processes (`kafka-server-start.sh`), sorted by node id.
+    pub nodes: Vec<NodeView>,
+    /// Client processes (producers, consumers, admin clients), in start order.
+    pub clients: Vec<ClientView>,
+    /// Topics known to the metadata image of the active controller, sorted by name.
+    pub topics: Vec<TopicView>,
+    /// Messages on the wire, oldest first.
+    pub in_flight: Vec<MessageView>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcessState {
+    /// The process is starting (loading the log, registering).
+    Starting,
+    /// Up and serving.
+    Running,
+    /// Registered but fenced by the controller (no heartbeat within the session timeout).
+    Fenced,
+    /// Crashed or killed; its log survives on disk.
+    Stopped,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeView {
+    /// Kafka's `node.id`.
+    pub node_id: u32,
+    pub is_broker: bool,
+    pub is_controller: bool,
+    pub state: ProcessState,
+    /// Listeners as configured, e.g. `PLAINTEXT://:9092`.
+    pub listeners: Vec<String>,
+    /// The controller's Raft view, when this node is a controller.
+    pub raft: Option<RaftView>,
+    /// Partition replicas hosted by this broker, as `topic-partition`.
+    pub replicas: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaftView {
+    /// `Unattached`, `Prospective`, `Candidate`, `Leader`, `Follower`, `Resigned`.
+    pub state: String,
+    pub leader_epoch: u32,
+    pub leader_id: Option<u32>,
+    pub voted_for: Option<u32>,
+    pub log_end_offset: u64,
+    pub high_watermark: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientKind {
+    Producer,
+    Consumer,
+    Admin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientView {
+    /// Stable id of the simulated process (used for links and message endpoints).
+    pub id: u32,
+    pub kind: ClientKind,
+    /// Kafka's `client.id`, e.g. `console-producer`.
+    pub client_id: String,
+    /// False once the client has closed.
+    pub alive: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicView {
+    pub name: String,
+    /// Kafka's 22-character base64 topic id.
+    pub topic_id: String,
+    pub partitions: Vec<PartitionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionView {
+    pub partition: u32,
+    pub leader: Option<u32>,
+    pub leader_epoch: u32,
+    pub replicas: Vec<u32>,
+    pub isr: Vec<u32>,
+    pub log_start_offset: u64,
+    pub high_watermark: u64,
+    pub log_end_offset: u64,
+    /// The leader's copy of the log, oldest first.
+    pub records: Vec<RecordView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordView {
+    pub offset: u64,
+    /// CreateTime in milliseconds since the Unix epoch (simulated wall clock).
+    pub timestamp_ms: u64,
+    pub key: Option<String>,
+    pub value: Option<String>,
+}
+
+/// What a message in flight is, for colouring and the legend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MessageKind {
+    Produce,
+    Fetch,
+    Metadata,
+    Admin,
+    Vote,
+    Heartbeat,
+}
+
+/// An endpoint of a message: a server node or a client process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EndpointView {
+    Node(u32),
+    Client(u32),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageView {
+    pub id: u64,
+    pub from: EndpointView,
+    pub to: EndpointView,
+    pub kind: MessageKind,
+    /// Kafka's API name plus a short summary, e.g. `ProduceRequest heart-rate-measures-0 (1 record)`.
+    pub label: String,
+    pub sent_at_ms: u64,
+    pub arrives_at_ms: u64,
+}

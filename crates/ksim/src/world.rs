@@ -1,0 +1,307 @@
+//! The world: every process, the network and the event queue. `step()` pops the next
+//! event (ordered by time, then by scheduling order), hands it to its process, and
+//! schedules what the process answers.
+
+use crate::client::Client;
+use crate::ids::{Addr, ClientId, NodeId};
+use crate::net::{Envelope, Network};
+use crate::node::{stream_for, ClientEvent, Ctx, Input, LogLine, Output, Role, Target};
+use crate::rng::SimRng;
+use crate::server::Server;
+use crate::session::TraceEntry;
+use crate::time::SimTime;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+#[derive(Clone, Debug)]
+enum Event {
+    Deliver(u64),
+    Input { to: Addr, input: Input },
+}
+
+/// Queue entry ordered by `(at, seq)` only; `seq` makes ties resolve in scheduling order.
+#[derive(Debug)]
+struct Scheduled {
+    at: SimTime,
+    seq: u64,
+    event: Event,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+/// Upper bound on events one `advance` may process, so a runaway loop in a model
+/// cannot freeze the page.
+const EVENTS_PER_ADVANCE_MAX: u64 = 1_000_000;
+
+pub(crate) struct World {
+    seed: u64,
+    now: SimTime,
+    seq: u64,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    events_processed: u64,
+    pub(crate) servers: BTreeMap<NodeId, Server>,
+    pub(crate) clients: BTreeMap<ClientId, Client>,
+    net: Network,
+    /// Each process's own random stream, derived from (seed, process id).
+    rngs: BTreeMap<Addr, SimRng>,
+    in_flight: BTreeMap<u64, Envelope>,
+    pub(crate) trace: Vec<TraceEntry>,
+    /// Client events not yet taken by the console.
+    pub(crate) notifications: Vec<(ClientId, ClientEvent)>,
+    /// Server log lines not yet taken by the console.
+    pub(crate) server_logs: Vec<(NodeId, LogLine)>,
+    next_client_id: u32,
+    /// When set, no event past this count is processed (replaying to a past moment).
+    pub(crate) event_limit: Option<u64>,
+}
+
+impl World {
+    pub(crate) fn new(seed: u64) -> World {
+        World {
+            seed,
+            now: SimTime::ZERO,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            events_processed: 0,
+            servers: BTreeMap::new(),
+            clients: BTreeMap::new(),
+            net: Network::new(seed),
+            rngs: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            trace: Vec::new(),
+            notifications: Vec::new(),
+            server_logs: Vec::new(),
+            next_client_id: 0,
+            event_limit: None,
+        }
+    }
+
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub(crate) fn now(&self) -> SimTime {
+        self.now
+    }
+
+    pub(crate) fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    pub(crate) fn in_flight(&self) -> impl Iterator<Item = &Envelope> {
+        self.in_flight.values()
+    }
+
+    fn schedule(&mut self, at: SimTime, event: Event) {
+        self.seq += 1;
+        self.queue.push(Reverse(Scheduled { at, seq: self.seq, event }));
+    }
+
+    /// Starts a server process; its start-up runs as events from now on.
+    pub(crate) fn start_server(&mut self, server: Server) {
+        let id = server.node_id();
+        self.servers.insert(id, server);
+        self.schedule(self.now, Event::Input { to: Addr::Node(id), input: Input::Start });
+    }
+
+    /// Starts a client process and returns its id.
+    pub(crate) fn start_client(&mut self, make: impl FnOnce(ClientId) -> Client) -> ClientId {
+        self.next_client_id += 1;
+        let id = ClientId(self.next_client_id);
+        self.clients.insert(id, make(id));
+        self.schedule(self.now, Event::Input { to: Addr::Client(id), input: Input::Start });
+        id
+    }
+
+    /// Delivers an input to a client right now (console actions: a typed record, close).
+    pub(crate) fn poke_client(&mut self, id: ClientId, act: impl FnOnce(&mut Client, &mut Ctx)) {
+        let Some(client) = self.clients.get_mut(&id) else { return };
+        let to = Addr::Client(id);
+        let rng = self.rngs.entry(to).or_insert_with(|| SimRng::for_stream(self.seed, stream_for(to)));
+        let mut ctx = Ctx { now: self.now, rng, out: Vec::new() };
+        act(client, &mut ctx);
+        let out = ctx.out;
+        self.apply_outputs(Addr::Client(id), out);
+    }
+
+    fn next_due(&self) -> Option<SimTime> {
+        self.queue.peek().map(|Reverse(s)| s.at)
+    }
+
+    fn limit_reached(&self) -> bool {
+        self.event_limit.is_some_and(|l| self.events_processed >= l)
+    }
+
+    /// Processes one event; false when nothing is scheduled (or the replay limit is hit).
+    pub(crate) fn step(&mut self) -> bool {
+        if self.limit_reached() {
+            return false;
+        }
+        let Some(Reverse(next)) = self.queue.pop() else { return false };
+        assert!(next.at >= self.now, "time never goes back");
+        self.now = next.at;
+        self.events_processed += 1;
+        match next.event {
+            Event::Deliver(id) => {
+                if let Some(env) = self.in_flight.remove(&id) {
+                    let input = Input::Message { from: env.from, correlation_id: env.correlation_id, msg: env.msg };
+                    self.dispatch(env.to, input);
+                }
+            }
+            Event::Input { to, input } => self.dispatch(to, input),
+        }
+        true
+    }
+
+    /// Runs every event due up to `now + ms`, then sets the clock there.
+    pub(crate) fn advance(&mut self, ms: u64) {
+        let until = self.now.plus_ms(ms);
+        self.run_until(|_| false, until);
+        if !self.limit_reached() {
+            self.now = until;
+        }
+    }
+
+    /// Steps until `done` holds or the clock would pass `until`; returns whether `done` held.
+    pub(crate) fn run_until(&mut self, mut done: impl FnMut(&World) -> bool, until: SimTime) -> bool {
+        for _ in 0..EVENTS_PER_ADVANCE_MAX {
+            if done(self) {
+                return true;
+            }
+            match self.next_due() {
+                Some(at) if at <= until => {
+                    if !self.step() {
+                        return done(self);
+                    }
+                }
+                _ => return done(self),
+            }
+        }
+        done(self)
+    }
+
+    fn dispatch(&mut self, to: Addr, input: Input) {
+        let rng = self.rngs.entry(to).or_insert_with(|| SimRng::for_stream(self.seed, stream_for(to)));
+        let mut ctx = Ctx { now: self.now, rng, out: Vec::new() };
+        match to {
+            Addr::Node(id) => match self.servers.get_mut(&id) {
+                Some(server) if server.running => server.handle(input, &mut ctx),
+                _ => return,
+            },
+            Addr::Client(id) => match self.clients.get_mut(&id) {
+                Some(client) => client.handle(input, &mut ctx),
+                None => return,
+            },
+        }
+        let out = ctx.out;
+        self.apply_outputs(to, out);
+    }
+
+    fn actor_name(&self, addr: Addr) -> String {
+        match addr {
+            Addr::Node(id) => match self.servers.get(&id) {
+                Some(s) if s.broker.is_some() => format!("Broker {}", id.0),
+                _ => format!("Controller {}", id.0),
+            },
+            Addr::Client(id) => self.clients.get(&id).map_or_else(|| format!("client {}", id.0), |c| c.client_id.clone()),
+        }
+    }
+
+    /// Resolves `host:port` to the server listening there, as a TCP connect would.
+    fn resolve(&self, host_port: &str) -> Option<NodeId> {
+        let (host, port) = host_port.rsplit_once(':')?;
+        let local = matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "");
+        let port: u16 = port.parse().ok()?;
+        if !local {
+            return None;
+        }
+        self.servers.values().find(|s| s.accepts(port)).map(Server::node_id)
+    }
+
+    fn apply_outputs(&mut self, from: Addr, out: Vec<Output>) {
+        for o in out {
+            match o {
+                Output::Send { to, correlation_id, msg } => {
+                    let dest = match to {
+                        Target::Addr(a) => Some(a),
+                        Target::HostPort(hp) => match self.resolve(&hp) {
+                            Some(id) => Some(Addr::Node(id)),
+                            None => {
+                                let input = Input::ConnectionRefused { target: hp };
+                                self.schedule(self.now.plus_ms(1), Event::Input { to: from, input });
+                                None
+                            }
+                        },
+                    };
+                    if let Some(to) = dest {
+                        let env = self.net.send(self.now, from, to, correlation_id, msg);
+                        let (id, at) = (env.id, env.arrives_at);
+                        self.in_flight.insert(id, env);
+                        self.schedule(at, Event::Deliver(id));
+                    }
+                }
+                Output::SetTimer { after_ms, timer } => {
+                    self.schedule(self.now.plus_ms(after_ms), Event::Input { to: from, input: Input::Timer(timer) });
+                }
+                Output::Trace(role, text) => {
+                    let actor = match (role, from) {
+                        (Role::Controller, Addr::Node(id)) => format!("Controller {}", id.0),
+                        _ => self.actor_name(from),
+                    };
+                    self.trace.push(TraceEntry { at_ms: self.now.0, actor, text });
+                }
+                Output::Log(line) => match from {
+                    Addr::Node(id) => self.server_logs.push((id, line)),
+                    Addr::Client(id) => self.notifications.push((id, ClientEvent::Log(line))),
+                },
+                Output::Notify(event) => {
+                    if let Addr::Client(id) = from {
+                        self.notifications.push((id, event));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl World {
+    /// Processes the next event if it is due by `until`; false otherwise.
+    pub(crate) fn step_until(&mut self, until: SimTime) -> bool {
+        match self.next_due() {
+            Some(at) if at <= until => self.step(),
+            _ => false,
+        }
+    }
+}
+
+impl World {
+    /// The random stream of one process, created on first use.
+    pub(crate) fn rng_for(&mut self, addr: Addr) -> &mut SimRng {
+        self.rngs.entry(addr).or_insert_with(|| SimRng::for_stream(self.seed, stream_for(addr)))
+    }
+}
+
+impl World {
+    /// Moves the clock to `at` when no replay limit holds it back (time passes even when
+    /// nothing happens).
+    pub(crate) fn set_clock_at_least(&mut self, at: SimTime) {
+        if !self.limit_reached() && at > self.now {
+            self.now = at;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! The page: one reducer over the session, the play loop, and the panels.
+
+use yew::prelude::*;
+
+use crate::components::banner::Banner;
+use crate::components::cluster_diagram::ClusterDiagram;
+use crate::components::console::Console;
+use crate::components::narration_panel::NarrationPanel;
+use crate::components::top_bar::TopBar;
+use crate::components::topic_panel::TopicPanel;
+use crate::hooks::play_loop::use_play_loop;
+use crate::hooks::shortcuts::use_shortcuts;
+use crate::playground::{Action, Playground};
+use crate::view_model::console_lines::{scrollback, SCROLLBACK_LINES_MAX};
+use crate::view_model::diagram::diagram;
+use crate::view_model::log_strip::RECORDS_SHOWN_MAX;
+use crate::view_model::narration::{narration, NARRATION_ENTRIES_MAX};
+use crate::view_model::time_format::sim_offset;
+use crate::view_model::topics::topics;
+
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    pub seed: u64,
+}
+
+#[function_component]
+pub fn App(props: &AppProps) -> Html {
+    let seed = props.seed;
+    let state = use_reducer(move || Playground::new(seed));
+    let dispatcher = state.dispatcher();
+    // Memoized on the dispatcher (stable for the page's life) so children's props stay
+    // equal between frames and Yew can skip re-rendering them.
+    let on_action = use_callback(dispatcher.clone(), |action, d| d.dispatch(action));
+    let on_advance = use_callback(dispatcher, |by_ms, d| d.dispatch(Action::Advance { by_ms }));
+    use_play_loop(state.playing, state.speed.factor(), on_advance);
+    use_shortcuts(state.playing, on_action.clone());
+
+    let session = state.session();
+    let view = session.view();
+    let wall_clock = session.wall_clock();
+    let offset = sim_offset(session.now_ms());
+    let prompt = session.prompt();
+    let can_step_back = session.can_step_back();
+    let lines = scrollback(session.output(), state.console_from, SCROLLBACK_LINES_MAX);
+    let narration = narration(session.trace(), NARRATION_ENTRIES_MAX);
+    drop(session);
+
+    html! {
+        <div class="app">
+            <TopBar
+                seed={seed}
+                {wall_clock}
+                {offset}
+                playing={state.playing}
+                speed={state.speed}
+                {can_step_back}
+                on_action={on_action.clone()}
+            />
+            <Banner />
+            <main class="workspace">
+                <ClusterDiagram diagram={diagram(&view)} />
+                <TopicPanel topics={topics(&view, RECORDS_SHOWN_MAX)} />
+                <Console {lines} {prompt} {on_action} />
+                <NarrationPanel items={narration} />
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,24 @@
+//! The legend for message dots: each kind's colour, letter and name.
+
+use yew::prelude::*;
+
+use crate::view_model::diagram::{kind_style, MESSAGE_KINDS};
+
+#[function_component]
+pub fn Legend() -> Html {
+    html! {
+        <ul class="legend" aria-label="Message kinds">
+            { for MESSAGE_KINDS.into_iter().map(kind_style).map(|k| html! {
+                <li>
+                    <svg viewBox="-9 -9 18 18" aria-hidden="true">
+                        <g class={classes!("msg", k.class)}>
+                            <circle r="8" />
+                            <text text-anchor="middle" dy="0.35em">{k.letter}</text>
+                        </g>
+                    </svg>
+                    {k.name}
+                </li>
+            }) }
+        </ul>
+    }
+}

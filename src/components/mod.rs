@@ -1,0 +1,15 @@
+//! Yew function components, one per file. They map view models to `html!` and turn
+//! gestures into `Action`s; the logic lives in `view_model` and `playground`.
+
+pub mod app;
+pub mod banner;
+pub mod client_box;
+pub mod cluster_diagram;
+pub mod console;
+pub mod legend;
+pub mod narration_panel;
+pub mod partition_strip;
+pub mod server_box;
+pub mod time_controls;
+pub mod top_bar;
+pub mod topic_panel;

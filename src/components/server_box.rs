@@ -1,0 +1,73 @@
+//! One Kafka server in the diagram. A combined node is the group `Broker N` holding a
+//! nested group `Controller N`, so both names exist for tests and screen readers.
+
+use yew::prelude::*;
+
+use crate::view_model::diagram::{ControllerPart, ServerBox as ServerModel};
+
+#[derive(Properties, PartialEq)]
+pub struct ServerBoxProps {
+    pub server: ServerModel,
+}
+
+#[function_component]
+pub fn ServerBox(props: &ServerBoxProps) -> Html {
+    let s = &props.server;
+    let w = s.rect.w;
+    html! {
+        <g
+            class={s.class.clone()}
+            role="group"
+            aria-label={s.label.clone()}
+            transform={format!("translate({:.1} {:.1})", s.rect.x, s.rect.y)}
+        >
+            <title>{&s.tooltip}</title>
+            <rect class="box" width={format!("{w:.0}")} height={format!("{:.0}", s.rect.h)} rx="8" />
+            <text class="name" x="14" y="27">{&s.label}</text>
+            <text class="state" x={format!("{:.0}", w - 14.0)} y="26" text-anchor="end">
+                <tspan class="state-dot" aria-hidden="true">{"● "}</tspan>{s.state}
+            </text>
+            if let Some(replicas) = &s.replicas {
+                <text class="detail" x="14" y="52">{replicas}</text>
+            }
+            if let Some(c) = &s.controller {
+                { controller_part(c, w) }
+            }
+        </g>
+    }
+}
+
+fn controller_part(c: &ControllerPart, w: f64) -> Html {
+    let y = c.band_y;
+    let text_y = format!("{:.0}", y + 22.0);
+    let leader = c.leader.then(|| {
+        html! {
+            <g class="leader-badge" transform={format!("translate({:.0} -11)", w - 86.0)}>
+                <title>{"Raft leader of the metadata quorum: the active controller"}</title>
+                <rect width="72" height="22" rx="11" />
+                <text x="36" y="15" text-anchor="middle">{"leader"}</text>
+            </g>
+        }
+    });
+    let raft_x = if c.nested_label.is_some() { 100.0 } else { 14.0 };
+    let raft = html! { <text class="raft" x={format!("{raft_x:.0}")} y={text_y.clone()}>{&c.raft}</text> };
+    match &c.nested_label {
+        Some(label) => html! {
+            <g class="controller-part" role="group" aria-label={label.clone()}>
+                <title>{&c.tooltip}</title>
+                <line class="band-rule" x1="0" x2={format!("{w:.0}")} y1={format!("{y:.0}")} y2={format!("{y:.0}")} />
+                <rect class="role-badge" x="12" y={format!("{:.0}", y + 8.0)} width="80" height="20" rx="10" />
+                <text class="role-badge-text" x="52" y={text_y} text-anchor="middle">{"controller"}</text>
+                { raft }
+                { for leader }
+            </g>
+        },
+        None => html! {
+            <g class="controller-part">
+                <title>{&c.tooltip}</title>
+                { raft }
+                { for leader }
+            </g>
+        },
+    }
+}

@@ -1,0 +1,48 @@
+//! The top bar: title, seed, the simulated clock and the time controls.
+
+use yew::prelude::*;
+
+use crate::components::time_controls::TimeControls;
+use crate::playground::{Action, Speed};
+
+#[derive(Properties, PartialEq)]
+pub struct TopBarProps {
+    pub seed: u64,
+    /// The simulated wall clock, `2024-06-25 14:06:00.000`.
+    pub wall_clock: String,
+    /// Simulated time since the start, `t+12.345 s`.
+    pub offset: String,
+    pub playing: bool,
+    pub speed: Speed,
+    pub can_step_back: bool,
+    pub on_action: Callback<Action>,
+}
+
+#[function_component]
+pub fn TopBar(props: &TopBarProps) -> Html {
+    html! {
+        <header class="top-bar">
+            <div class="brand">
+                <svg class="logo" viewBox="0 0 24 24" aria-hidden="true">
+                    <rect x="2" y="4" width="20" height="4" rx="1.5" />
+                    <rect x="2" y="10" width="14" height="4" rx="1.5" />
+                    <rect x="2" y="16" width="8" height="4" rx="1.5" />
+                </svg>
+                <h1>{"Kafka Playground"}</h1>
+                <span class="seed" title="The seed fixes every random choice; add ?seed=N to the address to change it">
+                    {format!("seed {}", props.seed)}
+                </span>
+            </div>
+            <div class="clock" role="timer" aria-label="Simulated time">
+                <span class="wall-clock">{&props.wall_clock}</span>
+                <span class="sim-offset">{&props.offset}</span>
+            </div>
+            <TimeControls
+                playing={props.playing}
+                speed={props.speed}
+                can_step_back={props.can_step_back}
+                on_action={props.on_action.clone()}
+            />
+        </header>
+    }
+}

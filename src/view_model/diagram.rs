@@ -1,0 +1,697 @@
+//! The cluster diagram's model: where each server and client box goes, what it says, the
+//! links between them, and where each message in flight is on its link right now.
+//!
+//! Layout, top to bottom: controller-only nodes, then brokers (combined nodes included),
+//! then clients (producers left, admin clients centre, consumers right). Links between
+//! rows are straight; links within a row arc above it so they never cross a box.
+
+use std::collections::BTreeMap;
+
+use ksim::{
+    ClientKind, ClientView, ClusterView, EndpointView, MessageKind, MessageView, NodeView,
+    ProcessState,
+};
+
+const PAD: f64 = 20.0;
+/// Room above a box for the leader badge that sits on its top edge.
+const BADGE_OVERHANG: f64 = 12.0;
+const SERVER_W: f64 = 236.0;
+const SERVER_H: f64 = 70.0;
+/// A combined node adds a band for its controller role.
+const CONTROLLER_BAND_H: f64 = 34.0;
+const CLIENT_W: f64 = 156.0;
+const CLIENT_H: f64 = 46.0;
+const GAP_X: f64 = 28.0;
+const ROW_GAP: f64 = 84.0;
+/// Wide enough for three brokers and four clients, so the drawing keeps its scale while a
+/// lesson-sized cluster comes and goes.
+const WIDTH_MIN: f64 = 820.0;
+/// Height of the arc between neighbours in a row; each further box apart adds `ARC_STEP`.
+const ARC_RISE: f64 = 16.0;
+const ARC_STEP: f64 = 13.0;
+/// Requests and responses on one link travel on either side of it.
+const LANE_OFFSET: f64 = 4.0;
+const CLIENT_ID_CHARS_MAX: usize = 18;
+
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    fn centre(&self) -> Point {
+        Point { x: self.x + self.w / 2.0, y: self.y + self.h / 2.0 }
+    }
+
+    /// Where the segment from the centre towards `p` leaves the rectangle.
+    fn edge_towards(&self, p: Point) -> Point {
+        let c = self.centre();
+        let (dx, dy) = (p.x - c.x, p.y - c.y);
+        let scale_x = if dx == 0.0 { f64::INFINITY } else { self.w / 2.0 / dx.abs() };
+        let scale_y = if dy == 0.0 { f64::INFINITY } else { self.h / 2.0 / dy.abs() };
+        let scale = scale_x.min(scale_y);
+        if scale.is_finite() {
+            Point { x: c.x + dx * scale, y: c.y + dy * scale }
+        } else {
+            c
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagram {
+    pub width: f64,
+    pub height: f64,
+    pub servers: Vec<ServerBox>,
+    pub clients: Vec<ClientBox>,
+    pub links: Vec<Link>,
+    pub messages: Vec<MessageDot>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerBox {
+    pub node_id: u32,
+    pub rect: Rect,
+    /// The box's accessible name and heading: `Broker N`, or `Controller N` for a
+    /// controller-only node.
+    pub label: String,
+    /// `starting`, `running`, `fenced` or `stopped`: the state in words, not only colour.
+    pub state: &'static str,
+    /// `server broker running`, `server controller stopped`, ….
+    pub class: String,
+    /// For brokers, how many partition replicas they host and lead.
+    pub replicas: Option<String>,
+    /// The controller role: a band inside the box.
+    pub controller: Option<ControllerPart>,
+    pub tooltip: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ControllerPart {
+    /// On a combined node, the nested accessible name `Controller N` (the box is
+    /// `Broker N`), shown with a visible `controller` role badge.
+    pub nested_label: Option<String>,
+    /// `Leader · epoch 3`, or `no Raft state yet`.
+    pub raft: String,
+    /// This controller leads the metadata quorum (it is the active controller).
+    pub leader: bool,
+    /// Top edge of the band, in the box's coordinates.
+    pub band_y: f64,
+    pub tooltip: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientBox {
+    pub id: u32,
+    pub rect: Rect,
+    /// `Producer`, `Consumer` or `Admin`.
+    pub kind: &'static str,
+    /// Kafka's `client.id`, shortened to fit.
+    pub name: String,
+    /// `Producer console-producer`, the accessible name.
+    pub label: String,
+    pub class: String,
+    /// The process has exited; it is drawn until its last messages arrive.
+    pub closed: bool,
+    pub tooltip: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// The endpoints, `a < b`; the curve runs from `a` to `b`.
+    pub a: EndpointView,
+    pub b: EndpointView,
+    pub curve: Curve,
+    /// `link server`, `link client`, plus `down` when an end is stopped or closed.
+    pub class: String,
+}
+
+/// A quadratic Bézier curve; a straight link has its control point in the middle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Curve {
+    pub from: Point,
+    pub control: Point,
+    pub to: Point,
+}
+
+impl Curve {
+    fn straight(from: Point, to: Point) -> Curve {
+        let control = Point { x: (from.x + to.x) / 2.0, y: (from.y + to.y) / 2.0 };
+        Curve { from, control, to }
+    }
+
+    fn at(&self, t: f64) -> Point {
+        let u = 1.0 - t;
+        let (a, b, c) = (u * u, 2.0 * u * t, t * t);
+        Point {
+            x: a * self.from.x + b * self.control.x + c * self.to.x,
+            y: a * self.from.y + b * self.control.y + c * self.to.y,
+        }
+    }
+
+    /// The unit normal at `t` (the tangent turned a quarter clockwise).
+    fn normal(&self, t: f64) -> Point {
+        let dx = 2.0 * (1.0 - t) * (self.control.x - self.from.x)
+            + 2.0 * t * (self.to.x - self.control.x);
+        let dy = 2.0 * (1.0 - t) * (self.control.y - self.from.y)
+            + 2.0 * t * (self.to.y - self.control.y);
+        let len = dx.hypot(dy);
+        if len == 0.0 {
+            Point::default()
+        } else {
+            Point { x: -dy / len, y: dx / len }
+        }
+    }
+
+    /// The SVG path data, rounded to a tenth of a unit to keep the DOM diff small.
+    pub fn path(&self) -> String {
+        format!(
+            "M{:.1} {:.1} Q{:.1} {:.1} {:.1} {:.1}",
+            self.from.x, self.from.y, self.control.x, self.control.y, self.to.x, self.to.y
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageDot {
+    pub id: u64,
+    pub at: Point,
+    pub kind: KindStyle,
+    pub tooltip: String,
+}
+
+/// How a message kind is told apart: a colour (by class) and a letter, named in the legend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KindStyle {
+    pub name: &'static str,
+    pub letter: &'static str,
+    pub class: &'static str,
+}
+
+/// Every kind, in legend order.
+pub const MESSAGE_KINDS: [MessageKind; 6] = [
+    MessageKind::Produce,
+    MessageKind::Fetch,
+    MessageKind::Metadata,
+    MessageKind::Admin,
+    MessageKind::Vote,
+    MessageKind::Heartbeat,
+];
+
+pub fn kind_style(kind: MessageKind) -> KindStyle {
+    let (name, letter, class) = match kind {
+        MessageKind::Produce => ("Produce", "P", "produce"),
+        MessageKind::Fetch => ("Fetch", "F", "fetch"),
+        MessageKind::Metadata => ("Metadata", "M", "metadata"),
+        MessageKind::Admin => ("Admin", "A", "admin"),
+        MessageKind::Vote => ("Vote", "V", "vote"),
+        MessageKind::Heartbeat => ("Heartbeat", "H", "heartbeat"),
+    };
+    KindStyle { name, letter, class }
+}
+
+pub fn diagram(view: &ClusterView) -> Diagram {
+    let (controller_row, broker_row): (Vec<&NodeView>, Vec<&NodeView>) =
+        view.nodes.iter().partition(|n| n.is_controller && !n.is_broker);
+    // A closed client stays drawn while its last messages are still on the wire.
+    let clients: Vec<&ClientView> = view
+        .clients
+        .iter()
+        .filter(|c| c.alive || view.in_flight.iter().any(|m| touches(m, c.id)))
+        .collect();
+
+    let broker_h = if broker_row.iter().any(|n| n.is_controller) {
+        SERVER_H + CONTROLLER_BAND_H
+    } else {
+        SERVER_H
+    };
+    let width = [
+        row_width(controller_row.len(), SERVER_W),
+        row_width(broker_row.len(), SERVER_W),
+        // Producers and consumers sit at opposite ends, admin clients between them.
+        row_width(clients.len(), CLIENT_W) + 2.0 * GAP_X,
+        WIDTH_MIN - 2.0 * PAD,
+    ]
+    .into_iter()
+    .fold(0.0, f64::max)
+        + 2.0 * PAD;
+
+    let mut y = PAD + BADGE_OVERHANG;
+    let mut servers = Vec::with_capacity(view.nodes.len());
+    if !controller_row.is_empty() {
+        y += arc_height(controller_row.len());
+        servers.extend(server_row(view, &controller_row, width, y, SERVER_H));
+        y += SERVER_H + ROW_GAP.max(arc_height(broker_row.len()) + BADGE_OVERHANG + 12.0);
+    } else {
+        y += arc_height(broker_row.len());
+    }
+    servers.extend(server_row(view, &broker_row, width, y, broker_h));
+    y += broker_h + ROW_GAP;
+    let clients = client_row(&clients, width, y);
+    let height = y + CLIENT_H + PAD;
+
+    let links = links(view, &servers, &clients);
+    let messages = view.in_flight.iter().filter_map(|m| dot(m, &links, view.now_ms)).collect();
+    Diagram { width, height, servers, clients, links, messages }
+}
+
+fn touches(m: &MessageView, client_id: u32) -> bool {
+    m.from == EndpointView::Client(client_id) || m.to == EndpointView::Client(client_id)
+}
+
+fn row_width(n: usize, box_w: f64) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        n as f64 * box_w + (n - 1) as f64 * GAP_X
+    }
+}
+
+/// The highest arc above a row of `n` boxes: the one joining its two ends.
+fn arc_height(n: usize) -> f64 {
+    if n < 2 {
+        0.0
+    } else {
+        ARC_RISE + ARC_STEP * (n - 2) as f64
+    }
+}
+
+fn server_row(view: &ClusterView, row: &[&NodeView], width: f64, y: f64, h: f64) -> Vec<ServerBox> {
+    let x0 = (width - row_width(row.len(), SERVER_W)) / 2.0;
+    row.iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let rect = Rect { x: x0 + i as f64 * (SERVER_W + GAP_X), y, w: SERVER_W, h };
+            server_box(view, node, rect)
+        })
+        .collect()
+}
+
+fn state_word(state: ProcessState) -> &'static str {
+    match state {
+        ProcessState::Starting => "starting",
+        ProcessState::Running => "running",
+        ProcessState::Fenced => "fenced",
+        ProcessState::Stopped => "stopped",
+    }
+}
+
+fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
+    let id = node.node_id;
+    let state = state_word(node.state);
+    let label = if node.is_broker { format!("Broker {id}") } else { format!("Controller {id}") };
+    let roles = match (node.is_broker, node.is_controller) {
+        (true, true) => "broker, controller",
+        (true, false) => "broker",
+        _ => "controller",
+    };
+    let role_class = if node.is_broker { "broker" } else { "controller" };
+
+    let led: Vec<String> = view
+        .topics
+        .iter()
+        .flat_map(|t| {
+            t.partitions
+                .iter()
+                .filter(|p| p.leader == Some(id))
+                .map(move |p| format!("{}-{}", t.name, p.partition))
+        })
+        .collect();
+    let replicas = node.is_broker.then(|| match node.replicas.len() {
+        0 => "no replicas".to_owned(),
+        1 => format!("1 replica · leads {}", led.len()),
+        n => format!("{n} replicas · leads {}", led.len()),
+    });
+
+    let mut tooltip = format!("{label} (node.id={id}): {state}\nprocess.roles={roles}");
+    if !node.listeners.is_empty() {
+        tooltip.push_str(&format!("\nlisteners={}", node.listeners.join(",")));
+    }
+    if node.is_broker {
+        let hosted: Vec<String> = node
+            .replicas
+            .iter()
+            .map(|r| if led.contains(r) { format!("{r} (leader)") } else { r.clone() })
+            .collect();
+        let hosted = if hosted.is_empty() { "none".to_owned() } else { hosted.join(", ") };
+        tooltip.push_str(&format!("\nreplicas: {hosted}"));
+    }
+
+    let controller = node.is_controller.then(|| {
+        let (raft, leader, raft_tooltip) = match &node.raft {
+            Some(r) => {
+                let leader_id = r.leader_id.map_or("none".to_owned(), |l| l.to_string());
+                let voted_for = r.voted_for.map_or("none".to_owned(), |v| v.to_string());
+                (
+                    format!("{} · epoch {}", r.state, r.leader_epoch),
+                    r.state == "Leader",
+                    format!(
+                        "Controller {id}, KRaft metadata quorum: {}\nleader epoch {}, leader {leader_id}, \
+                         voted for {voted_for}\nmetadata log end offset {}, high watermark {}",
+                        r.state, r.leader_epoch, r.log_end_offset, r.high_watermark
+                    ),
+                )
+            }
+            None => (
+                "no Raft state yet".to_owned(),
+                false,
+                format!("Controller {id}: not part of the quorum yet"),
+            ),
+        };
+        ControllerPart {
+            nested_label: node.is_broker.then(|| format!("Controller {id}")),
+            raft,
+            leader,
+            band_y: if node.is_broker { SERVER_H } else { SERVER_H - CONTROLLER_BAND_H },
+            tooltip: raft_tooltip,
+        }
+    });
+    let mut class = format!("server {role_class} {state}");
+    if controller.as_ref().is_some_and(|c| c.leader) {
+        class.push_str(" quorum-leader");
+    }
+    ServerBox { node_id: id, rect, label, state, class, replicas, controller, tooltip }
+}
+
+fn client_row(clients: &[&ClientView], width: f64, y: f64) -> Vec<ClientBox> {
+    let step = CLIENT_W + GAP_X;
+    let of_kind = |kind| clients.iter().filter(move |c| c.kind == kind);
+    let producers = of_kind(ClientKind::Producer)
+        .enumerate()
+        .map(|(i, c)| (*c, PAD + i as f64 * step));
+    let consumer_count = of_kind(ClientKind::Consumer).count();
+    let consumers = of_kind(ClientKind::Consumer).enumerate().map(|(i, c)| {
+        (*c, width - PAD - CLIENT_W - (consumer_count - 1 - i) as f64 * step)
+    });
+    let admin_x0 = (width - row_width(of_kind(ClientKind::Admin).count(), CLIENT_W)) / 2.0;
+    let admins = of_kind(ClientKind::Admin).enumerate().map(|(i, c)| (*c, admin_x0 + i as f64 * step));
+
+    let mut placed: Vec<(&ClientView, f64)> = producers.chain(admins).chain(consumers).collect();
+    // Start order is the order clients appear in the console; keep it for the DOM.
+    placed.sort_by_key(|(c, _)| c.id);
+    placed
+        .into_iter()
+        .map(|(c, x)| {
+            let kind = match c.kind {
+                ClientKind::Producer => "Producer",
+                ClientKind::Consumer => "Consumer",
+                ClientKind::Admin => "Admin",
+            };
+            let state = if c.alive { "running" } else { "closed" };
+            let name = if c.client_id.chars().count() > CLIENT_ID_CHARS_MAX {
+                let head: String = c.client_id.chars().take(CLIENT_ID_CHARS_MAX - 1).collect();
+                format!("{head}…")
+            } else {
+                c.client_id.clone()
+            };
+            ClientBox {
+                id: c.id,
+                rect: Rect { x, y, w: CLIENT_W, h: CLIENT_H },
+                kind,
+                name,
+                label: format!("{kind} {}", c.client_id),
+                class: format!("client {} {state}", kind.to_lowercase()),
+                closed: !c.alive,
+                tooltip: format!("{kind} client.id={} ({state})", c.client_id),
+            }
+        })
+        .collect()
+}
+
+fn links(view: &ClusterView, servers: &[ServerBox], clients: &[ClientBox]) -> Vec<Link> {
+    let mut rects: BTreeMap<EndpointView, (Rect, bool)> = BTreeMap::new();
+    for s in servers {
+        rects.insert(EndpointView::Node(s.node_id), (s.rect, s.state == "stopped"));
+    }
+    for c in clients {
+        rects.insert(EndpointView::Client(c.id), (c.rect, c.closed));
+    }
+    let broker_ids: Vec<u32> =
+        view.nodes.iter().filter(|n| n.is_broker).map(|n| n.node_id).collect();
+
+    // Servers talk to each other (replication, Raft, heartbeats); clients talk to brokers.
+    let mut pairs: Vec<(EndpointView, EndpointView, &str)> = Vec::new();
+    for (i, a) in servers.iter().enumerate() {
+        for b in &servers[i + 1..] {
+            pairs.push((EndpointView::Node(a.node_id), EndpointView::Node(b.node_id), "server"));
+        }
+    }
+    for c in clients {
+        for &b in &broker_ids {
+            pairs.push((EndpointView::Node(b), EndpointView::Client(c.id), "client"));
+        }
+    }
+    // Anything else that carries a message right now (an admin client asking a controller).
+    for m in &view.in_flight {
+        let (a, b) = (m.from.min(m.to), m.from.max(m.to));
+        if a != b && !pairs.iter().any(|&(x, y, _)| (x, y) == (a, b)) {
+            pairs.push((a, b, "client"));
+        }
+    }
+
+    pairs
+        .into_iter()
+        .filter_map(|(a, b, kind)| {
+            let (&(ra, down_a), &(rb, down_b)) = (rects.get(&a)?, rects.get(&b)?);
+            let class = if down_a || down_b { format!("link {kind} down") } else { format!("link {kind}") };
+            Some(Link { a, b, curve: curve(ra, rb), class })
+        })
+        .collect()
+}
+
+/// Boxes in one row are joined by an arc over their top edges; others by a straight line
+/// between their borders.
+fn curve(a: Rect, b: Rect) -> Curve {
+    if a.y == b.y {
+        let (left, right, sign) = if a.x <= b.x { (a, b, 1.0) } else { (b, a, -1.0) };
+        let apart = ((right.x - left.x) / (SERVER_W + GAP_X)).round().max(1.0);
+        let rise = ARC_RISE + ARC_STEP * (apart - 1.0);
+        let from = Point { x: left.x + left.w - 28.0, y: left.y };
+        let to = Point { x: right.x + 28.0, y: right.y };
+        // A quadratic curve peaks halfway to its control point.
+        let control = Point { x: (from.x + to.x) / 2.0, y: left.y - 2.0 * rise };
+        if sign > 0.0 {
+            Curve { from, control, to }
+        } else {
+            Curve { from: to, control, to: from }
+        }
+    } else {
+        let (ca, cb) = (a.centre(), b.centre());
+        Curve::straight(a.edge_towards(cb), b.edge_towards(ca))
+    }
+}
+
+fn dot(m: &MessageView, links: &[Link], now_ms: u64) -> Option<MessageDot> {
+    let forward = m.from <= m.to;
+    let (a, b) = if forward { (m.from, m.to) } else { (m.to, m.from) };
+    let link = links.iter().find(|l| l.a == a && l.b == b)?;
+    let progress = if m.arrives_at_ms <= m.sent_at_ms {
+        1.0
+    } else {
+        (now_ms.saturating_sub(m.sent_at_ms) as f64 / (m.arrives_at_ms - m.sent_at_ms) as f64)
+            .min(1.0)
+    };
+    let t = if forward { progress } else { 1.0 - progress };
+    let on_link = link.curve.at(t);
+    let normal = link.curve.normal(t);
+    let lane = if forward { LANE_OFFSET } else { -LANE_OFFSET };
+    let kind = kind_style(m.kind);
+    Some(MessageDot {
+        id: m.id,
+        at: Point { x: on_link.x + normal.x * lane, y: on_link.y + normal.y * lane },
+        kind,
+        tooltip: format!(
+            "{}: {}\nsent t+{} ms, arrives t+{} ms",
+            kind.name, m.label, m.sent_at_ms, m.arrives_at_ms
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{expect, Expect};
+    use ksim::{PartitionView, RaftView, TopicView};
+
+    use super::*;
+
+    fn node(id: u32, is_broker: bool, is_controller: bool, state: ProcessState) -> NodeView {
+        NodeView {
+            node_id: id,
+            is_broker,
+            is_controller,
+            state,
+            listeners: vec!["PLAINTEXT://:9092".to_owned()],
+            raft: is_controller.then(|| RaftView {
+                state: if id == 1 { "Leader" } else { "Follower" }.to_owned(),
+                leader_epoch: 2,
+                leader_id: Some(1),
+                voted_for: Some(1),
+                log_end_offset: 12,
+                high_watermark: 12,
+            }),
+            replicas: if is_broker { vec!["vitals-0".to_owned()] } else { Vec::new() },
+        }
+    }
+
+    fn client(id: u32, kind: ClientKind, name: &str) -> ClientView {
+        ClientView { id, kind, client_id: name.to_owned(), alive: true }
+    }
+
+    fn message(id: u64, from: EndpointView, to: EndpointView, kind: MessageKind) -> MessageView {
+        MessageView {
+            id,
+            from,
+            to,
+            kind,
+            label: "ProduceRequest vitals-0 (1 record)".to_owned(),
+            sent_at_ms: 1000,
+            arrives_at_ms: 1004,
+        }
+    }
+
+    fn combined_cluster() -> ClusterView {
+        ClusterView {
+            now_ms: 1001,
+            nodes: (1..=3).map(|id| node(id, true, true, ProcessState::Running)).collect(),
+            clients: vec![
+                client(7, ClientKind::Producer, "console-producer"),
+                client(8, ClientKind::Consumer, "console-consumer"),
+            ],
+            topics: vec![TopicView {
+                name: "vitals".to_owned(),
+                topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+                partitions: vec![PartitionView {
+                    partition: 0,
+                    leader: Some(2),
+                    leader_epoch: 0,
+                    replicas: vec![1, 2, 3],
+                    isr: vec![1, 2, 3],
+                    log_start_offset: 0,
+                    high_watermark: 0,
+                    log_end_offset: 0,
+                    records: Vec::new(),
+                }],
+            }],
+            in_flight: vec![
+                message(1, EndpointView::Client(7), EndpointView::Node(2), MessageKind::Produce),
+                message(2, EndpointView::Node(2), EndpointView::Client(7), MessageKind::Produce),
+            ],
+            ..ClusterView::default()
+        }
+    }
+
+    /// The diagram as text: one line per box, link and dot, coordinates rounded.
+    fn check(view: &ClusterView, expect: Expect) {
+        let d = diagram(view);
+        let mut out = format!("{:.0}x{:.0}\n", d.width, d.height);
+        for s in &d.servers {
+            let r = s.rect;
+            out.push_str(&format!(
+                "{} [{}] at {:.0},{:.0} {:.0}x{:.0}: {} | {}",
+                s.label, s.class, r.x, r.y, r.w, r.h, s.state,
+                s.replicas.as_deref().unwrap_or("-")
+            ));
+            if let Some(c) = &s.controller {
+                out.push_str(&format!(
+                    " | {} {}{} band@{:.0}",
+                    c.nested_label.as_deref().unwrap_or("-"),
+                    c.raft,
+                    if c.leader { " LEADER" } else { "" },
+                    c.band_y
+                ));
+            }
+            out.push('\n');
+        }
+        for c in &d.clients {
+            out.push_str(&format!("{} [{}] at {:.0},{:.0}\n", c.label, c.class, c.rect.x, c.rect.y));
+        }
+        for l in &d.links {
+            out.push_str(&format!("{:?}-{:?} [{}] {}\n", l.a, l.b, l.class, l.curve.path()));
+        }
+        for m in &d.messages {
+            out.push_str(&format!("msg {} {} at {:.1},{:.1}\n", m.id, m.kind.letter, m.at.x, m.at.y));
+        }
+        expect.assert_eq(&out);
+    }
+
+    #[test]
+    fn combined_cluster_with_clients() {
+        check(&combined_cluster(), expect![[r#"
+            820x315
+            Broker 1 [server broker running quorum-leader] at 28,61 236x104: running | 1 replica · leads 0 | Controller 1 Leader · epoch 2 LEADER band@70
+            Broker 2 [server broker running] at 292,61 236x104: running | 1 replica · leads 1 | Controller 2 Follower · epoch 2 band@70
+            Broker 3 [server broker running] at 556,61 236x104: running | 1 replica · leads 0 | Controller 3 Follower · epoch 2 band@70
+            Producer console-producer [client producer running] at 20,249
+            Consumer console-consumer [client consumer running] at 644,249
+            Node(1)-Node(2) [link server] M236.0 61.0 Q278.0 29.0 320.0 61.0
+            Node(1)-Node(3) [link server] M236.0 61.0 Q410.0 3.0 584.0 61.0
+            Node(2)-Node(3) [link server] M500.0 61.0 Q542.0 29.0 584.0 61.0
+            Node(1)-Client(7) [link client] M130.3 165.0 Q117.6 207.0 104.9 249.0
+            Node(2)-Client(7) [link client] M308.0 165.0 Q225.5 207.0 143.1 249.0
+            Node(3)-Client(7) [link client] M556.0 145.6 Q366.0 198.0 176.0 250.5
+            Node(1)-Client(8) [link client] M264.0 145.6 Q454.0 198.0 644.0 250.5
+            Node(2)-Client(8) [link client] M512.0 165.0 Q594.5 207.0 676.9 249.0
+            Node(3)-Client(8) [link client] M689.7 165.0 Q702.4 207.0 715.1 249.0
+            msg 1 P at 186.2,231.6
+            msg 2 P at 264.9,182.4
+        "#]]);
+    }
+
+    #[test]
+    fn separate_controllers_above_brokers() {
+        let mut view = ClusterView {
+            nodes: vec![
+                node(1, false, true, ProcessState::Running),
+                node(2, true, false, ProcessState::Fenced),
+                node(3, true, false, ProcessState::Stopped),
+            ],
+            ..ClusterView::default()
+        };
+        view.nodes[0].raft = None;
+        check(&view, expect![[r#"
+            820x406
+            Controller 1 [server controller running] at 292,32 236x70: running | - | - no Raft state yet band@36
+            Broker 2 [server broker fenced] at 160,186 236x70: fenced | 1 replica · leads 0
+            Broker 3 [server broker stopped] at 424,186 236x70: stopped | 1 replica · leads 0
+            Node(1)-Node(2) [link server] M380.0 102.0 Q344.0 144.0 308.0 186.0
+            Node(1)-Node(3) [link server down] M440.0 102.0 Q476.0 144.0 512.0 186.0
+            Node(2)-Node(3) [link server down] M368.0 186.0 Q410.0 154.0 452.0 186.0
+        "#]]);
+    }
+
+    #[test]
+    fn messages_move_with_time() {
+        let mut view = combined_cluster();
+        let at = |view: &ClusterView| diagram(view).messages[0].at;
+        let start = at(&view);
+        view.now_ms = 1003;
+        let later = at(&view);
+        // The producer sits below the brokers, so a request climbs as time passes.
+        assert!(later.y < start.y, "{start:?} then {later:?}");
+        view.now_ms = 5000;
+        let link = &diagram(&view).links.iter().find(|l| l.b == EndpointView::Client(7)).cloned();
+        let Some(link) = link else { panic!("no producer link") };
+        let arrived = at(&view);
+        assert!((arrived.y - link.curve.from.y).abs() < LANE_OFFSET + 0.01, "{arrived:?}");
+    }
+
+    #[test]
+    fn closed_clients_stay_while_their_messages_travel() {
+        let mut view = combined_cluster();
+        view.clients[0].alive = false;
+        assert_eq!(diagram(&view).clients.len(), 2);
+        view.in_flight.clear();
+        let d = diagram(&view);
+        assert_eq!(d.clients.len(), 1);
+        assert_eq!(d.clients[0].label, "Consumer console-consumer");
+    }
+}

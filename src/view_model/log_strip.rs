@@ -1,0 +1,213 @@
+//! One partition's log as a strip of cells: the newest records, with the high watermark
+//! (what consumers may read) and the log end offset (what the leader has written) marked
+//! where they fall between records.
+
+use ksim::{PartitionView, RecordView};
+
+use super::time_format::utc_timestamp;
+
+/// Records shown per partition: enough to watch a lesson, few enough to keep the DOM small.
+pub const RECORDS_SHOWN_MAX: usize = 200;
+
+/// Longest value printed inside a cell; the full value is in the tooltip.
+const CELL_TEXT_CHARS_MAX: usize = 12;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Strip {
+    /// Records in the log older than the first one shown.
+    pub earlier: u64,
+    pub items: Vec<StripItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StripItem {
+    Record(RecordCell),
+    Marker(Marker),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordCell {
+    pub offset: u64,
+    /// The value, shortened to fit the cell.
+    pub text: String,
+    /// Offset, key, value and timestamp, one per line.
+    pub tooltip: String,
+    /// Below the high watermark: replicated to the whole ISR and visible to consumers.
+    pub committed: bool,
+    /// A null value (a delete marker for compaction).
+    pub tombstone: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Marker {
+    /// `HW`, `LEO`, or `HW = LEO` when they coincide.
+    pub name: &'static str,
+    pub offset: u64,
+    /// CSS class: `hw`, `leo` or `hw leo`.
+    pub class: &'static str,
+    pub tooltip: &'static str,
+}
+
+const HW_TOOLTIP: &str =
+    "High watermark: records below it are on every in-sync replica and visible to consumers";
+const LEO_TOOLTIP: &str = "Log end offset: the offset the leader will give the next record";
+const BOTH_TOOLTIP: &str =
+    "High watermark = log end offset: every record is committed and visible to consumers";
+
+/// The last `max` records of the leader's log with HW and LEO markers in offset order.
+pub fn log_strip(p: &PartitionView, max: usize) -> Strip {
+    let shown_from = p.records.len().saturating_sub(max);
+    let shown = &p.records[shown_from..];
+    // Records before the window are counted from the log start, which also covers a log
+    // the view hands over only partially.
+    let earlier = shown.first().map_or(0, |r| r.offset.saturating_sub(p.log_start_offset));
+
+    let mut markers = markers(p.high_watermark, p.log_end_offset).into_iter().peekable();
+    let mut items = Vec::with_capacity(shown.len() + 2);
+    for record in shown {
+        while let Some(marker) = markers.next_if(|m| m.offset <= record.offset) {
+            items.push(StripItem::Marker(marker));
+        }
+        items.push(StripItem::Record(cell(record, p.high_watermark)));
+    }
+    items.extend(markers.map(StripItem::Marker));
+    Strip { earlier, items }
+}
+
+fn markers(high_watermark: u64, log_end_offset: u64) -> Vec<Marker> {
+    let hw = Marker { name: "HW", offset: high_watermark, class: "hw", tooltip: HW_TOOLTIP };
+    let leo = Marker { name: "LEO", offset: log_end_offset, class: "leo", tooltip: LEO_TOOLTIP };
+    if high_watermark == log_end_offset {
+        vec![Marker { name: "HW = LEO", class: "hw leo", tooltip: BOTH_TOOLTIP, ..hw }]
+    } else {
+        // HW ≤ LEO is a core invariant; sorting keeps the strip readable even if it broke.
+        let mut both = vec![hw, leo];
+        both.sort_by_key(|m| m.offset);
+        both
+    }
+}
+
+fn cell(r: &RecordView, high_watermark: u64) -> RecordCell {
+    let text = match &r.value {
+        Some(value) => shorten(value),
+        None => "null".to_owned(),
+    };
+    let key = r.key.as_deref().unwrap_or("null");
+    let value = r.value.as_deref().unwrap_or("null");
+    let committed = r.offset < high_watermark;
+    let status = if committed {
+        "committed: on every in-sync replica, visible to consumers"
+    } else {
+        "not committed yet: above the high watermark, hidden from consumers"
+    };
+    let tooltip = format!(
+        "offset {}\nkey: {key}\nvalue: {value}\ntimestamp: {} ({})\n{status}",
+        r.offset,
+        utc_timestamp(r.timestamp_ms),
+        r.timestamp_ms
+    );
+    RecordCell {
+        offset: r.offset,
+        text,
+        tooltip,
+        committed,
+        tombstone: r.value.is_none(),
+    }
+}
+
+fn shorten(value: &str) -> String {
+    if value.chars().count() <= CELL_TEXT_CHARS_MAX {
+        value.to_owned()
+    } else {
+        let head: String = value.chars().take(CELL_TEXT_CHARS_MAX - 1).collect();
+        format!("{head}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partition(values: &[&str], high_watermark: u64) -> PartitionView {
+        PartitionView {
+            partition: 0,
+            leader: Some(1),
+            leader_epoch: 0,
+            replicas: vec![1, 2],
+            isr: vec![1, 2],
+            log_start_offset: 0,
+            high_watermark,
+            log_end_offset: values.len() as u64,
+            records: values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| RecordView {
+                    offset: i as u64,
+                    timestamp_ms: 1_719_324_360_000 + i as u64,
+                    key: None,
+                    value: Some((*v).to_owned()),
+                })
+                .collect(),
+        }
+    }
+
+    /// The strip as one line: `[offset:value]` for committed records, `(offset:value)` for
+    /// uncommitted ones, `|NAME offset|` for markers.
+    fn render(strip: &Strip) -> String {
+        let mut out = format!("earlier={}", strip.earlier);
+        for item in &strip.items {
+            out.push(' ');
+            out.push_str(&match item {
+                StripItem::Record(c) if c.committed => format!("[{}:{}]", c.offset, c.text),
+                StripItem::Record(c) => format!("({}:{})", c.offset, c.text),
+                StripItem::Marker(m) => format!("|{} {}|", m.name, m.offset),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn markers_fall_between_records() {
+        let p = partition(&["82 bpm", "110 bpm", "95 bpm"], 1);
+        assert_eq!(
+            render(&log_strip(&p, 10)),
+            "earlier=0 [0:82 bpm] |HW 1| (1:110 bpm) (2:95 bpm) |LEO 3|"
+        );
+    }
+
+    #[test]
+    fn fully_replicated_log_has_one_marker() {
+        let p = partition(&["82 bpm"], 1);
+        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [0:82 bpm] |HW = LEO 1|");
+        assert_eq!(render(&log_strip(&partition(&[], 0), 10)), "earlier=0 |HW = LEO 0|");
+    }
+
+    #[test]
+    fn long_logs_show_the_newest_records() {
+        let p = partition(&["a", "b", "c", "d", "e"], 5);
+        assert_eq!(render(&log_strip(&p, 2)), "earlier=3 [3:d] [4:e] |HW = LEO 5|");
+        // A high watermark behind the window is drawn at its start.
+        let p = partition(&["a", "b", "c", "d", "e"], 1);
+        assert_eq!(render(&log_strip(&p, 2)), "earlier=3 |HW 1| (3:d) (4:e) |LEO 5|");
+    }
+
+    #[test]
+    fn cells_shorten_values_and_show_everything_on_hover() {
+        let mut p = partition(&["{\"patient\":7,\"bpm\":82}"], 1);
+        p.records[0].key = Some("patient-7".to_owned());
+        p.records.push(RecordView { offset: 1, timestamp_ms: 0, key: None, value: None });
+        p.log_end_offset = 2;
+        let strip = log_strip(&p, 10);
+        let StripItem::Record(first) = &strip.items[0] else { panic!("{strip:?}") };
+        assert_eq!(first.text, "{\"patient\":…");
+        assert_eq!(
+            first.tooltip,
+            "offset 0\nkey: patient-7\nvalue: {\"patient\":7,\"bpm\":82}\n\
+             timestamp: 2024-06-25 14:06:00.000 (1719324360000)\n\
+             committed: on every in-sync replica, visible to consumers"
+        );
+        let StripItem::Record(tombstone) = &strip.items[2] else { panic!("{strip:?}") };
+        assert!(tombstone.tombstone);
+        assert_eq!(tombstone.text, "null");
+    }
+}

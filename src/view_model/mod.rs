@@ -1,0 +1,9 @@
+//! View models: pure functions from the core's plain-data views to what the components
+//! draw (positions, labels, classes). No DOM here, so all of it is tested natively.
+
+pub mod console_lines;
+pub mod diagram;
+pub mod log_strip;
+pub mod narration;
+pub mod time_format;
+pub mod topics;

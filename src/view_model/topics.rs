@@ -1,0 +1,131 @@
+//! The topic panel's model: per topic, per partition, who leads, which replicas are in
+//! sync, and the log strip.
+
+use ksim::{ClusterView, PartitionView};
+
+use super::log_strip::{log_strip, Strip};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicModel {
+    pub name: String,
+    pub topic_id: String,
+    pub partitions: Vec<PartitionModel>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionModel {
+    /// `topic-partition`, as Kafka names a partition in logs and tools.
+    pub name: String,
+    /// `Leader 1 · leader epoch 0`, or `No leader` while the partition is offline.
+    pub leader: String,
+    pub replicas: Vec<ReplicaTag>,
+    /// `log start 0 · HW 5 · LEO 7`.
+    pub offsets: String,
+    pub strip: Strip,
+}
+
+/// One replica of a partition, labelled in words so its role never relies on colour.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicaTag {
+    pub broker_id: u32,
+    /// `leader`, `in sync` or `out of sync`.
+    pub role: &'static str,
+    /// CSS class matching the role: `leader`, `follower` or `out-of-sync`.
+    pub class: &'static str,
+}
+
+pub fn topics(view: &ClusterView, records_max: usize) -> Vec<TopicModel> {
+    view.topics
+        .iter()
+        .map(|t| TopicModel {
+            name: t.name.clone(),
+            topic_id: t.topic_id.clone(),
+            partitions: t.partitions.iter().map(|p| partition(&t.name, p, records_max)).collect(),
+        })
+        .collect()
+}
+
+fn partition(topic: &str, p: &PartitionView, records_max: usize) -> PartitionModel {
+    let leader = match p.leader {
+        Some(id) => format!("Leader {id} · leader epoch {}", p.leader_epoch),
+        None => "No leader (offline)".to_owned(),
+    };
+    let replicas = p
+        .replicas
+        .iter()
+        .map(|&broker_id| {
+            let (role, class) = if p.leader == Some(broker_id) {
+                ("leader", "leader")
+            } else if p.isr.contains(&broker_id) {
+                ("in sync", "follower")
+            } else {
+                ("out of sync", "out-of-sync")
+            };
+            ReplicaTag { broker_id, role, class }
+        })
+        .collect();
+    PartitionModel {
+        name: format!("{topic}-{}", p.partition),
+        leader,
+        replicas,
+        offsets: format!(
+            "log start {} · HW {} · LEO {}",
+            p.log_start_offset, p.high_watermark, p.log_end_offset
+        ),
+        strip: log_strip(p, records_max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ksim::TopicView;
+
+    use super::*;
+
+    #[test]
+    fn replicas_say_their_role_in_words() {
+        let view = ClusterView {
+            topics: vec![TopicView {
+                name: "heart-rate-measures".to_owned(),
+                topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+                partitions: vec![PartitionView {
+                    partition: 2,
+                    leader: Some(2),
+                    leader_epoch: 4,
+                    replicas: vec![1, 2, 3],
+                    isr: vec![2, 3],
+                    log_start_offset: 0,
+                    high_watermark: 3,
+                    log_end_offset: 5,
+                    records: Vec::new(),
+                }],
+            }],
+            ..ClusterView::default()
+        };
+        let model = topics(&view, 10);
+        let p = &model[0].partitions[0];
+        assert_eq!(p.name, "heart-rate-measures-2");
+        assert_eq!(p.leader, "Leader 2 · leader epoch 4");
+        assert_eq!(p.offsets, "log start 0 · HW 3 · LEO 5");
+        let roles: Vec<_> = p.replicas.iter().map(|r| (r.broker_id, r.role)).collect();
+        assert_eq!(roles, [(1, "out of sync"), (2, "leader"), (3, "in sync")]);
+    }
+
+    #[test]
+    fn offline_partition_says_so() {
+        let p = PartitionView {
+            partition: 0,
+            leader: None,
+            leader_epoch: 1,
+            replicas: vec![1],
+            isr: vec![],
+            log_start_offset: 0,
+            high_watermark: 0,
+            log_end_offset: 0,
+            records: Vec::new(),
+        };
+        let model = partition("vitals", &p, 10);
+        assert_eq!(model.leader, "No leader (offline)");
+        assert_eq!(model.replicas[0].role, "out of sync");
+    }
+}
