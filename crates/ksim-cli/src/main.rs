@@ -42,7 +42,9 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
         match arg.as_str() {
             "--seed" => {
                 let value = iter.next().ok_or("--seed needs a value")?;
-                seed = value.parse().map_err(|_| format!("invalid seed '{value}': expected a non-negative integer"))?;
+                seed = value.parse().map_err(|_| {
+                    format!("invalid seed '{value}': expected a non-negative integer")
+                })?;
             }
             "--trace" => trace = true,
             flag if flag.starts_with("--") => return Err(format!("unknown option '{flag}'")),
@@ -50,7 +52,11 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             extra => return Err(format!("unexpected argument '{extra}'")),
         }
     }
-    Ok(RunArgs { file: file.ok_or("ksim run needs a script file")?, seed, trace })
+    Ok(RunArgs {
+        file: file.ok_or("ksim run needs a script file")?,
+        seed,
+        trace,
+    })
 }
 
 fn run(args: &[String]) -> ExitCode {
@@ -72,7 +78,13 @@ fn run(args: &[String]) -> ExitCode {
         let (transcript, trace) = ksim::run_script_with_trace(&script, parsed.seed);
         print!("{transcript}");
         for entry in trace {
-            println!("[t+{}.{:03} s] {}: {}", entry.at_ms / 1000, entry.at_ms % 1000, entry.actor, entry.text);
+            println!(
+                "[t+{}.{:03} s] {}: {}",
+                entry.at_ms / 1000,
+                entry.at_ms % 1000,
+                entry.actor,
+                entry.text
+            );
         }
     } else {
         print!("{}", ksim::run_script(&script, parsed.seed));
@@ -107,7 +119,11 @@ fn interactive() -> ExitCode {
         }
         // The typed line itself is already on the terminal; print only what followed it.
         let output = session.output();
-        for l in output.iter().skip(shown).filter(|l| !matches!(l.stream, ksim::Stream::Command | ksim::Stream::Input)) {
+        for l in output
+            .iter()
+            .skip(shown)
+            .filter(|l| !matches!(l.stream, ksim::Stream::Command | ksim::Stream::Input))
+        {
             println!("{}", l.text);
         }
         shown = output.len();

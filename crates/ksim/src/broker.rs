@@ -10,7 +10,8 @@ use crate::metadata::{Endpoint, MetadataEntry, MetadataImage, MetadataRecord};
 use crate::node::{Ctx, Level, Target, Timer};
 use crate::partition_log::PartitionLog;
 use crate::protocol::{
-    BrokerMetadata, CreatableTopic, FetchPartition, FetchedPartition, Msg, OffsetSpec, PartitionMetadata, TopicMetadata,
+    BrokerMetadata, CreatableTopic, FetchPartition, FetchedPartition, Msg, OffsetSpec,
+    PartitionMetadata, TopicMetadata,
 };
 use crate::time::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
@@ -81,9 +82,19 @@ pub(crate) struct Broker {
     /// Topics this broker asked the controller to auto-create and has not seen yet.
     auto_creating: BTreeSet<String>,
     next_correlation_id: u32,
+    /// Topic configs set by this broker's static config (shown as non-default).
+    static_topic_configs: Vec<(String, String)>,
     num_partitions: i32,
     default_replication_factor: i16,
     auto_create_topics_enable: bool,
+}
+
+/// Broker settings that topics inherit.
+pub(crate) struct TopicDefaults {
+    pub(crate) static_topic_configs: Vec<(String, String)>,
+    pub(crate) num_partitions: i32,
+    pub(crate) default_replication_factor: i16,
+    pub(crate) auto_create_topics_enable: bool,
 }
 
 impl Broker {
@@ -92,9 +103,7 @@ impl Broker {
         incarnation_id: Uuid,
         endpoints: Vec<Endpoint>,
         controller_address: String,
-        num_partitions: i32,
-        default_replication_factor: i16,
-        auto_create_topics_enable: bool,
+        defaults: TopicDefaults,
     ) -> Broker {
         Broker {
             node_id,
@@ -112,9 +121,10 @@ impl Broker {
             forwarded: BTreeMap::new(),
             auto_creating: BTreeSet::new(),
             next_correlation_id: 0,
-            num_partitions,
-            default_replication_factor,
-            auto_create_topics_enable,
+            static_topic_configs: defaults.static_topic_configs,
+            num_partitions: defaults.num_partitions,
+            default_replication_factor: defaults.default_replication_factor,
+            auto_create_topics_enable: defaults.auto_create_topics_enable,
         }
     }
 
@@ -146,18 +156,29 @@ impl Broker {
     }
 
     fn register(&mut self, ctx: &mut Ctx) {
-        let msg = Msg::BrokerRegistrationRequest { broker_id: self.node_id, incarnation_id: self.incarnation_id, endpoints: self.endpoints.clone() };
+        let msg = Msg::BrokerRegistrationRequest {
+            broker_id: self.node_id,
+            incarnation_id: self.incarnation_id,
+            endpoints: self.endpoints.clone(),
+        };
         self.send_to_controller(msg, ctx);
     }
 
     fn fetch_metadata(&mut self, ctx: &mut Ctx) {
         let fetch_offset = self.image.applied_offset.map_or(0, |o| o + 1);
-        let msg = Msg::MetadataFetchRequest { replica_id: self.node_id, fetch_offset, last_fetched_epoch: self.last_fetched_epoch, max_wait_ms: METADATA_FETCH_WAIT_MS };
+        let msg = Msg::MetadataFetchRequest {
+            replica_id: self.node_id,
+            fetch_offset,
+            last_fetched_epoch: self.last_fetched_epoch,
+            max_wait_ms: METADATA_FETCH_WAIT_MS,
+        };
         self.send_to_controller(msg, ctx);
     }
 
     fn heartbeat(&mut self, ctx: &mut Ctx) {
-        let Some(broker_epoch) = self.broker_epoch else { return };
+        let Some(broker_epoch) = self.broker_epoch else {
+            return;
+        };
         let msg = Msg::BrokerHeartbeatRequest {
             broker_id: self.node_id,
             broker_epoch,
@@ -188,9 +209,18 @@ impl Broker {
         }
     }
 
-    pub(crate) fn handle_message(&mut self, from: Addr, correlation_id: u32, msg: Msg, ctx: &mut Ctx) {
+    pub(crate) fn handle_message(
+        &mut self,
+        from: Addr,
+        correlation_id: u32,
+        msg: Msg,
+        ctx: &mut Ctx,
+    ) {
         match msg {
-            Msg::BrokerRegistrationResponse { error: None, broker_epoch } => {
+            Msg::BrokerRegistrationResponse {
+                error: None,
+                broker_epoch,
+            } => {
                 if let Addr::Node(id) = from {
                     self.controller = Some(id);
                 }
@@ -198,11 +228,21 @@ impl Broker {
                 ctx.log(Level::Info, format!("{} Successfully registered broker {} with broker epoch {broker_epoch} (kafka.server.BrokerLifecycleManager)", self.tag(), self.node_id.0));
                 self.heartbeat(ctx);
             }
-            Msg::BrokerHeartbeatResponse { error: None, is_caught_up, is_fenced } => self.on_heartbeat_response(is_caught_up, is_fenced, ctx),
-            Msg::BrokerRegistrationResponse { error: Some(_), .. } | Msg::BrokerHeartbeatResponse { error: Some(_), .. } => {
+            Msg::BrokerHeartbeatResponse {
+                error: None,
+                is_caught_up,
+                is_fenced,
+            } => self.on_heartbeat_response(is_caught_up, is_fenced, ctx),
+            Msg::BrokerRegistrationResponse { error: Some(_), .. }
+            | Msg::BrokerHeartbeatResponse { error: Some(_), .. } => {
                 ctx.timer(CONTROLLER_RETRY_MS, Timer::ClientRetry);
             }
-            Msg::MetadataFetchResponse { leader_id, leader_epoch, entries, .. } => {
+            Msg::MetadataFetchResponse {
+                leader_id,
+                leader_epoch,
+                entries,
+                ..
+            } => {
                 self.controller = Some(leader_id);
                 self.last_fetched_epoch = leader_epoch;
                 let more = !entries.is_empty();
@@ -222,24 +262,58 @@ impl Broker {
             }
             Msg::CreateTopicsRequest { .. } | Msg::DeleteTopicsRequest { .. } => {
                 let forwarded_id = self.send_to_controller(msg, ctx);
-                self.forwarded.insert(forwarded_id, Forwarded { client: from, correlation_id });
+                self.forwarded.insert(
+                    forwarded_id,
+                    Forwarded {
+                        client: from,
+                        correlation_id,
+                    },
+                );
             }
-            Msg::MetadataRequest { topics, allow_auto_topic_creation } => {
+            Msg::MetadataRequest {
+                topics,
+                allow_auto_topic_creation,
+            } => {
                 let response = self.metadata_response(topics, allow_auto_topic_creation, ctx);
                 ctx.send(from, correlation_id, response);
             }
-            Msg::ProduceRequest { acks, topic, partition, records } => self.produce(from, correlation_id, acks, topic, partition, records, ctx),
-            Msg::FetchRequest { max_wait_ms, partitions } => {
+            Msg::ProduceRequest {
+                acks,
+                topic,
+                partition,
+                records,
+            } => self.produce(from, correlation_id, acks, topic, partition, records, ctx),
+            Msg::FetchRequest {
+                max_wait_ms,
+                partitions,
+            } => {
                 let response = self.read(&partitions);
-                let has_data = response.iter().any(|p| !p.records.is_empty() || p.error.is_some());
+                let has_data = response
+                    .iter()
+                    .any(|p| !p.records.is_empty() || p.error.is_some());
                 if has_data || max_wait_ms == 0 {
-                    ctx.send(from, correlation_id, Msg::FetchResponse { partitions: response });
+                    ctx.send(
+                        from,
+                        correlation_id,
+                        Msg::FetchResponse {
+                            partitions: response,
+                        },
+                    );
                 } else {
-                    self.parked.push(ParkedFetch { from, correlation_id, partitions, deadline: ctx.now.plus_ms(max_wait_ms) });
+                    self.parked.push(ParkedFetch {
+                        from,
+                        correlation_id,
+                        partitions,
+                        deadline: ctx.now.plus_ms(max_wait_ms),
+                    });
                     ctx.timer(max_wait_ms, Timer::DelayedFetch);
                 }
             }
-            Msg::ListOffsetsRequest { topic, partitions, spec } => {
+            Msg::ListOffsetsRequest {
+                topic,
+                partitions,
+                spec,
+            } => {
                 let offsets = partitions
                     .into_iter()
                     .map(|p| {
@@ -254,7 +328,11 @@ impl Broker {
                         (p, result)
                     })
                     .collect();
-                ctx.send(from, correlation_id, Msg::ListOffsetsResponse { topic, offsets });
+                ctx.send(
+                    from,
+                    correlation_id,
+                    Msg::ListOffsetsResponse { topic, offsets },
+                );
             }
             _ => {}
         }
@@ -275,7 +353,10 @@ impl Broker {
                 let id = self.node_id.0;
                 ctx.log(Level::Info, format!("{tag} The broker has been unfenced. Transitioning from RECOVERY to RUNNING. (kafka.server.BrokerLifecycleManager)"));
                 ctx.log(Level::Info, format!("[BrokerServer id={id}] Transition from STARTING to STARTED (kafka.server.BrokerServer)"));
-                ctx.log(Level::Info, "Kafka version: 4.0.0 (org.apache.kafka.common.utils.AppInfoParser)");
+                ctx.log(
+                    Level::Info,
+                    "Kafka version: 4.0.0 (org.apache.kafka.common.utils.AppInfoParser)",
+                );
                 ctx.log(Level::Info, format!("[KafkaRaftServer nodeId={id}] Kafka Server started (kafka.server.KafkaRaftServer)"));
                 ctx.trace("unfenced by the controller: RECOVERY → RUNNING, now accepting client connections on its PLAINTEXT listener");
                 ctx.timer(HEARTBEAT_INTERVAL_MS, Timer::BrokerHeartbeat);
@@ -289,19 +370,32 @@ impl Broker {
     fn apply_metadata(&mut self, entry: &MetadataEntry, ctx: &mut Ctx) {
         self.image.apply(entry);
         match &entry.record {
-            MetadataRecord::Partition { partition_id, topic_id, replicas, isr, leader, leader_epoch, .. } => {
+            MetadataRecord::Partition {
+                partition_id,
+                topic_id,
+                replicas,
+                isr,
+                leader,
+                leader_epoch,
+                ..
+            } => {
                 if !replicas.contains(&self.node_id) {
                     return;
                 }
-                let Some(topic) = self.image.topic_name(*topic_id).map(str::to_string) else { return };
+                let Some(topic) = self.image.topic_name(*topic_id).map(str::to_string) else {
+                    return;
+                };
                 self.auto_creating.remove(&topic);
                 let is_leader = *leader == Some(self.node_id);
-                let hosted = self.partitions.entry((topic.clone(), *partition_id)).or_insert_with(|| HostedPartition {
-                    log: PartitionLog::default(),
-                    leader_epoch: *leader_epoch,
-                    is_leader,
-                    isr: isr.clone(),
-                });
+                let hosted = self
+                    .partitions
+                    .entry((topic.clone(), *partition_id))
+                    .or_insert_with(|| HostedPartition {
+                        log: PartitionLog::default(),
+                        leader_epoch: *leader_epoch,
+                        is_leader,
+                        isr: isr.clone(),
+                    });
                 hosted.is_leader = is_leader;
                 hosted.leader_epoch = *leader_epoch;
                 hosted.isr = isr.clone();
@@ -310,7 +404,12 @@ impl Broker {
             }
             MetadataRecord::RemoveTopic { .. } => {
                 let image = &self.image;
-                let removed: Vec<(String, u32)> = self.partitions.keys().filter(|(t, _)| !image.topics.contains_key(t)).cloned().collect();
+                let removed: Vec<(String, u32)> = self
+                    .partitions
+                    .keys()
+                    .filter(|(t, _)| !image.topics.contains_key(t))
+                    .cloned()
+                    .collect();
                 for key in removed {
                     self.partitions.remove(&key);
                     ctx.trace(format!("deleted the log of {}-{}", key.0, key.1));
@@ -320,7 +419,12 @@ impl Broker {
         }
     }
 
-    fn metadata_response(&mut self, topics: Option<Vec<String>>, allow_auto_topic_creation: bool, ctx: &mut Ctx) -> Msg {
+    fn metadata_response(
+        &mut self,
+        topics: Option<Vec<String>>,
+        allow_auto_topic_creation: bool,
+        ctx: &mut Ctx,
+    ) -> Msg {
         let brokers = self
             .image
             .brokers
@@ -328,10 +432,15 @@ impl Broker {
             .filter(|(_, b)| !b.fenced)
             .filter_map(|(id, b)| {
                 let e = b.endpoints.iter().find(|e| e.name != "CONTROLLER")?;
-                Some(BrokerMetadata { node_id: *id, host: e.host.clone(), port: e.port })
+                Some(BrokerMetadata {
+                    node_id: *id,
+                    host: e.host.clone(),
+                    port: e.port,
+                })
             })
             .collect();
-        let names: Vec<String> = topics.unwrap_or_else(|| self.image.topics.keys().cloned().collect());
+        let names: Vec<String> =
+            topics.unwrap_or_else(|| self.image.topics.keys().cloned().collect());
         let mut result = Vec::new();
         for name in names {
             match self.image.topics.get(&name) {
@@ -342,29 +451,85 @@ impl Broker {
                     partitions: t
                         .partitions
                         .iter()
-                        .map(|(p, pi)| PartitionMetadata { partition: *p, leader: pi.leader, leader_epoch: pi.leader_epoch, replicas: pi.replicas.clone(), isr: pi.isr.clone() })
+                        .map(|(p, pi)| PartitionMetadata {
+                            partition: *p,
+                            leader: pi.leader,
+                            leader_epoch: pi.leader_epoch,
+                            replicas: pi.replicas.clone(),
+                            isr: pi.isr.clone(),
+                        })
                         .collect(),
-                    configs: t.configs.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                    configs: {
+                        // Dynamic topic configs win over the broker's static ones.
+                        let mut merged: std::collections::BTreeMap<String, String> =
+                            self.static_topic_configs.iter().cloned().collect();
+                        merged.extend(t.configs.iter().map(|(k, v)| (k.clone(), v.clone())));
+                        merged.into_iter().collect()
+                    },
                 }),
                 None => {
-                    if allow_auto_topic_creation && self.auto_create_topics_enable && crate::topic_name::validate(&name).is_ok() && self.auto_creating.insert(name.clone()) {
-                        ctx.trace(format!("auto-creating topic {name} (auto.create.topics.enable=true)"));
-                        let topic = CreatableTopic { name: name.clone(), num_partitions: self.num_partitions, replication_factor: self.default_replication_factor, configs: Vec::new() };
-                        self.send_to_controller(Msg::CreateTopicsRequest { topics: vec![topic] }, ctx);
+                    if allow_auto_topic_creation
+                        && self.auto_create_topics_enable
+                        && crate::topic_name::validate(&name).is_ok()
+                        && self.auto_creating.insert(name.clone())
+                    {
+                        ctx.trace(format!(
+                            "auto-creating topic {name} (auto.create.topics.enable=true)"
+                        ));
+                        let topic = CreatableTopic {
+                            name: name.clone(),
+                            num_partitions: self.num_partitions,
+                            replication_factor: self.default_replication_factor,
+                            configs: Vec::new(),
+                        };
+                        self.send_to_controller(
+                            Msg::CreateTopicsRequest {
+                                topics: vec![topic],
+                            },
+                            ctx,
+                        );
                     }
-                    result.push(TopicMetadata { name, topic_id: None, error: Some(ApiError::default_for(KafkaError::UnknownTopicOrPartition)), partitions: Vec::new(), configs: Vec::new() });
+                    result.push(TopicMetadata {
+                        name,
+                        topic_id: None,
+                        error: Some(ApiError::default_for(KafkaError::UnknownTopicOrPartition)),
+                        partitions: Vec::new(),
+                        configs: Vec::new(),
+                    });
                 }
             }
         }
-        Msg::MetadataResponse { brokers, controller_id: self.controller, topics: result }
+        Msg::MetadataResponse {
+            brokers,
+            controller_id: self.controller,
+            topics: result,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn produce(&mut self, from: Addr, correlation_id: u32, acks: i16, topic: String, partition: u32, records: Vec<crate::partition_log::NewRecord>, ctx: &mut Ctx) {
+    fn produce(
+        &mut self,
+        from: Addr,
+        correlation_id: u32,
+        acks: i16,
+        topic: String,
+        partition: u32,
+        records: Vec<crate::partition_log::NewRecord>,
+        ctx: &mut Ctx,
+    ) {
         let key = (topic.clone(), partition);
         let reply_error = |error: KafkaError, ctx: &mut Ctx| {
             if acks != 0 {
-                ctx.send(from, correlation_id, Msg::ProduceResponse { topic: topic.clone(), partition, error: Some(ApiError::default_for(error)), base_offset: 0 });
+                ctx.send(
+                    from,
+                    correlation_id,
+                    Msg::ProduceResponse {
+                        topic: topic.clone(),
+                        partition,
+                        error: Some(ApiError::default_for(error)),
+                        base_offset: 0,
+                    },
+                );
             }
         };
         let Some(hosted) = self.partitions.get_mut(&key) else {
@@ -380,9 +545,25 @@ impl Broker {
         self.maybe_increment_high_watermark(&key, ctx);
         match acks {
             0 => {}
-            1 => ctx.send(from, correlation_id, Msg::ProduceResponse { topic, partition, error: None, base_offset }),
+            1 => ctx.send(
+                from,
+                correlation_id,
+                Msg::ProduceResponse {
+                    topic,
+                    partition,
+                    error: None,
+                    base_offset,
+                },
+            ),
             _ => {
-                self.pending_produce.push(PendingProduce { from, correlation_id, topic, partition, base_offset, end_offset });
+                self.pending_produce.push(PendingProduce {
+                    from,
+                    correlation_id,
+                    topic,
+                    partition,
+                    base_offset,
+                    end_offset,
+                });
                 self.complete_produces(ctx);
             }
         }
@@ -391,7 +572,9 @@ impl Broker {
     /// HW = min LEO over the ISR (`Partition.maybeIncrementLeaderHW`). Followers do not
     /// fetch yet, so only a leader-only ISR can move it.
     fn maybe_increment_high_watermark(&mut self, key: &(String, u32), ctx: &mut Ctx) {
-        let Some(hosted) = self.partitions.get_mut(key) else { return };
+        let Some(hosted) = self.partitions.get_mut(key) else {
+            return;
+        };
         if hosted.isr != [self.node_id] {
             return;
         }
@@ -408,10 +591,23 @@ impl Broker {
         let partitions = &self.partitions;
         let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending_produce)
             .into_iter()
-            .partition(|p| partitions.get(&(p.topic.clone(), p.partition)).is_some_and(|h| h.log.high_watermark() >= p.end_offset));
+            .partition(|p| {
+                partitions
+                    .get(&(p.topic.clone(), p.partition))
+                    .is_some_and(|h| h.log.high_watermark() >= p.end_offset)
+            });
         self.pending_produce = waiting;
         for p in done {
-            ctx.send(p.from, p.correlation_id, Msg::ProduceResponse { topic: p.topic, partition: p.partition, error: None, base_offset: p.base_offset });
+            ctx.send(
+                p.from,
+                p.correlation_id,
+                Msg::ProduceResponse {
+                    topic: p.topic,
+                    partition: p.partition,
+                    error: None,
+                    base_offset: p.base_offset,
+                },
+            );
         }
     }
 
@@ -419,15 +615,34 @@ impl Broker {
         partitions
             .iter()
             .map(|p| {
-                let (error, high_watermark, records) = match self.partitions.get(&(p.topic.clone(), p.partition)) {
-                    Some(h) if h.is_leader => {
-                        let hw = h.log.high_watermark();
-                        (None, hw, h.log.read(p.fetch_offset, hw, FETCH_RECORDS_MAX).to_vec())
-                    }
-                    Some(_) => (Some(ApiError::default_for(KafkaError::NotLeaderOrFollower)), 0, Vec::new()),
-                    None => (Some(ApiError::default_for(KafkaError::UnknownTopicOrPartition)), 0, Vec::new()),
-                };
-                FetchedPartition { topic: p.topic.clone(), partition: p.partition, error, high_watermark, records }
+                let (error, high_watermark, records) =
+                    match self.partitions.get(&(p.topic.clone(), p.partition)) {
+                        Some(h) if h.is_leader => {
+                            let hw = h.log.high_watermark();
+                            (
+                                None,
+                                hw,
+                                h.log.read(p.fetch_offset, hw, FETCH_RECORDS_MAX).to_vec(),
+                            )
+                        }
+                        Some(_) => (
+                            Some(ApiError::default_for(KafkaError::NotLeaderOrFollower)),
+                            0,
+                            Vec::new(),
+                        ),
+                        None => (
+                            Some(ApiError::default_for(KafkaError::UnknownTopicOrPartition)),
+                            0,
+                            Vec::new(),
+                        ),
+                    };
+                FetchedPartition {
+                    topic: p.topic.clone(),
+                    partition: p.partition,
+                    error,
+                    high_watermark,
+                    records,
+                }
             })
             .collect()
     }
@@ -438,9 +653,17 @@ impl Broker {
         let mut waiting = Vec::new();
         for p in std::mem::take(&mut self.parked) {
             let response = self.read(&p.partitions);
-            let has_data = response.iter().any(|r| !r.records.is_empty() || r.error.is_some());
+            let has_data = response
+                .iter()
+                .any(|r| !r.records.is_empty() || r.error.is_some());
             if has_data || (expire && p.deadline <= now) {
-                ctx.send(p.from, p.correlation_id, Msg::FetchResponse { partitions: response });
+                ctx.send(
+                    p.from,
+                    p.correlation_id,
+                    Msg::FetchResponse {
+                        partitions: response,
+                    },
+                );
             } else {
                 waiting.push(p);
             }

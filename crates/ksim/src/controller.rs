@@ -60,7 +60,12 @@ pub(crate) struct Controller {
 }
 
 impl Controller {
-    pub(crate) fn new(node_id: NodeId, voters: Vec<NodeId>, num_partitions: i32, default_replication_factor: i16) -> Controller {
+    pub(crate) fn new(
+        node_id: NodeId,
+        voters: Vec<NodeId>,
+        num_partitions: i32,
+        default_replication_factor: i16,
+    ) -> Controller {
         Controller {
             node_id,
             voters,
@@ -91,19 +96,35 @@ impl Controller {
     /// A voter alone in its quorum elects itself at once (`KafkaRaftClient` does the same
     /// instead of waiting for an election timeout).
     pub(crate) fn start(&mut self, ctx: &mut Ctx) {
-        assert_eq!(self.voters, vec![self.node_id], "only single-voter quorums are simulated");
+        assert_eq!(
+            self.voters,
+            vec![self.node_id],
+            "only single-voter quorums are simulated"
+        );
         let tag = self.tag();
         self.state = RaftState::Candidate;
         self.epoch += 1;
         self.voted_for = Some(self.node_id);
         ctx.log(Level::Info, format!("{tag} Completed transition to CandidateState(localId={}, epoch={}, retries=1) from Unattached(epoch={}) (org.apache.kafka.raft.QuorumState)", self.node_id.0, self.epoch, self.epoch - 1));
-        ctx.trace_controller(format!("became a candidate for epoch {} and voted for itself (it is the only voter)", self.epoch));
+        ctx.trace_controller(format!(
+            "became a candidate for epoch {} and voted for itself (it is the only voter)",
+            self.epoch
+        ));
         self.state = RaftState::Leader;
         ctx.log(Level::Info, format!("{tag} Completed transition to Leader(localId={}, epoch={}, epochStartOffset={}) from CandidateState(localId={}, epoch={}) (org.apache.kafka.raft.QuorumState)", self.node_id.0, self.epoch, self.log_end_offset(), self.node_id.0, self.epoch));
-        ctx.trace_controller(format!("won the election for epoch {} with 1 of 1 votes: it is now the active controller", self.epoch));
-        let mut records = vec![MetadataRecord::LeaderChange { leader_id: self.node_id, voters: self.voters.clone() }];
+        ctx.trace_controller(format!(
+            "won the election for epoch {} with 1 of 1 votes: it is now the active controller",
+            self.epoch
+        ));
+        let mut records = vec![MetadataRecord::LeaderChange {
+            leader_id: self.node_id,
+            voters: self.voters.clone(),
+        }];
         if self.image.features.is_empty() && self.log.is_empty() {
-            records.push(MetadataRecord::FeatureLevel { name: "metadata.version".to_string(), feature_level: METADATA_VERSION_LEVEL });
+            records.push(MetadataRecord::FeatureLevel {
+                name: "metadata.version".to_string(),
+                feature_level: METADATA_VERSION_LEVEL,
+            });
         }
         self.append(records, ctx);
     }
@@ -114,7 +135,11 @@ impl Controller {
         let first = self.log_end_offset();
         for record in records {
             let offset = self.log_end_offset();
-            self.log.push(MetadataEntry { offset, epoch: self.epoch, record });
+            self.log.push(MetadataEntry {
+                offset,
+                epoch: self.epoch,
+                record,
+            });
         }
         self.high_watermark = self.log_end_offset();
         for entry in &self.log[first as usize..] {
@@ -124,38 +149,90 @@ impl Controller {
         first
     }
 
-    pub(crate) fn handle_request(&mut self, from: Addr, correlation_id: u32, msg: Msg, ctx: &mut Ctx) {
+    pub(crate) fn handle_request(
+        &mut self,
+        from: Addr,
+        correlation_id: u32,
+        msg: Msg,
+        ctx: &mut Ctx,
+    ) {
         if self.state != RaftState::Leader {
             // Not yet elected: the sender retries after its backoff.
             return;
         }
         match msg {
-            Msg::BrokerRegistrationRequest { broker_id, incarnation_id, endpoints } => {
+            Msg::BrokerRegistrationRequest {
+                broker_id,
+                incarnation_id,
+                endpoints,
+            } => {
                 let broker_epoch = self.log_end_offset();
-                self.append(vec![MetadataRecord::RegisterBroker { broker_id, broker_epoch, incarnation_id, endpoints, fenced: true }], ctx);
+                self.append(
+                    vec![MetadataRecord::RegisterBroker {
+                        broker_id,
+                        broker_epoch,
+                        incarnation_id,
+                        endpoints,
+                        fenced: true,
+                    }],
+                    ctx,
+                );
                 ctx.trace_controller(format!("registered broker {} with broker epoch {broker_epoch} (fenced until it catches up)", broker_id.0));
-                ctx.send(from, correlation_id, Msg::BrokerRegistrationResponse { error: None, broker_epoch });
+                ctx.send(
+                    from,
+                    correlation_id,
+                    Msg::BrokerRegistrationResponse {
+                        error: None,
+                        broker_epoch,
+                    },
+                );
             }
-            Msg::BrokerHeartbeatRequest { broker_id, broker_epoch, current_metadata_offset, want_fence } => {
-                let response = self.heartbeat(broker_id, broker_epoch, current_metadata_offset, want_fence, ctx);
+            Msg::BrokerHeartbeatRequest {
+                broker_id,
+                broker_epoch,
+                current_metadata_offset,
+                want_fence,
+            } => {
+                let response = self.heartbeat(
+                    broker_id,
+                    broker_epoch,
+                    current_metadata_offset,
+                    want_fence,
+                    ctx,
+                );
                 ctx.send(from, correlation_id, response);
             }
-            Msg::MetadataFetchRequest { fetch_offset, max_wait_ms, .. } => {
+            Msg::MetadataFetchRequest {
+                fetch_offset,
+                max_wait_ms,
+                ..
+            } => {
                 if fetch_offset < self.high_watermark || max_wait_ms == 0 {
                     let response = self.fetch_response(fetch_offset);
                     ctx.send(from, correlation_id, response);
                 } else {
                     let deadline = ctx.now.plus_ms(max_wait_ms);
-                    self.parked.push(ParkedFetch { from, correlation_id, fetch_offset, deadline });
+                    self.parked.push(ParkedFetch {
+                        from,
+                        correlation_id,
+                        fetch_offset,
+                        deadline,
+                    });
                     ctx.timer(max_wait_ms, Timer::DelayedFetch);
                 }
             }
             Msg::CreateTopicsRequest { topics } => {
-                let results = topics.into_iter().map(|t| self.create_topic(t, ctx)).collect();
+                let results = topics
+                    .into_iter()
+                    .map(|t| self.create_topic(t, ctx))
+                    .collect();
                 ctx.send(from, correlation_id, Msg::CreateTopicsResponse { results });
             }
             Msg::DeleteTopicsRequest { names } => {
-                let results = names.into_iter().map(|n| self.delete_topic(n, ctx)).collect();
+                let results = names
+                    .into_iter()
+                    .map(|n| self.delete_topic(n, ctx))
+                    .collect();
                 ctx.send(from, correlation_id, Msg::DeleteTopicsResponse { results });
             }
             _ => {}
@@ -166,22 +243,51 @@ impl Controller {
         self.complete_parked(ctx, true);
     }
 
-    fn heartbeat(&mut self, broker_id: NodeId, broker_epoch: u64, current_metadata_offset: Option<u64>, want_fence: bool, ctx: &mut Ctx) -> Msg {
+    fn heartbeat(
+        &mut self,
+        broker_id: NodeId,
+        broker_epoch: u64,
+        current_metadata_offset: Option<u64>,
+        want_fence: bool,
+        ctx: &mut Ctx,
+    ) -> Msg {
         let Some(registration) = self.image.brokers.get(&broker_id) else {
             let error = ApiError::default_for(KafkaError::BrokerIdNotRegistered);
-            return Msg::BrokerHeartbeatResponse { error: Some(error), is_caught_up: false, is_fenced: true };
+            return Msg::BrokerHeartbeatResponse {
+                error: Some(error),
+                is_caught_up: false,
+                is_fenced: true,
+            };
         };
         if registration.broker_epoch != broker_epoch {
             let error = ApiError::default_for(KafkaError::StaleBrokerEpoch);
-            return Msg::BrokerHeartbeatResponse { error: Some(error), is_caught_up: false, is_fenced: true };
+            return Msg::BrokerHeartbeatResponse {
+                error: Some(error),
+                is_caught_up: false,
+                is_fenced: true,
+            };
         }
         let is_caught_up = current_metadata_offset.is_some_and(|o| o >= broker_epoch);
         if registration.fenced && is_caught_up && !want_fence {
-            self.append(vec![MetadataRecord::BrokerRegistrationChange { broker_id, broker_epoch, fenced: false }], ctx);
-            ctx.trace_controller(format!("unfenced broker {}: it has caught up with the metadata log", broker_id.0));
+            self.append(
+                vec![MetadataRecord::BrokerRegistrationChange {
+                    broker_id,
+                    broker_epoch,
+                    fenced: false,
+                }],
+                ctx,
+            );
+            ctx.trace_controller(format!(
+                "unfenced broker {}: it has caught up with the metadata log",
+                broker_id.0
+            ));
         }
         let is_fenced = self.image.brokers.get(&broker_id).is_none_or(|b| b.fenced);
-        Msg::BrokerHeartbeatResponse { error: None, is_caught_up, is_fenced }
+        Msg::BrokerHeartbeatResponse {
+            error: None,
+            is_caught_up,
+            is_fenced,
+        }
     }
 
     fn fetch_response(&self, fetch_offset: u64) -> Msg {
@@ -199,8 +305,9 @@ impl Controller {
     fn complete_parked(&mut self, ctx: &mut Ctx, expire: bool) {
         let now = ctx.now;
         let hw = self.high_watermark;
-        let (ready, waiting): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.parked).into_iter().partition(|p| p.fetch_offset < hw || (expire && p.deadline <= now));
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.parked)
+            .into_iter()
+            .partition(|p| p.fetch_offset < hw || (expire && p.deadline <= now));
         self.parked = waiting;
         for p in ready {
             let response = self.fetch_response(p.fetch_offset);
@@ -211,32 +318,61 @@ impl Controller {
     /// `ReplicationControlManager.createTopic`: validation, placement and records.
     fn create_topic(&mut self, topic: CreatableTopic, ctx: &mut Ctx) -> CreatableTopicResult {
         let name = topic.name.clone();
-        let fail = |error: KafkaError, message: String| CreatableTopicResult { name: name.clone(), error: Some(ApiError::new(error, message)) };
+        let fail = |error: KafkaError, message: String| CreatableTopicResult {
+            name: name.clone(),
+            error: Some(ApiError::new(error, message)),
+        };
         if let Err(why) = topic_name::validate(&topic.name) {
             return fail(KafkaError::InvalidTopicException, why);
         }
         if self.image.topics.contains_key(&topic.name) {
-            return fail(KafkaError::TopicAlreadyExists, format!("Topic '{}' already exists.", topic.name));
+            return fail(
+                KafkaError::TopicAlreadyExists,
+                format!("Topic '{}' already exists.", topic.name),
+            );
         }
         let unified = topic_name::unify_collision_chars(&topic.name);
-        if let Some(existing) = self.image.topics.keys().find(|t| topic_name::unify_collision_chars(t) == unified) {
-            return fail(KafkaError::InvalidTopicException, format!("Topic '{}' collides with existing topic: {existing}", topic.name));
+        if let Some(existing) = self
+            .image
+            .topics
+            .keys()
+            .find(|t| topic_name::unify_collision_chars(t) == unified)
+        {
+            return fail(
+                KafkaError::InvalidTopicException,
+                format!(
+                    "Topic '{}' collides with existing topic: {existing}",
+                    topic.name
+                ),
+            );
         }
         let partitions = match topic.num_partitions {
             -1 => self.num_partitions,
-            n if n <= 0 => return fail(KafkaError::InvalidPartitions, "Number of partitions was set to an invalid non-positive value.".to_string()),
+            n if n <= 0 => {
+                return fail(
+                    KafkaError::InvalidPartitions,
+                    "Number of partitions was set to an invalid non-positive value.".to_string(),
+                )
+            }
             n => n,
         };
         let replication_factor = match topic.replication_factor {
             -1 => self.default_replication_factor,
             n if n <= 0 => {
-                return fail(KafkaError::InvalidReplicationFactor, "Replication factor must be larger than 0, or -1 to use the default value.".to_string())
+                return fail(
+                    KafkaError::InvalidReplicationFactor,
+                    "Replication factor must be larger than 0, or -1 to use the default value."
+                        .to_string(),
+                )
             }
             n => n,
         };
         for (key, _) in &topic.configs {
             if !crate::config::is_topic_config(key) {
-                return fail(KafkaError::InvalidConfig, format!("Unknown topic config name: {key}"));
+                return fail(
+                    KafkaError::InvalidConfig,
+                    format!("Unknown topic config name: {key}"),
+                );
             }
         }
         let registered = self.image.brokers.len();
@@ -248,22 +384,49 @@ impl Controller {
         if unfenced.is_empty() {
             return fail(KafkaError::InvalidReplicationFactor, format!("Unable to replicate the partition {rf} time(s): All brokers are currently fenced."));
         }
-        let fenced: Vec<NodeId> = self.image.brokers.keys().filter(|b| !unfenced.contains(b)).copied().collect();
+        let fenced: Vec<NodeId> = self
+            .image
+            .brokers
+            .keys()
+            .filter(|b| !unfenced.contains(b))
+            .copied()
+            .collect();
         let topic_id = Uuid::random(ctx.rng);
-        let mut records = vec![MetadataRecord::Topic { name: topic.name.clone(), topic_id }];
+        let mut records = vec![MetadataRecord::Topic {
+            name: topic.name.clone(),
+            topic_id,
+        }];
         let start = ctx.rng.below(unfenced.len() as u64) as usize;
         for p in 0..partitions as usize {
             // StripedReplicaPlacer with one rack: unfenced brokers striped from a random
             // start, then fenced ones if the replication factor needs them.
-            let mut replicas: Vec<NodeId> = (0..unfenced.len()).map(|i| unfenced[(start + p + i) % unfenced.len()]).collect();
+            let mut replicas: Vec<NodeId> = (0..unfenced.len())
+                .map(|i| unfenced[(start + p + i) % unfenced.len()])
+                .collect();
             replicas.extend(fenced.iter().copied());
             replicas.truncate(rf);
-            let isr: Vec<NodeId> = replicas.iter().filter(|r| unfenced.contains(r)).copied().collect();
+            let isr: Vec<NodeId> = replicas
+                .iter()
+                .filter(|r| unfenced.contains(r))
+                .copied()
+                .collect();
             let leader = isr.first().copied();
-            records.push(MetadataRecord::Partition { partition_id: p as u32, topic_id, replicas, isr, leader, leader_epoch: 0, partition_epoch: 0 });
+            records.push(MetadataRecord::Partition {
+                partition_id: p as u32,
+                topic_id,
+                replicas,
+                isr,
+                leader,
+                leader_epoch: 0,
+                partition_epoch: 0,
+            });
         }
         for (key, value) in topic.configs {
-            records.push(MetadataRecord::Config { topic: topic.name.clone(), name: key, value });
+            records.push(MetadataRecord::Config {
+                topic: topic.name.clone(),
+                name: key,
+                value,
+            });
         }
         self.append(records, ctx);
         ctx.trace_controller(format!("created topic {} with {partitions} partition(s), replication factor {rf}: TopicRecord and {partitions} PartitionRecord(s) committed", topic.name));
@@ -272,7 +435,10 @@ impl Controller {
 
     fn delete_topic(&mut self, name: String, ctx: &mut Ctx) -> CreatableTopicResult {
         let Some(topic) = self.image.topics.get(&name) else {
-            return CreatableTopicResult { name, error: Some(ApiError::default_for(KafkaError::UnknownTopicOrPartition)) };
+            return CreatableTopicResult {
+                name,
+                error: Some(ApiError::default_for(KafkaError::UnknownTopicOrPartition)),
+            };
         };
         let topic_id = topic.topic_id;
         self.append(vec![MetadataRecord::RemoveTopic { topic_id }], ctx);

@@ -64,19 +64,31 @@ impl KafkaError {
             KafkaError::UnknownTopicOrPartition => {
                 "org.apache.kafka.common.errors.UnknownTopicOrPartitionException"
             }
-            KafkaError::LeaderNotAvailable => "org.apache.kafka.common.errors.LeaderNotAvailableException",
-            KafkaError::NotLeaderOrFollower => "org.apache.kafka.common.errors.NotLeaderOrFollowerException",
+            KafkaError::LeaderNotAvailable => {
+                "org.apache.kafka.common.errors.LeaderNotAvailableException"
+            }
+            KafkaError::NotLeaderOrFollower => {
+                "org.apache.kafka.common.errors.NotLeaderOrFollowerException"
+            }
             KafkaError::RequestTimedOut => "org.apache.kafka.common.errors.TimeoutException",
-            KafkaError::InvalidTopicException => "org.apache.kafka.common.errors.InvalidTopicException",
+            KafkaError::InvalidTopicException => {
+                "org.apache.kafka.common.errors.InvalidTopicException"
+            }
             KafkaError::TopicAlreadyExists => "org.apache.kafka.common.errors.TopicExistsException",
-            KafkaError::InvalidPartitions => "org.apache.kafka.common.errors.InvalidPartitionsException",
+            KafkaError::InvalidPartitions => {
+                "org.apache.kafka.common.errors.InvalidPartitionsException"
+            }
             KafkaError::InvalidReplicationFactor => {
                 "org.apache.kafka.common.errors.InvalidReplicationFactorException"
             }
             KafkaError::NotController => "org.apache.kafka.common.errors.NotControllerException",
             KafkaError::InvalidRequest => "org.apache.kafka.common.errors.InvalidRequestException",
-            KafkaError::InvalidConfig => "org.apache.kafka.common.errors.InvalidConfigurationException",
-            KafkaError::StaleBrokerEpoch => "org.apache.kafka.common.errors.StaleBrokerEpochException",
+            KafkaError::InvalidConfig => {
+                "org.apache.kafka.common.errors.InvalidConfigurationException"
+            }
+            KafkaError::StaleBrokerEpoch => {
+                "org.apache.kafka.common.errors.StaleBrokerEpochException"
+            }
             KafkaError::BrokerIdNotRegistered => {
                 "org.apache.kafka.common.errors.BrokerIdNotRegisteredException"
             }
@@ -134,7 +146,10 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     pub(crate) fn new(error: KafkaError, message: impl Into<String>) -> ApiError {
-        ApiError { error, message: message.into() }
+        ApiError {
+            error,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn default_for(error: KafkaError) -> ApiError {

@@ -45,7 +45,11 @@ impl fmt::Display for Uuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut text = String::with_capacity(22);
         for chunk in self.0.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             let sextets = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
             // 3 bytes give 4 characters; a trailing lone byte gives 2 (no padding).
@@ -68,7 +72,9 @@ mod tests {
         for _ in 0..1000 {
             let text = Uuid::random(&mut rng).to_string();
             assert_eq!(text.len(), 22);
-            assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            assert!(text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
             assert!(!text.starts_with('-'));
         }
     }

@@ -20,8 +20,14 @@ pub(crate) struct Endpoint {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum MetadataRecord {
     /// Raft's LeaderChangeMessage control record: a new leader starts its epoch with it.
-    LeaderChange { leader_id: NodeId, voters: Vec<NodeId> },
-    FeatureLevel { name: String, feature_level: u16 },
+    LeaderChange {
+        leader_id: NodeId,
+        voters: Vec<NodeId>,
+    },
+    FeatureLevel {
+        name: String,
+        feature_level: u16,
+    },
     RegisterBroker {
         broker_id: NodeId,
         broker_epoch: u64,
@@ -31,8 +37,15 @@ pub(crate) enum MetadataRecord {
     },
     /// Since metadata version 3.3 fencing changes use this record instead of
     /// FenceBrokerRecord/UnfenceBrokerRecord.
-    BrokerRegistrationChange { broker_id: NodeId, broker_epoch: u64, fenced: bool },
-    Topic { name: String, topic_id: Uuid },
+    BrokerRegistrationChange {
+        broker_id: NodeId,
+        broker_epoch: u64,
+        fenced: bool,
+    },
+    Topic {
+        name: String,
+        topic_id: Uuid,
+    },
     Partition {
         partition_id: u32,
         topic_id: Uuid,
@@ -42,8 +55,14 @@ pub(crate) enum MetadataRecord {
         leader_epoch: u32,
         partition_epoch: u32,
     },
-    Config { topic: String, name: String, value: String },
-    RemoveTopic { topic_id: Uuid },
+    Config {
+        topic: String,
+        name: String,
+        value: String,
+    },
+    RemoveTopic {
+        topic_id: Uuid,
+    },
 }
 
 impl MetadataRecord {
@@ -116,10 +135,19 @@ impl MetadataImage {
         self.applied_offset = Some(entry.offset);
         match &entry.record {
             MetadataRecord::LeaderChange { .. } => {}
-            MetadataRecord::FeatureLevel { name, feature_level } => {
+            MetadataRecord::FeatureLevel {
+                name,
+                feature_level,
+            } => {
                 self.features.insert(name.clone(), *feature_level);
             }
-            MetadataRecord::RegisterBroker { broker_id, broker_epoch, endpoints, fenced, .. } => {
+            MetadataRecord::RegisterBroker {
+                broker_id,
+                broker_epoch,
+                endpoints,
+                fenced,
+                ..
+            } => {
                 self.brokers.insert(
                     *broker_id,
                     BrokerRegistration {
@@ -129,7 +157,9 @@ impl MetadataImage {
                     },
                 );
             }
-            MetadataRecord::BrokerRegistrationChange { broker_id, fenced, .. } => {
+            MetadataRecord::BrokerRegistrationChange {
+                broker_id, fenced, ..
+            } => {
                 if let Some(b) = self.brokers.get_mut(broker_id) {
                     b.fenced = *fenced;
                 }
@@ -137,7 +167,11 @@ impl MetadataImage {
             MetadataRecord::Topic { name, topic_id } => {
                 self.topics.insert(
                     name.clone(),
-                    TopicImage { topic_id: *topic_id, partitions: BTreeMap::new(), configs: BTreeMap::new() },
+                    TopicImage {
+                        topic_id: *topic_id,
+                        partitions: BTreeMap::new(),
+                        configs: BTreeMap::new(),
+                    },
                 );
             }
             MetadataRecord::Partition {
@@ -175,10 +209,17 @@ impl MetadataImage {
 
     /// Brokers that are registered and not fenced, by id.
     pub(crate) fn unfenced_brokers(&self) -> Vec<NodeId> {
-        self.brokers.iter().filter(|(_, b)| !b.fenced).map(|(id, _)| *id).collect()
+        self.brokers
+            .iter()
+            .filter(|(_, b)| !b.fenced)
+            .map(|(id, _)| *id)
+            .collect()
     }
 
     pub(crate) fn topic_name(&self, topic_id: Uuid) -> Option<&str> {
-        self.topics.iter().find(|(_, t)| t.topic_id == topic_id).map(|(n, _)| n.as_str())
+        self.topics
+            .iter()
+            .find(|(_, t)| t.topic_id == topic_id)
+            .map(|(n, _)| n.as_str())
     }
 }

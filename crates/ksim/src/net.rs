@@ -30,13 +30,31 @@ pub(crate) struct Network {
 
 impl Network {
     pub(crate) fn new(seed: u64) -> Network {
-        Network { rng: SimRng::for_stream(seed, u64::MAX), next_id: 0 }
+        Network {
+            rng: SimRng::for_stream(seed, u64::MAX),
+            next_id: 0,
+        }
     }
 
     /// Puts a message on the wire; the caller schedules its delivery at `arrives_at`.
-    pub(crate) fn send(&mut self, now: SimTime, from: Addr, to: Addr, correlation_id: u32, msg: Msg) -> Envelope {
+    pub(crate) fn send(
+        &mut self,
+        now: SimTime,
+        from: Addr,
+        to: Addr,
+        correlation_id: u32,
+        msg: Msg,
+    ) -> Envelope {
         let latency = LATENCY_BASE_MS + self.rng.below(LATENCY_JITTER_MS + 1);
         self.next_id += 1;
-        Envelope { id: self.next_id, from, to, correlation_id, msg, sent_at: now, arrives_at: now.plus_ms(latency) }
+        Envelope {
+            id: self.next_id,
+            from,
+            to,
+            correlation_id,
+            msg,
+            sent_at: now,
+            arrives_at: now.plus_ms(latency),
+        }
     }
 }

@@ -29,9 +29,15 @@ pub(crate) enum Timer {
 #[derive(Clone, Debug)]
 pub(crate) enum Input {
     Start,
-    Message { from: Addr, correlation_id: u32, msg: Msg },
+    Message {
+        from: Addr,
+        correlation_id: u32,
+        msg: Msg,
+    },
     /// Nobody listens at the address a client dialled.
-    ConnectionRefused { target: String },
+    ConnectionRefused {
+        target: String,
+    },
     Timer(Timer),
 }
 
@@ -55,8 +61,15 @@ pub(crate) enum ClientEvent {
 
 #[derive(Clone, Debug)]
 pub(crate) enum Output {
-    Send { to: Target, correlation_id: u32, msg: Msg },
-    SetTimer { after_ms: u64, timer: Timer },
+    Send {
+        to: Target,
+        correlation_id: u32,
+        msg: Msg,
+    },
+    SetTimer {
+        after_ms: u64,
+        timer: Timer,
+    },
     /// A state change worth narrating, by the given role of the process.
     Trace(Role, String),
     /// A line for the process's log (servers: `server.log` and start-up output).
@@ -93,7 +106,11 @@ impl LogLine {
             Level::Warn => "WARN",
             Level::Error => "ERROR",
         };
-        format!("{} {level} {}", crate::time::format_log_timestamp(self.at.wall_ms()), self.text)
+        format!(
+            "{} {level} {}",
+            crate::time::format_log_timestamp(self.at.wall_ms()),
+            self.text
+        )
     }
 }
 
@@ -106,11 +123,19 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub(crate) fn send(&mut self, to: Addr, correlation_id: u32, msg: Msg) {
-        self.out.push(Output::Send { to: Target::Addr(to), correlation_id, msg });
+        self.out.push(Output::Send {
+            to: Target::Addr(to),
+            correlation_id,
+            msg,
+        });
     }
 
     pub(crate) fn send_to(&mut self, to: Target, correlation_id: u32, msg: Msg) {
-        self.out.push(Output::Send { to, correlation_id, msg });
+        self.out.push(Output::Send {
+            to,
+            correlation_id,
+            msg,
+        });
     }
 
     pub(crate) fn timer(&mut self, after_ms: u64, timer: Timer) {
@@ -128,7 +153,11 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn log(&mut self, level: Level, text: impl Into<String>) {
-        self.out.push(Output::Log(LogLine { at: self.now, level, text: text.into() }));
+        self.out.push(Output::Log(LogLine {
+            at: self.now,
+            level,
+            text: text.into(),
+        }));
     }
 
     pub(crate) fn notify(&mut self, event: ClientEvent) {

@@ -76,25 +76,88 @@ pub(crate) enum OffsetSpec {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Msg {
-    MetadataRequest { topics: Option<Vec<String>>, allow_auto_topic_creation: bool },
-    MetadataResponse { brokers: Vec<BrokerMetadata>, controller_id: Option<NodeId>, topics: Vec<TopicMetadata> },
-    CreateTopicsRequest { topics: Vec<CreatableTopic> },
-    CreateTopicsResponse { results: Vec<CreatableTopicResult> },
-    DeleteTopicsRequest { names: Vec<String> },
-    DeleteTopicsResponse { results: Vec<CreatableTopicResult> },
-    ProduceRequest { acks: i16, topic: String, partition: u32, records: Vec<NewRecord> },
-    ProduceResponse { topic: String, partition: u32, error: Option<ApiError>, base_offset: u64 },
-    FetchRequest { max_wait_ms: u64, partitions: Vec<FetchPartition> },
-    FetchResponse { partitions: Vec<FetchedPartition> },
-    ListOffsetsRequest { topic: String, partitions: Vec<u32>, spec: OffsetSpec },
-    ListOffsetsResponse { topic: String, offsets: Vec<(u32, Result<u64, ApiError>)> },
-    BrokerRegistrationRequest { broker_id: NodeId, incarnation_id: Uuid, endpoints: Vec<Endpoint> },
-    BrokerRegistrationResponse { error: Option<ApiError>, broker_epoch: u64 },
-    BrokerHeartbeatRequest { broker_id: NodeId, broker_epoch: u64, current_metadata_offset: Option<u64>, want_fence: bool },
-    BrokerHeartbeatResponse { error: Option<ApiError>, is_caught_up: bool, is_fenced: bool },
+    MetadataRequest {
+        topics: Option<Vec<String>>,
+        allow_auto_topic_creation: bool,
+    },
+    MetadataResponse {
+        brokers: Vec<BrokerMetadata>,
+        controller_id: Option<NodeId>,
+        topics: Vec<TopicMetadata>,
+    },
+    CreateTopicsRequest {
+        topics: Vec<CreatableTopic>,
+    },
+    CreateTopicsResponse {
+        results: Vec<CreatableTopicResult>,
+    },
+    DeleteTopicsRequest {
+        names: Vec<String>,
+    },
+    DeleteTopicsResponse {
+        results: Vec<CreatableTopicResult>,
+    },
+    ProduceRequest {
+        acks: i16,
+        topic: String,
+        partition: u32,
+        records: Vec<NewRecord>,
+    },
+    ProduceResponse {
+        topic: String,
+        partition: u32,
+        error: Option<ApiError>,
+        base_offset: u64,
+    },
+    FetchRequest {
+        max_wait_ms: u64,
+        partitions: Vec<FetchPartition>,
+    },
+    FetchResponse {
+        partitions: Vec<FetchedPartition>,
+    },
+    ListOffsetsRequest {
+        topic: String,
+        partitions: Vec<u32>,
+        spec: OffsetSpec,
+    },
+    ListOffsetsResponse {
+        topic: String,
+        offsets: Vec<(u32, Result<u64, ApiError>)>,
+    },
+    BrokerRegistrationRequest {
+        broker_id: NodeId,
+        incarnation_id: Uuid,
+        endpoints: Vec<Endpoint>,
+    },
+    BrokerRegistrationResponse {
+        error: Option<ApiError>,
+        broker_epoch: u64,
+    },
+    BrokerHeartbeatRequest {
+        broker_id: NodeId,
+        broker_epoch: u64,
+        current_metadata_offset: Option<u64>,
+        want_fence: bool,
+    },
+    BrokerHeartbeatResponse {
+        error: Option<ApiError>,
+        is_caught_up: bool,
+        is_fenced: bool,
+    },
     /// Raft `Fetch` of `__cluster_metadata-0`, sent by observers (brokers) and followers.
-    MetadataFetchRequest { replica_id: NodeId, fetch_offset: u64, last_fetched_epoch: u32, max_wait_ms: u64 },
-    MetadataFetchResponse { leader_id: NodeId, leader_epoch: u32, high_watermark: u64, entries: Vec<MetadataEntry> },
+    MetadataFetchRequest {
+        replica_id: NodeId,
+        fetch_offset: u64,
+        last_fetched_epoch: u32,
+        max_wait_ms: u64,
+    },
+    MetadataFetchResponse {
+        leader_id: NodeId,
+        leader_epoch: u32,
+        high_watermark: u64,
+        entries: Vec<MetadataEntry>,
+    },
 }
 
 impl Msg {
@@ -123,9 +186,10 @@ impl Msg {
     pub(crate) fn kind(&self) -> MessageKind {
         match self {
             Msg::ProduceRequest { .. } | Msg::ProduceResponse { .. } => MessageKind::Produce,
-            Msg::FetchRequest { .. } | Msg::FetchResponse { .. } | Msg::ListOffsetsRequest { .. } | Msg::ListOffsetsResponse { .. } => {
-                MessageKind::Fetch
-            }
+            Msg::FetchRequest { .. }
+            | Msg::FetchResponse { .. }
+            | Msg::ListOffsetsRequest { .. }
+            | Msg::ListOffsetsResponse { .. } => MessageKind::Fetch,
             Msg::MetadataRequest { .. }
             | Msg::MetadataResponse { .. }
             | Msg::MetadataFetchRequest { .. }
@@ -136,7 +200,9 @@ impl Msg {
             | Msg::DeleteTopicsResponse { .. }
             | Msg::BrokerRegistrationRequest { .. }
             | Msg::BrokerRegistrationResponse { .. } => MessageKind::Admin,
-            Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,
+            Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => {
+                MessageKind::Heartbeat
+            }
         }
     }
 
@@ -145,23 +211,53 @@ impl Msg {
         let name = self.api_name();
         let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
         match self {
-            Msg::ProduceRequest { topic, partition, records, acks } => {
-                format!("{name} {topic}-{partition} ({}, acks={})", plural(records.len(), "record"), if *acks == -1 { "all".to_string() } else { acks.to_string() })
+            Msg::ProduceRequest {
+                topic,
+                partition,
+                records,
+                acks,
+            } => {
+                format!(
+                    "{name} {topic}-{partition} ({}, acks={})",
+                    plural(records.len(), "record"),
+                    if *acks == -1 {
+                        "all".to_string()
+                    } else {
+                        acks.to_string()
+                    }
+                )
             }
-            Msg::ProduceResponse { topic, partition, error: None, base_offset } => {
+            Msg::ProduceResponse {
+                topic,
+                partition,
+                error: None,
+                base_offset,
+            } => {
                 format!("{name} {topic}-{partition} base offset {base_offset}")
             }
             Msg::FetchRequest { partitions, .. } => {
-                let parts: Vec<String> = partitions.iter().map(|p| format!("{}-{}@{}", p.topic, p.partition, p.fetch_offset)).collect();
+                let parts: Vec<String> = partitions
+                    .iter()
+                    .map(|p| format!("{}-{}@{}", p.topic, p.partition, p.fetch_offset))
+                    .collect();
                 format!("{name} {}", parts.join(", "))
             }
             Msg::FetchResponse { partitions } => {
                 let n: usize = partitions.iter().map(|p| p.records.len()).sum();
                 format!("{name} ({})", plural(n, "record"))
             }
-            Msg::MetadataFetchRequest { fetch_offset, .. } => format!("{name} __cluster_metadata-0@{fetch_offset}"),
-            Msg::MetadataFetchResponse { entries, high_watermark, .. } => {
-                format!("{name} __cluster_metadata-0 ({}, HW {high_watermark})", plural(entries.len(), "record"))
+            Msg::MetadataFetchRequest { fetch_offset, .. } => {
+                format!("{name} __cluster_metadata-0@{fetch_offset}")
+            }
+            Msg::MetadataFetchResponse {
+                entries,
+                high_watermark,
+                ..
+            } => {
+                format!(
+                    "{name} __cluster_metadata-0 ({}, HW {high_watermark})",
+                    plural(entries.len(), "record")
+                )
             }
             Msg::CreateTopicsRequest { topics } => {
                 let names: Vec<&str> = topics.iter().map(|t| t.name.as_str()).collect();

@@ -1,7 +1,7 @@
 //! A Kafka server process (`kafka-server-start.sh`): a broker, a controller, or both
 //! sharing one host and one `node.id`, as `process.roles` says.
 
-use crate::broker::{Broker, BrokerState};
+use crate::broker::{Broker, BrokerState, TopicDefaults};
 use crate::config::ServerConfig;
 use crate::controller::Controller;
 use crate::ids::{Addr, NodeId, Uuid};
@@ -23,28 +23,50 @@ impl Server {
     /// or from `controller.quorum.voters`.
     pub(crate) fn new(config: ServerConfig, voters: Vec<NodeId>, rng: &mut SimRng) -> Server {
         let node_id = config.node_id;
-        let controller = config
-            .controller
-            .then(|| Controller::new(node_id, voters, config.num_partitions, config.default_replication_factor));
+        let controller = config.controller.then(|| {
+            Controller::new(
+                node_id,
+                voters,
+                config.num_partitions,
+                config.default_replication_factor,
+            )
+        });
         let broker = config.broker.then(|| {
             let endpoints = config
                 .listeners
                 .iter()
                 .filter(|l| !config.controller_listener_names.contains(&l.name))
-                .map(|l| Endpoint { name: l.name.clone(), host: "localhost".to_string(), port: l.port })
+                .map(|l| Endpoint {
+                    name: l.name.clone(),
+                    host: "localhost".to_string(),
+                    port: l.port,
+                })
                 .collect();
-            let controller_address = config.controller_addresses().into_iter().next().unwrap_or_default();
+            let controller_address = config
+                .controller_addresses()
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            let defaults = TopicDefaults {
+                static_topic_configs: config.static_topic_configs(),
+                num_partitions: config.num_partitions,
+                default_replication_factor: config.default_replication_factor,
+                auto_create_topics_enable: config.auto_create_topics_enable,
+            };
             Broker::new(
                 node_id,
                 Uuid::random(rng),
                 endpoints,
                 controller_address,
-                config.num_partitions,
-                config.default_replication_factor,
-                config.auto_create_topics_enable,
+                defaults,
             )
         });
-        Server { config, broker, controller, running: true }
+        Server {
+            config,
+            broker,
+            controller,
+            running: true,
+        }
     }
 
     pub(crate) fn node_id(&self) -> NodeId {
@@ -58,8 +80,15 @@ impl Server {
         if !self.running {
             return false;
         }
-        let controller_port = self.config.port_of(true).filter(|_| self.controller.is_some());
-        let broker_port = self.config.port_of(false).filter(|_| self.broker.as_ref().is_some_and(|b| b.state == BrokerState::Running));
+        let controller_port = self
+            .config
+            .port_of(true)
+            .filter(|_| self.controller.is_some());
+        let broker_port = self.config.port_of(false).filter(|_| {
+            self.broker
+                .as_ref()
+                .is_some_and(|b| b.state == BrokerState::Running)
+        });
         controller_port == Some(port) || broker_port == Some(port)
     }
 
@@ -77,11 +106,16 @@ impl Server {
                     ctx.log(Level::Info, format!("[ControllerServer id={id}] Starting controller (kafka.server.ControllerServer)"));
                     c.start(ctx);
                 }
-                if let Some(b) = &mut self.broker {
-                    b.start(ctx);
+                match &mut self.broker {
+                    Some(b) => b.start(ctx),
+                    None => ctx.log(Level::Info, format!("[KafkaRaftServer nodeId={id}] Kafka Server started (kafka.server.KafkaRaftServer)")),
                 }
             }
-            Input::Message { from, correlation_id, msg } => {
+            Input::Message {
+                from,
+                correlation_id,
+                msg,
+            } => {
                 if is_for_controller(from, &msg) {
                     if let Some(c) = &mut self.controller {
                         c.handle_request(from, correlation_id, msg, ctx);
@@ -116,8 +150,12 @@ impl Server {
 /// requests forwarded by a broker (a client's own admin request goes to a broker first).
 fn is_for_controller(from: Addr, msg: &Msg) -> bool {
     match msg {
-        Msg::BrokerRegistrationRequest { .. } | Msg::BrokerHeartbeatRequest { .. } | Msg::MetadataFetchRequest { .. } => true,
-        Msg::CreateTopicsRequest { .. } | Msg::DeleteTopicsRequest { .. } => matches!(from, Addr::Node(_)),
+        Msg::BrokerRegistrationRequest { .. }
+        | Msg::BrokerHeartbeatRequest { .. }
+        | Msg::MetadataFetchRequest { .. } => true,
+        Msg::CreateTopicsRequest { .. } | Msg::DeleteTopicsRequest { .. } => {
+            matches!(from, Addr::Node(_))
+        }
         _ => false,
     }
 }

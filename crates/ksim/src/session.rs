@@ -8,7 +8,10 @@ use crate::console::{Console, Waiting};
 use crate::controller::RaftState;
 use crate::ids::Addr;
 use crate::time::format_wall_clock;
-use crate::view::{ClientView, ClusterView, EndpointView, MessageView, NodeView, PartitionView, ProcessState, RaftView, RecordView, TopicView};
+use crate::view::{
+    ClientView, ClusterView, EndpointView, MessageView, NodeView, PartitionView, ProcessState,
+    RaftView, RecordView, TopicView,
+};
 use crate::world::World;
 
 /// Which stream a console line belongs to, so the page can style it.
@@ -79,7 +82,14 @@ impl Session {
     }
 
     fn with_mode(seed: u64, scripted: bool) -> Session {
-        Session { seed, scripted, world: World::new(seed), console: Console::new(seed, scripted), log: Vec::new(), present_events: 0 }
+        Session {
+            seed,
+            scripted,
+            world: World::new(seed),
+            console: Console::new(seed, scripted),
+            log: Vec::new(),
+            present_events: 0,
+        }
     }
 
     pub fn seed(&self) -> u64 {
@@ -88,7 +98,9 @@ impl Session {
 
     /// True while stepped back into the past.
     fn in_past(&self) -> bool {
-        self.world.event_limit.is_some_and(|l| l < self.present_events)
+        self.world
+            .event_limit
+            .is_some_and(|l| l < self.present_events)
     }
 
     /// Applies one input live: if stepped back, the old future is dropped first (a fork).
@@ -102,7 +114,11 @@ impl Session {
         }
         self.world.event_limit = None;
         let at_event = self.world.events_processed();
-        self.log.push(Logged { input: input.clone(), at_event, cap: None });
+        self.log.push(Logged {
+            input: input.clone(),
+            at_event,
+            cap: None,
+        });
         self.apply(&input);
         self.present_events = self.world.events_processed();
     }
@@ -262,7 +278,13 @@ pub(crate) fn view_of(world: &World) -> ClusterView {
             match &s.broker {
                 Some(b) if b.state == BrokerState::Running => ProcessState::Running,
                 Some(_) => ProcessState::Starting,
-                None if s.controller.as_ref().is_some_and(|c| c.state == RaftState::Leader) => ProcessState::Running,
+                None if s
+                    .controller
+                    .as_ref()
+                    .is_some_and(|c| c.state == RaftState::Leader) =>
+                {
+                    ProcessState::Running
+                }
                 None => ProcessState::Starting,
             }
         };
@@ -274,18 +296,33 @@ pub(crate) fn view_of(world: &World) -> ClusterView {
             log_end_offset: c.log_end_offset(),
             high_watermark: c.high_watermark,
         });
-        let replicas = s.broker.as_ref().map_or(Vec::new(), |b| b.partitions.keys().map(|(t, p)| format!("{t}-{p}")).collect());
+        let replicas = s.broker.as_ref().map_or(Vec::new(), |b| {
+            b.partitions
+                .keys()
+                .map(|(t, p)| format!("{t}-{p}"))
+                .collect()
+        });
         nodes.push(NodeView {
             node_id: s.node_id().0,
             is_broker: s.broker.is_some(),
             is_controller: s.controller.is_some(),
             state,
-            listeners: s.config.listeners.iter().map(|l| format!("{}://:{}", l.name, l.port)).collect(),
+            listeners: s
+                .config
+                .listeners
+                .iter()
+                .map(|l| format!("{}://:{}", l.name, l.port))
+                .collect(),
             raft,
             replicas,
         });
     }
-    let image = world.servers.values().filter_map(|s| s.controller.as_ref()).map(|c| &c.image).next();
+    let image = world
+        .servers
+        .values()
+        .filter_map(|s| s.controller.as_ref())
+        .map(|c| &c.image)
+        .next();
     let mut topics = Vec::new();
     if let Some(image) = image {
         for (name, t) in &image.topics {
@@ -314,25 +351,52 @@ pub(crate) fn view_of(world: &World) -> ClusterView {
                                 .map(|r| RecordView {
                                     offset: r.offset,
                                     timestamp_ms: r.timestamp_ms,
-                                    key: r.key.as_ref().map(|k| String::from_utf8_lossy(k).into_owned()),
-                                    value: r.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()),
+                                    key: r
+                                        .key
+                                        .as_ref()
+                                        .map(|k| String::from_utf8_lossy(k).into_owned()),
+                                    value: r
+                                        .value
+                                        .as_ref()
+                                        .map(|v| String::from_utf8_lossy(v).into_owned()),
                                 })
                                 .collect()
                         }),
                     }
                 })
                 .collect();
-            topics.push(TopicView { name: name.clone(), topic_id: t.topic_id.to_string(), partitions });
+            topics.push(TopicView {
+                name: name.clone(),
+                topic_id: t.topic_id.to_string(),
+                partitions,
+            });
         }
     }
-    let clients = world.clients.iter().map(|(id, c)| ClientView { id: id.0, kind: c.kind(), client_id: c.client_id.clone(), alive: c.alive }).collect();
+    let clients = world
+        .clients
+        .iter()
+        .map(|(id, c)| ClientView {
+            id: id.0,
+            kind: c.kind(),
+            client_id: c.client_id.clone(),
+            alive: c.alive,
+        })
+        .collect();
     let endpoint = |a: Addr| match a {
         Addr::Node(n) => EndpointView::Node(n.0),
         Addr::Client(c) => EndpointView::Client(c.0),
     };
     let in_flight = world
         .in_flight()
-        .map(|e| MessageView { id: e.id, from: endpoint(e.from), to: endpoint(e.to), kind: e.msg.kind(), label: e.msg.label(), sent_at_ms: e.sent_at.0, arrives_at_ms: e.arrives_at.0 })
+        .map(|e| MessageView {
+            id: e.id,
+            from: endpoint(e.from),
+            to: endpoint(e.to),
+            kind: e.msg.kind(),
+            label: e.msg.label(),
+            sent_at_ms: e.sent_at.0,
+            arrives_at_ms: e.arrives_at.0,
+        })
         .collect();
     ClusterView {
         now_ms: world.now().0,

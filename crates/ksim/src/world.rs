@@ -109,14 +109,24 @@ impl World {
 
     fn schedule(&mut self, at: SimTime, event: Event) {
         self.seq += 1;
-        self.queue.push(Reverse(Scheduled { at, seq: self.seq, event }));
+        self.queue.push(Reverse(Scheduled {
+            at,
+            seq: self.seq,
+            event,
+        }));
     }
 
     /// Starts a server process; its start-up runs as events from now on.
     pub(crate) fn start_server(&mut self, server: Server) {
         let id = server.node_id();
         self.servers.insert(id, server);
-        self.schedule(self.now, Event::Input { to: Addr::Node(id), input: Input::Start });
+        self.schedule(
+            self.now,
+            Event::Input {
+                to: Addr::Node(id),
+                input: Input::Start,
+            },
+        );
     }
 
     /// Starts a client process and returns its id.
@@ -124,16 +134,31 @@ impl World {
         self.next_client_id += 1;
         let id = ClientId(self.next_client_id);
         self.clients.insert(id, make(id));
-        self.schedule(self.now, Event::Input { to: Addr::Client(id), input: Input::Start });
+        self.schedule(
+            self.now,
+            Event::Input {
+                to: Addr::Client(id),
+                input: Input::Start,
+            },
+        );
         id
     }
 
     /// Delivers an input to a client right now (console actions: a typed record, close).
     pub(crate) fn poke_client(&mut self, id: ClientId, act: impl FnOnce(&mut Client, &mut Ctx)) {
-        let Some(client) = self.clients.get_mut(&id) else { return };
+        let Some(client) = self.clients.get_mut(&id) else {
+            return;
+        };
         let to = Addr::Client(id);
-        let rng = self.rngs.entry(to).or_insert_with(|| SimRng::for_stream(self.seed, stream_for(to)));
-        let mut ctx = Ctx { now: self.now, rng, out: Vec::new() };
+        let rng = self
+            .rngs
+            .entry(to)
+            .or_insert_with(|| SimRng::for_stream(self.seed, stream_for(to)));
+        let mut ctx = Ctx {
+            now: self.now,
+            rng,
+            out: Vec::new(),
+        };
         act(client, &mut ctx);
         let out = ctx.out;
         self.apply_outputs(Addr::Client(id), out);
@@ -152,14 +177,20 @@ impl World {
         if self.limit_reached() {
             return false;
         }
-        let Some(Reverse(next)) = self.queue.pop() else { return false };
+        let Some(Reverse(next)) = self.queue.pop() else {
+            return false;
+        };
         assert!(next.at >= self.now, "time never goes back");
         self.now = next.at;
         self.events_processed += 1;
         match next.event {
             Event::Deliver(id) => {
                 if let Some(env) = self.in_flight.remove(&id) {
-                    let input = Input::Message { from: env.from, correlation_id: env.correlation_id, msg: env.msg };
+                    let input = Input::Message {
+                        from: env.from,
+                        correlation_id: env.correlation_id,
+                        msg: env.msg,
+                    };
                     self.dispatch(env.to, input);
                 }
             }
@@ -178,7 +209,11 @@ impl World {
     }
 
     /// Steps until `done` holds or the clock would pass `until`; returns whether `done` held.
-    pub(crate) fn run_until(&mut self, mut done: impl FnMut(&World) -> bool, until: SimTime) -> bool {
+    pub(crate) fn run_until(
+        &mut self,
+        mut done: impl FnMut(&World) -> bool,
+        until: SimTime,
+    ) -> bool {
         for _ in 0..EVENTS_PER_ADVANCE_MAX {
             if done(self) {
                 return true;
@@ -196,8 +231,15 @@ impl World {
     }
 
     fn dispatch(&mut self, to: Addr, input: Input) {
-        let rng = self.rngs.entry(to).or_insert_with(|| SimRng::for_stream(self.seed, stream_for(to)));
-        let mut ctx = Ctx { now: self.now, rng, out: Vec::new() };
+        let rng = self
+            .rngs
+            .entry(to)
+            .or_insert_with(|| SimRng::for_stream(self.seed, stream_for(to)));
+        let mut ctx = Ctx {
+            now: self.now,
+            rng,
+            out: Vec::new(),
+        };
         match to {
             Addr::Node(id) => match self.servers.get_mut(&id) {
                 Some(server) if server.running => server.handle(input, &mut ctx),
@@ -218,7 +260,10 @@ impl World {
                 Some(s) if s.broker.is_some() => format!("Broker {}", id.0),
                 _ => format!("Controller {}", id.0),
             },
-            Addr::Client(id) => self.clients.get(&id).map_or_else(|| format!("client {}", id.0), |c| c.client_id.clone()),
+            Addr::Client(id) => self
+                .clients
+                .get(&id)
+                .map_or_else(|| format!("client {}", id.0), |c| c.client_id.clone()),
         }
     }
 
@@ -230,20 +275,30 @@ impl World {
         if !local {
             return None;
         }
-        self.servers.values().find(|s| s.accepts(port)).map(Server::node_id)
+        self.servers
+            .values()
+            .find(|s| s.accepts(port))
+            .map(Server::node_id)
     }
 
     fn apply_outputs(&mut self, from: Addr, out: Vec<Output>) {
         for o in out {
             match o {
-                Output::Send { to, correlation_id, msg } => {
+                Output::Send {
+                    to,
+                    correlation_id,
+                    msg,
+                } => {
                     let dest = match to {
                         Target::Addr(a) => Some(a),
                         Target::HostPort(hp) => match self.resolve(&hp) {
                             Some(id) => Some(Addr::Node(id)),
                             None => {
                                 let input = Input::ConnectionRefused { target: hp };
-                                self.schedule(self.now.plus_ms(1), Event::Input { to: from, input });
+                                self.schedule(
+                                    self.now.plus_ms(1),
+                                    Event::Input { to: from, input },
+                                );
                                 None
                             }
                         },
@@ -256,14 +311,24 @@ impl World {
                     }
                 }
                 Output::SetTimer { after_ms, timer } => {
-                    self.schedule(self.now.plus_ms(after_ms), Event::Input { to: from, input: Input::Timer(timer) });
+                    self.schedule(
+                        self.now.plus_ms(after_ms),
+                        Event::Input {
+                            to: from,
+                            input: Input::Timer(timer),
+                        },
+                    );
                 }
                 Output::Trace(role, text) => {
                     let actor = match (role, from) {
                         (Role::Controller, Addr::Node(id)) => format!("Controller {}", id.0),
                         _ => self.actor_name(from),
                     };
-                    self.trace.push(TraceEntry { at_ms: self.now.0, actor, text });
+                    self.trace.push(TraceEntry {
+                        at_ms: self.now.0,
+                        actor,
+                        text,
+                    });
                 }
                 Output::Log(line) => match from {
                     Addr::Node(id) => self.server_logs.push((id, line)),
@@ -292,7 +357,9 @@ impl World {
 impl World {
     /// The random stream of one process, created on first use.
     pub(crate) fn rng_for(&mut self, addr: Addr) -> &mut SimRng {
-        self.rngs.entry(addr).or_insert_with(|| SimRng::for_stream(self.seed, stream_for(addr)))
+        self.rngs
+            .entry(addr)
+            .or_insert_with(|| SimRng::for_stream(self.seed, stream_for(addr)))
     }
 }
 

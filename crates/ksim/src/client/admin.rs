@@ -14,7 +14,9 @@ pub(crate) enum AdminCall {
     CreateTopics(Vec<CreatableTopic>),
     DeleteTopics(Vec<String>),
     /// listTopics / describeTopics: answered by a Metadata request; `call` names it.
-    Metadata { call: &'static str },
+    Metadata {
+        call: &'static str,
+    },
 }
 
 impl AdminCall {
@@ -32,7 +34,11 @@ impl AdminCall {
 pub(crate) enum AdminOutcome {
     Created(Vec<CreatableTopicResult>),
     Deleted(Vec<CreatableTopicResult>),
-    Metadata { brokers: Vec<BrokerMetadata>, controller_id: Option<NodeId>, topics: Vec<TopicMetadata> },
+    Metadata {
+        brokers: Vec<BrokerMetadata>,
+        controller_id: Option<NodeId>,
+        topics: Vec<TopicMetadata>,
+    },
     /// No broker answered within the API timeout: `Timed out waiting for a node assignment. Call: createTopics`.
     TimedOut(String),
 }
@@ -45,8 +51,15 @@ pub(crate) struct Admin {
 
 impl Admin {
     pub(crate) fn new(bootstrap_servers: Vec<String>, client_id: &str, call: AdminCall) -> Admin {
-        let bootstrap = Bootstrap::new(bootstrap_servers, format!("[AdminClient clientId={client_id}]"));
-        Admin { bootstrap, call, next_correlation_id: 0 }
+        let bootstrap = Bootstrap::new(
+            bootstrap_servers,
+            format!("[AdminClient clientId={client_id}]"),
+        );
+        Admin {
+            bootstrap,
+            call,
+            next_correlation_id: 0,
+        }
     }
 
     pub(crate) fn bootstrap_servers(&self) -> Vec<String> {
@@ -75,7 +88,13 @@ impl Admin {
                 self.bootstrap_metadata(ctx);
                 true
             }
-            Input::Timer(Timer::Deadline) => Self::finish(AdminOutcome::TimedOut(format!("Timed out waiting for a node assignment. Call: {}", self.call.name())), ctx),
+            Input::Timer(Timer::Deadline) => Self::finish(
+                AdminOutcome::TimedOut(format!(
+                    "Timed out waiting for a node assignment. Call: {}",
+                    self.call.name()
+                )),
+                ctx,
+            ),
             Input::ConnectionRefused { target } => {
                 let backoff = self.bootstrap.refused(&target, ctx);
                 ctx.timer(backoff, Timer::ClientRetry);
@@ -88,14 +107,32 @@ impl Admin {
 
     fn bootstrap_metadata(&mut self, ctx: &mut Ctx) {
         let target = Target::HostPort(self.bootstrap.current());
-        self.send(target, Msg::MetadataRequest { topics: None, allow_auto_topic_creation: false }, ctx);
+        self.send(
+            target,
+            Msg::MetadataRequest {
+                topics: None,
+                allow_auto_topic_creation: false,
+            },
+            ctx,
+        );
     }
 
     fn on_response(&mut self, from: Addr, msg: Msg, ctx: &mut Ctx) -> bool {
         self.bootstrap.connected();
         match msg {
-            Msg::MetadataResponse { brokers, controller_id, topics } => match self.call.clone() {
-                AdminCall::Metadata { .. } => Self::finish(AdminOutcome::Metadata { brokers, controller_id, topics }, ctx),
+            Msg::MetadataResponse {
+                brokers,
+                controller_id,
+                topics,
+            } => match self.call.clone() {
+                AdminCall::Metadata { .. } => Self::finish(
+                    AdminOutcome::Metadata {
+                        brokers,
+                        controller_id,
+                        topics,
+                    },
+                    ctx,
+                ),
                 AdminCall::CreateTopics(topics) => {
                     self.send(Target::Addr(from), Msg::CreateTopicsRequest { topics }, ctx);
                     true
@@ -105,8 +142,12 @@ impl Admin {
                     true
                 }
             },
-            Msg::CreateTopicsResponse { results } => Self::finish(AdminOutcome::Created(results), ctx),
-            Msg::DeleteTopicsResponse { results } => Self::finish(AdminOutcome::Deleted(results), ctx),
+            Msg::CreateTopicsResponse { results } => {
+                Self::finish(AdminOutcome::Created(results), ctx)
+            }
+            Msg::DeleteTopicsResponse { results } => {
+                Self::finish(AdminOutcome::Deleted(results), ctx)
+            }
             _ => true,
         }
     }

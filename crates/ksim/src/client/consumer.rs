@@ -74,7 +74,10 @@ pub(crate) struct Consumer {
 
 impl Consumer {
     pub(crate) fn new(config: ConsumerConfig) -> Consumer {
-        let tag = format!("[Consumer clientId={}, groupId={}]", config.client_id, config.group_id);
+        let tag = format!(
+            "[Consumer clientId={}, groupId={}]",
+            config.client_id, config.group_id
+        );
         let bootstrap = Bootstrap::new(config.bootstrap_servers.clone(), tag);
         Consumer {
             config,
@@ -93,7 +96,10 @@ impl Consumer {
     }
 
     fn tag(&self) -> String {
-        format!("[Consumer clientId={}, groupId={}]", self.config.client_id, self.config.group_id)
+        format!(
+            "[Consumer clientId={}, groupId={}]",
+            self.config.client_id, self.config.group_id
+        )
     }
 
     fn send(&mut self, to: Target, msg: Msg, ctx: &mut Ctx) -> u32 {
@@ -123,7 +129,11 @@ impl Consumer {
                 }
             }
             Input::Timer(_) => {}
-            Input::Message { from, correlation_id, msg } => self.on_response(from, correlation_id, msg, ctx),
+            Input::Message {
+                from,
+                correlation_id,
+                msg,
+            } => self.on_response(from, correlation_id, msg, ctx),
         }
         true
     }
@@ -137,7 +147,10 @@ impl Consumer {
     fn request_metadata(&mut self, ctx: &mut Ctx) {
         self.phase = Phase::Metadata;
         let target = Target::HostPort(self.bootstrap.current());
-        let msg = Msg::MetadataRequest { topics: Some(vec![self.config.topic.clone()]), allow_auto_topic_creation: true };
+        let msg = Msg::MetadataRequest {
+            topics: Some(vec![self.config.topic.clone()]),
+            allow_auto_topic_creation: true,
+        };
         self.send(target, msg, ctx);
     }
 
@@ -145,7 +158,9 @@ impl Consumer {
         self.bootstrap.connected();
         match msg {
             Msg::MetadataResponse { topics, .. } if self.phase == Phase::Metadata => {
-                let Some(t) = topics.into_iter().find(|t| t.name == self.config.topic) else { return };
+                let Some(t) = topics.into_iter().find(|t| t.name == self.config.topic) else {
+                    return;
+                };
                 if let Some(e) = &t.error {
                     ctx.log(Level::Warn, format!("{} The metadata response from the cluster reported a recoverable issue with correlation id {correlation_id} : {{{}={}}} (org.apache.kafka.clients.NetworkClient)", self.tag(), t.name, e.error.name()));
                     ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
@@ -228,7 +243,11 @@ impl Consumer {
             by_leader.entry(*leader).or_default().push(*p);
         }
         for (leader, partitions) in by_leader {
-            let msg = Msg::ListOffsetsRequest { topic: self.config.topic.clone(), partitions, spec };
+            let msg = Msg::ListOffsetsRequest {
+                topic: self.config.topic.clone(),
+                partitions,
+                spec,
+            };
             self.send(Target::Addr(Addr::Node(leader)), msg, ctx);
         }
     }
@@ -240,11 +259,18 @@ impl Consumer {
                 continue;
             }
             let fetch_offset = self.positions.get(p).copied().unwrap_or(0);
-            by_leader.entry(*leader).or_default().push(FetchPartition { topic: self.config.topic.clone(), partition: *p, fetch_offset });
+            by_leader.entry(*leader).or_default().push(FetchPartition {
+                topic: self.config.topic.clone(),
+                partition: *p,
+                fetch_offset,
+            });
         }
         for (leader, partitions) in by_leader {
             self.fetching.push(leader);
-            let msg = Msg::FetchRequest { max_wait_ms: self.config.fetch_max_wait_ms, partitions };
+            let msg = Msg::FetchRequest {
+                max_wait_ms: self.config.fetch_max_wait_ms,
+                partitions,
+            };
             self.send(Target::Addr(Addr::Node(leader)), msg, ctx);
         }
     }

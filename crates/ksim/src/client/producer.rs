@@ -28,9 +28,20 @@ pub(crate) struct ProducerConfig {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ProducerEvent {
-    Acked { id: u64, topic: String, partition: u32, offset: Option<u64> },
+    Acked {
+        id: u64,
+        topic: String,
+        partition: u32,
+        offset: Option<u64>,
+    },
     /// The send failed: `error` is `exception: message`.
-    Failed { id: u64, topic: String, key_len: Option<usize>, value_len: Option<usize>, error: String },
+    Failed {
+        id: u64,
+        topic: String,
+        key_len: Option<usize>,
+        value_len: Option<usize>,
+        error: String,
+    },
     Closed,
 }
 
@@ -82,7 +93,10 @@ pub(crate) struct Producer {
 
 impl Producer {
     pub(crate) fn new(config: ProducerConfig) -> Producer {
-        let bootstrap = Bootstrap::new(config.bootstrap_servers.clone(), format!("[Producer clientId={}]", config.client_id));
+        let bootstrap = Bootstrap::new(
+            config.bootstrap_servers.clone(),
+            format!("[Producer clientId={}]", config.client_id),
+        );
         Producer {
             config,
             bootstrap,
@@ -107,10 +121,23 @@ impl Producer {
     }
 
     /// `KafkaProducer.send`: returns the id the outcome will carry.
-    pub(crate) fn send(&mut self, topic: String, key: Option<Vec<u8>>, value: Option<Vec<u8>>, ctx: &mut Ctx) -> u64 {
+    pub(crate) fn send(
+        &mut self,
+        topic: String,
+        key: Option<Vec<u8>>,
+        value: Option<Vec<u8>>,
+        ctx: &mut Ctx,
+    ) -> u64 {
         self.next_record_id += 1;
         let id = self.next_record_id;
-        let pending = Pending { id, topic, key, value, timestamp_ms: ctx.wall_ms(), enqueued: ctx.now };
+        let pending = Pending {
+            id,
+            topic,
+            key,
+            value,
+            timestamp_ms: ctx.wall_ms(),
+            enqueued: ctx.now,
+        };
         self.waiting.push_back(pending);
         self.drain_waiting(ctx);
         id
@@ -124,7 +151,11 @@ impl Producer {
     }
 
     fn maybe_closed(&mut self, ctx: &mut Ctx) -> bool {
-        if self.closing && self.waiting.is_empty() && self.batches.is_empty() && self.in_flight.is_empty() {
+        if self.closing
+            && self.waiting.is_empty()
+            && self.batches.is_empty()
+            && self.in_flight.is_empty()
+        {
             ctx.notify(ClientEvent::Producer(ProducerEvent::Closed));
             return false;
         }
@@ -146,7 +177,11 @@ impl Producer {
                 let backoff = self.bootstrap.refused(&target, ctx);
                 ctx.timer(backoff, Timer::ClientRetry);
             }
-            Input::Message { from, correlation_id, msg } => self.on_response(from, correlation_id, msg, ctx),
+            Input::Message {
+                from,
+                correlation_id,
+                msg,
+            } => self.on_response(from, correlation_id, msg, ctx),
         }
         self.maybe_closed(ctx)
     }
@@ -162,7 +197,14 @@ impl Producer {
         topics.dedup();
         self.next_correlation_id += 1;
         let target = Target::HostPort(self.bootstrap.current());
-        ctx.send_to(target, self.next_correlation_id, Msg::MetadataRequest { topics: Some(topics), allow_auto_topic_creation: true });
+        ctx.send_to(
+            target,
+            self.next_correlation_id,
+            Msg::MetadataRequest {
+                topics: Some(topics),
+                allow_auto_topic_creation: true,
+            },
+        );
     }
 
     /// Moves records whose topic metadata is known into batches; fails those that waited
@@ -170,7 +212,10 @@ impl Producer {
     fn drain_waiting(&mut self, ctx: &mut Ctx) {
         let mut still = VecDeque::new();
         while let Some(p) = self.waiting.pop_front() {
-            let partition_count = self.topics.get(&p.topic).map_or(0, |t| t.leaders.len() as u32);
+            let partition_count = self
+                .topics
+                .get(&p.topic)
+                .map_or(0, |t| t.leaders.len() as u32);
             if partition_count > 0 {
                 let partition = self.choose_partition(&p, partition_count, ctx);
                 self.append(p, partition, ctx);
@@ -195,7 +240,10 @@ impl Producer {
             return partition_for_key(key, partitions);
         }
         let batch_size = self.config.batch_size;
-        let entry = self.sticky.entry(p.topic.clone()).or_insert_with(|| (ctx.rng.below(u64::from(partitions)) as u32, 0));
+        let entry = self
+            .sticky
+            .entry(p.topic.clone())
+            .or_insert_with(|| (ctx.rng.below(u64::from(partitions)) as u32, 0));
         if entry.1 >= batch_size || entry.0 >= partitions {
             *entry = (ctx.rng.below(u64::from(partitions)) as u32, 0);
         }
@@ -208,7 +256,12 @@ impl Producer {
         let size = p.size();
         let batch = self.batches.entry(key).or_insert_with(|| {
             ctx.timer(self.config.linger_ms, Timer::Linger);
-            Batch { records: Vec::new(), created: ctx.now, bytes: 0, attempts: 0 }
+            Batch {
+                records: Vec::new(),
+                created: ctx.now,
+                bytes: 0,
+                attempts: 0,
+            }
         });
         batch.records.push(p);
         batch.bytes += size;
@@ -226,28 +279,55 @@ impl Producer {
         let ready: Vec<(String, u32)> = self
             .batches
             .iter()
-            .filter(|(k, b)| !busy.contains(k) && (closing || b.bytes >= batch_size || ctx.now.0 >= b.created.0 + linger))
+            .filter(|(k, b)| {
+                !busy.contains(k)
+                    && (closing || b.bytes >= batch_size || ctx.now.0 >= b.created.0 + linger)
+            })
             .map(|(k, _)| k.clone())
             .collect();
         for key in ready {
-            let Some(batch) = self.batches.remove(&key) else { continue };
-            let leader = self.topics.get(&key.0).and_then(|t| t.leaders.get(key.1 as usize).copied().flatten());
+            let Some(batch) = self.batches.remove(&key) else {
+                continue;
+            };
+            let leader = self
+                .topics
+                .get(&key.0)
+                .and_then(|t| t.leaders.get(key.1 as usize).copied().flatten());
             let Some(leader) = leader else {
                 // No leader known: keep the batch and refresh metadata.
                 self.batches.insert(key, batch);
                 self.request_metadata(ctx);
                 continue;
             };
-            let records = batch.records.iter().map(|p| NewRecord { timestamp_ms: p.timestamp_ms, key: p.key.clone(), value: p.value.clone() }).collect();
+            let records = batch
+                .records
+                .iter()
+                .map(|p| NewRecord {
+                    timestamp_ms: p.timestamp_ms,
+                    key: p.key.clone(),
+                    value: p.value.clone(),
+                })
+                .collect();
             self.next_correlation_id += 1;
-            let msg = Msg::ProduceRequest { acks: self.config.acks, topic: key.0.clone(), partition: key.1, records };
+            let msg = Msg::ProduceRequest {
+                acks: self.config.acks,
+                topic: key.0.clone(),
+                partition: key.1,
+                records,
+            };
             ctx.send(Addr::Node(leader), self.next_correlation_id, msg);
             if self.config.acks == 0 {
                 for p in &batch.records {
-                    ctx.notify(ClientEvent::Producer(ProducerEvent::Acked { id: p.id, topic: key.0.clone(), partition: key.1, offset: None }));
+                    ctx.notify(ClientEvent::Producer(ProducerEvent::Acked {
+                        id: p.id,
+                        topic: key.0.clone(),
+                        partition: key.1,
+                        offset: None,
+                    }));
                 }
             } else {
-                self.in_flight.insert(self.next_correlation_id, (key, batch));
+                self.in_flight
+                    .insert(self.next_correlation_id, (key, batch));
             }
         }
     }
@@ -272,7 +352,12 @@ impl Producer {
                     match t.error {
                         Some(e) => problems.push(format!("{}={}", t.name, e.error.name())),
                         None => {
-                            let count = t.partitions.iter().map(|p| p.partition + 1).max().unwrap_or(0) as usize;
+                            let count = t
+                                .partitions
+                                .iter()
+                                .map(|p| p.partition + 1)
+                                .max()
+                                .unwrap_or(0) as usize;
                             let mut leaders = vec![None; count];
                             for p in &t.partitions {
                                 leaders[p.partition as usize] = p.leader;
@@ -288,12 +373,24 @@ impl Producer {
                 self.drain_waiting(ctx);
                 self.send_ready(ctx);
             }
-            Msg::ProduceResponse { topic, partition, error, base_offset } => {
-                let Some((key, mut batch)) = self.in_flight.remove(&correlation_id) else { return };
+            Msg::ProduceResponse {
+                topic,
+                partition,
+                error,
+                base_offset,
+            } => {
+                let Some((key, mut batch)) = self.in_flight.remove(&correlation_id) else {
+                    return;
+                };
                 match error {
                     None => {
                         for (i, p) in batch.records.iter().enumerate() {
-                            ctx.notify(ClientEvent::Producer(ProducerEvent::Acked { id: p.id, topic: topic.clone(), partition, offset: Some(base_offset + i as u64) }));
+                            ctx.notify(ClientEvent::Producer(ProducerEvent::Acked {
+                                id: p.id,
+                                topic: topic.clone(),
+                                partition,
+                                offset: Some(base_offset + i as u64),
+                            }));
                         }
                     }
                     Some(e) if e.error.is_retriable() && batch.attempts < self.config.retries => {

@@ -6,7 +6,9 @@ use super::console_producer::{properties, unescape};
 use super::job::{Emit, JobKind};
 use super::options::{self, OptSpec};
 use super::{Console, Outcome};
-use crate::client::consumer::{ConsumedRecord, Consumer, ConsumerConfig, ConsumerEvent, StartOffset};
+use crate::client::consumer::{
+    ConsumedRecord, Consumer, ConsumerConfig, ConsumerEvent, StartOffset,
+};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
 use crate::node::ClientEvent;
@@ -52,7 +54,11 @@ struct Formatter {
 impl Formatter {
     /// Fields in Kafka's order: timestamp, partition, offset, headers, key, value.
     fn format(&self, r: &ConsumedRecord) -> String {
-        let text = |b: &Option<Vec<u8>>| b.as_ref().map_or(self.null_literal.clone(), |v| String::from_utf8_lossy(v).into_owned());
+        let text = |b: &Option<Vec<u8>>| {
+            b.as_ref().map_or(self.null_literal.clone(), |v| {
+                String::from_utf8_lossy(v).into_owned()
+            })
+        };
         let mut fields = Vec::new();
         if self.print_timestamp {
             fields.push(format!("CreateTime:{}", r.timestamp_ms));
@@ -132,7 +138,9 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         return Outcome::Done(0);
     }
     let from_beginning = p.has("from-beginning");
-    let Some(bootstrap) = p.value("bootstrap-server") else { return usage(con, "Missing required argument \"[bootstrap-server]\"") };
+    let Some(bootstrap) = p.value("bootstrap-server") else {
+        return usage(con, "Missing required argument \"[bootstrap-server]\"");
+    };
     if p.has("topic") == p.has("include") {
         return usage(con, "Exactly one of --include/--topic is required. ");
     }
@@ -141,18 +149,33 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         return Outcome::Done(1);
     }
     if from_beginning && p.has("offset") {
-        return usage(con, "Options from-beginning and offset cannot be specified together.");
+        return usage(
+            con,
+            "Options from-beginning and offset cannot be specified together.",
+        );
     }
     if p.has("offset") && !p.has("partition") {
         return usage(con, "The partition is required when offset is specified.");
     }
     if p.has("group") && p.has("partition") {
-        return usage(con, "Options group and partition cannot be specified together.");
+        return usage(
+            con,
+            "Options group and partition cannot be specified together.",
+        );
     }
     let number = |key: &str| -> Result<Option<u64>, String> {
-        p.value(key).map(|v| v.parse::<u64>().map_err(|_| format!("Cannot parse argument '{v}' of option {key}"))).transpose()
+        p.value(key)
+            .map(|v| {
+                v.parse::<u64>()
+                    .map_err(|_| format!("Cannot parse argument '{v}' of option {key}"))
+            })
+            .transpose()
     };
-    let (partition, max_messages, timeout_ms) = match (number("partition"), number("max-messages"), number("timeout-ms")) {
+    let (partition, max_messages, timeout_ms) = match (
+        number("partition"),
+        number("max-messages"),
+        number("timeout-ms"),
+    ) {
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
         (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => return usage(con, &m),
     };
@@ -178,8 +201,15 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             Some(other) => return usage(con, &format!("Invalid value {other} for configuration auto.offset.reset: Invalid value `{other}` for configuration auto.offset.reset. The value must be either 'earliest', 'latest', 'none' or of the format 'by_duration:<PnDTnHnMn.nS.>'.")),
         },
     };
-    let prop = |key: &str| fmt_props.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-    let flag = |key: &str, default: bool| prop(key).map_or(default, |v| v.eq_ignore_ascii_case("true"));
+    let prop = |key: &str| {
+        fmt_props
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let flag =
+        |key: &str, default: bool| prop(key).map_or(default, |v| v.eq_ignore_ascii_case("true"));
     let formatter = Formatter {
         print_timestamp: flag("print.timestamp", false),
         print_partition: flag("print.partition", false),
@@ -210,8 +240,19 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         idle_timeout_ms,
         retry_backoff_ms: 100,
     };
-    let client = world.start_client(|_| Client { client_id: "console-consumer".to_string(), role: ClientRole::Consumer(Consumer::new(config)), alive: true });
-    Outcome::Job(JobKind::Consumer(ConsumerJob { client, formatter, count: 0, max_messages, explicit_timeout: timeout_ms.is_some(), partial: String::new() }))
+    let client = world.start_client(|_| Client {
+        client_id: "console-consumer".to_string(),
+        role: ClientRole::Consumer(Consumer::new(config)),
+        alive: true,
+    });
+    Outcome::Job(JobKind::Consumer(ConsumerJob {
+        client,
+        formatter,
+        count: 0,
+        max_messages,
+        explicit_timeout: timeout_ms.is_some(),
+        partial: String::new(),
+    }))
 }
 
 impl ConsumerJob {
@@ -240,7 +281,9 @@ impl ConsumerJob {
     }
 
     pub(crate) fn on_event(&mut self, event: ClientEvent, emit: &mut Emit) {
-        let ClientEvent::Consumer(event) = event else { return };
+        let ClientEvent::Consumer(event) = event else {
+            return;
+        };
         match event {
             ConsumerEvent::Records(records) => {
                 for r in records {

@@ -59,7 +59,11 @@ pub(crate) fn properties(values: &[String]) -> Result<Vec<(String, String)>, Str
 }
 
 fn lookup<'a>(props: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    props.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    props
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Java's escaping for `key.separator` given on the command line (`\t` stays a tab).
@@ -82,8 +86,12 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         con.out("4.0.0");
         return Outcome::Done(0);
     }
-    let Some(topic) = p.value("topic") else { return usage(con, "Missing required argument \"[topic]\"") };
-    let Some(bootstrap) = p.value("bootstrap-server") else { return usage(con, "Missing required argument \"[bootstrap-server]\"") };
+    let Some(topic) = p.value("topic") else {
+        return usage(con, "Missing required argument \"[topic]\"");
+    };
+    let Some(bootstrap) = p.value("bootstrap-server") else {
+        return usage(con, "Missing required argument \"[bootstrap-server]\"");
+    };
     let reader = match properties(p.values("property")) {
         Ok(v) => v,
         Err(m) => return usage(con, &m),
@@ -93,9 +101,15 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         Err(m) => return usage(con, &m),
     };
     let number = |key: &str, default: u64| -> Result<u64, String> {
-        p.value(key).map_or(Ok(default), |v| v.parse::<u64>().map_err(|_| format!("Cannot parse argument '{v}' of option {key}")))
+        p.value(key).map_or(Ok(default), |v| {
+            v.parse::<u64>()
+                .map_err(|_| format!("Cannot parse argument '{v}' of option {key}"))
+        })
     };
-    let acks_text = p.value("request-required-acks").or_else(|| lookup(&producer_props, "acks")).unwrap_or("-1");
+    let acks_text = p
+        .value("request-required-acks")
+        .or_else(|| lookup(&producer_props, "acks"))
+        .unwrap_or("-1");
     let acks: i16 = match acks_text {
         "all" | "-1" => -1,
         "0" => 0,
@@ -105,9 +119,17 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     let config = (|| -> Result<ProducerConfig, String> {
         Ok(ProducerConfig {
             bootstrap_servers: bootstrap.split(',').map(|s| s.trim().to_string()).collect(),
-            client_id: lookup(&producer_props, "client.id").unwrap_or("console-producer").to_string(),
+            client_id: lookup(&producer_props, "client.id")
+                .unwrap_or("console-producer")
+                .to_string(),
             acks,
-            linger_ms: lookup(&producer_props, "linger.ms").map_or(number("timeout", 1000), |v| v.parse().map_err(|_| format!("Invalid value {v} for configuration linger.ms")))?,
+            linger_ms: lookup(&producer_props, "linger.ms").map_or(
+                number("timeout", 1000),
+                |v| {
+                    v.parse()
+                        .map_err(|_| format!("Invalid value {v} for configuration linger.ms"))
+                },
+            )?,
             batch_size: number("batch-size", 16384)? as usize,
             retries: number("message-send-max-retries", 3)? as u32,
             retry_backoff_ms: number("retry-backoff-ms", 100)?,
@@ -120,7 +142,11 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     };
     let topic = topic.to_string();
     let client_id = config.client_id.clone();
-    let client = world.start_client(|_| Client { client_id, role: ClientRole::Producer(crate::client::producer::Producer::new(config)), alive: true });
+    let client = world.start_client(|_| Client {
+        client_id,
+        role: ClientRole::Producer(crate::client::producer::Producer::new(config)),
+        alive: true,
+    });
     Outcome::Job(JobKind::Producer(ProducerJob {
         client,
         topic,
@@ -136,7 +162,13 @@ impl ProducerJob {
     /// One line read from standard input.
     pub(crate) fn line(&mut self, world: &mut World, text: &str, emit: &mut Emit) {
         self.line_number += 1;
-        let as_bytes = |s: &str| -> Option<Vec<u8>> { if self.null_marker.as_deref() == Some(s) { None } else { Some(s.as_bytes().to_vec()) } };
+        let as_bytes = |s: &str| -> Option<Vec<u8>> {
+            if self.null_marker.as_deref() == Some(s) {
+                None
+            } else {
+                Some(s.as_bytes().to_vec())
+            }
+        };
         let (key, value) = if self.parse_key {
             match text.split_once(self.key_separator.as_str()) {
                 Some((k, v)) => (as_bytes(k), as_bytes(v)),
@@ -169,10 +201,18 @@ impl ProducerJob {
     }
 
     pub(crate) fn on_event(&mut self, event: ClientEvent, emit: &mut Emit) {
-        let ClientEvent::Producer(event) = event else { return };
+        let ClientEvent::Producer(event) = event else {
+            return;
+        };
         match event {
             ProducerEvent::Acked { .. } => {}
-            ProducerEvent::Failed { topic, key_len, value_len, error, .. } => {
+            ProducerEvent::Failed {
+                topic,
+                key_len,
+                value_len,
+                error,
+                ..
+            } => {
                 let key = key_len.map_or("null".to_string(), |n| format!("{n} bytes"));
                 let value = value_len.map_or("null".to_string(), |n| format!("{n} bytes"));
                 emit.err(format!("{} ERROR Error when sending message to topic {topic} with key: {key}, value: {value} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)", format_log_timestamp(emit.now_wall_ms)));

@@ -13,7 +13,11 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         ["advance", duration] => match parse_duration_ms(duration) {
             Ok(ms) => {
                 con.advance(world, ms);
-                con.out(format!("Simulated time is now {} (t+{:.3} s).", format_wall_clock(world.now().wall_ms()), world.now().0 as f64 / 1000.0));
+                con.out(format!(
+                    "Simulated time is now {} (t+{:.3} s).",
+                    format_wall_clock(world.now().wall_ms()),
+                    world.now().0 as f64 / 1000.0
+                ));
                 Outcome::Done(0)
             }
             Err(message) => {
@@ -33,7 +37,11 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         }
         ["seed", n] => match n.parse::<u64>() {
             Ok(seed) if seed == world.seed() => Outcome::Done(0),
-            Ok(seed) if world.events_processed() == 0 && world.servers.is_empty() && world.clients.is_empty() => {
+            Ok(seed)
+                if world.events_processed() == 0
+                    && world.servers.is_empty()
+                    && world.clients.is_empty() =>
+            {
                 con.reseed = Some(seed);
                 Outcome::Done(0)
             }
@@ -42,7 +50,9 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
                 Outcome::Done(1)
             }
             Err(_) => {
-                con.err(format!("ksim: invalid seed '{n}': expected a non-negative integer"));
+                con.err(format!(
+                    "ksim: invalid seed '{n}': expected a non-negative integer"
+                ));
                 Outcome::Done(1)
             }
         },
@@ -59,7 +69,12 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
 
 /// `ksim status`: servers, topics and clients in one view.
 pub(crate) fn status_lines(view: &ClusterView) -> Vec<String> {
-    let mut lines = vec![format!("Simulated time {} (t+{:.3} s), {} events", view.wall_clock, view.now_ms as f64 / 1000.0, view.events_processed)];
+    let mut lines = vec![format!(
+        "Simulated time {} (t+{:.3} s), {} events",
+        view.wall_clock,
+        view.now_ms as f64 / 1000.0,
+        view.events_processed
+    )];
     if view.nodes.is_empty() {
         lines.push("No Kafka server is running. Start one with kafka-server-start.sh.".to_string());
     }
@@ -75,11 +90,20 @@ pub(crate) fn status_lines(view: &ClusterView) -> Vec<String> {
             ProcessState::Fenced => "fenced",
             ProcessState::Stopped => "stopped",
         };
-        let raft = n.raft.as_ref().map_or(String::new(), |r| format!(", KRaft {} epoch {} (metadata log end {}, HW {})", r.state, r.leader_epoch, r.log_end_offset, r.high_watermark));
+        let raft = n.raft.as_ref().map_or(String::new(), |r| {
+            format!(
+                ", KRaft {} epoch {} (metadata log end {}, HW {})",
+                r.state, r.leader_epoch, r.log_end_offset, r.high_watermark
+            )
+        });
         lines.push(format!("Node {} [{roles}] {state}{raft}", n.node_id));
     }
     for t in &view.topics {
-        lines.push(format!("Topic {} ({} partition(s))", t.name, t.partitions.len()));
+        lines.push(format!(
+            "Topic {} ({} partition(s))",
+            t.name,
+            t.partitions.len()
+        ));
         for p in &t.partitions {
             let leader = p.leader.map_or("none".to_string(), |l| l.to_string());
             let ids = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
@@ -96,7 +120,12 @@ pub(crate) fn status_lines(view: &ClusterView) -> Vec<String> {
         }
     }
     for c in view.clients.iter().filter(|c| c.alive) {
-        lines.push(format!("Client {} ({:?})", c.client_id, c.kind).replace("Producer)", "producer)").replace("Consumer)", "consumer)").replace("Admin)", "admin)"));
+        lines.push(
+            format!("Client {} ({:?})", c.client_id, c.kind)
+                .replace("Producer)", "producer)")
+                .replace("Consumer)", "consumer)")
+                .replace("Admin)", "admin)"),
+        );
     }
     lines
 }

@@ -14,7 +14,9 @@ use crate::session::Stream;
 
 pub(crate) enum JobKind {
     /// `kafka-server-start.sh`: prints start-up logs until the server has started.
-    Server { node: NodeId },
+    Server {
+        node: NodeId,
+    },
     Topics(TopicsJob),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
@@ -42,7 +44,12 @@ pub(crate) struct Emit {
 
 impl Emit {
     pub(crate) fn new(now_wall_ms: u64) -> Emit {
-        Emit { lines: Vec::new(), exit: None, start_admin: None, now_wall_ms }
+        Emit {
+            lines: Vec::new(),
+            exit: None,
+            start_admin: None,
+            now_wall_ms,
+        }
     }
 
     pub(crate) fn out(&mut self, text: impl Into<String>) {

@@ -16,12 +16,12 @@ mod storage;
 mod topics;
 mod vfs;
 
-use crate::rng::SimRng;
-use crate::session::{ConsoleLine, Stream};
-use crate::world::World;
 use crate::client::admin::{Admin, AdminCall};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
+use crate::rng::SimRng;
+use crate::session::{ConsoleLine, Stream};
+use crate::world::World;
 use job::{Emit, Job, JobKind};
 use shell::{Connector, ListItem, Script, ShellError, ShellHost};
 use std::collections::BTreeMap;
@@ -82,7 +82,10 @@ impl Console {
     pub(crate) fn new(seed: u64, scripted: bool) -> Console {
         let mut vars = BTreeMap::new();
         vars.insert("HOME".to_string(), "/root".to_string());
-        vars.insert("PATH".to_string(), format!("{KAFKA_HOME}/bin:/usr/local/bin:/usr/bin:/bin"));
+        vars.insert(
+            "PATH".to_string(),
+            format!("{KAFKA_HOME}/bin:/usr/local/bin:/usr/bin:/bin"),
+        );
         vars.insert("KAFKA_HOME".to_string(), KAFKA_HOME.to_string());
         vars.insert("USER".to_string(), "student".to_string());
         let mut vfs = Vfs::with_kafka_install();
@@ -121,14 +124,23 @@ impl Console {
     pub(crate) fn prompt(&self) -> &'static str {
         match (&self.continuation, &self.foreground) {
             (Some(_), _) => "> ",
-            (None, Some(Job { kind: JobKind::Producer(_), .. })) => ">",
+            (
+                None,
+                Some(Job {
+                    kind: JobKind::Producer(_),
+                    ..
+                }),
+            ) => ">",
             (None, Some(_)) => "",
             (None, None) => "$ ",
         }
     }
 
     fn push(&mut self, stream: Stream, text: impl Into<String>) {
-        self.output.push(ConsoleLine { stream, text: text.into() });
+        self.output.push(ConsoleLine {
+            stream,
+            text: text.into(),
+        });
     }
 
     pub(crate) fn hint(&mut self, text: impl Into<String>) {
@@ -229,7 +241,13 @@ impl Console {
 
     fn producer_line(&mut self, world: &mut World, record: &str) {
         self.push(Stream::Input, format!(">{record}"));
-        let Some(Job { kind: JobKind::Producer(p), .. }) = &mut self.foreground else { return };
+        let Some(Job {
+            kind: JobKind::Producer(p),
+            ..
+        }) = &mut self.foreground
+        else {
+            return;
+        };
         let mut emit = Emit::new(world.now().wall_ms());
         p.line(world, record, &mut emit);
         self.finish_emit(world, emit, true);
@@ -265,12 +283,22 @@ impl Console {
 
     /// Ctrl-D: end of input. Closes the console producer (after a flush).
     pub(crate) fn end_of_input(&mut self, world: &mut World) {
-        let producer = matches!(self.foreground, Some(Job { kind: JobKind::Producer(_), .. }));
+        let producer = matches!(
+            self.foreground,
+            Some(Job {
+                kind: JobKind::Producer(_),
+                ..
+            })
+        );
         match &mut self.foreground {
             Some(_) if producer => {
                 self.push(Stream::Input, ">");
                 let mut emit = Emit::new(world.now().wall_ms());
-                if let Some(Job { kind: JobKind::Producer(p), .. }) = &mut self.foreground {
+                if let Some(Job {
+                    kind: JobKind::Producer(p),
+                    ..
+                }) = &mut self.foreground
+                {
                     p.close(world, &mut emit);
                 }
                 self.finish_emit(world, emit, true);
@@ -290,13 +318,28 @@ impl Console {
     fn finish_emit(&mut self, world: &mut World, mut emit: Emit, foreground: bool) {
         let exit = emit.exit;
         let follow_up = emit.start_admin.take();
-        let file = self.foreground.as_ref().filter(|_| foreground).and_then(|j| j.stdout_file.clone());
+        let file = self
+            .foreground
+            .as_ref()
+            .filter(|_| foreground)
+            .and_then(|j| j.stdout_file.clone());
         self.emit(emit, file);
         if !foreground {
             return;
         }
-        if let (Some(call), Some(Job { kind: JobKind::Topics(t), .. })) = (follow_up, &mut self.foreground) {
-            let bootstrap = world.clients.get(&t.client).map(|c| c.bootstrap_servers()).unwrap_or_default();
+        if let (
+            Some(call),
+            Some(Job {
+                kind: JobKind::Topics(t),
+                ..
+            }),
+        ) = (follow_up, &mut self.foreground)
+        {
+            let bootstrap = world
+                .clients
+                .get(&t.client)
+                .map(|c| c.bootstrap_servers())
+                .unwrap_or_default();
             t.client = start_admin_client(world, bootstrap, call);
         }
         if let Some(status) = exit {
@@ -308,7 +351,12 @@ impl Console {
     }
 
     /// Starts an Admin client (`adminclient-1`: each tool run is a fresh JVM) for one call.
-    pub(crate) fn start_admin(&mut self, world: &mut World, bootstrap_servers: Vec<String>, call: AdminCall) -> ClientId {
+    pub(crate) fn start_admin(
+        &mut self,
+        world: &mut World,
+        bootstrap_servers: Vec<String>,
+        call: AdminCall,
+    ) -> ClientId {
         start_admin_client(world, bootstrap_servers, call)
     }
 
@@ -359,8 +407,17 @@ impl Console {
         self.dispatch_background(world, |job, emit| f(job, emit));
     }
 
-    fn dispatch_to_client(&mut self, world: &mut World, client: ClientId, mut f: impl FnMut(&mut Job, &mut Emit)) {
-        if let Some(job) = self.foreground.as_mut().filter(|j| j.client() == Some(client)) {
+    fn dispatch_to_client(
+        &mut self,
+        world: &mut World,
+        client: ClientId,
+        mut f: impl FnMut(&mut Job, &mut Emit),
+    ) {
+        if let Some(job) = self
+            .foreground
+            .as_mut()
+            .filter(|j| j.client() == Some(client))
+        {
             let mut emit = Emit::new(world.now().wall_ms());
             f(job, &mut emit);
             return self.finish_emit(world, emit, true);
@@ -385,8 +442,15 @@ impl Console {
             match exit {
                 Some(status) => {
                     ended.push(job.client());
-                    let state = if status == 0 { "Done".to_string() } else { format!("Exit {status}") };
-                    self.push(Stream::Stdout, format!("[{}]+  {state:<24}{}", job.number, job.command));
+                    let state = if status == 0 {
+                        "Done".to_string()
+                    } else {
+                        format!("Exit {status}")
+                    };
+                    self.push(
+                        Stream::Stdout,
+                        format!("[{}]+  {state:<24}{}", job.number, job.command),
+                    );
                 }
                 None => keep.push(job),
             }
@@ -432,9 +496,17 @@ impl Console {
         }
     }
 
-    fn run_command(&mut self, world: &mut World, item: &ListItem, background: bool) -> Result<(), ShellError> {
+    fn run_command(
+        &mut self,
+        world: &mut World,
+        item: &ListItem,
+        background: bool,
+    ) -> Result<(), ShellError> {
         let cmd = &item.command;
-        let mut host = Host { console: self, world };
+        let mut host = Host {
+            console: self,
+            world,
+        };
         let mut assignments = Vec::new();
         for (name, word) in &cmd.assignments {
             assignments.push((name.clone(), shell::expand_to_string(word, &mut host)?));
@@ -445,17 +517,35 @@ impl Console {
         for r in &cmd.redirects {
             match (&r.kind, &r.target) {
                 (shell::RedirectKind::Read, shell::RedirectTarget::File(w)) => {
-                    let target = shell::expand_to_string(w, &mut Host { console: self, world })?;
+                    let target = shell::expand_to_string(
+                        w,
+                        &mut Host {
+                            console: self,
+                            world,
+                        },
+                    )?;
                     let path = self.vfs.resolve(&target);
                     match self.vfs.read(&path) {
                         Ok(text) => stdin = Some(text.to_string()),
-                        Err(e) => return Err(ShellError::new(format!("{path}: {}", e.kind.reason()))),
+                        Err(e) => {
+                            return Err(ShellError::new(format!("{path}: {}", e.kind.reason())))
+                        }
                     }
                 }
                 (kind, shell::RedirectTarget::File(w)) if r.fd == 1 => {
-                    let target = shell::expand_to_string(w, &mut Host { console: self, world })?;
+                    let target = shell::expand_to_string(
+                        w,
+                        &mut Host {
+                            console: self,
+                            world,
+                        },
+                    )?;
                     let path = self.vfs.resolve(&target);
-                    let result = if *kind == shell::RedirectKind::Append && self.vfs.exists(&path) { Ok(()) } else { self.vfs.write(&path, "") };
+                    let result = if *kind == shell::RedirectKind::Append && self.vfs.exists(&path) {
+                        Ok(())
+                    } else {
+                        self.vfs.write(&path, "")
+                    };
                     result.map_err(|e| ShellError::new(format!("{path}: {}", e.kind.reason())))?;
                     stdout_file = Some(path);
                 }
@@ -477,16 +567,33 @@ impl Console {
             Outcome::Done(status) => self.last_status = status,
             Outcome::Job(kind) => {
                 self.next_job_number += 1;
-                let job = Job { number: self.next_job_number, command: argv.join(" "), kind, stdout_file };
+                let job = Job {
+                    number: self.next_job_number,
+                    command: argv.join(" "),
+                    kind,
+                    stdout_file,
+                };
                 if background {
                     // bash prints the job number and a process id.
-                    self.push(Stream::Stdout, format!("[{}] {}", job.number, 4200 + job.number));
+                    self.push(
+                        Stream::Stdout,
+                        format!("[{}] {}", job.number, 4200 + job.number),
+                    );
                     self.background.push(job);
                     self.last_status = 0;
                 } else {
-                    let blocking = self.scripted || job.runs_to_completion() || !self.captures.is_empty();
+                    let blocking =
+                        self.scripted || job.runs_to_completion() || !self.captures.is_empty();
                     self.foreground = Some(job);
-                    if blocking && !matches!(self.foreground, Some(Job { kind: JobKind::Producer(_), .. })) {
+                    if blocking
+                        && !matches!(
+                            self.foreground,
+                            Some(Job {
+                                kind: JobKind::Producer(_),
+                                ..
+                            })
+                        )
+                    {
                         self.run_to_completion(world);
                         if let Some(job) = self.foreground.take() {
                             // It did not finish in time: let it go on in the background.
@@ -512,13 +619,19 @@ impl Console {
             return Outcome::Done(0);
         }
         if name == "jobs" {
-            let lines: Vec<String> = self.background.iter().map(|j| format!("[{}]   Running                 {} &", j.number, j.command)).collect();
+            let lines: Vec<String> = self
+                .background
+                .iter()
+                .map(|j| format!("[{}]   Running                 {} &", j.number, j.command))
+                .collect();
             for l in lines {
                 self.out(l);
             }
             return Outcome::Done(0);
         }
-        if let Some(result) = builtins::run_builtin(name, args, stdin, &mut self.vfs, &mut self.vars) {
+        if let Some(result) =
+            builtins::run_builtin(name, args, stdin, &mut self.vfs, &mut self.vars)
+        {
             if result.stdout.contains('\u{c}') {
                 self.output.clear();
             } else {
@@ -541,7 +654,9 @@ impl Console {
             "kafka-console-producer.sh" => console_producer::run(self, world, args),
             "kafka-console-consumer.sh" => console_consumer::run(self, world, args),
             other => {
-                self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
+                self.err(format!(
+                    "{other}: this tool is not simulated yet in Kafka Playground."
+                ));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");
                 Outcome::Done(1)
             }
@@ -555,14 +670,19 @@ impl Console {
             if !self.vfs.is_file(&path) {
                 self.err(format!("bash: {name}: No such file or directory"));
                 if name.starts_with("bin/") && self.vfs.cwd() != KAFKA_HOME {
-                    self.hint(format!("Kafka's scripts are in {KAFKA_HOME}/bin; try: cd {KAFKA_HOME}"));
+                    self.hint(format!(
+                        "Kafka's scripts are in {KAFKA_HOME}/bin; try: cd {KAFKA_HOME}"
+                    ));
                 }
                 return None;
             }
             path
         } else {
             let dirs = self.vars.get("PATH").cloned().unwrap_or_default();
-            let found = dirs.split(':').map(|d| format!("{d}/{name}")).find(|p| self.vfs.is_file(p));
+            let found = dirs
+                .split(':')
+                .map(|d| format!("{d}/{name}"))
+                .find(|p| self.vfs.is_file(p));
             let Some(path) = found else {
                 self.err(format!("bash: {name}: command not found"));
                 if self.vfs.is_file(&format!("{KAFKA_HOME}/bin/{name}.sh")) {
@@ -601,9 +721,17 @@ impl Console {
     }
 }
 
-fn start_admin_client(world: &mut World, bootstrap_servers: Vec<String>, call: AdminCall) -> ClientId {
+fn start_admin_client(
+    world: &mut World,
+    bootstrap_servers: Vec<String>,
+    call: AdminCall,
+) -> ClientId {
     let client_id = "adminclient-1".to_string();
-    world.start_client(|_| Client { role: ClientRole::Admin(Admin::new(bootstrap_servers, &client_id, call)), client_id, alive: true })
+    world.start_client(|_| Client {
+        role: ClientRole::Admin(Admin::new(bootstrap_servers, &client_id, call)),
+        client_id,
+        alive: true,
+    })
 }
 
 /// A tool that exits takes its client process with it.
@@ -641,7 +769,11 @@ impl ShellHost for Host<'_> {
 fn looks_like_command(line: &str) -> bool {
     let first = line.split_whitespace().next().unwrap_or_default();
     let base = first.rsplit('/').next().unwrap_or_default();
-    (base.starts_with("kafka-") && base.ends_with(".sh")) || base == "ksim" || first.contains('=') && first.starts_with(char::is_alphabetic) && first.split('=').next().is_some_and(shell::is_valid_name)
+    (base.starts_with("kafka-") && base.ends_with(".sh"))
+        || base == "ksim"
+        || first.contains('=')
+            && first.starts_with(char::is_alphabetic)
+            && first.split('=').next().is_some_and(shell::is_valid_name)
 }
 
 const HELP: &str = "Kafka Playground console: a simulated machine with Kafka 4.0 in /opt/kafka.

@@ -29,7 +29,10 @@ impl Parsed {
 
     /// The last value given for `name` (jopt-simple's `valueOf`).
     pub(crate) fn value(&self, name: &str) -> Option<&str> {
-        self.values.get(name).and_then(|v| v.last()).map(String::as_str)
+        self.values
+            .get(name)
+            .and_then(|v| v.last())
+            .map(String::as_str)
     }
 
     /// Every value given for a repeatable option, in order.
@@ -52,12 +55,18 @@ fn find<'a>(specs: &'a [OptSpec], name: &str) -> Result<&'a OptSpec, OptError> {
     let matches: Vec<&OptSpec> = specs.iter().filter(|s| s.name.starts_with(name)).collect();
     match matches.as_slice() {
         [one] if !name.is_empty() => Ok(one),
-        [] | [_] => Err(OptError { exception: "joptsimple.UnrecognizedOptionException", message: format!("{name} is not a recognized option") }),
+        [] | [_] => Err(OptError {
+            exception: "joptsimple.UnrecognizedOptionException",
+            message: format!("{name} is not a recognized option"),
+        }),
         _ => {
             let names: Vec<String> = matches.iter().map(|s| s.name.to_string()).collect();
             Err(OptError {
                 exception: "joptsimple.OptionException",
-                message: format!("Option '{name}' cannot be resolved: it is an ambiguous abbreviation of {}", names.join(", ")),
+                message: format!(
+                    "Option '{name}' cannot be resolved: it is an ambiguous abbreviation of {}",
+                    names.join(", ")
+                ),
             })
         }
     }
@@ -75,7 +84,10 @@ pub(crate) fn parse(specs: &[OptSpec], args: &[String]) -> Result<Parsed, OptErr
             parsed.saw_double_dash = true;
             continue;
         }
-        let Some(body) = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-').filter(|b| !b.is_empty() && !b.starts_with(|c: char| c.is_ascii_digit()))) else {
+        let Some(body) = arg.strip_prefix("--").or_else(|| {
+            arg.strip_prefix('-')
+                .filter(|b| !b.is_empty() && !b.starts_with(|c: char| c.is_ascii_digit()))
+        }) else {
             parsed.positionals.push(arg.clone());
             continue;
         };
@@ -87,7 +99,10 @@ pub(crate) fn parse(specs: &[OptSpec], args: &[String]) -> Result<Parsed, OptErr
         let value = match (spec.arg, inline) {
             (None, None) => String::new(),
             (None, Some(_)) => {
-                return Err(OptError { exception: "joptsimple.OptionException", message: format!("Option ['{}'] does not take an argument", spec.name) })
+                return Err(OptError {
+                    exception: "joptsimple.OptionException",
+                    message: format!("Option ['{}'] does not take an argument", spec.name),
+                })
             }
             (Some(_), Some(v)) => v,
             (Some(_), None) => match iter.next() {
@@ -130,7 +145,11 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// jopt-simple's `BuiltinHelpFormatter` layout: `Option` and `Description` columns.
 pub(crate) fn help(specs: &[OptSpec]) -> Vec<String> {
-    let row = |left: &str, right: &str| format!("{left:<w$}{right}", w = OPTION_COLUMN).trim_end().to_string();
+    let row = |left: &str, right: &str| {
+        format!("{left:<w$}{right}", w = OPTION_COLUMN)
+            .trim_end()
+            .to_string()
+    };
     let mut out = vec![row("Option", "Description"), row("------", "-----------")];
     let mut sorted: Vec<&OptSpec> = specs.iter().collect();
     sorted.sort_by_key(|s| s.name);
@@ -142,7 +161,13 @@ pub(crate) fn help(specs: &[OptSpec]) -> Vec<String> {
         let left = wrap(&left_text, OPTION_COLUMN - 2);
         let right = wrap(spec.help, DESCRIPTION_COLUMN);
         for i in 0..left.len().max(right.len()) {
-            let l = left.get(i).map_or(String::new(), |s| if i == 0 { s.clone() } else { format!("  {s}") });
+            let l = left.get(i).map_or(String::new(), |s| {
+                if i == 0 {
+                    s.clone()
+                } else {
+                    format!("  {s}")
+                }
+            });
             out.push(row(&l, right.get(i).map_or("", String::as_str)));
         }
     }
@@ -154,10 +179,26 @@ mod tests {
     use super::*;
 
     const SPECS: &[OptSpec] = &[
-        OptSpec { name: "topic", arg: Some("String: topic"), help: "The topic." },
-        OptSpec { name: "from-beginning", arg: None, help: "Start with the earliest message." },
-        OptSpec { name: "property", arg: Some("String: prop"), help: "A property." },
-        OptSpec { name: "partition", arg: Some("Integer: partition"), help: "A partition." },
+        OptSpec {
+            name: "topic",
+            arg: Some("String: topic"),
+            help: "The topic.",
+        },
+        OptSpec {
+            name: "from-beginning",
+            arg: None,
+            help: "Start with the earliest message.",
+        },
+        OptSpec {
+            name: "property",
+            arg: Some("String: prop"),
+            help: "A property.",
+        },
+        OptSpec {
+            name: "partition",
+            arg: Some("Integer: partition"),
+            help: "A partition.",
+        },
     ];
 
     fn args(text: &str) -> Vec<String> {
@@ -166,7 +207,11 @@ mod tests {
 
     #[test]
     fn values_flags_repeats_and_abbreviations() {
-        let p = parse(SPECS, &args("--topic=t --from --property a=1 --property b=2")).unwrap();
+        let p = parse(
+            SPECS,
+            &args("--topic=t --from --property a=1 --property b=2"),
+        )
+        .unwrap();
         assert_eq!(p.value("topic"), Some("t"));
         assert!(p.has("from-beginning"));
         assert_eq!(p.values("property"), ["a=1", "b=2"]);
@@ -182,15 +227,26 @@ mod tests {
 
     #[test]
     fn errors_use_jopt_simple_wording() {
-        assert_eq!(parse(SPECS, &args("--zookeeper x")).unwrap_err().message, "zookeeper is not a recognized option");
-        assert_eq!(parse(SPECS, &args("--topic")).unwrap_err().message, "Option ['topic'] requires an argument");
-        assert!(parse(SPECS, &args("--p x")).unwrap_err().message.contains("ambiguous"));
+        assert_eq!(
+            parse(SPECS, &args("--zookeeper x")).unwrap_err().message,
+            "zookeeper is not a recognized option"
+        );
+        assert_eq!(
+            parse(SPECS, &args("--topic")).unwrap_err().message,
+            "Option ['topic'] requires an argument"
+        );
+        assert!(parse(SPECS, &args("--p x"))
+            .unwrap_err()
+            .message
+            .contains("ambiguous"));
     }
 
     #[test]
     fn help_has_two_columns() {
         let h = help(SPECS);
         assert_eq!(h[0], "Option                                   Description");
-        assert!(h.iter().any(|l| l.starts_with("--topic <String: topic>") && l.ends_with("The topic.")));
+        assert!(h
+            .iter()
+            .any(|l| l.starts_with("--topic <String: topic>") && l.ends_with("The topic.")));
     }
 }

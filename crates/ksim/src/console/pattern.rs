@@ -9,7 +9,10 @@ const STEPS_MAX: u32 = 100_000;
 enum Atom {
     Any,
     Char(char),
-    Class { negated: bool, ranges: Vec<(char, char)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +80,9 @@ fn atom_matches(atom: &Atom, c: char) -> bool {
     match atom {
         Atom::Any => true,
         Atom::Char(x) => *x == c,
-        Atom::Class { negated, ranges } => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated,
+        Atom::Class { negated, ranges } => {
+            ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
+        }
     }
 }
 
@@ -86,16 +91,25 @@ fn match_here(branch: &[(Atom, Repeat)], text: &[char], steps: &mut u32) -> bool
     if *steps > STEPS_MAX {
         return false;
     }
-    let Some(((atom, repeat), rest)) = branch.split_first() else { return text.is_empty() };
+    let Some(((atom, repeat), rest)) = branch.split_first() else {
+        return text.is_empty();
+    };
     match repeat {
-        Repeat::One => text.first().is_some_and(|c| atom_matches(atom, *c)) && match_here(rest, &text[1..], steps),
+        Repeat::One => {
+            text.first().is_some_and(|c| atom_matches(atom, *c))
+                && match_here(rest, &text[1..], steps)
+        }
         Repeat::ZeroOrOne => {
-            (text.first().is_some_and(|c| atom_matches(atom, *c)) && match_here(rest, &text[1..], steps)) || match_here(rest, text, steps)
+            (text.first().is_some_and(|c| atom_matches(atom, *c))
+                && match_here(rest, &text[1..], steps))
+                || match_here(rest, text, steps)
         }
         Repeat::ZeroOrMore | Repeat::OneOrMore => {
             let min = usize::from(*repeat == Repeat::OneOrMore);
             let run = text.iter().take_while(|c| atom_matches(atom, **c)).count();
-            (min..=run).rev().any(|n| match_here(rest, &text[n..], steps))
+            (min..=run)
+                .rev()
+                .any(|n| match_here(rest, &text[n..], steps))
         }
     }
 }
@@ -107,14 +121,19 @@ pub(crate) struct TopicPattern {
 
 impl TopicPattern {
     pub(crate) fn new(text: &str) -> Result<TopicPattern, String> {
-        let branches = text.split('|').map(parse_branch).collect::<Result<_, _>>()?;
+        let branches = text
+            .split('|')
+            .map(parse_branch)
+            .collect::<Result<_, _>>()?;
         Ok(TopicPattern { branches })
     }
 
     pub(crate) fn matches(&self, name: &str) -> bool {
         let chars: Vec<char> = name.chars().collect();
         let mut steps = 0;
-        self.branches.iter().any(|b| match_here(b, &chars, &mut steps))
+        self.branches
+            .iter()
+            .any(|b| match_here(b, &chars, &mut steps))
     }
 }
 

@@ -12,11 +12,14 @@ use crate::server::Server;
 use crate::time::format_log_timestamp;
 use crate::world::World;
 
-const USAGE: &str = "USAGE: kafka-server-start.sh [-daemon] server.properties [--override property=value]*";
+const USAGE: &str =
+    "USAGE: kafka-server-start.sh [-daemon] server.properties [--override property=value]*";
 
 fn fatal(con: &mut Console, world: &World, exception: &str) -> Outcome {
     let ts = format_log_timestamp(world.now().wall_ms());
-    con.err(format!("{ts} ERROR Exiting Kafka due to fatal exception (kafka.Kafka$)"));
+    con.err(format!(
+        "{ts} ERROR Exiting Kafka due to fatal exception (kafka.Kafka$)"
+    ));
     con.err(exception.to_string());
     Outcome::Done(1)
 }
@@ -30,7 +33,11 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     let mut overrides = Vec::new();
     let mut rest = args[1..].iter();
     while let Some(arg) = rest.next() {
-        let pair = if *arg == "--override" { rest.next().map(|s| s.as_str()) } else { None };
+        let pair = if *arg == "--override" {
+            rest.next().map(|s| s.as_str())
+        } else {
+            None
+        };
         match pair.and_then(|p| p.split_once('=')) {
             Some((k, v)) => overrides.push((k.trim().to_string(), v.trim().to_string())),
             None => {
@@ -43,16 +50,36 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     let path = con.vfs.resolve(config_path);
     let text = match con.vfs.read(&path) {
         Ok(t) => t.to_string(),
-        Err(_) => return fatal(con, world, &format!("java.nio.file.NoSuchFileException: {config_path}")),
+        Err(_) => {
+            return fatal(
+                con,
+                world,
+                &format!("java.nio.file.NoSuchFileException: {config_path}"),
+            )
+        }
     };
     let mut props = parse_properties(&text);
     props.extend(overrides);
     let config = match ServerConfig::from_properties(&props) {
         Ok(c) => c,
-        Err(message) => return fatal(con, world, &format!("org.apache.kafka.common.config.ConfigException: {message}")),
+        Err(message) => {
+            return fatal(
+                con,
+                world,
+                &format!("org.apache.kafka.common.config.ConfigException: {message}"),
+            )
+        }
     };
-    if !config.log_dirs.iter().any(|d| con.vfs.is_file(&format!("{d}/{META_PROPERTIES}"))) {
-        let outcome = fatal(con, world, "java.lang.RuntimeException: No readable meta.properties files found.");
+    if !config
+        .log_dirs
+        .iter()
+        .any(|d| con.vfs.is_file(&format!("{d}/{META_PROPERTIES}")))
+    {
+        let outcome = fatal(
+            con,
+            world,
+            "java.lang.RuntimeException: No readable meta.properties files found.",
+        );
         con.hint("Format the log directories first: bin/kafka-storage.sh format --standalone -t $KAFKA_CLUSTER_ID -c CONFIG");
         return outcome;
     }
@@ -64,7 +91,12 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         .listeners
         .iter()
         .map(|l| l.port)
-        .filter(|p| world.servers.values().any(|s| s.running && s.config.listeners.iter().any(|l| l.port == *p)))
+        .filter(|p| {
+            world
+                .servers
+                .values()
+                .any(|s| s.running && s.config.listeners.iter().any(|l| l.port == *p))
+        })
         .collect();
     if let Some(port) = busy.first() {
         return fatal(con, world, &format!("org.apache.kafka.common.KafkaException: Socket server failed to bind to 0.0.0.0:{port}: Address already in use."));
@@ -75,11 +107,19 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         config.quorum_voters.iter().map(|(id, _)| *id).collect()
     } else {
         let metadata_dir = config.log_dirs.first().cloned().unwrap_or_default();
-        let checkpoint = con.vfs.read(&format!("{metadata_dir}/{VOTERS_CHECKPOINT}")).map(str::to_string).unwrap_or_default();
+        let checkpoint = con
+            .vfs
+            .read(&format!("{metadata_dir}/{VOTERS_CHECKPOINT}"))
+            .map(str::to_string)
+            .unwrap_or_default();
         let parsed: Vec<NodeId> = checkpoint
             .lines()
             .filter_map(|l| l.strip_prefix("voters="))
-            .flat_map(|v| v.split(',').filter_map(|id| id.trim().parse().ok()).map(NodeId))
+            .flat_map(|v| {
+                v.split(',')
+                    .filter_map(|id| id.trim().parse().ok())
+                    .map(NodeId)
+            })
             .collect();
         parsed
     };

@@ -1785,6 +1785,30 @@ mod tests {
         assert!(!needs_more_input(&huge));
     }
 
+    #[test]
+    fn adversarial_inputs_finish() {
+        // Each is around a megabyte; the parser is linear (times the nesting bound).
+        let nested = format!("{}x{}", "$(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        let inputs = [
+            "\\\n".repeat(300_000),
+            format!("echo {nested}; ").repeat(20_000),
+            "${A:-".repeat(MAX_NESTING).repeat(20_000),
+            "`".repeat(1_000_000),
+            "a &&\n".repeat(200_000),
+            "'".repeat(1_000_001),
+            "\"$(\"".repeat(300_000),
+            "# \\\n".repeat(300_000),
+            "x=".repeat(500_000),
+            "2>&1 ".repeat(200_000),
+        ];
+        for text in &inputs {
+            let _ = needs_more_input(text);
+            let _ = parse(text);
+        }
+        let script = parse(&format!("echo {nested}; ").repeat(1000)).unwrap();
+        assert_eq!(script.items.len(), 1000);
+    }
+
     // ------------------------------------------------------------ comments, lists
 
     #[test]

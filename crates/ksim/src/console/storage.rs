@@ -8,12 +8,14 @@ use crate::ids::Uuid;
 use crate::metadata::METADATA_VERSION;
 use crate::world::World;
 
-const USAGE: &str = "usage: kafka-storage [-h] {info,format,version-mapping,feature-dependencies,random-uuid} ...";
+const USAGE: &str =
+    "usage: kafka-storage [-h] {info,format,version-mapping,feature-dependencies,random-uuid} ...";
 
 /// Name of the file that records a formatted directory.
 pub(crate) const META_PROPERTIES: &str = "meta.properties";
 /// The bootstrap snapshot of a dynamic quorum; here it holds the initial voters as text.
-pub(crate) const VOTERS_CHECKPOINT: &str = "__cluster_metadata-0/00000000000000000000-0000000000.checkpoint";
+pub(crate) const VOTERS_CHECKPOINT: &str =
+    "__cluster_metadata-0/00000000000000000000-0000000000.checkpoint";
 
 pub(crate) fn run(con: &mut Console, _world: &mut World, args: &[String]) -> Outcome {
     let Some(command) = args.first() else {
@@ -35,7 +37,9 @@ pub(crate) fn run(con: &mut Console, _world: &mut World, args: &[String]) -> Out
         }
         "format" => format(con, &args[1..]),
         "info" | "version-mapping" | "feature-dependencies" => {
-            con.err(format!("kafka-storage.sh {command}: not simulated yet in Kafka Playground."));
+            con.err(format!(
+                "kafka-storage.sh {command}: not simulated yet in Kafka Playground."
+            ));
             Outcome::Done(1)
         }
         other => {
@@ -57,7 +61,14 @@ struct FormatArgs {
 
 /// argparse4j's parsing of `format`'s flags.
 fn parse_format_args(args: &[String]) -> Result<FormatArgs, String> {
-    let mut parsed = FormatArgs { cluster_id: None, config: None, standalone: false, initial_controllers: None, no_initial_controllers: false, ignore_formatted: false };
+    let mut parsed = FormatArgs {
+        cluster_id: None,
+        config: None,
+        standalone: false,
+        initial_controllers: None,
+        no_initial_controllers: false,
+        ignore_formatted: false,
+    };
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -65,13 +76,19 @@ fn parse_format_args(args: &[String]) -> Result<FormatArgs, String> {
             _ => (arg.as_str(), None),
         };
         let mut value = |name: &str| -> Result<String, String> {
-            inline.clone().or_else(|| iter.next().cloned()).filter(|v| !v.starts_with('-')).ok_or_else(|| format!("argument {name}: expected one argument"))
+            inline
+                .clone()
+                .or_else(|| iter.next().cloned())
+                .filter(|v| !v.starts_with('-'))
+                .ok_or_else(|| format!("argument {name}: expected one argument"))
         };
         match flag {
             "-t" | "--cluster-id" => parsed.cluster_id = Some(value("--cluster-id/-t")?),
             "-c" | "--config" => parsed.config = Some(value("--config/-c")?),
             "-s" | "--standalone" => parsed.standalone = true,
-            "-I" | "--initial-controllers" => parsed.initial_controllers = Some(value("--initial-controllers/-I")?),
+            "-I" | "--initial-controllers" => {
+                parsed.initial_controllers = Some(value("--initial-controllers/-I")?)
+            }
             "-N" | "--no-initial-controllers" => parsed.no_initial_controllers = true,
             "-g" | "--ignore-formatted" => parsed.ignore_formatted = true,
             other => return Err(format!("unrecognized arguments: '{other}'")),
@@ -83,16 +100,30 @@ fn parse_format_args(args: &[String]) -> Result<FormatArgs, String> {
     if parsed.cluster_id.is_none() {
         return Err("argument --cluster-id/-t is required".to_string());
     }
-    let exclusive = [parsed.standalone, parsed.initial_controllers.is_some(), parsed.no_initial_controllers].iter().filter(|b| **b).count();
+    let exclusive = [
+        parsed.standalone,
+        parsed.initial_controllers.is_some(),
+        parsed.no_initial_controllers,
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
     if exclusive > 1 {
-        return Err("argument --standalone/-s: not allowed with argument --initial-controllers/-I".to_string());
+        return Err(
+            "argument --standalone/-s: not allowed with argument --initial-controllers/-I"
+                .to_string(),
+        );
     }
     Ok(parsed)
 }
 
 /// Kafka's `Uuid.fromString`: 22 characters of URL-safe base64 for 16 bytes.
 fn valid_uuid(text: &str) -> bool {
-    text.len() == 22 && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') && matches!(text.as_bytes()[21], b'A' | b'Q' | b'g' | b'w')
+    text.len() == 22
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && matches!(text.as_bytes()[21], b'A' | b'Q' | b'g' | b'w')
 }
 
 fn format(con: &mut Console, args: &[String]) -> Outcome {
@@ -113,7 +144,9 @@ fn format(con: &mut Console, args: &[String]) -> Outcome {
     let text = match con.vfs.read(&resolved) {
         Ok(t) => t.to_string(),
         Err(_) => {
-            con.err(format!("Exception in thread \"main\" java.nio.file.NoSuchFileException: {config_path}"));
+            con.err(format!(
+                "Exception in thread \"main\" java.nio.file.NoSuchFileException: {config_path}"
+            ));
             return Outcome::Done(1);
         }
     };
@@ -141,14 +174,24 @@ fn format(con: &mut Console, args: &[String]) -> Outcome {
         con.err("Because controller.quorum.voters is not set on this controller, you must specify one of the following: --standalone, --initial-controllers, or --no-initial-controllers.");
         return Outcome::Done(1);
     }
-    let formatted: Vec<String> = config.log_dirs.iter().filter(|d| con.vfs.is_file(&format!("{d}/{META_PROPERTIES}"))).cloned().collect();
+    let formatted: Vec<String> = config
+        .log_dirs
+        .iter()
+        .filter(|d| con.vfs.is_file(&format!("{d}/{META_PROPERTIES}")))
+        .cloned()
+        .collect();
     if let Some(first) = formatted.first() {
         if !parsed.ignore_formatted {
             con.err(format!("Log directory {first} is already formatted. Use --ignore-formatted to ignore this directory and format the others."));
             return Outcome::Done(1);
         }
     }
-    let empty: Vec<String> = config.log_dirs.iter().filter(|d| !formatted.contains(d)).cloned().collect();
+    let empty: Vec<String> = config
+        .log_dirs
+        .iter()
+        .filter(|d| !formatted.contains(d))
+        .cloned()
+        .collect();
     if empty.is_empty() {
         con.out("All of the log directories are already formatted.");
         return Outcome::Done(0);
@@ -163,17 +206,35 @@ fn format(con: &mut Console, args: &[String]) -> Outcome {
             (true, true, true) => "dynamic metadata voter directory",
             (true, true, false) => "dynamic metadata directory",
         };
-        con.out(format!("Formatting {kind} {dir} with metadata.version {METADATA_VERSION}."));
+        con.out(format!(
+            "Formatting {kind} {dir} with metadata.version {METADATA_VERSION}."
+        ));
         let directory_id = Uuid::random(&mut con.rng);
         let meta = format!("#\n#{}\nnode.id={node_id}\ndirectory.id={directory_id}\nversion=1\ncluster.id={cluster_id}\n", java_date_comment());
-        let mut writes = vec![(format!("{dir}/{META_PROPERTIES}"), meta), (format!("{dir}/bootstrap.checkpoint"), format!("# simulated: bootstrap metadata, metadata.version={METADATA_VERSION}\n"))];
+        let mut writes = vec![
+            (format!("{dir}/{META_PROPERTIES}"), meta),
+            (
+                format!("{dir}/bootstrap.checkpoint"),
+                format!("# simulated: bootstrap metadata, metadata.version={METADATA_VERSION}\n"),
+            ),
+        ];
         if is_metadata && parsed.standalone {
-            writes.push((format!("{dir}/{VOTERS_CHECKPOINT}"), format!("# simulated: KRaft voters snapshot\nvoters={node_id}\n")));
+            writes.push((
+                format!("{dir}/{VOTERS_CHECKPOINT}"),
+                format!("# simulated: KRaft voters snapshot\nvoters={node_id}\n"),
+            ));
         }
         for (path, contents) in writes {
             let parent = path.rsplit_once('/').map_or("/", |(p, _)| p).to_string();
-            if let Err(e) = con.vfs.create_dir_all(&parent).and_then(|()| con.vfs.write(&path, &contents)) {
-                con.err(format!("Error while writing meta.properties file {dir}: {}", e.kind.reason()));
+            if let Err(e) = con
+                .vfs
+                .create_dir_all(&parent)
+                .and_then(|()| con.vfs.write(&path, &contents))
+            {
+                con.err(format!(
+                    "Error while writing meta.properties file {dir}: {}",
+                    e.kind.reason()
+                ));
                 return Outcome::Done(1);
             }
         }
@@ -186,7 +247,8 @@ fn java_date_comment() -> &'static str {
     "Tue Jun 25 14:06:00 UTC 2024"
 }
 
-const HELP: &str = "usage: kafka-storage [-h] {info,format,version-mapping,feature-dependencies,random-uuid} ...
+const HELP: &str =
+    "usage: kafka-storage [-h] {info,format,version-mapping,feature-dependencies,random-uuid} ...
 
 The Kafka storage tool.
 

@@ -1,0 +1,121 @@
+//! The page's session: the lesson typed line by line with time passing as the page's
+//! clock lets it, prompts, Ctrl-C/Ctrl-D, and step back / step forward by replay.
+
+use ksim::{Session, Stream};
+
+const LESSON: &str = include_str!("../../../tests/scripts/lesson-workflow.ksim");
+
+fn stdout(s: &Session) -> Vec<String> {
+    s.output()
+        .iter()
+        .filter(|l| l.stream == Stream::Stdout)
+        .map(|l| l.text.clone())
+        .collect()
+}
+
+fn lesson_session() -> Session {
+    let mut s = Session::new(1);
+    for line in LESSON.lines() {
+        s.input(line);
+    }
+    s
+}
+
+#[test]
+fn the_lesson_runs_in_the_page_as_time_passes() {
+    let mut s = lesson_session();
+    assert_eq!(s.prompt(), "", "the consumer owns the terminal");
+    assert!(
+        !stdout(&s).contains(&"82 bpm".to_string()),
+        "nothing is read before time passes"
+    );
+    s.advance(2_000);
+    let out = stdout(&s);
+    let first = out.iter().position(|l| l == "82 bpm").expect("82 bpm");
+    let second = out.iter().position(|l| l == "110 bpm").expect("110 bpm");
+    assert!(first < second);
+    s.interrupt();
+    assert_eq!(s.prompt(), "$ ");
+    assert!(s
+        .output()
+        .iter()
+        .any(|l| l.text == "Processed a total of 2 messages"));
+}
+
+#[test]
+fn prompts_follow_the_terminal() {
+    let mut s = Session::new(1);
+    assert_eq!(s.prompt(), "$ ");
+    s.input("echo one \\");
+    assert_eq!(s.prompt(), "> ");
+    s.input("two");
+    assert_eq!(s.prompt(), "$ ");
+    assert!(stdout(&s).contains(&"one two".to_string()));
+    s.input("kafka-console-producer.sh --topic t --bootstrap-server localhost:9092");
+    assert_eq!(s.prompt(), ">");
+    s.end_of_input();
+    assert_eq!(s.prompt(), "$ ");
+}
+
+#[test]
+fn step_back_then_forward_returns_to_the_same_state() {
+    let mut s = lesson_session();
+    s.advance(1_500);
+    let present = s.view();
+    let present_output = s.output().to_vec();
+    for _ in 0..10 {
+        assert!(s.step_back());
+    }
+    let past = s.view();
+    assert_eq!(past.events_processed + 10, present.events_processed);
+    assert!(past.now_ms <= present.now_ms);
+    for _ in 0..10 {
+        assert!(s.step());
+    }
+    let back = s.view();
+    assert_eq!(back.events_processed, present.events_processed);
+    assert_eq!(back.topics, present.topics);
+    assert_eq!(back.nodes, present.nodes);
+    assert_eq!(s.output().len() <= present_output.len(), true);
+}
+
+#[test]
+fn stepping_back_to_the_start_empties_the_world() {
+    let mut s = Session::new(3);
+    s.input("KAFKA_CLUSTER_ID=$(kafka-storage.sh random-uuid)");
+    s.input(
+        "kafka-storage.sh format --standalone -t $KAFKA_CLUSTER_ID -c config/server.properties",
+    );
+    s.input("kafka-server-start.sh config/server.properties");
+    let events = s.view().events_processed;
+    assert!(events > 5);
+    while s.step_back() {}
+    assert_eq!(s.view().events_processed, 0);
+    assert!(!s.can_step_back());
+}
+
+#[test]
+fn typing_in_the_past_forks_a_new_future() {
+    let mut s = lesson_session();
+    s.advance(1_500);
+    let events = s.view().events_processed;
+    for _ in 0..3 {
+        s.step_back();
+    }
+    s.interrupt();
+    s.input("ksim status");
+    assert!(s.view().events_processed >= events - 3);
+    // The new future is live: time passes from here.
+    let before = s.now_ms();
+    s.advance(100);
+    assert_eq!(s.now_ms(), before + 100);
+}
+
+#[test]
+fn stray_producer_lines_get_a_clear_error() {
+    let mut s = Session::new(1);
+    s.input("> 82 bpm");
+    let texts: Vec<&str> = s.output().iter().map(|l| l.text.as_str()).collect();
+    assert!(texts.contains(&"bash: syntax error near unexpected token `newline'"));
+    assert!(s.output().iter().any(|l| l.stream == Stream::Hint));
+}
