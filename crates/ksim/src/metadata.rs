@@ -65,22 +65,6 @@ pub(crate) enum MetadataRecord {
     },
 }
 
-impl MetadataRecord {
-    /// Kafka's record type name, as `kafka-dump-log.sh` prints it.
-    pub(crate) fn type_name(&self) -> &'static str {
-        match self {
-            MetadataRecord::LeaderChange { .. } => "LeaderChangeMessage",
-            MetadataRecord::FeatureLevel { .. } => "FeatureLevelRecord",
-            MetadataRecord::RegisterBroker { .. } => "RegisterBrokerRecord",
-            MetadataRecord::BrokerRegistrationChange { .. } => "BrokerRegistrationChangeRecord",
-            MetadataRecord::Topic { .. } => "TopicRecord",
-            MetadataRecord::Partition { .. } => "PartitionRecord",
-            MetadataRecord::Config { .. } => "ConfigRecord",
-            MetadataRecord::RemoveTopic { .. } => "RemoveTopicRecord",
-        }
-    }
-}
-
 /// One entry of `__cluster_metadata-0`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct MetadataEntry {

@@ -11,8 +11,6 @@ use crate::time::SimTime;
 /// Timers a node can set; each node kind interprets its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Timer {
-    /// A controller's Raft timer (election timeout, fetch timeout).
-    Raft,
     BrokerHeartbeat,
     /// The broker's metadata fetch from the controller.
     MetadataFetch,
@@ -88,7 +86,6 @@ pub(crate) enum Role {
 pub(crate) enum Level {
     Info,
     Warn,
-    Error,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,7 +101,6 @@ impl LogLine {
         let level = match self.level {
             Level::Info => "INFO",
             Level::Warn => "WARN",
-            Level::Error => "ERROR",
         };
         format!(
             "{} {level} {}",

@@ -47,7 +47,7 @@ pub struct TraceEntry {
 
 /// What the user did, in order: the session is a function of its seed and these.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Input {
+enum Action {
     Line(String),
     Interrupt,
     EndOfInput,
@@ -57,7 +57,7 @@ enum Input {
 
 #[derive(Clone, Debug)]
 struct Logged {
-    input: Input,
+    input: Action,
     /// Events processed when the input arrived.
     at_event: u64,
     /// After a fork from the past, the input may not process events past this count.
@@ -104,7 +104,7 @@ impl Session {
     }
 
     /// Applies one input live: if stepped back, the old future is dropped first (a fork).
-    fn live(&mut self, input: Input) {
+    fn live(&mut self, input: Action) {
         if self.in_past() {
             let at = self.world.events_processed();
             self.log.retain(|l| l.at_event <= at);
@@ -123,9 +123,9 @@ impl Session {
         self.present_events = self.world.events_processed();
     }
 
-    fn apply(&mut self, input: &Input) {
+    fn apply(&mut self, input: &Action) {
         match input {
-            Input::Line(line) => {
+            Action::Line(line) => {
                 self.console.input(&mut self.world, line);
                 if let Some(seed) = self.console.reseed.take() {
                     // `ksim seed N` before anything ran: start over with that seed.
@@ -135,14 +135,14 @@ impl Session {
                     self.console.output = output;
                 }
             }
-            Input::Interrupt => self.console.interrupt(&mut self.world),
-            Input::EndOfInput => self.console.end_of_input(&mut self.world),
-            Input::Step => {
+            Action::Interrupt => self.console.interrupt(&mut self.world),
+            Action::EndOfInput => self.console.end_of_input(&mut self.world),
+            Action::Step => {
                 if self.world.step() {
                     self.console.pump(&mut self.world);
                 }
             }
-            Input::Advance(ms) => self.console.advance(&mut self.world, *ms),
+            Action::Advance(ms) => self.console.advance(&mut self.world, *ms),
         }
     }
 
@@ -166,17 +166,17 @@ impl Session {
 
     /// One line typed at the console and submitted with Enter (no trailing newline).
     pub fn input(&mut self, line: &str) {
-        self.live(Input::Line(line.to_string()));
+        self.live(Action::Line(line.to_string()));
     }
 
     /// Ctrl-C: stops the foreground tool (or discards a half-typed continuation).
     pub fn interrupt(&mut self) {
-        self.live(Input::Interrupt);
+        self.live(Action::Interrupt);
     }
 
     /// Ctrl-D: end of input for the foreground tool (closes the console producer).
     pub fn end_of_input(&mut self) {
-        self.live(Input::EndOfInput);
+        self.live(Action::EndOfInput);
     }
 
     /// Processes the next event; false when nothing is scheduled. In the past, moves one
@@ -191,7 +191,7 @@ impl Session {
             return true;
         }
         let before = self.world.events_processed();
-        self.live(Input::Step);
+        self.live(Action::Step);
         self.world.events_processed() > before
     }
 
@@ -207,7 +207,7 @@ impl Session {
 
     /// Lets `ms` of simulated time pass, processing every event due meanwhile.
     pub fn advance(&mut self, ms: u64) {
-        self.live(Input::Advance(ms));
+        self.live(Action::Advance(ms));
     }
 
     /// Simulated milliseconds since the session began.

@@ -44,10 +44,6 @@ impl Ord for Scheduled {
     }
 }
 
-/// Upper bound on events one `advance` may process, so a runaway loop in a model
-/// cannot freeze the page.
-const EVENTS_PER_ADVANCE_MAX: u64 = 1_000_000;
-
 pub(crate) struct World {
     seed: u64,
     now: SimTime,
@@ -197,37 +193,6 @@ impl World {
             Event::Input { to, input } => self.dispatch(to, input),
         }
         true
-    }
-
-    /// Runs every event due up to `now + ms`, then sets the clock there.
-    pub(crate) fn advance(&mut self, ms: u64) {
-        let until = self.now.plus_ms(ms);
-        self.run_until(|_| false, until);
-        if !self.limit_reached() {
-            self.now = until;
-        }
-    }
-
-    /// Steps until `done` holds or the clock would pass `until`; returns whether `done` held.
-    pub(crate) fn run_until(
-        &mut self,
-        mut done: impl FnMut(&World) -> bool,
-        until: SimTime,
-    ) -> bool {
-        for _ in 0..EVENTS_PER_ADVANCE_MAX {
-            if done(self) {
-                return true;
-            }
-            match self.next_due() {
-                Some(at) if at <= until => {
-                    if !self.step() {
-                        return done(self);
-                    }
-                }
-                _ => return done(self),
-            }
-        }
-        done(self)
     }
 
     fn dispatch(&mut self, to: Addr, input: Input) {

@@ -231,6 +231,7 @@ impl Console {
             return;
         }
         match shell::parse(&text) {
+            Ok(script) if script.is_empty() => {}
             Ok(script) => self.run_items(world, Connector::Sequence, script.items),
             Err(e) => {
                 self.err(format!("bash: {}", e.message));

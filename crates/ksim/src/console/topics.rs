@@ -90,6 +90,13 @@ fn thrown(con: &mut Console, exception: &str, message: &str) -> Outcome {
     Outcome::Done(1)
 }
 
+fn exit_status(outcome: Outcome) -> i32 {
+    match outcome {
+        Outcome::Done(status) => status,
+        Outcome::Job(_) => 0,
+    }
+}
+
 fn count_actions(p: &Parsed) -> usize {
     ["create", "list", "alter", "describe", "delete"]
         .iter()
@@ -192,7 +199,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
                     AdminCall::CreateTopics(vec![request]),
                 )
             }
-            Err(outcome) => return outcome,
+            Err(status) => return Outcome::Done(status),
         }
     } else if p.has("list") {
         (
@@ -239,12 +246,13 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     Outcome::Job(JobKind::Topics(TopicsJob { client, action }))
 }
 
-fn create_request(con: &mut Console, world: &World, p: &Parsed) -> Result<CreatableTopic, Outcome> {
+/// The CreateTopics request, or the exit status after printing why there is none.
+fn create_request(con: &mut Console, world: &World, p: &Parsed) -> Result<CreatableTopic, i32> {
     let name = p.value("topic").unwrap_or_default().to_string();
     let fail = |con: &mut Console, message: &str| {
         con.out(format!("Error while executing topic command : {message}"));
         log_error(con, world, "java.lang.IllegalArgumentException", message);
-        Outcome::Done(1)
+        1
     };
     let int = |key: &str| -> Result<Option<i64>, String> {
         match p.value(key) {
@@ -255,24 +263,10 @@ fn create_request(con: &mut Console, world: &World, p: &Parsed) -> Result<Creata
                 .map_err(|_| format!("Cannot parse argument '{v}' of option {key}")),
         }
     };
-    let partitions = match int("partitions") {
-        Ok(v) => v,
-        Err(m) => {
-            return Err(thrown(
-                con,
-                "joptsimple.OptionArgumentConversionException",
-                &m,
-            ))
-        }
-    };
-    let replication_factor = match int("replication-factor") {
-        Ok(v) => v,
-        Err(m) => {
-            return Err(thrown(
-                con,
-                "joptsimple.OptionArgumentConversionException",
-                &m,
-            ))
+    let (partitions, replication_factor) = match (int("partitions"), int("replication-factor")) {
+        (Ok(p), Ok(r)) => (p, r),
+        (Err(m), _) | (_, Err(m)) => {
+            return Err(exit_status(thrown(con, "joptsimple.OptionArgumentConversionException", &m)))
         }
     };
     if replication_factor.is_some_and(|rf| !(1..=i64::from(i16::MAX)).contains(&rf)) {
