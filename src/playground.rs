@@ -63,7 +63,9 @@ pub enum Action {
     Step,
     StepBack,
     /// Simulated time passing; sent by the play loop only.
-    Advance { by_ms: u64 },
+    Advance {
+        by_ms: u64,
+    },
     Play,
     Pause,
     SetSpeed(Speed),
@@ -138,6 +140,10 @@ impl Reducible for Playground {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view_model::console_lines::{scrollback, SCROLLBACK_LINES_MAX};
+    use crate::view_model::diagram::diagram;
+    use crate::view_model::log_strip::{StripItem, RECORDS_SHOWN_MAX};
+    use crate::view_model::topics::topics;
 
     #[test]
     fn speeds_round_trip_through_the_select() {
@@ -159,5 +165,68 @@ mod tests {
         assert!(Rc::ptr_eq(&late, &paused));
         let fast = late.reduce(Action::SetSpeed(Speed::Sixteen)).reduce(Action::Play);
         assert_eq!((fast.playing, fast.speed, fast.version), (true, Speed::Sixteen, 3));
+    }
+
+    /// The lesson typed line by line with 1.6 s of play between lines, as a student would.
+    fn lesson_played() -> Rc<Playground> {
+        let mut state = Rc::new(Playground::new(1));
+        for line in include_str!("../tests/scripts/lesson-workflow.ksim").lines() {
+            state = state.reduce(Action::Input(line.to_owned()));
+            for _ in 0..100 {
+                state = state.reduce(Action::Advance { by_ms: 16 });
+            }
+        }
+        state
+    }
+
+    #[test]
+    fn the_lesson_draws_one_combined_node_and_two_records() {
+        let state = lesson_played();
+        let session = state.session();
+        let view = session.view();
+
+        let d = diagram(&view);
+        let labels: Vec<_> = d
+            .servers
+            .iter()
+            .map(|s| (s.label.as_str(), s.controller.as_ref().and_then(|c| c.nested_label.as_deref())))
+            .collect();
+        assert_eq!(labels, [("Broker 1", Some("Controller 1"))]);
+        assert!(d.servers[0].controller.as_ref().is_some_and(|c| c.leader));
+        // The producer and the admin client have exited; the consumer still reads.
+        let clients: Vec<_> = d.clients.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(clients, ["Consumer console-consumer"]);
+
+        let topics = topics(&view, RECORDS_SHOWN_MAX);
+        let strip: Vec<String> = topics[0].partitions[0]
+            .strip
+            .items
+            .iter()
+            .map(|item| match item {
+                StripItem::Record(r) => format!("{}:{}", r.offset, r.text),
+                StripItem::Marker(m) => format!("{} {}", m.name, m.offset),
+            })
+            .collect();
+        assert_eq!(strip, ["0:82 bpm", "1:110 bpm", "HW = LEO 2"]);
+
+        let console = scrollback(session.output(), state.console_from, SCROLLBACK_LINES_MAX);
+        let printed: Vec<_> = console.lines.iter().filter(|l| l.class == "stdout").map(|l| l.text.as_str()).collect();
+        assert_eq!(printed[printed.len() - 2..], ["82 bpm", "110 bpm"]);
+        assert_eq!(session.prompt(), "", "the consumer runs in the foreground");
+    }
+
+    #[test]
+    fn ctrl_l_hides_output_and_stepping_pauses() {
+        let state = lesson_played().reduce(Action::ClearConsole);
+        let shown = scrollback(state.session().output(), state.console_from, SCROLLBACK_LINES_MAX);
+        assert!(shown.lines.is_empty());
+
+        let before = state.session().view().events_processed;
+        let back = state.reduce(Action::StepBack);
+        assert!(!back.playing);
+        assert_eq!(back.session().view().events_processed, before - 1);
+        let forward = back.reduce(Action::Play).reduce(Action::Step);
+        assert!(!forward.playing);
+        assert_eq!(forward.session().view().events_processed, before);
     }
 }

@@ -55,9 +55,8 @@ async fn typed_command_prints_its_output() {
     let root = fresh_root();
     let app = kafka_playground::mount(root.clone(), 1);
     sleep(SETTLE).await;
-    let input: HtmlInputElement = labelled(&root, "Console input")
-        .and_then(|e| e.dyn_into().ok())
-        .expect("the console input");
+    let input: HtmlInputElement =
+        labelled(&root, "Console input").and_then(|e| e.dyn_into().ok()).expect("the console input");
     input.set_value("echo hello");
     let init = KeyboardEventInit::new();
     init.set_key("Enter");
@@ -68,8 +67,7 @@ async fn typed_command_prints_its_output() {
 
     let output = labelled(&root, "Console output").expect("the console output");
     let lines = output.query_selector_all(".line").expect("a valid selector");
-    let texts: Vec<String> =
-        (0..lines.length()).filter_map(|i| lines.item(i)?.text_content()).collect();
+    let texts: Vec<String> = (0..lines.length()).filter_map(|i| lines.item(i)?.text_content()).collect();
     assert!(texts.iter().any(|t| t == "$ echo hello"), "{texts:?}");
     assert!(texts.iter().any(|t| t == "hello"), "{texts:?}");
     assert_eq!(input.value(), "", "Enter clears the input");

@@ -41,14 +41,14 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let onkeydown = {
         let (input_ref, on_action) = (input_ref.clone(), props.on_action.clone());
         Callback::from(move |e: KeyboardEvent| {
-            let Some(input) = input_ref.cast::<HtmlInputElement>() else { return };
-            let modifiers = Modifiers {
-                ctrl: e.ctrl_key(),
-                alt: e.alt_key(),
-                meta: e.meta_key(),
-                shift: e.shift_key(),
+            let Some(input) = input_ref.cast::<HtmlInputElement>() else {
+                return;
             };
-            let Some(key) = console_key(&e.key(), modifiers) else { return };
+            let modifiers =
+                Modifiers { ctrl: e.ctrl_key(), alt: e.alt_key(), meta: e.meta_key(), shift: e.shift_key() };
+            let Some(key) = console_key(&e.key(), modifiers) else {
+                return;
+            };
             match key {
                 ConsoleKey::Submit => {
                     let line = input.value();
@@ -58,11 +58,8 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 }
                 ConsoleKey::Older | ConsoleKey::Newer => {
                     let mut history = history.borrow_mut();
-                    let recalled = if key == ConsoleKey::Older {
-                        history.older(&input.value())
-                    } else {
-                        history.newer()
-                    };
+                    let recalled =
+                        if key == ConsoleKey::Older { history.older(&input.value()) } else { history.newer() };
                     if let Some(line) = recalled {
                         // Otherwise the caret jumps to the start of the line.
                         e.prevent_default();
@@ -162,7 +159,5 @@ fn has_selection(input: &HtmlInputElement) -> bool {
 }
 
 fn page_has_selection() -> bool {
-    web_sys::window()
-        .and_then(|w| w.get_selection().ok().flatten())
-        .is_some_and(|s| !s.is_collapsed())
+    web_sys::window().and_then(|w| w.get_selection().ok().flatten()).is_some_and(|s| !s.is_collapsed())
 }

@@ -16,9 +16,13 @@ pub fn PartitionStrip(props: &PartitionStripProps) -> Html {
     let p = &props.partition;
     html! {
         <div class="partition">
+            // Two groups that wrap as units: who leads, then the replicas and offsets.
             <div class="partition-head">
-                <span class="partition-name">{&p.name}</span>
-                <span class="partition-leader">{&p.leader}</span>
+                <span class="partition-title">
+                    <span class="partition-name">{&p.name}</span>
+                    <span class="partition-leader">{&p.leader}</span>
+                </span>
+                <span class="partition-state">
                 <span class="replicas">
                     {"Replicas "}
                     { for p.replicas.iter().map(|r| html! {
@@ -28,6 +32,7 @@ pub fn PartitionStrip(props: &PartitionStripProps) -> Html {
                     }) }
                 </span>
                 <span class="offsets">{&p.offsets}</span>
+                </span>
             </div>
             // The reversed outer flex box keeps the scroll position at the newest records.
             <div class="strip-scroll">

@@ -16,7 +16,7 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
         <section class="panel topics" aria-labelledby="topics-heading">
             <div class="panel-head">
                 <h2 id="topics-heading">{"Topics"}</h2>
-                <span class="panel-note">{"newest records on the right · hover a record for key, value, timestamp"}</span>
+                <span class="panel-note">{"newest on the right · hover a record for details"}</span>
             </div>
             <div class="panel-body">
                 if props.topics.is_empty() {

@@ -14,7 +14,9 @@ pub fn use_shortcuts(playing: bool, on_action: Callback<Action>) {
         let (playing, on_action) = (*playing, on_action.clone());
         let listener = web_sys::window().and_then(|w| w.document()).map(|document| {
             EventListener::new(&document, "keydown", move |event| {
-                let Some(event) = event.dyn_ref::<KeyboardEvent>() else { return };
+                let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
                 let modifiers = Modifiers {
                     ctrl: event.ctrl_key(),
                     alt: event.alt_key(),
@@ -34,7 +36,9 @@ pub fn use_shortcuts(playing: bool, on_action: Callback<Action>) {
 }
 
 fn target_kind(element: Option<Element>) -> Target {
-    let Some(element) = element else { return Target::Other };
+    let Some(element) = element else {
+        return Target::Other;
+    };
     match element.tag_name().as_str() {
         "INPUT" | "TEXTAREA" | "SELECT" => Target::Field,
         "BUTTON" => Target::Button,

@@ -1,5 +1,5 @@
-//! Console output as the page prints it: each line with the prompt it was typed after and
-//! a class per stream, like a terminal's scrollback.
+//! Console output as the page prints it: each line as the terminal shows it, its prompt
+//! split off for styling, a class per stream, and a terminal's bounded scrollback.
 
 use ksim::{ConsoleLine, Stream};
 
@@ -18,8 +18,8 @@ pub struct Scrollback {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineModel {
-    /// Shown before the text: `$ ` for a command, `> ` for its continuation lines, `>` for
-    /// producer input, nothing for output.
+    /// The prompt the line was typed after (`$ `, `> ` or `>`), split off the text only so
+    /// it can be styled; prompt + text is exactly the terminal's line.
     pub prompt: &'static str,
     pub text: String,
     /// CSS class: `command`, `input`, `stdout`, `stderr` or `hint`.
@@ -30,29 +30,21 @@ pub struct LineModel {
 pub fn scrollback(output: &[ConsoleLine], from: usize, max: usize) -> Scrollback {
     // Step back can shorten the output below the last clear.
     let from = from.min(output.len());
-    let since_clear = &output[from..];
-    let hidden = since_clear.len().saturating_sub(max);
-    // The line before the window decides whether the first shown command continues one.
+    let hidden = (output.len() - from).saturating_sub(max);
     let start = from + hidden;
-    let mut previous = start.checked_sub(1).and_then(|i| output.get(i));
-    let mut lines = Vec::with_capacity(since_clear.len() - hidden);
-    for line in &output[start..] {
-        lines.push(line_model(line, previous));
-        previous = Some(line);
-    }
-    Scrollback { hidden, start, lines }
+    Scrollback { hidden, start, lines: output[start..].iter().map(line_model).collect() }
 }
 
-fn line_model(line: &ConsoleLine, previous: Option<&ConsoleLine>) -> LineModel {
-    let (prompt, class) = match line.stream {
-        Stream::Command if continues(previous) => ("> ", "command"),
-        Stream::Command => ("$ ", "command"),
-        Stream::Input => (">", "input"),
-        Stream::Stdout => ("", "stdout"),
-        Stream::Stderr => ("", "stderr"),
-        Stream::Hint => ("", "hint"),
+fn line_model(line: &ConsoleLine) -> LineModel {
+    let (prompts, class): (&[&'static str], _) = match line.stream {
+        Stream::Command => (&["$ ", "> "], "command"),
+        Stream::Input => (&[">"], "input"),
+        Stream::Stdout => (&[], "stdout"),
+        Stream::Stderr => (&[], "stderr"),
+        Stream::Hint => (&[], "hint"),
     };
-    LineModel { prompt, text: line.text.clone(), class }
+    let prompt = prompts.iter().copied().find(|p| line.text.starts_with(p)).unwrap_or("");
+    LineModel { prompt, text: line.text[prompt.len()..].to_owned(), class }
 }
 
 /// The input's placeholder: what Enter does at this prompt.
@@ -63,11 +55,6 @@ pub fn input_hint(prompt: &str, console_empty: bool) -> &'static str {
         "" => "running · Ctrl-C stops it",
         _ => "",
     }
-}
-
-/// A shell reads the next line as the same command when this one ends in a backslash.
-fn continues(previous: Option<&ConsoleLine>) -> bool {
-    previous.is_some_and(|p| p.stream == Stream::Command && p.text.ends_with('\\'))
 }
 
 #[cfg(test)]
@@ -81,16 +68,16 @@ mod tests {
     fn render(s: &Scrollback) -> String {
         let mut out = format!("hidden={}\n", s.hidden);
         for l in &s.lines {
-            out.push_str(&format!("{:<7}{}{}\n", l.class, l.prompt, l.text));
+            out.push_str(&format!("{:<7}{}|{}\n", l.class, l.prompt, l.text));
         }
         out
     }
 
     fn lesson() -> Vec<ConsoleLine> {
         vec![
-            line(Stream::Command, "bin/kafka-console-producer.sh \\"),
-            line(Stream::Command, "--topic heart-rate-measures --bootstrap-server localhost:9092"),
-            line(Stream::Input, "82 bpm"),
+            line(Stream::Command, "$ bin/kafka-console-producer.sh \\"),
+            line(Stream::Command, ">     --topic heart-rate-measures --bootstrap-server localhost:9092"),
+            line(Stream::Input, ">82 bpm"),
             line(Stream::Stderr, "WARN Connection to node -1 could not be established."),
             line(Stream::Hint, "Ctrl-D closes the producer."),
             line(Stream::Stdout, "82 bpm"),
@@ -102,12 +89,12 @@ mod tests {
         assert_eq!(
             render(&scrollback(&lesson(), 0, 100)),
             "hidden=0\n\
-             command$ bin/kafka-console-producer.sh \\\n\
-             command> --topic heart-rate-measures --bootstrap-server localhost:9092\n\
-             input  >82 bpm\n\
-             stderr WARN Connection to node -1 could not be established.\n\
-             hint   Ctrl-D closes the producer.\n\
-             stdout 82 bpm\n"
+             command$ |bin/kafka-console-producer.sh \\\n\
+             command> |    --topic heart-rate-measures --bootstrap-server localhost:9092\n\
+             input  >|82 bpm\n\
+             stderr |WARN Connection to node -1 could not be established.\n\
+             hint   |Ctrl-D closes the producer.\n\
+             stdout |82 bpm\n"
         );
     }
 
@@ -123,17 +110,16 @@ mod tests {
     #[test]
     fn clear_and_scrollback_cut_the_front() {
         let out = lesson();
-        // A continuation keeps its prompt when the line it continues scrolled away.
-        assert_eq!(
-            render(&scrollback(&out, 1, 5)),
-            "hidden=0\n\
-             command> --topic heart-rate-measures --bootstrap-server localhost:9092\n\
-             input  >82 bpm\n\
-             stderr WARN Connection to node -1 could not be established.\n\
-             hint   Ctrl-D closes the producer.\n\
-             stdout 82 bpm\n"
-        );
-        assert_eq!(render(&scrollback(&out, 2, 2)), "hidden=2\nhint   Ctrl-D closes the producer.\nstdout 82 bpm\n");
+        assert_eq!(render(&scrollback(&out, 2, 2)), "hidden=2\nhint   |Ctrl-D closes the producer.\nstdout |82 bpm\n");
+        let after_clear = scrollback(&out, 2, 10);
+        assert_eq!((after_clear.hidden, after_clear.start, after_clear.lines.len()), (0, 2, 4));
         assert_eq!(render(&scrollback(&out, 9, 5)), "hidden=0\n");
+    }
+
+    #[test]
+    fn prompts_split_only_where_typed() {
+        // Output that happens to start like a prompt is not a prompt.
+        let out = [line(Stream::Stdout, "$ 5"), line(Stream::Input, ">"), line(Stream::Command, "$ ")];
+        assert_eq!(render(&scrollback(&out, 0, 10)), "hidden=0\nstdout |$ 5\ninput  >|\ncommand$ |\n");
     }
 }

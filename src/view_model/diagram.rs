@@ -7,12 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use ksim::{
-    ClientKind, ClientView, ClusterView, EndpointView, MessageKind, MessageView, NodeView,
-    ProcessState,
-};
+use ksim::{ClientKind, ClientView, ClusterView, EndpointView, MessageKind, MessageView, NodeView, ProcessState};
 
-const PAD: f64 = 20.0;
+const PAD: f64 = 14.0;
 /// Room above a box for the leader badge that sits on its top edge.
 const BADGE_OVERHANG: f64 = 12.0;
 const SERVER_W: f64 = 236.0;
@@ -22,7 +19,7 @@ const CONTROLLER_BAND_H: f64 = 34.0;
 const CLIENT_W: f64 = 156.0;
 const CLIENT_H: f64 = 46.0;
 const GAP_X: f64 = 28.0;
-const ROW_GAP: f64 = 84.0;
+const ROW_GAP: f64 = 64.0;
 /// Wide enough for three brokers and four clients, so the drawing keeps its scale while a
 /// lesson-sized cluster comes and goes.
 const WIDTH_MIN: f64 = 820.0;
@@ -160,10 +157,8 @@ impl Curve {
 
     /// The unit normal at `t` (the tangent turned a quarter clockwise).
     fn normal(&self, t: f64) -> Point {
-        let dx = 2.0 * (1.0 - t) * (self.control.x - self.from.x)
-            + 2.0 * t * (self.to.x - self.control.x);
-        let dy = 2.0 * (1.0 - t) * (self.control.y - self.from.y)
-            + 2.0 * t * (self.to.y - self.control.y);
+        let dx = 2.0 * (1.0 - t) * (self.control.x - self.from.x) + 2.0 * t * (self.to.x - self.control.x);
+        let dy = 2.0 * (1.0 - t) * (self.control.y - self.from.y) + 2.0 * t * (self.to.y - self.control.y);
         let len = dx.hypot(dy);
         if len == 0.0 {
             Point::default()
@@ -223,17 +218,10 @@ pub fn diagram(view: &ClusterView) -> Diagram {
     let (controller_row, broker_row): (Vec<&NodeView>, Vec<&NodeView>) =
         view.nodes.iter().partition(|n| n.is_controller && !n.is_broker);
     // A closed client stays drawn while its last messages are still on the wire.
-    let clients: Vec<&ClientView> = view
-        .clients
-        .iter()
-        .filter(|c| c.alive || view.in_flight.iter().any(|m| touches(m, c.id)))
-        .collect();
+    let clients: Vec<&ClientView> =
+        view.clients.iter().filter(|c| c.alive || view.in_flight.iter().any(|m| touches(m, c.id))).collect();
 
-    let broker_h = if broker_row.iter().any(|n| n.is_controller) {
-        SERVER_H + CONTROLLER_BAND_H
-    } else {
-        SERVER_H
-    };
+    let broker_h = if broker_row.iter().any(|n| n.is_controller) { SERVER_H + CONTROLLER_BAND_H } else { SERVER_H };
     let width = [
         row_width(controller_row.len(), SERVER_W),
         row_width(broker_row.len(), SERVER_W),
@@ -320,10 +308,7 @@ fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
         .topics
         .iter()
         .flat_map(|t| {
-            t.partitions
-                .iter()
-                .filter(|p| p.leader == Some(id))
-                .map(move |p| format!("{}-{}", t.name, p.partition))
+            t.partitions.iter().filter(|p| p.leader == Some(id)).map(move |p| format!("{}-{}", t.name, p.partition))
         })
         .collect();
     let replicas = node.is_broker.then(|| match node.replicas.len() {
@@ -337,11 +322,8 @@ fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
         tooltip.push_str(&format!("\nlisteners={}", node.listeners.join(",")));
     }
     if node.is_broker {
-        let hosted: Vec<String> = node
-            .replicas
-            .iter()
-            .map(|r| if led.contains(r) { format!("{r} (leader)") } else { r.clone() })
-            .collect();
+        let hosted: Vec<String> =
+            node.replicas.iter().map(|r| if led.contains(r) { format!("{r} (leader)") } else { r.clone() }).collect();
         let hosted = if hosted.is_empty() { "none".to_owned() } else { hosted.join(", ") };
         tooltip.push_str(&format!("\nreplicas: {hosted}"));
     }
@@ -361,11 +343,7 @@ fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
                     ),
                 )
             }
-            None => (
-                "no Raft state yet".to_owned(),
-                false,
-                format!("Controller {id}: not part of the quorum yet"),
-            ),
+            None => ("no Raft state yet".to_owned(), false, format!("Controller {id}: not part of the quorum yet")),
         };
         ControllerPart {
             nested_label: node.is_broker.then(|| format!("Controller {id}")),
@@ -385,13 +363,11 @@ fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
 fn client_row(clients: &[&ClientView], width: f64, y: f64) -> Vec<ClientBox> {
     let step = CLIENT_W + GAP_X;
     let of_kind = |kind| clients.iter().filter(move |c| c.kind == kind);
-    let producers = of_kind(ClientKind::Producer)
-        .enumerate()
-        .map(|(i, c)| (*c, PAD + i as f64 * step));
+    let producers = of_kind(ClientKind::Producer).enumerate().map(|(i, c)| (*c, PAD + i as f64 * step));
     let consumer_count = of_kind(ClientKind::Consumer).count();
-    let consumers = of_kind(ClientKind::Consumer).enumerate().map(|(i, c)| {
-        (*c, width - PAD - CLIENT_W - (consumer_count - 1 - i) as f64 * step)
-    });
+    let consumers = of_kind(ClientKind::Consumer)
+        .enumerate()
+        .map(|(i, c)| (*c, width - PAD - CLIENT_W - (consumer_count - 1 - i) as f64 * step));
     let admin_x0 = (width - row_width(of_kind(ClientKind::Admin).count(), CLIENT_W)) / 2.0;
     let admins = of_kind(ClientKind::Admin).enumerate().map(|(i, c)| (*c, admin_x0 + i as f64 * step));
 
@@ -435,16 +411,30 @@ fn links(view: &ClusterView, servers: &[ServerBox], clients: &[ClientBox]) -> Ve
     for c in clients {
         rects.insert(EndpointView::Client(c.id), (c.rect, c.closed));
     }
-    let broker_ids: Vec<u32> =
-        view.nodes.iter().filter(|n| n.is_broker).map(|n| n.node_id).collect();
+    let broker_ids: Vec<u32> = view.nodes.iter().filter(|n| n.is_broker).map(|n| n.node_id).collect();
 
-    // Servers talk to each other (replication, Raft, heartbeats); clients talk to brokers.
+    // Controllers talk among themselves (Raft) and brokers among themselves (replication).
+    // A broker-only node talks to the active controller only (heartbeats, metadata), so
+    // it is linked to the quorum leader, or to every controller while there is none.
+    let quorum_leader =
+        view.nodes.iter().find(|n| n.raft.as_ref().is_some_and(|r| r.state == "Leader")).map(|n| n.node_id);
+    let talks = |a: &NodeView, b: &NodeView| {
+        let (controller, broker) = match (a.is_controller, b.is_controller) {
+            _ if a.is_broker && b.is_broker => return true,
+            (true, true) => return true,
+            (true, false) => (a, b),
+            (false, true) => (b, a),
+            (false, false) => return false,
+        };
+        broker.is_broker && quorum_leader.is_none_or(|leader| leader == controller.node_id)
+    };
     let mut pairs: Vec<(EndpointView, EndpointView, &str)> = Vec::new();
-    for (i, a) in servers.iter().enumerate() {
-        for b in &servers[i + 1..] {
+    for (i, a) in view.nodes.iter().enumerate() {
+        for b in view.nodes[i + 1..].iter().filter(|b| talks(a, b)) {
             pairs.push((EndpointView::Node(a.node_id), EndpointView::Node(b.node_id), "server"));
         }
     }
+    // Clients talk to brokers.
     for c in clients {
         for &b in &broker_ids {
             pairs.push((EndpointView::Node(b), EndpointView::Client(c.id), "client"));
@@ -497,8 +487,7 @@ fn dot(m: &MessageView, links: &[Link], now_ms: u64) -> Option<MessageDot> {
     let progress = if m.arrives_at_ms <= m.sent_at_ms {
         1.0
     } else {
-        (now_ms.saturating_sub(m.sent_at_ms) as f64 / (m.arrives_at_ms - m.sent_at_ms) as f64)
-            .min(1.0)
+        (now_ms.saturating_sub(m.sent_at_ms) as f64 / (m.arrives_at_ms - m.sent_at_ms) as f64).min(1.0)
     };
     let t = if forward { progress } else { 1.0 - progress };
     let on_link = link.curve.at(t);
@@ -509,10 +498,7 @@ fn dot(m: &MessageView, links: &[Link], now_ms: u64) -> Option<MessageDot> {
         id: m.id,
         at: Point { x: on_link.x + normal.x * lane, y: on_link.y + normal.y * lane },
         kind,
-        tooltip: format!(
-            "{}: {}\nsent t+{} ms, arrives t+{} ms",
-            kind.name, m.label, m.sent_at_ms, m.arrives_at_ms
-        ),
+        tooltip: format!("{}: {}\nsent t+{} ms, arrives t+{} ms", kind.name, m.label, m.sent_at_ms, m.arrives_at_ms),
     })
 }
 
@@ -597,7 +583,13 @@ mod tests {
             let r = s.rect;
             out.push_str(&format!(
                 "{} [{}] at {:.0},{:.0} {:.0}x{:.0}: {} | {}",
-                s.label, s.class, r.x, r.y, r.w, r.h, s.state,
+                s.label,
+                s.class,
+                r.x,
+                r.y,
+                r.w,
+                r.h,
+                s.state,
                 s.replicas.as_deref().unwrap_or("-")
             ));
             if let Some(c) = &s.controller {
@@ -625,25 +617,28 @@ mod tests {
 
     #[test]
     fn combined_cluster_with_clients() {
-        check(&combined_cluster(), expect![[r#"
-            820x315
-            Broker 1 [server broker running quorum-leader] at 28,61 236x104: running | 1 replica · leads 0 | Controller 1 Leader · epoch 2 LEADER band@70
-            Broker 2 [server broker running] at 292,61 236x104: running | 1 replica · leads 1 | Controller 2 Follower · epoch 2 band@70
-            Broker 3 [server broker running] at 556,61 236x104: running | 1 replica · leads 0 | Controller 3 Follower · epoch 2 band@70
-            Producer console-producer [client producer running] at 20,249
-            Consumer console-consumer [client consumer running] at 644,249
-            Node(1)-Node(2) [link server] M236.0 61.0 Q278.0 29.0 320.0 61.0
-            Node(1)-Node(3) [link server] M236.0 61.0 Q410.0 3.0 584.0 61.0
-            Node(2)-Node(3) [link server] M500.0 61.0 Q542.0 29.0 584.0 61.0
-            Node(1)-Client(7) [link client] M130.3 165.0 Q117.6 207.0 104.9 249.0
-            Node(2)-Client(7) [link client] M308.0 165.0 Q225.5 207.0 143.1 249.0
-            Node(3)-Client(7) [link client] M556.0 145.6 Q366.0 198.0 176.0 250.5
-            Node(1)-Client(8) [link client] M264.0 145.6 Q454.0 198.0 644.0 250.5
-            Node(2)-Client(8) [link client] M512.0 165.0 Q594.5 207.0 676.9 249.0
-            Node(3)-Client(8) [link client] M689.7 165.0 Q702.4 207.0 715.1 249.0
-            msg 1 P at 186.2,231.6
-            msg 2 P at 264.9,182.4
-        "#]]);
+        check(
+            &combined_cluster(),
+            expect![[r#"
+                820x283
+                Broker 1 [server broker running quorum-leader] at 28,55 236x104: running | 1 replica · leads 0 | Controller 1 Leader · epoch 2 LEADER band@70
+                Broker 2 [server broker running] at 292,55 236x104: running | 1 replica · leads 1 | Controller 2 Follower · epoch 2 band@70
+                Broker 3 [server broker running] at 556,55 236x104: running | 1 replica · leads 0 | Controller 3 Follower · epoch 2 band@70
+                Producer console-producer [client producer running] at 14,223
+                Consumer console-consumer [client consumer running] at 650,223
+                Node(1)-Node(2) [link server] M236.0 55.0 Q278.0 23.0 320.0 55.0
+                Node(1)-Node(3) [link server] M236.0 55.0 Q410.0 -3.0 584.0 55.0
+                Node(2)-Node(3) [link server] M500.0 55.0 Q542.0 23.0 584.0 55.0
+                Node(1)-Client(7) [link client] M125.8 159.0 Q113.4 191.0 100.9 223.0
+                Node(2)-Client(7) [link client] M292.0 158.6 Q218.3 190.8 144.6 223.0
+                Node(3)-Client(7) [link client] M556.0 135.2 Q363.0 181.3 170.0 227.4
+                Node(1)-Client(8) [link client] M264.0 135.2 Q457.0 181.3 650.0 227.4
+                Node(2)-Client(8) [link client] M528.0 158.6 Q601.7 190.8 675.4 223.0
+                Node(3)-Client(8) [link client] M694.2 159.0 Q706.6 191.0 719.1 223.0
+                msg 1 P at 183.1,210.6
+                msg 2 P at 253.6,171.0
+            "#]],
+        );
     }
 
     #[test]
@@ -651,21 +646,28 @@ mod tests {
         let mut view = ClusterView {
             nodes: vec![
                 node(1, false, true, ProcessState::Running),
-                node(2, true, false, ProcessState::Fenced),
-                node(3, true, false, ProcessState::Stopped),
+                node(2, false, true, ProcessState::Running),
+                node(3, true, false, ProcessState::Fenced),
+                node(4, true, false, ProcessState::Stopped),
             ],
             ..ClusterView::default()
         };
-        view.nodes[0].raft = None;
-        check(&view, expect![[r#"
-            820x406
-            Controller 1 [server controller running] at 292,32 236x70: running | - | - no Raft state yet band@36
-            Broker 2 [server broker fenced] at 160,186 236x70: fenced | 1 replica · leads 0
-            Broker 3 [server broker stopped] at 424,186 236x70: stopped | 1 replica · leads 0
-            Node(1)-Node(2) [link server] M380.0 102.0 Q344.0 144.0 308.0 186.0
-            Node(1)-Node(3) [link server down] M440.0 102.0 Q476.0 144.0 512.0 186.0
-            Node(2)-Node(3) [link server down] M368.0 186.0 Q410.0 154.0 452.0 186.0
-        "#]]);
+        view.nodes[1].raft = None;
+        // Brokers are linked to the active controller (1) only.
+        check(
+            &view,
+            expect![[r#"
+                820x370
+                Controller 1 [server controller running quorum-leader] at 160,42 236x70: running | - | - Leader · epoch 2 LEADER band@36
+                Controller 2 [server controller running] at 424,42 236x70: running | - | - no Raft state yet band@36
+                Broker 3 [server broker fenced] at 160,176 236x70: fenced | 1 replica · leads 0
+                Broker 4 [server broker stopped] at 424,176 236x70: stopped | 1 replica · leads 0
+                Node(1)-Node(2) [link server] M368.0 42.0 Q410.0 10.0 452.0 42.0
+                Node(1)-Node(3) [link server] M278.0 112.0 Q278.0 144.0 278.0 176.0
+                Node(1)-Node(4) [link server down] M347.0 112.0 Q410.0 144.0 473.0 176.0
+                Node(3)-Node(4) [link server down] M368.0 176.0 Q410.0 144.0 452.0 176.0
+            "#]],
+        );
     }
 
     #[test]

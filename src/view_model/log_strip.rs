@@ -48,11 +48,9 @@ pub struct Marker {
     pub tooltip: &'static str,
 }
 
-const HW_TOOLTIP: &str =
-    "High watermark: records below it are on every in-sync replica and visible to consumers";
+const HW_TOOLTIP: &str = "High watermark: records below it are on every in-sync replica and visible to consumers";
 const LEO_TOOLTIP: &str = "Log end offset: the offset the leader will give the next record";
-const BOTH_TOOLTIP: &str =
-    "High watermark = log end offset: every record is committed and visible to consumers";
+const BOTH_TOOLTIP: &str = "High watermark = log end offset: every record is committed and visible to consumers";
 
 /// The last `max` records of the leader's log with HW and LEO markers in offset order.
 pub fn log_strip(p: &PartitionView, max: usize) -> Strip {
@@ -106,13 +104,7 @@ fn cell(r: &RecordView, high_watermark: u64) -> RecordCell {
         utc_timestamp(r.timestamp_ms),
         r.timestamp_ms
     );
-    RecordCell {
-        offset: r.offset,
-        text,
-        tooltip,
-        committed,
-        tombstone: r.value.is_none(),
-    }
+    RecordCell { offset: r.offset, text, tooltip, committed, tombstone: r.value.is_none() }
 }
 
 fn shorten(value: &str) -> String {
@@ -169,10 +161,7 @@ mod tests {
     #[test]
     fn markers_fall_between_records() {
         let p = partition(&["82 bpm", "110 bpm", "95 bpm"], 1);
-        assert_eq!(
-            render(&log_strip(&p, 10)),
-            "earlier=0 [0:82 bpm] |HW 1| (1:110 bpm) (2:95 bpm) |LEO 3|"
-        );
+        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [0:82 bpm] |HW 1| (1:110 bpm) (2:95 bpm) |LEO 3|");
     }
 
     #[test]

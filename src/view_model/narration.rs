@@ -39,15 +39,10 @@ mod tests {
     #[test]
     fn newest_first_and_bounded() {
         let trace: Vec<TraceEntry> = (0..3)
-            .map(|i| TraceEntry {
-                at_ms: 1500 * i,
-                actor: format!("Broker {i}"),
-                text: format!("event {i}"),
-            })
+            .map(|i| TraceEntry { at_ms: 1500 * i, actor: format!("Broker {i}"), text: format!("event {i}") })
             .collect();
         let items = narration(&trace, 2);
-        let lines: Vec<_> =
-            items.iter().map(|n| format!("{} {} {} {}", n.index, n.time, n.actor, n.text)).collect();
+        let lines: Vec<_> = items.iter().map(|n| format!("{} {} {} {}", n.index, n.time, n.actor, n.text)).collect();
         assert_eq!(lines, ["2 t+3.000 s Broker 2 event 2", "1 t+1.500 s Broker 1 event 1"]);
     }
 }

@@ -68,10 +68,7 @@ fn partition(topic: &str, p: &PartitionView, records_max: usize) -> PartitionMod
         name: format!("{topic}-{}", p.partition),
         leader,
         replicas,
-        offsets: format!(
-            "log start {} · HW {} · LEO {}",
-            p.log_start_offset, p.high_watermark, p.log_end_offset
-        ),
+        offsets: format!("log start {} · HW {} · LEO {}", p.log_start_offset, p.high_watermark, p.log_end_offset),
         strip: log_strip(p, records_max),
     }
 }

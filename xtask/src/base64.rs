@@ -36,10 +36,7 @@ mod tests {
     fn decodes_padded_and_unpadded() {
         assert_eq!(decode("aGVsbG8=").as_deref(), Ok(&b"hello"[..]));
         assert_eq!(decode("aGk").as_deref(), Ok(&b"hi"[..]));
-        assert_eq!(
-            decode("iVBORw0KGgo=").as_deref(),
-            Ok(&b"\x89PNG\r\n\x1a\n"[..])
-        );
+        assert_eq!(decode("iVBORw0KGgo=").as_deref(), Ok(&b"\x89PNG\r\n\x1a\n"[..]));
         assert!(decode("a*").is_err());
     }
 }

@@ -32,17 +32,12 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver (logging into `log_dir`) and a `width`×`height` headless Chromium.
     pub fn launch(width: u32, height: u32, log_dir: &Path) -> Result<Browser> {
-        std::fs::create_dir_all(log_dir)
-            .map_err(|e| format!("cannot create {}: {e}", log_dir.display()))?;
+        std::fs::create_dir_all(log_dir).map_err(|e| format!("cannot create {}: {e}", log_dir.display()))?;
         let profile = ProfileDir::create()?;
         let driver = ChromeDriver::start(&log_dir.join("chromedriver.log"))?;
         let session = Session::create(driver.addr(), capabilities(&profile.0, width, height))?;
         fit_viewport(&session, width, height)?;
-        Ok(Browser {
-            session,
-            _driver: driver,
-            _profile: profile,
-        })
+        Ok(Browser { session, _driver: driver, _profile: profile })
     }
 
     pub fn session(&self) -> &Session {
@@ -51,11 +46,7 @@ impl Browser {
 
     /// Closes the browser, reporting a failure to do so (dropping does it silently).
     pub fn close(self) -> Result<()> {
-        let Browser {
-            session,
-            _driver,
-            _profile,
-        } = self;
+        let Browser { session, _driver, _profile } = self;
         session.delete()
     }
 }
@@ -74,9 +65,7 @@ fn fit_viewport(session: &Session, width: u32, height: u32) -> Result<()> {
     session.set_window_size(outer_w, outer_h)?;
     let (inner_w, inner_h) = viewport(session)?;
     if (inner_w, inner_h) != (width, height) {
-        println!(
-            "xtask: note: viewport is {inner_w}x{inner_h}, not the requested {width}x{height}"
-        );
+        println!("xtask: note: viewport is {inner_w}x{inner_h}, not the requested {width}x{height}");
     }
     Ok(())
 }
@@ -84,10 +73,7 @@ fn fit_viewport(session: &Session, width: u32, height: u32) -> Result<()> {
 fn viewport(session: &Session) -> Result<(u32, u32)> {
     let size = session.execute("return [window.innerWidth, window.innerHeight];", json!([]))?;
     let dimension = |i: usize| {
-        size[i]
-            .as_u64()
-            .and_then(|v| u32::try_from(v).ok())
-            .ok_or_else(|| format!("unexpected viewport size {size}"))
+        size[i].as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| format!("unexpected viewport size {size}"))
     };
     Ok((dimension(0)?, dimension(1)?))
 }
@@ -109,14 +95,10 @@ struct ProfileDir(PathBuf);
 
 impl ProfileDir {
     fn create() -> Result<ProfileDir> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let dir =
-            std::env::temp_dir().join(format!("xtask-chromium-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create profile dir {}: {e}", dir.display()))?;
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!("xtask-chromium-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create profile dir {}: {e}", dir.display()))?;
         Ok(ProfileDir(dir))
     }
 }

@@ -31,22 +31,13 @@ impl ChromeDriver {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = child.exited() {
-                return Err(format!(
-                    "chromedriver exited during startup ({status}); see {}",
-                    log_file.display()
-                ));
+                return Err(format!("chromedriver exited during startup ({status}); see {}", log_file.display()));
             }
             if is_ready(addr) {
-                return Ok(ChromeDriver {
-                    addr,
-                    _child: child,
-                });
+                return Ok(ChromeDriver { addr, _child: child });
             }
             if Instant::now() > deadline {
-                return Err(format!(
-                    "chromedriver not ready on port {port} after 20 s; see {}",
-                    log_file.display()
-                ));
+                return Err(format!("chromedriver not ready on port {port} after 20 s; see {}", log_file.display()));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -70,10 +61,7 @@ fn is_ready(addr: SocketAddr) -> bool {
 /// A port the OS just handed out. Chromedriver cannot be given a listening socket, so there
 /// is a tiny window in which someone else could take it; on loopback that is good enough.
 fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .map_err(|e| format!("cannot find a free loopback port: {e}"))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| format!("cannot read the free port: {e}"))
+    let listener =
+        TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|e| format!("cannot find a free loopback port: {e}"))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| format!("cannot read the free port: {e}"))
 }

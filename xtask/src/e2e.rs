@@ -47,20 +47,12 @@ const POLL: Duration = Duration::from_millis(200);
 pub fn run(root: &Path) -> Result<()> {
     let dist = paths::dist(root);
     if !dist.join("index.html").is_file() {
-        return Err(format!(
-            "no {}/index.html; build it first with `cargo xtask dist`",
-            dist.display()
-        ));
+        return Err(format!("no {}/index.html; build it first with `cargo xtask dist`", dist.display()));
     }
     tools::ensure_browser(root)?;
     let artifacts = paths::e2e_artifacts(root);
     let server = StaticServer::start(&dist)?;
-    println!(
-        "xtask: e2e: serving {} ({}) at {}",
-        dist.display(),
-        trunk::bundle_size(&dist),
-        server.url()
-    );
+    println!("xtask: e2e: serving {} ({}) at {}", dist.display(), trunk::bundle_size(&dist), server.url());
     let browser = Browser::launch(WIDTH, HEIGHT, &artifacts)?;
     match lesson_workflow(browser.session(), &server.url(), &artifacts) {
         Ok(()) => {
@@ -80,15 +72,9 @@ fn lesson_workflow(session: &Session, url: &str, artifacts: &Path) -> Result<()>
     let started = Instant::now();
     session.navigate(url)?;
     if session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.is_none() {
-        return Err(format!(
-            "no element with aria-label=\"Console input\" within {}",
-            format_duration(PAGE_TIMEOUT)
-        ));
+        return Err(format!("no element with aria-label=\"Console input\" within {}", format_duration(PAGE_TIMEOUT)));
     }
-    println!(
-        "xtask: e2e: page ready in {}",
-        format_duration(started.elapsed())
-    );
+    println!("xtask: e2e: page ready in {}", format_duration(started.elapsed()));
 
     let typing = Instant::now();
     let lines: Vec<&str> = LESSON_WORKFLOW.lines().collect();
@@ -99,11 +85,7 @@ fn lesson_workflow(session: &Session, url: &str, artifacts: &Path) -> Result<()>
             .ok_or_else(|| format!("the console input disappeared before typing `{line}`"))?;
         session.send_keys(&input, &format!("{line}{ENTER}"))?;
     }
-    println!(
-        "xtask: e2e: typed {} lines in {}",
-        lines.len(),
-        format_duration(typing.elapsed())
-    );
+    println!("xtask: e2e: typed {} lines in {}", lines.len(), format_duration(typing.elapsed()));
 
     let waiting = Instant::now();
     loop {
@@ -118,10 +100,7 @@ fn lesson_workflow(session: &Session, url: &str, artifacts: &Path) -> Result<()>
         }
         std::thread::sleep(POLL);
     }
-    println!(
-        "xtask: e2e: consumer printed both records after {}",
-        format_duration(waiting.elapsed())
-    );
+    println!("xtask: e2e: consumer printed both records after {}", format_duration(waiting.elapsed()));
     save_screenshot(session, &artifacts.join("lesson-workflow.png"))
 }
 
@@ -144,15 +123,10 @@ fn shows_both_records(text: &str) -> bool {
 pub fn save_screenshot(session: &Session, path: &Path) -> Result<()> {
     let png = session.screenshot_png()?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     std::fs::write(path, &png).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    println!(
-        "xtask: screenshot saved to {} ({} KiB)",
-        path.display(),
-        png.len() / 1024
-    );
+    println!("xtask: screenshot saved to {} ({} KiB)", path.display(), png.len() / 1024);
     Ok(())
 }
 
@@ -174,10 +148,7 @@ fn report_failure(session: &Session, artifacts: &Path) {
     if let Err(e) = save_screenshot(session, &artifacts.join("failure.png")) {
         println!("xtask: e2e: no failure screenshot: {e}");
     }
-    println!(
-        "xtask: e2e: chromedriver log: {}",
-        artifacts.join("chromedriver.log").display()
-    );
+    println!("xtask: e2e: chromedriver log: {}", artifacts.join("chromedriver.log").display());
 }
 
 #[cfg(test)]

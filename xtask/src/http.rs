@@ -15,10 +15,7 @@ pub struct Response {
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -35,8 +32,7 @@ pub fn request(
     stream.set_read_timeout(Some(timeout)).map_err(context)?;
     stream.set_write_timeout(Some(timeout)).map_err(context)?;
 
-    let mut head =
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: */*\r\n");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: */*\r\n");
     if let Some(body) = json_body {
         head.push_str("Content-Type: application/json; charset=utf-8\r\n");
         head.push_str(&format!("Content-Length: {}\r\n", body.len()));
@@ -68,9 +64,7 @@ pub fn request(
 fn is_complete(raw: &[u8]) -> bool {
     match parse_response(raw) {
         Ok(r) if r.header("Content-Length").is_some() => true,
-        Ok(r) => r
-            .header("Transfer-Encoding")
-            .is_some_and(|v| v.eq_ignore_ascii_case("chunked")),
+        Ok(r) => r.header("Transfer-Encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")),
         Err(_) => false,
     }
 }
@@ -86,27 +80,13 @@ fn parse_response(raw: &[u8]) -> Result<Response> {
         .nth(1)
         .and_then(|s| s.parse::<u16>().ok())
         .ok_or_else(|| format!("malformed status line `{status_line}`"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let mut response = Response {
-        status,
-        headers,
-        body: Vec::new(),
-    };
-    response.body = if response
-        .header("Transfer-Encoding")
-        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
-    {
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
+    let mut response = Response { status, headers, body: Vec::new() };
+    response.body = if response.header("Transfer-Encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
         dechunk(rest)?
-    } else if let Some(len) = response
-        .header("Content-Length")
-        .and_then(|v| v.parse::<usize>().ok())
-    {
-        rest.get(..len)
-            .ok_or_else(|| format!("body shorter than Content-Length {len}"))?
-            .to_vec()
+    } else if let Some(len) = response.header("Content-Length").and_then(|v| v.parse::<usize>().ok()) {
+        rest.get(..len).ok_or_else(|| format!("body shorter than Content-Length {len}"))?.to_vec()
     } else {
         rest.to_vec()
     };
@@ -119,8 +99,7 @@ fn dechunk(mut data: &[u8]) -> Result<Vec<u8>> {
         let line_end = find(data, b"\r\n").ok_or("truncated chunk size")?;
         let size_text = std::str::from_utf8(&data[..line_end]).map_err(|_| "bad chunk size")?;
         let size_text = size_text.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_text, 16)
-            .map_err(|_| format!("bad chunk size `{size_text}`"))?;
+        let size = usize::from_str_radix(size_text, 16).map_err(|_| format!("bad chunk size `{size_text}`"))?;
         data = &data[line_end + 2..];
         if size == 0 {
             return Ok(body);
@@ -145,8 +124,7 @@ mod tests {
         let r = parse_response(plain).expect("plain response parses");
         assert_eq!((r.status, r.body.as_slice()), (200, &b"hi"[..]));
 
-        let chunked =
-            b"HTTP/1.1 404 Not Found\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+        let chunked = b"HTTP/1.1 404 Not Found\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
         let r = parse_response(chunked).expect("chunked response parses");
         assert_eq!((r.status, r.body.as_slice()), (404, &b"abcde"[..]));
     }

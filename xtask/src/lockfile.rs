@@ -10,10 +10,8 @@ use std::path::Path;
 /// Version of the `wasm-bindgen` crate pinned in `<root>/Cargo.lock`.
 pub fn wasm_bindgen_version(root: &Path) -> Result<String> {
     let path = root.join("Cargo.lock");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    package_version(&text, "wasm-bindgen")
-        .ok_or_else(|| format!("no `wasm-bindgen` package in {}", path.display()))
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    package_version(&text, "wasm-bindgen").ok_or_else(|| format!("no `wasm-bindgen` package in {}", path.display()))
 }
 
 /// The `version` of the first `[[package]]` named `name`. A tiny line-based reader is enough
@@ -52,14 +50,8 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 
     #[test]
     fn finds_exact_package_name_only() {
-        assert_eq!(
-            package_version(LOCK, "wasm-bindgen").as_deref(),
-            Some("0.2.130")
-        );
-        assert_eq!(
-            package_version(LOCK, "wasm-bindgen-macro").as_deref(),
-            Some("9.9.9")
-        );
+        assert_eq!(package_version(LOCK, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(package_version(LOCK, "wasm-bindgen-macro").as_deref(), Some("9.9.9"));
         assert_eq!(package_version(LOCK, "wasm"), None);
     }
 }

@@ -10,9 +10,7 @@ use std::time::{Duration, Instant};
 /// Runs `cmd` with inherited stdio and fails unless it exits successfully.
 pub fn run(cmd: &mut Command) -> Result<()> {
     let shown = describe(cmd);
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+    let status = cmd.status().map_err(|e| format!("cannot start `{shown}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -35,25 +33,14 @@ pub fn first_line_of(program: impl AsRef<OsStr>, args: &[&str], cwd: &Path) -> O
         return None;
     }
     let text = String::from_utf8_lossy(&output.stdout);
-    text.lines()
-        .map(str::trim)
-        .find(|line| !line.is_empty())
-        .map(str::to_string)
+    text.lines().map(str::trim).find(|line| !line.is_empty()).map(str::to_string)
 }
 
 /// Whole stdout of a successful run, for probes that list several lines.
 pub fn stdout_of(program: impl AsRef<OsStr>, args: &[&str], cwd: &Path) -> Option<String> {
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    let output =
+        Command::new(program).args(args).current_dir(cwd).stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// A human-readable command line for messages.
@@ -86,10 +73,7 @@ pub struct ChildGuard {
 
 impl ChildGuard {
     pub fn new(child: Child, name: impl Into<String>) -> Self {
-        ChildGuard {
-            child,
-            name: name.into(),
-        }
+        ChildGuard { child, name: name.into() }
     }
 
     /// `Some(status)` if the child has already exited (e.g. it failed to start properly).
@@ -121,11 +105,7 @@ pub fn running_processes_with_args(words: &[&str]) -> Vec<u32> {
     };
     let mut pids = Vec::new();
     for entry in entries.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
             continue;
         };
         if pid == own_pid {
@@ -164,19 +144,13 @@ pub fn wait_for_others(words: &[&str], what: &str) {
     }
     println!(
         "xtask: waiting for the {what} already running (pid {}) to finish…",
-        pids.iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+        pids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
     );
     let started = Instant::now();
     while !running_processes_with_args(words).is_empty() {
         std::thread::sleep(Duration::from_secs(2));
     }
-    println!(
-        "xtask: the other {what} finished after {}",
-        format_duration(started.elapsed())
-    );
+    println!("xtask: the other {what} finished after {}", format_duration(started.elapsed()));
 }
 
 #[cfg(test)]

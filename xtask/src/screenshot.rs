@@ -31,14 +31,8 @@ fn parse(root: &Path, args: &[String]) -> Result<Options> {
     };
     let mut args = args.iter();
     while let Some(flag) = args.next() {
-        let mut value = || {
-            args.next()
-                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
-        };
-        let number = |text: &str| {
-            text.parse::<u32>()
-                .map_err(|_| format!("{flag} wants a number, got `{text}`"))
-        };
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        let number = |text: &str| text.parse::<u32>().map_err(|_| format!("{flag} wants a number, got `{text}`"));
         match flag.as_str() {
             "--width" => options.width = number(value()?)?,
             "--height" => options.height = number(value()?)?,
@@ -61,10 +55,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         None => {
             let dist = paths::dist(root);
             if !dist.join("index.html").is_file() {
-                return Err(format!(
-                    "no {}/index.html; build it first with `cargo xtask dist`",
-                    dist.display()
-                ));
+                return Err(format!("no {}/index.html; build it first with `cargo xtask dist`", dist.display()));
             }
             let server = StaticServer::start(&dist)?;
             let url = server.url();
@@ -77,10 +68,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     session.navigate(&url)?;
     // The console input appears once the wasm app has rendered; a page without it still
     // gets its picture taken, since looking at a broken page is a common reason to ask.
-    if session
-        .wait_for(CONSOLE_INPUT, Duration::from_secs(15))?
-        .is_none()
-    {
+    if session.wait_for(CONSOLE_INPUT, Duration::from_secs(15))?.is_none() {
         println!("xtask: note: no `Console input` element after 15 s; capturing anyway");
     }
     std::thread::sleep(options.delay);

@@ -26,21 +26,14 @@ pub struct Stages {
 impl Stages {
     /// `planned` lists every stage in order, so the summary can show what was skipped.
     pub fn new(planned: &[&'static str]) -> Self {
-        Stages {
-            planned: planned.to_vec(),
-            rows: Vec::new(),
-            started: Instant::now(),
-        }
+        Stages { planned: planned.to_vec(), rows: Vec::new(), started: Instant::now() }
     }
 
     /// Runs one stage; its error is returned so the caller can stop with `?`.
     pub fn run(&mut self, name: &'static str, stage: impl FnOnce() -> Result<()>) -> Result<()> {
         let number = self.rows.len() + 1;
         println!();
-        println!(
-            "xtask: ==> stage {number}/{}: {name}",
-            self.planned.len().max(number)
-        );
+        println!("xtask: ==> stage {number}/{}: {name}", self.planned.len().max(number));
         let started = Instant::now();
         let result = stage();
         let duration = started.elapsed();
@@ -54,11 +47,7 @@ impl Stages {
                 Outcome::Fail
             }
         };
-        self.rows.push(Row {
-            name,
-            outcome,
-            duration,
-        });
+        self.rows.push(Row { name, outcome, duration });
         result.map_err(|_| format!("stage `{name}` failed"))
     }
 
@@ -71,21 +60,11 @@ impl Stages {
                 Outcome::Pass => "pass",
                 Outcome::Fail => "FAIL",
             };
-            println!(
-                "  {:<16} {:<8} {:>9}",
-                row.name,
-                result,
-                format_duration(row.duration)
-            );
+            println!("  {:<16} {:<8} {:>9}", row.name, result, format_duration(row.duration));
         }
         for name in self.planned.iter().skip(self.rows.len()) {
             println!("  {name:<16} {:<8} {:>9}", "skipped", "-");
         }
-        println!(
-            "  {:<16} {:<8} {:>9}",
-            "total",
-            "",
-            format_duration(self.started.elapsed())
-        );
+        println!("  {:<16} {:<8} {:>9}", "total", "", format_duration(self.started.elapsed()));
     }
 }

@@ -20,25 +20,16 @@ pub struct StaticServer {
 
 impl StaticServer {
     pub fn start(root: &Path) -> Result<StaticServer> {
-        let root = root
-            .canonicalize()
-            .map_err(|e| format!("cannot serve {}: {e}", root.display()))?;
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .map_err(|e| format!("cannot bind a loopback port: {e}"))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| format!("cannot read the server's address: {e}"))?;
+        let root = root.canonicalize().map_err(|e| format!("cannot serve {}: {e}", root.display()))?;
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot bind a loopback port: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| format!("cannot read the server's address: {e}"))?;
         let stop = Arc::new(AtomicBool::new(false));
         let stop_flag = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
             .name("static-server".to_string())
             .spawn(move || accept_loop(listener, root, stop_flag))
             .map_err(|e| format!("cannot start the server thread: {e}"))?;
-        Ok(StaticServer {
-            addr,
-            stop,
-            thread: Some(thread),
-        })
+        Ok(StaticServer { addr, stop, thread: Some(thread) })
     }
 
     pub fn url(&self) -> String {
@@ -65,13 +56,11 @@ fn accept_loop(listener: TcpListener, root: PathBuf, stop: Arc<AtomicBool>) {
         let Ok(stream) = stream else { continue };
         let root = root.clone();
         // Detached: each connection is short-lived (`Connection: close`) and has timeouts.
-        let _ = std::thread::Builder::new()
-            .name("static-conn".to_string())
-            .spawn(move || {
-                if let Err(e) = handle(stream, &root) {
-                    eprintln!("xtask: static server: {e}");
-                }
-            });
+        let _ = std::thread::Builder::new().name("static-conn".to_string()).spawn(move || {
+            if let Err(e) = handle(stream, &root) {
+                eprintln!("xtask: static server: {e}");
+            }
+        });
     }
 }
 
@@ -92,38 +81,14 @@ fn handle(stream: TcpStream, root: &Path) -> std::io::Result<()> {
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
     if method != "GET" && method != "HEAD" {
-        return respond(
-            &mut stream,
-            "405 Method Not Allowed",
-            "text/plain",
-            b"",
-            true,
-        );
+        return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"", true);
     }
     let Some(path) = resolve(root, target) else {
-        return respond(
-            &mut stream,
-            "404 Not Found",
-            "text/plain",
-            b"not found\n",
-            true,
-        );
+        return respond(&mut stream, "404 Not Found", "text/plain", b"not found\n", true);
     };
     match std::fs::read(&path) {
-        Ok(body) => respond(
-            &mut stream,
-            "200 OK",
-            content_type(&path),
-            &body,
-            method == "GET",
-        ),
-        Err(_) => respond(
-            &mut stream,
-            "404 Not Found",
-            "text/plain",
-            b"not found\n",
-            true,
-        ),
+        Ok(body) => respond(&mut stream, "200 OK", content_type(&path), &body, method == "GET"),
+        Err(_) => respond(&mut stream, "404 Not Found", "text/plain", b"not found\n", true),
     }
 }
 
@@ -185,11 +150,7 @@ fn percent_decode(text: &str) -> Option<String> {
 /// Browsers refuse `WebAssembly.instantiateStreaming` unless .wasm is `application/wasm`, and
 /// module scripts need a JavaScript type, so these must be right.
 fn content_type(path: &Path) -> &'static str {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
@@ -223,15 +184,11 @@ mod tests {
 
         let server = StaticServer::start(&dir).expect("server starts");
         let get = |path: &str| {
-            http::request(server.addr, "GET", path, None, Duration::from_secs(5))
-                .expect("request succeeds")
+            http::request(server.addr, "GET", path, None, Duration::from_secs(5)).expect("request succeeds")
         };
         let index = get("/?x=1");
         assert_eq!(index.status, 200);
-        assert_eq!(
-            index.header("Content-Type"),
-            Some("text/html; charset=utf-8")
-        );
+        assert_eq!(index.header("Content-Type"), Some("text/html; charset=utf-8"));
         assert_eq!(index.body, b"<p>hi</p>");
         let wasm = get("/sub/app%20bg.wasm");
         assert_eq!(wasm.header("content-type"), Some("application/wasm"));

@@ -5,15 +5,7 @@ use crate::{e2e, process, tools, trunk, Result};
 use std::path::Path;
 use std::process::Command;
 
-const STAGES: [&str; 7] = [
-    "tools",
-    "fmt",
-    "clippy",
-    "native tests",
-    "wasm tests",
-    "release bundle",
-    "e2e",
-];
+const STAGES: [&str; 7] = ["tools", "fmt", "clippy", "native tests", "wasm tests", "release bundle", "e2e"];
 
 pub fn run(root: &Path) -> Result<()> {
     let mut stages = Stages::new(&STAGES);
@@ -25,19 +17,7 @@ pub fn run(root: &Path) -> Result<()> {
 fn run_stages(root: &Path, stages: &mut Stages) -> Result<()> {
     stages.run(STAGES[0], || tools::ensure_all(root))?;
     stages.run(STAGES[1], || cargo(root, &["fmt", "--all", "--check"]))?;
-    stages.run(STAGES[2], || {
-        cargo(
-            root,
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        )
-    })?;
+    stages.run(STAGES[2], || cargo(root, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     // cargo's own output (including its `test result:` lines, which CI parses) goes straight
     // to our stdout.
     stages.run(STAGES[3], || cargo(root, &["test", "--workspace"]))?;
@@ -56,15 +36,7 @@ fn cargo(root: &Path, args: &[&str]) -> Result<()> {
 fn wasm_tests(root: &Path) -> Result<()> {
     process::run(
         Command::new("cargo")
-            .args([
-                "test",
-                "--target",
-                tools::WASM_TARGET,
-                "-p",
-                "kafka-playground",
-                "--test",
-                "web",
-            ])
+            .args(["test", "--target", tools::WASM_TARGET, "-p", "kafka-playground", "--test", "web"])
             .current_dir(root)
             .env("CHROMEDRIVER", tools::CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),

@@ -27,12 +27,7 @@ enum Tool {
     ChromeDriver,
 }
 
-const BUILD_TOOLS: [Tool; 4] = [
-    Tool::WasmTarget,
-    Tool::Trunk,
-    Tool::WasmBindgen,
-    Tool::WasmOpt,
-];
+const BUILD_TOOLS: [Tool; 4] = [Tool::WasmTarget, Tool::Trunk, Tool::WasmBindgen, Tool::WasmOpt];
 const BROWSER_TOOLS: [Tool; 2] = [Tool::Chromium, Tool::ChromeDriver];
 
 /// What a probe found.
@@ -50,10 +45,7 @@ struct Wanted {
 
 impl Wanted {
     fn new(root: &Path) -> Result<Self> {
-        Ok(Wanted {
-            root: root.to_path_buf(),
-            wasm_bindgen: lockfile::wasm_bindgen_version(root)?,
-        })
+        Ok(Wanted { root: root.to_path_buf(), wasm_bindgen: lockfile::wasm_bindgen_version(root)? })
     }
 }
 
@@ -107,27 +99,17 @@ impl Tool {
         let root = &w.root;
         match self {
             Tool::WasmTarget => probe_wasm_target(root),
-            Tool::Trunk => versioned(
-                process::first_line_of("trunk", &["--version"], root),
-                1,
-                TRUNK_VERSION,
-            ),
+            Tool::Trunk => versioned(process::first_line_of("trunk", &["--version"], root), 1, TRUNK_VERSION),
             Tool::WasmBindgen => {
                 let cli = process::first_line_of("wasm-bindgen", &["--version"], root);
                 match versioned(cli, 1, &w.wasm_bindgen) {
                     // The wasm test stage runs wasm-bindgen-test-runner (the cargo runner in
                     // .cargo/config.toml); it ships in the same crate, so check it too.
                     Probe::Installed(v) => {
-                        let runner = process::first_line_of(
-                            "wasm-bindgen-test-runner",
-                            &["--version"],
-                            root,
-                        );
+                        let runner = process::first_line_of("wasm-bindgen-test-runner", &["--version"], root);
                         match versioned(runner, 1, &w.wasm_bindgen) {
                             Probe::Installed(_) => Probe::Installed(v),
-                            Probe::WrongVersion(r) => {
-                                Probe::WrongVersion(format!("test runner {r}"))
-                            }
+                            Probe::WrongVersion(r) => Probe::WrongVersion(format!("test runner {r}")),
                             Probe::Missing => Probe::WrongVersion("no test runner".to_string()),
                         }
                     }
@@ -140,11 +122,7 @@ impl Tool {
                     return Probe::Missing;
                 }
                 // `wasm-opt version 132 (version_132)`: the same token Trunk compares.
-                versioned(
-                    process::first_line_of(&bin, &["--version"], root),
-                    2,
-                    BINARYEN_VERSION,
-                )
+                versioned(process::first_line_of(&bin, &["--version"], root), 2, BINARYEN_VERSION)
             }
             Tool::Chromium => browser_probe(CHROMIUM, root),
             Tool::ChromeDriver => browser_probe(CHROMEDRIVER, root),
@@ -154,11 +132,9 @@ impl Tool {
     fn install(self, w: &Wanted) -> Result<()> {
         let root = &w.root;
         match self {
-            Tool::WasmTarget => process::run(
-                Command::new("rustup")
-                    .args(["target", "add", WASM_TARGET])
-                    .current_dir(root),
-            ),
+            Tool::WasmTarget => {
+                process::run(Command::new("rustup").args(["target", "add", WASM_TARGET]).current_dir(root))
+            }
             Tool::Trunk => process::run(
                 Command::new("cargo")
                     .args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"])
@@ -173,14 +149,11 @@ impl Tool {
             ),
             Tool::WasmOpt => {
                 let prefix = paths::binaryen_prefix(root);
-                std::fs::create_dir_all(&prefix)
-                    .map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
+                std::fs::create_dir_all(&prefix).map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
                 if process::first_line_of("npm", &["--version"], root).is_none() {
-                    return Err(
-                        "npm is not installed; install it with `apt-get install npm` \
+                    return Err("npm is not installed; install it with `apt-get install npm` \
                                 (wasm-opt comes from npm's binaryen package)"
-                            .to_string(),
-                    );
+                        .to_string());
                 }
                 process::run(
                     Command::new("npm")
@@ -200,17 +173,12 @@ impl Tool {
     /// twice in parallel only doubles the wait.
     fn wait_for_concurrent_install(self) {
         match self {
-            Tool::Trunk => {
-                process::wait_for_others(&["cargo", "install", "trunk"], "`cargo install trunk`")
+            Tool::Trunk => process::wait_for_others(&["cargo", "install", "trunk"], "`cargo install trunk`"),
+            Tool::WasmBindgen => {
+                process::wait_for_others(&["cargo", "install", "wasm-bindgen-cli"], "`cargo install wasm-bindgen-cli`")
             }
-            Tool::WasmBindgen => process::wait_for_others(
-                &["cargo", "install", "wasm-bindgen-cli"],
-                "`cargo install wasm-bindgen-cli`",
-            ),
             Tool::WasmOpt => {}
-            Tool::WasmTarget => {
-                process::wait_for_others(&["rustup", "target", "add"], "`rustup target add`")
-            }
+            Tool::WasmTarget => process::wait_for_others(&["rustup", "target", "add"], "`rustup target add`"),
             Tool::Chromium | Tool::ChromeDriver => {
                 process::wait_for_others(&["apt-get"], "apt-get");
                 process::wait_for_others(&["dpkg"], "dpkg");
@@ -263,12 +231,7 @@ fn browser_probe(path: &str, root: &Path) -> Probe {
         return Probe::Missing;
     }
     match process::first_line_of(path, &["--version"], root) {
-        Some(line) => Probe::Installed(
-            line.split_whitespace()
-                .nth(1)
-                .unwrap_or(line.as_str())
-                .to_string(),
-        ),
+        Some(line) => Probe::Installed(line.split_whitespace().nth(1).unwrap_or(line.as_str()).to_string()),
         None => Probe::WrongVersion(format!("{path} does not run")),
     }
 }
@@ -325,23 +288,17 @@ fn ensure(tool: Tool, w: &Wanted) -> Result<()> {
     }
     println!("xtask: installing {label} ({})…", tool.eta());
     let started = Instant::now();
-    tool.install(w)
-        .map_err(|e| format!("installing {label}: {e}"))?;
+    tool.install(w).map_err(|e| format!("installing {label}: {e}"))?;
     match tool.probe(w) {
         Probe::Installed(_) => {
-            println!(
-                "xtask: installed {label} in {}",
-                format_duration(started.elapsed())
-            );
+            println!("xtask: installed {label} in {}", format_duration(started.elapsed()));
             Ok(())
         }
         Probe::WrongVersion(found) => Err(format!(
             "installed {label} but `{}` still reports {found}; is another copy earlier on PATH?",
             tool.name()
         )),
-        Probe::Missing => Err(format!(
-            "installed {label} but cannot run it; is ~/.cargo/bin on PATH?"
-        )),
+        Probe::Missing => Err(format!("installed {label} but cannot run it; is ~/.cargo/bin on PATH?")),
     }
 }
 
@@ -355,26 +312,16 @@ pub fn ensure_build_tools(root: &Path) -> Result<()> {
 /// one `apt-get install`, so they are checked together and installed at most once.
 pub fn ensure_browser(root: &Path) -> Result<()> {
     let w = Wanted::new(root)?;
-    let all_installed = || {
-        BROWSER_TOOLS
-            .iter()
-            .all(|t| matches!(t.probe(&w), Probe::Installed(_)))
-    };
+    let all_installed = || BROWSER_TOOLS.iter().all(|t| matches!(t.probe(&w), Probe::Installed(_)));
     let was_installed = all_installed();
     if !was_installed {
         Tool::Chromium.wait_for_concurrent_install();
     }
     if !all_installed() {
-        println!(
-            "xtask: installing chromium and chromium-driver with apt-get ({})…",
-            Tool::Chromium.eta()
-        );
+        println!("xtask: installing chromium and chromium-driver with apt-get ({})…", Tool::Chromium.eta());
         let started = Instant::now();
         install_chromium().map_err(|e| format!("installing chromium: {e}"))?;
-        println!(
-            "xtask: installed chromium and chromium-driver in {}",
-            format_duration(started.elapsed())
-        );
+        println!("xtask: installed chromium and chromium-driver in {}", format_duration(started.elapsed()));
     }
     for tool in BROWSER_TOOLS {
         match tool.probe(&w) {
@@ -416,9 +363,7 @@ pub fn doctor(root: &Path) -> Result<()> {
     if missing == 0 {
         println!("xtask: all tools installed");
     } else {
-        println!(
-            "xtask: {missing} missing; `cargo xtask install` (or any build command) installs them"
-        );
+        println!("xtask: {missing} missing; `cargo xtask install` (or any build command) installs them");
     }
     Ok(())
 }
@@ -430,10 +375,7 @@ mod tests {
     #[test]
     fn version_tokens() {
         let trunk = Some("trunk 0.21.14".to_string());
-        assert!(matches!(
-            versioned(trunk, 1, "0.21.14"),
-            Probe::Installed(_)
-        ));
+        assert!(matches!(versioned(trunk, 1, "0.21.14"), Probe::Installed(_)));
         let opt = Some("wasm-opt version 132 (version_132)".to_string());
         assert!(matches!(versioned(opt, 2, "132"), Probe::Installed(_)));
         let old = Some("wasm-bindgen 0.2.100".to_string());

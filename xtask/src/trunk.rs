@@ -10,10 +10,7 @@ use std::time::Instant;
 /// `trunk <args…> --offline` from the repository root with the tool PATH.
 fn command(root: &Path, args: &[&str]) -> Result<Command> {
     let mut cmd = Command::new("trunk");
-    cmd.args(args)
-        .arg("--offline")
-        .current_dir(root)
-        .env("PATH", tool_path(root)?);
+    cmd.args(args).arg("--offline").current_dir(root).env("PATH", tool_path(root)?);
     Ok(cmd)
 }
 

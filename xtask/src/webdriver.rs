@@ -44,21 +44,10 @@ impl CallError {
     }
 }
 
-fn call(
-    driver: SocketAddr,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-) -> std::result::Result<Value, CallError> {
+fn call(driver: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> std::result::Result<Value, CallError> {
     let bytes = body.map(Value::to_string);
-    let response = http::request(
-        driver,
-        method,
-        path,
-        bytes.as_deref().map(str::as_bytes),
-        COMMAND_TIMEOUT,
-    )
-    .map_err(CallError::Other)?;
+    let response = http::request(driver, method, path, bytes.as_deref().map(str::as_bytes), COMMAND_TIMEOUT)
+        .map_err(CallError::Other)?;
     let mut reply: Value = serde_json::from_slice(&response.body).map_err(|e| {
         CallError::Other(format!(
             "HTTP {} with non-JSON body ({e}): {}",
@@ -75,10 +64,7 @@ fn call(
             code: code.to_string(),
             message: value["message"].as_str().unwrap_or_default().to_string(),
         }),
-        None => Err(CallError::Other(format!(
-            "HTTP {}: {value}",
-            response.status
-        ))),
+        None => Err(CallError::Other(format!("HTTP {}: {value}", response.status))),
     }
 }
 
@@ -86,54 +72,31 @@ impl Session {
     /// New Session with `capabilities` as `alwaysMatch`.
     pub fn create(driver: SocketAddr, capabilities: Value) -> Result<Session> {
         let body = json!({ "capabilities": { "alwaysMatch": capabilities } });
-        let value = call(driver, "POST", "/session", Some(&body))
-            .map_err(|e| e.describe("creating a browser session"))?;
+        let value =
+            call(driver, "POST", "/session", Some(&body)).map_err(|e| e.describe("creating a browser session"))?;
         let id = value["sessionId"]
             .as_str()
             .ok_or_else(|| format!("New Session reply has no sessionId: {value}"))?
             .to_string();
-        Ok(Session {
-            driver,
-            id,
-            deleted: false,
-        })
+        Ok(Session { driver, id, deleted: false })
     }
 
-    fn command(
-        &self,
-        method: &str,
-        suffix: &str,
-        body: Option<Value>,
-    ) -> std::result::Result<Value, CallError> {
+    fn command(&self, method: &str, suffix: &str, body: Option<Value>) -> std::result::Result<Value, CallError> {
         let path = format!("/session/{}{suffix}", self.id);
         call(self.driver, method, &path, body.as_ref())
     }
 
-    fn checked(
-        &self,
-        what: &str,
-        method: &str,
-        suffix: &str,
-        body: Option<Value>,
-    ) -> Result<Value> {
-        self.command(method, suffix, body)
-            .map_err(|e| e.describe(what))
+    fn checked(&self, what: &str, method: &str, suffix: &str, body: Option<Value>) -> Result<Value> {
+        self.command(method, suffix, body).map_err(|e| e.describe(what))
     }
 
     pub fn navigate(&self, url: &str) -> Result<()> {
-        self.checked(
-            &format!("opening {url}"),
-            "POST",
-            "/url",
-            Some(json!({ "url": url })),
-        )
-        .map(drop)
+        self.checked(&format!("opening {url}"), "POST", "/url", Some(json!({ "url": url }))).map(drop)
     }
 
     pub fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
         let body = json!({ "width": width, "height": height });
-        self.checked("resizing the window", "POST", "/window/rect", Some(body))
-            .map(drop)
+        self.checked("resizing the window", "POST", "/window/rect", Some(body)).map(drop)
     }
 
     /// The first element matching a CSS selector, or `None` if there is none (yet).
@@ -167,8 +130,7 @@ impl Session {
     /// Types `text` into the element as key presses (so input/keydown handlers fire).
     pub fn send_keys(&self, element: &Element, text: &str) -> Result<()> {
         let suffix = format!("/element/{}/value", element.0);
-        self.checked("typing", "POST", &suffix, Some(json!({ "text": text })))
-            .map(drop)
+        self.checked("typing", "POST", &suffix, Some(json!({ "text": text }))).map(drop)
     }
 
     /// Runs synchronous JavaScript in the page and returns its result.
@@ -180,21 +142,14 @@ impl Session {
     /// A PNG of the current viewport.
     pub fn screenshot_png(&self) -> Result<Vec<u8>> {
         let value = self.checked("taking a screenshot", "GET", "/screenshot", None)?;
-        let text = value
-            .as_str()
-            .ok_or_else(|| format!("screenshot reply is not a string: {value}"))?;
+        let text = value.as_str().ok_or_else(|| format!("screenshot reply is not a string: {value}"))?;
         base64::decode(text)
     }
 
     /// The page's console messages collected since the last call (needs the
     /// `goog:loggingPrefs` capability; a Chromium extension, hence the `se/log` path).
     pub fn browser_log(&self) -> Result<Vec<String>> {
-        let value = self.checked(
-            "reading the browser log",
-            "POST",
-            "/se/log",
-            Some(json!({ "type": "browser" })),
-        )?;
+        let value = self.checked("reading the browser log", "POST", "/se/log", Some(json!({ "type": "browser" })))?;
         let entries = value.as_array().cloned().unwrap_or_default();
         Ok(entries
             .iter()
@@ -204,10 +159,7 @@ impl Session {
                     e["level"].as_str().unwrap_or("?"),
                     // Chromium quotes console arguments JSON-style; unescape newlines so
                     // Rust panic messages and stacks read as they were printed.
-                    e["message"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .replace("\\n", "\n")
+                    e["message"].as_str().unwrap_or_default().replace("\\n", "\n")
                 )
             })
             .collect())
@@ -216,26 +168,16 @@ impl Session {
     /// Ends the session, which makes chromedriver close the browser.
     pub fn delete(mut self) -> Result<()> {
         self.deleted = true;
-        call(
-            self.driver,
-            "DELETE",
-            &format!("/session/{}", self.id),
-            None,
-        )
-        .map(drop)
-        .map_err(|e| e.describe("deleting the browser session"))
+        call(self.driver, "DELETE", &format!("/session/{}", self.id), None)
+            .map(drop)
+            .map_err(|e| e.describe("deleting the browser session"))
     }
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
         if !self.deleted {
-            let _ = call(
-                self.driver,
-                "DELETE",
-                &format!("/session/{}", self.id),
-                None,
-            );
+            let _ = call(self.driver, "DELETE", &format!("/session/{}", self.id), None);
         }
     }
 }

@@ -8,6 +8,9 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   ksim run FILE [--seed N] [--trace]   run a console script and print its transcript
+  ksim sweep --seeds N [--first-seed S] [--faults] [--scenario kraft] [--chaos DURATION]
+  ksim sweep --seed S [--faults] [--scenario kraft] [--verbose]
+                                       seeded fault runs with invariants after every event
   ksim                                 an interactive console (Ctrl-D to quit)
   ksim --help";
 
@@ -16,6 +19,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         None => interactive(),
         Some("run") => run(&args[1..]),
+        Some("sweep") => sweep(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -42,9 +46,7 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
         match arg.as_str() {
             "--seed" => {
                 let value = iter.next().ok_or("--seed needs a value")?;
-                seed = value.parse().map_err(|_| {
-                    format!("invalid seed '{value}': expected a non-negative integer")
-                })?;
+                seed = value.parse().map_err(|_| format!("invalid seed '{value}': expected a non-negative integer"))?;
             }
             "--trace" => trace = true,
             flag if flag.starts_with("--") => return Err(format!("unknown option '{flag}'")),
@@ -52,11 +54,7 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             extra => return Err(format!("unexpected argument '{extra}'")),
         }
     }
-    Ok(RunArgs {
-        file: file.ok_or("ksim run needs a script file")?,
-        seed,
-        trace,
-    })
+    Ok(RunArgs { file: file.ok_or("ksim run needs a script file")?, seed, trace })
 }
 
 fn run(args: &[String]) -> ExitCode {
@@ -78,18 +76,123 @@ fn run(args: &[String]) -> ExitCode {
         let (transcript, trace) = ksim::run_script_with_trace(&script, parsed.seed);
         print!("{transcript}");
         for entry in trace {
-            println!(
-                "[t+{}.{:03} s] {}: {}",
-                entry.at_ms / 1000,
-                entry.at_ms % 1000,
-                entry.actor,
-                entry.text
-            );
+            println!("[t+{}.{:03} s] {}: {}", entry.at_ms / 1000, entry.at_ms % 1000, entry.actor, entry.text);
         }
     } else {
         print!("{}", ksim::run_script(&script, parsed.seed));
     }
     ExitCode::SUCCESS
+}
+
+struct SweepArgs {
+    /// Print each seed's final status (for diagnosing one seed).
+    verbose: bool,
+    first_seed: u64,
+    seeds: u64,
+    cfg: ksim::SweepConfig,
+}
+
+fn parse_sweep_args(args: &[String]) -> Result<SweepArgs, String> {
+    let mut parsed = SweepArgs {
+        verbose: false,
+        first_seed: 1,
+        seeds: 100,
+        cfg: ksim::SweepConfig { faults: false, ..ksim::SweepConfig::default() },
+    };
+    let mut iter = args.iter();
+    let number = |flag: &str, value: Option<&String>| -> Result<u64, String> {
+        let v = value.ok_or(format!("{flag} needs a value"))?;
+        v.parse().map_err(|_| format!("invalid {flag} '{v}': expected a non-negative integer"))
+    };
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--seeds" => parsed.seeds = number("--seeds", iter.next())?,
+            "--first-seed" => parsed.first_seed = number("--first-seed", iter.next())?,
+            "--seed" => {
+                parsed.first_seed = number("--seed", iter.next())?;
+                parsed.seeds = 1;
+            }
+            "--faults" => parsed.cfg.faults = true,
+            "--verbose" => parsed.verbose = true,
+            "--scenario" => {
+                let name = iter.next().ok_or("--scenario needs a name")?;
+                parsed.cfg.scenario =
+                    ksim::Scenario::parse(name).ok_or(format!("unknown scenario '{name}' (scenarios: kraft)"))?;
+            }
+            "--chaos" => {
+                let v = iter.next().ok_or("--chaos needs a duration")?;
+                let secs = v.strip_suffix('s').unwrap_or(v);
+                parsed.cfg.chaos_ms =
+                    secs.parse::<u64>().map_err(|_| format!("invalid --chaos '{v}': expected seconds, e.g. 60s"))?
+                        * 1000;
+            }
+            other => return Err(format!("unknown option '{other}'")),
+        }
+    }
+    if parsed.seeds == 0 {
+        return Err("--seeds must be at least 1".to_string());
+    }
+    Ok(parsed)
+}
+
+/// Runs the seeds, prints each failing seed with its rerun command, and ends with the
+/// summary line `N seeds, V invariant violations, L acknowledged records lost`.
+fn sweep(args: &[String]) -> ExitCode {
+    let parsed = match parse_sweep_args(args) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("ksim: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let (mut violations, mut lost, mut unrecovered, mut acknowledged, mut events) =
+        (0usize, 0usize, 0u64, 0usize, 0u64);
+    let mut unrecovered_seeds = Vec::new();
+    for seed in parsed.first_seed..parsed.first_seed.saturating_add(parsed.seeds) {
+        let report = ksim::sweep_seed(seed, &parsed.cfg);
+        if parsed.verbose {
+            println!("seed {seed}: {} events", report.events);
+            for line in &report.final_status {
+                println!("  {line}");
+            }
+        }
+        events += report.events;
+        acknowledged += report.acknowledged;
+        violations += report.violations.len();
+        lost += report.lost.len();
+        if !report.recovered {
+            unrecovered += 1;
+            unrecovered_seeds.push(seed.to_string());
+        }
+        if !report.violations.is_empty() || !report.lost.is_empty() {
+            println!(
+                "seed {seed}: {} violation(s), {} acknowledged write(s) lost",
+                report.violations.len(),
+                report.lost.len()
+            );
+            for v in report.violations.iter().take(5) {
+                println!("  {v}");
+            }
+            for l in report.lost.iter().take(5) {
+                println!("  lost: topic {l} was created (acknowledged) but is gone");
+            }
+            println!("  rerun: {}", report.rerun_command(&parsed.cfg));
+        }
+    }
+    println!(
+        "({} events simulated, {acknowledged} writes acknowledged, {unrecovered} seed(s) without a leader or a running broker after recovery)",
+        events
+    );
+    if !unrecovered_seeds.is_empty() {
+        let shown: Vec<&str> = unrecovered_seeds.iter().take(20).map(String::as_str).collect();
+        println!("not recovered after healing (liveness, not safety): seeds {}", shown.join(", "));
+    }
+    println!("{} seeds, {violations} invariant violations, {lost} acknowledged records lost", parsed.seeds);
+    if violations == 0 && lost == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// A terminal console over a live session: time passes only while a command runs or with
@@ -119,10 +222,7 @@ fn interactive() -> ExitCode {
         }
         // The typed line itself is already on the terminal; print only what followed it.
         let output = session.output();
-        for l in output
-            .iter()
-            .skip(shown)
-            .filter(|l| !matches!(l.stream, ksim::Stream::Command | ksim::Stream::Input))
+        for l in output.iter().skip(shown).filter(|l| !matches!(l.stream, ksim::Stream::Command | ksim::Stream::Input))
         {
             println!("{}", l.text);
         }

@@ -40,58 +40,40 @@ impl ServerConfig {
     /// Builds the config from properties in file order, later keys winning as in
     /// `java.util.Properties`. Errors carry Kafka's `ConfigException` texts.
     pub(crate) fn from_properties(props: &[(String, String)]) -> Result<ServerConfig, String> {
-        let get = |key: &str| {
-            props
-                .iter()
-                .rev()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.trim())
-        };
+        let get = |key: &str| props.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim());
         let roles = get("process.roles").ok_or_else(|| missing("process.roles"))?;
         let (mut broker, mut controller) = (false, false);
         for role in roles.split(',').map(str::trim).filter(|r| !r.is_empty()) {
             match role {
                 "broker" => broker = true,
                 "controller" => controller = true,
-                other => {
-                    return Err(invalid("process.roles", roles, &format!("Unknown process role '{other}' (must be a comma-separated list of 'broker' and 'controller')")))
-                }
+                other => return Err(invalid(
+                    "process.roles",
+                    roles,
+                    &format!(
+                        "Unknown process role '{other}' (must be a comma-separated list of 'broker' and 'controller')"
+                    ),
+                )),
             }
         }
         if !broker && !controller {
-            return Err(invalid(
-                "process.roles",
-                roles,
-                "must contain 'broker', 'controller' or both",
-            ));
+            return Err(invalid("process.roles", roles, "must contain 'broker', 'controller' or both"));
         }
         let node_id_text = get("node.id").ok_or_else(|| missing("node.id"))?;
-        let node_id = node_id_text
-            .parse::<u32>()
-            .map_err(|_| invalid("node.id", node_id_text, "Not a number of type INT"))?;
+        let node_id =
+            node_id_text.parse::<u32>().map_err(|_| invalid("node.id", node_id_text, "Not a number of type INT"))?;
         let list = |key: &str| -> Vec<String> {
             get(key)
-                .map(|v| {
-                    v.split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
+                .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default()
         };
         let mut listeners = Vec::new();
         for spec in list("listeners") {
-            let (name, rest) = spec
-                .split_once("://")
-                .ok_or_else(|| format!("Unable to parse {spec} to a broker endpoint"))?;
+            let (name, rest) =
+                spec.split_once("://").ok_or_else(|| format!("Unable to parse {spec} to a broker endpoint"))?;
             let port_text = rest.rsplit_once(':').map(|(_, p)| p).unwrap_or("");
-            let port = port_text
-                .parse::<u16>()
-                .map_err(|_| format!("Unable to parse {spec} to a broker endpoint"))?;
-            listeners.push(Listener {
-                name: name.to_string(),
-                port,
-            });
+            let port = port_text.parse::<u16>().map_err(|_| format!("Unable to parse {spec} to a broker endpoint"))?;
+            listeners.push(Listener { name: name.to_string(), port });
         }
         let controller_listener_names = list("controller.listener.names");
         if controller && controller_listener_names.is_empty() {
@@ -99,9 +81,7 @@ impl ServerConfig {
         }
         let mut quorum_voters = Vec::new();
         for voter in list("controller.quorum.voters") {
-            let parsed = voter
-                .split_once('@')
-                .and_then(|(id, hp)| Some((NodeId(id.parse().ok()?), hp.to_string())));
+            let parsed = voter.split_once('@').and_then(|(id, hp)| Some((NodeId(id.parse().ok()?), hp.to_string())));
             let (id, host_port) = parsed.ok_or_else(|| {
                 format!("Invalid value {voter} for configuration controller.quorum.voters: Invalid format of voter `{voter}`; expected `{{id}}@{{host}}:{{port}}`")
             })?;
@@ -121,39 +101,22 @@ impl ServerConfig {
         let int = |key: &str, default: i64| -> Result<i64, String> {
             match get(key) {
                 None => Ok(default),
-                Some(v) => v
-                    .parse::<i64>()
-                    .map_err(|_| invalid(key, v, "Not a number of type INT")),
+                Some(v) => v.parse::<i64>().map_err(|_| invalid(key, v, "Not a number of type INT")),
             }
         };
         let num_partitions = int("num.partitions", 1)?;
         let num_partitions = i32::try_from(num_partitions)
             .ok()
             .filter(|n| *n >= 1)
-            .ok_or_else(|| {
-                invalid(
-                    "num.partitions",
-                    &num_partitions.to_string(),
-                    "Value must be at least 1",
-                )
-            })?;
+            .ok_or_else(|| invalid("num.partitions", &num_partitions.to_string(), "Value must be at least 1"))?;
         let rf = int("default.replication.factor", 1)?;
-        let default_replication_factor = i16::try_from(rf).map_err(|_| {
-            invalid(
-                "default.replication.factor",
-                &rf.to_string(),
-                "Not a number of type SHORT",
-            )
-        })?;
+        let default_replication_factor = i16::try_from(rf)
+            .map_err(|_| invalid("default.replication.factor", &rf.to_string(), "Not a number of type SHORT"))?;
         let auto_create_topics_enable = match get("auto.create.topics.enable") {
             None | Some("true") => true,
             Some("false") => false,
             Some(v) => {
-                return Err(invalid(
-                    "auto.create.topics.enable",
-                    v,
-                    "Expected value to be either true or false",
-                ))
+                return Err(invalid("auto.create.topics.enable", v, "Expected value to be either true or false"))
             }
         };
         Ok(ServerConfig {
@@ -185,10 +148,7 @@ impl ServerConfig {
         if self.quorum_voters.is_empty() {
             self.quorum_bootstrap_servers.clone()
         } else {
-            self.quorum_voters
-                .iter()
-                .map(|(_, hp)| hp.clone())
-                .collect()
+            self.quorum_voters.iter().map(|(_, hp)| hp.clone()).collect()
         }
     }
 }
@@ -234,10 +194,7 @@ const BROKER_TOPIC_SYNONYMS: &[(&str, &str)] = &[
     ("log.retention.ms", "retention.ms"),
     ("log.segment.bytes", "segment.bytes"),
     ("log.roll.ms", "segment.ms"),
-    (
-        "unclean.leader.election.enable",
-        "unclean.leader.election.enable",
-    ),
+    ("unclean.leader.election.enable", "unclean.leader.election.enable"),
 ];
 
 impl ServerConfig {
@@ -246,14 +203,7 @@ impl ServerConfig {
         let mut out: Vec<(String, String)> = BROKER_TOPIC_SYNONYMS
             .iter()
             .filter_map(|(broker_key, topic_key)| {
-                let value = self
-                    .raw
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| k == broker_key)?
-                    .1
-                    .trim()
-                    .to_string();
+                let value = self.raw.iter().rev().find(|(k, _)| k == broker_key)?.1.trim().to_string();
                 Some((topic_key.to_string(), value))
             })
             .collect();
@@ -271,10 +221,7 @@ mod tests {
     use super::*;
 
     fn props(text: &str) -> Vec<(String, String)> {
-        text.lines()
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -312,11 +259,7 @@ mod tests {
             ServerConfig::from_properties(&props("node.id=1")).unwrap_err(),
             "Missing required configuration \"process.roles\" which has no default value."
         );
-        let err =
-            ServerConfig::from_properties(&props("process.roles=broker\nnode.id=x")).unwrap_err();
-        assert_eq!(
-            err,
-            "Invalid value x for configuration node.id: Not a number of type INT"
-        );
+        let err = ServerConfig::from_properties(&props("process.roles=broker\nnode.id=x")).unwrap_err();
+        assert_eq!(err, "Invalid value x for configuration node.id: Not a number of type INT");
     }
 }

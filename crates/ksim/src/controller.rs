@@ -1,60 +1,50 @@
-//! The KRaft quorum controller: a Raft member that owns `__cluster_metadata`, registers
-//! brokers, and turns admin requests into metadata records.
-//!
-//! Simplification: this playground runs single-voter quorums so far (the lesson's
-//! `--standalone` setup), so an election is the lone voter voting for itself and a record
-//! is committed as soon as the leader appends it. Multi-voter elections and replication
-//! belong to the KRaft issue.
+//! The KRaft quorum controller: a Raft voter (`raft.rs`) whose active instance, the Raft
+//! leader, registers brokers, fences silent ones, elects partition leaders and turns admin
+//! requests into metadata records. Replies wait until their records are committed.
 
 use crate::error::{ApiError, KafkaError};
 use crate::ids::{Addr, NodeId, Uuid};
-use crate::metadata::{MetadataEntry, MetadataImage, MetadataRecord, METADATA_VERSION_LEVEL};
-use crate::node::{Ctx, Level, Timer};
-use crate::protocol::{CreatableTopic, CreatableTopicResult, Msg};
+use crate::metadata::{LeaderChange, MetadataImage, MetadataRecord, METADATA_VERSION_LEVEL};
+use crate::node::{Ctx, Timer};
+use crate::protocol::{CreatableTopic, CreatableTopicResult, Msg, QuorumDescription, ReplicaDescription};
+use crate::raft::{Raft, RaftConfig, RaftDisk, RaftEvent, RaftState};
 use crate::time::SimTime;
 use crate::topic_name;
+use std::collections::BTreeMap;
 
-/// Raft states this controller passes through (KIP-595 names).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RaftState {
-    Unattached,
-    Candidate,
-    Leader,
-}
+/// `broker.session.timeout.ms`.
+pub(crate) const BROKER_SESSION_TIMEOUT_MS: u64 = 9000;
 
-impl RaftState {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            RaftState::Unattached => "Unattached",
-            RaftState::Candidate => "Candidate",
-            RaftState::Leader => "Leader",
-        }
-    }
-}
-
-/// An observer's metadata fetch waiting for new committed records (long poll).
-struct ParkedFetch {
-    from: Addr,
+/// A reply held until the records its request wrote are committed.
+struct PendingReply {
+    /// The log end offset after the request's records: committed once HW reaches it.
+    commit_at: u64,
+    to: Addr,
     correlation_id: u32,
-    fetch_offset: u64,
-    deadline: SimTime,
+    msg: Msg,
 }
 
-/// Records per metadata fetch response, so a broker catching up sees several steps.
-const FETCH_ENTRIES_MAX: usize = 50;
+/// What `kafka-storage.sh format` and the config tell a controller about its quorum.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct QuorumIdentity {
+    pub(crate) cluster_id: String,
+    pub(crate) directory_id: Uuid,
+    /// Each voter and its controller endpoint, e.g. `CONTROLLER://localhost:9093`.
+    pub(crate) voters: Vec<(NodeId, String)>,
+}
 
 pub(crate) struct Controller {
-    node_id: NodeId,
-    voters: Vec<NodeId>,
-    pub(crate) state: RaftState,
-    pub(crate) epoch: u32,
-    pub(crate) voted_for: Option<NodeId>,
-    pub(crate) log: Vec<MetadataEntry>,
-    /// Exclusive: entries below it are committed.
-    pub(crate) high_watermark: u64,
-    /// Committed metadata, applied in order.
+    identity: QuorumIdentity,
+    pub(crate) raft: Raft,
+    /// Committed metadata, applied in log order.
     pub(crate) image: MetadataImage,
-    parked: Vec<ParkedFetch>,
+    /// Leader only: committed plus this leader's not yet committed records; requests are
+    /// validated against it so two quick creates of one topic cannot both pass.
+    latest: MetadataImage,
+    pending: Vec<PendingReply>,
+    /// Leader only: when each broker last sent a heartbeat.
+    heartbeats: BTreeMap<NodeId, SimTime>,
+    fence_check_at: Option<SimTime>,
     num_partitions: i32,
     default_replication_factor: i16,
 }
@@ -62,261 +52,386 @@ pub(crate) struct Controller {
 impl Controller {
     pub(crate) fn new(
         node_id: NodeId,
-        voters: Vec<NodeId>,
+        identity: QuorumIdentity,
+        disk: RaftDisk,
         num_partitions: i32,
         default_replication_factor: i16,
     ) -> Controller {
+        let voters = identity.voters.iter().map(|(id, _)| *id).collect();
         Controller {
-            node_id,
-            voters,
-            state: RaftState::Unattached,
-            epoch: 0,
-            voted_for: None,
-            log: Vec::new(),
-            high_watermark: 0,
+            raft: Raft::new(node_id, identity.directory_id, voters, RaftConfig::default(), disk),
+            identity,
             image: MetadataImage::default(),
-            parked: Vec::new(),
+            latest: MetadataImage::default(),
+            pending: Vec::new(),
+            heartbeats: BTreeMap::new(),
+            fence_check_at: None,
             num_partitions,
             default_replication_factor,
         }
     }
 
-    fn tag(&self) -> String {
-        format!("[RaftManager id={}]", self.node_id.0)
+    pub(crate) fn is_active(&self) -> bool {
+        self.raft.state == RaftState::Leader
     }
 
-    pub(crate) fn log_end_offset(&self) -> u64 {
-        self.log.len() as u64
-    }
-
-    pub(crate) fn leader_id(&self) -> Option<NodeId> {
-        (self.state == RaftState::Leader).then_some(self.node_id)
-    }
-
-    /// A voter alone in its quorum elects itself at once (`KafkaRaftClient` does the same
-    /// instead of waiting for an election timeout).
     pub(crate) fn start(&mut self, ctx: &mut Ctx) {
-        assert_eq!(
-            self.voters,
-            vec![self.node_id],
-            "only single-voter quorums are simulated"
-        );
-        let tag = self.tag();
-        self.state = RaftState::Candidate;
-        self.epoch += 1;
-        self.voted_for = Some(self.node_id);
-        ctx.log(Level::Info, format!("{tag} Completed transition to CandidateState(localId={}, epoch={}, retries=1) from Unattached(epoch={}) (org.apache.kafka.raft.QuorumState)", self.node_id.0, self.epoch, self.epoch - 1));
-        ctx.trace_controller(format!(
-            "became a candidate for epoch {} and voted for itself (it is the only voter)",
-            self.epoch
-        ));
-        self.state = RaftState::Leader;
-        ctx.log(Level::Info, format!("{tag} Completed transition to Leader(localId={}, epoch={}, epochStartOffset={}) from CandidateState(localId={}, epoch={}) (org.apache.kafka.raft.QuorumState)", self.node_id.0, self.epoch, self.log_end_offset(), self.node_id.0, self.epoch));
-        ctx.trace_controller(format!(
-            "won the election for epoch {} with 1 of 1 votes: it is now the active controller",
-            self.epoch
-        ));
-        let mut records = vec![MetadataRecord::LeaderChange {
-            leader_id: self.node_id,
-            voters: self.voters.clone(),
-        }];
-        if self.image.features.is_empty() && self.log.is_empty() {
-            records.push(MetadataRecord::FeatureLevel {
-                name: "metadata.version".to_string(),
-                feature_level: METADATA_VERSION_LEVEL,
-            });
-        }
-        self.append(records, ctx);
+        let events = self.raft.start(ctx);
+        self.after(events, ctx);
     }
 
-    /// Appends as leader; with one voter the high watermark follows at once.
-    fn append(&mut self, records: Vec<MetadataRecord>, ctx: &mut Ctx) -> u64 {
-        assert_eq!(self.state, RaftState::Leader, "only the leader appends");
-        let first = self.log_end_offset();
-        for record in records {
-            let offset = self.log_end_offset();
-            self.log.push(MetadataEntry {
-                offset,
-                epoch: self.epoch,
-                record,
-            });
+    pub(crate) fn on_raft_timer(&mut self, ctx: &mut Ctx) {
+        let events = self.raft.on_timer(ctx);
+        self.after(events, ctx);
+    }
+
+    pub(crate) fn handle(&mut self, from: Addr, correlation_id: u32, msg: Msg, ctx: &mut Ctx) {
+        match msg {
+            Msg::VoteRequest { .. }
+            | Msg::VoteResponse { .. }
+            | Msg::BeginQuorumEpochRequest { .. }
+            | Msg::BeginQuorumEpochResponse { .. }
+            | Msg::EndQuorumEpochRequest { .. }
+            | Msg::EndQuorumEpochResponse { .. }
+            | Msg::MetadataFetchRequest { .. }
+            | Msg::MetadataFetchResponse { .. } => {
+                let events = self.raft.handle(from, correlation_id, msg, ctx);
+                self.after(events, ctx);
+            }
+            Msg::DescribeQuorumRequest => {
+                let reply = self.describe_quorum(ctx);
+                ctx.send(from, correlation_id, reply);
+            }
+            request => self.handle_request(from, correlation_id, request, ctx),
         }
-        self.high_watermark = self.log_end_offset();
-        for entry in &self.log[first as usize..] {
+    }
+
+    /// Reacts to Raft's news: leadership changes, and records that became committed.
+    fn after(&mut self, events: Vec<RaftEvent>, ctx: &mut Ctx) {
+        for event in events {
+            match event {
+                RaftEvent::BecameLeader => {
+                    if self.raft.disk.log.iter().all(|e| !matches!(e.record, MetadataRecord::FeatureLevel { .. })) {
+                        // A fresh cluster: write the bootstrap metadata of `kafka-storage.sh format`.
+                        self.raft.append(
+                            vec![MetadataRecord::FeatureLevel {
+                                name: "metadata.version".to_string(),
+                                feature_level: METADATA_VERSION_LEVEL,
+                            }],
+                            ctx,
+                        );
+                    }
+                    self.latest = self.image.clone();
+                    for entry in &self.raft.disk.log[self.applied() as usize..] {
+                        self.latest.apply(entry);
+                    }
+                    // A new active controller gives every broker a full session to check in.
+                    self.heartbeats = self.latest.brokers.keys().map(|b| (*b, ctx.now)).collect();
+                    self.fence_check_at = None;
+                    self.schedule_fence_check(ctx);
+                }
+                RaftEvent::LostLeadership => {
+                    for p in std::mem::take(&mut self.pending) {
+                        ctx.send(p.to, p.correlation_id, not_controller_reply(&p.msg));
+                    }
+                    self.heartbeats.clear();
+                }
+                RaftEvent::Truncated(_) => {}
+            }
+        }
+        self.apply_committed(ctx);
+    }
+
+    fn applied(&self) -> u64 {
+        self.image.applied_offset.map_or(0, |o| o + 1)
+    }
+
+    /// Applies newly committed records and sends the replies that waited for them.
+    fn apply_committed(&mut self, ctx: &mut Ctx) {
+        while self.applied() < self.raft.high_watermark {
+            let entry = &self.raft.disk.log[self.applied() as usize];
             self.image.apply(entry);
         }
-        self.complete_parked(ctx, false);
-        first
+        let hw = self.raft.high_watermark;
+        let (ready, waiting): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.pending).into_iter().partition(|p| p.commit_at <= hw);
+        self.pending = waiting;
+        for p in ready {
+            ctx.send(p.to, p.correlation_id, p.msg);
+        }
     }
 
-    pub(crate) fn handle_request(
-        &mut self,
-        from: Addr,
-        correlation_id: u32,
-        msg: Msg,
-        ctx: &mut Ctx,
-    ) {
-        if self.state != RaftState::Leader {
-            // Not yet elected: the sender retries after its backoff.
+    /// Appends as the active controller and holds `reply` until the records commit.
+    fn write(&mut self, records: Vec<MetadataRecord>, to: Addr, correlation_id: u32, reply: Msg, ctx: &mut Ctx) {
+        if !records.is_empty() {
+            let first = self.raft.append(records, ctx);
+            for entry in &self.raft.disk.log[first as usize..] {
+                self.latest.apply(entry);
+            }
+        }
+        let commit_at = self.raft.log_end_offset();
+        self.pending.push(PendingReply { commit_at, to, correlation_id, msg: reply });
+        self.apply_committed(ctx);
+    }
+
+    fn handle_request(&mut self, from: Addr, correlation_id: u32, msg: Msg, ctx: &mut Ctx) {
+        if !self.is_active() {
+            ctx.send(from, correlation_id, not_controller_reply(&msg));
             return;
         }
         match msg {
-            Msg::BrokerRegistrationRequest {
-                broker_id,
-                incarnation_id,
-                endpoints,
-            } => {
-                let broker_epoch = self.log_end_offset();
-                self.append(
-                    vec![MetadataRecord::RegisterBroker {
-                        broker_id,
-                        broker_epoch,
-                        incarnation_id,
-                        endpoints,
-                        fenced: true,
-                    }],
-                    ctx,
-                );
-                ctx.trace_controller(format!("registered broker {} with broker epoch {broker_epoch} (fenced until it catches up)", broker_id.0));
-                ctx.send(
-                    from,
-                    correlation_id,
-                    Msg::BrokerRegistrationResponse {
-                        error: None,
-                        broker_epoch,
-                    },
-                );
-            }
-            Msg::BrokerHeartbeatRequest {
-                broker_id,
-                broker_epoch,
-                current_metadata_offset,
-                want_fence,
-            } => {
-                let response = self.heartbeat(
-                    broker_id,
-                    broker_epoch,
-                    current_metadata_offset,
-                    want_fence,
-                    ctx,
-                );
-                ctx.send(from, correlation_id, response);
-            }
-            Msg::MetadataFetchRequest {
-                fetch_offset,
-                max_wait_ms,
-                ..
-            } => {
-                if fetch_offset < self.high_watermark || max_wait_ms == 0 {
-                    let response = self.fetch_response(fetch_offset);
-                    ctx.send(from, correlation_id, response);
-                } else {
-                    let deadline = ctx.now.plus_ms(max_wait_ms);
-                    self.parked.push(ParkedFetch {
+            Msg::BrokerRegistrationRequest { broker_id, incarnation_id, endpoints } => {
+                let existing = self
+                    .latest
+                    .brokers
+                    .get(&broker_id)
+                    .filter(|b| b.incarnation_id == incarnation_id)
+                    .map(|b| b.broker_epoch);
+                if let Some(broker_epoch) = existing {
+                    // A retried registration from the same process: same answer.
+                    return self.write(
+                        Vec::new(),
                         from,
                         correlation_id,
-                        fetch_offset,
-                        deadline,
-                    });
-                    ctx.timer(max_wait_ms, Timer::DelayedFetch);
+                        Msg::BrokerRegistrationResponse { error: None, broker_epoch },
+                        ctx,
+                    );
                 }
+                let broker_epoch = self.raft.log_end_offset();
+                self.heartbeats.insert(broker_id, ctx.now);
+                ctx.trace_controller(format!(
+                    "registers broker {} with broker epoch {broker_epoch} (fenced until it catches up)",
+                    broker_id.0
+                ));
+                let record =
+                    MetadataRecord::RegisterBroker { broker_id, broker_epoch, incarnation_id, endpoints, fenced: true };
+                self.write(
+                    vec![record],
+                    from,
+                    correlation_id,
+                    Msg::BrokerRegistrationResponse { error: None, broker_epoch },
+                    ctx,
+                );
+                self.schedule_fence_check(ctx);
+            }
+            Msg::BrokerHeartbeatRequest { broker_id, broker_epoch, current_metadata_offset, want_fence } => {
+                self.heartbeat(from, correlation_id, broker_id, broker_epoch, current_metadata_offset, want_fence, ctx)
             }
             Msg::CreateTopicsRequest { topics } => {
-                let results = topics
-                    .into_iter()
-                    .map(|t| self.create_topic(t, ctx))
-                    .collect();
-                ctx.send(from, correlation_id, Msg::CreateTopicsResponse { results });
+                let mut records = Vec::new();
+                let results = topics.into_iter().map(|t| self.create_topic(t, &mut records, ctx)).collect();
+                self.write(records, from, correlation_id, Msg::CreateTopicsResponse { results }, ctx);
             }
             Msg::DeleteTopicsRequest { names } => {
-                let results = names
-                    .into_iter()
-                    .map(|n| self.delete_topic(n, ctx))
-                    .collect();
-                ctx.send(from, correlation_id, Msg::DeleteTopicsResponse { results });
+                let mut records = Vec::new();
+                let mut results = Vec::new();
+                for name in names {
+                    match self.latest.topics.get(&name) {
+                        Some(t) => {
+                            records.push(MetadataRecord::RemoveTopic { topic_id: t.topic_id });
+                            ctx.trace_controller(format!("deletes topic {name}: RemoveTopicRecord"));
+                            results.push(CreatableTopicResult { name, error: None });
+                        }
+                        None => results.push(CreatableTopicResult {
+                            name,
+                            error: Some(ApiError::default_for(KafkaError::UnknownTopicOrPartition)),
+                        }),
+                    }
+                }
+                self.write(records, from, correlation_id, Msg::DeleteTopicsResponse { results }, ctx);
             }
             _ => {}
         }
     }
 
-    pub(crate) fn on_timer(&mut self, ctx: &mut Ctx) {
-        self.complete_parked(ctx, true);
-    }
-
+    #[allow(clippy::too_many_arguments)]
     fn heartbeat(
         &mut self,
+        from: Addr,
+        correlation_id: u32,
         broker_id: NodeId,
         broker_epoch: u64,
         current_metadata_offset: Option<u64>,
         want_fence: bool,
         ctx: &mut Ctx,
-    ) -> Msg {
-        let Some(registration) = self.image.brokers.get(&broker_id) else {
-            let error = ApiError::default_for(KafkaError::BrokerIdNotRegistered);
-            return Msg::BrokerHeartbeatResponse {
-                error: Some(error),
-                is_caught_up: false,
-                is_fenced: true,
-            };
+    ) {
+        let error = |e: KafkaError| Msg::BrokerHeartbeatResponse {
+            error: Some(ApiError::default_for(e)),
+            is_caught_up: false,
+            is_fenced: true,
+        };
+        let Some(registration) = self.latest.brokers.get(&broker_id) else {
+            return ctx.send(from, correlation_id, error(KafkaError::BrokerIdNotRegistered));
         };
         if registration.broker_epoch != broker_epoch {
-            let error = ApiError::default_for(KafkaError::StaleBrokerEpoch);
-            return Msg::BrokerHeartbeatResponse {
-                error: Some(error),
-                is_caught_up: false,
-                is_fenced: true,
+            return ctx.send(from, correlation_id, error(KafkaError::StaleBrokerEpoch));
+        }
+        self.heartbeats.insert(broker_id, ctx.now);
+        let is_caught_up = current_metadata_offset.is_some_and(|o| o >= broker_epoch);
+        let mut records = Vec::new();
+        if registration.fenced && is_caught_up && !want_fence {
+            ctx.trace_controller(format!("unfences broker {}: it has caught up with the metadata log", broker_id.0));
+            records.push(MetadataRecord::BrokerRegistrationChange { broker_id, broker_epoch, fenced: false });
+            // Partitions left without a leader get this broker back if it is in their ISR.
+            for (topic, t) in &self.latest.topics {
+                for (p, pi) in &t.partitions {
+                    if pi.leader.is_none() && pi.isr.contains(&broker_id) {
+                        ctx.trace_controller(format!(
+                            "elects broker {} leader of {topic}-{p} (it is in the ISR)",
+                            broker_id.0
+                        ));
+                        records.push(MetadataRecord::PartitionChange {
+                            topic_id: t.topic_id,
+                            partition_id: *p,
+                            isr: None,
+                            leader: LeaderChange::Leader(broker_id),
+                        });
+                    }
+                }
+            }
+        }
+        let is_fenced = registration.fenced && records.is_empty();
+        let reply = Msg::BrokerHeartbeatResponse { error: None, is_caught_up, is_fenced };
+        self.write(records, from, correlation_id, reply, ctx);
+    }
+
+    /// Schedules the next check for brokers whose session may have expired.
+    fn schedule_fence_check(&mut self, ctx: &mut Ctx) {
+        let unfenced: Vec<NodeId> = self.latest.unfenced_brokers();
+        let Some(earliest) = self.heartbeats.iter().filter(|(b, _)| unfenced.contains(b)).map(|(_, t)| *t).min() else {
+            return;
+        };
+        let at = earliest.plus_ms(BROKER_SESSION_TIMEOUT_MS);
+        if self.fence_check_at.is_none_or(|t| t > at || t < ctx.now) {
+            self.fence_check_at = Some(at);
+            ctx.timer(at.0.saturating_sub(ctx.now.0), Timer::FenceCheck);
+        }
+    }
+
+    /// Fences brokers silent for `broker.session.timeout.ms` and moves their leaderships.
+    pub(crate) fn on_fence_check(&mut self, ctx: &mut Ctx) {
+        if self.fence_check_at.is_some_and(|t| t <= ctx.now) {
+            self.fence_check_at = None;
+        }
+        if !self.is_active() {
+            return;
+        }
+        let expired: Vec<NodeId> = self
+            .latest
+            .unfenced_brokers()
+            .into_iter()
+            .filter(|b| self.heartbeats.get(b).is_some_and(|t| ctx.now.0 >= t.0 + BROKER_SESSION_TIMEOUT_MS))
+            .collect();
+        for broker in expired {
+            let Some(broker_epoch) = self.latest.brokers.get(&broker).map(|b| b.broker_epoch) else {
+                continue;
+            };
+            ctx.trace_controller(format!(
+                "fences broker {}: no heartbeat for {BROKER_SESSION_TIMEOUT_MS} ms",
+                broker.0
+            ));
+            let mut records =
+                vec![MetadataRecord::BrokerRegistrationChange { broker_id: broker, broker_epoch, fenced: true }];
+            let unfenced: Vec<NodeId> = self.latest.unfenced_brokers().into_iter().filter(|b| *b != broker).collect();
+            for (topic, t) in &self.latest.topics {
+                for (p, pi) in &t.partitions {
+                    if !pi.isr.contains(&broker) {
+                        continue;
+                    }
+                    // Without ELR the ISR never empties: its last member stays in it.
+                    let isr: Vec<NodeId> = if pi.isr.len() > 1 {
+                        pi.isr.iter().copied().filter(|b| *b != broker).collect()
+                    } else {
+                        pi.isr.clone()
+                    };
+                    let leader = if pi.leader == Some(broker) {
+                        match pi.replicas.iter().find(|r| isr.contains(r) && unfenced.contains(r)) {
+                            Some(next) => {
+                                ctx.trace_controller(format!(
+                                    "elects broker {} leader of {topic}-{p} (next in the ISR)",
+                                    next.0
+                                ));
+                                LeaderChange::Leader(*next)
+                            }
+                            None => {
+                                ctx.trace_controller(format!(
+                                    "{topic}-{p} has no leader: no other ISR member is alive (Leader: none)"
+                                ));
+                                LeaderChange::NoLeader
+                            }
+                        }
+                    } else {
+                        LeaderChange::Unchanged
+                    };
+                    let isr_change = (isr != pi.isr).then_some(isr);
+                    records.push(MetadataRecord::PartitionChange {
+                        topic_id: t.topic_id,
+                        partition_id: *p,
+                        isr: isr_change,
+                        leader,
+                    });
+                }
+            }
+            let first = self.raft.append(records, ctx);
+            for entry in &self.raft.disk.log[first as usize..] {
+                self.latest.apply(entry);
+            }
+        }
+        self.apply_committed(ctx);
+        self.schedule_fence_check(ctx);
+    }
+
+    /// The leader's view of every replica of the metadata log (`DescribeQuorum`).
+    fn describe_quorum(&self, ctx: &Ctx) -> Msg {
+        if !self.is_active() {
+            return Msg::DescribeQuorumResponse {
+                error: Some(crate::protocol::RaftError::NotLeaderOrFollower),
+                quorum: None,
+                leader_hint: self.raft.leader_id,
             };
         }
-        let is_caught_up = current_metadata_offset.is_some_and(|o| o >= broker_epoch);
-        if registration.fenced && is_caught_up && !want_fence {
-            self.append(
-                vec![MetadataRecord::BrokerRegistrationChange {
-                    broker_id,
-                    broker_epoch,
-                    fenced: false,
-                }],
-                ctx,
-            );
-            ctx.trace_controller(format!(
-                "unfenced broker {}: it has caught up with the metadata log",
-                broker_id.0
-            ));
-        }
-        let is_fenced = self.image.brokers.get(&broker_id).is_none_or(|b| b.fenced);
-        Msg::BrokerHeartbeatResponse {
+        let wall = |t: Option<SimTime>| t.map_or(-1, |t| t.wall_ms() as i64);
+        let describe = |id: NodeId, endpoints: Vec<String>| {
+            let p = self.raft.progress.get(&id).copied().unwrap_or_default();
+            let is_me = self.raft.leader_id == Some(id);
+            ReplicaDescription {
+                replica_id: id,
+                directory_id: p.directory_id.unwrap_or(Uuid([0; 16])),
+                endpoints,
+                log_end_offset: if is_me { self.raft.log_end_offset() } else { p.end_offset },
+                last_fetch_timestamp: if is_me { ctx.now.wall_ms() as i64 } else { wall(p.last_fetch) },
+                last_caught_up_timestamp: if is_me { ctx.now.wall_ms() as i64 } else { wall(p.last_caught_up) },
+            }
+        };
+        let voters = self.identity.voters.iter().map(|(id, endpoint)| describe(*id, vec![endpoint.clone()])).collect();
+        let observers = self
+            .raft
+            .progress
+            .keys()
+            .filter(|id| !self.raft.voters.contains(id))
+            .map(|id| describe(*id, Vec::new()))
+            .collect();
+        Msg::DescribeQuorumResponse {
             error: None,
-            is_caught_up,
-            is_fenced,
-        }
-    }
-
-    fn fetch_response(&self, fetch_offset: u64) -> Msg {
-        let from = (fetch_offset as usize).min(self.log.len());
-        let to = (self.high_watermark as usize).min(from + FETCH_ENTRIES_MAX);
-        Msg::MetadataFetchResponse {
-            leader_id: self.node_id,
-            leader_epoch: self.epoch,
-            high_watermark: self.high_watermark,
-            entries: self.log[from..to.max(from)].to_vec(),
-        }
-    }
-
-    /// Answers parked fetches that now have data, or (on the timer) whose wait ran out.
-    fn complete_parked(&mut self, ctx: &mut Ctx, expire: bool) {
-        let now = ctx.now;
-        let hw = self.high_watermark;
-        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.parked)
-            .into_iter()
-            .partition(|p| p.fetch_offset < hw || (expire && p.deadline <= now));
-        self.parked = waiting;
-        for p in ready {
-            let response = self.fetch_response(p.fetch_offset);
-            ctx.send(p.from, p.correlation_id, response);
+            quorum: Some(QuorumDescription {
+                cluster_id: self.identity.cluster_id.clone(),
+                leader_id: self.raft.leader_id.unwrap_or(NodeId(0)),
+                leader_epoch: self.raft.epoch(),
+                high_watermark: self.raft.high_watermark,
+                voters,
+                observers,
+            }),
+            leader_hint: self.raft.leader_id,
         }
     }
 
     /// `ReplicationControlManager.createTopic`: validation, placement and records.
-    fn create_topic(&mut self, topic: CreatableTopic, ctx: &mut Ctx) -> CreatableTopicResult {
+    fn create_topic(
+        &mut self,
+        topic: CreatableTopic,
+        records: &mut Vec<MetadataRecord>,
+        ctx: &mut Ctx,
+    ) -> CreatableTopicResult {
         let name = topic.name.clone();
         let fail = |error: KafkaError, message: String| CreatableTopicResult {
             name: name.clone(),
@@ -325,25 +440,18 @@ impl Controller {
         if let Err(why) = topic_name::validate(&topic.name) {
             return fail(KafkaError::InvalidTopicException, why);
         }
-        if self.image.topics.contains_key(&topic.name) {
-            return fail(
-                KafkaError::TopicAlreadyExists,
-                format!("Topic '{}' already exists.", topic.name),
-            );
+        let pending_names: Vec<&str> = records
+            .iter()
+            .filter_map(|r| if let MetadataRecord::Topic { name, .. } = r { Some(name.as_str()) } else { None })
+            .collect();
+        if self.latest.topics.contains_key(&topic.name) || pending_names.contains(&topic.name.as_str()) {
+            return fail(KafkaError::TopicAlreadyExists, format!("Topic '{}' already exists.", topic.name));
         }
         let unified = topic_name::unify_collision_chars(&topic.name);
-        if let Some(existing) = self
-            .image
-            .topics
-            .keys()
-            .find(|t| topic_name::unify_collision_chars(t) == unified)
-        {
+        if let Some(existing) = self.latest.topics.keys().find(|t| topic_name::unify_collision_chars(t) == unified) {
             return fail(
                 KafkaError::InvalidTopicException,
-                format!(
-                    "Topic '{}' collides with existing topic: {existing}",
-                    topic.name
-                ),
+                format!("Topic '{}' collides with existing topic: {existing}", topic.name),
             );
         }
         let partitions = match topic.num_partitions {
@@ -361,55 +469,40 @@ impl Controller {
             n if n <= 0 => {
                 return fail(
                     KafkaError::InvalidReplicationFactor,
-                    "Replication factor must be larger than 0, or -1 to use the default value."
-                        .to_string(),
+                    "Replication factor must be larger than 0, or -1 to use the default value.".to_string(),
                 )
             }
             n => n,
         };
         for (key, _) in &topic.configs {
             if !crate::config::is_topic_config(key) {
-                return fail(
-                    KafkaError::InvalidConfig,
-                    format!("Unknown topic config name: {key}"),
-                );
+                return fail(KafkaError::InvalidConfig, format!("Unknown topic config name: {key}"));
             }
         }
-        let registered = self.image.brokers.len();
-        let unfenced = self.image.unfenced_brokers();
+        let registered = self.latest.brokers.len();
+        let unfenced = self.latest.unfenced_brokers();
         let rf = replication_factor as usize;
         if rf > registered {
             return fail(KafkaError::InvalidReplicationFactor, format!("Unable to replicate the partition {rf} time(s): The target replication factor of {rf} cannot be reached because only {registered} broker(s) are registered."));
         }
         if unfenced.is_empty() {
-            return fail(KafkaError::InvalidReplicationFactor, format!("Unable to replicate the partition {rf} time(s): All brokers are currently fenced."));
+            return fail(
+                KafkaError::InvalidReplicationFactor,
+                format!("Unable to replicate the partition {rf} time(s): All brokers are currently fenced."),
+            );
         }
-        let fenced: Vec<NodeId> = self
-            .image
-            .brokers
-            .keys()
-            .filter(|b| !unfenced.contains(b))
-            .copied()
-            .collect();
+        let fenced: Vec<NodeId> = self.latest.brokers.keys().filter(|b| !unfenced.contains(b)).copied().collect();
         let topic_id = Uuid::random(ctx.rng);
-        let mut records = vec![MetadataRecord::Topic {
-            name: topic.name.clone(),
-            topic_id,
-        }];
+        records.push(MetadataRecord::Topic { name: topic.name.clone(), topic_id });
         let start = ctx.rng.below(unfenced.len() as u64) as usize;
         for p in 0..partitions as usize {
             // StripedReplicaPlacer with one rack: unfenced brokers striped from a random
             // start, then fenced ones if the replication factor needs them.
-            let mut replicas: Vec<NodeId> = (0..unfenced.len())
-                .map(|i| unfenced[(start + p + i) % unfenced.len()])
-                .collect();
+            let mut replicas: Vec<NodeId> =
+                (0..unfenced.len()).map(|i| unfenced[(start + p + i) % unfenced.len()]).collect();
             replicas.extend(fenced.iter().copied());
             replicas.truncate(rf);
-            let isr: Vec<NodeId> = replicas
-                .iter()
-                .filter(|r| unfenced.contains(r))
-                .copied()
-                .collect();
+            let isr: Vec<NodeId> = replicas.iter().filter(|r| unfenced.contains(r)).copied().collect();
             let leader = isr.first().copied();
             records.push(MetadataRecord::Partition {
                 partition_id: p as u32,
@@ -422,27 +515,44 @@ impl Controller {
             });
         }
         for (key, value) in topic.configs {
-            records.push(MetadataRecord::Config {
-                topic: topic.name.clone(),
-                name: key,
-                value,
-            });
+            records.push(MetadataRecord::Config { topic: topic.name.clone(), name: key, value });
         }
-        self.append(records, ctx);
-        ctx.trace_controller(format!("created topic {} with {partitions} partition(s), replication factor {rf}: TopicRecord and {partitions} PartitionRecord(s) committed", topic.name));
+        ctx.trace_controller(format!("creates topic {} with {partitions} partition(s), replication factor {rf}: a TopicRecord and {partitions} PartitionRecord(s)", topic.name));
         CreatableTopicResult { name, error: None }
     }
+}
 
-    fn delete_topic(&mut self, name: String, ctx: &mut Ctx) -> CreatableTopicResult {
-        let Some(topic) = self.image.topics.get(&name) else {
-            return CreatableTopicResult {
-                name,
-                error: Some(ApiError::default_for(KafkaError::UnknownTopicOrPartition)),
-            };
-        };
-        let topic_id = topic.topic_id;
-        self.append(vec![MetadataRecord::RemoveTopic { topic_id }], ctx);
-        ctx.trace_controller(format!("deleted topic {name}: RemoveTopicRecord committed"));
-        CreatableTopicResult { name, error: None }
+/// The reply a non-active controller gives: retry with the active one.
+fn not_controller_reply(request: &Msg) -> Msg {
+    let error = Some(ApiError::default_for(KafkaError::NotController));
+    match request {
+        Msg::BrokerRegistrationRequest { .. } | Msg::BrokerRegistrationResponse { .. } => {
+            Msg::BrokerRegistrationResponse { error, broker_epoch: 0 }
+        }
+        Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => {
+            Msg::BrokerHeartbeatResponse { error, is_caught_up: false, is_fenced: true }
+        }
+        Msg::CreateTopicsRequest { topics } => Msg::CreateTopicsResponse {
+            results: topics
+                .iter()
+                .map(|t| CreatableTopicResult { name: t.name.clone(), error: error.clone() })
+                .collect(),
+        },
+        Msg::CreateTopicsResponse { results } => Msg::CreateTopicsResponse {
+            results: results
+                .iter()
+                .map(|r| CreatableTopicResult { name: r.name.clone(), error: error.clone() })
+                .collect(),
+        },
+        Msg::DeleteTopicsResponse { results } => Msg::DeleteTopicsResponse {
+            results: results
+                .iter()
+                .map(|r| CreatableTopicResult { name: r.name.clone(), error: error.clone() })
+                .collect(),
+        },
+        Msg::DeleteTopicsRequest { names } => Msg::DeleteTopicsResponse {
+            results: names.iter().map(|n| CreatableTopicResult { name: n.clone(), error: error.clone() }).collect(),
+        },
+        other => other.clone(),
     }
 }

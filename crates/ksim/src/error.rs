@@ -10,6 +10,7 @@ pub(crate) enum KafkaError {
     InvalidPartitions,
     InvalidReplicationFactor,
     TopicAlreadyExists,
+    NotController,
     InvalidConfig,
     BrokerIdNotRegistered,
     StaleBrokerEpoch,
@@ -23,6 +24,7 @@ impl KafkaError {
             KafkaError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
             KafkaError::InvalidTopicException => "INVALID_TOPIC_EXCEPTION",
             KafkaError::TopicAlreadyExists => "TOPIC_ALREADY_EXISTS",
+            KafkaError::NotController => "NOT_CONTROLLER",
             KafkaError::InvalidPartitions => "INVALID_PARTITIONS",
             KafkaError::InvalidReplicationFactor => "INVALID_REPLICATION_FACTOR",
             KafkaError::InvalidConfig => "INVALID_CONFIG",
@@ -34,31 +36,16 @@ impl KafkaError {
     /// The Java exception class the client raises for this code.
     pub(crate) fn exception(self) -> &'static str {
         match self {
-            KafkaError::UnknownTopicOrPartition => {
-                "org.apache.kafka.common.errors.UnknownTopicOrPartitionException"
-            }
-            KafkaError::NotLeaderOrFollower => {
-                "org.apache.kafka.common.errors.NotLeaderOrFollowerException"
-            }
-            KafkaError::InvalidTopicException => {
-                "org.apache.kafka.common.errors.InvalidTopicException"
-            }
+            KafkaError::UnknownTopicOrPartition => "org.apache.kafka.common.errors.UnknownTopicOrPartitionException",
+            KafkaError::NotLeaderOrFollower => "org.apache.kafka.common.errors.NotLeaderOrFollowerException",
+            KafkaError::InvalidTopicException => "org.apache.kafka.common.errors.InvalidTopicException",
             KafkaError::TopicAlreadyExists => "org.apache.kafka.common.errors.TopicExistsException",
-            KafkaError::InvalidPartitions => {
-                "org.apache.kafka.common.errors.InvalidPartitionsException"
-            }
-            KafkaError::InvalidReplicationFactor => {
-                "org.apache.kafka.common.errors.InvalidReplicationFactorException"
-            }
-            KafkaError::InvalidConfig => {
-                "org.apache.kafka.common.errors.InvalidConfigurationException"
-            }
-            KafkaError::StaleBrokerEpoch => {
-                "org.apache.kafka.common.errors.StaleBrokerEpochException"
-            }
-            KafkaError::BrokerIdNotRegistered => {
-                "org.apache.kafka.common.errors.BrokerIdNotRegisteredException"
-            }
+            KafkaError::NotController => "org.apache.kafka.common.errors.NotControllerException",
+            KafkaError::InvalidPartitions => "org.apache.kafka.common.errors.InvalidPartitionsException",
+            KafkaError::InvalidReplicationFactor => "org.apache.kafka.common.errors.InvalidReplicationFactorException",
+            KafkaError::InvalidConfig => "org.apache.kafka.common.errors.InvalidConfigurationException",
+            KafkaError::StaleBrokerEpoch => "org.apache.kafka.common.errors.StaleBrokerEpochException",
+            KafkaError::BrokerIdNotRegistered => "org.apache.kafka.common.errors.BrokerIdNotRegisteredException",
         }
     }
 
@@ -66,9 +53,8 @@ impl KafkaError {
     pub(crate) fn is_retriable(self) -> bool {
         matches!(
             self,
-            KafkaError::UnknownTopicOrPartition
-                                | KafkaError::NotLeaderOrFollower
-                                        )
+            KafkaError::UnknownTopicOrPartition | KafkaError::NotLeaderOrFollower | KafkaError::NotController
+        )
     }
 
     /// The default message of `Errors.java`.
@@ -82,6 +68,7 @@ impl KafkaError {
                 "The request attempted to perform an operation on an invalid topic."
             }
             KafkaError::TopicAlreadyExists => "Topic with this name already exists.",
+            KafkaError::NotController => "This is not the correct controller for this cluster.",
             KafkaError::InvalidPartitions => "Number of partitions is below 1.",
             KafkaError::InvalidReplicationFactor => {
                 "Replication factor is below 1 or larger than the number of available brokers."
@@ -102,10 +89,7 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     pub(crate) fn new(error: KafkaError, message: impl Into<String>) -> ApiError {
-        ApiError {
-            error,
-            message: message.into(),
-        }
+        ApiError { error, message: message.into() }
     }
 
     pub(crate) fn default_for(error: KafkaError) -> ApiError {

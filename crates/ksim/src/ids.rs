@@ -39,17 +39,36 @@ impl Uuid {
     }
 }
 
+impl Uuid {
+    /// `Uuid.fromString`: 22 characters of URL-safe base64 without padding.
+    pub(crate) fn parse(text: &str) -> Option<Uuid> {
+        if text.len() != 22 {
+            return None;
+        }
+        let mut bits: u128 = 0;
+        for (i, c) in text.bytes().enumerate() {
+            let v = BASE64_URL.iter().position(|b| *b == c)? as u128;
+            if i < 21 {
+                bits = (bits << 6) | v;
+            } else {
+                // The 22nd character holds the last 2 bits and 4 bits of zero padding.
+                if v & 0xf != 0 {
+                    return None;
+                }
+                bits = (bits << 2) | (v >> 4);
+            }
+        }
+        Some(Uuid(bits.to_be_bytes()))
+    }
+}
+
 const BASE64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 impl fmt::Display for Uuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut text = String::with_capacity(22);
         for chunk in self.0.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
+            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             let sextets = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
             // 3 bytes give 4 characters; a trailing lone byte gives 2 (no padding).
@@ -72,11 +91,21 @@ mod tests {
         for _ in 0..1000 {
             let text = Uuid::random(&mut rng).to_string();
             assert_eq!(text.len(), 22);
-            assert!(text
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
             assert!(!text.starts_with('-'));
         }
+    }
+
+    #[test]
+    fn parsing_inverts_printing() {
+        let mut rng = SimRng::for_stream(2, 2);
+        for _ in 0..100 {
+            let uuid = Uuid::random(&mut rng);
+            assert_eq!(Uuid::parse(&uuid.to_string()), Some(uuid));
+        }
+        assert_eq!(Uuid::parse("short"), None);
+        assert_eq!(Uuid::parse("AAECAwQFBgcICQoLDA0OD!"), None);
+        assert_eq!(Uuid::parse("AAECAwQFBgcICQoLDA0ODx"), None, "non-zero padding bits");
     }
 
     #[test]

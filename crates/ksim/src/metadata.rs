@@ -55,6 +55,13 @@ pub(crate) enum MetadataRecord {
         leader_epoch: u32,
         partition_epoch: u32,
     },
+    /// Only the changed fields of a partition (`PartitionChangeRecord`).
+    PartitionChange {
+        topic_id: Uuid,
+        partition_id: u32,
+        isr: Option<Vec<NodeId>>,
+        leader: LeaderChange,
+    },
     Config {
         topic: String,
         name: String,
@@ -63,6 +70,14 @@ pub(crate) enum MetadataRecord {
     RemoveTopic {
         topic_id: Uuid,
     },
+}
+
+/// `PartitionChangeRecord.leader`: -2 unchanged, -1 none, or a broker id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LeaderChange {
+    Unchanged,
+    NoLeader,
+    Leader(NodeId),
 }
 
 /// One entry of `__cluster_metadata-0`.
@@ -77,6 +92,7 @@ pub(crate) struct MetadataEntry {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct BrokerRegistration {
     pub(crate) broker_epoch: u64,
+    pub(crate) incarnation_id: Uuid,
     pub(crate) endpoints: Vec<Endpoint>,
     pub(crate) fenced: bool,
 }
@@ -119,31 +135,21 @@ impl MetadataImage {
         self.applied_offset = Some(entry.offset);
         match &entry.record {
             MetadataRecord::LeaderChange { .. } => {}
-            MetadataRecord::FeatureLevel {
-                name,
-                feature_level,
-            } => {
+            MetadataRecord::FeatureLevel { name, feature_level } => {
                 self.features.insert(name.clone(), *feature_level);
             }
-            MetadataRecord::RegisterBroker {
-                broker_id,
-                broker_epoch,
-                endpoints,
-                fenced,
-                ..
-            } => {
+            MetadataRecord::RegisterBroker { broker_id, broker_epoch, incarnation_id, endpoints, fenced } => {
                 self.brokers.insert(
                     *broker_id,
                     BrokerRegistration {
                         broker_epoch: *broker_epoch,
+                        incarnation_id: *incarnation_id,
                         endpoints: endpoints.clone(),
                         fenced: *fenced,
                     },
                 );
             }
-            MetadataRecord::BrokerRegistrationChange {
-                broker_id, fenced, ..
-            } => {
+            MetadataRecord::BrokerRegistrationChange { broker_id, fenced, .. } => {
                 if let Some(b) = self.brokers.get_mut(broker_id) {
                     b.fenced = *fenced;
                 }
@@ -151,11 +157,7 @@ impl MetadataImage {
             MetadataRecord::Topic { name, topic_id } => {
                 self.topics.insert(
                     name.clone(),
-                    TopicImage {
-                        topic_id: *topic_id,
-                        partitions: BTreeMap::new(),
-                        configs: BTreeMap::new(),
-                    },
+                    TopicImage { topic_id: *topic_id, partitions: BTreeMap::new(), configs: BTreeMap::new() },
                 );
             }
             MetadataRecord::Partition {
@@ -180,6 +182,29 @@ impl MetadataImage {
                     );
                 }
             }
+            MetadataRecord::PartitionChange { topic_id, partition_id, isr, leader } => {
+                let Some(p) = self
+                    .topics
+                    .values_mut()
+                    .find(|t| t.topic_id == *topic_id)
+                    .and_then(|t| t.partitions.get_mut(partition_id))
+                else {
+                    return;
+                };
+                if let Some(isr) = isr {
+                    p.isr = isr.clone();
+                }
+                let new_leader = match leader {
+                    LeaderChange::Unchanged => p.leader,
+                    LeaderChange::NoLeader => None,
+                    LeaderChange::Leader(id) => Some(*id),
+                };
+                if *leader != LeaderChange::Unchanged {
+                    p.leader = new_leader;
+                    p.leader_epoch += 1;
+                }
+                p.partition_epoch += 1;
+            }
             MetadataRecord::Config { topic, name, value } => {
                 if let Some(t) = self.topics.get_mut(topic) {
                     t.configs.insert(name.clone(), value.clone());
@@ -193,17 +218,10 @@ impl MetadataImage {
 
     /// Brokers that are registered and not fenced, by id.
     pub(crate) fn unfenced_brokers(&self) -> Vec<NodeId> {
-        self.brokers
-            .iter()
-            .filter(|(_, b)| !b.fenced)
-            .map(|(id, _)| *id)
-            .collect()
+        self.brokers.iter().filter(|(_, b)| !b.fenced).map(|(id, _)| *id).collect()
     }
 
     pub(crate) fn topic_name(&self, topic_id: Uuid) -> Option<&str> {
-        self.topics
-            .iter()
-            .find(|(_, t)| t.topic_id == topic_id)
-            .map(|(n, _)| n.as_str())
+        self.topics.iter().find(|(_, t)| t.topic_id == topic_id).map(|(n, _)| n.as_str())
     }
 }

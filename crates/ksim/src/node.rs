@@ -11,9 +11,11 @@ use crate::time::SimTime;
 /// Timers a node can set; each node kind interprets its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Timer {
+    /// A Raft deadline (election, fetch, check quorum, parked fetches).
+    Raft,
+    /// The active controller's check for brokers past their session timeout.
+    FenceCheck,
     BrokerHeartbeat,
-    /// The broker's metadata fetch from the controller.
-    MetadataFetch,
     /// Wake parked long-poll fetches whose wait has expired.
     DelayedFetch,
     /// A client's retry or backoff.
@@ -102,11 +104,7 @@ impl LogLine {
             Level::Info => "INFO",
             Level::Warn => "WARN",
         };
-        format!(
-            "{} {level} {}",
-            crate::time::format_log_timestamp(self.at.wall_ms()),
-            self.text
-        )
+        format!("{} {level} {}", crate::time::format_log_timestamp(self.at.wall_ms()), self.text)
     }
 }
 
@@ -119,19 +117,11 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub(crate) fn send(&mut self, to: Addr, correlation_id: u32, msg: Msg) {
-        self.out.push(Output::Send {
-            to: Target::Addr(to),
-            correlation_id,
-            msg,
-        });
+        self.out.push(Output::Send { to: Target::Addr(to), correlation_id, msg });
     }
 
     pub(crate) fn send_to(&mut self, to: Target, correlation_id: u32, msg: Msg) {
-        self.out.push(Output::Send {
-            to,
-            correlation_id,
-            msg,
-        });
+        self.out.push(Output::Send { to, correlation_id, msg });
     }
 
     pub(crate) fn timer(&mut self, after_ms: u64, timer: Timer) {
@@ -149,11 +139,7 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn log(&mut self, level: Level, text: impl Into<String>) {
-        self.out.push(Output::Log(LogLine {
-            at: self.now,
-            level,
-            text: text.into(),
-        }));
+        self.out.push(Output::Log(LogLine { at: self.now, level, text: text.into() }));
     }
 
     pub(crate) fn notify(&mut self, event: ClientEvent) {

@@ -66,11 +66,7 @@ impl PartitionLog {
 
     /// Moves the HW forward; it never goes back and never passes the LEO.
     pub(crate) fn advance_high_watermark(&mut self, to: u64) {
-        assert!(
-            to <= self.log_end_offset(),
-            "HW {to} beyond LEO {}",
-            self.log_end_offset()
-        );
+        assert!(to <= self.log_end_offset(), "HW {to} beyond LEO {}", self.log_end_offset());
         if to > self.high_watermark {
             self.high_watermark = to;
         }
@@ -93,29 +89,18 @@ mod tests {
     use super::*;
 
     fn rec(v: &str) -> NewRecord {
-        NewRecord {
-            timestamp_ms: 1,
-            key: None,
-            value: Some(v.as_bytes().to_vec()),
-        }
+        NewRecord { timestamp_ms: 1, key: None, value: Some(v.as_bytes().to_vec()) }
     }
 
     #[test]
     fn offsets_are_consecutive_and_reads_stop_at_the_high_watermark() {
         let mut log = PartitionLog::default();
-        assert_eq!(
-            log.append(vec![rec("82 bpm"), rec("110 bpm")], 0, SimTime(5)),
-            0
-        );
+        assert_eq!(log.append(vec![rec("82 bpm"), rec("110 bpm")], 0, SimTime(5)), 0);
         assert_eq!(log.append(vec![rec("95 bpm")], 0, SimTime(6)), 2);
         assert_eq!(log.log_end_offset(), 3);
         assert!(log.read(0, log.high_watermark(), 10).is_empty());
         log.advance_high_watermark(2);
-        let read: Vec<u64> = log
-            .read(0, log.high_watermark(), 10)
-            .iter()
-            .map(|r| r.offset)
-            .collect();
+        let read: Vec<u64> = log.read(0, log.high_watermark(), 10).iter().map(|r| r.offset).collect();
         assert_eq!(read, vec![0, 1]);
         log.advance_high_watermark(1);
         assert_eq!(log.high_watermark(), 2, "the HW never goes back");

@@ -55,10 +55,7 @@ mod tests {
         assert_eq!(murmur2(b"foobar"), -790_332_482);
         assert_eq!(murmur2(b"a-little-bit-long-string"), -985_981_536);
         assert_eq!(murmur2(b"a-little-bit-longer-string"), -1_486_304_829);
-        assert_eq!(
-            murmur2(b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8"),
-            -58_897_971
-        );
+        assert_eq!(murmur2(b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8"), -58_897_971);
         assert_eq!(murmur2(b"abc"), 479_470_107);
     }
 
@@ -70,10 +67,7 @@ mod tests {
         assert_eq!(murmur2(b"234"), -406_844_982);
         assert_eq!(murmur2(b"34"), -2_026_295_078);
         assert_eq!(murmur2(b"4"), 1_514_888_353);
-        assert_eq!(
-            murmur2(b"PreAmbleWillBeRemoved,ThePrePartThatIs"),
-            2_017_611_548
-        );
+        assert_eq!(murmur2(b"PreAmbleWillBeRemoved,ThePrePartThatIs"), 2_017_611_548);
         assert_eq!(murmur2(b""), 275_646_681);
     }
 

@@ -74,6 +74,24 @@ pub(crate) enum OffsetSpec {
     Latest,
 }
 
+/// Errors of the Raft RPCs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RaftError {
+    NotLeaderOrFollower,
+    FencedLeaderEpoch,
+    UnknownLeaderEpoch,
+}
+
+impl RaftError {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            RaftError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            RaftError::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            RaftError::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Msg {
     MetadataRequest {
@@ -145,19 +163,83 @@ pub(crate) enum Msg {
         is_caught_up: bool,
         is_fenced: bool,
     },
-    /// Raft `Fetch` of `__cluster_metadata-0`, sent by observers (brokers) and followers.
+    /// Raft `Fetch` of `__cluster_metadata-0`, sent by followers and observers (brokers).
     MetadataFetchRequest {
         replica_id: NodeId,
+        replica_directory_id: Uuid,
         fetch_offset: u64,
         last_fetched_epoch: u32,
         max_wait_ms: u64,
+        current_leader_epoch: u32,
     },
+    /// `diverging` is `(epoch, end offset)`: truncate there and fetch again.
     MetadataFetchResponse {
-        leader_id: NodeId,
+        leader_id: Option<NodeId>,
         leader_epoch: u32,
         high_watermark: u64,
         entries: Vec<MetadataEntry>,
+        diverging: Option<(u32, u64)>,
+        error: Option<RaftError>,
     },
+    /// Raft `Vote` (KIP-595); `pre_vote` marks KIP-996's pre-vote, which changes no state.
+    VoteRequest {
+        candidate_id: NodeId,
+        candidate_epoch: u32,
+        last_epoch: u32,
+        last_end_offset: u64,
+        pre_vote: bool,
+    },
+    VoteResponse {
+        leader_epoch: u32,
+        leader_id: Option<NodeId>,
+        vote_granted: bool,
+        pre_vote: bool,
+    },
+    BeginQuorumEpochRequest {
+        leader_id: NodeId,
+        leader_epoch: u32,
+    },
+    BeginQuorumEpochResponse {
+        leader_epoch: u32,
+    },
+    EndQuorumEpochRequest {
+        leader_id: NodeId,
+        leader_epoch: u32,
+        preferred_successors: Vec<NodeId>,
+    },
+    EndQuorumEpochResponse {
+        leader_epoch: u32,
+    },
+    DescribeQuorumRequest,
+    /// A non-leader answers with `error` and the leader it knows, if any.
+    DescribeQuorumResponse {
+        error: Option<RaftError>,
+        quorum: Option<QuorumDescription>,
+        leader_hint: Option<NodeId>,
+    },
+}
+
+/// `DescribeQuorumResponse`'s partition data, plus the cluster id the tool prints (Kafka
+/// gets that from a separate DescribeCluster call).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct QuorumDescription {
+    pub(crate) cluster_id: String,
+    pub(crate) leader_id: NodeId,
+    pub(crate) leader_epoch: u32,
+    pub(crate) high_watermark: u64,
+    pub(crate) voters: Vec<ReplicaDescription>,
+    pub(crate) observers: Vec<ReplicaDescription>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ReplicaDescription {
+    pub(crate) replica_id: NodeId,
+    pub(crate) directory_id: Uuid,
+    pub(crate) endpoints: Vec<String>,
+    pub(crate) log_end_offset: u64,
+    /// Wall-clock ms, -1 when unknown.
+    pub(crate) last_fetch_timestamp: i64,
+    pub(crate) last_caught_up_timestamp: i64,
 }
 
 impl Msg {
@@ -180,6 +262,16 @@ impl Msg {
             Msg::BrokerRegistrationResponse { .. } => "BrokerRegistrationResponse",
             Msg::BrokerHeartbeatRequest { .. } => "BrokerHeartbeatRequest",
             Msg::BrokerHeartbeatResponse { .. } => "BrokerHeartbeatResponse",
+            Msg::VoteRequest { pre_vote: true, .. } => "VoteRequest (pre-vote)",
+            Msg::VoteRequest { .. } => "VoteRequest",
+            Msg::VoteResponse { pre_vote: true, .. } => "VoteResponse (pre-vote)",
+            Msg::VoteResponse { .. } => "VoteResponse",
+            Msg::BeginQuorumEpochRequest { .. } => "BeginQuorumEpochRequest",
+            Msg::BeginQuorumEpochResponse { .. } => "BeginQuorumEpochResponse",
+            Msg::EndQuorumEpochRequest { .. } => "EndQuorumEpochRequest",
+            Msg::EndQuorumEpochResponse { .. } => "EndQuorumEpochResponse",
+            Msg::DescribeQuorumRequest => "DescribeQuorumRequest",
+            Msg::DescribeQuorumResponse { .. } => "DescribeQuorumResponse",
         }
     }
 
@@ -198,11 +290,17 @@ impl Msg {
             | Msg::CreateTopicsResponse { .. }
             | Msg::DeleteTopicsRequest { .. }
             | Msg::DeleteTopicsResponse { .. }
+            | Msg::DescribeQuorumRequest
+            | Msg::DescribeQuorumResponse { .. }
             | Msg::BrokerRegistrationRequest { .. }
             | Msg::BrokerRegistrationResponse { .. } => MessageKind::Admin,
-            Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => {
-                MessageKind::Heartbeat
-            }
+            Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,
+            Msg::VoteRequest { .. }
+            | Msg::VoteResponse { .. }
+            | Msg::BeginQuorumEpochRequest { .. }
+            | Msg::BeginQuorumEpochResponse { .. }
+            | Msg::EndQuorumEpochRequest { .. }
+            | Msg::EndQuorumEpochResponse { .. } => MessageKind::Vote,
         }
     }
 
@@ -211,35 +309,19 @@ impl Msg {
         let name = self.api_name();
         let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
         match self {
-            Msg::ProduceRequest {
-                topic,
-                partition,
-                records,
-                acks,
-            } => {
+            Msg::ProduceRequest { topic, partition, records, acks } => {
                 format!(
                     "{name} {topic}-{partition} ({}, acks={})",
                     plural(records.len(), "record"),
-                    if *acks == -1 {
-                        "all".to_string()
-                    } else {
-                        acks.to_string()
-                    }
+                    if *acks == -1 { "all".to_string() } else { acks.to_string() }
                 )
             }
-            Msg::ProduceResponse {
-                topic,
-                partition,
-                error: None,
-                base_offset,
-            } => {
+            Msg::ProduceResponse { topic, partition, error: None, base_offset } => {
                 format!("{name} {topic}-{partition} base offset {base_offset}")
             }
             Msg::FetchRequest { partitions, .. } => {
-                let parts: Vec<String> = partitions
-                    .iter()
-                    .map(|p| format!("{}-{}@{}", p.topic, p.partition, p.fetch_offset))
-                    .collect();
+                let parts: Vec<String> =
+                    partitions.iter().map(|p| format!("{}-{}@{}", p.topic, p.partition, p.fetch_offset)).collect();
                 format!("{name} {}", parts.join(", "))
             }
             Msg::FetchResponse { partitions } => {
@@ -249,15 +331,25 @@ impl Msg {
             Msg::MetadataFetchRequest { fetch_offset, .. } => {
                 format!("{name} __cluster_metadata-0@{fetch_offset}")
             }
-            Msg::MetadataFetchResponse {
-                entries,
-                high_watermark,
-                ..
-            } => {
-                format!(
-                    "{name} __cluster_metadata-0 ({}, HW {high_watermark})",
-                    plural(entries.len(), "record")
-                )
+            Msg::MetadataFetchResponse { entries, high_watermark, diverging: None, error: None, .. } => {
+                format!("{name} __cluster_metadata-0 ({}, HW {high_watermark})", plural(entries.len(), "record"))
+            }
+            Msg::MetadataFetchResponse { diverging: Some((epoch, end)), .. } => {
+                format!("{name} __cluster_metadata-0 diverging: truncate to {end} (epoch {epoch})")
+            }
+            Msg::MetadataFetchResponse { error: Some(e), leader_id, .. } => {
+                let leader = leader_id.map_or("unknown".to_string(), |l| l.0.to_string());
+                format!("{name} __cluster_metadata-0 {} (leader {leader})", e.name())
+            }
+            Msg::VoteRequest { candidate_id, candidate_epoch, .. } => {
+                format!("{name} from {} for epoch {candidate_epoch}", candidate_id.0)
+            }
+            Msg::VoteResponse { vote_granted, leader_epoch, .. } => {
+                let verdict = if *vote_granted { "granted" } else { "rejected" };
+                format!("{name} {verdict} (epoch {leader_epoch})")
+            }
+            Msg::BeginQuorumEpochRequest { leader_id, leader_epoch } => {
+                format!("{name}: {} leads epoch {leader_epoch}", leader_id.0)
             }
             Msg::CreateTopicsRequest { topics } => {
                 let names: Vec<&str> = topics.iter().map(|t| t.name.as_str()).collect();

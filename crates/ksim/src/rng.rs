@@ -21,9 +21,7 @@ impl SimRng {
     /// The stream for one simulated process (or one console tool) of a session.
     pub(crate) fn for_stream(seed: u64, stream: u64) -> SimRng {
         let mut state = seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03);
-        SimRng {
-            s: [(); 4].map(|()| splitmix64(&mut state)),
-        }
+        SimRng { s: [(); 4].map(|()| splitmix64(&mut state)) }
     }
 
     pub(crate) fn next_u64(&mut self) -> u64 {

@@ -1,76 +1,92 @@
 //! A Kafka server process (`kafka-server-start.sh`): a broker, a controller, or both
-//! sharing one host and one `node.id`, as `process.roles` says.
+//! sharing one host and one `node.id`, as `process.roles` says. A crash loses what the
+//! process held in memory; its logs on disk survive a restart.
 
-use crate::broker::{Broker, BrokerState, TopicDefaults};
+use crate::broker::{Broker, BrokerDisk, BrokerState, TopicDefaults};
 use crate::config::ServerConfig;
-use crate::controller::Controller;
+use crate::controller::{Controller, QuorumIdentity};
 use crate::ids::{Addr, NodeId, Uuid};
 use crate::metadata::Endpoint;
 use crate::node::{Ctx, Input, Level, Timer};
 use crate::protocol::Msg;
+use crate::raft::RaftDisk;
 use crate::rng::SimRng;
 
 pub(crate) struct Server {
     pub(crate) config: ServerConfig,
+    pub(crate) identity: QuorumIdentity,
     pub(crate) broker: Option<Broker>,
     pub(crate) controller: Option<Controller>,
-    /// False after a crash or shutdown; the process ignores everything until restarted.
+    /// False after a crash; the process ignores everything until restarted.
     pub(crate) running: bool,
+    /// Counts restarts, so timers and connections of an earlier run are ignored.
+    pub(crate) incarnation: u32,
 }
 
 impl Server {
-    /// `voters` comes from the formatted metadata directory (the `--standalone` voter set)
-    /// or from `controller.quorum.voters`.
-    pub(crate) fn new(config: ServerConfig, voters: Vec<NodeId>, rng: &mut SimRng) -> Server {
+    /// `identity` comes from the formatted log directory (cluster id, directory id, and the
+    /// initial voters of a dynamic quorum) and `controller.quorum.voters`.
+    pub(crate) fn new(config: ServerConfig, identity: QuorumIdentity, rng: &mut SimRng) -> Server {
+        let mut server = Server { config, identity, broker: None, controller: None, running: true, incarnation: 0 };
+        server.build(RaftDisk::default(), BrokerDisk::default(), rng);
+        server
+    }
+
+    fn build(&mut self, controller_disk: RaftDisk, broker_disk: BrokerDisk, rng: &mut SimRng) {
+        let config = &self.config;
         let node_id = config.node_id;
-        let controller = config.controller.then(|| {
+        self.controller = config.controller.then(|| {
             Controller::new(
                 node_id,
-                voters,
+                self.identity.clone(),
+                controller_disk,
                 config.num_partitions,
                 config.default_replication_factor,
             )
         });
-        let broker = config.broker.then(|| {
+        self.broker = config.broker.then(|| {
             let endpoints = config
                 .listeners
                 .iter()
                 .filter(|l| !config.controller_listener_names.contains(&l.name))
-                .map(|l| Endpoint {
-                    name: l.name.clone(),
-                    host: "localhost".to_string(),
-                    port: l.port,
-                })
+                .map(|l| Endpoint { name: l.name.clone(), host: "localhost".to_string(), port: l.port })
                 .collect();
-            let controller_address = config
-                .controller_addresses()
-                .into_iter()
-                .next()
-                .unwrap_or_default();
             let defaults = TopicDefaults {
                 static_topic_configs: config.static_topic_configs(),
                 num_partitions: config.num_partitions,
                 default_replication_factor: config.default_replication_factor,
                 auto_create_topics_enable: config.auto_create_topics_enable,
             };
+            // A combined server shares its controller's Raft log, as Kafka's SharedServer does.
+            let bootstrap = (!config.controller).then(|| config.controller_addresses());
             Broker::new(
                 node_id,
+                self.identity.directory_id,
                 Uuid::random(rng),
                 endpoints,
-                controller_address,
+                bootstrap,
+                broker_disk,
                 defaults,
             )
         });
-        Server {
-            config,
-            broker,
-            controller,
-            running: true,
-        }
     }
 
     pub(crate) fn node_id(&self) -> NodeId {
         self.config.node_id
+    }
+
+    /// `ksim kill`: the process dies; what it wrote to disk stays.
+    pub(crate) fn crash(&mut self) {
+        self.running = false;
+    }
+
+    /// `ksim restart`: a new process over the same disks.
+    pub(crate) fn restart(&mut self, rng: &mut SimRng) {
+        let controller_disk = self.controller.take().map(|c| c.raft.disk).unwrap_or_default();
+        let broker_disk = self.broker.take().map(Broker::into_disk).unwrap_or_default();
+        self.build(controller_disk, broker_disk, rng);
+        self.running = true;
+        self.incarnation += 1;
     }
 
     /// Whether a client dialling `port` reaches this process: the controller listener once
@@ -80,15 +96,11 @@ impl Server {
         if !self.running {
             return false;
         }
-        let controller_port = self
+        let controller_port = self.config.port_of(true).filter(|_| self.controller.is_some());
+        let broker_port = self
             .config
-            .port_of(true)
-            .filter(|_| self.controller.is_some());
-        let broker_port = self.config.port_of(false).filter(|_| {
-            self.broker
-                .as_ref()
-                .is_some_and(|b| b.state == BrokerState::Running)
-        });
+            .port_of(false)
+            .filter(|_| self.broker.as_ref().is_some_and(|b| b.state == BrokerState::Running));
         controller_port == Some(port) || broker_port == Some(port)
     }
 
@@ -103,38 +115,41 @@ impl Server {
                 };
                 ctx.log(Level::Info, format!("[KafkaRaftServer nodeId={id}] Starting Kafka with process.roles={roles} (kafka.server.KafkaRaftServer)"));
                 if let Some(c) = &mut self.controller {
-                    ctx.log(Level::Info, format!("[ControllerServer id={id}] Starting controller (kafka.server.ControllerServer)"));
+                    ctx.log(
+                        Level::Info,
+                        format!("[ControllerServer id={id}] Starting controller (kafka.server.ControllerServer)"),
+                    );
                     c.start(ctx);
                 }
                 match &mut self.broker {
                     Some(b) => b.start(ctx),
-                    None => ctx.log(Level::Info, format!("[KafkaRaftServer nodeId={id}] Kafka Server started (kafka.server.KafkaRaftServer)")),
+                    None => ctx.log(
+                        Level::Info,
+                        format!("[KafkaRaftServer nodeId={id}] Kafka Server started (kafka.server.KafkaRaftServer)"),
+                    ),
                 }
             }
-            Input::Message {
-                from,
-                correlation_id,
-                msg,
-            } => {
-                if is_for_controller(from, &msg) {
-                    if let Some(c) = &mut self.controller {
-                        c.handle_request(from, correlation_id, msg, ctx);
-                    }
-                } else if let Some(b) = &mut self.broker {
-                    b.handle_message(from, correlation_id, msg, ctx);
-                }
-            }
+            Input::Message { from, correlation_id, msg } => match (&mut self.controller, &mut self.broker) {
+                (Some(c), _) if is_for_controller(from, &msg) => c.handle(from, correlation_id, msg, ctx),
+                (_, Some(b)) => b.handle_message(from, correlation_id, msg, ctx),
+                _ => {}
+            },
             Input::ConnectionRefused { .. } => {
                 if let Some(b) = &mut self.broker {
                     b.on_connection_refused(ctx);
                 }
             }
-            Input::Timer(Timer::DelayedFetch) => {
-                if let Some(c) = &mut self.controller {
-                    c.on_timer(ctx);
+            Input::Timer(Timer::Raft) => match &mut self.controller {
+                Some(c) => c.on_raft_timer(ctx),
+                None => {
+                    if let Some(b) = &mut self.broker {
+                        b.on_timer(Timer::Raft, ctx);
+                    }
                 }
-                if let Some(b) = &mut self.broker {
-                    b.on_timer(Timer::DelayedFetch, ctx);
+            },
+            Input::Timer(Timer::FenceCheck) => {
+                if let Some(c) = &mut self.controller {
+                    c.on_fence_check(ctx);
                 }
             }
             Input::Timer(timer) => {
@@ -143,16 +158,29 @@ impl Server {
                 }
             }
         }
+        // A combined server's broker reads the shared metadata log after every change.
+        if let (Some(c), Some(b)) = (&self.controller, &mut self.broker) {
+            b.follow_colocated(&c.raft.disk.log, c.raft.high_watermark, c.raft.leader_id, ctx);
+        }
     }
 }
 
-/// Requests for the controller listener: broker lifecycle, metadata replication, and admin
-/// requests forwarded by a broker (a client's own admin request goes to a broker first).
+/// Requests for the controller listener: Raft, broker lifecycle, and admin requests
+/// forwarded by a broker (a client's own admin request goes to a broker first).
 fn is_for_controller(from: Addr, msg: &Msg) -> bool {
     match msg {
         Msg::BrokerRegistrationRequest { .. }
         | Msg::BrokerHeartbeatRequest { .. }
-        | Msg::MetadataFetchRequest { .. } => true,
+        | Msg::MetadataFetchRequest { .. }
+        | Msg::VoteRequest { .. }
+        | Msg::VoteResponse { .. }
+        | Msg::BeginQuorumEpochRequest { .. }
+        | Msg::BeginQuorumEpochResponse { .. }
+        | Msg::EndQuorumEpochRequest { .. }
+        | Msg::EndQuorumEpochResponse { .. }
+        | Msg::DescribeQuorumRequest => true,
+        // A controller's own fetch comes back to its Raft; a broker-only process's to its observer.
+        Msg::MetadataFetchResponse { .. } => true,
         Msg::CreateTopicsRequest { .. } | Msg::DeleteTopicsRequest { .. } => {
             matches!(from, Addr::Node(_))
         }

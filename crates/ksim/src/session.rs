@@ -5,12 +5,11 @@
 
 use crate::broker::BrokerState;
 use crate::console::{Console, Waiting};
-use crate::controller::RaftState;
 use crate::ids::Addr;
 use crate::time::format_wall_clock;
 use crate::view::{
-    ClientView, ClusterView, EndpointView, MessageView, NodeView, PartitionView, ProcessState,
-    RaftView, RecordView, TopicView,
+    ClientView, ClusterView, EndpointView, MessageView, NodeView, PartitionView, ProcessState, RaftView, RecordView,
+    TopicView,
 };
 use crate::world::World;
 
@@ -98,9 +97,7 @@ impl Session {
 
     /// True while stepped back into the past.
     fn in_past(&self) -> bool {
-        self.world
-            .event_limit
-            .is_some_and(|l| l < self.present_events)
+        self.world.event_limit.is_some_and(|l| l < self.present_events)
     }
 
     /// Applies one input live: if stepped back, the old future is dropped first (a fork).
@@ -114,11 +111,7 @@ impl Session {
         }
         self.world.event_limit = None;
         let at_event = self.world.events_processed();
-        self.log.push(Logged {
-            input: input.clone(),
-            at_event,
-            cap: None,
-        });
+        self.log.push(Logged { input: input.clone(), at_event, cap: None });
         self.apply(&input);
         self.present_events = self.world.events_processed();
     }
@@ -270,59 +263,48 @@ impl Session {
 
 /// Builds the page's snapshot of a world.
 pub(crate) fn view_of(world: &World) -> ClusterView {
+    // The freshest committed metadata among running controllers stands for the cluster.
+    let image = world
+        .servers
+        .values()
+        .filter(|s| s.running)
+        .filter_map(|s| s.controller.as_ref())
+        .map(|c| &c.image)
+        .max_by_key(|i| i.applied_offset);
     let mut nodes = Vec::new();
     for s in world.servers.values() {
+        let fenced = image.and_then(|i| i.brokers.get(&s.node_id())).is_some_and(|b| b.fenced);
         let state = if !s.running {
             ProcessState::Stopped
         } else {
             match &s.broker {
+                Some(b) if b.state == BrokerState::Running && fenced => ProcessState::Fenced,
                 Some(b) if b.state == BrokerState::Running => ProcessState::Running,
                 Some(_) => ProcessState::Starting,
-                None if s
-                    .controller
-                    .as_ref()
-                    .is_some_and(|c| c.state == RaftState::Leader) =>
-                {
-                    ProcessState::Running
-                }
+                None if s.controller.as_ref().is_some_and(|c| c.raft.leader_id.is_some()) => ProcessState::Running,
                 None => ProcessState::Starting,
             }
         };
         let raft = s.controller.as_ref().map(|c| RaftView {
-            state: c.state.name().to_string(),
-            leader_epoch: c.epoch,
-            leader_id: c.leader_id().map(|n| n.0),
-            voted_for: c.voted_for.map(|n| n.0),
-            log_end_offset: c.log_end_offset(),
-            high_watermark: c.high_watermark,
+            state: c.raft.state.name().to_string(),
+            leader_epoch: c.raft.epoch(),
+            leader_id: c.raft.leader_id.map(|n| n.0),
+            voted_for: c.raft.disk.voted_for.map(|n| n.0),
+            log_end_offset: c.raft.log_end_offset(),
+            high_watermark: c.raft.high_watermark,
         });
-        let replicas = s.broker.as_ref().map_or(Vec::new(), |b| {
-            b.partitions
-                .keys()
-                .map(|(t, p)| format!("{t}-{p}"))
-                .collect()
-        });
+        let replicas =
+            s.broker.as_ref().map_or(Vec::new(), |b| b.partitions.keys().map(|(t, p)| format!("{t}-{p}")).collect());
         nodes.push(NodeView {
             node_id: s.node_id().0,
             is_broker: s.broker.is_some(),
             is_controller: s.controller.is_some(),
             state,
-            listeners: s
-                .config
-                .listeners
-                .iter()
-                .map(|l| format!("{}://:{}", l.name, l.port))
-                .collect(),
+            listeners: s.config.listeners.iter().map(|l| format!("{}://:{}", l.name, l.port)).collect(),
             raft,
             replicas,
         });
     }
-    let image = world
-        .servers
-        .values()
-        .filter_map(|s| s.controller.as_ref())
-        .map(|c| &c.image)
-        .next();
     let mut topics = Vec::new();
     if let Some(image) = image {
         for (name, t) in &image.topics {
@@ -351,36 +333,21 @@ pub(crate) fn view_of(world: &World) -> ClusterView {
                                 .map(|r| RecordView {
                                     offset: r.offset,
                                     timestamp_ms: r.timestamp_ms,
-                                    key: r
-                                        .key
-                                        .as_ref()
-                                        .map(|k| String::from_utf8_lossy(k).into_owned()),
-                                    value: r
-                                        .value
-                                        .as_ref()
-                                        .map(|v| String::from_utf8_lossy(v).into_owned()),
+                                    key: r.key.as_ref().map(|k| String::from_utf8_lossy(k).into_owned()),
+                                    value: r.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()),
                                 })
                                 .collect()
                         }),
                     }
                 })
                 .collect();
-            topics.push(TopicView {
-                name: name.clone(),
-                topic_id: t.topic_id.to_string(),
-                partitions,
-            });
+            topics.push(TopicView { name: name.clone(), topic_id: t.topic_id.to_string(), partitions });
         }
     }
     let clients = world
         .clients
         .iter()
-        .map(|(id, c)| ClientView {
-            id: id.0,
-            kind: c.kind(),
-            client_id: c.client_id.clone(),
-            alive: c.alive,
-        })
+        .map(|(id, c)| ClientView { id: id.0, kind: c.kind(), client_id: c.client_id.clone(), alive: c.alive })
         .collect();
     let endpoint = |a: Addr| match a {
         Addr::Node(n) => EndpointView::Node(n.0),

@@ -51,15 +51,7 @@ fn fields(epoch_ms: u64) -> (i64, u32, u32, u64, u64, u64, u64) {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let (y, mo, d) = civil_from_days(days);
-    (
-        y,
-        mo,
-        d,
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        epoch_ms % 1000,
-    )
+    (y, mo, d, rem / 3600, rem % 3600 / 60, rem % 60, epoch_ms % 1000)
 }
 
 /// `2024-06-25 14:06:00.000` — the page's clock.
@@ -77,15 +69,9 @@ pub(crate) fn format_log_timestamp(epoch_ms: u64) -> String {
 /// Parses `250ms`, `10s`, `2m`, `1h` or a bare number of milliseconds.
 pub(crate) fn parse_duration_ms(text: &str) -> Result<u64, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
-    let bad = || {
-        format!(
-            "invalid duration '{text}': expected a number with ms, s, m or h, e.g. 250ms, 10s, 2m"
-        )
-    };
+    let bad = || format!("invalid duration '{text}': expected a number with ms, s, m or h, e.g. 250ms, 10s, 2m");
     let value: u64 = digits.parse().map_err(|_| bad())?;
     let factor = match unit {
         "" | "ms" => 1,
@@ -103,27 +89,15 @@ mod tests {
 
     #[test]
     fn the_simulation_starts_at_the_course_notes_timestamp() {
-        assert_eq!(
-            format_wall_clock(WALL_CLOCK_START_MS),
-            "2024-06-25 14:06:00.000"
-        );
-        assert_eq!(
-            format_log_timestamp(SimTime(1_234).wall_ms()),
-            "[2024-06-25 14:06:01,234]"
-        );
+        assert_eq!(format_wall_clock(WALL_CLOCK_START_MS), "2024-06-25 14:06:00.000");
+        assert_eq!(format_log_timestamp(SimTime(1_234).wall_ms()), "[2024-06-25 14:06:01,234]");
     }
 
     #[test]
     fn civil_dates_cross_leap_years_and_centuries() {
         assert_eq!(format_wall_clock(0), "1970-01-01 00:00:00.000");
-        assert_eq!(
-            format_wall_clock(951_782_400_000),
-            "2000-02-29 00:00:00.000"
-        );
-        assert_eq!(
-            format_wall_clock(1_592_475_472_398),
-            "2020-06-18 10:17:52.398"
-        );
+        assert_eq!(format_wall_clock(951_782_400_000), "2000-02-29 00:00:00.000");
+        assert_eq!(format_wall_clock(1_592_475_472_398), "2020-06-18 10:17:52.398");
     }
 
     #[test]

@@ -11,12 +11,11 @@ pub(crate) fn validate(name: &str) -> Result<(), String> {
         return Err("Topic name cannot be \".\" or \"..\"".to_string());
     }
     if name.len() > MAX_NAME_LENGTH {
-        return Err(format!("Topic name is illegal, it can't be longer than {MAX_NAME_LENGTH} characters, topic name: {name}"));
+        return Err(format!(
+            "Topic name is illegal, it can't be longer than {MAX_NAME_LENGTH} characters, topic name: {name}"
+        ));
     }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-    {
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
         return Err(format!(
             "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
         ));
@@ -41,12 +40,8 @@ mod tests {
     fn legal_names_pass_and_illegal_ones_say_why() {
         assert!(validate("heart-rate-measures").is_ok());
         assert!(validate("icu.monitor_2").is_ok());
-        assert!(validate("a b")
-            .unwrap_err()
-            .contains("other than ASCII alphanumerics"));
+        assert!(validate("a b").unwrap_err().contains("other than ASCII alphanumerics"));
         assert!(validate("..").is_err());
-        assert!(validate(&"x".repeat(250))
-            .unwrap_err()
-            .contains("longer than 249"));
+        assert!(validate(&"x".repeat(250)).unwrap_err().contains("longer than 249"));
     }
 }

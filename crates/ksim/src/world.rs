@@ -4,6 +4,7 @@
 
 use crate::client::Client;
 use crate::ids::{Addr, ClientId, NodeId};
+use crate::invariants::InvariantChecker;
 use crate::net::{Envelope, Network};
 use crate::node::{stream_for, ClientEvent, Ctx, Input, LogLine, Output, Role, Target};
 use crate::rng::SimRng;
@@ -16,7 +17,12 @@ use std::collections::{BTreeMap, BinaryHeap};
 #[derive(Clone, Debug)]
 enum Event {
     Deliver(u64),
-    Input { to: Addr, input: Input },
+    /// `incarnation` ties a server's timer to the run of the process that set it.
+    Input {
+        to: Addr,
+        input: Input,
+        incarnation: u32,
+    },
 }
 
 /// Queue entry ordered by `(at, seq)` only; `seq` makes ties resolve in scheduling order.
@@ -64,6 +70,9 @@ pub(crate) struct World {
     next_client_id: u32,
     /// When set, no event past this count is processed (replaying to a past moment).
     pub(crate) event_limit: Option<u64>,
+    /// Safety invariants, checked after every event while `check_invariants` is on.
+    pub(crate) invariants: InvariantChecker,
+    pub(crate) check_invariants: bool,
 }
 
 impl World {
@@ -84,6 +93,8 @@ impl World {
             server_logs: Vec::new(),
             next_client_id: 0,
             event_limit: None,
+            invariants: InvariantChecker::default(),
+            check_invariants: true,
         }
     }
 
@@ -105,24 +116,15 @@ impl World {
 
     fn schedule(&mut self, at: SimTime, event: Event) {
         self.seq += 1;
-        self.queue.push(Reverse(Scheduled {
-            at,
-            seq: self.seq,
-            event,
-        }));
+        self.queue.push(Reverse(Scheduled { at, seq: self.seq, event }));
     }
 
     /// Starts a server process; its start-up runs as events from now on.
     pub(crate) fn start_server(&mut self, server: Server) {
         let id = server.node_id();
+        let incarnation = server.incarnation;
         self.servers.insert(id, server);
-        self.schedule(
-            self.now,
-            Event::Input {
-                to: Addr::Node(id),
-                input: Input::Start,
-            },
-        );
+        self.schedule(self.now, Event::Input { to: Addr::Node(id), input: Input::Start, incarnation });
     }
 
     /// Starts a client process and returns its id.
@@ -130,13 +132,7 @@ impl World {
         self.next_client_id += 1;
         let id = ClientId(self.next_client_id);
         self.clients.insert(id, make(id));
-        self.schedule(
-            self.now,
-            Event::Input {
-                to: Addr::Client(id),
-                input: Input::Start,
-            },
-        );
+        self.schedule(self.now, Event::Input { to: Addr::Client(id), input: Input::Start, incarnation: 0 });
         id
     }
 
@@ -146,15 +142,8 @@ impl World {
             return;
         };
         let to = Addr::Client(id);
-        let rng = self
-            .rngs
-            .entry(to)
-            .or_insert_with(|| SimRng::for_stream(self.seed, stream_for(to)));
-        let mut ctx = Ctx {
-            now: self.now,
-            rng,
-            out: Vec::new(),
-        };
+        let rng = self.rngs.entry(to).or_insert_with(|| SimRng::for_stream(self.seed, stream_for(to)));
+        let mut ctx = Ctx { now: self.now, rng, out: Vec::new() };
         act(client, &mut ctx);
         let out = ctx.out;
         self.apply_outputs(Addr::Client(id), out);
@@ -182,29 +171,31 @@ impl World {
         match next.event {
             Event::Deliver(id) => {
                 if let Some(env) = self.in_flight.remove(&id) {
-                    let input = Input::Message {
-                        from: env.from,
-                        correlation_id: env.correlation_id,
-                        msg: env.msg,
-                    };
-                    self.dispatch(env.to, input);
+                    // A restarted process never sees traffic meant for its previous run,
+                    // and a cut drops what would cross it.
+                    if self.incarnation(env.to) == env.to_incarnation && !self.net.is_cut(env.from, env.to) {
+                        let input = Input::Message { from: env.from, correlation_id: env.correlation_id, msg: env.msg };
+                        self.dispatch(env.to, input);
+                    }
                 }
             }
-            Event::Input { to, input } => self.dispatch(to, input),
+            Event::Input { to, input, incarnation } => {
+                if self.incarnation(to) == incarnation {
+                    self.dispatch(to, input);
+                }
+            }
+        }
+        if self.check_invariants {
+            let mut checker = std::mem::take(&mut self.invariants);
+            checker.check(self);
+            self.invariants = checker;
         }
         true
     }
 
     fn dispatch(&mut self, to: Addr, input: Input) {
-        let rng = self
-            .rngs
-            .entry(to)
-            .or_insert_with(|| SimRng::for_stream(self.seed, stream_for(to)));
-        let mut ctx = Ctx {
-            now: self.now,
-            rng,
-            out: Vec::new(),
-        };
+        let rng = self.rngs.entry(to).or_insert_with(|| SimRng::for_stream(self.seed, stream_for(to)));
+        let mut ctx = Ctx { now: self.now, rng, out: Vec::new() };
         match to {
             Addr::Node(id) => match self.servers.get_mut(&id) {
                 Some(server) if server.running => server.handle(input, &mut ctx),
@@ -219,16 +210,22 @@ impl World {
         self.apply_outputs(to, out);
     }
 
+    fn incarnation(&self, addr: Addr) -> u32 {
+        match addr {
+            Addr::Node(id) => self.servers.get(&id).map_or(0, |s| s.incarnation),
+            Addr::Client(_) => 0,
+        }
+    }
+
     fn actor_name(&self, addr: Addr) -> String {
         match addr {
             Addr::Node(id) => match self.servers.get(&id) {
                 Some(s) if s.broker.is_some() => format!("Broker {}", id.0),
                 _ => format!("Controller {}", id.0),
             },
-            Addr::Client(id) => self
-                .clients
-                .get(&id)
-                .map_or_else(|| format!("client {}", id.0), |c| c.client_id.clone()),
+            Addr::Client(id) => {
+                self.clients.get(&id).map_or_else(|| format!("client {}", id.0), |c| c.client_id.clone())
+            }
         }
     }
 
@@ -240,48 +237,39 @@ impl World {
         if !local {
             return None;
         }
-        self.servers
-            .values()
-            .find(|s| s.accepts(port))
-            .map(Server::node_id)
+        self.servers.values().find(|s| s.accepts(port)).map(Server::node_id)
     }
 
     fn apply_outputs(&mut self, from: Addr, out: Vec<Output>) {
         for o in out {
             match o {
-                Output::Send {
-                    to,
-                    correlation_id,
-                    msg,
-                } => {
+                Output::Send { to, correlation_id, msg } => {
                     let dest = match to {
                         Target::Addr(a) => Some(a),
                         Target::HostPort(hp) => match self.resolve(&hp) {
                             Some(id) => Some(Addr::Node(id)),
                             None => {
                                 let input = Input::ConnectionRefused { target: hp };
-                                self.schedule(
-                                    self.now.plus_ms(1),
-                                    Event::Input { to: from, input },
-                                );
+                                let incarnation = self.incarnation(from);
+                                self.schedule(self.now.plus_ms(1), Event::Input { to: from, input, incarnation });
                                 None
                             }
                         },
                     };
                     if let Some(to) = dest {
-                        let env = self.net.send(self.now, from, to, correlation_id, msg);
-                        let (id, at) = (env.id, env.arrives_at);
-                        self.in_flight.insert(id, env);
-                        self.schedule(at, Event::Deliver(id));
+                        let to_incarnation = self.incarnation(to);
+                        for env in self.net.send(self.now, from, to, to_incarnation, correlation_id, msg) {
+                            let (id, at) = (env.id, env.arrives_at);
+                            self.in_flight.insert(id, env);
+                            self.schedule(at, Event::Deliver(id));
+                        }
                     }
                 }
                 Output::SetTimer { after_ms, timer } => {
+                    let incarnation = self.incarnation(from);
                     self.schedule(
                         self.now.plus_ms(after_ms),
-                        Event::Input {
-                            to: from,
-                            input: Input::Timer(timer),
-                        },
+                        Event::Input { to: from, input: Input::Timer(timer), incarnation },
                     );
                 }
                 Output::Trace(role, text) => {
@@ -289,11 +277,7 @@ impl World {
                         (Role::Controller, Addr::Node(id)) => format!("Controller {}", id.0),
                         _ => self.actor_name(from),
                     };
-                    self.trace.push(TraceEntry {
-                        at_ms: self.now.0,
-                        actor,
-                        text,
-                    });
+                    self.trace.push(TraceEntry { at_ms: self.now.0, actor, text });
                 }
                 Output::Log(line) => match from {
                     Addr::Node(id) => self.server_logs.push((id, line)),
@@ -322,9 +306,7 @@ impl World {
 impl World {
     /// The random stream of one process, created on first use.
     pub(crate) fn rng_for(&mut self, addr: Addr) -> &mut SimRng {
-        self.rngs
-            .entry(addr)
-            .or_insert_with(|| SimRng::for_stream(self.seed, stream_for(addr)))
+        self.rngs.entry(addr).or_insert_with(|| SimRng::for_stream(self.seed, stream_for(addr)))
     }
 }
 
@@ -335,5 +317,51 @@ impl World {
         if !self.limit_reached() && at > self.now {
             self.now = at;
         }
+    }
+}
+
+impl World {
+    /// `ksim kill`: the process stops at once; messages already sent still travel.
+    pub(crate) fn kill(&mut self, node: NodeId) -> bool {
+        match self.servers.get_mut(&node) {
+            Some(s) if s.running => {
+                s.crash();
+                let actor = self.actor_name(Addr::Node(node));
+                self.trace.push(TraceEntry {
+                    at_ms: self.now.0,
+                    actor,
+                    text: "was killed: its process stopped (its logs on disk survive)".to_string(),
+                });
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// `ksim restart`: a new process over the same disks, starting up from now.
+    pub(crate) fn restart(&mut self, node: NodeId) -> bool {
+        let Some(server) = self.servers.get(&node) else {
+            return false;
+        };
+        if server.running {
+            return false;
+        }
+        let addr = Addr::Node(node);
+        let rng = self.rngs.entry(addr).or_insert_with(|| SimRng::for_stream(self.seed, stream_for(addr)));
+        let Some(server) = self.servers.get_mut(&node) else {
+            return false;
+        };
+        server.restart(rng);
+        let incarnation = server.incarnation;
+        self.schedule(self.now, Event::Input { to: addr, input: Input::Start, incarnation });
+        true
+    }
+
+    pub(crate) fn net_mut(&mut self) -> &mut Network {
+        &mut self.net
+    }
+
+    pub(crate) fn net(&self) -> &Network {
+        &self.net
     }
 }

@@ -22,14 +22,31 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn the_core_has_no_dependencies() {
     let manifest = std::fs::read_to_string(crate_dir().join("Cargo.toml")).expect("manifest");
-    let deps = manifest.split("[dependencies]").nth(1).expect("a [dependencies] table").split('[').next().unwrap_or_default();
+    let deps =
+        manifest.split("[dependencies]").nth(1).expect("a [dependencies] table").split('[').next().unwrap_or_default();
     let declared: Vec<&str> = deps.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
     assert!(declared.is_empty(), "ksim must stay dependency-free, found {declared:?}");
 }
 
 #[test]
 fn the_core_never_reads_a_clock_or_os_randomness_or_iterates_hash_maps() {
-    let forbidden = ["HashMap", "HashSet", "std::time", "Instant::", "SystemTime", "thread_rng", "getrandom", "wasm_bindgen", "web_sys", "js_sys", "std::fs", "std::net", "std::env", "println!", "eprintln!"];
+    let forbidden = [
+        "HashMap",
+        "HashSet",
+        "std::time",
+        "Instant::",
+        "SystemTime",
+        "thread_rng",
+        "getrandom",
+        "wasm_bindgen",
+        "web_sys",
+        "js_sys",
+        "std::fs",
+        "std::net",
+        "std::env",
+        "println!",
+        "eprintln!",
+    ];
     let mut files = Vec::new();
     sources(&crate_dir().join("src"), &mut files);
     assert!(files.len() > 20, "found the sources");

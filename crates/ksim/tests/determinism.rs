@@ -14,14 +14,16 @@ fn same_seed_same_transcript_and_trace() {
 
 fn topic_id(seed: u64) -> String {
     let mut s = ksim::Session::new(seed);
-    for line in ["KAFKA_CLUSTER_ID=$(kafka-storage.sh random-uuid)", "kafka-storage.sh format --standalone -t $KAFKA_CLUSTER_ID -c config/kraft/reconfig-server.properties", "kafka-server-start.sh config/kraft/reconfig-server.properties", "kafka-topics.sh --create --topic heart-rate-measures --bootstrap-server localhost:9092"] {
+    for line in [
+        "KAFKA_CLUSTER_ID=$(kafka-storage.sh random-uuid)",
+        "kafka-storage.sh format --standalone -t $KAFKA_CLUSTER_ID -c config/kraft/reconfig-server.properties",
+        "kafka-server-start.sh config/kraft/reconfig-server.properties",
+        "kafka-topics.sh --create --topic heart-rate-measures --bootstrap-server localhost:9092",
+    ] {
         s.input(line);
     }
     let view = s.view();
-    view.topics
-        .first()
-        .map(|t| t.topic_id.clone())
-        .expect("topic created")
+    view.topics.first().map(|t| t.topic_id.clone()).expect("topic created")
 }
 
 #[test]
@@ -35,8 +37,5 @@ fn a_script_can_choose_its_seed_on_its_first_line() {
     let with_line = ksim::run_script("ksim seed 9\nkafka-storage.sh random-uuid\n", 1);
     let by_argument = ksim::run_script("kafka-storage.sh random-uuid\n", 9);
     assert_eq!(with_line.lines().last(), by_argument.lines().last());
-    assert_ne!(
-        ksim::run_script("kafka-storage.sh random-uuid\n", 1),
-        by_argument
-    );
+    assert_ne!(ksim::run_script("kafka-storage.sh random-uuid\n", 1), by_argument);
 }

@@ -17,10 +17,7 @@ fn transcripts_match_their_golden_files() {
         .filter(|p| p.extension().is_some_and(|x| x == "ksim"))
         .collect();
     scripts.sort();
-    assert!(
-        scripts.len() >= 4,
-        "expected the golden scripts, found {scripts:?}"
-    );
+    assert!(scripts.len() >= 4, "expected the golden scripts, found {scripts:?}");
     let mut failures = Vec::new();
     for script in &scripts {
         let text = std::fs::read_to_string(script).expect("script readable");
@@ -47,27 +44,16 @@ fn transcripts_match_their_golden_files() {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{}\n(rerun with UPDATE_EXPECT=1 to accept the new output)",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{}\n(rerun with UPDATE_EXPECT=1 to accept the new output)", failures.join("\n"));
 }
 
 #[test]
 fn the_lesson_consumer_prints_both_readings_in_order() {
-    let text =
-        std::fs::read_to_string(scripts_dir().join("lesson-workflow.ksim")).expect("lesson script");
+    let text = std::fs::read_to_string(scripts_dir().join("lesson-workflow.ksim")).expect("lesson script");
     let transcript = ksim::run_script(&text, 1);
     let lines: Vec<&str> = transcript.lines().collect();
-    let first = lines
-        .iter()
-        .position(|l| *l == "82 bpm")
-        .expect("82 bpm printed");
-    let second = lines
-        .iter()
-        .position(|l| *l == "110 bpm")
-        .expect("110 bpm printed");
+    let first = lines.iter().position(|l| *l == "82 bpm").expect("82 bpm printed");
+    let second = lines.iter().position(|l| *l == "110 bpm").expect("110 bpm printed");
     assert!(first < second);
     assert!(lines.contains(&"Processed a total of 2 messages"));
     assert!(lines.contains(&"Created topic heart-rate-measures."));

@@ -80,10 +80,7 @@ const WORDS: &[&str] = &[
 ];
 
 fn line() -> impl Strategy<Value = String> {
-    (
-        prop::sample::select(TOOLS),
-        prop::collection::vec(prop::sample::select(WORDS), 0..8),
-    )
+    (prop::sample::select(TOOLS), prop::collection::vec(prop::sample::select(WORDS), 0..8))
         .prop_map(|(tool, words)| format!("{tool} {}", words.join(" ")))
 }
 

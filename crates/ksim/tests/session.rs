@@ -6,11 +6,7 @@ use ksim::{Session, Stream};
 const LESSON: &str = include_str!("../../../tests/scripts/lesson-workflow.ksim");
 
 fn stdout(s: &Session) -> Vec<String> {
-    s.output()
-        .iter()
-        .filter(|l| l.stream == Stream::Stdout)
-        .map(|l| l.text.clone())
-        .collect()
+    s.output().iter().filter(|l| l.stream == Stream::Stdout).map(|l| l.text.clone()).collect()
 }
 
 fn lesson_session() -> Session {
@@ -25,10 +21,7 @@ fn lesson_session() -> Session {
 fn the_lesson_runs_in_the_page_as_time_passes() {
     let mut s = lesson_session();
     assert_eq!(s.prompt(), "", "the consumer owns the terminal");
-    assert!(
-        !stdout(&s).contains(&"82 bpm".to_string()),
-        "nothing is read before time passes"
-    );
+    assert!(!stdout(&s).contains(&"82 bpm".to_string()), "nothing is read before time passes");
     s.advance(2_000);
     let out = stdout(&s);
     let first = out.iter().position(|l| l == "82 bpm").expect("82 bpm");
@@ -36,10 +29,7 @@ fn the_lesson_runs_in_the_page_as_time_passes() {
     assert!(first < second);
     s.interrupt();
     assert_eq!(s.prompt(), "$ ");
-    assert!(s
-        .output()
-        .iter()
-        .any(|l| l.text == "Processed a total of 2 messages"));
+    assert!(s.output().iter().any(|l| l.text == "Processed a total of 2 messages"));
 }
 
 #[test]
@@ -83,9 +73,7 @@ fn step_back_then_forward_returns_to_the_same_state() {
 fn stepping_back_to_the_start_empties_the_world() {
     let mut s = Session::new(3);
     s.input("KAFKA_CLUSTER_ID=$(kafka-storage.sh random-uuid)");
-    s.input(
-        "kafka-storage.sh format --standalone -t $KAFKA_CLUSTER_ID -c config/server.properties",
-    );
+    s.input("kafka-storage.sh format --standalone -t $KAFKA_CLUSTER_ID -c config/server.properties");
     s.input("kafka-server-start.sh config/server.properties");
     let events = s.view().events_processed;
     assert!(events > 5);

@@ -1,13 +1,16 @@
-//! The Admin client as the CLI tools use it: one call (create, delete, list, describe),
-//! bootstrapped through any broker, with `default.api.timeout.ms` as its deadline.
+//! The Admin client as the CLI tools use it: one call (create, delete, list, describe,
+//! describe the metadata quorum), bootstrapped through any server, with
+//! `default.api.timeout.ms` as its deadline.
 
 use super::Bootstrap;
 use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Target, Timer};
-use crate::protocol::{BrokerMetadata, CreatableTopic, CreatableTopicResult, Msg, TopicMetadata};
+use crate::protocol::{BrokerMetadata, CreatableTopic, CreatableTopicResult, Msg, QuorumDescription, TopicMetadata};
 
 /// `default.api.timeout.ms`.
 pub(crate) const DEFAULT_API_TIMEOUT_MS: u64 = 60_000;
+/// `retry.backoff.ms`.
+const RETRY_BACKOFF_MS: u64 = 100;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum AdminCall {
@@ -17,6 +20,9 @@ pub(crate) enum AdminCall {
     Metadata {
         call: &'static str,
     },
+    /// describeMetadataQuorum: asks the bootstrap server directly (a broker forwards it,
+    /// a controller that does not lead names the one that does).
+    DescribeQuorum,
 }
 
 impl AdminCall {
@@ -26,6 +32,7 @@ impl AdminCall {
             AdminCall::CreateTopics(_) => "createTopics",
             AdminCall::DeleteTopics(_) => "deleteTopics",
             AdminCall::Metadata { call } => call,
+            AdminCall::DescribeQuorum => "describeMetadataQuorum",
         }
     }
 }
@@ -39,7 +46,8 @@ pub(crate) enum AdminOutcome {
         controller_id: Option<NodeId>,
         topics: Vec<TopicMetadata>,
     },
-    /// No broker answered within the API timeout: `Timed out waiting for a node assignment. Call: createTopics`.
+    Quorum(QuorumDescription),
+    /// No server answered within the API timeout: `Timed out waiting for a node assignment. Call: createTopics`.
     TimedOut(String),
 }
 
@@ -51,15 +59,8 @@ pub(crate) struct Admin {
 
 impl Admin {
     pub(crate) fn new(bootstrap_servers: Vec<String>, client_id: &str, call: AdminCall) -> Admin {
-        let bootstrap = Bootstrap::new(
-            bootstrap_servers,
-            format!("[AdminClient clientId={client_id}]"),
-        );
-        Admin {
-            bootstrap,
-            call,
-            next_correlation_id: 0,
-        }
+        let bootstrap = Bootstrap::new(bootstrap_servers, format!("[AdminClient clientId={client_id}]"));
+        Admin { bootstrap, call, next_correlation_id: 0 }
     }
 
     pub(crate) fn bootstrap_servers(&self) -> Vec<String> {
@@ -81,20 +82,17 @@ impl Admin {
         match input {
             Input::Start => {
                 ctx.timer(DEFAULT_API_TIMEOUT_MS, Timer::Deadline);
-                self.bootstrap_metadata(ctx);
+                self.bootstrap_request(ctx);
                 true
             }
             Input::Timer(Timer::ClientRetry) => {
-                self.bootstrap_metadata(ctx);
+                self.bootstrap_request(ctx);
                 true
             }
-            Input::Timer(Timer::Deadline) => Self::finish(
-                AdminOutcome::TimedOut(format!(
-                    "Timed out waiting for a node assignment. Call: {}",
-                    self.call.name()
-                )),
-                ctx,
-            ),
+            Input::Timer(Timer::Deadline) => {
+                let message = format!("Timed out waiting for a node assignment. Call: {}", self.call.name());
+                Self::finish(AdminOutcome::TimedOut(message), ctx)
+            }
             Input::ConnectionRefused { target } => {
                 let backoff = self.bootstrap.refused(&target, ctx);
                 ctx.timer(backoff, Timer::ClientRetry);
@@ -105,34 +103,30 @@ impl Admin {
         }
     }
 
-    fn bootstrap_metadata(&mut self, ctx: &mut Ctx) {
+    fn bootstrap_request(&mut self, ctx: &mut Ctx) {
         let target = Target::HostPort(self.bootstrap.current());
-        self.send(
-            target,
-            Msg::MetadataRequest {
-                topics: None,
-                allow_auto_topic_creation: false,
-            },
-            ctx,
-        );
+        let msg = match self.call {
+            AdminCall::DescribeQuorum => Msg::DescribeQuorumRequest,
+            _ => Msg::MetadataRequest { topics: None, allow_auto_topic_creation: false },
+        };
+        self.send(target, msg, ctx);
+    }
+
+    fn retry_later(ctx: &mut Ctx) -> bool {
+        ctx.timer(RETRY_BACKOFF_MS, Timer::ClientRetry);
+        true
     }
 
     fn on_response(&mut self, from: Addr, msg: Msg, ctx: &mut Ctx) -> bool {
         self.bootstrap.connected();
+        let retriable = |results: &[CreatableTopicResult]| {
+            results.iter().any(|r| r.error.as_ref().is_some_and(|e| e.error.is_retriable()))
+        };
         match msg {
-            Msg::MetadataResponse {
-                brokers,
-                controller_id,
-                topics,
-            } => match self.call.clone() {
-                AdminCall::Metadata { .. } => Self::finish(
-                    AdminOutcome::Metadata {
-                        brokers,
-                        controller_id,
-                        topics,
-                    },
-                    ctx,
-                ),
+            Msg::MetadataResponse { brokers, controller_id, topics } => match self.call.clone() {
+                AdminCall::Metadata { .. } => {
+                    Self::finish(AdminOutcome::Metadata { brokers, controller_id, topics }, ctx)
+                }
                 AdminCall::CreateTopics(topics) => {
                     self.send(Target::Addr(from), Msg::CreateTopicsRequest { topics }, ctx);
                     true
@@ -141,13 +135,20 @@ impl Admin {
                     self.send(Target::Addr(from), Msg::DeleteTopicsRequest { names }, ctx);
                     true
                 }
+                AdminCall::DescribeQuorum => true,
             },
-            Msg::CreateTopicsResponse { results } => {
-                Self::finish(AdminOutcome::Created(results), ctx)
+            // No active controller right now (an election is on): ask again shortly.
+            Msg::CreateTopicsResponse { results } | Msg::DeleteTopicsResponse { results } if retriable(&results) => {
+                Self::retry_later(ctx)
             }
-            Msg::DeleteTopicsResponse { results } => {
-                Self::finish(AdminOutcome::Deleted(results), ctx)
+            Msg::CreateTopicsResponse { results } => Self::finish(AdminOutcome::Created(results), ctx),
+            Msg::DeleteTopicsResponse { results } => Self::finish(AdminOutcome::Deleted(results), ctx),
+            Msg::DescribeQuorumResponse { quorum: Some(q), .. } => Self::finish(AdminOutcome::Quorum(q), ctx),
+            Msg::DescribeQuorumResponse { leader_hint: Some(leader), .. } => {
+                self.send(Target::Addr(Addr::Node(leader)), Msg::DescribeQuorumRequest, ctx);
+                true
             }
+            Msg::DescribeQuorumResponse { .. } => Self::retry_later(ctx),
             _ => true,
         }
     }

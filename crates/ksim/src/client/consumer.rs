@@ -74,10 +74,7 @@ pub(crate) struct Consumer {
 
 impl Consumer {
     pub(crate) fn new(config: ConsumerConfig) -> Consumer {
-        let tag = format!(
-            "[Consumer clientId={}, groupId={}]",
-            config.client_id, config.group_id
-        );
+        let tag = format!("[Consumer clientId={}, groupId={}]", config.client_id, config.group_id);
         let bootstrap = Bootstrap::new(config.bootstrap_servers.clone(), tag);
         Consumer {
             config,
@@ -96,10 +93,7 @@ impl Consumer {
     }
 
     fn tag(&self) -> String {
-        format!(
-            "[Consumer clientId={}, groupId={}]",
-            self.config.client_id, self.config.group_id
-        )
+        format!("[Consumer clientId={}, groupId={}]", self.config.client_id, self.config.group_id)
     }
 
     fn send(&mut self, to: Target, msg: Msg, ctx: &mut Ctx) -> u32 {
@@ -129,11 +123,7 @@ impl Consumer {
                 }
             }
             Input::Timer(_) => {}
-            Input::Message {
-                from,
-                correlation_id,
-                msg,
-            } => self.on_response(from, correlation_id, msg, ctx),
+            Input::Message { from, correlation_id, msg } => self.on_response(from, correlation_id, msg, ctx),
         }
         true
     }
@@ -147,10 +137,8 @@ impl Consumer {
     fn request_metadata(&mut self, ctx: &mut Ctx) {
         self.phase = Phase::Metadata;
         let target = Target::HostPort(self.bootstrap.current());
-        let msg = Msg::MetadataRequest {
-            topics: Some(vec![self.config.topic.clone()]),
-            allow_auto_topic_creation: true,
-        };
+        let msg =
+            Msg::MetadataRequest { topics: Some(vec![self.config.topic.clone()]), allow_auto_topic_creation: true };
         self.send(target, msg, ctx);
     }
 
@@ -243,11 +231,7 @@ impl Consumer {
             by_leader.entry(*leader).or_default().push(*p);
         }
         for (leader, partitions) in by_leader {
-            let msg = Msg::ListOffsetsRequest {
-                topic: self.config.topic.clone(),
-                partitions,
-                spec,
-            };
+            let msg = Msg::ListOffsetsRequest { topic: self.config.topic.clone(), partitions, spec };
             self.send(Target::Addr(Addr::Node(leader)), msg, ctx);
         }
     }
@@ -267,10 +251,7 @@ impl Consumer {
         }
         for (leader, partitions) in by_leader {
             self.fetching.push(leader);
-            let msg = Msg::FetchRequest {
-                max_wait_ms: self.config.fetch_max_wait_ms,
-                partitions,
-            };
+            let msg = Msg::FetchRequest { max_wait_ms: self.config.fetch_max_wait_ms, partitions };
             self.send(Target::Addr(Addr::Node(leader)), msg, ctx);
         }
     }

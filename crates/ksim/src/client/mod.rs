@@ -70,19 +70,11 @@ const RECONNECT_BACKOFF_MAX_MS: u64 = 1000;
 
 impl Bootstrap {
     pub(crate) fn new(servers: Vec<String>, log_tag: String) -> Bootstrap {
-        Bootstrap {
-            servers,
-            next: 0,
-            failures: 0,
-            log_tag,
-        }
+        Bootstrap { servers, next: 0, failures: 0, log_tag }
     }
 
     pub(crate) fn current(&self) -> String {
-        self.servers
-            .get(self.next % self.servers.len().max(1))
-            .cloned()
-            .unwrap_or_default()
+        self.servers.get(self.next % self.servers.len().max(1)).cloned().unwrap_or_default()
     }
 
     pub(crate) fn connected(&mut self) {

@@ -93,10 +93,8 @@ pub(crate) struct Producer {
 
 impl Producer {
     pub(crate) fn new(config: ProducerConfig) -> Producer {
-        let bootstrap = Bootstrap::new(
-            config.bootstrap_servers.clone(),
-            format!("[Producer clientId={}]", config.client_id),
-        );
+        let bootstrap =
+            Bootstrap::new(config.bootstrap_servers.clone(), format!("[Producer clientId={}]", config.client_id));
         Producer {
             config,
             bootstrap,
@@ -121,23 +119,10 @@ impl Producer {
     }
 
     /// `KafkaProducer.send`: returns the id the outcome will carry.
-    pub(crate) fn send(
-        &mut self,
-        topic: String,
-        key: Option<Vec<u8>>,
-        value: Option<Vec<u8>>,
-        ctx: &mut Ctx,
-    ) -> u64 {
+    pub(crate) fn send(&mut self, topic: String, key: Option<Vec<u8>>, value: Option<Vec<u8>>, ctx: &mut Ctx) -> u64 {
         self.next_record_id += 1;
         let id = self.next_record_id;
-        let pending = Pending {
-            id,
-            topic,
-            key,
-            value,
-            timestamp_ms: ctx.wall_ms(),
-            enqueued: ctx.now,
-        };
+        let pending = Pending { id, topic, key, value, timestamp_ms: ctx.wall_ms(), enqueued: ctx.now };
         self.waiting.push_back(pending);
         self.drain_waiting(ctx);
         id
@@ -151,11 +136,7 @@ impl Producer {
     }
 
     fn maybe_closed(&mut self, ctx: &mut Ctx) -> bool {
-        if self.closing
-            && self.waiting.is_empty()
-            && self.batches.is_empty()
-            && self.in_flight.is_empty()
-        {
+        if self.closing && self.waiting.is_empty() && self.batches.is_empty() && self.in_flight.is_empty() {
             ctx.notify(ClientEvent::Producer(ProducerEvent::Closed));
             return false;
         }
@@ -177,11 +158,7 @@ impl Producer {
                 let backoff = self.bootstrap.refused(&target, ctx);
                 ctx.timer(backoff, Timer::ClientRetry);
             }
-            Input::Message {
-                from,
-                correlation_id,
-                msg,
-            } => self.on_response(from, correlation_id, msg, ctx),
+            Input::Message { from, correlation_id, msg } => self.on_response(from, correlation_id, msg, ctx),
         }
         self.maybe_closed(ctx)
     }
@@ -200,10 +177,7 @@ impl Producer {
         ctx.send_to(
             target,
             self.next_correlation_id,
-            Msg::MetadataRequest {
-                topics: Some(topics),
-                allow_auto_topic_creation: true,
-            },
+            Msg::MetadataRequest { topics: Some(topics), allow_auto_topic_creation: true },
         );
     }
 
@@ -212,15 +186,15 @@ impl Producer {
     fn drain_waiting(&mut self, ctx: &mut Ctx) {
         let mut still = VecDeque::new();
         while let Some(p) = self.waiting.pop_front() {
-            let partition_count = self
-                .topics
-                .get(&p.topic)
-                .map_or(0, |t| t.leaders.len() as u32);
+            let partition_count = self.topics.get(&p.topic).map_or(0, |t| t.leaders.len() as u32);
             if partition_count > 0 {
                 let partition = self.choose_partition(&p, partition_count, ctx);
                 self.append(p, partition, ctx);
             } else if ctx.now.0.saturating_sub(p.enqueued.0) >= self.config.max_block_ms {
-                let error = format!("org.apache.kafka.common.errors.TimeoutException: Topic {} not present in metadata after {} ms.", p.topic, self.config.max_block_ms);
+                let error = format!(
+                    "org.apache.kafka.common.errors.TimeoutException: Topic {} not present in metadata after {} ms.",
+                    p.topic, self.config.max_block_ms
+                );
                 self.fail(&p, &error, ctx);
             } else {
                 still.push_back(p);
@@ -240,10 +214,8 @@ impl Producer {
             return partition_for_key(key, partitions);
         }
         let batch_size = self.config.batch_size;
-        let entry = self
-            .sticky
-            .entry(p.topic.clone())
-            .or_insert_with(|| (ctx.rng.below(u64::from(partitions)) as u32, 0));
+        let entry =
+            self.sticky.entry(p.topic.clone()).or_insert_with(|| (ctx.rng.below(u64::from(partitions)) as u32, 0));
         if entry.1 >= batch_size || entry.0 >= partitions {
             *entry = (ctx.rng.below(u64::from(partitions)) as u32, 0);
         }
@@ -256,12 +228,7 @@ impl Producer {
         let size = p.size();
         let batch = self.batches.entry(key).or_insert_with(|| {
             ctx.timer(self.config.linger_ms, Timer::Linger);
-            Batch {
-                records: Vec::new(),
-                created: ctx.now,
-                bytes: 0,
-                attempts: 0,
-            }
+            Batch { records: Vec::new(), created: ctx.now, bytes: 0, attempts: 0 }
         });
         batch.records.push(p);
         batch.bytes += size;
@@ -280,8 +247,7 @@ impl Producer {
             .batches
             .iter()
             .filter(|(k, b)| {
-                !busy.contains(k)
-                    && (closing || b.bytes >= batch_size || ctx.now.0 >= b.created.0 + linger)
+                !busy.contains(k) && (closing || b.bytes >= batch_size || ctx.now.0 >= b.created.0 + linger)
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -289,10 +255,7 @@ impl Producer {
             let Some(batch) = self.batches.remove(&key) else {
                 continue;
             };
-            let leader = self
-                .topics
-                .get(&key.0)
-                .and_then(|t| t.leaders.get(key.1 as usize).copied().flatten());
+            let leader = self.topics.get(&key.0).and_then(|t| t.leaders.get(key.1 as usize).copied().flatten());
             let Some(leader) = leader else {
                 // No leader known: keep the batch and refresh metadata.
                 self.batches.insert(key, batch);
@@ -302,19 +265,10 @@ impl Producer {
             let records = batch
                 .records
                 .iter()
-                .map(|p| NewRecord {
-                    timestamp_ms: p.timestamp_ms,
-                    key: p.key.clone(),
-                    value: p.value.clone(),
-                })
+                .map(|p| NewRecord { timestamp_ms: p.timestamp_ms, key: p.key.clone(), value: p.value.clone() })
                 .collect();
             self.next_correlation_id += 1;
-            let msg = Msg::ProduceRequest {
-                acks: self.config.acks,
-                topic: key.0.clone(),
-                partition: key.1,
-                records,
-            };
+            let msg = Msg::ProduceRequest { acks: self.config.acks, topic: key.0.clone(), partition: key.1, records };
             ctx.send(Addr::Node(leader), self.next_correlation_id, msg);
             if self.config.acks == 0 {
                 for p in &batch.records {
@@ -326,8 +280,7 @@ impl Producer {
                     }));
                 }
             } else {
-                self.in_flight
-                    .insert(self.next_correlation_id, (key, batch));
+                self.in_flight.insert(self.next_correlation_id, (key, batch));
             }
         }
     }
@@ -352,12 +305,7 @@ impl Producer {
                     match t.error {
                         Some(e) => problems.push(format!("{}={}", t.name, e.error.name())),
                         None => {
-                            let count = t
-                                .partitions
-                                .iter()
-                                .map(|p| p.partition + 1)
-                                .max()
-                                .unwrap_or(0) as usize;
+                            let count = t.partitions.iter().map(|p| p.partition + 1).max().unwrap_or(0) as usize;
                             let mut leaders = vec![None; count];
                             for p in &t.partitions {
                                 leaders[p.partition as usize] = p.leader;
@@ -373,12 +321,7 @@ impl Producer {
                 self.drain_waiting(ctx);
                 self.send_ready(ctx);
             }
-            Msg::ProduceResponse {
-                topic,
-                partition,
-                error,
-                base_offset,
-            } => {
+            Msg::ProduceResponse { topic, partition, error, base_offset } => {
                 let Some((key, mut batch)) = self.in_flight.remove(&correlation_id) else {
                     return;
                 };

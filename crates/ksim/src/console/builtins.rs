@@ -24,18 +24,11 @@ pub(crate) struct BuiltinOutput {
 
 impl BuiltinOutput {
     fn out(stdout: impl Into<String>) -> Self {
-        Self {
-            stdout: stdout.into(),
-            ..Self::default()
-        }
+        Self { stdout: stdout.into(), ..Self::default() }
     }
 
     fn fail(stderr: impl Into<String>, status: i32) -> Self {
-        Self {
-            stderr: stderr.into(),
-            status,
-            ..Self::default()
-        }
+        Self { stderr: stderr.into(), status, ..Self::default() }
     }
 
     /// Adds an error line and marks the command failed with `status`.
@@ -94,11 +87,7 @@ impl Opts {
     }
 
     fn value(&self, flag: char) -> Option<&str> {
-        self.values
-            .iter()
-            .rev()
-            .find(|(f, _)| *f == flag)
-            .map(|(_, v)| v.as_str())
+        self.values.iter().rev().find(|(f, _)| *f == flag).map(|(_, v)| v.as_str())
     }
 }
 
@@ -178,11 +167,7 @@ impl Spec {
             for (i, c) in cluster.char_indices() {
                 if self.valued.contains(c) {
                     let rest = &cluster[i + c.len_utf8()..];
-                    let value = if rest.is_empty() {
-                        iter.next().cloned()
-                    } else {
-                        Some(rest.to_string())
-                    };
+                    let value = if rest.is_empty() { iter.next().cloned() } else { Some(rest.to_string()) };
                     match value {
                         Some(v) => opts.values.push((c, v)),
                         None => {
@@ -351,11 +336,7 @@ fn cat(args: &[String], stdin: Option<&str>, vfs: &Vfs) -> BuiltinOutput {
     };
     let mut out = BuiltinOutput::default();
     let mut text = String::new();
-    let operands = if opts.operands.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        opts.operands.clone()
-    };
+    let operands = if opts.operands.is_empty() { vec!["-".to_string()] } else { opts.operands.clone() };
     for operand in &operands {
         if operand == "-" {
             text.push_str(stdin.unwrap_or(""));
@@ -367,10 +348,7 @@ fn cat(args: &[String], stdin: Option<&str>, vfs: &Vfs) -> BuiltinOutput {
         }
     }
     out.stdout = if opts.has('n') {
-        text.split_inclusive('\n')
-            .enumerate()
-            .map(|(i, line)| format!("{:>6}\t{line}", i + 1))
-            .collect()
+        text.split_inclusive('\n').enumerate().map(|(i, line)| format!("{:>6}\t{line}", i + 1)).collect()
     } else {
         text
     };
@@ -383,13 +361,7 @@ const LS: Spec = Spec {
     prog: "ls",
     flags: "aAl1hdF",
     valued: "",
-    long: &[
-        ("all", 'a'),
-        ("almost-all", 'A'),
-        ("human-readable", 'h'),
-        ("directory", 'd'),
-        ("classify", 'F'),
-    ],
+    long: &[("all", 'a'), ("almost-all", 'A'), ("human-readable", 'h'), ("directory", 'd'), ("classify", 'F')],
     usage: "Usage: ls [OPTION]... [FILE]...\n\
             List the files in each directory FILE (the current directory by default).\n\
             \n  -a  include names starting with .   -A  same, without . and ..\n  \
@@ -407,11 +379,7 @@ struct Entry {
 
 fn entry_for(vfs: &Vfs, path: &str, name: String) -> Entry {
     let is_dir = vfs.is_dir(path);
-    let size = if is_dir {
-        4096
-    } else {
-        vfs.read(path).map_or(0, str::len)
-    };
+    let size = if is_dir { 4096 } else { vfs.read(path).map_or(0, str::len) };
     Entry { name, is_dir, size }
 }
 
@@ -432,11 +400,7 @@ fn format_entries(entries: &[Entry], opts: &Opts, with_total: bool) -> String {
         name
     };
     if opts.has('l') {
-        let width = entries
-            .iter()
-            .map(|e| e.size.to_string().len())
-            .max()
-            .unwrap_or(1);
+        let width = entries.iter().map(|e| e.size.to_string().len()).max().unwrap_or(1);
         let mut out = String::new();
         if with_total {
             let blocks: usize = entries.iter().map(|e| e.size.div_ceil(4096) * 4).sum();
@@ -450,11 +414,7 @@ fn format_entries(entries: &[Entry], opts: &Opts, with_total: bool) -> String {
             } else {
                 ("-rw-r--r--", 1)
             };
-            out.push_str(&format!(
-                "{mode} {links} root root {:>width$} Mar 18  2025 {}\n",
-                e.size,
-                decorate(e)
-            ));
+            out.push_str(&format!("{mode} {links} root root {:>width$} Mar 18  2025 {}\n", e.size, decorate(e)));
         }
         out
     } else if entries.is_empty() {
@@ -473,11 +433,7 @@ fn ls(args: &[String], vfs: &Vfs) -> BuiltinOutput {
         Err(out) => return out,
     };
     let mut out = BuiltinOutput::default();
-    let operands = if opts.operands.is_empty() {
-        vec![".".to_string()]
-    } else {
-        opts.operands.clone()
-    };
+    let operands = if opts.operands.is_empty() { vec![".".to_string()] } else { opts.operands.clone() };
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     for operand in &operands {
@@ -490,10 +446,7 @@ fn ls(args: &[String], vfs: &Vfs) -> BuiltinOutput {
                 Err(VfsError { kind, .. }) if kind != VfsErrorKind::IsADirectory => kind,
                 _ => VfsErrorKind::NotFound,
             };
-            out.error(
-                &format!("ls: cannot access '{operand}': {}", reason.reason()),
-                2,
-            );
+            out.error(&format!("ls: cannot access '{operand}': {}", reason.reason()), 2);
         }
     }
     files.sort();
@@ -507,21 +460,14 @@ fn ls(args: &[String], vfs: &Vfs) -> BuiltinOutput {
         let names = match vfs.list(dir) {
             Ok(names) => names,
             Err(e) => {
-                out.error(
-                    &format!("ls: cannot open directory '{dir}': {}", e.kind.reason()),
-                    2,
-                );
+                out.error(&format!("ls: cannot open directory '{dir}': {}", e.kind.reason()), 2);
                 continue;
             }
         };
         let mut entries = Vec::new();
         if opts.has('a') {
             for special in [".", ".."] {
-                entries.push(Entry {
-                    name: special.to_string(),
-                    is_dir: true,
-                    size: 4096,
-                });
+                entries.push(Entry { name: special.to_string(), is_dir: true, size: 4096 });
             }
         }
         for name in names {
@@ -546,10 +492,7 @@ fn ls(args: &[String], vfs: &Vfs) -> BuiltinOutput {
 
 fn bash_invalid_option(builtin: &str, arg: &str, usage: &str) -> BuiltinOutput {
     let option: String = arg.chars().take(2).collect();
-    BuiltinOutput::fail(
-        format!("bash: {builtin}: {option}: invalid option\n{builtin}: usage: {usage}\n"),
-        2,
-    )
+    BuiltinOutput::fail(format!("bash: {builtin}: {option}: invalid option\n{builtin}: usage: {usage}\n"), 2)
 }
 
 fn pwd(args: &[String], vfs: &Vfs) -> BuiltinOutput {
@@ -578,10 +521,7 @@ fn cd(args: &[String], vfs: &mut Vfs, vars: &mut BTreeMap<String, String>) -> Bu
     }
     let mut print = false;
     let target = match operands.as_slice() {
-        [] => vars
-            .get("HOME")
-            .cloned()
-            .unwrap_or_else(|| super::vfs::HOME.to_string()),
+        [] => vars.get("HOME").cloned().unwrap_or_else(|| super::vfs::HOME.to_string()),
         ["-"] => match vars.get("OLDPWD") {
             Some(old) => {
                 print = true;
@@ -633,11 +573,7 @@ fn export(args: &[String], vars: &mut BTreeMap<String, String>) -> BuiltinOutput
             options_done = true;
         } else if !options_done && arg.starts_with('-') && arg.len() > 1 {
             if !arg.chars().skip(1).all(|c| matches!(c, 'p' | 'n' | 'f')) {
-                return bash_invalid_option(
-                    "export",
-                    arg,
-                    "export [-fn] [name[=value] ...] or export -p",
-                );
+                return bash_invalid_option("export", arg, "export [-fn] [name[=value] ...] or export -p");
             }
         } else {
             options_done = true;
@@ -646,8 +582,7 @@ fn export(args: &[String], vars: &mut BTreeMap<String, String>) -> BuiltinOutput
     }
     if names.is_empty() {
         for (name, value) in vars.iter().filter(|(n, _)| is_valid_name(n)) {
-            out.stdout
-                .push_str(&format!("declare -x {name}={}\n", declare_quote(value)));
+            out.stdout.push_str(&format!("declare -x {name}={}\n", declare_quote(value)));
         }
         return out;
     }
@@ -690,10 +625,7 @@ fn unset(args: &[String], vars: &mut BTreeMap<String, String>) -> BuiltinOutput 
 }
 
 fn environment(vars: &BTreeMap<String, String>) -> String {
-    vars.iter()
-        .filter(|(n, _)| is_valid_name(n))
-        .map(|(n, v)| format!("{n}={v}\n"))
-        .collect()
+    vars.iter().filter(|(n, _)| is_valid_name(n)).map(|(n, v)| format!("{n}={v}\n")).collect()
 }
 
 fn env(args: &[String], vars: &BTreeMap<String, String>) -> BuiltinOutput {
@@ -741,9 +673,7 @@ fn printenv(args: &[String], vars: &BTreeMap<String, String>) -> BuiltinOutput {
         if arg.starts_with('-') && arg.len() > 1 {
             let c = arg.chars().nth(1).unwrap_or('-');
             return BuiltinOutput::fail(
-                format!(
-                    "printenv: invalid option -- '{c}'\nTry 'printenv --help' for more information.\n"
-                ),
+                format!("printenv: invalid option -- '{c}'\nTry 'printenv --help' for more information.\n"),
                 2,
             );
         }
@@ -778,24 +708,13 @@ fn mkdir(args: &[String], vfs: &mut Vfs) -> BuiltinOutput {
     }
     let mut out = BuiltinOutput::default();
     for dir in &opts.operands {
-        let result = if opts.has('p') {
-            vfs.create_dir_all(dir)
-        } else {
-            vfs.create_dir(dir)
-        };
+        let result = if opts.has('p') { vfs.create_dir_all(dir) } else { vfs.create_dir(dir) };
         match result {
             Ok(()) if opts.has('v') => {
-                out.stdout
-                    .push_str(&format!("mkdir: created directory '{dir}'\n"));
+                out.stdout.push_str(&format!("mkdir: created directory '{dir}'\n"));
             }
             Ok(()) => {}
-            Err(e) => out.error(
-                &format!(
-                    "mkdir: cannot create directory '{dir}': {}",
-                    e.kind.reason()
-                ),
-                1,
-            ),
+            Err(e) => out.error(&format!("mkdir: cannot create directory '{dir}': {}", e.kind.reason()), 1),
         }
     }
     out
@@ -830,10 +749,7 @@ fn rm(args: &[String], vfs: &mut Vfs) -> BuiltinOutput {
     for path in &opts.operands {
         let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
         if last == "." || last == ".." {
-            out.error(
-                &format!("rm: refusing to remove '.' or '..' directory: skipping '{path}'"),
-                1,
-            );
+            out.error(&format!("rm: refusing to remove '.' or '..' directory: skipping '{path}'"), 1);
             continue;
         }
         if recursive && vfs.resolve(path) == "/" {
@@ -845,10 +761,7 @@ fn rm(args: &[String], vfs: &mut Vfs) -> BuiltinOutput {
             Ok(()) if opts.has('v') => out.stdout.push_str(&format!("removed '{path}'\n")),
             Ok(()) => {}
             Err(e) if force && e.kind == VfsErrorKind::NotFound => {}
-            Err(e) => out.error(
-                &format!("rm: cannot remove '{path}': {}", e.kind.reason()),
-                1,
-            ),
+            Err(e) => out.error(&format!("rm: cannot remove '{path}': {}", e.kind.reason()), 1),
         }
     }
     out
@@ -871,10 +784,7 @@ fn touch(args: &[String], vfs: &mut Vfs) -> BuiltinOutput {
         Err(out) => return out,
     };
     if opts.operands.is_empty() {
-        return BuiltinOutput::fail(
-            format!("touch: missing file operand\n{}", TOUCH.try_help()),
-            1,
-        );
+        return BuiltinOutput::fail(format!("touch: missing file operand\n{}", TOUCH.try_help()), 1);
     }
     let mut out = BuiltinOutput::default();
     for path in &opts.operands {
@@ -882,10 +792,7 @@ fn touch(args: &[String], vfs: &mut Vfs) -> BuiltinOutput {
             continue;
         }
         if let Err(e) = vfs.write(path, "") {
-            out.error(
-                &format!("touch: cannot touch '{path}': {}", e.kind.reason()),
-                1,
-            );
+            out.error(&format!("touch: cannot touch '{path}': {}", e.kind.reason()), 1);
         }
     }
     out
@@ -897,12 +804,7 @@ const HEAD: Spec = Spec {
     prog: "head",
     flags: "qv",
     valued: "n",
-    long: &[
-        ("lines", 'n'),
-        ("quiet", 'q'),
-        ("silent", 'q'),
-        ("verbose", 'v'),
-    ],
+    long: &[("lines", 'n'), ("quiet", 'q'), ("silent", 'q'), ("verbose", 'v')],
     usage: "Usage: head [OPTION]... [FILE]...\n\
             Print the first 10 lines of each FILE.\n\
             \n  -n, --lines=[-]NUM   print the first NUM lines (all but the last NUM with -)\n",
@@ -913,13 +815,7 @@ const TAIL: Spec = Spec {
     prog: "tail",
     flags: "qvfF",
     valued: "n",
-    long: &[
-        ("lines", 'n'),
-        ("quiet", 'q'),
-        ("silent", 'q'),
-        ("verbose", 'v'),
-        ("follow", 'f'),
-    ],
+    long: &[("lines", 'n'), ("quiet", 'q'), ("silent", 'q'), ("verbose", 'v'), ("follow", 'f')],
     usage: "Usage: tail [OPTION]... [FILE]...\n\
             Print the last 10 lines of each FILE.\n\
             \n  -n, --lines=[+]NUM   print the last NUM lines (from line NUM on with +)\n",
@@ -948,11 +844,7 @@ fn parse_count(prog: &str, text: &str) -> Result<Count, String> {
     } else {
         return Err(format!("{prog}: invalid number of lines: '{text}'\n"));
     };
-    Ok(if other {
-        Count::Other(n)
-    } else {
-        Count::Lines(n)
-    })
+    Ok(if other { Count::Other(n) } else { Count::Lines(n) })
 }
 
 fn select_lines(head: bool, count: &Count, text: &str) -> String {
@@ -972,9 +864,7 @@ fn head_tail(head: bool, args: &[String], stdin: Option<&str>, vfs: &Vfs) -> Bui
     // The obsolete `head -5` form (first argument only) means `-n 5`.
     let mut args = args.to_vec();
     let obsolete = args.first().and_then(|a| {
-        a.strip_prefix('-')
-            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-            .map(str::to_string)
+        a.strip_prefix('-').filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())).map(str::to_string)
     });
     if let Some(digits) = obsolete {
         args.splice(0..1, ["-n".to_string(), digits]);
@@ -990,11 +880,7 @@ fn head_tail(head: bool, args: &[String], stdin: Option<&str>, vfs: &Vfs) -> Bui
             Err(message) => return BuiltinOutput::fail(message, 1),
         },
     };
-    let operands = if opts.operands.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        opts.operands.clone()
-    };
+    let operands = if opts.operands.is_empty() { vec!["-".to_string()] } else { opts.operands.clone() };
     let headers = (operands.len() > 1 && !opts.has('q')) || opts.has('v');
     let mut out = BuiltinOutput::default();
     let mut first = true;
@@ -1005,31 +891,17 @@ fn head_tail(head: bool, args: &[String], stdin: Option<&str>, vfs: &Vfs) -> Bui
             match vfs.read(operand) {
                 Ok(text) => text,
                 Err(e) if e.kind == VfsErrorKind::IsADirectory => {
-                    out.error(
-                        &format!("{}: error reading '{operand}': Is a directory", spec.prog),
-                        1,
-                    );
+                    out.error(&format!("{}: error reading '{operand}': Is a directory", spec.prog), 1);
                     continue;
                 }
                 Err(e) => {
-                    out.error(
-                        &format!(
-                            "{}: cannot open '{operand}' for reading: {}",
-                            spec.prog,
-                            e.kind.reason()
-                        ),
-                        1,
-                    );
+                    out.error(&format!("{}: cannot open '{operand}' for reading: {}", spec.prog, e.kind.reason()), 1);
                     continue;
                 }
             }
         };
         if headers {
-            let name = if operand == "-" {
-                "standard input"
-            } else {
-                operand
-            };
+            let name = if operand == "-" { "standard input" } else { operand };
             if !first {
                 out.stdout.push('\n');
             }
@@ -1047,12 +919,7 @@ const WC: Spec = Spec {
     prog: "wc",
     flags: "lwcm",
     valued: "",
-    long: &[
-        ("lines", 'l'),
-        ("words", 'w'),
-        ("bytes", 'c'),
-        ("chars", 'm'),
-    ],
+    long: &[("lines", 'l'), ("words", 'w'), ("bytes", 'c'), ("chars", 'm')],
     usage: "Usage: wc [OPTION]... [FILE]...\n\
             Print newline, word and byte counts for each FILE.\n\
             \n  -l  lines   -w  words   -m  characters   -c  bytes\n",
@@ -1068,10 +935,7 @@ fn wc(args: &[String], stdin: Option<&str>, vfs: &Vfs) -> BuiltinOutput {
         Ok(o) => o,
         Err(out) => return out,
     };
-    let mut selected: Vec<char> = ['l', 'w', 'm', 'c']
-        .into_iter()
-        .filter(|c| opts.has(*c))
-        .collect();
+    let mut selected: Vec<char> = ['l', 'w', 'm', 'c'].into_iter().filter(|c| opts.has(*c)).collect();
     if selected.is_empty() {
         selected = vec!['l', 'w', 'c'];
     }
@@ -1089,11 +953,8 @@ fn wc(args: &[String], stdin: Option<&str>, vfs: &Vfs) -> BuiltinOutput {
     // One row per operand; None for one that could not be read at all.
     let mut rows: Vec<Option<WcRow>> = Vec::new();
     let mut out = BuiltinOutput::default();
-    let operands: Vec<Option<&str>> = if opts.operands.is_empty() {
-        vec![None]
-    } else {
-        opts.operands.iter().map(|o| Some(o.as_str())).collect()
-    };
+    let operands: Vec<Option<&str>> =
+        if opts.operands.is_empty() { vec![None] } else { opts.operands.iter().map(|o| Some(o.as_str())).collect() };
     let mut regular_total = 0usize;
     for operand in &operands {
         match operand {
@@ -1110,11 +971,7 @@ fn wc(args: &[String], stdin: Option<&str>, vfs: &Vfs) -> BuiltinOutput {
                 }
                 Err(e) if e.kind == VfsErrorKind::IsADirectory => {
                     out.error(&format!("wc: {e}"), 1);
-                    rows.push(Some((
-                        Some(path.to_string()),
-                        vec![0; selected.len()],
-                        false,
-                    )));
+                    rows.push(Some((Some(path.to_string()), vec![0; selected.len()], false)));
                 }
                 Err(e) => {
                     out.error(&format!("wc: {e}"), 1);
@@ -1123,24 +980,19 @@ fn wc(args: &[String], stdin: Option<&str>, vfs: &Vfs) -> BuiltinOutput {
             },
         }
     }
-    let width =
-        if matches!(rows.first(), Some(None)) || (selected.len() == 1 && operands.len() == 1) {
-            1
+    let width = if matches!(rows.first(), Some(None)) || (selected.len() == 1 && operands.len() == 1) {
+        1
+    } else {
+        let digits = regular_total.max(1).to_string().len();
+        let has_irregular = rows.iter().flatten().any(|(_, _, regular)| !regular);
+        if has_irregular {
+            digits.max(7)
         } else {
-            let digits = regular_total.max(1).to_string().len();
-            let has_irregular = rows.iter().flatten().any(|(_, _, regular)| !regular);
-            if has_irregular {
-                digits.max(7)
-            } else {
-                digits
-            }
-        };
+            digits
+        }
+    };
     let format_row = |name: Option<&str>, values: &[usize]| {
-        let mut line = values
-            .iter()
-            .map(|v| format!("{v:>width$}"))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut line = values.iter().map(|v| format!("{v:>width$}")).collect::<Vec<_>>().join(" ");
         if let Some(name) = name {
             line.push(' ');
             line.push_str(name);
@@ -1168,8 +1020,8 @@ mod tests {
 
     /// The names [`run_builtin`] handles.
     const BUILTINS: &[&str] = &[
-        ":", "cat", "cd", "clear", "echo", "env", "export", "false", "head", "ls", "mkdir",
-        "printenv", "pwd", "rm", "tail", "touch", "true", "unset", "wc",
+        ":", "cat", "cd", "clear", "echo", "env", "export", "false", "head", "ls", "mkdir", "printenv", "pwd", "rm",
+        "tail", "touch", "true", "unset", "wc",
     ];
 
     fn is_builtin(name: &str) -> bool {
@@ -1187,10 +1039,7 @@ mod tests {
         fn new() -> Self {
             let mut vars = BTreeMap::new();
             vars.insert("HOME".to_string(), "/root".to_string());
-            Self {
-                vfs: Vfs::with_kafka_install(),
-                vars,
-            }
+            Self { vfs: Vfs::with_kafka_install(), vars }
         }
 
         fn run_in(&mut self, line: &str, stdin: Option<&str>) -> BuiltinOutput {
@@ -1227,17 +1076,8 @@ mod tests {
     #[test]
     fn not_builtins() {
         let mut env = Env::new();
-        for name in [
-            "help",
-            "kafka-topics.sh",
-            "bin/kafka-storage.sh",
-            "grep",
-            "",
-        ] {
-            assert!(
-                run_builtin(name, &[], None, &mut env.vfs, &mut env.vars).is_none(),
-                "{name}"
-            );
+        for name in ["help", "kafka-topics.sh", "bin/kafka-storage.sh", "grep", ""] {
+            assert!(run_builtin(name, &[], None, &mut env.vfs, &mut env.vars).is_none(), "{name}");
             assert!(!is_builtin(name));
         }
         for name in BUILTINS {
@@ -1253,21 +1093,11 @@ mod tests {
         assert_eq!(env.stdout("echo"), "\n");
         assert_eq!(env.stdout("echo a b"), "a b\n");
         assert_eq!(env.stdout("echo -n a"), "a");
-        assert_eq!(
-            env.run_args("echo", &["-e", "foo\\nbar"]).stdout,
-            "foo\nbar\n"
-        );
+        assert_eq!(env.run_args("echo", &["-e", "foo\\nbar"]).stdout, "foo\nbar\n");
         assert_eq!(env.run_args("echo", &["foo\\nbar"]).stdout, "foo\\nbar\n");
-        assert_eq!(
-            env.run_args("echo", &["-e", "-E", "a\\tb"]).stdout,
-            "a\\tb\n"
-        );
+        assert_eq!(env.run_args("echo", &["-e", "-E", "a\\tb"]).stdout, "a\\tb\n");
         assert_eq!(env.run_args("echo", &["-ne", "a\\tb\\\\"]).stdout, "a\tb\\");
-        assert_eq!(
-            env.run_args("echo", &["-e", "x\\x41\\0101\\101\\u00e9\\q"])
-                .stdout,
-            "xAA\\101é\\q\n"
-        );
+        assert_eq!(env.run_args("echo", &["-e", "x\\x41\\0101\\101\\u00e9\\q"]).stdout, "xAA\\101é\\q\n");
         assert_eq!(env.run_args("echo", &["-e", "a\\cb", "c"]).stdout, "a");
         assert_eq!(env.run_args("echo", &["-e", "end\\"]).stdout, "end\\\n");
         assert_eq!(env.stdout("echo -x"), "-x\n");
@@ -1298,11 +1128,7 @@ mod tests {
              cat: LICENSE/x: Not a directory\n",
             1,
         );
-        failed(
-            &env.run("cat -z a"),
-            "cat: invalid option -- 'z'\nTry 'cat --help' for more information.\n",
-            1,
-        );
+        failed(&env.run("cat -z a"), "cat: invalid option -- 'z'\nTry 'cat --help' for more information.\n", 1);
         assert!(env.stdout("cat --help").starts_with("Usage: cat"));
     }
 
@@ -1321,10 +1147,7 @@ mod tests {
              server.properties\n"
         );
         assert_eq!(env.stdout("ls -1 /"), "opt\nroot\ntmp\n");
-        assert_eq!(
-            env.stdout("ls -F"),
-            "LICENSE  NOTICE  bin/  config/  libs/\n"
-        );
+        assert_eq!(env.stdout("ls -F"), "LICENSE  NOTICE  bin/  config/  libs/\n");
         assert_eq!(env.stdout("ls -a /"), ".  ..  opt  root  tmp\n");
         env.vfs.write("/tmp/.hidden", "").unwrap();
         assert_eq!(env.stdout("ls /tmp"), "");
@@ -1336,44 +1159,17 @@ mod tests {
     fn ls_operands() {
         let mut env = Env::new();
         assert_eq!(env.stdout("ls LICENSE"), "LICENSE\n");
-        assert_eq!(
-            env.stdout("ls libs / NOTICE LICENSE"),
-            "LICENSE  NOTICE\n\n/:\nopt  root  tmp\n\nlibs:\n"
-        );
+        assert_eq!(env.stdout("ls libs / NOTICE LICENSE"), "LICENSE  NOTICE\n\n/:\nopt  root  tmp\n\nlibs:\n");
         assert_eq!(env.stdout("ls / libs"), "/:\nopt  root  tmp\n\nlibs:\n");
         let out = env.run("ls nope /tmp");
         assert_eq!(out.stdout, "/tmp:\n");
-        failed(
-            &out,
-            "ls: cannot access 'nope': No such file or directory\n",
-            2,
-        );
-        failed(
-            &env.run("ls x"),
-            "ls: cannot access 'x': No such file or directory\n",
-            2,
-        );
-        failed(
-            &env.run("ls LICENSE/"),
-            "ls: cannot access 'LICENSE/': Not a directory\n",
-            2,
-        );
+        failed(&out, "ls: cannot access 'nope': No such file or directory\n", 2);
+        failed(&env.run("ls x"), "ls: cannot access 'x': No such file or directory\n", 2);
+        failed(&env.run("ls LICENSE/"), "ls: cannot access 'LICENSE/': Not a directory\n", 2);
         assert_eq!(env.stdout("ls -d config /"), "/  config\n");
-        failed(
-            &env.run("ls -z"),
-            "ls: invalid option -- 'z'\nTry 'ls --help' for more information.\n",
-            2,
-        );
-        failed(
-            &env.run("ls --zz"),
-            "ls: unrecognized option '--zz'\nTry 'ls --help' for more information.\n",
-            2,
-        );
-        failed(
-            &env.run("ls -- -x"),
-            "ls: cannot access '-x': No such file or directory\n",
-            2,
-        );
+        failed(&env.run("ls -z"), "ls: invalid option -- 'z'\nTry 'ls --help' for more information.\n", 2);
+        failed(&env.run("ls --zz"), "ls: unrecognized option '--zz'\nTry 'ls --help' for more information.\n", 2);
+        failed(&env.run("ls -- -x"), "ls: cannot access '-x': No such file or directory\n", 2);
     }
 
     #[test]
@@ -1389,19 +1185,10 @@ mod tests {
         assert!(lines[3].starts_with("drwxr-xr-x 2 root root 4096 Mar 18  2025 bin"));
         assert!(lines[6].contains("   8 Mar 18  2025 test.txt"));
         let bin = env.stdout("ls -l bin");
-        assert!(bin
-            .lines()
-            .skip(1)
-            .all(|l| l.starts_with("-rwxr-xr-x 1 root root")));
+        assert!(bin.lines().skip(1).all(|l| l.starts_with("-rwxr-xr-x 1 root root")));
         let one = env.stdout("ls -l test.txt");
         assert_eq!(one, "-rw-r--r-- 1 root root 8 Mar 18  2025 test.txt\n");
-        assert_eq!(
-            env.stdout("ls -lF bin")
-                .lines()
-                .nth(1)
-                .map(|l| l.ends_with(".sh*")),
-            Some(true)
-        );
+        assert_eq!(env.stdout("ls -lF bin").lines().nth(1).map(|l| l.ends_with(".sh*")), Some(true));
     }
 
     // ------------------------------------------------------------ pwd, cd
@@ -1412,14 +1199,8 @@ mod tests {
         assert_eq!(env.stdout("pwd"), "/opt/kafka\n");
         assert_eq!(env.stdout("cd config"), "");
         assert_eq!(env.stdout("pwd"), "/opt/kafka/config\n");
-        assert_eq!(
-            env.vars.get("PWD").map(String::as_str),
-            Some("/opt/kafka/config")
-        );
-        assert_eq!(
-            env.vars.get("OLDPWD").map(String::as_str),
-            Some("/opt/kafka")
-        );
+        assert_eq!(env.vars.get("PWD").map(String::as_str), Some("/opt/kafka/config"));
+        assert_eq!(env.vars.get("OLDPWD").map(String::as_str), Some("/opt/kafka"));
         assert_eq!(env.stdout("cd -"), "/opt/kafka\n");
         assert_eq!(env.stdout("cd"), "");
         assert_eq!(env.stdout("pwd"), "/root\n");
@@ -1427,22 +1208,10 @@ mod tests {
         assert_eq!(env.stdout("pwd"), "/opt\n");
         env.stdout("cd ~");
         assert_eq!(env.stdout("pwd"), "/root\n");
-        failed(
-            &env.run("cd x"),
-            "bash: cd: x: No such file or directory\n",
-            1,
-        );
-        failed(
-            &env.run("cd /opt/kafka/LICENSE"),
-            "bash: cd: /opt/kafka/LICENSE: Not a directory\n",
-            1,
-        );
+        failed(&env.run("cd x"), "bash: cd: x: No such file or directory\n", 1);
+        failed(&env.run("cd /opt/kafka/LICENSE"), "bash: cd: /opt/kafka/LICENSE: Not a directory\n", 1);
         failed(&env.run("cd a b"), "bash: cd: too many arguments\n", 1);
-        failed(
-            &env.run("cd -z"),
-            "bash: cd: -z: invalid option\ncd: usage: cd [-L|[-P [-e]] [-@]] [dir]\n",
-            2,
-        );
+        failed(&env.run("cd -z"), "bash: cd: -z: invalid option\ncd: usage: cd [-L|[-P [-e]] [-@]] [dir]\n", 2);
         assert_eq!(env.stdout("pwd"), "/root\n");
         assert_eq!(env.run_args("cd", &[""]).status, 0);
         env.vars.remove("OLDPWD");
@@ -1452,11 +1221,7 @@ mod tests {
         env.stdout("cd");
         assert_eq!(env.stdout("pwd"), "/root\n");
         assert_eq!(env.stdout("pwd -P"), "/root\n");
-        failed(
-            &env.run("pwd -x"),
-            "bash: pwd: -x: invalid option\npwd: usage: pwd [-LP]\n",
-            2,
-        );
+        failed(&env.run("pwd -x"), "bash: pwd: -x: invalid option\npwd: usage: pwd [-LP]\n", 2);
     }
 
     // ------------------------------------------------------------ variables
@@ -1488,32 +1253,18 @@ mod tests {
              export: usage: export [-fn] [name[=value] ...] or export -p\n",
             2,
         );
-        assert_eq!(
-            env.stdout("env"),
-            "A=1\nB=x=y\nC=3\nHOME=/root\nQ=say \"$hi\"\n"
-        );
+        assert_eq!(env.stdout("env"), "A=1\nB=x=y\nC=3\nHOME=/root\nQ=say \"$hi\"\n");
         assert_eq!(env.stdout("printenv"), env.stdout("env"));
-        assert_eq!(
-            env.stdout("env Z=9 A=0"),
-            "A=0\nB=x=y\nC=3\nHOME=/root\nQ=say \"$hi\"\nZ=9\n"
-        );
+        assert_eq!(env.stdout("env Z=9 A=0"), "A=0\nB=x=y\nC=3\nHOME=/root\nQ=say \"$hi\"\nZ=9\n");
         assert_eq!(env.stdout("printenv A C"), "1\n3\n");
         let out = env.run("printenv A NOPE");
         assert_eq!((out.stdout.as_str(), out.status), ("1\n", 1));
         assert_eq!(env.run("env kafka-topics.sh").status, 125);
-        failed(
-            &env.run("env -z"),
-            "env: invalid option -- 'z'\nTry 'env --help' for more information.\n",
-            125,
-        );
+        failed(&env.run("env -z"), "env: invalid option -- 'z'\nTry 'env --help' for more information.\n", 125);
         assert_eq!(env.stdout("unset A B"), "");
         assert!(!env.vars.contains_key("A") && !env.vars.contains_key("B"));
         assert_eq!(env.stdout("unset NEVER_SET"), "");
-        failed(
-            &env.run("unset 1a"),
-            "bash: unset: `1a': not a valid identifier\n",
-            1,
-        );
+        failed(&env.run("unset 1a"), "bash: unset: `1a': not a valid identifier\n", 1);
         assert_eq!(env.stdout("unset -v C"), "");
         assert!(!env.vars.contains_key("C"));
     }
@@ -1525,23 +1276,11 @@ mod tests {
         let mut env = Env::new();
         assert_eq!(env.stdout("mkdir data"), "");
         assert!(env.vfs.is_dir("data"));
-        failed(
-            &env.run("mkdir data"),
-            "mkdir: cannot create directory 'data': File exists\n",
-            1,
-        );
-        failed(
-            &env.run("mkdir a/b"),
-            "mkdir: cannot create directory 'a/b': No such file or directory\n",
-            1,
-        );
+        failed(&env.run("mkdir data"), "mkdir: cannot create directory 'data': File exists\n", 1);
+        failed(&env.run("mkdir a/b"), "mkdir: cannot create directory 'a/b': No such file or directory\n", 1);
         assert_eq!(env.stdout("mkdir -p a/b data"), "");
         assert!(env.vfs.is_dir("a/b"));
-        failed(
-            &env.run("mkdir"),
-            "mkdir: missing operand\nTry 'mkdir --help' for more information.\n",
-            1,
-        );
+        failed(&env.run("mkdir"), "mkdir: missing operand\nTry 'mkdir --help' for more information.\n", 1);
         assert_eq!(env.stdout("mkdir -v c"), "mkdir: created directory 'c'\n");
 
         assert_eq!(env.stdout("touch a/b/f data/g"), "");
@@ -1549,57 +1288,29 @@ mod tests {
         env.vfs.write("data/g", "keep").unwrap();
         env.stdout("touch data/g");
         assert_eq!(env.vfs.read("data/g").unwrap(), "keep");
-        failed(
-            &env.run("touch nope/x"),
-            "touch: cannot touch 'nope/x': No such file or directory\n",
-            1,
-        );
-        failed(
-            &env.run("touch"),
-            "touch: missing file operand\nTry 'touch --help' for more information.\n",
-            1,
-        );
+        failed(&env.run("touch nope/x"), "touch: cannot touch 'nope/x': No such file or directory\n", 1);
+        failed(&env.run("touch"), "touch: missing file operand\nTry 'touch --help' for more information.\n", 1);
         env.stdout("touch -c never");
         assert!(!env.vfs.exists("never"));
 
         assert_eq!(env.stdout("rm a/b/f"), "");
         assert!(!env.vfs.exists("a/b/f"));
-        failed(
-            &env.run("rm a/b/f"),
-            "rm: cannot remove 'a/b/f': No such file or directory\n",
-            1,
-        );
+        failed(&env.run("rm a/b/f"), "rm: cannot remove 'a/b/f': No such file or directory\n", 1);
         assert_eq!(env.stdout("rm -f a/b/f"), "");
-        failed(
-            &env.run("rm data"),
-            "rm: cannot remove 'data': Is a directory\n",
-            1,
-        );
+        failed(&env.run("rm data"), "rm: cannot remove 'data': Is a directory\n", 1);
         assert_eq!(env.stdout("rm -rf data a"), "");
         assert!(!env.vfs.exists("data") && !env.vfs.exists("a"));
         assert_eq!(env.stdout("rm -r -f c"), "");
-        failed(
-            &env.run("rm"),
-            "rm: missing operand\nTry 'rm --help' for more information.\n",
-            1,
-        );
+        failed(&env.run("rm"), "rm: missing operand\nTry 'rm --help' for more information.\n", 1);
         assert_eq!(env.stdout("rm -f"), "");
-        failed(
-            &env.run("rm -i x"),
-            "rm: invalid option -- 'i'\nTry 'rm --help' for more information.\n",
-            1,
-        );
+        failed(&env.run("rm -i x"), "rm: invalid option -- 'i'\nTry 'rm --help' for more information.\n", 1);
         failed(
             &env.run("rm -rf /"),
             "rm: it is dangerous to operate recursively on '/'\n\
              rm: use --no-preserve-root to override this failsafe\n",
             1,
         );
-        failed(
-            &env.run("rm -r ."),
-            "rm: refusing to remove '.' or '..' directory: skipping '.'\n",
-            1,
-        );
+        failed(&env.run("rm -r ."), "rm: refusing to remove '.' or '..' directory: skipping '.'\n", 1);
         assert!(env.vfs.exists("/opt/kafka/bin/kafka-topics.sh"));
     }
 
@@ -1627,47 +1338,22 @@ mod tests {
         assert_eq!(env.stdout("tail -n +14 n"), "14\n15\n");
         assert_eq!(env.stdout("tail -n +0 short"), "a\nb");
         assert_eq!(env.stdout("tail -n 1 short"), "b");
-        assert_eq!(
-            env.stdout("tail n"),
-            (6..=15).map(|i| format!("{i}\n")).collect::<String>()
-        );
+        assert_eq!(env.stdout("tail n"), (6..=15).map(|i| format!("{i}\n")).collect::<String>());
         assert_eq!(env.stdout("tail -f -n 1 n"), "15\n");
         assert_eq!(env.stdout("tail -n 99999999999999999999999 short"), "a\nb");
         assert_eq!(env.run_in("head -n 1", Some("x\ny\n")).stdout, "x\n");
-        assert_eq!(
-            env.stdout("head -n 1 n short"),
-            "==> n <==\n1\n\n==> short <==\na\n"
-        );
+        assert_eq!(env.stdout("head -n 1 n short"), "==> n <==\n1\n\n==> short <==\na\n");
         assert_eq!(env.stdout("head -q -n 1 n short"), "1\na\n");
-        assert_eq!(
-            env.run_in("tail -v -n 1", Some("x\n")).stdout,
-            "==> standard input <==\nx\n"
-        );
-        failed(
-            &env.run("head nope"),
-            "head: cannot open 'nope' for reading: No such file or directory\n",
-            1,
-        );
-        failed(
-            &env.run("tail config"),
-            "tail: error reading 'config': Is a directory\n",
-            1,
-        );
-        failed(
-            &env.run("head -n x n"),
-            "head: invalid number of lines: 'x'\n",
-            1,
-        );
+        assert_eq!(env.run_in("tail -v -n 1", Some("x\n")).stdout, "==> standard input <==\nx\n");
+        failed(&env.run("head nope"), "head: cannot open 'nope' for reading: No such file or directory\n", 1);
+        failed(&env.run("tail config"), "tail: error reading 'config': Is a directory\n", 1);
+        failed(&env.run("head -n x n"), "head: invalid number of lines: 'x'\n", 1);
         failed(
             &env.run("head -n"),
             "head: option requires an argument -- 'n'\nTry 'head --help' for more information.\n",
             1,
         );
-        failed(
-            &env.run("tail -z"),
-            "tail: invalid option -- 'z'\nTry 'tail --help' for more information.\n",
-            1,
-        );
+        failed(&env.run("tail -z"), "tail: invalid option -- 'z'\nTry 'tail --help' for more information.\n", 1);
     }
 
     #[test]
@@ -1677,10 +1363,7 @@ mod tests {
         env.vfs.write("w2", "hello world foo\n").unwrap();
         assert_eq!(env.stdout("wc -l w1"), "2 w1\n");
         assert_eq!(env.stdout("wc w1"), "2 3 6 w1\n");
-        assert_eq!(
-            env.stdout("wc w1 w2"),
-            " 2  3  6 w1\n 1  3 16 w2\n 3  6 22 total\n"
-        );
+        assert_eq!(env.stdout("wc w1 w2"), " 2  3  6 w1\n 1  3 16 w2\n 3  6 22 total\n");
         assert_eq!(env.stdout("wc -l w1 w2"), " 2 w1\n 1 w2\n 3 total\n");
         assert_eq!(env.run_in("wc -l", Some("a b\nc\n")).stdout, "2\n");
         assert_eq!(env.run_in("wc", Some("a b\nc\n")).stdout, "2 3 6\n");

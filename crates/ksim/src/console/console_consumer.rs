@@ -6,9 +6,7 @@ use super::console_producer::{properties, unescape};
 use super::job::{Emit, JobKind};
 use super::options::{self, OptSpec};
 use super::{Console, Outcome};
-use crate::client::consumer::{
-    ConsumedRecord, Consumer, ConsumerConfig, ConsumerEvent, StartOffset,
-};
+use crate::client::consumer::{ConsumedRecord, Consumer, ConsumerConfig, ConsumerEvent, StartOffset};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
 use crate::node::ClientEvent;
@@ -55,9 +53,7 @@ impl Formatter {
     /// Fields in Kafka's order: timestamp, partition, offset, headers, key, value.
     fn format(&self, r: &ConsumedRecord) -> String {
         let text = |b: &Option<Vec<u8>>| {
-            b.as_ref().map_or(self.null_literal.clone(), |v| {
-                String::from_utf8_lossy(v).into_owned()
-            })
+            b.as_ref().map_or(self.null_literal.clone(), |v| String::from_utf8_lossy(v).into_owned())
         };
         let mut fields = Vec::new();
         if self.print_timestamp {
@@ -149,36 +145,24 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         return Outcome::Done(1);
     }
     if from_beginning && p.has("offset") {
-        return usage(
-            con,
-            "Options from-beginning and offset cannot be specified together.",
-        );
+        return usage(con, "Options from-beginning and offset cannot be specified together.");
     }
     if p.has("offset") && !p.has("partition") {
         return usage(con, "The partition is required when offset is specified.");
     }
     if p.has("group") && p.has("partition") {
-        return usage(
-            con,
-            "Options group and partition cannot be specified together.",
-        );
+        return usage(con, "Options group and partition cannot be specified together.");
     }
     let number = |key: &str| -> Result<Option<u64>, String> {
         p.value(key)
-            .map(|v| {
-                v.parse::<u64>()
-                    .map_err(|_| format!("Cannot parse argument '{v}' of option {key}"))
-            })
+            .map(|v| v.parse::<u64>().map_err(|_| format!("Cannot parse argument '{v}' of option {key}")))
             .transpose()
     };
-    let (partition, max_messages, timeout_ms) = match (
-        number("partition"),
-        number("max-messages"),
-        number("timeout-ms"),
-    ) {
-        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-        (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => return usage(con, &m),
-    };
+    let (partition, max_messages, timeout_ms) =
+        match (number("partition"), number("max-messages"), number("timeout-ms")) {
+            (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+            (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => return usage(con, &m),
+        };
     let consumer_props = match properties(p.values("consumer-property")) {
         Ok(v) => v,
         Err(m) => return usage(con, &m),
@@ -201,15 +185,8 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             Some(other) => return usage(con, &format!("Invalid value {other} for configuration auto.offset.reset: Invalid value `{other}` for configuration auto.offset.reset. The value must be either 'earliest', 'latest', 'none' or of the format 'by_duration:<PnDTnHnMn.nS.>'.")),
         },
     };
-    let prop = |key: &str| {
-        fmt_props
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
-    let flag =
-        |key: &str, default: bool| prop(key).map_or(default, |v| v.eq_ignore_ascii_case("true"));
+    let prop = |key: &str| fmt_props.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let flag = |key: &str, default: bool| prop(key).map_or(default, |v| v.eq_ignore_ascii_case("true"));
     let formatter = Formatter {
         print_timestamp: flag("print.timestamp", false),
         print_partition: flag("print.partition", false),

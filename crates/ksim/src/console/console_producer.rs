@@ -59,11 +59,7 @@ pub(crate) fn properties(values: &[String]) -> Result<Vec<(String, String)>, Str
 }
 
 fn lookup<'a>(props: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    props
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+    props.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 /// Java's escaping for `key.separator` given on the command line (`\t` stays a tab).
@@ -102,34 +98,29 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     };
     let number = |key: &str, default: u64| -> Result<u64, String> {
         p.value(key).map_or(Ok(default), |v| {
-            v.parse::<u64>()
-                .map_err(|_| format!("Cannot parse argument '{v}' of option {key}"))
+            v.parse::<u64>().map_err(|_| format!("Cannot parse argument '{v}' of option {key}"))
         })
     };
-    let acks_text = p
-        .value("request-required-acks")
-        .or_else(|| lookup(&producer_props, "acks"))
-        .unwrap_or("-1");
+    let acks_text = p.value("request-required-acks").or_else(|| lookup(&producer_props, "acks")).unwrap_or("-1");
     let acks: i16 = match acks_text {
         "all" | "-1" => -1,
         "0" => 0,
         "1" => 1,
-        other => return usage(con, &format!("Invalid value {other} for configuration acks: String must be one of: all, -1, 0, 1")),
+        other => {
+            return usage(
+                con,
+                &format!("Invalid value {other} for configuration acks: String must be one of: all, -1, 0, 1"),
+            )
+        }
     };
     let config = (|| -> Result<ProducerConfig, String> {
         Ok(ProducerConfig {
             bootstrap_servers: bootstrap.split(',').map(|s| s.trim().to_string()).collect(),
-            client_id: lookup(&producer_props, "client.id")
-                .unwrap_or("console-producer")
-                .to_string(),
+            client_id: lookup(&producer_props, "client.id").unwrap_or("console-producer").to_string(),
             acks,
-            linger_ms: lookup(&producer_props, "linger.ms").map_or(
-                number("timeout", 1000),
-                |v| {
-                    v.parse()
-                        .map_err(|_| format!("Invalid value {v} for configuration linger.ms"))
-                },
-            )?,
+            linger_ms: lookup(&producer_props, "linger.ms").map_or(number("timeout", 1000), |v| {
+                v.parse().map_err(|_| format!("Invalid value {v} for configuration linger.ms"))
+            })?,
             batch_size: number("batch-size", 16384)? as usize,
             retries: number("message-send-max-retries", 3)? as u32,
             retry_backoff_ms: number("retry-backoff-ms", 100)?,
@@ -173,7 +164,10 @@ impl ProducerJob {
             match text.split_once(self.key_separator.as_str()) {
                 Some((k, v)) => (as_bytes(k), as_bytes(v)),
                 None => {
-                    emit.err(format!("org.apache.kafka.common.KafkaException: No key separator found on line number {}: '{text}'", self.line_number));
+                    emit.err(format!(
+                        "org.apache.kafka.common.KafkaException: No key separator found on line number {}: '{text}'",
+                        self.line_number
+                    ));
                     self.status = 1;
                     self.close(world, emit);
                     return;
@@ -206,13 +200,7 @@ impl ProducerJob {
         };
         match event {
             ProducerEvent::Acked { .. } => {}
-            ProducerEvent::Failed {
-                topic,
-                key_len,
-                value_len,
-                error,
-                ..
-            } => {
+            ProducerEvent::Failed { topic, key_len, value_len, error, .. } => {
                 let key = key_len.map_or("null".to_string(), |n| format!("{n} bytes"));
                 let value = value_len.map_or("null".to_string(), |n| format!("{n} bytes"));
                 emit.err(format!("{} ERROR Error when sending message to topic {topic} with key: {key}, value: {value} with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)", format_log_timestamp(emit.now_wall_ms)));

@@ -6,6 +6,7 @@
 
 use super::console_consumer::ConsumerJob;
 use super::console_producer::ProducerJob;
+use super::metadata_quorum::QuorumJob;
 use super::topics::TopicsJob;
 use crate::client::admin::AdminCall;
 use crate::ids::{ClientId, NodeId};
@@ -18,6 +19,7 @@ pub(crate) enum JobKind {
         node: NodeId,
     },
     Topics(TopicsJob),
+    Quorum(QuorumJob),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
 }
@@ -44,12 +46,7 @@ pub(crate) struct Emit {
 
 impl Emit {
     pub(crate) fn new(now_wall_ms: u64) -> Emit {
-        Emit {
-            lines: Vec::new(),
-            exit: None,
-            start_admin: None,
-            now_wall_ms,
-        }
+        Emit { lines: Vec::new(), exit: None, start_admin: None, now_wall_ms }
     }
 
     pub(crate) fn out(&mut self, text: impl Into<String>) {
@@ -70,6 +67,7 @@ impl Job {
         match &self.kind {
             JobKind::Server { .. } => None,
             JobKind::Topics(j) => Some(j.client),
+            JobKind::Quorum(j) => Some(j.client),
             JobKind::Producer(j) => Some(j.client),
             JobKind::Consumer(j) => Some(j.client),
         }
@@ -78,7 +76,7 @@ impl Job {
     /// Whether the console waits for this job before reading the next command line even
     /// in the page (it would block a terminal only briefly).
     pub(crate) fn runs_to_completion(&self) -> bool {
-        matches!(self.kind, JobKind::Server { .. } | JobKind::Topics(_))
+        matches!(self.kind, JobKind::Server { .. } | JobKind::Topics(_) | JobKind::Quorum(_))
     }
 
     pub(crate) fn on_client_event(&mut self, event: ClientEvent, emit: &mut Emit) {
@@ -90,6 +88,7 @@ impl Job {
         match &mut self.kind {
             JobKind::Server { .. } => {}
             JobKind::Topics(j) => j.on_event(event, emit),
+            JobKind::Quorum(j) => j.on_event(event, emit),
             JobKind::Producer(j) => j.on_event(event, emit),
             JobKind::Consumer(j) => j.on_event(event, emit),
         }

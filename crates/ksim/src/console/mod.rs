@@ -4,10 +4,12 @@
 //! The same console serves `ksim run` and the page, so both print the same bytes.
 
 mod builtins;
+mod cluster;
 mod console_consumer;
 mod console_producer;
 mod control;
 mod job;
+mod metadata_quorum;
 mod options;
 mod pattern;
 mod server_start;
@@ -82,10 +84,7 @@ impl Console {
     pub(crate) fn new(seed: u64, scripted: bool) -> Console {
         let mut vars = BTreeMap::new();
         vars.insert("HOME".to_string(), "/root".to_string());
-        vars.insert(
-            "PATH".to_string(),
-            format!("{KAFKA_HOME}/bin:/usr/local/bin:/usr/bin:/bin"),
-        );
+        vars.insert("PATH".to_string(), format!("{KAFKA_HOME}/bin:/usr/local/bin:/usr/bin:/bin"));
         vars.insert("KAFKA_HOME".to_string(), KAFKA_HOME.to_string());
         vars.insert("USER".to_string(), "student".to_string());
         let mut vfs = Vfs::with_kafka_install();
@@ -124,23 +123,14 @@ impl Console {
     pub(crate) fn prompt(&self) -> &'static str {
         match (&self.continuation, &self.foreground) {
             (Some(_), _) => "> ",
-            (
-                None,
-                Some(Job {
-                    kind: JobKind::Producer(_),
-                    ..
-                }),
-            ) => ">",
+            (None, Some(Job { kind: JobKind::Producer(_), .. })) => ">",
             (None, Some(_)) => "",
             (None, None) => "$ ",
         }
     }
 
     fn push(&mut self, stream: Stream, text: impl Into<String>) {
-        self.output.push(ConsoleLine {
-            stream,
-            text: text.into(),
-        });
+        self.output.push(ConsoleLine { stream, text: text.into() });
     }
 
     pub(crate) fn hint(&mut self, text: impl Into<String>) {
@@ -216,7 +206,9 @@ impl Console {
         if line.starts_with("> ") {
             self.push(Stream::Command, format!("$ {line}"));
             self.err("bash: syntax error near unexpected token `newline'");
-            self.hint("Lines starting with \"> \" are records for a running kafka-console-producer.sh; start one first.");
+            self.hint(
+                "Lines starting with \"> \" are records for a running kafka-console-producer.sh; start one first.",
+            );
             self.last_status = 2;
             return;
         }
@@ -226,6 +218,17 @@ impl Console {
 
     /// A complete (or still continued) command text.
     fn submit(&mut self, world: &mut World, text: String) {
+        // `ksim partition 1,2 | 3` uses `|` and `->` as its own syntax, not the shell's.
+        if let Some(spec) = text.trim().strip_prefix("ksim partition") {
+            let args: Vec<String> =
+                std::iter::once("partition".to_string()).chain(spec.split_whitespace().map(str::to_string)).collect();
+            let outcome = control::run(self, world, &args);
+            self.last_status = match outcome {
+                Outcome::Done(status) => status,
+                Outcome::Job(_) => 0,
+            };
+            return;
+        }
         if shell::needs_more_input(&text) {
             self.continuation = Some(text);
             return;
@@ -242,11 +245,7 @@ impl Console {
 
     fn producer_line(&mut self, world: &mut World, record: &str) {
         self.push(Stream::Input, format!(">{record}"));
-        let Some(Job {
-            kind: JobKind::Producer(p),
-            ..
-        }) = &mut self.foreground
-        else {
+        let Some(Job { kind: JobKind::Producer(p), .. }) = &mut self.foreground else {
             return;
         };
         let mut emit = Emit::new(world.now().wall_ms());
@@ -269,7 +268,7 @@ impl Console {
         match &mut job.kind {
             JobKind::Producer(p) => p.close(world, &mut emit),
             JobKind::Consumer(c) => c.stop(world, &mut emit),
-            JobKind::Server { .. } | JobKind::Topics(_) => emit.exit(130),
+            JobKind::Server { .. } | JobKind::Topics(_) | JobKind::Quorum(_) => emit.exit(130),
         }
         let status = emit.exit.unwrap_or(130);
         self.emit(emit, job.stdout_file.clone());
@@ -284,22 +283,12 @@ impl Console {
 
     /// Ctrl-D: end of input. Closes the console producer (after a flush).
     pub(crate) fn end_of_input(&mut self, world: &mut World) {
-        let producer = matches!(
-            self.foreground,
-            Some(Job {
-                kind: JobKind::Producer(_),
-                ..
-            })
-        );
+        let producer = matches!(self.foreground, Some(Job { kind: JobKind::Producer(_), .. }));
         match &mut self.foreground {
             Some(_) if producer => {
                 self.push(Stream::Input, ">");
                 let mut emit = Emit::new(world.now().wall_ms());
-                if let Some(Job {
-                    kind: JobKind::Producer(p),
-                    ..
-                }) = &mut self.foreground
-                {
+                if let Some(Job { kind: JobKind::Producer(p), .. }) = &mut self.foreground {
                     p.close(world, &mut emit);
                 }
                 self.finish_emit(world, emit, true);
@@ -319,28 +308,13 @@ impl Console {
     fn finish_emit(&mut self, world: &mut World, mut emit: Emit, foreground: bool) {
         let exit = emit.exit;
         let follow_up = emit.start_admin.take();
-        let file = self
-            .foreground
-            .as_ref()
-            .filter(|_| foreground)
-            .and_then(|j| j.stdout_file.clone());
+        let file = self.foreground.as_ref().filter(|_| foreground).and_then(|j| j.stdout_file.clone());
         self.emit(emit, file);
         if !foreground {
             return;
         }
-        if let (
-            Some(call),
-            Some(Job {
-                kind: JobKind::Topics(t),
-                ..
-            }),
-        ) = (follow_up, &mut self.foreground)
-        {
-            let bootstrap = world
-                .clients
-                .get(&t.client)
-                .map(|c| c.bootstrap_servers())
-                .unwrap_or_default();
+        if let (Some(call), Some(Job { kind: JobKind::Topics(t), .. })) = (follow_up, &mut self.foreground) {
+            let bootstrap = world.clients.get(&t.client).map(|c| c.bootstrap_servers()).unwrap_or_default();
             t.client = start_admin_client(world, bootstrap, call);
         }
         if let Some(status) = exit {
@@ -359,6 +333,13 @@ impl Console {
         call: AdminCall,
     ) -> ClientId {
         start_admin_client(world, bootstrap_servers, call)
+    }
+
+    /// Runs the simulation, printing what jobs report, until `ready` holds or `until`.
+    pub(crate) fn run_until(&mut self, world: &mut World, ready: impl Fn(&World) -> bool, until: crate::time::SimTime) {
+        while !ready(world) && world.step_until(until) {
+            self.pump(world);
+        }
     }
 
     /// `ksim advance`: lets time pass while jobs keep printing.
@@ -408,17 +389,8 @@ impl Console {
         self.dispatch_background(world, |job, emit| f(job, emit));
     }
 
-    fn dispatch_to_client(
-        &mut self,
-        world: &mut World,
-        client: ClientId,
-        mut f: impl FnMut(&mut Job, &mut Emit),
-    ) {
-        if let Some(job) = self
-            .foreground
-            .as_mut()
-            .filter(|j| j.client() == Some(client))
-        {
+    fn dispatch_to_client(&mut self, world: &mut World, client: ClientId, mut f: impl FnMut(&mut Job, &mut Emit)) {
+        if let Some(job) = self.foreground.as_mut().filter(|j| j.client() == Some(client)) {
             let mut emit = Emit::new(world.now().wall_ms());
             f(job, &mut emit);
             return self.finish_emit(world, emit, true);
@@ -443,15 +415,8 @@ impl Console {
             match exit {
                 Some(status) => {
                     ended.push(job.client());
-                    let state = if status == 0 {
-                        "Done".to_string()
-                    } else {
-                        format!("Exit {status}")
-                    };
-                    self.push(
-                        Stream::Stdout,
-                        format!("[{}]+  {state:<24}{}", job.number, job.command),
-                    );
+                    let state = if status == 0 { "Done".to_string() } else { format!("Exit {status}") };
+                    self.push(Stream::Stdout, format!("[{}]+  {state:<24}{}", job.number, job.command));
                 }
                 None => keep.push(job),
             }
@@ -497,17 +462,9 @@ impl Console {
         }
     }
 
-    fn run_command(
-        &mut self,
-        world: &mut World,
-        item: &ListItem,
-        background: bool,
-    ) -> Result<(), ShellError> {
+    fn run_command(&mut self, world: &mut World, item: &ListItem, background: bool) -> Result<(), ShellError> {
         let cmd = &item.command;
-        let mut host = Host {
-            console: self,
-            world,
-        };
+        let mut host = Host { console: self, world };
         let mut assignments = Vec::new();
         for (name, word) in &cmd.assignments {
             assignments.push((name.clone(), shell::expand_to_string(word, &mut host)?));
@@ -518,29 +475,15 @@ impl Console {
         for r in &cmd.redirects {
             match (&r.kind, &r.target) {
                 (shell::RedirectKind::Read, shell::RedirectTarget::File(w)) => {
-                    let target = shell::expand_to_string(
-                        w,
-                        &mut Host {
-                            console: self,
-                            world,
-                        },
-                    )?;
+                    let target = shell::expand_to_string(w, &mut Host { console: self, world })?;
                     let path = self.vfs.resolve(&target);
                     match self.vfs.read(&path) {
                         Ok(text) => stdin = Some(text.to_string()),
-                        Err(e) => {
-                            return Err(ShellError::new(format!("{path}: {}", e.kind.reason())))
-                        }
+                        Err(e) => return Err(ShellError::new(format!("{path}: {}", e.kind.reason()))),
                     }
                 }
                 (kind, shell::RedirectTarget::File(w)) if r.fd == 1 => {
-                    let target = shell::expand_to_string(
-                        w,
-                        &mut Host {
-                            console: self,
-                            world,
-                        },
-                    )?;
+                    let target = shell::expand_to_string(w, &mut Host { console: self, world })?;
                     let path = self.vfs.resolve(&target);
                     let result = if *kind == shell::RedirectKind::Append && self.vfs.exists(&path) {
                         Ok(())
@@ -568,37 +511,24 @@ impl Console {
             Outcome::Done(status) => self.last_status = status,
             Outcome::Job(kind) => {
                 self.next_job_number += 1;
-                let job = Job {
-                    number: self.next_job_number,
-                    command: argv.join(" "),
-                    kind,
-                    stdout_file,
-                };
+                let job = Job { number: self.next_job_number, command: argv.join(" "), kind, stdout_file };
                 if background {
                     // bash prints the job number and a process id.
-                    self.push(
-                        Stream::Stdout,
-                        format!("[{}] {}", job.number, 4200 + job.number),
-                    );
+                    self.push(Stream::Stdout, format!("[{}] {}", job.number, 4200 + job.number));
                     self.background.push(job);
                     self.last_status = 0;
                 } else {
-                    let blocking =
-                        self.scripted || job.runs_to_completion() || !self.captures.is_empty();
+                    let blocking = self.scripted || job.runs_to_completion() || !self.captures.is_empty();
                     self.foreground = Some(job);
-                    if blocking
-                        && !matches!(
-                            self.foreground,
-                            Some(Job {
-                                kind: JobKind::Producer(_),
-                                ..
-                            })
-                        )
-                    {
+                    if blocking && !matches!(self.foreground, Some(Job { kind: JobKind::Producer(_), .. })) {
                         self.run_to_completion(world);
                         if let Some(job) = self.foreground.take() {
                             // It did not finish in time: let it go on in the background.
-                            self.hint(format!("({} is still running after {} s of simulated time; it goes on in the background)", job.command, RUN_TO_COMPLETION_MAX_MS / 1000));
+                            self.hint(format!(
+                                "({} is still running after {} s of simulated time; it goes on in the background)",
+                                job.command,
+                                RUN_TO_COMPLETION_MAX_MS / 1000
+                            ));
                             self.background.push(job);
                         }
                     }
@@ -630,9 +560,7 @@ impl Console {
             }
             return Outcome::Done(0);
         }
-        if let Some(result) =
-            builtins::run_builtin(name, args, stdin, &mut self.vfs, &mut self.vars)
-        {
+        if let Some(result) = builtins::run_builtin(name, args, stdin, &mut self.vfs, &mut self.vars) {
             if result.stdout.contains('\u{c}') {
                 self.output.clear();
             } else {
@@ -654,10 +582,9 @@ impl Console {
             "kafka-topics.sh" => topics::run(self, world, args),
             "kafka-console-producer.sh" => console_producer::run(self, world, args),
             "kafka-console-consumer.sh" => console_consumer::run(self, world, args),
+            "kafka-metadata-quorum.sh" => metadata_quorum::run(self, world, args),
             other => {
-                self.err(format!(
-                    "{other}: this tool is not simulated yet in Kafka Playground."
-                ));
+                self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");
                 Outcome::Done(1)
             }
@@ -671,19 +598,14 @@ impl Console {
             if !self.vfs.is_file(&path) {
                 self.err(format!("bash: {name}: No such file or directory"));
                 if name.starts_with("bin/") && self.vfs.cwd() != KAFKA_HOME {
-                    self.hint(format!(
-                        "Kafka's scripts are in {KAFKA_HOME}/bin; try: cd {KAFKA_HOME}"
-                    ));
+                    self.hint(format!("Kafka's scripts are in {KAFKA_HOME}/bin; try: cd {KAFKA_HOME}"));
                 }
                 return None;
             }
             path
         } else {
             let dirs = self.vars.get("PATH").cloned().unwrap_or_default();
-            let found = dirs
-                .split(':')
-                .map(|d| format!("{d}/{name}"))
-                .find(|p| self.vfs.is_file(p));
+            let found = dirs.split(':').map(|d| format!("{d}/{name}")).find(|p| self.vfs.is_file(p));
             let Some(path) = found else {
                 self.err(format!("bash: {name}: command not found"));
                 if self.vfs.is_file(&format!("{KAFKA_HOME}/bin/{name}.sh")) {
@@ -722,11 +644,7 @@ impl Console {
     }
 }
 
-fn start_admin_client(
-    world: &mut World,
-    bootstrap_servers: Vec<String>,
-    call: AdminCall,
-) -> ClientId {
+fn start_admin_client(world: &mut World, bootstrap_servers: Vec<String>, call: AdminCall) -> ClientId {
     let client_id = "adminclient-1".to_string();
     world.start_client(|_| Client {
         role: ClientRole::Admin(Admin::new(bootstrap_servers, &client_id, call)),
@@ -795,3 +713,7 @@ Playground control (not Kafka):
 
 The lesson's workflow: KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid), then format,
 start the server, create a topic, produce and consume.";
+
+pub(crate) fn control_status(world: &World) -> Vec<String> {
+    control::status_lines(&crate::session::view_of(world))
+}

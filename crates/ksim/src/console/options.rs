@@ -29,10 +29,7 @@ impl Parsed {
 
     /// The last value given for `name` (jopt-simple's `valueOf`).
     pub(crate) fn value(&self, name: &str) -> Option<&str> {
-        self.values
-            .get(name)
-            .and_then(|v| v.last())
-            .map(String::as_str)
+        self.values.get(name).and_then(|v| v.last()).map(String::as_str)
     }
 
     /// Every value given for a repeatable option, in order.
@@ -85,8 +82,7 @@ pub(crate) fn parse(specs: &[OptSpec], args: &[String]) -> Result<Parsed, OptErr
             continue;
         }
         let Some(body) = arg.strip_prefix("--").or_else(|| {
-            arg.strip_prefix('-')
-                .filter(|b| !b.is_empty() && !b.starts_with(|c: char| c.is_ascii_digit()))
+            arg.strip_prefix('-').filter(|b| !b.is_empty() && !b.starts_with(|c: char| c.is_ascii_digit()))
         }) else {
             parsed.positionals.push(arg.clone());
             continue;
@@ -145,11 +141,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// jopt-simple's `BuiltinHelpFormatter` layout: `Option` and `Description` columns.
 pub(crate) fn help(specs: &[OptSpec]) -> Vec<String> {
-    let row = |left: &str, right: &str| {
-        format!("{left:<w$}{right}", w = OPTION_COLUMN)
-            .trim_end()
-            .to_string()
-    };
+    let row = |left: &str, right: &str| format!("{left:<w$}{right}", w = OPTION_COLUMN).trim_end().to_string();
     let mut out = vec![row("Option", "Description"), row("------", "-----------")];
     let mut sorted: Vec<&OptSpec> = specs.iter().collect();
     sorted.sort_by_key(|s| s.name);
@@ -161,13 +153,7 @@ pub(crate) fn help(specs: &[OptSpec]) -> Vec<String> {
         let left = wrap(&left_text, OPTION_COLUMN - 2);
         let right = wrap(spec.help, DESCRIPTION_COLUMN);
         for i in 0..left.len().max(right.len()) {
-            let l = left.get(i).map_or(String::new(), |s| {
-                if i == 0 {
-                    s.clone()
-                } else {
-                    format!("  {s}")
-                }
-            });
+            let l = left.get(i).map_or(String::new(), |s| if i == 0 { s.clone() } else { format!("  {s}") });
             out.push(row(&l, right.get(i).map_or("", String::as_str)));
         }
     }
@@ -179,26 +165,10 @@ mod tests {
     use super::*;
 
     const SPECS: &[OptSpec] = &[
-        OptSpec {
-            name: "topic",
-            arg: Some("String: topic"),
-            help: "The topic.",
-        },
-        OptSpec {
-            name: "from-beginning",
-            arg: None,
-            help: "Start with the earliest message.",
-        },
-        OptSpec {
-            name: "property",
-            arg: Some("String: prop"),
-            help: "A property.",
-        },
-        OptSpec {
-            name: "partition",
-            arg: Some("Integer: partition"),
-            help: "A partition.",
-        },
+        OptSpec { name: "topic", arg: Some("String: topic"), help: "The topic." },
+        OptSpec { name: "from-beginning", arg: None, help: "Start with the earliest message." },
+        OptSpec { name: "property", arg: Some("String: prop"), help: "A property." },
+        OptSpec { name: "partition", arg: Some("Integer: partition"), help: "A partition." },
     ];
 
     fn args(text: &str) -> Vec<String> {
@@ -207,11 +177,7 @@ mod tests {
 
     #[test]
     fn values_flags_repeats_and_abbreviations() {
-        let p = parse(
-            SPECS,
-            &args("--topic=t --from --property a=1 --property b=2"),
-        )
-        .unwrap();
+        let p = parse(SPECS, &args("--topic=t --from --property a=1 --property b=2")).unwrap();
         assert_eq!(p.value("topic"), Some("t"));
         assert!(p.has("from-beginning"));
         assert_eq!(p.values("property"), ["a=1", "b=2"]);
@@ -227,26 +193,15 @@ mod tests {
 
     #[test]
     fn errors_use_jopt_simple_wording() {
-        assert_eq!(
-            parse(SPECS, &args("--zookeeper x")).unwrap_err().message,
-            "zookeeper is not a recognized option"
-        );
-        assert_eq!(
-            parse(SPECS, &args("--topic")).unwrap_err().message,
-            "Option ['topic'] requires an argument"
-        );
-        assert!(parse(SPECS, &args("--p x"))
-            .unwrap_err()
-            .message
-            .contains("ambiguous"));
+        assert_eq!(parse(SPECS, &args("--zookeeper x")).unwrap_err().message, "zookeeper is not a recognized option");
+        assert_eq!(parse(SPECS, &args("--topic")).unwrap_err().message, "Option ['topic'] requires an argument");
+        assert!(parse(SPECS, &args("--p x")).unwrap_err().message.contains("ambiguous"));
     }
 
     #[test]
     fn help_has_two_columns() {
         let h = help(SPECS);
         assert_eq!(h[0], "Option                                   Description");
-        assert!(h
-            .iter()
-            .any(|l| l.starts_with("--topic <String: topic>") && l.ends_with("The topic.")));
+        assert!(h.iter().any(|l| l.starts_with("--topic <String: topic>") && l.ends_with("The topic.")));
     }
 }

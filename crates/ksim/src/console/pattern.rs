@@ -9,10 +9,7 @@ const STEPS_MAX: u32 = 100_000;
 enum Atom {
     Any,
     Char(char),
-    Class {
-        negated: bool,
-        ranges: Vec<(char, char)>,
-    },
+    Class { negated: bool, ranges: Vec<(char, char)> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +55,10 @@ fn parse_branch(text: &str) -> Result<Vec<(Atom, Repeat)>, String> {
                 Atom::Class { negated, ranges }
             }
             '*' | '+' | '?' => return Err(format!("Dangling meta character '{}' near index {i}", chars[i])),
-            '(' | ')' | '{' | '}' | '^' | '$' => return Err(format!("Unsupported pattern character '{}' (Kafka Playground matches a subset of Java regular expressions)", chars[i])),
+            '(' | ')' | '{' | '}' | '^' | '$' => return Err(format!(
+                "Unsupported pattern character '{}' (Kafka Playground matches a subset of Java regular expressions)",
+                chars[i]
+            )),
             c => Atom::Char(c),
         };
         i += 1;
@@ -80,9 +80,7 @@ fn atom_matches(atom: &Atom, c: char) -> bool {
     match atom {
         Atom::Any => true,
         Atom::Char(x) => *x == c,
-        Atom::Class { negated, ranges } => {
-            ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
-        }
+        Atom::Class { negated, ranges } => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated,
     }
 }
 
@@ -95,21 +93,15 @@ fn match_here(branch: &[(Atom, Repeat)], text: &[char], steps: &mut u32) -> bool
         return text.is_empty();
     };
     match repeat {
-        Repeat::One => {
-            text.first().is_some_and(|c| atom_matches(atom, *c))
-                && match_here(rest, &text[1..], steps)
-        }
+        Repeat::One => text.first().is_some_and(|c| atom_matches(atom, *c)) && match_here(rest, &text[1..], steps),
         Repeat::ZeroOrOne => {
-            (text.first().is_some_and(|c| atom_matches(atom, *c))
-                && match_here(rest, &text[1..], steps))
+            (text.first().is_some_and(|c| atom_matches(atom, *c)) && match_here(rest, &text[1..], steps))
                 || match_here(rest, text, steps)
         }
         Repeat::ZeroOrMore | Repeat::OneOrMore => {
             let min = usize::from(*repeat == Repeat::OneOrMore);
             let run = text.iter().take_while(|c| atom_matches(atom, **c)).count();
-            (min..=run)
-                .rev()
-                .any(|n| match_here(rest, &text[n..], steps))
+            (min..=run).rev().any(|n| match_here(rest, &text[n..], steps))
         }
     }
 }
@@ -121,19 +113,14 @@ pub(crate) struct TopicPattern {
 
 impl TopicPattern {
     pub(crate) fn new(text: &str) -> Result<TopicPattern, String> {
-        let branches = text
-            .split('|')
-            .map(parse_branch)
-            .collect::<Result<_, _>>()?;
+        let branches = text.split('|').map(parse_branch).collect::<Result<_, _>>()?;
         Ok(TopicPattern { branches })
     }
 
     pub(crate) fn matches(&self, name: &str) -> bool {
         let chars: Vec<char> = name.chars().collect();
         let mut steps = 0;
-        self.branches
-            .iter()
-            .any(|b| match_here(b, &chars, &mut steps))
+        self.branches.iter().any(|b| match_here(b, &chars, &mut steps))
     }
 }
 

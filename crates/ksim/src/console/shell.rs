@@ -29,8 +29,8 @@ pub(crate) const MAX_NESTING: usize = 16;
 
 /// Words that bash reserves at the start of a command; we do not model compound commands.
 const KEYWORDS: &[&str] = &[
-    "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do",
-    "done", "function", "time", "{", "}", "[[", "]]", "!",
+    "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do", "done", "function",
+    "time", "{", "}", "[[", "]]", "!",
 ];
 
 /// A parsed input: a list of simple commands in the order they appear.
@@ -135,10 +135,7 @@ impl Word {
     /// The text when the word is one unquoted literal (how keywords and fd numbers look).
     fn bare(&self) -> Option<&str> {
         match self.parts.as_slice() {
-            [WordPart::Literal {
-                text,
-                quoted: false,
-            }] => Some(text),
+            [WordPart::Literal { text, quoted: false }] => Some(text),
             _ => None,
         }
     }
@@ -192,9 +189,7 @@ pub(crate) struct ShellError {
 
 impl ShellError {
     pub(crate) fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
+        Self { message: message.into() }
     }
 }
 
@@ -222,9 +217,7 @@ pub(crate) fn needs_more_input(text: &str) -> bool {
 
 /// Parses a complete input (see the module documentation for the accepted language).
 pub(crate) fn parse(text: &str) -> Result<Script, ShellError> {
-    Parser::new(text, 0)
-        .parse_script(false)
-        .map_err(|fail| fail.error)
+    Parser::new(text, 0).parse_script(false).map_err(|fail| fail.error)
 }
 
 /// True for a valid shell variable name: a letter or `_`, then letters, digits or `_`.
@@ -247,10 +240,7 @@ fn is_name_char(c: char) -> bool {
 
 /// Characters that end an unquoted word.
 fn is_word_end(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')'
-    )
+    matches!(c, ' ' | '\t' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')')
 }
 
 /// A parse failure; `incomplete` marks errors that more input could fix.
@@ -262,17 +252,11 @@ struct Fail {
 type PResult<T> = Result<T, Fail>;
 
 fn hard(message: impl Into<String>) -> Fail {
-    Fail {
-        error: ShellError::new(message),
-        incomplete: false,
-    }
+    Fail { error: ShellError::new(message), incomplete: false }
 }
 
 fn eof(message: impl Into<String>) -> Fail {
-    Fail {
-        error: ShellError::new(message),
-        incomplete: true,
-    }
+    Fail { error: ShellError::new(message), incomplete: true }
 }
 
 fn unexpected(token: &str) -> Fail {
@@ -290,10 +274,7 @@ fn push_literal(parts: &mut Vec<WordPart>, s: &str, quoted: bool) {
             return;
         }
     }
-    parts.push(WordPart::Literal {
-        text: s.to_string(),
-        quoted,
-    });
+    parts.push(WordPart::Literal { text: s.to_string(), quoted });
 }
 
 fn push_char(parts: &mut Vec<WordPart>, c: char, quoted: bool) {
@@ -312,12 +293,7 @@ struct Parser {
 
 impl Parser {
     fn new(text: &str, depth: usize) -> Self {
-        Self {
-            chars: text.chars().collect(),
-            pos: 0,
-            depth,
-            wants_more: false,
-        }
+        Self { chars: text.chars().collect(), pos: 0, depth, wants_more: false }
     }
 
     fn raw_at(&self, i: usize) -> Option<char> {
@@ -400,9 +376,7 @@ impl Parser {
     /// Enters one level of `$(`, `${` or backquote nesting.
     fn enter(&mut self) -> PResult<()> {
         if self.depth >= MAX_NESTING {
-            return Err(hard(format!(
-                "expansions nested too deeply (this console allows {MAX_NESTING} levels)"
-            )));
+            return Err(hard(format!("expansions nested too deeply (this console allows {MAX_NESTING} levels)")));
         }
         self.depth += 1;
         Ok(())
@@ -447,9 +421,7 @@ impl Parser {
             Some(';' | '|') => Err(unexpected(&self.token_here())),
             Some('&') if self.peek2() != Some('>') => Err(unexpected(&self.token_here())),
             Some(')') if !in_subst => Err(unexpected(")")),
-            Some('(') => Err(hard(
-                "subshells `( ... )' are not supported in this console",
-            )),
+            Some('(') => Err(hard("subshells `( ... )' are not supported in this console")),
             _ => Ok(()),
         }
     }
@@ -545,9 +517,7 @@ impl Parser {
                     self.bump();
                     self.skip_blanks();
                     if self.peek() == Some(')') {
-                        return Err(hard(
-                            "function definitions are not supported in this console",
-                        ));
+                        return Err(hard("function definitions are not supported in this console"));
                     }
                     return Err(unexpected(&self.token_here()));
                 }
@@ -595,14 +565,8 @@ impl Parser {
         }
         let shape = match op {
             '<' => match self.peek() {
-                Some('<') => {
-                    return Err(hard(
-                        "here-documents (`<<') are not supported in this console",
-                    ))
-                }
-                Some('>') => {
-                    return Err(hard("`<>' redirections are not supported in this console"))
-                }
+                Some('<') => return Err(hard("here-documents (`<<') are not supported in this console")),
+                Some('>') => return Err(hard("`<>' redirections are not supported in this console")),
                 Some('&') => {
                     self.bump();
                     Shape::Dup(RedirectKind::Read)
@@ -658,17 +622,9 @@ impl Parser {
                 match target.bare() {
                     Some(text) if io_number(text).is_some() => {
                         let to = io_number(text).unwrap_or_default();
-                        cmd.redirects.push(Redirect {
-                            fd,
-                            kind,
-                            target: RedirectTarget::Fd(to),
-                        });
+                        cmd.redirects.push(Redirect { fd, kind, target: RedirectTarget::Fd(to) });
                     }
-                    Some("-") => {
-                        return Err(hard(
-                            "closing file descriptors (`>&-') is not supported in this console",
-                        ))
-                    }
+                    Some("-") => return Err(hard("closing file descriptors (`>&-') is not supported in this console")),
                     _ if kind == RedirectKind::Write && fd == 1 => {
                         both(cmd, RedirectKind::Write, target);
                     }
@@ -780,9 +736,7 @@ impl Parser {
             Some('(') => {
                 self.bump();
                 if self.peek() == Some('(') {
-                    return Err(hard(
-                        "arithmetic expansion `$((...))' is not supported in this console",
-                    ));
+                    return Err(hard("arithmetic expansion `$((...))' is not supported in this console"));
                 }
                 self.enter()?;
                 let script = self.parse_script(true)?;
@@ -819,10 +773,7 @@ impl Parser {
             }
             Some(c) if c.is_ascii_digit() || "?$!#@*-".contains(c) => {
                 self.bump();
-                parts.push(WordPart::Var {
-                    name: c.to_string(),
-                    quoted,
-                });
+                parts.push(WordPart::Var { name: c.to_string(), quoted });
             }
             _ => push_char(parts, '$', quoted),
         }
@@ -871,11 +822,7 @@ impl Parser {
             return match op_char {
                 Some('}') => {
                     self.bump();
-                    Ok(WordPart::Param {
-                        name,
-                        op: ParamOp::Length,
-                        quoted,
-                    })
+                    Ok(WordPart::Param { name, op: ParamOp::Length, quoted })
                 }
                 _ => Err(self.bad_substitution(start)),
             };
@@ -893,9 +840,7 @@ impl Parser {
             },
             Some('-') => (false, false),
             Some('+') => (true, false),
-            Some('%' | '/' | '^' | ',' | '=' | '?' | '#' | '@') => {
-                return Err(self.unsupported_param(start))
-            }
+            Some('%' | '/' | '^' | ',' | '=' | '?' | '#' | '@') => return Err(self.unsupported_param(start)),
             Some(_) => return Err(self.bad_substitution(start)),
         };
         if if_empty {
@@ -903,11 +848,8 @@ impl Parser {
         }
         self.bump();
         let word = self.param_word(quoted)?;
-        let op = if alternative {
-            ParamOp::Alternative { word, if_empty }
-        } else {
-            ParamOp::Default { word, if_empty }
-        };
+        let op =
+            if alternative { ParamOp::Alternative { word, if_empty } } else { ParamOp::Default { word, if_empty } };
         Ok(WordPart::Param { name, op, quoted })
     }
 
@@ -937,9 +879,7 @@ impl Parser {
 
     fn unsupported_param(&self, start: usize) -> Fail {
         match self.brace_text(start) {
-            Ok(text) => hard(format!(
-                "{text}: this form of parameter expansion is not supported in this console"
-            )),
+            Ok(text) => hard(format!("{text}: this form of parameter expansion is not supported in this console")),
             Err(fail) => fail,
         }
     }
@@ -1077,10 +1017,7 @@ impl Parser {
             }
         }
         let mut inner = Parser::new(&body, self.depth);
-        let script = inner.parse_script(false).map_err(|fail| Fail {
-            incomplete: false,
-            ..fail
-        })?;
+        let script = inner.parse_script(false).map_err(|fail| Fail { incomplete: false, ..fail })?;
         self.leave();
         Ok(WordPart::CommandSubst { script, quoted })
     }
@@ -1096,25 +1033,13 @@ fn io_number(text: &str) -> Option<u32> {
 
 /// Adds `&> target` (or `&>>`): stdout to the file and stderr to stdout.
 fn both(cmd: &mut SimpleCommand, kind: RedirectKind, target: Word) {
-    cmd.redirects.push(Redirect {
-        fd: 1,
-        kind,
-        target: RedirectTarget::File(target),
-    });
-    cmd.redirects.push(Redirect {
-        fd: 2,
-        kind: RedirectKind::Write,
-        target: RedirectTarget::Fd(1),
-    });
+    cmd.redirects.push(Redirect { fd: 1, kind, target: RedirectTarget::File(target) });
+    cmd.redirects.push(Redirect { fd: 2, kind: RedirectKind::Write, target: RedirectTarget::Fd(1) });
 }
 
 /// Splits `NAME=value` into its name and value word; gives the word back otherwise.
 fn split_assignment(word: Word) -> Result<(String, Word), Word> {
-    let Some(WordPart::Literal {
-        text,
-        quoted: false,
-    }) = word.parts.first()
-    else {
+    let Some(WordPart::Literal { text, quoted: false }) = word.parts.first() else {
         return Err(word);
     };
     let Some(eq) = text.find('=') else {
@@ -1132,15 +1057,9 @@ fn split_assignment(word: Word) -> Result<(String, Word), Word> {
         value.push(WordPart::Tilde);
     } else if let Some(after) = rest.strip_prefix("~/") {
         value.push(WordPart::Tilde);
-        value.push(WordPart::Literal {
-            text: format!("/{after}"),
-            quoted: false,
-        });
+        value.push(WordPart::Literal { text: format!("/{after}"), quoted: false });
     } else if !rest.is_empty() {
-        value.push(WordPart::Literal {
-            text: rest,
-            quoted: false,
-        });
+        value.push(WordPart::Literal { text: rest, quoted: false });
     }
     value.extend(word.parts.into_iter().skip(1));
     Ok((name, Word { parts: value }))
@@ -1233,11 +1152,7 @@ impl Fields {
     }
 }
 
-fn param_value(
-    name: &str,
-    op: &ParamOp,
-    host: &mut dyn ShellHost,
-) -> Result<Result<String, Word>, ShellError> {
+fn param_value(name: &str, op: &ParamOp, host: &mut dyn ShellHost) -> Result<Result<String, Word>, ShellError> {
     let value = host.var(name);
     Ok(match op {
         ParamOp::Length => Ok(value.unwrap_or_default().chars().count().to_string()),
@@ -1259,11 +1174,7 @@ fn strip_trailing_newlines(mut s: String) -> String {
     s
 }
 
-fn expand_part(
-    part: &WordPart,
-    host: &mut dyn ShellHost,
-    fields: &mut Fields,
-) -> Result<(), ShellError> {
+fn expand_part(part: &WordPart, host: &mut dyn ShellHost, fields: &mut Fields) -> Result<(), ShellError> {
     match part {
         WordPart::Literal { text, quoted } => {
             if *quoted {
@@ -1286,10 +1197,7 @@ fn expand_part(
                     // The operator's word expands in place; its unquoted text splits too.
                     for inner in &word.parts {
                         match inner {
-                            WordPart::Literal {
-                                text,
-                                quoted: false,
-                            } => fields.push_split(text),
+                            WordPart::Literal { text, quoted: false } => fields.push_split(text),
                             _ => expand_part(inner, host, fields)?,
                         }
                     }
@@ -1311,10 +1219,7 @@ fn expand_part(
 /// Expands one word into fields: variables and substitutions are replaced, unquoted
 /// results are split on blanks and newlines, an unquoted empty result yields no field,
 /// `""` yields one empty field, and unquoted glob patterns are matched through the host.
-pub(crate) fn expand_word(
-    word: &Word,
-    host: &mut dyn ShellHost,
-) -> Result<Vec<String>, ShellError> {
+pub(crate) fn expand_word(word: &Word, host: &mut dyn ShellHost) -> Result<Vec<String>, ShellError> {
     let mut fields = Fields::default();
     for part in &word.parts {
         expand_part(part, host, &mut fields)?;
@@ -1335,10 +1240,7 @@ pub(crate) fn expand_word(
 }
 
 /// Expands each word (see [`expand_word`]) and concatenates the fields.
-pub(crate) fn expand_words(
-    words: &[Word],
-    host: &mut dyn ShellHost,
-) -> Result<Vec<String>, ShellError> {
+pub(crate) fn expand_words(words: &[Word], host: &mut dyn ShellHost) -> Result<Vec<String>, ShellError> {
     let mut out = Vec::new();
     for word in words {
         out.extend(expand_word(word, host)?);
@@ -1348,10 +1250,7 @@ pub(crate) fn expand_words(
 
 /// Expands a word to one string without field splitting or globbing, as bash does for
 /// assignment values and (here) redirection targets.
-pub(crate) fn expand_to_string(
-    word: &Word,
-    host: &mut dyn ShellHost,
-) -> Result<String, ShellError> {
+pub(crate) fn expand_to_string(word: &Word, host: &mut dyn ShellHost) -> Result<String, ShellError> {
     let mut out = String::new();
     for part in &word.parts {
         match part {
@@ -1391,13 +1290,7 @@ mod tests {
 
     impl FakeHost {
         fn with(vars: &[(&str, &str)]) -> Self {
-            Self {
-                vars: vars
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-                ..Self::default()
-            }
+            Self { vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), ..Self::default() }
         }
     }
 
@@ -1428,11 +1321,7 @@ mod tests {
             self.globbed.push(pattern.to_string());
             let prefix = pattern.trim_end_matches('*');
             if pattern.ends_with('*') && !prefix.contains(['*', '?', '[', '\\']) {
-                self.files
-                    .iter()
-                    .filter(|f| f.starts_with(prefix))
-                    .cloned()
-                    .collect()
+                self.files.iter().filter(|f| f.starts_with(prefix)).cloned().collect()
             } else {
                 Vec::new()
             }
@@ -1440,17 +1329,11 @@ mod tests {
     }
 
     fn lit(text: &str) -> WordPart {
-        WordPart::Literal {
-            text: text.to_string(),
-            quoted: false,
-        }
+        WordPart::Literal { text: text.to_string(), quoted: false }
     }
 
     fn qlit(text: &str) -> WordPart {
-        WordPart::Literal {
-            text: text.to_string(),
-            quoted: true,
-        }
+        WordPart::Literal { text: text.to_string(), quoted: true }
     }
 
     fn word(parts: Vec<WordPart>) -> Word {
@@ -1501,17 +1384,8 @@ mod tests {
         assert_eq!(cmd.words.len(), 7);
         assert_eq!(cmd.words[0], plain("bin/kafka-storage.sh"));
         assert_eq!(cmd.words[3], plain("-t"));
-        assert_eq!(
-            cmd.words[4],
-            word(vec![WordPart::Var {
-                name: "KAFKA_CLUSTER_ID".into(),
-                quoted: false
-            }])
-        );
-        assert_eq!(
-            cmd.words[6],
-            plain("config/kraft/reconfig-server.properties")
-        );
+        assert_eq!(cmd.words[4], word(vec![WordPart::Var { name: "KAFKA_CLUSTER_ID".into(), quoted: false }]));
+        assert_eq!(cmd.words[6], plain("config/kraft/reconfig-server.properties"));
     }
 
     #[test]
@@ -1525,31 +1399,19 @@ mod tests {
             panic!("{value:?}");
         };
         assert!(!quoted);
-        assert_eq!(
-            script.items[0].command.words,
-            vec![plain("bin/kafka-storage.sh"), plain("random-uuid")]
-        );
+        assert_eq!(script.items[0].command.words, vec![plain("bin/kafka-storage.sh"), plain("random-uuid")]);
 
         let cmd = one("echo -e \"foo\\nbar\" > test.txt");
-        assert_eq!(
-            cmd.words,
-            vec![plain("echo"), plain("-e"), word(vec![qlit("foo\\nbar")])]
-        );
+        assert_eq!(cmd.words, vec![plain("echo"), plain("-e"), word(vec![qlit("foo\\nbar")])]);
         assert_eq!(
             cmd.redirects,
-            vec![Redirect {
-                fd: 1,
-                kind: RedirectKind::Write,
-                target: RedirectTarget::File(plain("test.txt")),
-            }]
+            vec![Redirect { fd: 1, kind: RedirectKind::Write, target: RedirectTarget::File(plain("test.txt")) }]
         );
 
         let cmd = one("cat config/kraft/reconfig-server.properties");
         assert_eq!(cmd.words.len(), 2);
 
-        let script =
-            parse("kafka-console-consumer.sh --topic t --bootstrap-server localhost:9092 &")
-                .unwrap();
+        let script = parse("kafka-console-consumer.sh --topic t --bootstrap-server localhost:9092 &").unwrap();
         assert_eq!(script.items.len(), 1);
         assert_eq!(script.items[0].connector, Connector::Background);
         assert_eq!(script.items[0].command.words.len(), 5);
@@ -1621,33 +1483,14 @@ mod tests {
         assert_eq!(one("echo 'a\"$X'").words[1], word(vec![qlit("a\"$X")]));
         assert_eq!(
             one("echo \"a $X b\"").words[1],
-            word(vec![
-                qlit("a "),
-                WordPart::Var {
-                    name: "X".into(),
-                    quoted: true
-                },
-                qlit(" b")
-            ])
+            word(vec![qlit("a "), WordPart::Var { name: "X".into(), quoted: true }, qlit(" b")])
         );
-        assert_eq!(
-            one("echo \"\\\" \\\\ \\$ \\` \\n\"").words[1],
-            word(vec![qlit("\" \\ $ ` \\n")])
-        );
-        assert_eq!(
-            one("echo a\\ b").words[1],
-            word(vec![lit("a"), qlit(" "), lit("b")])
-        );
-        assert_eq!(
-            one("echo 'it'\\''s'").words[1].literal().as_deref(),
-            Some("it's")
-        );
+        assert_eq!(one("echo \"\\\" \\\\ \\$ \\` \\n\"").words[1], word(vec![qlit("\" \\ $ ` \\n")]));
+        assert_eq!(one("echo a\\ b").words[1], word(vec![lit("a"), qlit(" "), lit("b")]));
+        assert_eq!(one("echo 'it'\\''s'").words[1].literal().as_deref(), Some("it's"));
         assert_eq!(one("echo ''").words[1], word(vec![qlit("")]));
         assert_eq!(one("echo \"\"").words[1], word(vec![qlit("")]));
-        assert_eq!(
-            one("echo $'a\\tb\\x41\\''").words[1],
-            word(vec![qlit("a\tbA'")])
-        );
+        assert_eq!(one("echo $'a\\tb\\x41\\''").words[1], word(vec![qlit("a\tbA'")]));
         assert_eq!(one("echo $\"hi\"").words[1], word(vec![qlit("hi")]));
         assert_eq!(one("echo a$").words[1], word(vec![lit("a$")]));
         assert_eq!(one("echo \"$\"").words[1], word(vec![qlit("$")]));
@@ -1656,43 +1499,24 @@ mod tests {
 
     #[test]
     fn variables() {
-        let var = |name: &str, quoted| WordPart::Var {
-            name: name.into(),
-            quoted,
-        };
+        let var = |name: &str, quoted| WordPart::Var { name: name.into(), quoted };
         assert_eq!(one("echo $A_1b").words[1], word(vec![var("A_1b", false)]));
-        assert_eq!(
-            one("echo ${A}x").words[1],
-            word(vec![var("A", false), lit("x")])
-        );
-        assert_eq!(
-            one("echo $A-x").words[1],
-            word(vec![var("A", false), lit("-x")])
-        );
+        assert_eq!(one("echo ${A}x").words[1], word(vec![var("A", false), lit("x")]));
+        assert_eq!(one("echo $A-x").words[1], word(vec![var("A", false), lit("-x")]));
         for special in ["?", "$", "!", "#", "@", "*", "-", "0", "1"] {
-            assert_eq!(
-                one(&format!("echo ${special}")).words[1],
-                word(vec![var(special, false)])
-            );
+            assert_eq!(one(&format!("echo ${special}")).words[1], word(vec![var(special, false)]));
         }
         assert_eq!(one("echo ${10}").words[1], word(vec![var("10", false)]));
         assert_eq!(one("echo ${#}").words[1], word(vec![var("#", false)]));
         assert_eq!(
             one("echo ${#A}").words[1],
-            word(vec![WordPart::Param {
-                name: "A".into(),
-                op: ParamOp::Length,
-                quoted: false
-            }])
+            word(vec![WordPart::Param { name: "A".into(), op: ParamOp::Length, quoted: false }])
         );
         assert_eq!(
             one("echo \"${A:-x y}\"").words[1],
             word(vec![WordPart::Param {
                 name: "A".into(),
-                op: ParamOp::Default {
-                    word: word(vec![qlit("x y")]),
-                    if_empty: true
-                },
+                op: ParamOp::Default { word: word(vec![qlit("x y")]), if_empty: true },
                 quoted: true
             }])
         );
@@ -1701,18 +1525,12 @@ mod tests {
     #[test]
     fn tilde_only_at_word_start() {
         assert_eq!(one("cd ~").words[1], word(vec![WordPart::Tilde]));
-        assert_eq!(
-            one("cd ~/x").words[1],
-            word(vec![WordPart::Tilde, lit("/x")])
-        );
+        assert_eq!(one("cd ~/x").words[1], word(vec![WordPart::Tilde, lit("/x")]));
         assert_eq!(one("echo a~").words[1], plain("a~"));
         assert_eq!(one("echo ~user").words[1], plain("~user"));
         assert_eq!(one("echo '~'").words[1], word(vec![qlit("~")]));
         let cmd = one("D=~/data");
-        assert_eq!(
-            cmd.assignments[0].1,
-            word(vec![WordPart::Tilde, lit("/data")])
-        );
+        assert_eq!(cmd.assignments[0].1, word(vec![WordPart::Tilde, lit("/data")]));
     }
 
     // ------------------------------------------------------------ substitution
@@ -1724,29 +1542,14 @@ mod tests {
             panic!("{cmd:?}");
         };
         let inner = &script.items[0].command.words[1];
-        assert!(matches!(
-            inner.parts.as_slice(),
-            [WordPart::CommandSubst { .. }]
-        ));
+        assert!(matches!(inner.parts.as_slice(), [WordPart::CommandSubst { .. }]));
         let mut host = FakeHost::default();
-        assert_eq!(
-            run("echo $(echo $(echo hi))", &mut host),
-            strings(&["echo", "hi"])
-        );
+        assert_eq!(run("echo $(echo $(echo hi))", &mut host), strings(&["echo", "hi"]));
         assert_eq!(host.captures, 2);
-        assert_eq!(
-            run("echo \"$(echo \"a  b\")\"", &mut host),
-            strings(&["echo", "a  b"])
-        );
+        assert_eq!(run("echo \"$(echo \"a  b\")\"", &mut host), strings(&["echo", "a  b"]));
         assert_eq!(run("echo $(echo ')')", &mut host), strings(&["echo", ")"]));
-        assert_eq!(
-            run("echo $(echo a; echo b)", &mut host),
-            strings(&["echo", "a", "b"])
-        );
-        assert_eq!(
-            run("echo $(\necho a\n)", &mut host),
-            strings(&["echo", "a"])
-        );
+        assert_eq!(run("echo $(echo a; echo b)", &mut host), strings(&["echo", "a", "b"]));
+        assert_eq!(run("echo $(\necho a\n)", &mut host), strings(&["echo", "a"]));
         assert_eq!(run("echo $()x", &mut host), strings(&["echo", "x"]));
     }
 
@@ -1754,29 +1557,15 @@ mod tests {
     fn backquotes() {
         let mut host = FakeHost::default();
         assert_eq!(run("echo `echo hi`", &mut host), strings(&["echo", "hi"]));
-        assert_eq!(
-            run("echo \"`echo a  b`\"", &mut host),
-            strings(&["echo", "a b"])
-        );
-        assert_eq!(
-            run("echo `echo \\`echo in\\``", &mut host),
-            strings(&["echo", "in"])
-        );
+        assert_eq!(run("echo \"`echo a  b`\"", &mut host), strings(&["echo", "a b"]));
+        assert_eq!(run("echo `echo \\`echo in\\``", &mut host), strings(&["echo", "in"]));
     }
 
     #[test]
     fn nesting_is_bounded() {
-        let ok = format!(
-            "{}echo hi{}",
-            "$(".repeat(MAX_NESTING),
-            ")".repeat(MAX_NESTING)
-        );
+        let ok = format!("{}echo hi{}", "$(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
         assert!(parse(&ok).is_ok());
-        let deep = format!(
-            "{}echo hi{}",
-            "$(".repeat(MAX_NESTING + 1),
-            ")".repeat(MAX_NESTING + 1)
-        );
+        let deep = format!("{}echo hi{}", "$(".repeat(MAX_NESTING + 1), ")".repeat(MAX_NESTING + 1));
         assert!(err(&deep).contains("nested too deeply"));
         let braces = format!("{}{}", "${A:-".repeat(100), "}".repeat(100));
         assert!(err(&braces).contains("nested too deeply"));
@@ -1828,11 +1617,8 @@ mod tests {
     #[test]
     fn connectors() {
         let script = parse("a && b || c; d & e\nf").unwrap();
-        let got: Vec<(String, Connector)> = script
-            .items
-            .iter()
-            .map(|i| (i.command.words[0].literal().unwrap(), i.connector))
-            .collect();
+        let got: Vec<(String, Connector)> =
+            script.items.iter().map(|i| (i.command.words[0].literal().unwrap(), i.connector)).collect();
         let expected = [
             ("a", Connector::And),
             ("b", Connector::Or),
@@ -1841,13 +1627,7 @@ mod tests {
             ("e", Connector::Sequence),
             ("f", Connector::Sequence),
         ];
-        assert_eq!(
-            got,
-            expected
-                .iter()
-                .map(|(n, c)| (n.to_string(), *c))
-                .collect::<Vec<_>>()
-        );
+        assert_eq!(got, expected.iter().map(|(n, c)| (n.to_string(), *c)).collect::<Vec<_>>());
         let script = parse("a &&\n\n  b").unwrap();
         assert_eq!(script.items.len(), 2);
         let script = parse("a&b&").unwrap();
@@ -1885,16 +1665,8 @@ mod tests {
 
     #[test]
     fn redirections() {
-        let file = |fd, kind, name: &str| Redirect {
-            fd,
-            kind,
-            target: RedirectTarget::File(plain(name)),
-        };
-        let dup = |fd, to| Redirect {
-            fd,
-            kind: RedirectKind::Write,
-            target: RedirectTarget::Fd(to),
-        };
+        let file = |fd, kind, name: &str| Redirect { fd, kind, target: RedirectTarget::File(plain(name)) };
+        let dup = |fd, to| Redirect { fd, kind: RedirectKind::Write, target: RedirectTarget::Fd(to) };
         use RedirectKind::*;
         assert_eq!(one("echo a > f").redirects, vec![file(1, Write, "f")]);
         assert_eq!(one("echo a>f").redirects, vec![file(1, Write, "f")]);
@@ -1902,24 +1674,12 @@ mod tests {
         assert_eq!(one("cat < f").redirects, vec![file(0, Read, "f")]);
         assert_eq!(one("cmd 2> err").redirects, vec![file(2, Write, "err")]);
         assert_eq!(one("cmd 2>>err").redirects, vec![file(2, Append, "err")]);
-        assert_eq!(
-            one("cmd > out 2>&1").redirects,
-            vec![file(1, Write, "out"), dup(2, 1)]
-        );
+        assert_eq!(one("cmd > out 2>&1").redirects, vec![file(1, Write, "out"), dup(2, 1)]);
         assert_eq!(one("cmd >&2").redirects, vec![dup(1, 2)]);
         assert_eq!(one("cmd 1>&2").redirects, vec![dup(1, 2)]);
-        assert_eq!(
-            one("cmd &> all").redirects,
-            vec![file(1, Write, "all"), dup(2, 1)]
-        );
-        assert_eq!(
-            one("cmd &>> all").redirects,
-            vec![file(1, Append, "all"), dup(2, 1)]
-        );
-        assert_eq!(
-            one("cmd >& all").redirects,
-            vec![file(1, Write, "all"), dup(2, 1)]
-        );
+        assert_eq!(one("cmd &> all").redirects, vec![file(1, Write, "all"), dup(2, 1)]);
+        assert_eq!(one("cmd &>> all").redirects, vec![file(1, Append, "all"), dup(2, 1)]);
+        assert_eq!(one("cmd >& all").redirects, vec![file(1, Write, "all"), dup(2, 1)]);
         assert_eq!(one("cmd >| f").redirects, vec![file(1, Write, "f")]);
         // Digits glued to a word are part of it; a separate number is an argument.
         let cmd = one("echo a2>f");
@@ -1933,10 +1693,7 @@ mod tests {
         assert_eq!(cmd.redirects, vec![file(1, Write, "empty.txt")]);
         let cmd = one("<in cat");
         assert_eq!(cmd.words, vec![plain("cat")]);
-        assert_eq!(
-            one("echo > \"my file\"").redirects[0].target,
-            RedirectTarget::File(word(vec![qlit("my file")]))
-        );
+        assert_eq!(one("echo > \"my file\"").redirects[0].target, RedirectTarget::File(word(vec![qlit("my file")])));
     }
 
     // ------------------------------------------------------------ errors
@@ -1958,10 +1715,7 @@ mod tests {
             ("echo > ;", "syntax error near unexpected token `;'"),
             ("echo > >", "syntax error near unexpected token `>'"),
             ("echo >>", "syntax error near unexpected token `newline'"),
-            (
-                "echo 2>&1 >",
-                "syntax error near unexpected token `newline'",
-            ),
+            ("echo 2>&1 >", "syntax error near unexpected token `newline'"),
             ("echo \"a", "unexpected EOF while looking for matching `\"'"),
             ("echo 'a", "unexpected EOF while looking for matching `''"),
             ("echo `a", "unexpected EOF while looking for matching ``'"),
@@ -2008,10 +1762,7 @@ mod tests {
         let mut host = FakeHost::with(&[("A", " x  y "), ("E", ""), ("T", "a\tb\nc")]);
         assert_eq!(run("echo $A", &mut host), strings(&["echo", "x", "y"]));
         assert_eq!(run("echo \"$A\"", &mut host), strings(&["echo", " x  y "]));
-        assert_eq!(
-            run("echo p$A\"q\"", &mut host),
-            strings(&["echo", "p", "x", "y", "q"])
-        );
+        assert_eq!(run("echo p$A\"q\"", &mut host), strings(&["echo", "p", "x", "y", "q"]));
         assert_eq!(run("echo $T", &mut host), strings(&["echo", "a", "b", "c"]));
         assert_eq!(run("echo $E", &mut host), strings(&["echo"]));
         assert_eq!(run("echo $UNSET", &mut host), strings(&["echo"]));
@@ -2020,29 +1771,17 @@ mod tests {
         assert_eq!(run("echo ''", &mut host), strings(&["echo", ""]));
         assert_eq!(run("echo $E\"\"", &mut host), strings(&["echo", ""]));
         assert_eq!(run("echo x$E", &mut host), strings(&["echo", "x"]));
-        assert_eq!(
-            run("echo ${A}z", &mut host),
-            strings(&["echo", "x", "y", "z"])
-        );
+        assert_eq!(run("echo ${A}z", &mut host), strings(&["echo", "x", "y", "z"]));
     }
 
     #[test]
     fn substitution_strips_trailing_newlines_only() {
         let mut host = FakeHost::default();
-        assert_eq!(
-            run("echo \"$(printf 'a\n\nb\n\n\n')\"", &mut host),
-            strings(&["echo", "a\n\nb"])
-        );
-        assert_eq!(
-            run("echo \"[$(printf '')]\"", &mut host),
-            strings(&["echo", "[]"])
-        );
+        assert_eq!(run("echo \"$(printf 'a\n\nb\n\n\n')\"", &mut host), strings(&["echo", "a\n\nb"]));
+        assert_eq!(run("echo \"[$(printf '')]\"", &mut host), strings(&["echo", "[]"]));
         assert_eq!(run("echo $(printf '')", &mut host), strings(&["echo"]));
         let cmd = one("echo $(fail)");
-        assert_eq!(
-            expand_words(&cmd.words, &mut host),
-            Err(ShellError::new("failed"))
-        );
+        assert_eq!(expand_words(&cmd.words, &mut host), Err(ShellError::new("failed")));
     }
 
     #[test]
@@ -2072,44 +1811,27 @@ mod tests {
             assert_eq!(run(text, &mut host), strings(&expected), "{text:?}");
         }
         let cmd = one("X=${UNSET:-a b}");
-        assert_eq!(
-            expand_to_string(&cmd.assignments[0].1, &mut host).unwrap(),
-            "a b"
-        );
+        assert_eq!(expand_to_string(&cmd.assignments[0].1, &mut host).unwrap(), "a b");
     }
 
     #[test]
     fn tilde_expansion() {
         let mut host = FakeHost::with(&[("HOME", "/root")]);
-        assert_eq!(
-            run("ls ~ ~/x a~", &mut host),
-            strings(&["ls", "/root", "/root/x", "a~"])
-        );
+        assert_eq!(run("ls ~ ~/x a~", &mut host), strings(&["ls", "/root", "/root/x", "a~"]));
         let mut homeless = FakeHost::default();
         assert_eq!(run("ls ~/x", &mut homeless), strings(&["ls", "~/x"]));
     }
 
     #[test]
     fn globbing_goes_through_the_host() {
-        let mut host = FakeHost {
-            files: strings(&["config/a.properties", "config/b.properties"]),
-            ..FakeHost::default()
-        };
-        assert_eq!(
-            run("cat config/*", &mut host),
-            strings(&["cat", "config/a.properties", "config/b.properties"])
-        );
+        let mut host =
+            FakeHost { files: strings(&["config/a.properties", "config/b.properties"]), ..FakeHost::default() };
+        assert_eq!(run("cat config/*", &mut host), strings(&["cat", "config/a.properties", "config/b.properties"]));
         // No match: the word stays as typed.
-        assert_eq!(
-            run("cat nothing*", &mut host),
-            strings(&["cat", "nothing*"])
-        );
+        assert_eq!(run("cat nothing*", &mut host), strings(&["cat", "nothing*"]));
         // Quoted metacharacters are not globbed at all, or reach the host escaped.
         host.globbed.clear();
-        assert_eq!(
-            run("cat 'config/*'", &mut host),
-            strings(&["cat", "config/*"])
-        );
+        assert_eq!(run("cat 'config/*'", &mut host), strings(&["cat", "config/*"]));
         assert_eq!(run("cat \\*", &mut host), strings(&["cat", "*"]));
         assert!(host.globbed.is_empty());
         assert_eq!(run("cat '[x]'*", &mut host), strings(&["cat", "[x]*"]));
@@ -2152,9 +1874,8 @@ mod tests {
 
     fn shellish() -> impl Strategy<Value = String> {
         let pieces = vec![
-            "$(", ")", "(", "\"", "'", "\\", "\n", "`", "${", "}", " ", "a", "X", "=", "&&", "||",
-            "|", ";", "&", ">", ">>", "<", "<<", "#", "~", "*", "2>&1", "$", "#A", ":-", "é",
-            "\u{0}", "\t", "for", "$'", "\\\n",
+            "$(", ")", "(", "\"", "'", "\\", "\n", "`", "${", "}", " ", "a", "X", "=", "&&", "||", "|", ";", "&", ">",
+            ">>", "<", "<<", "#", "~", "*", "2>&1", "$", "#A", ":-", "é", "\u{0}", "\t", "for", "$'", "\\\n",
         ];
         prop::collection::vec(prop::sample::select(pieces), 0..80).prop_map(|v| v.concat())
     }

@@ -40,24 +40,10 @@ const SPECS: &[OptSpec] = &[
 ];
 
 enum Action {
-    Create {
-        name: String,
-        if_not_exists: bool,
-    },
-    List {
-        pattern: Option<String>,
-        exclude_internal: bool,
-    },
-    Describe {
-        pattern: Option<String>,
-        if_exists: bool,
-        only: Filter,
-    },
-    Delete {
-        pattern: String,
-        if_exists: bool,
-        deleting: bool,
-    },
+    Create { name: String, if_not_exists: bool },
+    List { pattern: Option<String>, exclude_internal: bool },
+    Describe { pattern: Option<String>, if_exists: bool, only: Filter },
+    Delete { pattern: String, if_exists: bool, deleting: bool },
 }
 
 /// `--describe` report filters.
@@ -98,10 +84,7 @@ fn exit_status(outcome: Outcome) -> i32 {
 }
 
 fn count_actions(p: &Parsed) -> usize {
-    ["create", "list", "alter", "describe", "delete"]
-        .iter()
-        .filter(|a| p.has(a))
-        .count()
+    ["create", "list", "alter", "describe", "delete"].iter().filter(|a| p.has(a)).count()
 }
 
 pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outcome {
@@ -124,14 +107,13 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         return Outcome::Done(0);
     }
     if count_actions(&p) != 1 {
-        return usage(con, "Command must include exactly one action: --list, --describe, --create, --alter or --delete");
+        return usage(
+            con,
+            "Command must include exactly one action: --list, --describe, --create, --alter or --delete",
+        );
     }
     let Some(bootstrap) = p.value("bootstrap-server") else {
-        return thrown(
-            con,
-            "java.lang.IllegalArgumentException",
-            "--bootstrap-server must be specified",
-        );
+        return thrown(con, "java.lang.IllegalArgumentException", "--bootstrap-server must be specified");
     };
     if !p.has("list") && !p.has("describe") && !p.has("topic") {
         return usage(con, "Missing required argument \"[topic]\"");
@@ -149,34 +131,21 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         ("exclude-internal", &["list", "describe"]),
     ] {
         if p.has(opt) {
-            if let Some(action) = ["create", "list", "describe", "delete"]
-                .iter()
-                .find(|a| p.has(a) && !allowed.contains(a))
+            if let Some(action) =
+                ["create", "list", "describe", "delete"].iter().find(|a| p.has(a) && !allowed.contains(a))
             {
-                return usage(
-                    con,
-                    &format!("Option \"[{opt}]\" can't be used with option \"[{action}]\""),
-                );
+                return usage(con, &format!("Option \"[{opt}]\" can't be used with option \"[{action}]\""));
             }
         }
     }
-    let bootstrap_servers: Vec<String> = bootstrap
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    if let Some(bad) = bootstrap_servers.iter().find(|s| {
-        s.rsplit_once(':')
-            .is_none_or(|(_, port)| port.parse::<u16>().is_err())
-    }) {
+    let bootstrap_servers: Vec<String> =
+        bootstrap.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    if let Some(bad) =
+        bootstrap_servers.iter().find(|s| s.rsplit_once(':').is_none_or(|(_, port)| port.parse::<u16>().is_err()))
+    {
         let message = format!("Invalid url in bootstrap.servers: {bad}");
         con.out(format!("Error while executing topic command : {message}"));
-        log_error(
-            con,
-            world,
-            "org.apache.kafka.common.config.ConfigException",
-            &message,
-        );
+        log_error(con, world, "org.apache.kafka.common.config.ConfigException", &message);
         return Outcome::Done(1);
     }
     let topic = p.value("topic").map(str::to_string);
@@ -191,22 +160,13 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         match create_request(con, world, &p) {
             Ok(request) => {
                 let name = request.name.clone();
-                (
-                    Action::Create {
-                        name,
-                        if_not_exists: p.has("if-not-exists"),
-                    },
-                    AdminCall::CreateTopics(vec![request]),
-                )
+                (Action::Create { name, if_not_exists: p.has("if-not-exists") }, AdminCall::CreateTopics(vec![request]))
             }
             Err(status) => return Outcome::Done(status),
         }
     } else if p.has("list") {
         (
-            Action::List {
-                pattern: topic,
-                exclude_internal: p.has("exclude-internal"),
-            },
+            Action::List { pattern: topic, exclude_internal: p.has("exclude-internal") },
             AdminCall::Metadata { call: "listTopics" },
         )
     } else if p.has("describe") {
@@ -222,23 +182,13 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             Filter::All
         };
         (
-            Action::Describe {
-                pattern: topic,
-                if_exists: p.has("if-exists"),
-                only,
-            },
-            AdminCall::Metadata {
-                call: "describeTopics",
-            },
+            Action::Describe { pattern: topic, if_exists: p.has("if-exists"), only },
+            AdminCall::Metadata { call: "describeTopics" },
         )
     } else {
         let pattern = topic.unwrap_or_default();
         (
-            Action::Delete {
-                pattern,
-                if_exists: p.has("if-exists"),
-                deleting: false,
-            },
+            Action::Delete { pattern, if_exists: p.has("if-exists"), deleting: false },
             AdminCall::Metadata { call: "listTopics" },
         )
     };
@@ -257,10 +207,7 @@ fn create_request(con: &mut Console, world: &World, p: &Parsed) -> Result<Creata
     let int = |key: &str| -> Result<Option<i64>, String> {
         match p.value(key) {
             None => Ok(None),
-            Some(v) => v
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| format!("Cannot parse argument '{v}' of option {key}")),
+            Some(v) => v.parse::<i64>().map(Some).map_err(|_| format!("Cannot parse argument '{v}' of option {key}")),
         }
     };
     let (partitions, replication_factor) = match (int("partitions"), int("replication-factor")) {
@@ -270,22 +217,29 @@ fn create_request(con: &mut Console, world: &World, p: &Parsed) -> Result<Creata
         }
     };
     if replication_factor.is_some_and(|rf| !(1..=i64::from(i16::MAX)).contains(&rf)) {
-        return Err(fail(
-            con,
-            "The replication factor must be between 1 and 32767 inclusive",
-        ));
+        return Err(fail(con, "The replication factor must be between 1 and 32767 inclusive"));
     }
     if partitions.is_some_and(|n| n < 1) {
         return Err(fail(con, "The partitions must be greater than 0"));
     }
     if p.has("replica-assignment") {
-        return Err(fail(con, "--replica-assignment is not simulated yet in Kafka Playground (it comes with the replication issue)"));
+        return Err(fail(
+            con,
+            "--replica-assignment is not simulated yet in Kafka Playground (it comes with the replication issue)",
+        ));
     }
     let mut configs = Vec::new();
     for entry in p.values("config") {
         match entry.split_once('=') {
             Some((k, v)) if !k.trim().is_empty() => configs.push((k.trim().to_string(), v.trim().to_string())),
-            _ => return Err(fail(con, &format!("Invalid topic config: all configs to be added must be in the format \"key=val\" ({entry})"))),
+            _ => {
+                return Err(fail(
+                    con,
+                    &format!(
+                        "Invalid topic config: all configs to be added must be in the format \"key=val\" ({entry})"
+                    ),
+                ))
+            }
         }
     }
     if topic_name::has_collision_chars(&name) {
@@ -302,9 +256,7 @@ fn create_request(con: &mut Console, world: &World, p: &Parsed) -> Result<Creata
 /// `LOG.error(stackTrace)` in the tools' log4j layout (stack frames left out).
 fn log_error(con: &mut Console, world: &World, exception: &str, message: &str) {
     let ts = format_log_timestamp(world.now().wall_ms());
-    con.err(format!(
-        "{ts} ERROR {exception}: {message} (org.apache.kafka.tools.TopicCommand)"
-    ));
+    con.err(format!("{ts} ERROR {exception}: {message} (org.apache.kafka.tools.TopicCommand)"));
 }
 
 fn error_lines(emit: &mut Emit, exception: &str, message: &str, at_ms: u64) {
@@ -317,10 +269,7 @@ fn error_lines(emit: &mut Emit, exception: &str, message: &str, at_ms: u64) {
 }
 
 fn join_ids(ids: &[crate::ids::NodeId]) -> String {
-    ids.iter()
-        .map(|n| n.0.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
+    ids.iter().map(|n| n.0.to_string()).collect::<Vec<_>>().join(",")
 }
 
 impl TopicsJob {
@@ -330,62 +279,32 @@ impl TopicsJob {
         };
         let at_ms = emit.now_wall_ms;
         match (&mut self.action, outcome) {
-            (_, AdminOutcome::TimedOut(message)) => error_lines(
-                emit,
-                "org.apache.kafka.common.errors.TimeoutException",
-                &message,
-                at_ms,
-            ),
-            (
-                Action::Create {
-                    name,
-                    if_not_exists,
-                },
-                AdminOutcome::Created(results),
-            ) => match results.into_iter().next().and_then(|r| r.error) {
-                None => {
-                    emit.out(format!("Created topic {name}."));
-                    emit.exit(0);
+            (_, AdminOutcome::TimedOut(message)) => {
+                error_lines(emit, "org.apache.kafka.common.errors.TimeoutException", &message, at_ms)
+            }
+            (Action::Create { name, if_not_exists }, AdminOutcome::Created(results)) => {
+                match results.into_iter().next().and_then(|r| r.error) {
+                    None => {
+                        emit.out(format!("Created topic {name}."));
+                        emit.exit(0);
+                    }
+                    Some(e) if *if_not_exists && e.error == crate::error::KafkaError::TopicAlreadyExists => {
+                        emit.exit(0)
+                    }
+                    Some(e) => error_lines(emit, e.error.exception(), &e.message, at_ms),
                 }
-                Some(e)
-                    if *if_not_exists
-                        && e.error == crate::error::KafkaError::TopicAlreadyExists =>
-                {
-                    emit.exit(0)
-                }
-                Some(e) => error_lines(emit, e.error.exception(), &e.message, at_ms),
-            },
-            (
-                Action::List {
-                    pattern,
-                    exclude_internal,
-                },
-                AdminOutcome::Metadata { topics, .. },
-            ) => {
+            }
+            (Action::List { pattern, exclude_internal }, AdminOutcome::Metadata { topics, .. }) => {
                 let names = matching(&topics, pattern.as_deref(), *exclude_internal);
                 emit.out(names.join("\n"));
                 emit.exit(0);
             }
-            (
-                Action::Describe {
-                    pattern,
-                    if_exists,
-                    only,
-                },
-                AdminOutcome::Metadata { topics, .. },
-            ) => {
+            (Action::Describe { pattern, if_exists, only }, AdminOutcome::Metadata { topics, .. }) => {
                 let names = matching(&topics, pattern.as_deref(), false);
                 if names.is_empty() && pattern.is_some() && !*if_exists {
-                    let message = format!(
-                        "Topic 'Optional[{}]' does not exist as expected",
-                        pattern.clone().unwrap_or_default()
-                    );
-                    return error_lines(
-                        emit,
-                        "java.lang.IllegalArgumentException",
-                        &message,
-                        at_ms,
-                    );
+                    let message =
+                        format!("Topic 'Optional[{}]' does not exist as expected", pattern.clone().unwrap_or_default());
+                    return error_lines(emit, "java.lang.IllegalArgumentException", &message, at_ms);
                 }
                 for name in names {
                     if let Some(t) = topics.iter().find(|t| t.name == name) {
@@ -394,26 +313,14 @@ impl TopicsJob {
                 }
                 emit.exit(0);
             }
-            (
-                Action::Delete {
-                    pattern,
-                    if_exists,
-                    deleting,
-                },
-                AdminOutcome::Metadata { topics, .. },
-            ) if !*deleting => {
+            (Action::Delete { pattern, if_exists, deleting }, AdminOutcome::Metadata { topics, .. }) if !*deleting => {
                 let names = matching(&topics, Some(pattern), false);
                 if names.is_empty() {
                     if *if_exists {
                         return emit.exit(0);
                     }
                     let message = format!("Topic 'Optional[{pattern}]' does not exist as expected");
-                    return error_lines(
-                        emit,
-                        "java.lang.IllegalArgumentException",
-                        &message,
-                        at_ms,
-                    );
+                    return error_lines(emit, "java.lang.IllegalArgumentException", &message, at_ms);
                 }
                 *deleting = true;
                 emit.start_admin = Some(AdminCall::DeleteTopics(names));
@@ -429,11 +336,7 @@ impl TopicsJob {
     }
 }
 
-fn matching(
-    topics: &[TopicMetadata],
-    pattern: Option<&str>,
-    exclude_internal: bool,
-) -> Vec<String> {
+fn matching(topics: &[TopicMetadata], pattern: Option<&str>, exclude_internal: bool) -> Vec<String> {
     let compiled = pattern.and_then(|p| TopicPattern::new(p).ok());
     let mut names: Vec<String> = topics
         .iter()
@@ -448,12 +351,8 @@ fn matching(
 
 /// `TopicCommand.describeTopic`: a topic line, then one tab-indented line per partition.
 fn describe(t: &TopicMetadata, only: Filter, emit: &mut Emit) {
-    let min_isr: usize = t
-        .configs
-        .iter()
-        .find(|(k, _)| k == "min.insync.replicas")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(1);
+    let min_isr: usize =
+        t.configs.iter().find(|(k, _)| k == "min.insync.replicas").and_then(|(_, v)| v.parse().ok()).unwrap_or(1);
     let partitions: Vec<_> = t
         .partitions
         .iter()
@@ -478,6 +377,12 @@ fn describe(t: &TopicMetadata, only: Filter, emit: &mut Emit) {
     }
     for p in partitions {
         let leader = p.leader.map_or("none".to_string(), |l| l.0.to_string());
-        emit.out(format!("\tTopic: {}\tPartition: {}\tLeader: {leader}\tReplicas: {}\tIsr: {}\tElr: \tLastKnownElr: ", t.name, p.partition, join_ids(&p.replicas), join_ids(&p.isr)));
+        emit.out(format!(
+            "\tTopic: {}\tPartition: {}\tLeader: {leader}\tReplicas: {}\tIsr: {}\tElr: \tLastKnownElr: ",
+            t.name,
+            p.partition,
+            join_ids(&p.replicas),
+            join_ids(&p.isr)
+        ));
     }
 }

@@ -57,10 +57,7 @@ pub(crate) struct VfsError {
 
 impl VfsError {
     fn new(kind: VfsErrorKind, path: &str) -> Self {
-        Self {
-            kind,
-            path: path.to_string(),
-        }
+        Self { kind, path: path.to_string() }
     }
 }
 
@@ -123,11 +120,7 @@ fn normalize(path: &str) -> String {
 /// among sorted keys, where `first_from(k)` gives the first key not less than `k`. Whole
 /// subtrees are skipped (`name/` sorts just before `name0`), so the work is proportional
 /// to the number of children, not of descendants.
-fn child_names<'a>(
-    first_from: impl Fn(String) -> Option<&'a String>,
-    prefix: &str,
-    names: &mut BTreeSet<String>,
-) {
+fn child_names<'a>(first_from: impl Fn(String) -> Option<&'a String>, prefix: &str, names: &mut BTreeSet<String>) {
     let mut from = prefix.to_string();
     while let Some(key) = first_from(from) {
         let Some(rest) = key.strip_prefix(prefix) else {
@@ -151,11 +144,7 @@ fn child_names<'a>(
 impl Vfs {
     /// An empty tree with `/`, `/opt/kafka`, `/root` and `/tmp`, in `/opt/kafka`.
     pub(crate) fn new() -> Self {
-        let mut vfs = Self {
-            files: BTreeMap::new(),
-            dirs: BTreeSet::new(),
-            cwd: KAFKA_HOME.to_string(),
-        };
+        let mut vfs = Self { files: BTreeMap::new(), dirs: BTreeSet::new(), cwd: KAFKA_HOME.to_string() };
         vfs.dirs.insert("/".to_string());
         for dir in [KAFKA_HOME, HOME, "/tmp"] {
             vfs.add_dir(dir);
@@ -309,11 +298,7 @@ impl Vfs {
         let prefix = join(&abs, "");
         let mut names = BTreeSet::new();
         child_names(|from| self.dirs.range(from..).next(), &prefix, &mut names);
-        child_names(
-            |from| self.files.range(from..).next().map(|(k, _)| k),
-            &prefix,
-            &mut names,
-        );
+        child_names(|from| self.files.range(from..).next().map(|(k, _)| k), &prefix, &mut names);
         Ok(names.into_iter().collect())
     }
 
@@ -381,11 +366,7 @@ impl Vfs {
             self.cwd = abs;
             return Ok(());
         }
-        let kind = if self.files.contains_key(&abs) {
-            VfsErrorKind::NotADirectory
-        } else {
-            self.missing(&abs)
-        };
+        let kind = if self.files.contains_key(&abs) { VfsErrorKind::NotADirectory } else { self.missing(&abs) };
         Err(VfsError::new(kind, path))
     }
 
@@ -401,11 +382,8 @@ impl Vfs {
         let dirs_only = pattern.ends_with('/');
         let components: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
         // (spelling shown to the user, absolute path)
-        let mut candidates: Vec<(String, String)> = vec![if absolute {
-            ("/".to_string(), "/".to_string())
-        } else {
-            (String::new(), self.cwd.clone())
-        }];
+        let mut candidates: Vec<(String, String)> =
+            vec![if absolute { ("/".to_string(), "/".to_string()) } else { (String::new(), self.cwd.clone()) }];
         let last = components.len().saturating_sub(1);
         for (i, component) in components.iter().enumerate() {
             let need_dir = i < last || dirs_only;
@@ -433,9 +411,7 @@ impl Vfs {
                 }
                 let Ok(names) = self.list(abs) else { continue };
                 for name in names {
-                    if name.starts_with('.')
-                        && !matches!(tokens.first(), Some(GlobToken::Char('.')))
-                    {
+                    if name.starts_with('.') && !matches!(tokens.first(), Some(GlobToken::Char('.'))) {
                         continue;
                     }
                     if !glob_match(&tokens, &name) {
@@ -454,10 +430,8 @@ impl Vfs {
         if components.is_empty() {
             return Vec::new();
         }
-        let mut out: Vec<String> = candidates
-            .into_iter()
-            .map(|(shown, _)| if dirs_only { join(&shown, "") } else { shown })
-            .collect();
+        let mut out: Vec<String> =
+            candidates.into_iter().map(|(shown, _)| if dirs_only { join(&shown, "") } else { shown }).collect();
         out.sort();
         out.dedup();
         out
@@ -470,10 +444,7 @@ enum GlobToken {
     Char(char),
     AnyChar,
     AnyString,
-    Class {
-        negated: bool,
-        ranges: Vec<(char, char)>,
-    },
+    Class { negated: bool, ranges: Vec<(char, char)> },
 }
 
 impl GlobToken {
@@ -559,9 +530,7 @@ impl GlobToken {
         match self {
             GlobToken::Char(p) => *p == c,
             GlobToken::AnyChar | GlobToken::AnyString => true,
-            GlobToken::Class { negated, ranges } => {
-                ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
-            }
+            GlobToken::Class { negated, ranges } => ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated,
         }
     }
 }
@@ -592,11 +561,7 @@ fn glob_match(tokens: &[GlobToken], name: &str) -> bool {
             },
         }
     }
-    tokens
-        .get(t..)
-        .unwrap_or_default()
-        .iter()
-        .all(|tok| *tok == GlobToken::AnyString)
+    tokens.get(t..).unwrap_or_default().iter().all(|tok| *tok == GlobToken::AnyString)
 }
 
 /// The scripts of the distribution's `bin/` directory that the playground models.
@@ -850,11 +815,7 @@ fn split_property(line: &str) -> (String, String) {
         }
     }
     let key: String = chars.get(..key_end).unwrap_or_default().iter().collect();
-    let value: String = chars
-        .get(value_start..)
-        .unwrap_or_default()
-        .iter()
-        .collect();
+    let value: String = chars.get(value_start..).unwrap_or_default().iter().collect();
     (unescape_property(&key), unescape_property(&value))
 }
 
@@ -872,14 +833,8 @@ fn unescape_property(s: &str) -> String {
             Some('r') => out.push('\r'),
             Some('f') => out.push('\u{c}'),
             Some('u') => {
-                let hex: String = (0..4)
-                    .filter_map(|_| chars.next_if(char::is_ascii_hexdigit))
-                    .collect();
-                match u32::from_str_radix(&hex, 16)
-                    .ok()
-                    .filter(|_| hex.len() == 4)
-                    .and_then(char::from_u32)
-                {
+                let hex: String = (0..4).filter_map(|_| chars.next_if(char::is_ascii_hexdigit)).collect();
+                match u32::from_str_radix(&hex, 16).ok().filter(|_| hex.len() == 4).and_then(char::from_u32) {
                     Some(ch) => out.push(ch),
                     None => {
                         out.push('u');
@@ -908,11 +863,7 @@ mod tests {
     }
 
     fn get(pairs: &[(String, String)], key: &str) -> Option<String> {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
+        pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
 
     // ------------------------------------------------------------ paths
@@ -950,14 +901,8 @@ mod tests {
         let mut vfs = kafka();
         vfs.set_cwd("config/kraft").unwrap();
         assert_eq!(vfs.cwd(), "/opt/kafka/config/kraft");
-        assert_eq!(
-            vfs.resolve("../server.properties"),
-            "/opt/kafka/config/server.properties"
-        );
-        assert!(vfs
-            .read("server.properties")
-            .unwrap()
-            .contains("controller.quorum.voters"));
+        assert_eq!(vfs.resolve("../server.properties"), "/opt/kafka/config/server.properties");
+        assert!(vfs.read("server.properties").unwrap().contains("controller.quorum.voters"));
         vfs.set_cwd("/").unwrap();
         assert_eq!(vfs.resolve("tmp"), "/tmp");
         let e = vfs.set_cwd("nope").unwrap_err();
@@ -975,25 +920,12 @@ mod tests {
         let e = vfs.read("x").unwrap_err();
         assert_eq!(e.kind, VfsErrorKind::NotFound);
         assert_eq!(format!("cat: {e}"), "cat: x: No such file or directory");
-        assert_eq!(
-            format!("cat: {}", vfs.read("config").unwrap_err()),
-            "cat: config: Is a directory"
-        );
-        assert_eq!(
-            format!("cat: {}", vfs.read("LICENSE/x").unwrap_err()),
-            "cat: LICENSE/x: Not a directory"
-        );
-        assert_eq!(
-            vfs.read("LICENSE/").unwrap_err().kind,
-            VfsErrorKind::NotADirectory
-        );
+        assert_eq!(format!("cat: {}", vfs.read("config").unwrap_err()), "cat: config: Is a directory");
+        assert_eq!(format!("cat: {}", vfs.read("LICENSE/x").unwrap_err()), "cat: LICENSE/x: Not a directory");
+        assert_eq!(vfs.read("LICENSE/").unwrap_err().kind, VfsErrorKind::NotADirectory);
         assert_eq!(vfs.read("nope/x").unwrap_err().kind, VfsErrorKind::NotFound);
         assert_eq!(
-            format!(
-                "ls: cannot access '{}': {}",
-                "x",
-                vfs.list("x").unwrap_err().kind.reason()
-            ),
+            format!("ls: cannot access '{}': {}", "x", vfs.list("x").unwrap_err().kind.reason()),
             "ls: cannot access 'x': No such file or directory"
         );
     }
@@ -1013,22 +945,10 @@ mod tests {
 
         let e = vfs.write("nope/x", "").unwrap_err();
         assert_eq!(e.to_string(), "nope/x: No such file or directory");
-        assert_eq!(
-            vfs.write("config", "").unwrap_err().kind,
-            VfsErrorKind::IsADirectory
-        );
-        assert_eq!(
-            vfs.write("new/", "").unwrap_err().kind,
-            VfsErrorKind::IsADirectory
-        );
-        assert_eq!(
-            vfs.write("LICENSE/x", "").unwrap_err().kind,
-            VfsErrorKind::NotADirectory
-        );
-        assert_eq!(
-            vfs.append("bin", "").unwrap_err().kind,
-            VfsErrorKind::IsADirectory
-        );
+        assert_eq!(vfs.write("config", "").unwrap_err().kind, VfsErrorKind::IsADirectory);
+        assert_eq!(vfs.write("new/", "").unwrap_err().kind, VfsErrorKind::IsADirectory);
+        assert_eq!(vfs.write("LICENSE/x", "").unwrap_err().kind, VfsErrorKind::NotADirectory);
+        assert_eq!(vfs.append("bin", "").unwrap_err().kind, VfsErrorKind::IsADirectory);
     }
 
     #[test]
@@ -1039,10 +959,7 @@ mod tests {
         let e = vfs.append("big", "y").unwrap_err();
         assert_eq!(e.to_string(), "big: File too large");
         assert_eq!(vfs.read("big").unwrap().len(), MAX_FILE_BYTES);
-        assert_eq!(
-            vfs.write("bigger", &format!("{big}y")).unwrap_err().kind,
-            VfsErrorKind::FileTooLarge
-        );
+        assert_eq!(vfs.write("bigger", &format!("{big}y")).unwrap_err().kind, VfsErrorKind::FileTooLarge);
     }
 
     // ------------------------------------------------------------ directories
@@ -1050,10 +967,7 @@ mod tests {
     #[test]
     fn install_layout() {
         let vfs = kafka();
-        assert_eq!(
-            vfs.list(".").unwrap(),
-            vec!["LICENSE", "NOTICE", "bin", "config", "libs"]
-        );
+        assert_eq!(vfs.list(".").unwrap(), vec!["LICENSE", "NOTICE", "bin", "config", "libs"]);
         assert_eq!(vfs.list("/").unwrap(), vec!["opt", "root", "tmp"]);
         assert_eq!(vfs.list("libs").unwrap(), Vec::<String>::new());
         assert_eq!(vfs.list("bin").unwrap(), KAFKA_SCRIPTS.to_vec());
@@ -1071,23 +985,12 @@ mod tests {
         );
         assert_eq!(
             vfs.list("config/kraft").unwrap(),
-            vec![
-                "broker.properties",
-                "controller.properties",
-                "reconfig-server.properties",
-                "server.properties"
-            ]
+            vec!["broker.properties", "controller.properties", "reconfig-server.properties", "server.properties"]
         );
         assert!(vfs.read("LICENSE").unwrap().contains("simulated"));
         assert!(vfs.read("NOTICE").unwrap().contains("simulated"));
-        assert!(vfs
-            .read("bin/kafka-topics.sh")
-            .unwrap()
-            .contains("Kafka Playground runs kafka-topics.sh itself"));
-        assert_eq!(
-            vfs.list("LICENSE").unwrap_err().kind,
-            VfsErrorKind::NotADirectory
-        );
+        assert!(vfs.read("bin/kafka-topics.sh").unwrap().contains("Kafka Playground runs kafka-topics.sh itself"));
+        assert_eq!(vfs.list("LICENSE").unwrap_err().kind, VfsErrorKind::NotADirectory);
         assert!(vfs.is_dir("/") && vfs.is_dir("/tmp") && vfs.is_dir("~"));
     }
 
@@ -1100,22 +1003,10 @@ mod tests {
         vfs.write("/a/b/f", "").unwrap();
         assert_eq!(vfs.list("/a/b").unwrap(), vec!["c", "f"]);
         assert_eq!(vfs.list("/a").unwrap(), vec!["b"]);
-        assert_eq!(
-            vfs.create_dir_all("/a/b/f").unwrap_err().kind,
-            VfsErrorKind::AlreadyExists
-        );
-        assert_eq!(
-            vfs.create_dir_all("/a/b/f/g").unwrap_err().kind,
-            VfsErrorKind::NotADirectory
-        );
-        assert_eq!(
-            vfs.create_dir("/a").unwrap_err().kind,
-            VfsErrorKind::AlreadyExists
-        );
-        assert_eq!(
-            vfs.create_dir("/x/y").unwrap_err().kind,
-            VfsErrorKind::NotFound
-        );
+        assert_eq!(vfs.create_dir_all("/a/b/f").unwrap_err().kind, VfsErrorKind::AlreadyExists);
+        assert_eq!(vfs.create_dir_all("/a/b/f/g").unwrap_err().kind, VfsErrorKind::NotADirectory);
+        assert_eq!(vfs.create_dir("/a").unwrap_err().kind, VfsErrorKind::AlreadyExists);
+        assert_eq!(vfs.create_dir("/x/y").unwrap_err().kind, VfsErrorKind::NotFound);
         vfs.create_dir("/x").unwrap();
         vfs.create_dir("/x/y").unwrap();
         assert!(vfs.is_dir("/x/y"));
@@ -1137,10 +1028,7 @@ mod tests {
         let mut vfs = kafka();
         vfs.remove("LICENSE", false).unwrap();
         assert!(!vfs.exists("LICENSE"));
-        assert_eq!(
-            vfs.remove("LICENSE", false).unwrap_err().kind,
-            VfsErrorKind::NotFound
-        );
+        assert_eq!(vfs.remove("LICENSE", false).unwrap_err().kind, VfsErrorKind::NotFound);
         let e = vfs.remove("config", false).unwrap_err();
         assert_eq!(e.to_string(), "config: Is a directory");
         vfs.remove("config", true).unwrap();
@@ -1172,27 +1060,15 @@ mod tests {
         assert_eq!(vfs.glob("*/"), vec!["bin/", "config/", "libs/"]);
         assert_eq!(
             vfs.glob("/opt/kafka/config/kraft/[bc]*"),
-            vec![
-                "/opt/kafka/config/kraft/broker.properties",
-                "/opt/kafka/config/kraft/controller.properties"
-            ]
+            vec!["/opt/kafka/config/kraft/broker.properties", "/opt/kafka/config/kraft/controller.properties"]
         );
-        assert_eq!(
-            vfs.glob("bin/kafka-[!ct]*-st*.sh"),
-            vec!["bin/kafka-server-start.sh", "bin/kafka-server-stop.sh"]
-        );
-        assert_eq!(
-            vfs.glob("*"),
-            vec!["LICENSE", "NOTICE", "a*b", "bin", "config", "libs"]
-        );
+        assert_eq!(vfs.glob("bin/kafka-[!ct]*-st*.sh"), vec!["bin/kafka-server-start.sh", "bin/kafka-server-stop.sh"]);
+        assert_eq!(vfs.glob("*"), vec!["LICENSE", "NOTICE", "a*b", "bin", "config", "libs"]);
         assert_eq!(vfs.glob(".*"), vec![".hidden"]);
         assert_eq!(vfs.glob("N?TICE"), vec!["NOTICE"]);
         assert_eq!(vfs.glob("a\\*b"), vec!["a*b"]);
         assert_eq!(vfs.glob("a\\*"), Vec::<String>::new());
-        assert_eq!(
-            vfs.glob("*/*/server.*"),
-            vec!["config/kraft/server.properties"]
-        );
+        assert_eq!(vfs.glob("*/*/server.*"), vec!["config/kraft/server.properties"]);
         assert_eq!(vfs.glob("../kafka/N*"), vec!["../kafka/NOTICE"]);
         assert_eq!(vfs.glob("nothing*"), Vec::<String>::new());
         assert_eq!(vfs.glob("LICENSE/*"), Vec::<String>::new());
@@ -1268,10 +1144,7 @@ mod tests {
                 ("controller.quorum.bootstrap.servers", "localhost:9093"),
                 ("listeners", "PLAINTEXT://:9092,CONTROLLER://:9093"),
                 ("inter.broker.listener.name", "PLAINTEXT"),
-                (
-                    "advertised.listeners",
-                    "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093",
-                ),
+                ("advertised.listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093"),
                 ("controller.listener.names", "CONTROLLER"),
                 ("listener.security.protocol.map", SECURITY_MAP),
                 ("log.dirs", "/tmp/kraft-combined-logs"),
@@ -1282,16 +1155,10 @@ mod tests {
         assert!(get(&server, "controller.quorum.voters").is_none());
 
         let fixed = props(&vfs, "config/kraft/server.properties");
-        assert_eq!(
-            get(&fixed, "controller.quorum.voters").as_deref(),
-            Some("1@localhost:9093")
-        );
+        assert_eq!(get(&fixed, "controller.quorum.voters").as_deref(), Some("1@localhost:9093"));
         assert!(get(&fixed, "controller.quorum.bootstrap.servers").is_none());
         let mut expected_keys = keys(&server);
-        let i = expected_keys
-            .iter()
-            .position(|k| *k == "controller.quorum.bootstrap.servers")
-            .unwrap();
+        let i = expected_keys.iter().position(|k| *k == "controller.quorum.bootstrap.servers").unwrap();
         expected_keys[i] = "controller.quorum.voters";
         assert_eq!(keys(&fixed), expected_keys);
         assert!(SECURITY_MAP.contains("SASL_SSL:SASL_SSL"));
@@ -1338,32 +1205,17 @@ mod tests {
     fn client_and_connect_configs() {
         let vfs = kafka();
         let cases: &[(&str, &[(&str, &str)])] = &[
-            (
-                "config/producer.properties",
-                &[
-                    ("bootstrap.servers", "localhost:9092"),
-                    ("compression.type", "none"),
-                ],
-            ),
+            ("config/producer.properties", &[("bootstrap.servers", "localhost:9092"), ("compression.type", "none")]),
             (
                 "config/consumer.properties",
-                &[
-                    ("bootstrap.servers", "localhost:9092"),
-                    ("group.id", "test-consumer-group"),
-                ],
+                &[("bootstrap.servers", "localhost:9092"), ("group.id", "test-consumer-group")],
             ),
             (
                 "config/connect-standalone.properties",
                 &[
                     ("bootstrap.servers", "localhost:9092"),
-                    (
-                        "key.converter",
-                        "org.apache.kafka.connect.json.JsonConverter",
-                    ),
-                    (
-                        "value.converter",
-                        "org.apache.kafka.connect.json.JsonConverter",
-                    ),
+                    ("key.converter", "org.apache.kafka.connect.json.JsonConverter"),
+                    ("value.converter", "org.apache.kafka.connect.json.JsonConverter"),
                     ("key.converter.schemas.enable", "true"),
                     ("value.converter.schemas.enable", "true"),
                     ("offset.storage.file.filename", "/tmp/connect.offsets"),
@@ -1401,10 +1253,7 @@ mod tests {
     #[test]
     fn config_files_have_comments_and_end_in_newline() {
         let vfs = kafka();
-        for path in vfs
-            .glob("/opt/kafka/config/*.properties")
-            .into_iter()
-            .chain(vfs.glob("/opt/kafka/config/kraft/*"))
+        for path in vfs.glob("/opt/kafka/config/*.properties").into_iter().chain(vfs.glob("/opt/kafka/config/kraft/*"))
         {
             let text = vfs.read(&path).unwrap();
             assert!(text.starts_with('#'), "{path}");
@@ -1457,22 +1306,10 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         assert_eq!(pairs, expected);
-        assert_eq!(
-            parse_properties("x=a\\"),
-            vec![("x".to_string(), "a".to_string())]
-        );
-        assert_eq!(
-            parse_properties("# a=1 \\\nb=2"),
-            vec![("b".to_string(), "2".to_string())]
-        );
-        assert_eq!(
-            parse_properties("a=1\\\n# not a comment"),
-            vec![("a".to_string(), "1# not a comment".to_string())]
-        );
-        assert_eq!(
-            parse_properties("u=\\u00"),
-            vec![("u".to_string(), "u00".to_string())]
-        );
+        assert_eq!(parse_properties("x=a\\"), vec![("x".to_string(), "a".to_string())]);
+        assert_eq!(parse_properties("# a=1 \\\nb=2"), vec![("b".to_string(), "2".to_string())]);
+        assert_eq!(parse_properties("a=1\\\n# not a comment"), vec![("a".to_string(), "1# not a comment".to_string())]);
+        assert_eq!(parse_properties("u=\\u00"), vec![("u".to_string(), "u00".to_string())]);
         assert!(parse_properties("").is_empty());
     }
 
