@@ -47,13 +47,15 @@ impl ServerConfig {
             match role {
                 "broker" => broker = true,
                 "controller" => controller = true,
-                other => return Err(invalid(
-                    "process.roles",
-                    roles,
-                    &format!(
+                other => {
+                    return Err(invalid(
+                        "process.roles",
+                        roles,
+                        &format!(
                         "Unknown process role '{other}' (must be a comma-separated list of 'broker' and 'controller')"
                     ),
-                )),
+                    ))
+                }
             }
         }
         if !broker && !controller {

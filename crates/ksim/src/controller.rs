@@ -291,6 +291,7 @@ impl Controller {
             }
         }
         let is_fenced = registration.fenced && records.is_empty();
+        self.schedule_fence_check(ctx);
         let reply = Msg::BrokerHeartbeatResponse { error: None, is_caught_up, is_fenced };
         self.write(records, from, correlation_id, reply, ctx);
     }

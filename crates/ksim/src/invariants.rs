@@ -148,3 +148,73 @@ impl InvariantChecker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::console::Console;
+    use crate::ids::NodeId;
+    use crate::metadata::MetadataRecord;
+    use crate::raft::RaftState;
+    use crate::world::World;
+
+    /// A healthy 3-controller cluster with some committed metadata.
+    fn cluster() -> World {
+        let mut world = World::new(5);
+        let mut con = Console::new(5, true);
+        con.input(&mut world, "ksim start-cluster --brokers 1 --controllers 3");
+        con.input(&mut world, "ksim advance 3s");
+        assert!(world.invariants.violations.is_empty(), "{:?}", world.invariants.violations);
+        world
+    }
+
+    fn follower(world: &World) -> NodeId {
+        world
+            .servers
+            .values()
+            .find(|s| s.controller.as_ref().is_some_and(|c| c.raft.state == RaftState::Follower))
+            .map(|s| s.node_id())
+            .expect("a follower")
+    }
+
+    fn recheck(world: &mut World) -> Vec<String> {
+        let mut checker = std::mem::take(&mut world.invariants);
+        checker.check(world);
+        world.invariants = checker;
+        world.invariants.violations.clone()
+    }
+
+    #[test]
+    fn a_changed_committed_entry_breaks_log_matching() {
+        let mut world = cluster();
+        let id = follower(&world);
+        // Rewrite an entry the checker has already seen, then make it look unseen.
+        let c = world.servers.get_mut(&id).and_then(|s| s.controller.as_mut()).expect("controller");
+        c.raft.disk.log[1].record = MetadataRecord::FeatureLevel { name: "forged".to_string(), feature_level: 99 };
+        let forged = c.raft.disk.log.clone();
+        c.raft.disk.log.truncate(1);
+        recheck(&mut world);
+        world.servers.get_mut(&id).and_then(|s| s.controller.as_mut()).expect("controller").raft.disk.log = forged;
+        let violations = recheck(&mut world);
+        assert!(violations.iter().any(|v| v.contains("log matching broken at offset 1")), "{violations:?}");
+        assert!(violations.iter().any(|v| v.contains("truncated committed entries")), "{violations:?}");
+    }
+
+    #[test]
+    fn two_leaders_in_one_epoch_are_caught() {
+        let mut world = cluster();
+        let id = follower(&world);
+        world.servers.get_mut(&id).and_then(|s| s.controller.as_mut()).expect("controller").raft.state =
+            RaftState::Leader;
+        let violations = recheck(&mut world);
+        assert!(violations.iter().any(|v| v.contains("two leaders in epoch")), "{violations:?}");
+    }
+
+    #[test]
+    fn a_high_watermark_going_back_is_caught() {
+        let mut world = cluster();
+        let id = follower(&world);
+        world.servers.get_mut(&id).and_then(|s| s.controller.as_mut()).expect("controller").raft.high_watermark = 1;
+        let violations = recheck(&mut world);
+        assert!(violations.iter().any(|v| v.contains("high watermark went back")), "{violations:?}");
+    }
+}

@@ -1003,7 +1003,10 @@ impl Raft {
             return Vec::new();
         }
         let mut events = Vec::new();
-        if let Some((_, end)) = diverging {
+        if let Some((epoch, leader_end)) = diverging {
+            // `truncateToEndOffset`: where the leader's epoch ends in this log, and never
+            // past where it ends in the leader's.
+            let end = self.end_offset_for_epoch(epoch).1.min(leader_end);
             assert!(end >= self.high_watermark, "a committed entry would be truncated");
             if end < self.log_end_offset() {
                 ctx.trace_controller(format!(
@@ -1029,5 +1032,204 @@ impl Raft {
         self.arm(self.fetch_deadline, ctx);
         self.send_fetch(ctx);
         events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::Output;
+    use crate::rng::SimRng;
+
+    fn voter(id: u32) -> Raft {
+        Raft::new(
+            NodeId(id),
+            Uuid([id as u8; 16]),
+            vec![NodeId(1), NodeId(2), NodeId(3)],
+            RaftConfig::default(),
+            RaftDisk::default(),
+        )
+    }
+
+    fn entry(offset: u64, epoch: u32) -> MetadataEntry {
+        MetadataEntry {
+            offset,
+            epoch,
+            record: MetadataRecord::FeatureLevel { name: "x".to_string(), feature_level: offset as u16 },
+        }
+    }
+
+    /// Runs one handler and returns what it sent.
+    fn run(
+        raft: &mut Raft,
+        now: u64,
+        f: impl FnOnce(&mut Raft, &mut Ctx) -> Vec<RaftEvent>,
+    ) -> (Vec<RaftEvent>, Vec<Msg>) {
+        let mut rng = SimRng::for_stream(1, 1);
+        let mut ctx = Ctx { now: SimTime(now), rng: &mut rng, out: Vec::new() };
+        let events = f(raft, &mut ctx);
+        let sent = ctx
+            .out
+            .into_iter()
+            .filter_map(|o| if let Output::Send { msg, .. } = o { Some(msg) } else { None })
+            .collect();
+        (events, sent)
+    }
+
+    fn vote(raft: &mut Raft, candidate: u32, epoch: u32, last_epoch: u32, end: u64, pre_vote: bool) -> (bool, u32) {
+        let msg = Msg::VoteRequest {
+            candidate_id: NodeId(candidate),
+            candidate_epoch: epoch,
+            last_epoch,
+            last_end_offset: end,
+            pre_vote,
+        };
+        let (_, sent) = run(raft, 10, |r, ctx| r.handle(Addr::Node(NodeId(candidate)), 1, msg, ctx));
+        match sent.as_slice() {
+            [Msg::VoteResponse { vote_granted, leader_epoch, .. }] => (*vote_granted, *leader_epoch),
+            other => panic!("expected one VoteResponse, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_vote_is_granted_once_per_epoch() {
+        let mut r = voter(1);
+        assert_eq!(vote(&mut r, 2, 1, 0, 0, false), (true, 1));
+        assert_eq!(r.disk.voted_for, Some(NodeId(2)));
+        assert_eq!(vote(&mut r, 3, 1, 0, 0, false), (false, 1), "already voted for 2 in epoch 1");
+        assert_eq!(vote(&mut r, 2, 1, 0, 0, false), (true, 1), "the same candidate asking again");
+    }
+
+    #[test]
+    fn stale_epochs_and_shorter_logs_are_refused() {
+        let mut r = voter(1);
+        r.disk.epoch = 3;
+        r.disk.log = vec![entry(0, 1), entry(1, 3)];
+        assert_eq!(vote(&mut r, 2, 2, 1, 1, false), (false, 3), "candidate epoch below ours");
+        assert_eq!(vote(&mut r, 2, 4, 1, 5, false), (false, 4), "last epoch 1 < our 3, however long");
+        assert_eq!(r.epoch(), 4, "a higher epoch is adopted even when the vote is refused");
+        assert_eq!(vote(&mut r, 3, 4, 3, 2, false), (true, 4), "(3, 2) is as up to date as ours");
+    }
+
+    #[test]
+    fn pre_votes_change_nothing_and_are_refused_while_a_leader_is_heard() {
+        let mut r = voter(1);
+        assert_eq!(vote(&mut r, 2, 1, 0, 0, true), (true, 0));
+        assert_eq!((r.epoch(), r.disk.voted_for), (0, None), "a pre-vote bumps no epoch and records no vote");
+        run(&mut r, 10, |r, ctx| {
+            r.handle(
+                Addr::Node(NodeId(3)),
+                1,
+                Msg::BeginQuorumEpochRequest { leader_id: NodeId(3), leader_epoch: 1 },
+                ctx,
+            )
+        });
+        assert_eq!(r.state, RaftState::Follower);
+        assert_eq!(vote(&mut r, 2, 2, 0, 0, true).0, false, "still fetching from leader 3");
+    }
+
+    #[test]
+    fn begin_quorum_epoch_makes_a_follower_that_fetches() {
+        let mut r = voter(2);
+        let (_, sent) = run(&mut r, 5, |r, ctx| {
+            r.handle(
+                Addr::Node(NodeId(1)),
+                7,
+                Msg::BeginQuorumEpochRequest { leader_id: NodeId(1), leader_epoch: 2 },
+                ctx,
+            )
+        });
+        assert_eq!((r.state, r.leader_id, r.epoch()), (RaftState::Follower, Some(NodeId(1)), 2));
+        assert!(sent
+            .iter()
+            .any(|m| matches!(m, Msg::MetadataFetchRequest { fetch_offset: 0, current_leader_epoch: 2, .. })));
+        assert!(sent.iter().any(|m| matches!(m, Msg::BeginQuorumEpochResponse { leader_epoch: 2 })));
+    }
+
+    fn leader_with(log: Vec<MetadataEntry>, epoch: u32) -> Raft {
+        let mut r = voter(1);
+        r.disk.log = log;
+        r.disk.epoch = epoch - 1;
+        run(&mut r, 0, |r, ctx| r.become_candidate(ctx));
+        r.granted.insert(NodeId(2));
+        run(&mut r, 0, |r, ctx| r.become_leader(ctx));
+        assert_eq!(r.state, RaftState::Leader);
+        r
+    }
+
+    fn fetch(r: &mut Raft, from: u32, offset: u64, last_epoch: u32, epoch: u32) -> Msg {
+        let msg = Msg::MetadataFetchRequest {
+            replica_id: NodeId(from),
+            replica_directory_id: Uuid([0; 16]),
+            fetch_offset: offset,
+            last_fetched_epoch: last_epoch,
+            max_wait_ms: 0,
+            current_leader_epoch: epoch,
+        };
+        let (_, sent) = run(r, 20, |r, ctx| r.handle(Addr::Node(NodeId(from)), 1, msg, ctx));
+        sent.into_iter().last().expect("a fetch response")
+    }
+
+    #[test]
+    fn the_leader_commits_only_what_a_majority_holds_past_its_epoch_start() {
+        let mut r = leader_with(vec![entry(0, 1), entry(1, 1)], 2);
+        assert_eq!(r.log_end_offset(), 3, "the LeaderChange record starts epoch 2");
+        fetch(&mut r, 2, 2, 1, 2);
+        assert_eq!(r.high_watermark, 0, "offset 2 is not past the epoch start (2)");
+        fetch(&mut r, 2, 3, 2, 2);
+        assert_eq!(r.high_watermark, 3, "leader and voter 2 hold 3 entries: a majority of 3");
+    }
+
+    #[test]
+    fn fetches_from_other_epochs_are_fenced_or_unknown() {
+        let mut r = leader_with(Vec::new(), 3);
+        assert!(matches!(
+            fetch(&mut r, 2, 0, 0, 2),
+            Msg::MetadataFetchResponse { error: Some(RaftError::FencedLeaderEpoch), .. }
+        ));
+        assert!(matches!(
+            fetch(&mut r, 2, 0, 0, 4),
+            Msg::MetadataFetchResponse { error: Some(RaftError::UnknownLeaderEpoch), .. }
+        ));
+    }
+
+    #[test]
+    fn a_divergent_follower_is_told_where_to_truncate() {
+        // The leader's log: epochs 1,1,3 (then its LeaderChange in epoch 4).
+        let mut r = leader_with(vec![entry(0, 1), entry(1, 1), entry(2, 3)], 4);
+        // A follower with entries 0..=3 whose last is from epoch 2, which the leader never had.
+        match fetch(&mut r, 2, 4, 2, 4) {
+            Msg::MetadataFetchResponse { diverging: Some((1, 2)), .. } => {}
+            other => panic!("expected diverging (epoch 1, end 2), got {other:?}"),
+        }
+        let mut f = voter(2);
+        f.disk.epoch = 4;
+        f.disk.log = vec![entry(0, 1), entry(1, 1), entry(2, 2), entry(3, 2)];
+        run(&mut f, 0, |f, ctx| {
+            f.become_follower(NodeId(1), ctx);
+            Vec::new()
+        });
+        let correlation = f.fetch_correlation.expect("a fetch is under way");
+        let response = Msg::MetadataFetchResponse {
+            leader_id: Some(NodeId(1)),
+            leader_epoch: 4,
+            high_watermark: 0,
+            entries: Vec::new(),
+            diverging: Some((1, 2)),
+            error: None,
+        };
+        let (events, _) = run(&mut f, 30, |f, ctx| f.handle(Addr::Node(NodeId(1)), correlation, response, ctx));
+        assert_eq!(events, vec![RaftEvent::Truncated(2)]);
+        assert_eq!(f.log_end_offset(), 2);
+    }
+
+    #[test]
+    fn a_leader_that_hears_from_no_majority_resigns() {
+        let mut r = leader_with(Vec::new(), 1);
+        let check = r.check_quorum_deadline.0;
+        let (events, sent) = run(&mut r, check, |r, ctx| r.on_timer(ctx));
+        assert_eq!(events, vec![RaftEvent::LostLeadership]);
+        assert_eq!(r.state, RaftState::Resigned);
+        assert_eq!(sent.iter().filter(|m| matches!(m, Msg::EndQuorumEpochRequest { .. })).count(), 2);
     }
 }

@@ -111,7 +111,12 @@ impl Session {
         }
         self.world.event_limit = None;
         let at_event = self.world.events_processed();
-        self.log.push(Logged { input: input.clone(), at_event, cap: None });
+        // The page's clock advances 60 times a second: consecutive advances replay the
+        // same as one, so the log keeps one entry for them.
+        match (self.log.last_mut(), &input) {
+            (Some(Logged { input: Action::Advance(total), cap: None, .. }), Action::Advance(ms)) => *total += ms,
+            _ => self.log.push(Logged { input: input.clone(), at_event, cap: None }),
+        }
         self.apply(&input);
         self.present_events = self.world.events_processed();
     }
@@ -233,6 +238,11 @@ impl Session {
     /// A plain-data snapshot for drawing.
     pub fn view(&self) -> ClusterView {
         view_of(&self.world)
+    }
+
+    /// Events processed so far: a cheap way to notice that something happened.
+    pub fn events_processed(&self) -> u64 {
+        self.world.events_processed()
     }
 
     /// True when step back can go further back.

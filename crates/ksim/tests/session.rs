@@ -107,3 +107,19 @@ fn stray_producer_lines_get_a_clear_error() {
     assert!(texts.contains(&"bash: syntax error near unexpected token `newline'"));
     assert!(s.output().iter().any(|l| l.stream == Stream::Hint));
 }
+
+#[test]
+fn many_small_advances_replay_like_one() {
+    let mut a = lesson_session();
+    let mut b = lesson_session();
+    for _ in 0..100 {
+        a.advance(16);
+    }
+    b.advance(1600);
+    assert_eq!(a.view(), b.view());
+    assert_eq!(a.output(), b.output());
+    a.step_back();
+    b.step_back();
+    assert_eq!(a.view(), b.view());
+    assert_eq!(a.events_processed(), b.events_processed());
+}

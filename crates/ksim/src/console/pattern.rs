@@ -55,10 +55,12 @@ fn parse_branch(text: &str) -> Result<Vec<(Atom, Repeat)>, String> {
                 Atom::Class { negated, ranges }
             }
             '*' | '+' | '?' => return Err(format!("Dangling meta character '{}' near index {i}", chars[i])),
-            '(' | ')' | '{' | '}' | '^' | '$' => return Err(format!(
+            '(' | ')' | '{' | '}' | '^' | '$' => {
+                return Err(format!(
                 "Unsupported pattern character '{}' (Kafka Playground matches a subset of Java regular expressions)",
                 chars[i]
-            )),
+            ))
+            }
             c => Atom::Char(c),
         };
         i += 1;
