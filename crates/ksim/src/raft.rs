@@ -1125,7 +1125,7 @@ mod tests {
             )
         });
         assert_eq!(r.state, RaftState::Follower);
-        assert_eq!(vote(&mut r, 2, 2, 0, 0, true).0, false, "still fetching from leader 3");
+        assert!(!vote(&mut r, 2, 2, 0, 0, true).0, "still fetching from leader 3");
     }
 
     #[test]
