@@ -86,6 +86,8 @@ pub(crate) struct MetadataEntry {
     pub(crate) offset: u64,
     /// The Raft leader epoch the entry was appended in.
     pub(crate) epoch: u32,
+    /// When the leader appended it (the batch's CreateTime), ms since the Unix epoch.
+    pub(crate) appended_ms: u64,
     pub(crate) record: MetadataRecord,
 }
 
@@ -223,5 +225,72 @@ impl MetadataImage {
 
     pub(crate) fn topic_name(&self, topic_id: Uuid) -> Option<&str> {
         self.topics.iter().find(|(_, t)| t.topic_id == topic_id).map(|(n, _)| n.as_str())
+    }
+}
+
+fn ids(list: &[NodeId]) -> String {
+    format!("[{}]", list.iter().map(|n| n.0.to_string()).collect::<Vec<_>>().join(","))
+}
+
+impl MetadataRecord {
+    /// `kafka-dump-log.sh --cluster-metadata-decoder`'s payload: the record type and its
+    /// fields as `MetadataJsonConverters` names them (fields the simulation does not
+    /// model are left out). None for Raft control records.
+    pub(crate) fn json_payload(&self) -> Option<String> {
+        let (kind, data) = match self {
+            MetadataRecord::LeaderChange { .. } => return None,
+            MetadataRecord::FeatureLevel { name, feature_level } => {
+                ("FEATURE_LEVEL_RECORD", format!("{{\"name\":\"{name}\",\"featureLevel\":{feature_level}}}"))
+            }
+            MetadataRecord::RegisterBroker { broker_id, broker_epoch, incarnation_id, endpoints, fenced } => {
+                let eps: Vec<String> = endpoints
+                    .iter()
+                    .map(|e| format!("{{\"name\":\"{}\",\"host\":\"{}\",\"port\":{},\"securityProtocol\":0}}", e.name, e.host, e.port))
+                    .collect();
+                (
+                    "REGISTER_BROKER_RECORD",
+                    format!(
+                        "{{\"brokerId\":{},\"incarnationId\":\"{incarnation_id}\",\"brokerEpoch\":{broker_epoch},\"endPoints\":[{}],\"rack\":null,\"fenced\":{fenced}}}",
+                        broker_id.0,
+                        eps.join(",")
+                    ),
+                )
+            }
+            MetadataRecord::BrokerRegistrationChange { broker_id, broker_epoch, fenced } => (
+                "BROKER_REGISTRATION_CHANGE_RECORD",
+                // `fenced` is a tri-state byte: 1 fence, -1 unfence, 0 no change.
+                format!("{{\"brokerId\":{},\"brokerEpoch\":{broker_epoch},\"fenced\":{}}}", broker_id.0, if *fenced { 1 } else { -1 }),
+            ),
+            MetadataRecord::Topic { name, topic_id } => ("TOPIC_RECORD", format!("{{\"name\":\"{name}\",\"topicId\":\"{topic_id}\"}}")),
+            MetadataRecord::Partition { partition_id, topic_id, replicas, isr, leader, leader_epoch, partition_epoch } => (
+                "PARTITION_RECORD",
+                format!(
+                    "{{\"partitionId\":{partition_id},\"topicId\":\"{topic_id}\",\"replicas\":{},\"isr\":{},\"removingReplicas\":[],\"addingReplicas\":[],\"leader\":{},\"leaderEpoch\":{leader_epoch},\"partitionEpoch\":{partition_epoch}}}",
+                    ids(replicas),
+                    ids(isr),
+                    leader.map_or(-1, |l| i64::from(l.0))
+                ),
+            ),
+            MetadataRecord::PartitionChange { topic_id, partition_id, isr, leader } => {
+                let mut fields = vec![format!("\"partitionId\":{partition_id}"), format!("\"topicId\":\"{topic_id}\"")];
+                if let Some(isr) = isr {
+                    fields.push(format!("\"isr\":{}", ids(isr)));
+                }
+                let leader = match leader {
+                    LeaderChange::Unchanged => -2,
+                    LeaderChange::NoLeader => -1,
+                    LeaderChange::Leader(id) => i64::from(id.0),
+                };
+                fields.push(format!("\"leader\":{leader}"));
+                ("PARTITION_CHANGE_RECORD", format!("{{{}}}", fields.join(",")))
+            }
+            MetadataRecord::Config { topic, name, value } => (
+                "CONFIG_RECORD",
+                // Resource type 2 is TOPIC.
+                format!("{{\"resourceType\":2,\"resourceName\":\"{topic}\",\"name\":\"{name}\",\"value\":\"{value}\"}}"),
+            ),
+            MetadataRecord::RemoveTopic { topic_id } => ("REMOVE_TOPIC_RECORD", format!("{{\"topicId\":\"{topic_id}\"}}")),
+        };
+        Some(format!("{{\"type\":\"{kind}\",\"version\":0,\"data\":{data}}}"))
     }
 }

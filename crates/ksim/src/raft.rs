@@ -478,7 +478,7 @@ impl Raft {
         let first = self.log_end_offset();
         for record in records {
             let offset = self.log_end_offset();
-            self.disk.log.push(MetadataEntry { offset, epoch: self.epoch(), record });
+            self.disk.log.push(MetadataEntry { offset, epoch: self.epoch(), appended_ms: ctx.wall_ms(), record });
         }
         let leo = self.log_end_offset();
         let directory_id = self.directory_id;
@@ -1055,6 +1055,7 @@ mod tests {
         MetadataEntry {
             offset,
             epoch,
+            appended_ms: 0,
             record: MetadataRecord::FeatureLevel { name: "x".to_string(), feature_level: offset as u16 },
         }
     }

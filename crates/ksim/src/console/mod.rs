@@ -8,6 +8,7 @@ mod cluster;
 mod console_consumer;
 mod console_producer;
 mod control;
+mod dump_log;
 mod job;
 mod metadata_quorum;
 mod options;
@@ -583,6 +584,7 @@ impl Console {
             "kafka-console-producer.sh" => console_producer::run(self, world, args),
             "kafka-console-consumer.sh" => console_consumer::run(self, world, args),
             "kafka-metadata-quorum.sh" => metadata_quorum::run(self, world, args),
+            "kafka-dump-log.sh" => dump_log::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");

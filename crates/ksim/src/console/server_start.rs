@@ -109,6 +109,14 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         directory_id: meta_value("directory.id").and_then(|d| Uuid::parse(&d)).unwrap_or(Uuid([0; 16])),
         voters,
     };
+    // The metadata log's segment, so `ls` shows it and kafka-dump-log.sh can name it.
+    let segment = format!("{metadata_dir}/{}", super::dump_log::SEGMENT);
+    let note =
+        "(binary log segment: read it with bin/kafka-dump-log.sh --cluster-metadata-decoder --files <this file>)\n";
+    let _ = con
+        .vfs
+        .create_dir_all(&format!("{metadata_dir}/__cluster_metadata-0"))
+        .and_then(|()| con.vfs.write(&segment, note));
     let rng = world.rng_for(Addr::Node(node_id));
     let server = Server::new(config, identity, rng);
     world.start_server(server);
