@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   ksim run FILE [--seed N] [--trace]   run a console script and print its transcript
-  ksim sweep --seeds N [--first-seed S] [--faults] [--scenario kraft] [--chaos DURATION]
+  ksim sweep --seeds N [--first-seed S] [--faults] [--scenario kraft|replication] [--unclean] [--chaos DURATION]
   ksim sweep --seed S [--faults] [--scenario kraft] [--verbose]
                                        seeded fault runs with invariants after every event
   ksim                                 an interactive console (Ctrl-D to quit)
@@ -113,11 +113,12 @@ fn parse_sweep_args(args: &[String]) -> Result<SweepArgs, String> {
                 parsed.seeds = 1;
             }
             "--faults" => parsed.cfg.faults = true,
+            "--unclean" => parsed.cfg.unclean = true,
             "--verbose" => parsed.verbose = true,
             "--scenario" => {
                 let name = iter.next().ok_or("--scenario needs a name")?;
-                parsed.cfg.scenario =
-                    ksim::Scenario::parse(name).ok_or(format!("unknown scenario '{name}' (scenarios: kraft)"))?;
+                parsed.cfg.scenario = ksim::Scenario::parse(name)
+                    .ok_or(format!("unknown scenario '{name}' (scenarios: kraft, replication)"))?;
             }
             "--chaos" => {
                 let v = iter.next().ok_or("--chaos needs a duration")?;
@@ -174,7 +175,7 @@ fn sweep(args: &[String]) -> ExitCode {
                 println!("  {v}");
             }
             for l in report.lost.iter().take(5) {
-                println!("  lost: topic {l} was created (acknowledged) but is gone");
+                println!("  lost: {l}");
             }
             println!("  rerun: {}", report.rerun_command(&parsed.cfg));
         }

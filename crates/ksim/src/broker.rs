@@ -12,10 +12,10 @@ use crate::metadata::{Endpoint, MetadataEntry, MetadataImage, MetadataRecord};
 use crate::node::{Ctx, Level, Timer};
 use crate::partition_log::PartitionLog;
 use crate::protocol::{
-    BrokerMetadata, CreatableTopic, CreatableTopicResult, FetchPartition, FetchedPartition, Msg, OffsetSpec,
-    PartitionMetadata, TopicMetadata,
+    BrokerMetadata, CreatableTopic, CreatableTopicResult, Msg, OffsetSpec, PartitionMetadata, TopicMetadata,
 };
 use crate::raft::{Raft, RaftConfig, RaftDisk};
+use crate::replica_manager::ReplicaManager;
 use crate::time::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,36 +31,10 @@ pub(crate) enum BrokerState {
 const HEARTBEAT_INTERVAL_MS: u64 = 2000;
 /// While starting, the lifecycle manager heartbeats again almost at once.
 const STARTING_HEARTBEAT_MS: u64 = 10;
-/// `max.poll.records`-sized responses keep each fetch small enough to follow.
-const FETCH_RECORDS_MAX: usize = 500;
 /// A lifecycle request without an answer this long is sent again.
 const LIFECYCLE_REQUEST_TIMEOUT_MS: u64 = 2000;
 /// How often a broker that is not yet running looks for the controller.
 const STARTING_RETRY_MS: u64 = 500;
-
-pub(crate) struct HostedPartition {
-    pub(crate) log: PartitionLog,
-    pub(crate) leader_epoch: u32,
-    pub(crate) is_leader: bool,
-    pub(crate) isr: Vec<NodeId>,
-}
-
-struct ParkedFetch {
-    from: Addr,
-    correlation_id: u32,
-    partitions: Vec<FetchPartition>,
-    deadline: SimTime,
-}
-
-/// An acks=all produce waiting for the high watermark to pass its records.
-struct PendingProduce {
-    from: Addr,
-    correlation_id: u32,
-    topic: String,
-    partition: u32,
-    base_offset: u64,
-    end_offset: u64,
-}
 
 /// A request this broker forwarded to the controller on a client's behalf.
 struct Forwarded {
@@ -97,9 +71,7 @@ pub(crate) struct Broker {
     /// When the outstanding registration or heartbeat was sent.
     lifecycle_in_flight: Option<SimTime>,
     pub(crate) image: MetadataImage,
-    pub(crate) partitions: BTreeMap<(String, u32), HostedPartition>,
-    parked: Vec<ParkedFetch>,
-    pending_produce: Vec<PendingProduce>,
+    pub(crate) replicas: ReplicaManager,
     forwarded: BTreeMap<u32, Forwarded>,
     /// Topics this broker asked the controller to auto-create and has not seen yet.
     auto_creating: BTreeSet<String>,
@@ -119,11 +91,6 @@ impl Broker {
     ) -> Broker {
         let observer = controller_bootstrap
             .map(|bootstrap| Raft::observer(node_id, directory_id, bootstrap, RaftConfig::default(), disk.metadata));
-        let partitions = disk
-            .partitions
-            .into_iter()
-            .map(|(k, log)| (k, HostedPartition { log, leader_epoch: 0, is_leader: false, isr: Vec::new() }))
-            .collect();
         Broker {
             node_id,
             incarnation_id,
@@ -134,9 +101,7 @@ impl Broker {
             broker_epoch: None,
             lifecycle_in_flight: None,
             image: MetadataImage::default(),
-            partitions,
-            parked: Vec::new(),
-            pending_produce: Vec::new(),
+            replicas: ReplicaManager::new(node_id, disk.partitions),
             forwarded: BTreeMap::new(),
             auto_creating: BTreeSet::new(),
             next_correlation_id: 0,
@@ -147,7 +112,7 @@ impl Broker {
     /// What survives a crash.
     pub(crate) fn into_disk(self) -> BrokerDisk {
         BrokerDisk {
-            partitions: self.partitions.into_iter().map(|(k, h)| (k, h.log)).collect(),
+            partitions: self.replicas.into_logs(),
             metadata: self.observer.map(|o| o.disk).unwrap_or_default(),
         }
     }
@@ -218,7 +183,14 @@ impl Broker {
     pub(crate) fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {
         match timer {
             Timer::BrokerHeartbeat => self.lifecycle_tick(ctx),
-            Timer::DelayedFetch => self.complete_parked(ctx, true),
+            Timer::Replica => {
+                self.replicas.on_timer(ctx);
+                self.send_replica_requests(ctx);
+            }
+            Timer::IsrCheck => {
+                self.replicas.on_isr_check(ctx);
+                self.send_replica_requests(ctx);
+            }
             Timer::Raft => {
                 if let Some(observer) = &mut self.observer {
                     observer.on_timer(ctx);
@@ -332,29 +304,26 @@ impl Broker {
                 let response = self.metadata_response(topics, allow_auto_topic_creation, ctx);
                 ctx.send(from, correlation_id, response);
             }
-            Msg::ProduceRequest { acks, topic, partition, records } => {
-                self.produce(from, correlation_id, acks, topic, partition, records, ctx)
+            Msg::ProduceRequest { acks, timeout_ms, topic, partition, records } => {
+                self.replicas.produce(from, correlation_id, acks, timeout_ms, (topic, partition), records, ctx);
+                self.send_replica_requests(ctx);
             }
-            Msg::FetchRequest { max_wait_ms, partitions } => {
-                let response = self.read(&partitions);
-                let has_data = response.iter().any(|p| !p.records.is_empty() || p.error.is_some());
-                if has_data || max_wait_ms == 0 {
-                    ctx.send(from, correlation_id, Msg::FetchResponse { partitions: response });
-                } else {
-                    self.parked.push(ParkedFetch {
-                        from,
-                        correlation_id,
-                        partitions,
-                        deadline: ctx.now.plus_ms(max_wait_ms),
-                    });
-                    ctx.timer(max_wait_ms, Timer::DelayedFetch);
-                }
+            Msg::FetchRequest { replica_id, max_wait_ms, partitions } => {
+                self.replicas.fetch(from, correlation_id, replica_id, max_wait_ms, partitions, ctx);
+                self.send_replica_requests(ctx);
+            }
+            Msg::FetchResponse { partitions } => {
+                self.replicas.on_fetch_response(from, partitions, ctx);
+                self.send_replica_requests(ctx);
+            }
+            Msg::AlterPartitionResponse { topic_id, partition, error } => {
+                self.replicas.on_alter_partition_response(topic_id, partition, error, ctx);
             }
             Msg::ListOffsetsRequest { topic, partitions, spec } => {
                 let offsets = partitions
                     .into_iter()
                     .map(|p| {
-                        let result = match self.partitions.get(&(topic.clone(), p)) {
+                        let result = match self.replicas.partitions.get(&(topic.clone(), p)) {
                             Some(h) if h.is_leader => Ok(match spec {
                                 OffsetSpec::Earliest => h.log.log_start_offset(),
                                 OffsetSpec::Latest => h.log.high_watermark(),
@@ -406,58 +375,37 @@ impl Broker {
         match &entry.record {
             MetadataRecord::Partition { partition_id, topic_id, .. }
             | MetadataRecord::PartitionChange { partition_id, topic_id, .. } => {
-                self.sync_partition(*topic_id, *partition_id, ctx);
+                let Some(topic) = self.image.topic_name(*topic_id).map(str::to_string) else { return };
+                let Some(t) = self.image.topics.get(&topic) else { return };
+                let Some(p) = t.partitions.get(partition_id).cloned() else { return };
+                let min_isr = self.min_insync_replicas(&topic);
+                self.auto_creating.remove(&topic);
+                self.replicas.sync(&topic, *topic_id, *partition_id, &p, min_isr, ctx);
+                self.send_replica_requests(ctx);
             }
             MetadataRecord::RemoveTopic { .. } => {
                 let image = &self.image;
-                let removed: Vec<(String, u32)> =
-                    self.partitions.keys().filter(|(t, _)| !image.topics.contains_key(t)).cloned().collect();
-                for key in removed {
-                    self.partitions.remove(&key);
-                    ctx.trace(format!("deleted the log of {}-{}", key.0, key.1));
-                }
+                self.replicas.remove_missing(|t| image.topics.contains_key(t), ctx);
             }
             _ => {}
         }
     }
 
-    /// Makes the hosted replica match the image: created, leader or follower, ISR.
-    fn sync_partition(&mut self, topic_id: Uuid, partition: u32, ctx: &mut Ctx) {
-        let Some(topic) = self.image.topic_name(topic_id).map(str::to_string) else {
-            return;
-        };
-        let Some(p) = self.image.topics.get(&topic).and_then(|t| t.partitions.get(&partition)).cloned() else {
-            return;
-        };
-        if !p.replicas.contains(&self.node_id) {
-            return;
+    /// The topic's `min.insync.replicas`: its own config, else the broker's, else 1.
+    fn min_insync_replicas(&self, topic: &str) -> usize {
+        let from_topic = self.image.topics.get(topic).and_then(|t| t.configs.get("min.insync.replicas").cloned());
+        let from_broker =
+            self.defaults.static_topic_configs.iter().find(|(k, _)| k == "min.insync.replicas").map(|(_, v)| v.clone());
+        from_topic.or(from_broker).and_then(|v| v.parse().ok()).unwrap_or(1)
+    }
+
+    /// Sends the AlterPartition requests the replica manager queued to the active controller.
+    fn send_replica_requests(&mut self, ctx: &mut Ctx) {
+        for msg in self.replicas.take_outbox() {
+            // Without a known active controller the request is dropped; the next ISR
+            // check (or fetch) asks again.
+            let _ = self.send_to_controller(msg, ctx);
         }
-        self.auto_creating.remove(&topic);
-        let is_leader = p.leader == Some(self.node_id);
-        let key = (topic.clone(), partition);
-        let existed = self.partitions.get(&key).is_some_and(|h| !h.isr.is_empty());
-        let hosted = self.partitions.entry(key.clone()).or_insert_with(|| HostedPartition {
-            log: PartitionLog::default(),
-            leader_epoch: p.leader_epoch,
-            is_leader,
-            isr: Vec::new(),
-        });
-        let changed = !existed || hosted.is_leader != is_leader || hosted.leader_epoch != p.leader_epoch;
-        hosted.is_leader = is_leader;
-        hosted.leader_epoch = p.leader_epoch;
-        hosted.isr = p.isr.clone();
-        if changed {
-            let role = if is_leader { "leader" } else { "follower" };
-            let epoch = p.leader_epoch;
-            if existed {
-                ctx.trace(format!("became the {role} of {topic}-{partition} (leader epoch {epoch})"));
-            } else {
-                ctx.trace(format!(
-                    "created the log of {topic}-{partition} and became its {role} (leader epoch {epoch})"
-                ));
-            }
-        }
-        self.maybe_increment_high_watermark(&key, ctx);
     }
 
     fn metadata_response(
@@ -533,136 +481,5 @@ impl Broker {
             }
         }
         Msg::MetadataResponse { brokers, controller_id: self.controller, topics: result }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn produce(
-        &mut self,
-        from: Addr,
-        correlation_id: u32,
-        acks: i16,
-        topic: String,
-        partition: u32,
-        records: Vec<crate::partition_log::NewRecord>,
-        ctx: &mut Ctx,
-    ) {
-        let key = (topic.clone(), partition);
-        let reply_error = |error: KafkaError, ctx: &mut Ctx| {
-            if acks != 0 {
-                ctx.send(
-                    from,
-                    correlation_id,
-                    Msg::ProduceResponse {
-                        topic: topic.clone(),
-                        partition,
-                        error: Some(ApiError::default_for(error)),
-                        base_offset: 0,
-                    },
-                );
-            }
-        };
-        let Some(hosted) = self.partitions.get_mut(&key) else {
-            return reply_error(KafkaError::UnknownTopicOrPartition, ctx);
-        };
-        if !hosted.is_leader {
-            return reply_error(KafkaError::NotLeaderOrFollower, ctx);
-        }
-        let count = records.len() as u64;
-        let base_offset = hosted.log.append(records, hosted.leader_epoch, ctx.now);
-        let end_offset = base_offset + count;
-        ctx.trace(format!(
-            "appended {count} record(s) to {topic}-{partition} at offsets {base_offset}..{} (LEO {end_offset})",
-            end_offset - 1
-        ));
-        self.maybe_increment_high_watermark(&key, ctx);
-        match acks {
-            0 => {}
-            1 => ctx.send(from, correlation_id, Msg::ProduceResponse { topic, partition, error: None, base_offset }),
-            _ => {
-                self.pending_produce.push(PendingProduce {
-                    from,
-                    correlation_id,
-                    topic,
-                    partition,
-                    base_offset,
-                    end_offset,
-                });
-                self.complete_produces(ctx);
-            }
-        }
-    }
-
-    /// HW = min LEO over the ISR (`Partition.maybeIncrementLeaderHW`). Followers do not
-    /// fetch yet, so only a leader-only ISR can move it.
-    fn maybe_increment_high_watermark(&mut self, key: &(String, u32), ctx: &mut Ctx) {
-        let Some(hosted) = self.partitions.get_mut(key) else {
-            return;
-        };
-        if hosted.isr != [self.node_id] {
-            return;
-        }
-        let before = hosted.log.high_watermark();
-        let leo = hosted.log.log_end_offset();
-        hosted.log.advance_high_watermark(leo);
-        if leo > before {
-            ctx.trace(format!(
-                "advanced the high watermark of {}-{} from {before} to {leo}: every ISR member has the records",
-                key.0, key.1
-            ));
-            self.complete_parked(ctx, false);
-        }
-    }
-
-    fn complete_produces(&mut self, ctx: &mut Ctx) {
-        let partitions = &self.partitions;
-        let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending_produce).into_iter().partition(|p| {
-            partitions.get(&(p.topic.clone(), p.partition)).is_some_and(|h| h.log.high_watermark() >= p.end_offset)
-        });
-        self.pending_produce = waiting;
-        for p in done {
-            ctx.send(
-                p.from,
-                p.correlation_id,
-                Msg::ProduceResponse {
-                    topic: p.topic,
-                    partition: p.partition,
-                    error: None,
-                    base_offset: p.base_offset,
-                },
-            );
-        }
-    }
-
-    fn read(&self, partitions: &[FetchPartition]) -> Vec<FetchedPartition> {
-        partitions
-            .iter()
-            .map(|p| {
-                let (error, high_watermark, records) = match self.partitions.get(&(p.topic.clone(), p.partition)) {
-                    Some(h) if h.is_leader => {
-                        let hw = h.log.high_watermark();
-                        (None, hw, h.log.read(p.fetch_offset, hw, FETCH_RECORDS_MAX).to_vec())
-                    }
-                    Some(_) => (Some(ApiError::default_for(KafkaError::NotLeaderOrFollower)), 0, Vec::new()),
-                    None => (Some(ApiError::default_for(KafkaError::UnknownTopicOrPartition)), 0, Vec::new()),
-                };
-                FetchedPartition { topic: p.topic.clone(), partition: p.partition, error, high_watermark, records }
-            })
-            .collect()
-    }
-
-    /// Answers parked fetches that now have records, or (on the timer) whose wait expired.
-    fn complete_parked(&mut self, ctx: &mut Ctx, expire: bool) {
-        let now = ctx.now;
-        let mut waiting = Vec::new();
-        for p in std::mem::take(&mut self.parked) {
-            let response = self.read(&p.partitions);
-            let has_data = response.iter().any(|r| !r.records.is_empty() || r.error.is_some());
-            if has_data || (expire && p.deadline <= now) {
-                ctx.send(p.from, p.correlation_id, Msg::FetchResponse { partitions: response });
-            } else {
-                waiting.push(p);
-            }
-        }
-        self.parked = waiting;
     }
 }

@@ -222,6 +222,13 @@ impl Controller {
                 let results = topics.into_iter().map(|t| self.create_topic(t, &mut records, ctx)).collect();
                 self.write(records, from, correlation_id, Msg::CreateTopicsResponse { results }, ctx);
             }
+            Msg::AlterPartitionRequest { broker_id, topic_id, partition, leader_epoch, partition_epoch, new_isr } => {
+                let (error, records) =
+                    self.alter_partition(broker_id, topic_id, partition, leader_epoch, partition_epoch, new_isr, ctx);
+                let reply =
+                    Msg::AlterPartitionResponse { topic_id, partition, error: error.map(ApiError::default_for) };
+                self.write(records, from, correlation_id, reply, ctx);
+            }
             Msg::DeleteTopicsRequest { names } => {
                 let mut records = Vec::new();
                 let mut results = Vec::new();
@@ -296,7 +303,63 @@ impl Controller {
         self.write(records, from, correlation_id, reply, ctx);
     }
 
-    /// Schedules the next check for brokers whose session may have expired.
+    /// `ReplicationControlManager.alterPartition`: a leader changing its ISR. Stale leader
+    /// epochs and partition epochs are refused; added replicas must be unfenced.
+    #[allow(clippy::too_many_arguments)]
+    fn alter_partition(
+        &self,
+        broker: NodeId,
+        topic_id: Uuid,
+        partition: u32,
+        leader_epoch: u32,
+        partition_epoch: u32,
+        new_isr: Vec<NodeId>,
+        ctx: &mut Ctx,
+    ) -> (Option<KafkaError>, Vec<MetadataRecord>) {
+        let Some((name, p)) = self
+            .latest
+            .topics
+            .iter()
+            .find(|(_, t)| t.topic_id == topic_id)
+            .and_then(|(n, t)| Some((n, t.partitions.get(&partition)?)))
+        else {
+            return (Some(KafkaError::UnknownTopicOrPartition), Vec::new());
+        };
+        if p.leader != Some(broker) || leader_epoch != p.leader_epoch {
+            return (Some(KafkaError::FencedLeaderEpoch), Vec::new());
+        }
+        if partition_epoch != p.partition_epoch {
+            return (Some(KafkaError::InvalidUpdateVersion), Vec::new());
+        }
+        let unfenced = self.latest.unfenced_brokers();
+        let valid = new_isr.contains(&broker)
+            && new_isr.iter().all(|r| p.replicas.contains(r))
+            && new_isr.iter().filter(|r| !p.isr.contains(r)).all(|r| unfenced.contains(r));
+        if !valid {
+            return (Some(KafkaError::InvalidUpdateVersion), Vec::new());
+        }
+        if new_isr == p.isr {
+            return (None, Vec::new());
+        }
+        let show = |l: &[NodeId]| l.iter().map(|n| n.0.to_string()).collect::<Vec<_>>().join(",");
+        ctx.trace_controller(format!(
+            "changes the ISR of {name}-{partition} from [{}] to [{}] (AlterPartition from broker {})",
+            show(&p.isr),
+            show(&new_isr),
+            broker.0
+        ));
+        (
+            None,
+            vec![MetadataRecord::PartitionChange {
+                topic_id,
+                partition_id: partition,
+                isr: Some(new_isr),
+                leader: LeaderChange::Unchanged,
+            }],
+        )
+    }
+
+    /// Schedules the next check for brokers whose session may have expired.    /// Schedules the next check for brokers whose session may have expired.
     fn schedule_fence_check(&mut self, ctx: &mut Ctx) {
         let unfenced: Vec<NodeId> = self.latest.unfenced_brokers();
         let Some(earliest) = self.heartbeats.iter().filter(|(b, _)| unfenced.contains(b)).map(|(_, t)| *t).min() else {
@@ -345,8 +408,25 @@ impl Controller {
                     } else {
                         pi.isr.clone()
                     };
+                    let unclean_allowed = t.configs.get("unclean.leader.election.enable").is_some_and(|v| v == "true");
+                    let mut isr = isr;
                     let leader = if pi.leader == Some(broker) {
-                        match pi.replicas.iter().find(|r| isr.contains(r) && unfenced.contains(r)) {
+                        let clean = pi.replicas.iter().find(|r| isr.contains(r) && unfenced.contains(r));
+                        let unclean = pi
+                            .replicas
+                            .iter()
+                            .find(|r| unfenced.contains(r))
+                            .filter(|_| clean.is_none() && unclean_allowed);
+                        if let Some(next) = unclean {
+                            // unclean.leader.election.enable=true: an out-of-sync replica
+                            // leads, and whatever only the old ISR had is gone.
+                            ctx.trace_controller(format!(
+                                "elects out-of-sync broker {} leader of {topic}-{p} (UNCLEAN: unclean.leader.election.enable=true, records it never got are lost)",
+                                next.0
+                            ));
+                            isr = vec![*next];
+                        }
+                        match clean.or(unclean) {
                             Some(next) => {
                                 ctx.trace_controller(format!(
                                     "elects broker {} leader of {topic}-{p} (next in the ISR)",

@@ -128,7 +128,7 @@ impl InvariantChecker {
         }
         for server in world.servers.values().filter(|s| s.running) {
             let Some(b) = &server.broker else { continue };
-            for ((topic, p), h) in &b.partitions {
+            for ((topic, p), h) in &b.replicas.partitions {
                 let (start, hw, leo) = (h.log.log_start_offset(), h.log.high_watermark(), h.log.log_end_offset());
                 if !(start <= hw && hw <= leo) {
                     found.push(format!(

@@ -18,6 +18,8 @@ mod partition_log;
 mod partitioner;
 mod protocol;
 mod raft;
+mod replica_manager;
+mod replication_check;
 mod rng;
 mod server;
 mod session;

@@ -16,8 +16,10 @@ pub(crate) enum Timer {
     /// The active controller's check for brokers past their session timeout.
     FenceCheck,
     BrokerHeartbeat,
-    /// Wake parked long-poll fetches whose wait has expired.
-    DelayedFetch,
+    /// The replica manager's deadlines: delayed produces and fetches, replica fetches.
+    Replica,
+    /// The partition leader's periodic check for followers that fell out of sync.
+    IsrCheck,
     /// A client's retry or backoff.
     ClientRetry,
     /// The producer's `linger.ms`.
@@ -35,6 +37,10 @@ pub(crate) enum Input {
         msg: Msg,
     },
     /// Nobody listens at the address a client dialled.
+    /// The connection to a server dropped (it crashed): requests sent on it are lost.
+    Disconnected {
+        node: crate::ids::NodeId,
+    },
     ConnectionRefused {
         target: String,
     },

@@ -72,6 +72,46 @@ impl PartitionLog {
         }
     }
 
+    /// Follower append of the leader's records, keeping their offsets and epochs.
+    pub(crate) fn append_replicated(&mut self, records: &[Record], now: SimTime) {
+        for r in records {
+            if r.offset == self.log_end_offset() {
+                self.records.push(r.clone());
+                self.last_append = Some(now);
+            }
+        }
+    }
+
+    /// The leader epoch of the last record (0 for an empty log).
+    pub(crate) fn last_epoch(&self) -> u32 {
+        self.records.last().map_or(0, |r| r.leader_epoch)
+    }
+
+    /// `endOffsetForEpoch` (KIP-101): the largest epoch ≤ `epoch` in this log and the offset
+    /// where it ends (the start of the next epoch, or the LEO).
+    pub(crate) fn end_offset_for_epoch(&self, epoch: u32) -> (u32, u64) {
+        match self.records.iter().position(|r| r.leader_epoch > epoch) {
+            Some(0) => (0, self.log_start_offset),
+            Some(i) => (self.records[i - 1].leader_epoch, self.records[i].offset),
+            None => (self.last_epoch(), self.log_end_offset()),
+        }
+    }
+
+    /// Cuts the log back to `end` (a follower dropping a tail its new leader never had).
+    pub(crate) fn truncate(&mut self, end: u64) {
+        let keep = end.saturating_sub(self.log_start_offset) as usize;
+        self.records.truncate(keep);
+        self.high_watermark = self.high_watermark.min(self.log_end_offset());
+    }
+
+    /// A follower's HW follows the leader's, never past its own LEO, never backwards.
+    pub(crate) fn follow_high_watermark(&mut self, leader_high_watermark: u64) {
+        let to = leader_high_watermark.min(self.log_end_offset());
+        if to > self.high_watermark {
+            self.high_watermark = to;
+        }
+    }
+
     /// Records from `offset` below `limit` (the HW for consumers), at most `max` of them.
     pub(crate) fn read(&self, offset: u64, limit: u64, max: usize) -> &[Record] {
         let end = limit.min(self.log_end_offset());
@@ -104,6 +144,20 @@ mod tests {
         assert_eq!(read, vec![0, 1]);
         log.advance_high_watermark(1);
         assert_eq!(log.high_watermark(), 2, "the HW never goes back");
+    }
+
+    #[test]
+    fn epochs_end_where_the_next_begins_and_truncation_drops_the_tail() {
+        let mut log = PartitionLog::default();
+        log.append(vec![rec("a"), rec("b")], 0, SimTime(1));
+        log.append(vec![rec("c")], 2, SimTime(2));
+        assert_eq!(log.end_offset_for_epoch(0), (0, 2));
+        assert_eq!(log.end_offset_for_epoch(1), (0, 2), "epoch 1 is absent: epoch 0 ends at 2");
+        assert_eq!(log.end_offset_for_epoch(2), (2, 3));
+        log.advance_high_watermark(3);
+        log.truncate(2);
+        assert_eq!((log.log_end_offset(), log.high_watermark()), (2, 2));
+        assert_eq!(log.last_epoch(), 0);
     }
 
     #[test]

@@ -56,6 +56,9 @@ pub(crate) struct FetchPartition {
     pub(crate) topic: String,
     pub(crate) partition: u32,
     pub(crate) fetch_offset: u64,
+    /// Followers only: the epoch of their last record and the leader epoch they believe in.
+    pub(crate) last_fetched_epoch: Option<u32>,
+    pub(crate) current_leader_epoch: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +68,8 @@ pub(crate) struct FetchedPartition {
     pub(crate) error: Option<ApiError>,
     pub(crate) high_watermark: u64,
     pub(crate) records: Vec<Record>,
+    /// `(epoch, end offset)` for a follower whose log diverged: truncate there (KIP-279).
+    pub(crate) diverging: Option<(u32, u64)>,
 }
 
 /// `ListOffsets` timestamps: -2 earliest, -1 latest.
@@ -117,6 +122,8 @@ pub(crate) enum Msg {
     },
     ProduceRequest {
         acks: i16,
+        /// How long an acks=all request may wait for the ISR (`request.timeout.ms`).
+        timeout_ms: u64,
         topic: String,
         partition: u32,
         records: Vec<NewRecord>,
@@ -128,6 +135,8 @@ pub(crate) enum Msg {
         base_offset: u64,
     },
     FetchRequest {
+        /// A follower broker's id; None for consumers.
+        replica_id: Option<NodeId>,
         max_wait_ms: u64,
         partitions: Vec<FetchPartition>,
     },
@@ -211,6 +220,20 @@ pub(crate) enum Msg {
         leader_epoch: u32,
     },
     DescribeQuorumRequest,
+    /// A partition leader asks the controller to change the ISR (AlterPartition, KIP-497).
+    AlterPartitionRequest {
+        broker_id: NodeId,
+        topic_id: Uuid,
+        partition: u32,
+        leader_epoch: u32,
+        partition_epoch: u32,
+        new_isr: Vec<NodeId>,
+    },
+    AlterPartitionResponse {
+        topic_id: Uuid,
+        partition: u32,
+        error: Option<ApiError>,
+    },
     /// A non-leader answers with `error` and the leader it knows, if any.
     DescribeQuorumResponse {
         error: Option<RaftError>,
@@ -272,6 +295,8 @@ impl Msg {
             Msg::EndQuorumEpochResponse { .. } => "EndQuorumEpochResponse",
             Msg::DescribeQuorumRequest => "DescribeQuorumRequest",
             Msg::DescribeQuorumResponse { .. } => "DescribeQuorumResponse",
+            Msg::AlterPartitionRequest { .. } => "AlterPartitionRequest",
+            Msg::AlterPartitionResponse { .. } => "AlterPartitionResponse",
         }
     }
 
@@ -292,6 +317,8 @@ impl Msg {
             | Msg::DeleteTopicsResponse { .. }
             | Msg::DescribeQuorumRequest
             | Msg::DescribeQuorumResponse { .. }
+            | Msg::AlterPartitionRequest { .. }
+            | Msg::AlterPartitionResponse { .. }
             | Msg::BrokerRegistrationRequest { .. }
             | Msg::BrokerRegistrationResponse { .. } => MessageKind::Admin,
             Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,
@@ -309,7 +336,7 @@ impl Msg {
         let name = self.api_name();
         let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
         match self {
-            Msg::ProduceRequest { topic, partition, records, acks } => {
+            Msg::ProduceRequest { topic, partition, records, acks, .. } => {
                 format!(
                     "{name} {topic}-{partition} ({}, acks={})",
                     plural(records.len(), "record"),

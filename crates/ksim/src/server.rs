@@ -134,6 +134,8 @@ impl Server {
                 (_, Some(b)) => b.handle_message(from, correlation_id, msg, ctx),
                 _ => {}
             },
+            // Servers notice lost peers through their own timeouts.
+            Input::Disconnected { .. } => {}
             Input::ConnectionRefused { .. } => {
                 if let Some(b) = &mut self.broker {
                     b.on_connection_refused(ctx);
@@ -178,7 +180,8 @@ fn is_for_controller(from: Addr, msg: &Msg) -> bool {
         | Msg::BeginQuorumEpochResponse { .. }
         | Msg::EndQuorumEpochRequest { .. }
         | Msg::EndQuorumEpochResponse { .. }
-        | Msg::DescribeQuorumRequest => true,
+        | Msg::DescribeQuorumRequest
+        | Msg::AlterPartitionRequest { .. } => true,
         // A controller's own fetch comes back to its Raft; a broker-only process's to its observer.
         Msg::MetadataFetchResponse { .. } => true,
         Msg::CreateTopicsRequest { .. } | Msg::DeleteTopicsRequest { .. } => {

@@ -303,8 +303,10 @@ pub(crate) fn view_of(world: &World) -> ClusterView {
             log_end_offset: c.raft.log_end_offset(),
             high_watermark: c.raft.high_watermark,
         });
-        let replicas =
-            s.broker.as_ref().map_or(Vec::new(), |b| b.partitions.keys().map(|(t, p)| format!("{t}-{p}")).collect());
+        let replicas = s
+            .broker
+            .as_ref()
+            .map_or(Vec::new(), |b| b.replicas.partitions.keys().map(|(t, p)| format!("{t}-{p}")).collect());
         nodes.push(NodeView {
             node_id: s.node_id().0,
             is_broker: s.broker.is_some(),
@@ -326,7 +328,7 @@ pub(crate) fn view_of(world: &World) -> ClusterView {
                         .leader
                         .and_then(|l| world.servers.get(&l))
                         .and_then(|s| s.broker.as_ref())
-                        .and_then(|b| b.partitions.get(&(name.clone(), *p)))
+                        .and_then(|b| b.replicas.partitions.get(&(name.clone(), *p)))
                         .map(|h| &h.log);
                     PartitionView {
                         partition: *p,

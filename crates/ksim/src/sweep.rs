@@ -15,12 +15,16 @@ use crate::world::World;
 pub enum Scenario {
     /// A 3-controller, 3-broker cluster creating topics while its quorum is attacked.
     Kraft,
+    /// An acks=all producer writing to RF=3 partitions (min ISR 2) while brokers crash,
+    /// restart and get cut off; every acknowledged record must survive.
+    Replication,
 }
 
 impl Scenario {
     pub fn parse(name: &str) -> Option<Scenario> {
         match name {
             "kraft" => Some(Scenario::Kraft),
+            "replication" => Some(Scenario::Replication),
             _ => None,
         }
     }
@@ -28,6 +32,7 @@ impl Scenario {
     pub fn name(self) -> &'static str {
         match self {
             Scenario::Kraft => "kraft",
+            Scenario::Replication => "replication",
         }
     }
 }
@@ -39,11 +44,14 @@ pub struct SweepConfig {
     pub faults: bool,
     /// Simulated time of chaos before the cluster is left to recover.
     pub chaos_ms: u64,
+    /// Replication scenario: `unclean.leader.election.enable=true` on the topic, which
+    /// may lose acknowledged records (the checker must then report them).
+    pub unclean: bool,
 }
 
 impl Default for SweepConfig {
     fn default() -> SweepConfig {
-        SweepConfig { scenario: Scenario::Kraft, faults: true, chaos_ms: 60_000 }
+        SweepConfig { scenario: Scenario::Kraft, faults: true, chaos_ms: 60_000, unclean: false }
     }
 }
 
@@ -65,22 +73,26 @@ pub struct SeedReport {
 
 impl SeedReport {
     pub fn rerun_command(&self, cfg: &SweepConfig) -> String {
-        format!(
-            "ksim sweep --seed {} --scenario {}{}",
-            self.seed,
-            cfg.scenario.name(),
-            if cfg.faults { " --faults" } else { "" }
-        )
+        let faults = if cfg.faults { " --faults" } else { "" };
+        let unclean = if cfg.unclean { " --unclean" } else { "" };
+        format!("ksim sweep --seed {} --scenario {}{faults}{unclean}", self.seed, cfg.scenario.name())
     }
 }
 
 /// The sweep's own random stream, apart from every process's.
-const CHAOS_STREAM: u64 = u64::MAX - 2;
+pub(crate) const CHAOS_STREAM: u64 = u64::MAX - 2;
 /// Simulated time the cluster gets, healed and whole, to recover at the end.
 const RECOVERY_MS: u64 = 30_000;
 const BOOTSTRAP: &str = "localhost:9092,localhost:9094,localhost:9096";
 
 pub fn sweep_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
+    match cfg.scenario {
+        Scenario::Kraft => kraft_seed(seed, cfg),
+        Scenario::Replication => crate::replication_check::replication_seed(seed, cfg),
+    }
+}
+
+fn kraft_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
     let mut world = World::new(seed);
     let mut con = Console::new(seed, false);
     let mut chaos = SimRng::for_stream(seed, CHAOS_STREAM);
@@ -152,7 +164,11 @@ pub fn sweep_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
     let leader =
         world.servers.values().filter(|s| s.running).find_map(|s| s.controller.as_ref().filter(|c| c.is_active()));
     let lost = match leader {
-        Some(c) => acknowledged.iter().filter(|t| !c.image.topics.contains_key(*t)).cloned().collect(),
+        Some(c) => acknowledged
+            .iter()
+            .filter(|t| !c.image.topics.contains_key(*t))
+            .map(|t| format!("topic {t} was created (acknowledged) but is gone"))
+            .collect(),
         None => Vec::new(),
     };
     let brokers_running = world

@@ -256,6 +256,17 @@ impl World {
                             }
                         },
                     };
+                    // A client dialling a dead server gets a reset connection at once.
+                    if let (Some(Addr::Node(n)), Addr::Client(_)) = (dest, from) {
+                        if self.servers.get(&n).is_none_or(|s| !s.running) {
+                            let incarnation = self.incarnation(from);
+                            self.schedule(
+                                self.now.plus_ms(1),
+                                Event::Input { to: from, input: Input::Disconnected { node: n }, incarnation },
+                            );
+                            continue;
+                        }
+                    }
                     if let Some(to) = dest {
                         let to_incarnation = self.incarnation(to);
                         for env in self.net.send(self.now, from, to, to_incarnation, correlation_id, msg) {
@@ -326,6 +337,19 @@ impl World {
         match self.servers.get_mut(&node) {
             Some(s) if s.running => {
                 s.crash();
+                // Clients waiting on the dead server see their connections reset.
+                let waiting: Vec<Addr> = self
+                    .in_flight
+                    .values()
+                    .filter(|e| e.to == Addr::Node(node) && matches!(e.from, Addr::Client(_)))
+                    .map(|e| e.from)
+                    .collect();
+                for client in waiting {
+                    self.schedule(
+                        self.now.plus_ms(1),
+                        Event::Input { to: client, input: Input::Disconnected { node }, incarnation: 0 },
+                    );
+                }
                 let actor = self.actor_name(Addr::Node(node));
                 self.trace.push(TraceEntry {
                     at_ms: self.now.0,

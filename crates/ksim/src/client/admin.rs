@@ -93,6 +93,11 @@ impl Admin {
                 let message = format!("Timed out waiting for a node assignment. Call: {}", self.call.name());
                 Self::finish(AdminOutcome::TimedOut(message), ctx)
             }
+            Input::Disconnected { .. } => {
+                // The server died with the request: start over from the bootstrap list.
+                ctx.timer(RETRY_BACKOFF_MS, Timer::ClientRetry);
+                true
+            }
             Input::ConnectionRefused { target } => {
                 let backoff = self.bootstrap.refused(&target, ctx);
                 ctx.timer(backoff, Timer::ClientRetry);

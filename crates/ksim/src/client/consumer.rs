@@ -109,6 +109,11 @@ impl Consumer {
                 self.arm_idle_timer(ctx);
                 self.request_metadata(ctx);
             }
+            Input::Disconnected { node } => {
+                // The leader died: its fetch is lost; find the partitions' new leaders.
+                self.fetching.retain(|n| *n != node);
+                ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+            }
             Input::ConnectionRefused { target } => {
                 let backoff = self.bootstrap.refused(&target, ctx);
                 ctx.timer(backoff, Timer::ClientRetry);
@@ -247,11 +252,13 @@ impl Consumer {
                 topic: self.config.topic.clone(),
                 partition: *p,
                 fetch_offset,
+                last_fetched_epoch: None,
+                current_leader_epoch: None,
             });
         }
         for (leader, partitions) in by_leader {
             self.fetching.push(leader);
-            let msg = Msg::FetchRequest { max_wait_ms: self.config.fetch_max_wait_ms, partitions };
+            let msg = Msg::FetchRequest { replica_id: None, max_wait_ms: self.config.fetch_max_wait_ms, partitions };
             self.send(Target::Addr(Addr::Node(leader)), msg, ctx);
         }
     }

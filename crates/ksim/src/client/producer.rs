@@ -5,6 +5,7 @@
 //! sequence numbers), one in-flight request per partition, no request timeouts.
 
 use super::Bootstrap;
+use crate::error::{ApiError, KafkaError};
 use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Level, Target, Timer};
 use crate::partition_log::NewRecord;
@@ -23,6 +24,8 @@ pub(crate) struct ProducerConfig {
     pub(crate) batch_size: usize,
     pub(crate) retries: u32,
     pub(crate) retry_backoff_ms: u64,
+    /// `request.timeout.ms`: how long the broker may hold an acks=all request.
+    pub(crate) request_timeout_ms: u64,
     pub(crate) max_block_ms: u64,
 }
 
@@ -70,6 +73,13 @@ struct Batch {
     attempts: u32,
 }
 
+struct InFlight {
+    key: (String, u32),
+    batch: Batch,
+    broker: NodeId,
+    sent: SimTime,
+}
+
 struct TopicInfo {
     /// Leader per partition, by partition id.
     leaders: Vec<Option<NodeId>>,
@@ -83,7 +93,8 @@ pub(crate) struct Producer {
     /// Records whose topic has no metadata yet.
     waiting: VecDeque<Pending>,
     batches: BTreeMap<(String, u32), Batch>,
-    in_flight: BTreeMap<u32, ((String, u32), Batch)>,
+    /// Produce requests awaiting an answer: partition, batch, broker, and when sent.
+    in_flight: BTreeMap<u32, InFlight>,
     /// The uniform sticky partitioner's current partition per topic and bytes sent to it.
     sticky: BTreeMap<String, (u32, usize)>,
     closing: bool,
@@ -152,7 +163,26 @@ impl Producer {
                 self.drain_waiting(ctx);
                 self.send_ready(ctx);
             }
+            Input::Timer(Timer::Deadline) => {
+                // `request.timeout.ms`: a produce request nobody answered is retried.
+                let timeout = self.config.request_timeout_ms;
+                let expired: Vec<u32> =
+                    self.in_flight.iter().filter(|(_, f)| ctx.now.0 >= f.sent.0 + timeout).map(|(c, _)| *c).collect();
+                for correlation_id in expired {
+                    self.retry_or_fail(correlation_id, ApiError::default_for(KafkaError::RequestTimedOut), ctx);
+                }
+                self.send_ready(ctx);
+            }
             Input::Timer(_) => {}
+            Input::Disconnected { node } => {
+                let lost: Vec<u32> = self.in_flight.iter().filter(|(_, f)| f.broker == node).map(|(c, _)| *c).collect();
+                for correlation_id in lost {
+                    let error =
+                        ApiError::new(KafkaError::NetworkException, format!("Disconnected from node {}", node.0));
+                    self.retry_or_fail(correlation_id, error, ctx);
+                }
+                self.send_ready(ctx);
+            }
             Input::ConnectionRefused { target } => {
                 self.metadata_in_flight = false;
                 let backoff = self.bootstrap.refused(&target, ctx);
@@ -242,7 +272,7 @@ impl Producer {
         let linger = self.config.linger_ms;
         let batch_size = self.config.batch_size;
         let closing = self.closing;
-        let busy: Vec<(String, u32)> = self.in_flight.values().map(|(k, _)| k.clone()).collect();
+        let busy: Vec<(String, u32)> = self.in_flight.values().map(|f| f.key.clone()).collect();
         let ready: Vec<(String, u32)> = self
             .batches
             .iter()
@@ -268,7 +298,13 @@ impl Producer {
                 .map(|p| NewRecord { timestamp_ms: p.timestamp_ms, key: p.key.clone(), value: p.value.clone() })
                 .collect();
             self.next_correlation_id += 1;
-            let msg = Msg::ProduceRequest { acks: self.config.acks, topic: key.0.clone(), partition: key.1, records };
+            let msg = Msg::ProduceRequest {
+                acks: self.config.acks,
+                timeout_ms: self.config.request_timeout_ms,
+                topic: key.0.clone(),
+                partition: key.1,
+                records,
+            };
             ctx.send(Addr::Node(leader), self.next_correlation_id, msg);
             if self.config.acks == 0 {
                 for p in &batch.records {
@@ -280,7 +316,26 @@ impl Producer {
                     }));
                 }
             } else {
-                self.in_flight.insert(self.next_correlation_id, (key, batch));
+                self.in_flight.insert(self.next_correlation_id, InFlight { key, batch, broker: leader, sent: ctx.now });
+                ctx.timer(self.config.request_timeout_ms, Timer::Deadline);
+            }
+        }
+    }
+
+    /// A produce request failed: retriable errors send the batch again (after a metadata
+    /// refresh) until `retries` runs out; others fail its records.
+    fn retry_or_fail(&mut self, correlation_id: u32, e: ApiError, ctx: &mut Ctx) {
+        let Some(InFlight { key, mut batch, .. }) = self.in_flight.remove(&correlation_id) else { return };
+        if e.error.is_retriable() && batch.attempts < self.config.retries {
+            batch.attempts += 1;
+            let left = self.config.retries - batch.attempts + 1;
+            ctx.log(Level::Warn, format!("{} Got error produce response with correlation id {correlation_id} on topic-partition {}-{}, retrying ({left} attempts left). Error: {} (org.apache.kafka.clients.producer.internals.Sender)", self.tag(), key.0, key.1, e.error.name()));
+            self.batches.insert(key, batch);
+            self.request_metadata(ctx);
+            ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+        } else {
+            for p in &batch.records {
+                self.fail(p, &e.to_string(), ctx);
             }
         }
     }
@@ -322,12 +377,10 @@ impl Producer {
                 self.send_ready(ctx);
             }
             Msg::ProduceResponse { topic, partition, error, base_offset } => {
-                let Some((key, mut batch)) = self.in_flight.remove(&correlation_id) else {
-                    return;
-                };
                 match error {
                     None => {
-                        for (i, p) in batch.records.iter().enumerate() {
+                        let Some(f) = self.in_flight.remove(&correlation_id) else { return };
+                        for (i, p) in f.batch.records.iter().enumerate() {
                             ctx.notify(ClientEvent::Producer(ProducerEvent::Acked {
                                 id: p.id,
                                 topic: topic.clone(),
@@ -336,18 +389,7 @@ impl Producer {
                             }));
                         }
                     }
-                    Some(e) if e.error.is_retriable() && batch.attempts < self.config.retries => {
-                        batch.attempts += 1;
-                        ctx.log(Level::Warn, format!("{} Got error produce response with correlation id {correlation_id} on topic-partition {topic}-{partition}, retrying ({} attempts left). Error: {} (org.apache.kafka.clients.producer.internals.Sender)", self.tag(), self.config.retries - batch.attempts + 1, e.error.name()));
-                        self.batches.insert(key, batch);
-                        self.request_metadata(ctx);
-                        ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
-                    }
-                    Some(e) => {
-                        for p in &batch.records {
-                            self.fail(p, &e.to_string(), ctx);
-                        }
-                    }
+                    Some(e) => self.retry_or_fail(correlation_id, e, ctx),
                 }
                 self.send_ready(ctx);
             }

@@ -124,6 +124,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             batch_size: number("batch-size", 16384)? as usize,
             retries: number("message-send-max-retries", 3)? as u32,
             retry_backoff_ms: number("retry-backoff-ms", 100)?,
+            request_timeout_ms: number("request-timeout-ms", 1500)?,
             max_block_ms: number("max-block-ms", 60_000)?,
         })
     })();

@@ -1,0 +1,170 @@
+//! The replication sweep and its checker, in the Jepsen/Maelstrom spirit: an acks=all
+//! producer writes unique values while brokers crash, restart and get cut off; afterwards
+//! every acknowledged value must be in the committed log of its partition's leader.
+//! (The producer has no idempotence yet, so a retried batch may appear twice; duplicates
+//! are not counted as loss.)
+
+use crate::client::producer::{Producer, ProducerConfig, ProducerEvent};
+use crate::client::{Client, ClientRole};
+use crate::console::Console;
+use crate::ids::{ClientId, NodeId};
+use crate::net::Faults;
+use crate::node::ClientEvent;
+use crate::rng::SimRng;
+use crate::sweep::{SeedReport, SweepConfig, CHAOS_STREAM};
+use crate::world::World;
+use std::collections::BTreeMap;
+
+const TOPIC: &str = "icu-vitals";
+const PARTITIONS: u32 = 3;
+const RECOVERY_MS: u64 = 40_000;
+
+/// Steps the world to `until`, taking the producer's acknowledgements and dropping
+/// everything else the world reports (no console is watching).
+fn run_to(
+    world: &mut World,
+    until: crate::time::SimTime,
+    producer: ClientId,
+    acked: &mut BTreeMap<u64, String>,
+    sent: &BTreeMap<u64, String>,
+) {
+    while world.step_until(until) {
+        world.server_logs.clear();
+        for (client, event) in std::mem::take(&mut world.notifications) {
+            if let (true, ClientEvent::Producer(ProducerEvent::Acked { id, .. })) = (client == producer, event) {
+                if let Some(value) = sent.get(&id) {
+                    acked.insert(id, value.clone());
+                }
+            }
+        }
+    }
+    world.set_clock_at_least(until);
+}
+
+pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
+    let mut world = World::new(seed);
+    let mut con = Console::new(seed, true);
+    let mut chaos = SimRng::for_stream(seed, CHAOS_STREAM);
+    con.input(&mut world, "ksim start-cluster --brokers 3 --controllers 1");
+    let unclean = if cfg.unclean { " --config unclean.leader.election.enable=true" } else { "" };
+    con.input(
+        &mut world,
+        &format!("kafka-topics.sh --create --topic {TOPIC} --partitions {PARTITIONS} --replication-factor 3 --config min.insync.replicas=2{unclean} --bootstrap-server localhost:9092"),
+    );
+    let brokers: Vec<NodeId> = world.servers.values().filter(|s| s.broker.is_some()).map(|s| s.node_id()).collect();
+    let config = ProducerConfig {
+        bootstrap_servers: vec![
+            "localhost:9092".to_string(),
+            "localhost:9094".to_string(),
+            "localhost:9096".to_string(),
+        ],
+        client_id: "vitals-producer".to_string(),
+        acks: -1,
+        linger_ms: 5,
+        batch_size: 16_384,
+        retries: 10,
+        retry_backoff_ms: 100,
+        max_block_ms: 60_000,
+        request_timeout_ms: 1_500,
+    };
+    let producer = world.start_client(|_| Client {
+        client_id: "vitals-producer".to_string(),
+        role: ClientRole::Producer(Producer::new(config)),
+        alive: true,
+    });
+    let mut sent: BTreeMap<u64, String> = BTreeMap::new();
+    let mut acked: BTreeMap<u64, String> = BTreeMap::new();
+    let end = world.now().plus_ms(cfg.chaos_ms);
+    let mut n = 0u64;
+    while world.now() < end {
+        let until = world.now().plus_ms(50 + chaos.below(250));
+        run_to(&mut world, until, producer, &mut acked, &sent);
+        // One or two readings each round; keys spread them over the partitions.
+        for _ in 0..=chaos.below(2) {
+            n += 1;
+            let value = format!("bpm-{n}");
+            let key = format!("patient-{}", n % 11).into_bytes();
+            let mut id = 0;
+            let v = value.clone().into_bytes();
+            world.poke_client(producer, |c, ctx| {
+                if let ClientRole::Producer(p) = &mut c.role {
+                    id = p.send(TOPIC.to_string(), Some(key), Some(v), ctx);
+                }
+            });
+            sent.insert(id, value);
+        }
+        match chaos.below(40) {
+            0 | 1 => {
+                world.kill(brokers[chaos.below(brokers.len() as u64) as usize]);
+            }
+            2..=4 => {
+                let stopped: Vec<NodeId> =
+                    brokers.iter().copied().filter(|b| world.servers.get(b).is_some_and(|s| !s.running)).collect();
+                if let Some(b) = stopped.get(chaos.below(stopped.len().max(1) as u64) as usize) {
+                    world.restart(*b);
+                }
+            }
+            5 => {
+                let a = brokers[chaos.below(3) as usize];
+                for other in brokers.iter().filter(|b| **b != a) {
+                    world.net_mut().cut(a, *other);
+                    world.net_mut().cut(*other, a);
+                }
+            }
+            6 | 7 => world.net_mut().heal(),
+            8 if cfg.faults => {
+                let on = chaos.below(2) == 0;
+                world.net_mut().faults = if on {
+                    Faults { loss_per_mille: 30, duplicate_per_mille: 10, extra_delay_max_ms: 30 }
+                } else {
+                    Faults::default()
+                };
+            }
+            _ => {}
+        }
+    }
+    world.net_mut().heal();
+    world.net_mut().faults = Faults::default();
+    for b in &brokers {
+        world.restart(*b);
+    }
+    let until = world.now().plus_ms(RECOVERY_MS);
+    run_to(&mut world, until, producer, &mut acked, &sent);
+
+    // What the recovered cluster holds: each partition leader's log below its HW.
+    let controller = world.servers.values().find_map(|s| s.controller.as_ref().filter(|c| c.is_active()));
+    let mut committed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut all_led = controller.is_some();
+    if let Some(topic) = controller.and_then(|c| c.image.topics.get(TOPIC)) {
+        for (p, pi) in &topic.partitions {
+            let log = pi
+                .leader
+                .and_then(|l| world.servers.get(&l))
+                .and_then(|s| s.broker.as_ref())
+                .and_then(|b| b.replicas.partitions.get(&(TOPIC.to_string(), *p)));
+            let Some(h) = log else {
+                all_led = false;
+                continue;
+            };
+            for r in h.log.read(h.log.log_start_offset(), h.log.high_watermark(), usize::MAX) {
+                let value = r.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
+                *committed.entry(value).or_default() += 1;
+            }
+        }
+    }
+    let lost: Vec<String> = acked
+        .values()
+        .filter(|v| !committed.contains_key(*v))
+        .map(|v| format!("acknowledged record {v} is not in the recovered log"))
+        .collect();
+    let violations = world.invariants.violations.clone();
+    SeedReport {
+        seed,
+        events: world.events_processed(),
+        violations,
+        lost,
+        acknowledged: acked.len(),
+        recovered: all_led,
+        final_status: crate::console::control_status(&world),
+    }
+}
