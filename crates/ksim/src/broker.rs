@@ -6,6 +6,7 @@
 //! Simplification until the replication issue lands: followers do not fetch yet, so the
 //! high watermark of a partition advances only when its ISR is the leader alone.
 
+use crate::config::Timing;
 use crate::error::{ApiError, KafkaError};
 use crate::ids::{Addr, NodeId, Uuid};
 use crate::metadata::{Endpoint, MetadataEntry, MetadataImage, MetadataRecord};
@@ -14,7 +15,7 @@ use crate::partition_log::PartitionLog;
 use crate::protocol::{
     BrokerMetadata, CreatableTopic, CreatableTopicResult, Msg, OffsetSpec, PartitionMetadata, TopicMetadata,
 };
-use crate::raft::{Raft, RaftConfig, RaftDisk};
+use crate::raft::{Raft, RaftDisk};
 use crate::replica_manager::ReplicaManager;
 use crate::time::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,8 +28,6 @@ pub(crate) enum BrokerState {
     Running,
 }
 
-/// `broker.heartbeat.interval.ms`.
-const HEARTBEAT_INTERVAL_MS: u64 = 2000;
 /// While starting, the lifecycle manager heartbeats again almost at once.
 const STARTING_HEARTBEAT_MS: u64 = 10;
 /// A lifecycle request without an answer this long is sent again.
@@ -48,6 +47,7 @@ pub(crate) struct TopicDefaults {
     pub(crate) num_partitions: i32,
     pub(crate) default_replication_factor: i16,
     pub(crate) auto_create_topics_enable: bool,
+    pub(crate) timing: Timing,
 }
 
 /// What a broker keeps on disk: its partition logs and (broker-only) its metadata log.
@@ -90,7 +90,7 @@ impl Broker {
         defaults: TopicDefaults,
     ) -> Broker {
         let observer = controller_bootstrap
-            .map(|bootstrap| Raft::observer(node_id, directory_id, bootstrap, RaftConfig::default(), disk.metadata));
+            .map(|bootstrap| Raft::observer(node_id, directory_id, bootstrap, defaults.timing.raft, disk.metadata));
         Broker {
             node_id,
             incarnation_id,
@@ -170,7 +170,11 @@ impl Broker {
                 self.lifecycle_in_flight = Some(ctx.now);
             }
         }
-        let next = if self.state == BrokerState::Running { HEARTBEAT_INTERVAL_MS } else { STARTING_RETRY_MS };
+        let next = if self.state == BrokerState::Running {
+            self.defaults.timing.broker_heartbeat_interval_ms
+        } else {
+            STARTING_RETRY_MS
+        };
         ctx.timer(next, Timer::BrokerHeartbeat);
     }
 

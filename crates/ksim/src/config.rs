@@ -2,11 +2,28 @@
 //! Kafka's messages, and the topic-level config names with their defaults.
 
 use crate::ids::NodeId;
+use crate::raft::RaftConfig;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Listener {
     pub(crate) name: String,
     pub(crate) port: u16,
+}
+
+/// The protocol timings a server takes from its config (Kafka's defaults when absent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Timing {
+    pub(crate) raft: RaftConfig,
+    /// `broker.heartbeat.interval.ms`.
+    pub(crate) broker_heartbeat_interval_ms: u64,
+    /// `broker.session.timeout.ms`.
+    pub(crate) broker_session_timeout_ms: u64,
+}
+
+impl Default for Timing {
+    fn default() -> Timing {
+        Timing { raft: RaftConfig::default(), broker_heartbeat_interval_ms: 2000, broker_session_timeout_ms: 9000 }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +41,7 @@ pub(crate) struct ServerConfig {
     pub(crate) num_partitions: i32,
     pub(crate) default_replication_factor: i16,
     pub(crate) auto_create_topics_enable: bool,
+    pub(crate) timing: Timing,
     /// Every key as given, for `Configs:` and `kafka-configs.sh`.
     pub(crate) raw: Vec<(String, String)>,
 }
@@ -121,6 +139,33 @@ impl ServerConfig {
                 return Err(invalid("auto.create.topics.enable", v, "Expected value to be either true or false"))
             }
         };
+        let positive = |key: &str, default: u64| -> Result<u64, String> {
+            let v = int(key, default as i64)?;
+            u64::try_from(v)
+                .ok()
+                .filter(|v| *v > 0)
+                .ok_or_else(|| invalid(key, &v.to_string(), "Value must be at least 1"))
+        };
+        let defaults = Timing::default();
+        let timing = Timing {
+            raft: RaftConfig {
+                election_timeout_ms: positive(
+                    "controller.quorum.election.timeout.ms",
+                    defaults.raft.election_timeout_ms,
+                )?,
+                fetch_timeout_ms: positive("controller.quorum.fetch.timeout.ms", defaults.raft.fetch_timeout_ms)?,
+                election_backoff_max_ms: positive(
+                    "controller.quorum.election.backoff.max.ms",
+                    defaults.raft.election_backoff_max_ms,
+                )?,
+                request_timeout_ms: positive("controller.quorum.request.timeout.ms", defaults.raft.request_timeout_ms)?,
+            },
+            broker_heartbeat_interval_ms: positive(
+                "broker.heartbeat.interval.ms",
+                defaults.broker_heartbeat_interval_ms,
+            )?,
+            broker_session_timeout_ms: positive("broker.session.timeout.ms", defaults.broker_session_timeout_ms)?,
+        };
         Ok(ServerConfig {
             node_id: NodeId(node_id),
             broker,
@@ -133,6 +178,7 @@ impl ServerConfig {
             num_partitions,
             default_replication_factor,
             auto_create_topics_enable,
+            timing,
             raw: props.to_vec(),
         })
     }
@@ -253,6 +299,19 @@ mod tests {
                 ("segment.bytes".to_string(), "1073741824".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn protocol_timings_come_from_the_config() {
+        let c = ServerConfig::from_properties(&props(
+            "process.roles=controller\nnode.id=1\ncontroller.quorum.voters=1@localhost:9093\nlisteners=CONTROLLER://:9093\ncontroller.listener.names=CONTROLLER\ncontroller.quorum.election.timeout.ms=500\nbroker.session.timeout.ms=18000",
+        ))
+        .expect("valid config");
+        assert_eq!(c.timing.raft.election_timeout_ms, 500);
+        assert_eq!(c.timing.raft.fetch_timeout_ms, 2000);
+        assert_eq!(c.timing.broker_session_timeout_ms, 18000);
+        let err = ServerConfig::from_properties(&props("process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@localhost:9093\nbroker.heartbeat.interval.ms=0")).unwrap_err();
+        assert_eq!(err, "Invalid value 0 for configuration broker.heartbeat.interval.ms: Value must be at least 1");
     }
 
     #[test]

@@ -2,18 +2,16 @@
 //! leader, registers brokers, fences silent ones, elects partition leaders and turns admin
 //! requests into metadata records. Replies wait until their records are committed.
 
+use crate::config::Timing;
 use crate::error::{ApiError, KafkaError};
 use crate::ids::{Addr, NodeId, Uuid};
 use crate::metadata::{LeaderChange, MetadataImage, MetadataRecord, METADATA_VERSION_LEVEL};
 use crate::node::{Ctx, Timer};
 use crate::protocol::{CreatableTopic, CreatableTopicResult, Msg, QuorumDescription, ReplicaDescription};
-use crate::raft::{Raft, RaftConfig, RaftDisk, RaftEvent, RaftState};
+use crate::raft::{Raft, RaftDisk, RaftEvent, RaftState};
 use crate::time::SimTime;
 use crate::topic_name;
 use std::collections::BTreeMap;
-
-/// `broker.session.timeout.ms`.
-pub(crate) const BROKER_SESSION_TIMEOUT_MS: u64 = 9000;
 
 /// A reply held until the records its request wrote are committed.
 struct PendingReply {
@@ -45,6 +43,8 @@ pub(crate) struct Controller {
     /// Leader only: when each broker last sent a heartbeat.
     heartbeats: BTreeMap<NodeId, SimTime>,
     fence_check_at: Option<SimTime>,
+    /// `broker.session.timeout.ms`.
+    session_timeout_ms: u64,
     num_partitions: i32,
     default_replication_factor: i16,
 }
@@ -56,10 +56,12 @@ impl Controller {
         disk: RaftDisk,
         num_partitions: i32,
         default_replication_factor: i16,
+        timing: Timing,
     ) -> Controller {
         let voters = identity.voters.iter().map(|(id, _)| *id).collect();
         Controller {
-            raft: Raft::new(node_id, identity.directory_id, voters, RaftConfig::default(), disk),
+            raft: Raft::new(node_id, identity.directory_id, voters, timing.raft, disk),
+            session_timeout_ms: timing.broker_session_timeout_ms,
             identity,
             image: MetadataImage::default(),
             latest: MetadataImage::default(),
@@ -365,7 +367,7 @@ impl Controller {
         let Some(earliest) = self.heartbeats.iter().filter(|(b, _)| unfenced.contains(b)).map(|(_, t)| *t).min() else {
             return;
         };
-        let at = earliest.plus_ms(BROKER_SESSION_TIMEOUT_MS);
+        let at = earliest.plus_ms(self.session_timeout_ms);
         if self.fence_check_at.is_none_or(|t| t > at || t < ctx.now) {
             self.fence_check_at = Some(at);
             ctx.timer(at.0.saturating_sub(ctx.now.0), Timer::FenceCheck);
@@ -384,15 +386,15 @@ impl Controller {
             .latest
             .unfenced_brokers()
             .into_iter()
-            .filter(|b| self.heartbeats.get(b).is_some_and(|t| ctx.now.0 >= t.0 + BROKER_SESSION_TIMEOUT_MS))
+            .filter(|b| self.heartbeats.get(b).is_some_and(|t| ctx.now.0 >= t.0 + self.session_timeout_ms))
             .collect();
         for broker in expired {
             let Some(broker_epoch) = self.latest.brokers.get(&broker).map(|b| b.broker_epoch) else {
                 continue;
             };
             ctx.trace_controller(format!(
-                "fences broker {}: no heartbeat for {BROKER_SESSION_TIMEOUT_MS} ms",
-                broker.0
+                "fences broker {}: no heartbeat for {} ms (broker.session.timeout.ms)",
+                broker.0, self.session_timeout_ms
             ));
             let mut records =
                 vec![MetadataRecord::BrokerRegistrationChange { broker_id: broker, broker_epoch, fenced: true }];

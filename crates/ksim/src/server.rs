@@ -42,6 +42,7 @@ impl Server {
                 controller_disk,
                 config.num_partitions,
                 config.default_replication_factor,
+                config.timing,
             )
         });
         self.broker = config.broker.then(|| {
@@ -56,6 +57,7 @@ impl Server {
                 num_partitions: config.num_partitions,
                 default_replication_factor: config.default_replication_factor,
                 auto_create_topics_enable: config.auto_create_topics_enable,
+                timing: config.timing,
             };
             // A combined server shares its controller's Raft log, as Kafka's SharedServer does.
             let bootstrap = (!config.controller).then(|| config.controller_addresses());
