@@ -69,6 +69,8 @@ pub enum Action {
     Play,
     Pause,
     SetSpeed(Speed),
+    /// The "Network latency" select: types `ksim latency Nms` into the console.
+    SetLatency(u64),
     /// Ctrl-L: clears the console view; the session keeps its output.
     ClearConsole,
 }
@@ -83,6 +85,28 @@ pub struct Playground {
     pub speed: Speed,
     /// Index of the first output line shown, moved by Ctrl-L.
     pub console_from: usize,
+    /// The network latency last set with `ksim latency` (the core's default is 2 ms).
+    pub latency_ms: u64,
+}
+
+/// The latencies the "Network latency" select offers, in ms: real-ish, slow, slower.
+pub const LATENCIES_MS: [u64; 3] = [2, 50, 200];
+
+/// `ksim latency 150ms` → 150, for a line as typed; other lines → `None`.
+fn latency_of(line: &str) -> Option<u64> {
+    let mut words = line.split_whitespace();
+    if (words.next(), words.next()) != (Some("ksim"), Some("latency")) {
+        return None;
+    }
+    let value = words.next()?;
+    if words.next().is_some() {
+        return None;
+    }
+    let (number, scale) = match value.strip_suffix("ms") {
+        Some(n) => (n, 1),
+        None => (value.strip_suffix('s')?, 1000),
+    };
+    number.parse::<u64>().ok().map(|n| n * scale)
 }
 
 impl Playground {
@@ -94,6 +118,7 @@ impl Playground {
             playing: true,
             speed: Speed::One,
             console_from: 0,
+            latency_ms: LATENCIES_MS[0],
         }
     }
 
@@ -111,7 +136,19 @@ impl Reducible for Playground {
         {
             let mut session = next.session.borrow_mut();
             match action {
-                Action::Input(line) => session.input(&line),
+                Action::Input(line) => {
+                    // Only at the shell prompt is the line a command rather than a job's stdin.
+                    if session.prompt() == "$ " {
+                        if let Some(ms) = latency_of(&line) {
+                            next.latency_ms = ms;
+                        }
+                    }
+                    session.input(&line);
+                }
+                Action::SetLatency(ms) => {
+                    next.latency_ms = ms;
+                    session.input(&format!("ksim latency {ms}ms"));
+                }
                 Action::Interrupt => session.interrupt(),
                 Action::EndOfInput => session.end_of_input(),
                 // Stepping is for looking closely: it pauses, as a debugger does.
@@ -151,6 +188,20 @@ mod tests {
             assert_eq!(Speed::from_value(speed.value()), Some(speed));
         }
         assert_eq!(Speed::from_value("2"), None);
+    }
+
+    #[test]
+    fn latency_follows_the_select_and_typed_commands() {
+        assert_eq!(latency_of("ksim latency 150ms"), Some(150));
+        assert_eq!(latency_of("  ksim   latency 1s"), Some(1000));
+        assert_eq!(latency_of("ksim latency"), None);
+        assert_eq!(latency_of("echo ksim latency 5ms"), None);
+        let state = Rc::new(Playground::new(1)).reduce(Action::SetLatency(200));
+        assert_eq!(state.latency_ms, 200);
+        let shown = scrollback(state.session().output(), 0, SCROLLBACK_LINES_MAX);
+        assert!(shown.lines.iter().any(|l| l.text.contains("ksim latency 200ms")), "{:?}", shown.lines);
+        let typed = state.reduce(Action::Input("ksim latency 50ms".to_owned()));
+        assert_eq!(typed.latency_ms, 50);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
 use yew::platform::time::sleep;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -50,24 +50,60 @@ async fn app_mounts_with_its_accessible_names() {
     app.destroy();
 }
 
-#[wasm_bindgen_test]
-async fn typed_command_prints_its_output() {
-    let root = fresh_root();
-    let app = kafka_playground::mount(root.clone(), 1);
-    sleep(SETTLE).await;
+/// Types `line` into the console input and presses Enter.
+async fn type_line(root: &Element, line: &str) -> HtmlInputElement {
     let input: HtmlInputElement =
-        labelled(&root, "Console input").and_then(|e| e.dyn_into().ok()).expect("the console input");
-    input.set_value("echo hello");
+        labelled(root, "Console input").and_then(|e| e.dyn_into().ok()).expect("the console input");
+    input.set_value(line);
     let init = KeyboardEventInit::new();
     init.set_key("Enter");
     init.set_bubbles(true);
     let enter = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("an event");
     input.dispatch_event(&enter).expect("dispatched");
     sleep(SETTLE).await;
+    input
+}
 
-    let output = labelled(&root, "Console output").expect("the console output");
+fn console_lines(root: &Element) -> Vec<String> {
+    let output = labelled(root, "Console output").expect("the console output");
     let lines = output.query_selector_all(".line").expect("a valid selector");
-    let texts: Vec<String> = (0..lines.length()).filter_map(|i| lines.item(i)?.text_content()).collect();
+    (0..lines.length()).filter_map(|i| lines.item(i)?.text_content()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn fault_buttons_type_kill_and_restart() {
+    let root = fresh_root();
+    let app = kafka_playground::mount(root.clone(), 1);
+    sleep(SETTLE).await;
+    assert!(labelled(&root, "Network latency").is_some_and(|e| e.tag_name() == "SELECT"));
+    type_line(&root, "ksim start-cluster --brokers 3 --controllers 3").await;
+    for name in ["Kill Controller 1", "Kill Broker 4", "Kill Broker 6"] {
+        assert!(labelled(&root, name).is_some_and(|e| e.tag_name() == "BUTTON"), "no button {name:?}");
+    }
+    let kill: HtmlElement = labelled(&root, "Kill Broker 5").and_then(|e| e.dyn_into().ok()).expect("Kill Broker 5");
+    kill.click();
+    sleep(SETTLE).await;
+    assert!(console_lines(&root).iter().any(|t| t == "$ ksim kill 5"), "{:?}", console_lines(&root));
+    let broker = labelled(&root, "Broker 5").expect("Broker 5");
+    let state = broker.query_selector(".state").ok().flatten().and_then(|s| s.text_content());
+    assert!(state.is_some_and(|s| s.contains("stopped")), "Broker 5 is not shown as stopped");
+    assert!(labelled(&root, "Kill Broker 5").is_none());
+    let restart: HtmlElement =
+        labelled(&root, "Restart Broker 5").and_then(|e| e.dyn_into().ok()).expect("Restart Broker 5");
+    restart.click();
+    sleep(SETTLE).await;
+    assert!(console_lines(&root).iter().any(|t| t == "$ ksim restart 5"), "{:?}", console_lines(&root));
+    assert!(labelled(&root, "Kill Broker 5").is_some());
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn typed_command_prints_its_output() {
+    let root = fresh_root();
+    let app = kafka_playground::mount(root.clone(), 1);
+    sleep(SETTLE).await;
+    let input = type_line(&root, "echo hello").await;
+    let texts = console_lines(&root);
     assert!(texts.iter().any(|t| t == "$ echo hello"), "{texts:?}");
     assert!(texts.iter().any(|t| t == "hello"), "{texts:?}");
     assert_eq!(input.value(), "", "Enter clears the input");

@@ -5,11 +5,49 @@ use yew::prelude::*;
 use crate::components::client_box::ClientBox;
 use crate::components::legend::Legend;
 use crate::components::server_box::ServerBox;
-use crate::view_model::diagram::Diagram;
+use crate::playground::Action;
+use crate::view_model::diagram::{Diagram, FaultButton};
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterDiagramProps {
     pub diagram: Diagram,
+    /// A foreground command owns the console input, so fault buttons (which type into it)
+    /// wait until it ends.
+    pub busy: bool,
+    pub on_action: Callback<Action>,
+}
+
+/// One Kill/Restart button, placed in percent of the drawing so it sits on its box.
+fn fault_button(f: &FaultButton, d: &Diagram, busy: bool, on_action: &Callback<Action>) -> Html {
+    let command = f.command.clone();
+    let onclick = on_action.reform(move |_: MouseEvent| Action::Input(command.clone()));
+    let style = format!(
+        "left:{:.3}%;top:{:.3}%;width:{:.3}%;height:{:.3}%;font-size:calc(100cqw * {:.5})",
+        f.rect.x / d.width * 100.0,
+        f.rect.y / d.height * 100.0,
+        f.rect.w / d.width * 100.0,
+        f.rect.h / d.height * 100.0,
+        12.0 / d.width,
+    );
+    let title = if busy {
+        format!("{}: a command is running in the console (Ctrl-C stops it)", f.command)
+    } else {
+        format!("Types `{}` into the console", f.command)
+    };
+    html! {
+        <button
+            key={f.name.clone()}
+            type="button"
+            class={classes!("fault-button", f.verb.to_lowercase())}
+            aria-label={f.name.clone()}
+            {title}
+            {style}
+            disabled={busy}
+            {onclick}
+        >
+            {f.verb}
+        </button>
+    }
 }
 
 #[function_component]
@@ -23,6 +61,15 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                 <Legend />
             </div>
             <div class="diagram">
+              <div class="diagram-canvas">
+                <div
+                    class="diagram-stage"
+                    style={format!(
+                        "aspect-ratio:{w:.0} / {h:.0};width:min(100cqw, calc(100cqh * {w:.0} / {h:.0}))",
+                        w = d.width,
+                        h = d.height
+                    )}
+                >
                 <svg
                     viewBox={format!("0 0 {:.0} {:.0}", d.width, d.height)}
                     preserveAspectRatio="xMidYMid meet"
@@ -50,6 +97,9 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                         }) }
                     </g>
                 </svg>
+                { for d.servers.iter().map(|s| fault_button(&s.fault, d, props.busy, &props.on_action)) }
+                </div>
+              </div>
                 if empty {
                     <p class="empty">
                         {"No Kafka process is running. Format the storage and start a server from the console, \

@@ -39,7 +39,7 @@ pub fn ServerBox(props: &ServerBoxProps) -> Html {
 
 fn controller_part(c: &ControllerPart, w: f64) -> Html {
     let y = c.band_y;
-    let text_y = format!("{:.0}", y + 22.0);
+    let text_y = format!("{:.0}", y + if c.nested_label.is_some() { 22.0 } else { 16.0 });
     let leader = c.leader.then(|| {
         html! {
             <g class="leader-badge" transform={format!("translate({:.0} -11)", w - 86.0)}>
@@ -49,8 +49,28 @@ fn controller_part(c: &ControllerPart, w: f64) -> Html {
             </g>
         }
     });
-    let raft_x = if c.nested_label.is_some() { 100.0 } else { 14.0 };
-    let raft = html! { <text class="raft" x={format!("{raft_x:.0}")} y={text_y.clone()}>{&c.raft}</text> };
+    // A controller-only box: `Leader · epoch 3 · votedFor 2` then the log on its own line
+    // (left of the Kill button). A combined node's band: the role badge and the state, then
+    // votedFor and the log.
+    let combined = c.nested_label.is_some();
+    let voted = c.voted_for.clone().unwrap_or_default();
+    let log = c.log.clone().unwrap_or_default();
+    let detail = if combined { [voted.as_str(), log.as_str()].join(" · ") } else { log };
+    let raft_x = if combined { 100.0 } else { 14.0 };
+    let detail_y = if combined { y + 42.0 } else { y + 41.0 };
+    let raft = html! {
+        <>
+            <text class="raft" x={format!("{raft_x:.0}")} y={text_y.clone()}>
+                {&c.raft}
+                if !combined && !voted.is_empty() {
+                    <tspan class="voted">{format!(" · {voted}")}</tspan>
+                }
+            </text>
+            if c.log.is_some() {
+                <text class="raft-log" x="14" y={format!("{detail_y:.0}")}>{detail}</text>
+            }
+        </>
+    };
     match &c.nested_label {
         Some(label) => html! {
             <g class="controller-part" role="group" aria-label={label.clone()}>

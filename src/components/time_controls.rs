@@ -5,12 +5,17 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::playground::{Action, Speed};
+use crate::playground::{Action, Speed, LATENCIES_MS};
 
 #[derive(Properties, PartialEq)]
 pub struct TimeControlsProps {
     pub playing: bool,
     pub speed: Speed,
+    /// The network latency in ms, for the "Network latency" select.
+    pub latency_ms: u64,
+    /// A foreground command owns the console input, so the latency select (which types
+    /// `ksim latency …`) waits until it ends.
+    pub busy: bool,
     pub can_step_back: bool,
     pub on_action: Callback<Action>,
 }
@@ -24,6 +29,16 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
         // Only the four offered values can arrive; anything else keeps the speed as it was.
         Action::SetSpeed(value.as_deref().and_then(Speed::from_value).unwrap_or(current))
     });
+    let current_latency = props.latency_ms;
+    let on_latency = props.on_action.reform(move |e: Event| {
+        let value = e.target().and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()).map(|s| s.value());
+        Action::SetLatency(value.and_then(|v| v.parse().ok()).unwrap_or(current_latency))
+    });
+    let mut latencies = LATENCIES_MS.to_vec();
+    if !latencies.contains(&props.latency_ms) {
+        latencies.push(props.latency_ms);
+        latencies.sort_unstable();
+    }
     let (toggle_name, toggle_action, toggle_icon) = if props.playing {
         ("Pause", Action::Pause, html! { <path d="M6 4h4v16H6zM14 4h4v16h-4z" /> })
     } else {
@@ -59,6 +74,27 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
                 <select onchange={on_speed}>
                     { for Speed::ALL.into_iter().map(|s| html! {
                         <option value={s.value()} selected={s == props.speed}>{s.label()}</option>
+                    }) }
+                </select>
+            </label>
+            <label
+                class="speed latency"
+                title={if props.busy {
+                    "Slow motion: sends `ksim latency …` to the console once the running command ends (Ctrl-C)"
+                } else {
+                    "Slow motion: 2 ms is about real; a longer network latency makes each message easy to follow (types `ksim latency …`)"
+                }}
+            >
+                <span>{"Slow motion"}</span>
+                <select aria-label="Network latency" onchange={on_latency} disabled={props.busy}>
+                    { for latencies.into_iter().map(|ms| html! {
+                        <option
+                            value={ms.to_string()}
+                            selected={ms == props.latency_ms}
+                            title={(ms == LATENCIES_MS[0]).then_some("about real: loopback is under 1 ms")}
+                        >
+                            {format!("{ms} ms")}
+                        </option>
                     }) }
                 </select>
             </label>

@@ -12,10 +12,16 @@ use ksim::{ClientKind, ClientView, ClusterView, EndpointView, MessageKind, Messa
 const PAD: f64 = 14.0;
 /// Room above a box for the leader badge that sits on its top edge.
 const BADGE_OVERHANG: f64 = 12.0;
-const SERVER_W: f64 = 236.0;
+const SERVER_W: f64 = 256.0;
 const SERVER_H: f64 = 70.0;
-/// A combined node adds a band for its controller role.
-const CONTROLLER_BAND_H: f64 = 34.0;
+/// A controller-only node has a third line for its metadata log.
+const CONTROLLER_H: f64 = 90.0;
+/// A combined node adds a two-line band for its controller role.
+const CONTROLLER_BAND_H: f64 = 52.0;
+/// The Kill/Restart button, in the box's bottom-right corner (of its broker part).
+const FAULT_W: f64 = 70.0;
+const FAULT_H: f64 = 24.0;
+const FAULT_INSET: f64 = 10.0;
 const CLIENT_W: f64 = 156.0;
 const CLIENT_H: f64 = 46.0;
 const GAP_X: f64 = 28.0;
@@ -89,7 +95,23 @@ pub struct ServerBox {
     pub replicas: Option<String>,
     /// The controller role: a band inside the box.
     pub controller: Option<ControllerPart>,
+    /// The Kill or Restart button drawn over the box.
+    pub fault: FaultButton,
     pub tooltip: String,
+}
+
+/// A real `<button>` laid over the diagram that sends `ksim kill N` or `ksim restart N`
+/// through the console, so the student sees the command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultButton {
+    /// `Kill` or `Restart`, the visible text.
+    pub verb: &'static str,
+    /// The exact accessible name: `Kill Broker 5`, `Restart Controller 2`.
+    pub name: String,
+    /// The console line it sends.
+    pub command: String,
+    /// Where it goes, in diagram coordinates.
+    pub rect: Rect,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -99,6 +121,10 @@ pub struct ControllerPart {
     pub nested_label: Option<String>,
     /// `Leader · epoch 3`, or `no Raft state yet`.
     pub raft: String,
+    /// `votedFor 2` (or `votedFor none`), when there is Raft state.
+    pub voted_for: Option<String>,
+    /// `log end 12 · HW 12`: the `__cluster_metadata` log end offset and high watermark.
+    pub log: Option<String>,
     /// This controller leads the metadata quorum (it is the active controller).
     pub leader: bool,
     /// Top edge of the band, in the box's coordinates.
@@ -237,8 +263,8 @@ pub fn diagram(view: &ClusterView) -> Diagram {
     let mut servers = Vec::with_capacity(view.nodes.len());
     if !controller_row.is_empty() {
         y += arc_height(controller_row.len());
-        servers.extend(server_row(view, &controller_row, width, y, SERVER_H));
-        y += SERVER_H + ROW_GAP.max(arc_height(broker_row.len()) + BADGE_OVERHANG + 12.0);
+        servers.extend(server_row(view, &controller_row, width, y, CONTROLLER_H));
+        y += CONTROLLER_H + ROW_GAP.max(arc_height(broker_row.len()) + BADGE_OVERHANG + 12.0);
     } else {
         y += arc_height(broker_row.len());
     }
@@ -329,27 +355,38 @@ fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
     }
 
     let controller = node.is_controller.then(|| {
-        let (raft, leader, raft_tooltip) = match &node.raft {
+        let (raft, leader, raft_tooltip, voted_for, log) = match &node.raft {
             Some(r) => {
                 let leader_id = r.leader_id.map_or("none".to_owned(), |l| l.to_string());
                 let voted_for = r.voted_for.map_or("none".to_owned(), |v| v.to_string());
                 (
                     format!("{} · epoch {}", r.state, r.leader_epoch),
-                    r.state == "Leader",
+                    // A stopped node keeps its last Raft state on disk, but leads nothing.
+                    r.state == "Leader" && node.state != ProcessState::Stopped,
                     format!(
                         "Controller {id}, KRaft metadata quorum: {}\nleader epoch {}, leader {leader_id}, \
                          voted for {voted_for}\nmetadata log end offset {}, high watermark {}",
                         r.state, r.leader_epoch, r.log_end_offset, r.high_watermark
                     ),
+                    Some(format!("votedFor {voted_for}")),
+                    Some(format!("log end {} · HW {}", r.log_end_offset, r.high_watermark)),
                 )
             }
-            None => ("no Raft state yet".to_owned(), false, format!("Controller {id}: not part of the quorum yet")),
+            None => (
+                "no Raft state yet".to_owned(),
+                false,
+                format!("Controller {id}: not part of the quorum yet"),
+                None,
+                None,
+            ),
         };
         ControllerPart {
             nested_label: node.is_broker.then(|| format!("Controller {id}")),
             raft,
+            voted_for,
+            log,
             leader,
-            band_y: if node.is_broker { SERVER_H } else { SERVER_H - CONTROLLER_BAND_H },
+            band_y: if node.is_broker { SERVER_H } else { 36.0 },
             tooltip: raft_tooltip,
         }
     });
@@ -357,7 +394,22 @@ fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
     if controller.as_ref().is_some_and(|c| c.leader) {
         class.push_str(" quorum-leader");
     }
-    ServerBox { node_id: id, rect, label, state, class, replicas, controller, tooltip }
+    let verb = if node.state == ProcessState::Stopped { "Restart" } else { "Kill" };
+    // The broker part of a combined node is its top 70 units; a controller-only box uses
+    // its last line.
+    let (part_h, inset) = if node.is_broker { (SERVER_H, FAULT_INSET) } else { (rect.h, FAULT_INSET - 2.0) };
+    let fault = FaultButton {
+        verb,
+        name: format!("{verb} {label}"),
+        command: format!("ksim {} {id}", verb.to_lowercase()),
+        rect: Rect {
+            x: rect.x + rect.w - FAULT_INSET - FAULT_W,
+            y: rect.y + part_h - inset - FAULT_H,
+            w: FAULT_W,
+            h: FAULT_H,
+        },
+    };
+    ServerBox { node_id: id, rect, label, state, class, replicas, controller, fault, tooltip }
 }
 
 fn client_row(clients: &[&ClientView], width: f64, y: f64) -> Vec<ClientBox> {
@@ -416,8 +468,11 @@ fn links(view: &ClusterView, servers: &[ServerBox], clients: &[ClientBox]) -> Ve
     // Controllers talk among themselves (Raft) and brokers among themselves (replication).
     // A broker-only node talks to the active controller only (heartbeats, metadata), so
     // it is linked to the quorum leader, or to every controller while there is none.
-    let quorum_leader =
-        view.nodes.iter().find(|n| n.raft.as_ref().is_some_and(|r| r.state == "Leader")).map(|n| n.node_id);
+    let quorum_leader = view
+        .nodes
+        .iter()
+        .find(|n| n.state != ProcessState::Stopped && n.raft.as_ref().is_some_and(|r| r.state == "Leader"))
+        .map(|n| n.node_id);
     let talks = |a: &NodeView, b: &NodeView| {
         let (controller, broker) = match (a.is_controller, b.is_controller) {
             _ if a.is_broker && b.is_broker => return true,
@@ -594,14 +649,17 @@ mod tests {
             ));
             if let Some(c) = &s.controller {
                 out.push_str(&format!(
-                    " | {} {}{} band@{:.0}",
+                    " | {} {} ({}; {}){} band@{:.0}",
                     c.nested_label.as_deref().unwrap_or("-"),
                     c.raft,
+                    c.voted_for.as_deref().unwrap_or("-"),
+                    c.log.as_deref().unwrap_or("-"),
                     if c.leader { " LEADER" } else { "" },
                     c.band_y
                 ));
             }
-            out.push('\n');
+            let f = &s.fault;
+            out.push_str(&format!(" | [{}] `{}` at {:.0},{:.0}\n", f.name, f.command, f.rect.x, f.rect.y));
         }
         for c in &d.clients {
             out.push_str(&format!("{} [{}] at {:.0},{:.0}\n", c.label, c.class, c.rect.x, c.rect.y));
@@ -620,23 +678,23 @@ mod tests {
         check(
             &combined_cluster(),
             expect![[r#"
-                820x283
-                Broker 1 [server broker running quorum-leader] at 28,55 236x104: running | 1 replica · leads 0 | Controller 1 Leader · epoch 2 LEADER band@70
-                Broker 2 [server broker running] at 292,55 236x104: running | 1 replica · leads 1 | Controller 2 Follower · epoch 2 band@70
-                Broker 3 [server broker running] at 556,55 236x104: running | 1 replica · leads 0 | Controller 3 Follower · epoch 2 band@70
-                Producer console-producer [client producer running] at 14,223
-                Consumer console-consumer [client consumer running] at 650,223
-                Node(1)-Node(2) [link server] M236.0 55.0 Q278.0 23.0 320.0 55.0
-                Node(1)-Node(3) [link server] M236.0 55.0 Q410.0 -3.0 584.0 55.0
-                Node(2)-Node(3) [link server] M500.0 55.0 Q542.0 23.0 584.0 55.0
-                Node(1)-Client(7) [link client] M125.8 159.0 Q113.4 191.0 100.9 223.0
-                Node(2)-Client(7) [link client] M292.0 158.6 Q218.3 190.8 144.6 223.0
-                Node(3)-Client(7) [link client] M556.0 135.2 Q363.0 181.3 170.0 227.4
-                Node(1)-Client(8) [link client] M264.0 135.2 Q457.0 181.3 650.0 227.4
-                Node(2)-Client(8) [link client] M528.0 158.6 Q601.7 190.8 675.4 223.0
-                Node(3)-Client(8) [link client] M694.2 159.0 Q706.6 191.0 719.1 223.0
-                msg 1 P at 183.1,210.6
-                msg 2 P at 253.6,171.0
+                852x301
+                Broker 1 [server broker running quorum-leader] at 14,55 256x122: running | 1 replica · leads 0 | Controller 1 Leader · epoch 2 (votedFor 1; log end 12 · HW 12) LEADER band@70 | [Kill Broker 1] `ksim kill 1` at 190,91
+                Broker 2 [server broker running] at 298,55 256x122: running | 1 replica · leads 1 | Controller 2 Follower · epoch 2 (votedFor 1; log end 12 · HW 12) band@70 | [Kill Broker 2] `ksim kill 2` at 474,91
+                Broker 3 [server broker running] at 582,55 256x122: running | 1 replica · leads 0 | Controller 3 Follower · epoch 2 (votedFor 1; log end 12 · HW 12) band@70 | [Kill Broker 3] `ksim kill 3` at 758,91
+                Producer console-producer [client producer running] at 14,241
+                Consumer console-consumer [client consumer running] at 682,241
+                Node(1)-Node(2) [link server] M242.0 55.0 Q284.0 23.0 326.0 55.0
+                Node(1)-Node(3) [link server] M242.0 55.0 Q426.0 -3.0 610.0 55.0
+                Node(2)-Node(3) [link server] M526.0 55.0 Q568.0 23.0 610.0 55.0
+                Node(1)-Client(7) [link client] M121.4 177.0 Q110.6 209.0 99.8 241.0
+                Node(2)-Client(7) [link client] M298.0 172.7 Q221.0 206.9 143.9 241.0
+                Node(3)-Client(7) [link client] M582.0 146.7 Q376.0 196.0 170.0 245.3
+                Node(1)-Client(8) [link client] M270.0 146.7 Q476.0 196.0 682.0 245.3
+                Node(2)-Client(8) [link client] M554.0 172.7 Q631.0 206.9 708.1 241.0
+                Node(3)-Client(8) [link client] M730.6 177.0 Q741.4 209.0 752.2 241.0
+                msg 1 P at 184.0,227.6
+                msg 2 P at 257.9,186.1
             "#]],
         );
     }
@@ -657,17 +715,66 @@ mod tests {
         check(
             &view,
             expect![[r#"
-                820x370
-                Controller 1 [server controller running quorum-leader] at 160,42 236x70: running | - | - Leader · epoch 2 LEADER band@36
-                Controller 2 [server controller running] at 424,42 236x70: running | - | - no Raft state yet band@36
-                Broker 3 [server broker fenced] at 160,176 236x70: fenced | 1 replica · leads 0
-                Broker 4 [server broker stopped] at 424,176 236x70: stopped | 1 replica · leads 0
+                820x390
+                Controller 1 [server controller running quorum-leader] at 140,42 256x90: running | - | - Leader · epoch 2 (votedFor 1; log end 12 · HW 12) LEADER band@36 | [Kill Controller 1] `ksim kill 1` at 316,100
+                Controller 2 [server controller running] at 424,42 256x90: running | - | - no Raft state yet (-; -) band@36 | [Kill Controller 2] `ksim kill 2` at 600,100
+                Broker 3 [server broker fenced] at 140,196 256x70: fenced | 1 replica · leads 0 | [Kill Broker 3] `ksim kill 3` at 316,232
+                Broker 4 [server broker stopped] at 424,196 256x70: stopped | 1 replica · leads 0 | [Restart Broker 4] `ksim restart 4` at 600,232
                 Node(1)-Node(2) [link server] M368.0 42.0 Q410.0 10.0 452.0 42.0
-                Node(1)-Node(3) [link server] M278.0 112.0 Q278.0 144.0 278.0 176.0
-                Node(1)-Node(4) [link server down] M347.0 112.0 Q410.0 144.0 473.0 176.0
-                Node(3)-Node(4) [link server down] M368.0 176.0 Q410.0 144.0 452.0 176.0
+                Node(1)-Node(3) [link server] M268.0 132.0 Q268.0 164.0 268.0 196.0
+                Node(1)-Node(4) [link server down] M356.8 132.0 Q419.9 164.0 483.0 196.0
+                Node(3)-Node(4) [link server down] M368.0 196.0 Q410.0 164.0 452.0 196.0
             "#]],
         );
+    }
+
+    #[test]
+    fn a_stopped_leader_leads_nothing() {
+        let mut view = combined_cluster();
+        view.nodes[0].state = ProcessState::Stopped;
+        let d = diagram(&view);
+        assert!(d.servers.iter().all(|s| !s.controller.as_ref().is_some_and(|c| c.leader)));
+        assert!(!d.servers[0].class.contains("quorum-leader"));
+        assert_eq!(d.servers[0].controller.as_ref().map(|c| c.raft.as_str()), Some("Leader · epoch 2"));
+    }
+
+    #[test]
+    fn vote_requests_between_controllers_are_drawn() {
+        let mut view = ClusterView {
+            now_ms: 1002,
+            nodes: vec![
+                node(1, false, true, ProcessState::Running),
+                node(2, false, true, ProcessState::Running),
+                node(3, true, false, ProcessState::Running),
+            ],
+            ..ClusterView::default()
+        };
+        view.in_flight = vec![message(9, EndpointView::Node(2), EndpointView::Node(1), MessageKind::Vote)];
+        let d = diagram(&view);
+        assert_eq!(d.messages.len(), 1);
+        assert_eq!((d.messages[0].kind.letter, d.messages[0].kind.class), ("V", "vote"));
+    }
+
+    #[test]
+    fn fault_buttons_name_the_box_and_follow_the_state() {
+        let mut view = combined_cluster();
+        view.nodes[1].state = ProcessState::Stopped;
+        view.nodes.push(node(4, false, true, ProcessState::Running));
+        let d = diagram(&view);
+        let faults: Vec<_> = d.servers.iter().map(|s| (s.fault.name.as_str(), s.fault.command.as_str())).collect();
+        assert_eq!(
+            faults,
+            [
+                ("Kill Controller 4", "ksim kill 4"),
+                ("Kill Broker 1", "ksim kill 1"),
+                ("Restart Broker 2", "ksim restart 2"),
+                ("Kill Broker 3", "ksim kill 3"),
+            ]
+        );
+        for s in &d.servers {
+            let (f, r) = (s.fault.rect, s.rect);
+            assert!(f.x > r.x && f.x + f.w < r.x + r.w && f.y > r.y && f.y + f.h < r.y + r.h, "{}", s.label);
+        }
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! End-to-end test of the release bundle: serve dist/ statically, open it in headless
-//! Chromium, type the first lesson's workflow into the console exactly as a student would,
-//! and wait for the consumer to print both records.
+//! Chromium, and walk two journeys. The lesson: type the first lesson's workflow into the
+//! console exactly as a student would, and wait for the consumer to print both records.
+//! The cluster: start a 3+3 KRaft cluster with one command, kill and restart a broker with
+//! its buttons in the diagram, then, in slow motion, kill the active controller and catch
+//! the election's Vote messages. Screenshots of each go to target/e2e/.
 
 use crate::browser::Browser;
 use crate::process::format_duration;
@@ -11,29 +14,20 @@ use serde_json::json;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The lesson's workflow, verbatim: it mirrors the lesson text students copy from, including
-/// its ` \` continuation lines, indentation and its `-- from-beginning` (sic), because the
-/// simulator has to cope with what students actually paste. Each line is typed and submitted
-/// with Enter on its own. If the lead adds `tests/scripts/lesson-workflow.ksim`, this
-/// constant should be replaced by reading that file so the two cannot drift.
-pub const LESSON_WORKFLOW: &str = r"KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid)
-bin/kafka-storage.sh format --standalone \
-    -t $KAFKA_CLUSTER_ID \
-    -c config/kraft/reconfig-server.properties
-bin/kafka-server-start.sh config/kraft/reconfig-server.properties
-bin/kafka-topics.sh --create \
-    --topic heart-rate-measures \
-    --bootstrap-server localhost:9092
-bin/kafka-console-producer.sh \
-    --topic heart-rate-measures \
-    --bootstrap-server localhost:9092
-> 82 bpm
-> 110 bpm
-bin/kafka-console-consumer.sh \
-    --topic heart-rate-measures \
-    -- from-beginning \
-    --bootstrap-server localhost:9092
-";
+/// The lesson's workflow, verbatim, from the golden script the core's tests also run: it
+/// mirrors the lesson text students copy from, including its ` \` continuation lines,
+/// indentation and its `-- from-beginning` (sic), because the simulator has to cope with what
+/// students actually paste. Each line is typed and submitted with Enter on its own.
+pub const LESSON_WORKFLOW: &str = include_str!("../../tests/scripts/lesson-workflow.ksim");
+
+/// The second journey: a KRaft cluster from one command, then a broker killed from its
+/// button in the diagram and brought back.
+const CLUSTER_START: &str = "ksim start-cluster --brokers 3 --controllers 3";
+const CLUSTER_NODES: [&str; 6] = ["Broker 4", "Broker 5", "Broker 6", "Controller 1", "Controller 2", "Controller 3"];
+const CLUSTER_ADVANCE: &str = "ksim advance 12s";
+const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Real time at 1× for followers to notice the dead leader and start voting.
+const ELECTION_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub const CONSOLE_INPUT: &str = r#"[aria-label="Console input"]"#;
 const CONSOLE_OUTPUT: &str = r#"[aria-label="Console output"]"#;
@@ -54,10 +48,18 @@ pub fn run(root: &Path) -> Result<()> {
     let server = StaticServer::start(&dist)?;
     println!("xtask: e2e: serving {} ({}) at {}", dist.display(), trunk::bundle_size(&dist), server.url());
     let browser = Browser::launch(WIDTH, HEIGHT, &artifacts)?;
-    match lesson_workflow(browser.session(), &server.url(), &artifacts) {
+    let started = Instant::now();
+    let journeys = lesson_workflow(browser.session(), &server.url(), &artifacts)
+        .map(|()| println!("xtask: e2e: lesson workflow passed in {}", format_duration(started.elapsed())))
+        .and_then(|()| {
+            let cluster = Instant::now();
+            cluster_journey(browser.session(), &server.url(), &artifacts)
+                .map(|()| println!("xtask: e2e: cluster journey passed in {}", format_duration(cluster.elapsed())))
+        });
+    match journeys {
         Ok(()) => {
             browser.close()?;
-            println!("xtask: e2e: lesson workflow passed");
+            println!("xtask: e2e: all journeys passed in {}", format_duration(started.elapsed()));
             Ok(())
         }
         Err(e) => {
@@ -102,6 +104,130 @@ fn lesson_workflow(session: &Session, url: &str, artifacts: &Path) -> Result<()>
     }
     println!("xtask: e2e: consumer printed both records after {}", format_duration(waiting.elapsed()));
     save_screenshot(session, &artifacts.join("lesson-workflow.png"))
+}
+
+/// Starts a cluster with one command, kills broker 5 with its button in the diagram, lets
+/// 12 s pass, checks that the page says it is stopped, and restarts it with its button.
+fn cluster_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> {
+    // A fresh page: a new session with the same seed.
+    session.navigate(url)?;
+    if session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.is_none() {
+        return Err("the page did not come back for the cluster journey".to_string());
+    }
+    type_line(session, CLUSTER_START)?;
+    for name in CLUSTER_NODES {
+        if session.wait_for(&labelled(name), CLUSTER_TIMEOUT)?.is_none() {
+            return Err(format!("no element labelled `{name}` after `{CLUSTER_START}`"));
+        }
+    }
+    println!("xtask: e2e: the diagram shows brokers 4-6 and controllers 1-3");
+
+    click_button(session, "Kill Broker 5")?;
+    type_line(session, CLUSTER_ADVANCE)?;
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    while !node_text(session, "Broker 5")?.unwrap_or_default().contains("stopped") {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "Broker 5 does not say `stopped` after `Kill Broker 5` and `{CLUSTER_ADVANCE}`; it says {:?}",
+                node_text(session, "Broker 5")?
+            ));
+        }
+        std::thread::sleep(POLL);
+    }
+    let console = console_output(session)?.unwrap_or_default();
+    if !console.contains("$ ksim kill 5") {
+        return Err("the console does not show `$ ksim kill 5` after clicking `Kill Broker 5`".to_string());
+    }
+    if session.wait_for(&button("Restart Broker 5"), CLUSTER_TIMEOUT)?.is_none() {
+        return Err("no `Restart Broker 5` button while broker 5 is stopped".to_string());
+    }
+    println!("xtask: e2e: Broker 5 is stopped and offers `Restart Broker 5`");
+    save_screenshot(session, &artifacts.join("cluster.png"))?;
+
+    click_button(session, "Restart Broker 5")?;
+    if session.wait_for(&button("Kill Broker 5"), CLUSTER_TIMEOUT)?.is_none() {
+        return Err("no `Kill Broker 5` button after clicking `Restart Broker 5`".to_string());
+    }
+    if !console_output(session)?.unwrap_or_default().contains("$ ksim restart 5") {
+        return Err("the console does not show `$ ksim restart 5` after clicking `Restart Broker 5`".to_string());
+    }
+    println!("xtask: e2e: Broker 5 restarted from its button");
+    slow_motion_election(session, artifacts)
+}
+
+/// Slow motion: pick 200 ms in the "Network latency" select, kill the active controller
+/// with its button, and catch the election's Vote messages on their way (the page pauses
+/// itself the moment the first one is drawn, so the screenshot shows it).
+fn slow_motion_election(session: &Session, artifacts: &Path) -> Result<()> {
+    let select =
+        session.find(r#"select[aria-label="Network latency"]"#)?.ok_or("no select labelled `Network latency`")?;
+    session.send_keys(&select, "200 ms")?;
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    while !console_output(session)?.unwrap_or_default().contains("$ ksim latency 200ms") {
+        if Instant::now() > deadline {
+            return Err("choosing `200 ms` in `Network latency` did not type `ksim latency 200ms`".to_string());
+        }
+        std::thread::sleep(POLL);
+    }
+    let script = "const leader = document.querySelector('.server.quorum-leader'); \
+                  if (!leader) return null; \
+                  window.__sawVote = false; \
+                  const observer = new MutationObserver(() => { \
+                    if (window.__sawVote || !document.querySelector('.diagram .msg.vote')) return; \
+                    window.__sawVote = true; observer.disconnect(); \
+                    const pause = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Pause'); \
+                    if (pause) pause.click(); \
+                  }); \
+                  observer.observe(document.body, { childList: true, subtree: true }); \
+                  return leader.getAttribute('aria-label');";
+    let leader = session.execute(script, json!([]))?;
+    let leader = leader.as_str().ok_or("no controller is marked as the quorum leader")?.to_string();
+    click_button(session, &format!("Kill {leader}"))?;
+    let deadline = Instant::now() + ELECTION_TIMEOUT;
+    while session.execute("return window.__sawVote === true;", json!([]))? != json!(true) {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "no Vote message drawn within {} of killing {leader} at 200 ms latency",
+                format_duration(ELECTION_TIMEOUT)
+            ));
+        }
+        std::thread::sleep(POLL);
+    }
+    println!("xtask: e2e: killing {leader} at 200 ms latency drew Vote messages");
+    save_screenshot(session, &artifacts.join("cluster-election.png"))?;
+    // The same paused moment on a projector: a 1920×1080 viewport (the window is larger by
+    // the browser's own frame, so measure it).
+    session.set_window_size(1920, 1080)?;
+    let inner = session.execute("return window.innerHeight;", json!([]))?.as_u64().unwrap_or(1080);
+    let frame = u32::try_from(1080u64.saturating_sub(inner)).unwrap_or(0);
+    session.set_window_size(1920, 1080 + frame)?;
+    std::thread::sleep(Duration::from_millis(300));
+    save_screenshot(session, &artifacts.join("cluster-election-1920.png"))
+}
+
+fn labelled(name: &str) -> String {
+    format!(r#"[aria-label="{name}"]"#)
+}
+
+fn button(name: &str) -> String {
+    format!(r#"button[aria-label="{name}"]:not([disabled])"#)
+}
+
+fn type_line(session: &Session, line: &str) -> Result<()> {
+    let input = session.find(CONSOLE_INPUT)?.ok_or_else(|| format!("no console input to type `{line}`"))?;
+    session.send_keys(&input, &format!("{line}{ENTER}"))
+}
+
+fn click_button(session: &Session, name: &str) -> Result<()> {
+    let element =
+        session.wait_for(&button(name), CLUSTER_TIMEOUT)?.ok_or_else(|| format!("no enabled button named `{name}`"))?;
+    session.click(&element)
+}
+
+/// The state text (`● running`, `● stopped`) of the diagram box labelled `name`.
+fn node_text(session: &Session, name: &str) -> Result<Option<String>> {
+    let script = "const e = document.querySelector(arguments[0]); const s = e && e.querySelector('.state'); return s ? s.textContent : null;";
+    Ok(session.execute(script, json!([labelled(name)]))?.as_str().map(str::to_string))
 }
 
 /// The rendered text of the console output (`innerText` keeps one line per block/line

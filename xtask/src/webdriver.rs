@@ -133,6 +133,13 @@ impl Session {
         self.checked("typing", "POST", &suffix, Some(json!({ "text": text }))).map(drop)
     }
 
+    /// Clicks the element as a user would (scrolled into view, hit-tested: an element
+    /// covered by another or disabled does not get the click).
+    pub fn click(&self, element: &Element) -> Result<()> {
+        let suffix = format!("/element/{}/click", element.0);
+        self.checked("clicking", "POST", &suffix, Some(json!({}))).map(drop)
+    }
+
     /// Runs synchronous JavaScript in the page and returns its result.
     pub fn execute(&self, script: &str, args: Value) -> Result<Value> {
         let body = json!({ "script": script, "args": args });

@@ -272,12 +272,16 @@ impl Broker {
             }
             Msg::CreateTopicsResponse { .. }
             | Msg::DeleteTopicsResponse { .. }
-            | Msg::DescribeQuorumResponse { .. } => {
+            | Msg::DescribeQuorumResponse { .. }
+            | Msg::AlterConfigsResponse { .. } => {
                 if let Some(f) = self.forwarded.remove(&correlation_id) {
                     ctx.send(f.client, f.correlation_id, msg);
                 }
             }
-            Msg::CreateTopicsRequest { .. } | Msg::DeleteTopicsRequest { .. } | Msg::DescribeQuorumRequest => {
+            Msg::CreateTopicsRequest { .. }
+            | Msg::DeleteTopicsRequest { .. }
+            | Msg::DescribeQuorumRequest
+            | Msg::AlterConfigsRequest { .. } => {
                 match self.send_to_controller(msg.clone(), ctx) {
                     Some(forwarded_id) => {
                         self.forwarded.insert(forwarded_id, Forwarded { client: from, correlation_id });
@@ -293,6 +297,7 @@ impl Broker {
                             Msg::DeleteTopicsRequest { names } => {
                                 Msg::DeleteTopicsResponse { results: names.iter().map(|n| result(n)).collect() }
                             }
+                            Msg::AlterConfigsRequest { .. } => Msg::AlterConfigsResponse { error: error.clone() },
                             Msg::DescribeQuorumRequest => Msg::DescribeQuorumResponse {
                                 error: Some(crate::protocol::RaftError::NotLeaderOrFollower),
                                 quorum: None,
@@ -387,6 +392,14 @@ impl Broker {
                 self.replicas.sync(&topic, *topic_id, *partition_id, &p, min_isr, ctx);
                 self.send_replica_requests(ctx);
             }
+            MetadataRecord::Config { topic, .. } => {
+                // min.insync.replicas may have changed for every partition of the topic.
+                let Some(t) = self.image.topics.get(topic).cloned() else { return };
+                let min_isr = self.min_insync_replicas(topic);
+                for (p, pi) in &t.partitions {
+                    self.replicas.sync(topic, t.topic_id, *p, pi, min_isr, ctx);
+                }
+            }
             MetadataRecord::RemoveTopic { .. } => {
                 let image = &self.image;
                 self.replicas.remove_missing(|t| image.topics.contains_key(t), ctx);
@@ -454,6 +467,7 @@ impl Broker {
                         merged.extend(t.configs.iter().map(|(k, v)| (k.clone(), v.clone())));
                         merged.into_iter().collect()
                     },
+                    dynamic_configs: t.configs.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                 }),
                 None => {
                     if allow_auto_topic_creation
@@ -480,6 +494,7 @@ impl Broker {
                         error: Some(ApiError::default_for(KafkaError::UnknownTopicOrPartition)),
                         partitions: Vec::new(),
                         configs: Vec::new(),
+                        dynamic_configs: Vec::new(),
                     });
                 }
             }

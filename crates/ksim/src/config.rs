@@ -260,6 +260,37 @@ impl ServerConfig {
     }
 }
 
+/// `LogConfig`'s type check of a topic config value: numeric configs need numbers, and
+/// the few enumerations their allowed values.
+pub(crate) fn validate_topic_config(name: &str, value: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("Invalid value {value} for configuration {name}: {why}"));
+    match name {
+        "cleanup.policy" => match value.split(',').all(|p| matches!(p.trim(), "delete" | "compact")) {
+            true => Ok(()),
+            false => bad("String must be one of: compact, delete"),
+        },
+        "compression.type" => match value {
+            "uncompressed" | "zstd" | "lz4" | "snappy" | "gzip" | "producer" => Ok(()),
+            _ => bad("String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer"),
+        },
+        "message.timestamp.type" => match value {
+            "CreateTime" | "LogAppendTime" => Ok(()),
+            _ => bad("String must be one of: CreateTime, LogAppendTime"),
+        },
+        "preallocate" | "unclean.leader.election.enable" => match value {
+            "true" | "false" => Ok(()),
+            _ => bad("Expected value to be either true or false"),
+        },
+        "min.cleanable.dirty.ratio" => value.parse::<f64>().map(|_| ()).or_else(|_| bad("Not a number of type DOUBLE")),
+        "min.insync.replicas" => match value.parse::<i64>() {
+            Ok(n) if n >= 1 => Ok(()),
+            Ok(_) => bad("Value must be at least 1"),
+            Err(_) => bad("Not a number of type INT"),
+        },
+        _ => value.parse::<i64>().map(|_| ()).or_else(|_| bad("Not a number of type LONG")),
+    }
+}
+
 pub(crate) fn is_topic_config(name: &str) -> bool {
     TOPIC_CONFIG_DEFAULTS.iter().any(|(k, _)| *k == name)
 }

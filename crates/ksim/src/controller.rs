@@ -224,6 +224,10 @@ impl Controller {
                 let results = topics.into_iter().map(|t| self.create_topic(t, &mut records, ctx)).collect();
                 self.write(records, from, correlation_id, Msg::CreateTopicsResponse { results }, ctx);
             }
+            Msg::AlterConfigsRequest { topic, set, delete } => {
+                let (error, records) = self.alter_configs(&topic, set, delete, ctx);
+                self.write(records, from, correlation_id, Msg::AlterConfigsResponse { error }, ctx);
+            }
             Msg::AlterPartitionRequest { broker_id, topic_id, partition, leader_epoch, partition_epoch, new_isr } => {
                 let (error, records) =
                     self.alter_partition(broker_id, topic_id, partition, leader_epoch, partition_epoch, new_isr, ctx);
@@ -303,6 +307,43 @@ impl Controller {
         self.schedule_fence_check(ctx);
         let reply = Msg::BrokerHeartbeatResponse { error: None, is_caught_up, is_fenced };
         self.write(records, from, correlation_id, reply, ctx);
+    }
+
+    /// `ConfigurationControlManager.incrementalAlterConfigs` for a topic, with
+    /// `LogConfig`'s validation of names and numeric values.
+    fn alter_configs(
+        &self,
+        topic: &str,
+        set: Vec<(String, String)>,
+        delete: Vec<String>,
+        ctx: &mut Ctx,
+    ) -> (Option<ApiError>, Vec<MetadataRecord>) {
+        if !self.latest.topics.contains_key(topic) {
+            let message = format!("The topic '{topic}' does not exist.");
+            return (Some(ApiError::new(KafkaError::UnknownTopicOrPartition, message)), Vec::new());
+        }
+        for (key, value) in &set {
+            if !crate::config::is_topic_config(key) {
+                return (
+                    Some(ApiError::new(KafkaError::InvalidConfig, format!("Unknown topic config name: {key}"))),
+                    Vec::new(),
+                );
+            }
+            if let Err(message) = crate::config::validate_topic_config(key, value) {
+                return (Some(ApiError::new(KafkaError::InvalidConfig, message)), Vec::new());
+            }
+        }
+        let mut records: Vec<MetadataRecord> = set
+            .into_iter()
+            .map(|(name, value)| MetadataRecord::Config { topic: topic.to_string(), name, value: Some(value) })
+            .collect();
+        records.extend(delete.into_iter().map(|name| MetadataRecord::Config {
+            topic: topic.to_string(),
+            name,
+            value: None,
+        }));
+        ctx.trace_controller(format!("updates the configs of topic {topic}: {} ConfigRecord(s)", records.len()));
+        (None, records)
     }
 
     /// `ReplicationControlManager.alterPartition`: a leader changing its ISR. Stale leader
@@ -598,7 +639,7 @@ impl Controller {
             });
         }
         for (key, value) in topic.configs {
-            records.push(MetadataRecord::Config { topic: topic.name.clone(), name: key, value });
+            records.push(MetadataRecord::Config { topic: topic.name.clone(), name: key, value: Some(value) });
         }
         ctx.trace_controller(format!("creates topic {} with {partitions} partition(s), replication factor {rf}: a TopicRecord and {partitions} PartitionRecord(s)", topic.name));
         CreatableTopicResult { name, error: None }

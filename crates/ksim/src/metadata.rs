@@ -62,10 +62,11 @@ pub(crate) enum MetadataRecord {
         isr: Option<Vec<NodeId>>,
         leader: LeaderChange,
     },
+    /// A topic config set, or deleted when `value` is None.
     Config {
         topic: String,
         name: String,
-        value: String,
+        value: Option<String>,
     },
     RemoveTopic {
         topic_id: Uuid,
@@ -209,7 +210,10 @@ impl MetadataImage {
             }
             MetadataRecord::Config { topic, name, value } => {
                 if let Some(t) = self.topics.get_mut(topic) {
-                    t.configs.insert(name.clone(), value.clone());
+                    match value {
+                        Some(v) => t.configs.insert(name.clone(), v.clone()),
+                        None => t.configs.remove(name),
+                    };
                 }
             }
             MetadataRecord::RemoveTopic { topic_id } => {
@@ -287,7 +291,10 @@ impl MetadataRecord {
             MetadataRecord::Config { topic, name, value } => (
                 "CONFIG_RECORD",
                 // Resource type 2 is TOPIC.
-                format!("{{\"resourceType\":2,\"resourceName\":\"{topic}\",\"name\":\"{name}\",\"value\":\"{value}\"}}"),
+                format!(
+                    "{{\"resourceType\":2,\"resourceName\":\"{topic}\",\"name\":\"{name}\",\"value\":{}}}",
+                    value.as_ref().map_or("null".to_string(), |v| format!("\"{v}\""))
+                ),
             ),
             MetadataRecord::RemoveTopic { topic_id } => ("REMOVE_TOPIC_RECORD", format!("{{\"topicId\":\"{topic_id}\"}}")),
         };

@@ -17,6 +17,8 @@ pub(crate) struct TopicMetadata {
     pub(crate) partitions: Vec<PartitionMetadata>,
     /// Non-default topic configs (Kafka gets these through DescribeConfigs; folded in here).
     pub(crate) configs: Vec<(String, String)>,
+    /// The topic's own (dynamic) configs, for `kafka-configs.sh --describe`.
+    pub(crate) dynamic_configs: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -220,6 +222,15 @@ pub(crate) enum Msg {
         leader_epoch: u32,
     },
     DescribeQuorumRequest,
+    /// IncrementalAlterConfigs on one topic: configs to set and to delete.
+    AlterConfigsRequest {
+        topic: String,
+        set: Vec<(String, String)>,
+        delete: Vec<String>,
+    },
+    AlterConfigsResponse {
+        error: Option<ApiError>,
+    },
     /// A partition leader asks the controller to change the ISR (AlterPartition, KIP-497).
     AlterPartitionRequest {
         broker_id: NodeId,
@@ -297,6 +308,8 @@ impl Msg {
             Msg::DescribeQuorumResponse { .. } => "DescribeQuorumResponse",
             Msg::AlterPartitionRequest { .. } => "AlterPartitionRequest",
             Msg::AlterPartitionResponse { .. } => "AlterPartitionResponse",
+            Msg::AlterConfigsRequest { .. } => "IncrementalAlterConfigsRequest",
+            Msg::AlterConfigsResponse { .. } => "IncrementalAlterConfigsResponse",
         }
     }
 
@@ -319,6 +332,8 @@ impl Msg {
             | Msg::DescribeQuorumResponse { .. }
             | Msg::AlterPartitionRequest { .. }
             | Msg::AlterPartitionResponse { .. }
+            | Msg::AlterConfigsRequest { .. }
+            | Msg::AlterConfigsResponse { .. }
             | Msg::BrokerRegistrationRequest { .. }
             | Msg::BrokerRegistrationResponse { .. } => MessageKind::Admin,
             Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,

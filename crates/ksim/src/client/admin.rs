@@ -23,6 +23,12 @@ pub(crate) enum AdminCall {
     /// describeMetadataQuorum: asks the bootstrap server directly (a broker forwards it,
     /// a controller that does not lead names the one that does).
     DescribeQuorum,
+    /// incrementalAlterConfigs on one topic.
+    AlterConfigs {
+        topic: String,
+        set: Vec<(String, String)>,
+        delete: Vec<String>,
+    },
 }
 
 impl AdminCall {
@@ -33,6 +39,7 @@ impl AdminCall {
             AdminCall::DeleteTopics(_) => "deleteTopics",
             AdminCall::Metadata { call } => call,
             AdminCall::DescribeQuorum => "describeMetadataQuorum",
+            AdminCall::AlterConfigs { .. } => "incrementalAlterConfigs",
         }
     }
 }
@@ -47,6 +54,9 @@ pub(crate) enum AdminOutcome {
         topics: Vec<TopicMetadata>,
     },
     Quorum(QuorumDescription),
+    ConfigsAltered(Option<crate::error::ApiError>),
+    /// `kafka-configs.sh` refuses to delete configs the topic does not set.
+    DeleteMissing(Vec<String>),
     /// No server answered within the API timeout: `Timed out waiting for a node assignment. Call: createTopics`.
     TimedOut(String),
 }
@@ -141,6 +151,19 @@ impl Admin {
                     true
                 }
                 AdminCall::DescribeQuorum => true,
+                AdminCall::AlterConfigs { topic, set, delete } => {
+                    let current: Vec<String> = topics
+                        .iter()
+                        .filter(|t| t.name == topic)
+                        .flat_map(|t| t.dynamic_configs.iter().map(|(k, _)| k.clone()))
+                        .collect();
+                    let missing: Vec<String> = delete.iter().filter(|k| !current.contains(k)).cloned().collect();
+                    if !missing.is_empty() && topics.iter().any(|t| t.name == topic && t.error.is_none()) {
+                        return Self::finish(AdminOutcome::DeleteMissing(missing), ctx);
+                    }
+                    self.send(Target::Addr(from), Msg::AlterConfigsRequest { topic, set, delete }, ctx);
+                    true
+                }
             },
             // No active controller right now (an election is on): ask again shortly.
             Msg::CreateTopicsResponse { results } | Msg::DeleteTopicsResponse { results } if retriable(&results) => {
@@ -149,6 +172,8 @@ impl Admin {
             Msg::CreateTopicsResponse { results } => Self::finish(AdminOutcome::Created(results), ctx),
             Msg::DeleteTopicsResponse { results } => Self::finish(AdminOutcome::Deleted(results), ctx),
             Msg::DescribeQuorumResponse { quorum: Some(q), .. } => Self::finish(AdminOutcome::Quorum(q), ctx),
+            Msg::AlterConfigsResponse { error: Some(e) } if e.error.is_retriable() => Self::retry_later(ctx),
+            Msg::AlterConfigsResponse { error } => Self::finish(AdminOutcome::ConfigsAltered(error), ctx),
             Msg::DescribeQuorumResponse { leader_hint: Some(leader), .. } => {
                 self.send(Target::Addr(Addr::Node(leader)), Msg::DescribeQuorumRequest, ctx);
                 true

@@ -4,6 +4,7 @@
 //! A job reacts to what its process reports (client events, server log lines) with lines
 //! to print and, once it ends, an exit status.
 
+use super::configs::ConfigsJob;
 use super::console_consumer::ConsumerJob;
 use super::console_producer::ProducerJob;
 use super::metadata_quorum::QuorumJob;
@@ -20,6 +21,7 @@ pub(crate) enum JobKind {
     },
     Topics(TopicsJob),
     Quorum(QuorumJob),
+    Configs(ConfigsJob),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
 }
@@ -68,6 +70,7 @@ impl Job {
             JobKind::Server { .. } => None,
             JobKind::Topics(j) => Some(j.client),
             JobKind::Quorum(j) => Some(j.client),
+            JobKind::Configs(j) => Some(j.client),
             JobKind::Producer(j) => Some(j.client),
             JobKind::Consumer(j) => Some(j.client),
         }
@@ -76,7 +79,7 @@ impl Job {
     /// Whether the console waits for this job before reading the next command line even
     /// in the page (it would block a terminal only briefly).
     pub(crate) fn runs_to_completion(&self) -> bool {
-        matches!(self.kind, JobKind::Server { .. } | JobKind::Topics(_) | JobKind::Quorum(_))
+        matches!(self.kind, JobKind::Server { .. } | JobKind::Topics(_) | JobKind::Quorum(_) | JobKind::Configs(_))
     }
 
     pub(crate) fn on_client_event(&mut self, event: ClientEvent, emit: &mut Emit) {
@@ -89,6 +92,7 @@ impl Job {
             JobKind::Server { .. } => {}
             JobKind::Topics(j) => j.on_event(event, emit),
             JobKind::Quorum(j) => j.on_event(event, emit),
+            JobKind::Configs(j) => j.on_event(event, emit),
             JobKind::Producer(j) => j.on_event(event, emit),
             JobKind::Consumer(j) => j.on_event(event, emit),
         }

@@ -5,6 +5,7 @@
 
 mod builtins;
 mod cluster;
+mod configs;
 mod console_consumer;
 mod console_producer;
 mod control;
@@ -269,7 +270,7 @@ impl Console {
         match &mut job.kind {
             JobKind::Producer(p) => p.close(world, &mut emit),
             JobKind::Consumer(c) => c.stop(world, &mut emit),
-            JobKind::Server { .. } | JobKind::Topics(_) | JobKind::Quorum(_) => emit.exit(130),
+            JobKind::Server { .. } | JobKind::Topics(_) | JobKind::Quorum(_) | JobKind::Configs(_) => emit.exit(130),
         }
         let status = emit.exit.unwrap_or(130);
         self.emit(emit, job.stdout_file.clone());
@@ -585,6 +586,7 @@ impl Console {
             "kafka-console-consumer.sh" => console_consumer::run(self, world, args),
             "kafka-metadata-quorum.sh" => metadata_quorum::run(self, world, args),
             "kafka-dump-log.sh" => dump_log::run(self, world, args),
+            "kafka-configs.sh" => configs::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");
