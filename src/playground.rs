@@ -69,8 +69,10 @@ pub enum Action {
     Play,
     Pause,
     SetSpeed(Speed),
-    /// The "Network latency" select: types `ksim latency Nms` into the console.
+    /// The "Network latency" select: runs `ksim latency Nms` beside the console.
     SetLatency(u64),
+    /// A fault button: a `ksim …` command run beside whatever holds the console.
+    Control(String),
     /// Ctrl-L: clears the console view; the session keeps its output.
     ClearConsole,
 }
@@ -147,8 +149,9 @@ impl Reducible for Playground {
                 }
                 Action::SetLatency(ms) => {
                     next.latency_ms = ms;
-                    session.input(&format!("ksim latency {ms}ms"));
+                    session.control(&format!("ksim latency {ms}ms"));
                 }
+                Action::Control(line) => session.control(&line),
                 Action::Interrupt => session.interrupt(),
                 Action::EndOfInput => session.end_of_input(),
                 // Stepping is for looking closely: it pauses, as a debugger does.

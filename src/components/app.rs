@@ -54,13 +54,12 @@ pub fn App(props: &AppProps) -> Html {
                 playing={state.playing}
                 speed={state.speed}
                 latency_ms={state.latency_ms}
-                busy={prompt != "$ "}
                 {can_step_back}
                 on_action={on_action.clone()}
             />
             <Banner />
             <main class="workspace">
-                <ClusterDiagram diagram={diagram(&view)} busy={prompt != "$ "} on_action={on_action.clone()} />
+                <ClusterDiagram diagram={diagram(&view)} on_action={on_action.clone()} />
                 <TopicPanel topics={topics(&view, RECORDS_SHOWN_MAX)} />
                 <Console {lines} {prompt} {on_action} />
                 <NarrationPanel items={narration} />

@@ -11,16 +11,14 @@ use crate::view_model::diagram::{Diagram, FaultButton};
 #[derive(Properties, PartialEq)]
 pub struct ClusterDiagramProps {
     pub diagram: Diagram,
-    /// A foreground command owns the console input, so fault buttons (which type into it)
-    /// wait until it ends.
-    pub busy: bool,
     pub on_action: Callback<Action>,
 }
 
 /// One Kill/Restart button, placed in percent of the drawing so it sits on its box.
-fn fault_button(f: &FaultButton, d: &Diagram, busy: bool, on_action: &Callback<Action>) -> Html {
+fn fault_button(f: &FaultButton, d: &Diagram, on_action: &Callback<Action>) -> Html {
     let command = f.command.clone();
-    let onclick = on_action.reform(move |_: MouseEvent| Action::Input(command.clone()));
+    // Runs beside whatever holds the console, as from a second terminal.
+    let onclick = on_action.reform(move |_: MouseEvent| Action::Control(command.clone()));
     let style = format!(
         "left:{:.3}%;top:{:.3}%;width:{:.3}%;height:{:.3}%;font-size:calc(100cqw * {:.5})",
         f.rect.x / d.width * 100.0,
@@ -29,11 +27,7 @@ fn fault_button(f: &FaultButton, d: &Diagram, busy: bool, on_action: &Callback<A
         f.rect.h / d.height * 100.0,
         12.0 / d.width,
     );
-    let title = if busy {
-        format!("{}: a command is running in the console (Ctrl-C stops it)", f.command)
-    } else {
-        format!("Types `{}` into the console", f.command)
-    };
+    let title = format!("Runs `{}` (shown in the console)", f.command);
     html! {
         <button
             key={f.name.clone()}
@@ -42,7 +36,6 @@ fn fault_button(f: &FaultButton, d: &Diagram, busy: bool, on_action: &Callback<A
             aria-label={f.name.clone()}
             {title}
             {style}
-            disabled={busy}
             {onclick}
         >
             {f.verb}
@@ -97,7 +90,7 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                         }) }
                     </g>
                 </svg>
-                { for d.servers.iter().map(|s| fault_button(&s.fault, d, props.busy, &props.on_action)) }
+                { for d.servers.iter().map(|s| fault_button(&s.fault, d, &props.on_action)) }
                 </div>
               </div>
                 if empty {

@@ -13,9 +13,6 @@ pub struct TimeControlsProps {
     pub speed: Speed,
     /// The network latency in ms, for the "Network latency" select.
     pub latency_ms: u64,
-    /// A foreground command owns the console input, so the latency select (which types
-    /// `ksim latency …`) waits until it ends.
-    pub busy: bool,
     pub can_step_back: bool,
     pub on_action: Callback<Action>,
 }
@@ -79,14 +76,10 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
             </label>
             <label
                 class="speed latency"
-                title={if props.busy {
-                    "Slow motion: sends `ksim latency …` to the console once the running command ends (Ctrl-C)"
-                } else {
-                    "Slow motion: 2 ms is about real; a longer network latency makes each message easy to follow (types `ksim latency …`)"
-                }}
+                title="Slow motion: 2 ms is about real; a longer network latency makes each message easy to follow (runs `ksim latency …`)"
             >
                 <span>{"Slow motion"}</span>
-                <select aria-label="Network latency" onchange={on_latency} disabled={props.busy}>
+                <select aria-label="Network latency" onchange={on_latency}>
                     { for latencies.into_iter().map(|ms| html! {
                         <option
                             value={ms.to_string()}

@@ -15,7 +15,6 @@ pub struct TopBarProps {
     pub playing: bool,
     pub speed: Speed,
     pub latency_ms: u64,
-    pub busy: bool,
     pub can_step_back: bool,
     pub on_action: Callback<Action>,
 }
@@ -43,7 +42,6 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                 playing={props.playing}
                 speed={props.speed}
                 latency_ms={props.latency_ms}
-                busy={props.busy}
                 can_step_back={props.can_step_back}
                 on_action={props.on_action.clone()}
             />

@@ -52,6 +52,7 @@ enum Action {
     EndOfInput,
     Step,
     Advance(u64),
+    Control(String),
 }
 
 #[derive(Clone, Debug)]
@@ -141,6 +142,7 @@ impl Session {
                 }
             }
             Action::Advance(ms) => self.console.advance(&mut self.world, *ms),
+            Action::Control(line) => self.console.control(&mut self.world, line),
         }
     }
 
@@ -165,6 +167,12 @@ impl Session {
     /// One line typed at the console and submitted with Enter (no trailing newline).
     pub fn input(&mut self, line: &str) {
         self.live(Action::Line(line.to_string()));
+    }
+
+    /// A playground control command (`ksim kill 2`, `ksim latency 200ms`, …) run beside
+    /// whatever holds the console, as from a second terminal: the page's buttons use it.
+    pub fn control(&mut self, line: &str) {
+        self.live(Action::Control(line.to_string()));
     }
 
     /// Ctrl-C: stops the foreground tool (or discards a half-typed continuation).

@@ -123,3 +123,18 @@ fn many_small_advances_replay_like_one() {
     assert_eq!(a.view(), b.view());
     assert_eq!(a.events_processed(), b.events_processed());
 }
+
+#[test]
+fn control_commands_run_beside_a_foreground_consumer() {
+    let mut s = Session::new(1);
+    s.input("ksim start-cluster --brokers 3 --controllers 1");
+    s.input("kafka-topics.sh --create --topic vitals --replication-factor 3 --bootstrap-server localhost:9092");
+    s.input("kafka-console-consumer.sh --topic vitals --bootstrap-server localhost:9092,localhost:9094");
+    assert_eq!(s.prompt(), "", "the consumer holds the console");
+    s.control("ksim kill 4");
+    assert_eq!(s.prompt(), "", "the consumer still runs");
+    assert!(s.output().iter().any(|l| l.text.starts_with("Killed node 4")));
+    s.control("echo hi");
+    assert!(s.output().iter().any(|l| l.text.contains("only playground commands")));
+    assert!(s.step_back(), "control commands are part of the replayable history");
+}

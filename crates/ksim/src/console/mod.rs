@@ -255,6 +255,21 @@ impl Console {
         self.finish_emit(world, emit, true);
     }
 
+    /// A `ksim …` control line from outside the terminal (the page's buttons): it runs
+    /// without disturbing the foreground tool.
+    pub(crate) fn control(&mut self, world: &mut World, line: &str) {
+        let words: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        self.push(Stream::Command, format!("$ {line}"));
+        match words.split_first() {
+            Some((first, args)) if first == "ksim" => {
+                let _ = control::run(self, world, args);
+            }
+            _ => self.err(format!(
+                "ksim: only playground commands (ksim …) can run beside the foreground tool, not '{line}'"
+            )),
+        }
+    }
+
     /// Ctrl-C.
     pub(crate) fn interrupt(&mut self, world: &mut World) {
         if self.continuation.take().is_some() {
