@@ -572,6 +572,7 @@ mod tests {
             state,
             listeners: vec!["PLAINTEXT://:9092".to_owned()],
             raft: is_controller.then(|| RaftView {
+                deadline: None,
                 state: if id == 1 { "Leader" } else { "Follower" }.to_owned(),
                 leader_epoch: 2,
                 leader_id: Some(1),
@@ -611,6 +612,7 @@ mod tests {
                 name: "vitals".to_owned(),
                 topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
                 partitions: vec![PartitionView {
+                    replica_states: Vec::new(),
                     partition: 0,
                     leader: Some(2),
                     leader_epoch: 0,

@@ -86,6 +86,7 @@ mod tests {
                 name: "heart-rate-measures".to_owned(),
                 topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
                 partitions: vec![PartitionView {
+                    replica_states: Vec::new(),
                     partition: 2,
                     leader: Some(2),
                     leader_epoch: 4,
@@ -111,6 +112,7 @@ mod tests {
     #[test]
     fn offline_partition_says_so() {
         let p = PartitionView {
+            replica_states: Vec::new(),
             partition: 0,
             leader: None,
             leader_epoch: 1,

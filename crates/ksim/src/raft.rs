@@ -618,6 +618,17 @@ impl Raft {
         }
     }
 
+    /// The deadline the current state is waiting on, for the page's countdown.
+    pub(crate) fn next_deadline(&self) -> Option<(&'static str, SimTime)> {
+        match self.state {
+            RaftState::Leader => Some(("check quorum", self.check_quorum_deadline)),
+            RaftState::Follower => Some(("fetch timeout", self.fetch_deadline)),
+            RaftState::Unattached | RaftState::Prospective | RaftState::Candidate | RaftState::Resigned => {
+                Some(("election timeout", self.election_deadline))
+            }
+        }
+    }
+
     /// An observer's bootstrap address refused the connection: retry after a backoff.
     pub(crate) fn on_connection_refused(&mut self, ctx: &mut Ctx) {
         self.retry_fetch_in(BACKOFF_BASE_MS, ctx);

@@ -9,7 +9,7 @@ use crate::ids::Addr;
 use crate::time::format_wall_clock;
 use crate::view::{
     ClientView, ClusterView, EndpointView, MessageView, NodeView, PartitionView, ProcessState, RaftView, RecordView,
-    TopicView,
+    ReplicaStateView, TopicView,
 };
 use crate::world::World;
 
@@ -310,6 +310,7 @@ pub(crate) fn view_of(world: &World) -> ClusterView {
             voted_for: c.raft.disk.voted_for.map(|n| n.0),
             log_end_offset: c.raft.log_end_offset(),
             high_watermark: c.raft.high_watermark,
+            deadline: c.raft.next_deadline().filter(|_| s.running).map(|(what, at)| (what.to_string(), at.0)),
         });
         let replicas = s
             .broker
@@ -358,6 +359,23 @@ pub(crate) fn view_of(world: &World) -> ClusterView {
                                 })
                                 .collect()
                         }),
+                        replica_states: pi
+                            .replicas
+                            .iter()
+                            .filter_map(|r| {
+                                let server = world.servers.get(r)?;
+                                let h = server.broker.as_ref()?.replicas.partitions.get(&(name.clone(), *p))?;
+                                Some(ReplicaStateView {
+                                    broker: r.0,
+                                    is_leader: pi.leader == Some(*r),
+                                    in_isr: pi.isr.contains(r),
+                                    online: server.running,
+                                    log_start_offset: h.log.log_start_offset(),
+                                    high_watermark: h.log.high_watermark(),
+                                    log_end_offset: h.log.log_end_offset(),
+                                })
+                            })
+                            .collect(),
                     }
                 })
                 .collect();

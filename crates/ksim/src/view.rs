@@ -58,6 +58,9 @@ pub struct RaftView {
     pub voted_for: Option<u32>,
     pub log_end_offset: u64,
     pub high_watermark: u64,
+    /// The next Raft deadline and what it is for (`election timeout`, `fetch timeout`,
+    /// `check quorum`), in simulated ms; the page counts it down.
+    pub deadline: Option<(String, u64)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +101,21 @@ pub struct PartitionView {
     pub log_end_offset: u64,
     /// The leader's copy of the log, oldest first.
     pub records: Vec<RecordView>,
+    /// Every replica's copy, in replica order: how far each has got.
+    pub replica_states: Vec<ReplicaStateView>,
+}
+
+/// One broker's copy of a partition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicaStateView {
+    pub broker: u32,
+    pub is_leader: bool,
+    pub in_isr: bool,
+    /// False while the broker is stopped (its copy on disk is shown as last known).
+    pub online: bool,
+    pub log_start_offset: u64,
+    pub high_watermark: u64,
+    pub log_end_offset: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
