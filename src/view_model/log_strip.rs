@@ -121,7 +121,6 @@ mod tests {
     use super::*;
 
     fn partition(values: &[&str], high_watermark: u64) -> PartitionView {
-        replica_states: Vec::new(),
         PartitionView {
             replica_states: Vec::new(),
             partition: 0,
