@@ -273,7 +273,8 @@ impl Broker {
             Msg::CreateTopicsResponse { .. }
             | Msg::DeleteTopicsResponse { .. }
             | Msg::DescribeQuorumResponse { .. }
-            | Msg::AlterConfigsResponse { .. } => {
+            | Msg::AlterConfigsResponse { .. }
+            | Msg::CreatePartitionsResponse { .. } => {
                 if let Some(f) = self.forwarded.remove(&correlation_id) {
                     ctx.send(f.client, f.correlation_id, msg);
                 }
@@ -281,7 +282,8 @@ impl Broker {
             Msg::CreateTopicsRequest { .. }
             | Msg::DeleteTopicsRequest { .. }
             | Msg::DescribeQuorumRequest
-            | Msg::AlterConfigsRequest { .. } => {
+            | Msg::AlterConfigsRequest { .. }
+            | Msg::CreatePartitionsRequest { .. } => {
                 match self.send_to_controller(msg.clone(), ctx) {
                     Some(forwarded_id) => {
                         self.forwarded.insert(forwarded_id, Forwarded { client: from, correlation_id });
@@ -298,6 +300,9 @@ impl Broker {
                                 Msg::DeleteTopicsResponse { results: names.iter().map(|n| result(n)).collect() }
                             }
                             Msg::AlterConfigsRequest { .. } => Msg::AlterConfigsResponse { error: error.clone() },
+                            Msg::CreatePartitionsRequest { .. } => {
+                                Msg::CreatePartitionsResponse { error: error.clone() }
+                            }
                             Msg::DescribeQuorumRequest => Msg::DescribeQuorumResponse {
                                 error: Some(crate::protocol::RaftError::NotLeaderOrFollower),
                                 quorum: None,

@@ -228,6 +228,10 @@ impl Controller {
                 let (error, records) = self.alter_configs(&topic, set, delete, ctx);
                 self.write(records, from, correlation_id, Msg::AlterConfigsResponse { error }, ctx);
             }
+            Msg::CreatePartitionsRequest { topic, total } => {
+                let (error, records) = self.create_partitions(&topic, total, ctx);
+                self.write(records, from, correlation_id, Msg::CreatePartitionsResponse { error }, ctx);
+            }
             Msg::AlterPartitionRequest { broker_id, topic_id, partition, leader_epoch, partition_epoch, new_isr } => {
                 let (error, records) =
                     self.alter_partition(broker_id, topic_id, partition, leader_epoch, partition_epoch, new_isr, ctx);
@@ -343,6 +347,57 @@ impl Controller {
             value: None,
         }));
         ctx.trace_controller(format!("updates the configs of topic {topic}: {} ConfigRecord(s)", records.len()));
+        (None, records)
+    }
+
+    /// `ReplicationControlManager.createPartitions`: more partitions, placed like a new
+    /// topic's and with the same replication factor.
+    fn create_partitions(&self, topic: &str, total: u32, ctx: &mut Ctx) -> (Option<ApiError>, Vec<MetadataRecord>) {
+        let Some(t) = self.latest.topics.get(topic) else {
+            return (Some(ApiError::default_for(KafkaError::UnknownTopicOrPartition)), Vec::new());
+        };
+        let current = t.partitions.len() as u32;
+        if total == current {
+            return (
+                Some(ApiError::new(
+                    KafkaError::InvalidPartitions,
+                    format!("Topic already has {current} partition(s)."),
+                )),
+                Vec::new(),
+            );
+        }
+        if total < current {
+            let message =
+                format!("The topic {topic} currently has {current} partition(s); {total} would not be an increase.");
+            return (Some(ApiError::new(KafkaError::InvalidPartitions, message)), Vec::new());
+        }
+        let rf = t.partitions.values().next().map_or(1, |p| p.replicas.len());
+        let unfenced = self.latest.unfenced_brokers();
+        if unfenced.len() < rf {
+            let message = format!("Unable to replicate the partition {rf} time(s): The target replication factor of {rf} cannot be reached because only {} broker(s) are unfenced.", unfenced.len());
+            return (Some(ApiError::new(KafkaError::InvalidReplicationFactor, message)), Vec::new());
+        }
+        let start = ctx.rng.below(unfenced.len() as u64) as usize;
+        let records = (current..total)
+            .map(|p| {
+                let replicas: Vec<NodeId> =
+                    (0..rf).map(|i| unfenced[(start + p as usize + i) % unfenced.len()]).collect();
+                MetadataRecord::Partition {
+                    partition_id: p,
+                    topic_id: t.topic_id,
+                    isr: replicas.clone(),
+                    leader: replicas.first().copied(),
+                    replicas,
+                    leader_epoch: 0,
+                    partition_epoch: 0,
+                }
+            })
+            .collect();
+        ctx.trace_controller(format!(
+            "adds partitions {current}..{} to topic {topic}: {} PartitionRecord(s)",
+            total - 1,
+            total - current
+        ));
         (None, records)
     }
 

@@ -10,6 +10,7 @@ pub(crate) enum KafkaError {
     InvalidPartitions,
     InvalidReplicationFactor,
     TopicAlreadyExists,
+    LeaderNotAvailable,
     NetworkException,
     InvalidUpdateVersion,
     RequestTimedOut,
@@ -31,6 +32,7 @@ impl KafkaError {
             KafkaError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
             KafkaError::InvalidTopicException => "INVALID_TOPIC_EXCEPTION",
             KafkaError::TopicAlreadyExists => "TOPIC_ALREADY_EXISTS",
+            KafkaError::LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
             KafkaError::NetworkException => "NETWORK_EXCEPTION",
             KafkaError::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
             KafkaError::RequestTimedOut => "REQUEST_TIMED_OUT",
@@ -54,6 +56,7 @@ impl KafkaError {
             KafkaError::NotLeaderOrFollower => "org.apache.kafka.common.errors.NotLeaderOrFollowerException",
             KafkaError::InvalidTopicException => "org.apache.kafka.common.errors.InvalidTopicException",
             KafkaError::TopicAlreadyExists => "org.apache.kafka.common.errors.TopicExistsException",
+            KafkaError::LeaderNotAvailable => "org.apache.kafka.common.errors.LeaderNotAvailableException",
             KafkaError::NetworkException => "org.apache.kafka.common.errors.NetworkException",
             KafkaError::InvalidUpdateVersion => "org.apache.kafka.common.errors.InvalidUpdateVersionException",
             KafkaError::RequestTimedOut => "org.apache.kafka.common.errors.TimeoutException",
@@ -91,6 +94,7 @@ impl KafkaError {
                 "The request attempted to perform an operation on an invalid topic."
             }
             KafkaError::TopicAlreadyExists => "Topic with this name already exists.",
+            KafkaError::LeaderNotAvailable => "There is no leader for this topic-partition as we are in the middle of a leadership election.",
             KafkaError::NetworkException => "The server disconnected before a response was received.",
             KafkaError::InvalidUpdateVersion => "The given update version was invalid.",
             KafkaError::RequestTimedOut => "The request timed out.",

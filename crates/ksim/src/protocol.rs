@@ -222,6 +222,14 @@ pub(crate) enum Msg {
         leader_epoch: u32,
     },
     DescribeQuorumRequest,
+    /// CreatePartitions: grow `topic` to `total` partitions.
+    CreatePartitionsRequest {
+        topic: String,
+        total: u32,
+    },
+    CreatePartitionsResponse {
+        error: Option<ApiError>,
+    },
     /// IncrementalAlterConfigs on one topic: configs to set and to delete.
     AlterConfigsRequest {
         topic: String,
@@ -310,6 +318,8 @@ impl Msg {
             Msg::AlterPartitionResponse { .. } => "AlterPartitionResponse",
             Msg::AlterConfigsRequest { .. } => "IncrementalAlterConfigsRequest",
             Msg::AlterConfigsResponse { .. } => "IncrementalAlterConfigsResponse",
+            Msg::CreatePartitionsRequest { .. } => "CreatePartitionsRequest",
+            Msg::CreatePartitionsResponse { .. } => "CreatePartitionsResponse",
         }
     }
 
@@ -334,6 +344,8 @@ impl Msg {
             | Msg::AlterPartitionResponse { .. }
             | Msg::AlterConfigsRequest { .. }
             | Msg::AlterConfigsResponse { .. }
+            | Msg::CreatePartitionsRequest { .. }
+            | Msg::CreatePartitionsResponse { .. }
             | Msg::BrokerRegistrationRequest { .. }
             | Msg::BrokerRegistrationResponse { .. } => MessageKind::Admin,
             Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,

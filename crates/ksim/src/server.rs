@@ -184,7 +184,7 @@ fn is_for_controller(from: Addr, msg: &Msg) -> bool {
         | Msg::EndQuorumEpochResponse { .. }
         | Msg::DescribeQuorumRequest
         | Msg::AlterPartitionRequest { .. } => true,
-        Msg::AlterConfigsRequest { .. } => matches!(from, Addr::Node(_)),
+        Msg::AlterConfigsRequest { .. } | Msg::CreatePartitionsRequest { .. } => matches!(from, Addr::Node(_)),
         // A controller's own fetch comes back to its Raft; a broker-only process's to its observer.
         Msg::MetadataFetchResponse { .. } => true,
         Msg::CreateTopicsRequest { .. } | Msg::DeleteTopicsRequest { .. } => {

@@ -5,7 +5,9 @@
 use super::Bootstrap;
 use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Target, Timer};
-use crate::protocol::{BrokerMetadata, CreatableTopic, CreatableTopicResult, Msg, QuorumDescription, TopicMetadata};
+use crate::protocol::{
+    BrokerMetadata, CreatableTopic, CreatableTopicResult, Msg, OffsetSpec, QuorumDescription, TopicMetadata,
+};
 
 /// `default.api.timeout.ms`.
 pub(crate) const DEFAULT_API_TIMEOUT_MS: u64 = 60_000;
@@ -23,6 +25,16 @@ pub(crate) enum AdminCall {
     /// describeMetadataQuorum: asks the bootstrap server directly (a broker forwards it,
     /// a controller that does not lead names the one that does).
     DescribeQuorum,
+    /// listOffsets: asks each partition's leader (from a fresh metadata request).
+    ListOffsets {
+        partitions: Vec<(String, u32)>,
+        spec: OffsetSpec,
+    },
+    /// createPartitions: grow a topic to `total` partitions.
+    CreatePartitions {
+        topic: String,
+        total: u32,
+    },
     /// incrementalAlterConfigs on one topic.
     AlterConfigs {
         topic: String,
@@ -40,6 +52,8 @@ impl AdminCall {
             AdminCall::Metadata { call } => call,
             AdminCall::DescribeQuorum => "describeMetadataQuorum",
             AdminCall::AlterConfigs { .. } => "incrementalAlterConfigs",
+            AdminCall::ListOffsets { .. } => "listOffsets",
+            AdminCall::CreatePartitions { .. } => "createPartitions",
         }
     }
 }
@@ -57,6 +71,8 @@ pub(crate) enum AdminOutcome {
     ConfigsAltered(Option<crate::error::ApiError>),
     /// `kafka-configs.sh` refuses to delete configs the topic does not set.
     DeleteMissing(Vec<String>),
+    Offsets(Vec<((String, u32), Result<u64, crate::error::ApiError>)>),
+    PartitionsCreated(Option<crate::error::ApiError>),
     /// No server answered within the API timeout: `Timed out waiting for a node assignment. Call: createTopics`.
     TimedOut(String),
 }
@@ -65,12 +81,15 @@ pub(crate) struct Admin {
     bootstrap: Bootstrap,
     call: AdminCall,
     next_correlation_id: u32,
+    /// listOffsets: answers gathered so far, and how many requests are still out.
+    offsets: Vec<((String, u32), Result<u64, crate::error::ApiError>)>,
+    offsets_pending: usize,
 }
 
 impl Admin {
     pub(crate) fn new(bootstrap_servers: Vec<String>, client_id: &str, call: AdminCall) -> Admin {
         let bootstrap = Bootstrap::new(bootstrap_servers, format!("[AdminClient clientId={client_id}]"));
-        Admin { bootstrap, call, next_correlation_id: 0 }
+        Admin { bootstrap, call, next_correlation_id: 0, offsets: Vec::new(), offsets_pending: 0 }
     }
 
     pub(crate) fn bootstrap_servers(&self) -> Vec<String> {
@@ -127,6 +146,41 @@ impl Admin {
         self.send(target, msg, ctx);
     }
 
+    /// One ListOffsets per leader and topic; a partition without a leader answers
+    /// LEADER_NOT_AVAILABLE at once.
+    fn list_offsets(
+        &mut self,
+        topics: &[TopicMetadata],
+        partitions: Vec<(String, u32)>,
+        spec: OffsetSpec,
+        ctx: &mut Ctx,
+    ) -> bool {
+        let mut by_leader: std::collections::BTreeMap<(NodeId, String), Vec<u32>> = std::collections::BTreeMap::new();
+        self.offsets.clear();
+        for (topic, p) in partitions {
+            let leader = topics
+                .iter()
+                .find(|t| t.name == topic)
+                .and_then(|t| t.partitions.iter().find(|x| x.partition == p))
+                .and_then(|x| x.leader);
+            match leader {
+                Some(l) => by_leader.entry((l, topic)).or_default().push(p),
+                None => {
+                    let error = crate::error::ApiError::default_for(crate::error::KafkaError::LeaderNotAvailable);
+                    self.offsets.push(((topic, p), Err(error)));
+                }
+            }
+        }
+        self.offsets_pending = by_leader.len();
+        if self.offsets_pending == 0 {
+            return Self::finish(AdminOutcome::Offsets(std::mem::take(&mut self.offsets)), ctx);
+        }
+        for ((leader, topic), partitions) in by_leader {
+            self.send(Target::Addr(Addr::Node(leader)), Msg::ListOffsetsRequest { topic, partitions, spec }, ctx);
+        }
+        true
+    }
+
     fn retry_later(ctx: &mut Ctx) -> bool {
         ctx.timer(RETRY_BACKOFF_MS, Timer::ClientRetry);
         true
@@ -151,6 +205,11 @@ impl Admin {
                     true
                 }
                 AdminCall::DescribeQuorum => true,
+                AdminCall::ListOffsets { partitions, spec } => self.list_offsets(&topics, partitions, spec, ctx),
+                AdminCall::CreatePartitions { topic, total } => {
+                    self.send(Target::Addr(from), Msg::CreatePartitionsRequest { topic, total }, ctx);
+                    true
+                }
                 AdminCall::AlterConfigs { topic, set, delete } => {
                     let current: Vec<String> = topics
                         .iter()
@@ -172,6 +231,16 @@ impl Admin {
             Msg::CreateTopicsResponse { results } => Self::finish(AdminOutcome::Created(results), ctx),
             Msg::DeleteTopicsResponse { results } => Self::finish(AdminOutcome::Deleted(results), ctx),
             Msg::DescribeQuorumResponse { quorum: Some(q), .. } => Self::finish(AdminOutcome::Quorum(q), ctx),
+            Msg::ListOffsetsResponse { topic, offsets } => {
+                self.offsets.extend(offsets.into_iter().map(|(p, r)| ((topic.clone(), p), r)));
+                self.offsets_pending = self.offsets_pending.saturating_sub(1);
+                if self.offsets_pending == 0 {
+                    return Self::finish(AdminOutcome::Offsets(std::mem::take(&mut self.offsets)), ctx);
+                }
+                true
+            }
+            Msg::CreatePartitionsResponse { error: Some(e) } if e.error.is_retriable() => Self::retry_later(ctx),
+            Msg::CreatePartitionsResponse { error } => Self::finish(AdminOutcome::PartitionsCreated(error), ctx),
             Msg::AlterConfigsResponse { error: Some(e) } if e.error.is_retriable() => Self::retry_later(ctx),
             Msg::AlterConfigsResponse { error } => Self::finish(AdminOutcome::ConfigsAltered(error), ctx),
             Msg::DescribeQuorumResponse { leader_hint: Some(leader), .. } => {

@@ -7,6 +7,7 @@
 use super::configs::ConfigsJob;
 use super::console_consumer::ConsumerJob;
 use super::console_producer::ProducerJob;
+use super::get_offsets::OffsetsJob;
 use super::metadata_quorum::QuorumJob;
 use super::topics::TopicsJob;
 use crate::client::admin::AdminCall;
@@ -22,6 +23,7 @@ pub(crate) enum JobKind {
     Topics(TopicsJob),
     Quorum(QuorumJob),
     Configs(ConfigsJob),
+    Offsets(OffsetsJob),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
 }
@@ -71,15 +73,36 @@ impl Job {
             JobKind::Topics(j) => Some(j.client),
             JobKind::Quorum(j) => Some(j.client),
             JobKind::Configs(j) => Some(j.client),
+            JobKind::Offsets(j) => Some(j.client),
             JobKind::Producer(j) => Some(j.client),
             JobKind::Consumer(j) => Some(j.client),
+        }
+    }
+
+    /// A follow-up Admin call replaces the job's client.
+    pub(crate) fn set_client(&mut self, client: ClientId) {
+        match &mut self.kind {
+            JobKind::Server { .. } => {}
+            JobKind::Topics(j) => j.client = client,
+            JobKind::Quorum(j) => j.client = client,
+            JobKind::Configs(j) => j.client = client,
+            JobKind::Offsets(j) => j.client = client,
+            JobKind::Producer(j) => j.client = client,
+            JobKind::Consumer(j) => j.client = client,
         }
     }
 
     /// Whether the console waits for this job before reading the next command line even
     /// in the page (it would block a terminal only briefly).
     pub(crate) fn runs_to_completion(&self) -> bool {
-        matches!(self.kind, JobKind::Server { .. } | JobKind::Topics(_) | JobKind::Quorum(_) | JobKind::Configs(_))
+        matches!(
+            self.kind,
+            JobKind::Server { .. }
+                | JobKind::Topics(_)
+                | JobKind::Quorum(_)
+                | JobKind::Configs(_)
+                | JobKind::Offsets(_)
+        )
     }
 
     pub(crate) fn on_client_event(&mut self, event: ClientEvent, emit: &mut Emit) {
@@ -93,6 +116,7 @@ impl Job {
             JobKind::Topics(j) => j.on_event(event, emit),
             JobKind::Quorum(j) => j.on_event(event, emit),
             JobKind::Configs(j) => j.on_event(event, emit),
+            JobKind::Offsets(j) => j.on_event(event, emit),
             JobKind::Producer(j) => j.on_event(event, emit),
             JobKind::Consumer(j) => j.on_event(event, emit),
         }

@@ -10,6 +10,7 @@ mod console_consumer;
 mod console_producer;
 mod control;
 mod dump_log;
+mod get_offsets;
 mod job;
 mod metadata_quorum;
 mod options;
@@ -285,7 +286,11 @@ impl Console {
         match &mut job.kind {
             JobKind::Producer(p) => p.close(world, &mut emit),
             JobKind::Consumer(c) => c.stop(world, &mut emit),
-            JobKind::Server { .. } | JobKind::Topics(_) | JobKind::Quorum(_) | JobKind::Configs(_) => emit.exit(130),
+            JobKind::Server { .. }
+            | JobKind::Topics(_)
+            | JobKind::Quorum(_)
+            | JobKind::Configs(_)
+            | JobKind::Offsets(_) => emit.exit(130),
         }
         let status = emit.exit.unwrap_or(130);
         self.emit(emit, job.stdout_file.clone());
@@ -330,9 +335,10 @@ impl Console {
         if !foreground {
             return;
         }
-        if let (Some(call), Some(Job { kind: JobKind::Topics(t), .. })) = (follow_up, &mut self.foreground) {
-            let bootstrap = world.clients.get(&t.client).map(|c| c.bootstrap_servers()).unwrap_or_default();
-            t.client = start_admin_client(world, bootstrap, call);
+        if let (Some(call), Some(job)) = (follow_up, &mut self.foreground) {
+            let bootstrap =
+                job.client().and_then(|c| world.clients.get(&c)).map(|c| c.bootstrap_servers()).unwrap_or_default();
+            job.set_client(start_admin_client(world, bootstrap, call));
         }
         if let Some(status) = exit {
             if let Some(job) = self.foreground.take() {
@@ -602,6 +608,7 @@ impl Console {
             "kafka-metadata-quorum.sh" => metadata_quorum::run(self, world, args),
             "kafka-dump-log.sh" => dump_log::run(self, world, args),
             "kafka-configs.sh" => configs::run(self, world, args),
+            "kafka-get-offsets.sh" => get_offsets::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");

@@ -44,6 +44,7 @@ enum Action {
     List { pattern: Option<String>, exclude_internal: bool },
     Describe { pattern: Option<String>, if_exists: bool, only: Filter },
     Delete { pattern: String, if_exists: bool, deleting: bool },
+    Alter { pattern: String, if_exists: bool, total: u32, altering: bool },
 }
 
 /// `--describe` report filters.
@@ -119,8 +120,16 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         return usage(con, "Missing required argument \"[topic]\"");
     }
     if p.has("alter") {
-        con.err("kafka-topics.sh --alter: not simulated yet in Kafka Playground (adding partitions comes with the replication issue).");
-        return Outcome::Done(1);
+        if p.has("config") {
+            return usage(con, "Option combination \"[bootstrap-server],[config]\" can't be used with option \"[alter]\". To alter topic configs, use kafka-configs.sh.");
+        }
+        if !p.has("partitions") {
+            return usage(con, "Missing required argument \"[partitions]\"");
+        }
+        if p.has("replica-assignment") {
+            con.err("kafka-topics.sh --alter --replica-assignment: not simulated yet in Kafka Playground.");
+            return Outcome::Done(1);
+        }
     }
     for (opt, allowed) in [
         ("config", &["create", "alter"][..]),
@@ -164,6 +173,30 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             }
             Err(status) => return Outcome::Done(status),
         }
+    } else if p.has("alter") {
+        let total = match p.value("partitions").map(str::parse::<i64>) {
+            Some(Ok(n)) if n >= 1 => n as u32,
+            Some(Ok(_)) => {
+                con.out("Error while executing topic command : The partitions must be greater than 0");
+                log_error(con, world, "java.lang.IllegalArgumentException", "The partitions must be greater than 0");
+                return Outcome::Done(1);
+            }
+            _ => {
+                return thrown(
+                    con,
+                    "joptsimple.OptionArgumentConversionException",
+                    &format!(
+                        "Cannot parse argument '{}' of option partitions",
+                        p.value("partitions").unwrap_or_default()
+                    ),
+                )
+            }
+        };
+        let pattern = topic.unwrap_or_default();
+        (
+            Action::Alter { pattern, if_exists: p.has("if-exists"), total, altering: false },
+            AdminCall::Metadata { call: "listTopics" },
+        )
     } else if p.has("list") {
         (
             Action::List { pattern: topic, exclude_internal: p.has("exclude-internal") },
@@ -325,6 +358,24 @@ impl TopicsJob {
                 *deleting = true;
                 emit.start_admin = Some(AdminCall::DeleteTopics(names));
             }
+            (Action::Alter { pattern, if_exists, total, altering }, AdminOutcome::Metadata { topics, .. })
+                if !*altering =>
+            {
+                let names = matching(&topics, Some(pattern), false);
+                let Some(name) = names.into_iter().next() else {
+                    if *if_exists {
+                        return emit.exit(0);
+                    }
+                    let message = format!("Topic 'Optional[{pattern}]' does not exist as expected");
+                    return error_lines(emit, "java.lang.IllegalArgumentException", &message, at_ms);
+                };
+                *altering = true;
+                emit.start_admin = Some(AdminCall::CreatePartitions { topic: name, total: *total });
+            }
+            (Action::Alter { .. }, AdminOutcome::PartitionsCreated(error)) => match error {
+                None => emit.exit(0),
+                Some(e) => error_lines(emit, e.error.exception(), &e.message, at_ms),
+            },
             (Action::Delete { .. }, AdminOutcome::Deleted(results)) => {
                 match results.into_iter().find_map(|r| r.error) {
                     None => emit.exit(0),
