@@ -23,6 +23,9 @@ const SPECS: &[OptSpec] = &[
     OptSpec { name: "version", arg: None, help: "Display Kafka version." },
 ];
 
+/// One `--topic-partitions` rule: a topic pattern and a partition range `[from, to)`.
+type Rule = (TopicPattern, Option<u32>, Option<u32>);
+
 /// Which partitions `--topic`/`--partitions` or `--topic-partitions` select.
 enum Filter {
     Topic {
@@ -30,7 +33,7 @@ enum Filter {
         partitions: Vec<u32>,
     },
     /// `topic:p`, `topic:a-b`, `topic:a-`, `topic:-b` or just `topic`, each part a pattern.
-    Rules(Vec<(TopicPattern, Option<u32>, Option<u32>)>),
+    Rules(Vec<Rule>),
 }
 
 impl Filter {
@@ -61,7 +64,7 @@ fn terse(con: &mut Console, message: &str) -> Outcome {
     Outcome::Done(1)
 }
 
-fn parse_rules(text: &str) -> Result<Vec<(TopicPattern, Option<u32>, Option<u32>)>, String> {
+fn parse_rules(text: &str) -> Result<Vec<Rule>, String> {
     text.split(',')
         .map(|rule| {
             let invalid = || format!("Invalid rule specification: {rule}");
@@ -119,33 +122,34 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             return terse(con, &format!("Malformed time argument {other}. Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered, or a specified long format timestamp"))
         }
     };
-    let filter =
-        if let Some(rules) = p.value("topic-partitions") {
-            if p.has("topic") || p.has("partitions") {
-                return terse(con, "--topic-partitions cannot be used with --topic or --partitions");
-            }
-            match parse_rules(rules) {
-                Ok(r) => Filter::Rules(r),
-                Err(message) => return terse(con, &message),
-            }
-        } else {
-            let pattern = match p.value("topic").map(TopicPattern::new).transpose() {
-                Ok(pattern) => pattern,
-                Err(message) => return terse(con, &message),
-            };
-            let list = p.value("partitions").unwrap_or_default();
-            let partitions: Result<Vec<u32>, _> =
-                list.split(',').filter(|s| !s.is_empty()).map(|s| s.trim().parse::<u32>()).collect();
-            match partitions {
-                Ok(partitions) => Filter::Topic { pattern, partitions },
-                Err(_) => return terse(
+    let filter = if let Some(rules) = p.value("topic-partitions") {
+        if p.has("topic") || p.has("partitions") {
+            return terse(con, "--topic-partitions cannot be used with --topic or --partitions");
+        }
+        match parse_rules(rules) {
+            Ok(r) => Filter::Rules(r),
+            Err(message) => return terse(con, &message),
+        }
+    } else {
+        let pattern = match p.value("topic").map(TopicPattern::new).transpose() {
+            Ok(pattern) => pattern,
+            Err(message) => return terse(con, &message),
+        };
+        let list = p.value("partitions").unwrap_or_default();
+        let partitions: Result<Vec<u32>, _> =
+            list.split(',').filter(|s| !s.is_empty()).map(|s| s.trim().parse::<u32>()).collect();
+        match partitions {
+            Ok(partitions) => Filter::Topic { pattern, partitions },
+            Err(_) => {
+                return terse(
                     con,
                     &format!(
                         "--partitions expects a comma separated list of numeric partition ids, but received: {list}"
                     ),
-                ),
+                )
             }
-        };
+        }
+    };
     let servers: Vec<String> = bootstrap.split(',').map(|s| s.trim().to_string()).collect();
     let client = con.start_admin(world, servers, AdminCall::Metadata { call: "listTopics" });
     Outcome::Job(JobKind::Offsets(OffsetsJob {
