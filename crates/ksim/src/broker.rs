@@ -274,7 +274,8 @@ impl Broker {
             | Msg::DeleteTopicsResponse { .. }
             | Msg::DescribeQuorumResponse { .. }
             | Msg::AlterConfigsResponse { .. }
-            | Msg::CreatePartitionsResponse { .. } => {
+            | Msg::CreatePartitionsResponse { .. }
+            | Msg::ElectLeadersResponse { .. } => {
                 if let Some(f) = self.forwarded.remove(&correlation_id) {
                     ctx.send(f.client, f.correlation_id, msg);
                 }
@@ -283,7 +284,8 @@ impl Broker {
             | Msg::DeleteTopicsRequest { .. }
             | Msg::DescribeQuorumRequest
             | Msg::AlterConfigsRequest { .. }
-            | Msg::CreatePartitionsRequest { .. } => {
+            | Msg::CreatePartitionsRequest { .. }
+            | Msg::ElectLeadersRequest { .. } => {
                 match self.send_to_controller(msg.clone(), ctx) {
                     Some(forwarded_id) => {
                         self.forwarded.insert(forwarded_id, Forwarded { client: from, correlation_id });
@@ -300,6 +302,9 @@ impl Broker {
                                 Msg::DeleteTopicsResponse { results: names.iter().map(|n| result(n)).collect() }
                             }
                             Msg::AlterConfigsRequest { .. } => Msg::AlterConfigsResponse { error: error.clone() },
+                            Msg::ElectLeadersRequest { .. } => {
+                                Msg::ElectLeadersResponse { error: error.clone(), results: Vec::new() }
+                            }
                             Msg::CreatePartitionsRequest { .. } => {
                                 Msg::CreatePartitionsResponse { error: error.clone() }
                             }

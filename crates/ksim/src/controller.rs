@@ -7,11 +7,14 @@ use crate::error::{ApiError, KafkaError};
 use crate::ids::{Addr, NodeId, Uuid};
 use crate::metadata::{LeaderChange, MetadataImage, MetadataRecord, METADATA_VERSION_LEVEL};
 use crate::node::{Ctx, Timer};
-use crate::protocol::{CreatableTopic, CreatableTopicResult, Msg, QuorumDescription, ReplicaDescription};
+use crate::protocol::{CreatableTopic, CreatableTopicResult, ElectionType, Msg, QuorumDescription, ReplicaDescription};
 use crate::raft::{Raft, RaftDisk, RaftEvent, RaftState};
 use crate::time::SimTime;
 use crate::topic_name;
 use std::collections::BTreeMap;
+
+/// `leader.imbalance.check.interval.seconds` (300).
+const LEADER_IMBALANCE_CHECK_INTERVAL_MS: u64 = 300_000;
 
 /// A reply held until the records its request wrote are committed.
 struct PendingReply {
@@ -131,6 +134,7 @@ impl Controller {
                     self.heartbeats = self.latest.brokers.keys().map(|b| (*b, ctx.now)).collect();
                     self.fence_check_at = None;
                     self.schedule_fence_check(ctx);
+                    ctx.timer(LEADER_IMBALANCE_CHECK_INTERVAL_MS, Timer::LeaderRebalance);
                 }
                 RaftEvent::LostLeadership => {
                     for p in std::mem::take(&mut self.pending) {
@@ -231,6 +235,10 @@ impl Controller {
             Msg::CreatePartitionsRequest { topic, total } => {
                 let (error, records) = self.create_partitions(&topic, total, ctx);
                 self.write(records, from, correlation_id, Msg::CreatePartitionsResponse { error }, ctx);
+            }
+            Msg::ElectLeadersRequest { election, partitions } => {
+                let (results, records) = self.elect_leaders(election, partitions, ctx);
+                self.write(records, from, correlation_id, Msg::ElectLeadersResponse { error: None, results }, ctx);
             }
             Msg::AlterPartitionRequest { broker_id, topic_id, partition, leader_epoch, partition_epoch, new_isr } => {
                 let (error, records) =
@@ -399,6 +407,107 @@ impl Controller {
             total - current
         ));
         (None, records)
+    }
+
+    /// ElectLeaders: PREFERRED moves leadership to the first replica when it is in the
+    /// ISR and unfenced; UNCLEAN gives a leaderless partition any live replica.
+    #[allow(clippy::type_complexity)]
+    fn elect_leaders(
+        &self,
+        election: ElectionType,
+        partitions: Option<Vec<(String, u32)>>,
+        ctx: &mut Ctx,
+    ) -> (Vec<((String, u32), Option<ApiError>)>, Vec<MetadataRecord>) {
+        // For "all partitions" Kafka leaves out those that already have the desired leader.
+        let all = partitions.is_none();
+        let wanted: Vec<(String, u32)> = partitions.unwrap_or_else(|| {
+            self.latest.topics.iter().flat_map(|(t, ti)| ti.partitions.keys().map(move |p| (t.clone(), *p))).collect()
+        });
+        let unfenced = self.latest.unfenced_brokers();
+        let mut results = Vec::new();
+        let mut records = Vec::new();
+        for (topic, partition) in wanted {
+            let Some(t) = self.latest.topics.get(&topic) else {
+                let message = format!("No such topic as {topic}");
+                results.push(((topic, partition), Some(ApiError::new(KafkaError::UnknownTopicOrPartition, message))));
+                continue;
+            };
+            let topic_id = t.topic_id;
+            let Some(p) = t.partitions.get(&partition) else {
+                let message = format!("No such partition as {topic}-{partition}");
+                results.push(((topic, partition), Some(ApiError::new(KafkaError::UnknownTopicOrPartition, message))));
+                continue;
+            };
+            let strategy = match election {
+                ElectionType::Preferred => "PreferredElection",
+                ElectionType::Unclean => "UncleanElection",
+            };
+            let failed = |e: KafkaError| {
+                Some(ApiError::new(
+                    e,
+                    format!("Failed to elect leader for partition {topic}-{partition} under strategy {strategy}"),
+                ))
+            };
+            let (error, change) = match election {
+                ElectionType::Preferred => {
+                    let preferred = p.replicas.first().copied();
+                    if p.leader.is_some() && p.leader == preferred {
+                        (Some(ApiError::default_for(KafkaError::ElectionNotNeeded)), None)
+                    } else {
+                        match preferred.filter(|r| p.isr.contains(r) && unfenced.contains(r)) {
+                            Some(r) => (None, Some((LeaderChange::Leader(r), None))),
+                            None => (failed(KafkaError::PreferredLeaderNotAvailable), None),
+                        }
+                    }
+                }
+                ElectionType::Unclean if p.leader.is_some() => {
+                    (Some(ApiError::default_for(KafkaError::ElectionNotNeeded)), None)
+                }
+                ElectionType::Unclean => {
+                    let clean = p.replicas.iter().find(|r| p.isr.contains(r) && unfenced.contains(r));
+                    match clean.or_else(|| p.replicas.iter().find(|r| unfenced.contains(r))) {
+                        Some(r) if clean.is_some() => (None, Some((LeaderChange::Leader(*r), None))),
+                        Some(r) => (None, Some((LeaderChange::Leader(*r), Some(vec![*r])))),
+                        None => (failed(KafkaError::EligibleLeadersNotAvailable), None),
+                    }
+                }
+            };
+            if let Some((leader, isr)) = change {
+                if let LeaderChange::Leader(r) = leader {
+                    ctx.trace_controller(format!(
+                        "elects broker {} leader of {topic}-{partition} ({} election)",
+                        r.0,
+                        election.name()
+                    ));
+                }
+                records.push(MetadataRecord::PartitionChange { topic_id, partition_id: partition, isr, leader });
+            }
+            if !(all && error.as_ref().is_some_and(|e| e.error == KafkaError::ElectionNotNeeded)) {
+                results.push(((topic, partition), error));
+            }
+        }
+        (results, records)
+    }
+
+    /// `auto.leader.rebalance.enable`: every `leader.imbalance.check.interval.seconds`
+    /// (300 s) the active controller moves leadership back to preferred replicas.
+    pub(crate) fn on_leader_rebalance(&mut self, ctx: &mut Ctx) {
+        if !self.is_active() {
+            return;
+        }
+        let (results, records) = self.elect_leaders(ElectionType::Preferred, None, ctx);
+        if !records.is_empty() {
+            let moved = results.iter().filter(|(_, e)| e.is_none()).count();
+            ctx.trace_controller(format!(
+                "auto leader rebalance: {moved} partition(s) led again by their preferred replica"
+            ));
+            let first = self.raft.append(records, ctx);
+            for entry in &self.raft.disk.log[first as usize..] {
+                self.latest.apply(entry);
+            }
+            self.apply_committed(ctx);
+        }
+        ctx.timer(LEADER_IMBALANCE_CHECK_INTERVAL_MS, Timer::LeaderRebalance);
     }
 
     /// `ReplicationControlManager.alterPartition`: a leader changing its ISR. Stale leader

@@ -10,6 +10,9 @@ pub(crate) enum KafkaError {
     InvalidPartitions,
     InvalidReplicationFactor,
     TopicAlreadyExists,
+    EligibleLeadersNotAvailable,
+    PreferredLeaderNotAvailable,
+    ElectionNotNeeded,
     LeaderNotAvailable,
     NetworkException,
     InvalidUpdateVersion,
@@ -32,6 +35,9 @@ impl KafkaError {
             KafkaError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
             KafkaError::InvalidTopicException => "INVALID_TOPIC_EXCEPTION",
             KafkaError::TopicAlreadyExists => "TOPIC_ALREADY_EXISTS",
+            KafkaError::EligibleLeadersNotAvailable => "ELIGIBLE_LEADERS_NOT_AVAILABLE",
+            KafkaError::PreferredLeaderNotAvailable => "PREFERRED_LEADER_NOT_AVAILABLE",
+            KafkaError::ElectionNotNeeded => "ELECTION_NOT_NEEDED",
             KafkaError::LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
             KafkaError::NetworkException => "NETWORK_EXCEPTION",
             KafkaError::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
@@ -56,6 +62,13 @@ impl KafkaError {
             KafkaError::NotLeaderOrFollower => "org.apache.kafka.common.errors.NotLeaderOrFollowerException",
             KafkaError::InvalidTopicException => "org.apache.kafka.common.errors.InvalidTopicException",
             KafkaError::TopicAlreadyExists => "org.apache.kafka.common.errors.TopicExistsException",
+            KafkaError::EligibleLeadersNotAvailable => {
+                "org.apache.kafka.common.errors.EligibleLeadersNotAvailableException"
+            }
+            KafkaError::PreferredLeaderNotAvailable => {
+                "org.apache.kafka.common.errors.PreferredLeaderNotAvailableException"
+            }
+            KafkaError::ElectionNotNeeded => "org.apache.kafka.common.errors.ElectionNotNeededException",
             KafkaError::LeaderNotAvailable => "org.apache.kafka.common.errors.LeaderNotAvailableException",
             KafkaError::NetworkException => "org.apache.kafka.common.errors.NetworkException",
             KafkaError::InvalidUpdateVersion => "org.apache.kafka.common.errors.InvalidUpdateVersionException",
@@ -94,6 +107,9 @@ impl KafkaError {
                 "The request attempted to perform an operation on an invalid topic."
             }
             KafkaError::TopicAlreadyExists => "Topic with this name already exists.",
+            KafkaError::EligibleLeadersNotAvailable => "Eligible topic partition leaders are not available.",
+            KafkaError::PreferredLeaderNotAvailable => "The preferred leader was not available.",
+            KafkaError::ElectionNotNeeded => "Leader election not needed for topic partition.",
             KafkaError::LeaderNotAvailable => "There is no leader for this topic-partition as we are in the middle of a leadership election.",
             KafkaError::NetworkException => "The server disconnected before a response was received.",
             KafkaError::InvalidUpdateVersion => "The given update version was invalid.",

@@ -15,6 +15,8 @@ pub(crate) enum Timer {
     Raft,
     /// The active controller's check for brokers past their session timeout.
     FenceCheck,
+    /// The active controller's `leader.imbalance.check.interval.seconds` timer.
+    LeaderRebalance,
     BrokerHeartbeat,
     /// The replica manager's deadlines: delayed produces and fetches, replica fetches.
     Replica,

@@ -81,6 +81,22 @@ pub(crate) enum OffsetSpec {
     Latest,
 }
 
+/// `kafka-leader-election.sh --election-type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ElectionType {
+    Preferred,
+    Unclean,
+}
+
+impl ElectionType {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ElectionType::Preferred => "PREFERRED",
+            ElectionType::Unclean => "UNCLEAN",
+        }
+    }
+}
+
 /// Errors of the Raft RPCs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum RaftError {
@@ -222,6 +238,16 @@ pub(crate) enum Msg {
         leader_epoch: u32,
     },
     DescribeQuorumRequest,
+    /// ElectLeaders for the given partitions, or all of them when None.
+    ElectLeadersRequest {
+        election: ElectionType,
+        partitions: Option<Vec<(String, u32)>>,
+    },
+    ElectLeadersResponse {
+        /// A top-level error (no active controller): nothing was tried.
+        error: Option<ApiError>,
+        results: Vec<((String, u32), Option<ApiError>)>,
+    },
     /// CreatePartitions: grow `topic` to `total` partitions.
     CreatePartitionsRequest {
         topic: String,
@@ -320,6 +346,8 @@ impl Msg {
             Msg::AlterConfigsResponse { .. } => "IncrementalAlterConfigsResponse",
             Msg::CreatePartitionsRequest { .. } => "CreatePartitionsRequest",
             Msg::CreatePartitionsResponse { .. } => "CreatePartitionsResponse",
+            Msg::ElectLeadersRequest { .. } => "ElectLeadersRequest",
+            Msg::ElectLeadersResponse { .. } => "ElectLeadersResponse",
         }
     }
 
@@ -346,6 +374,8 @@ impl Msg {
             | Msg::AlterConfigsResponse { .. }
             | Msg::CreatePartitionsRequest { .. }
             | Msg::CreatePartitionsResponse { .. }
+            | Msg::ElectLeadersRequest { .. }
+            | Msg::ElectLeadersResponse { .. }
             | Msg::BrokerRegistrationRequest { .. }
             | Msg::BrokerRegistrationResponse { .. } => MessageKind::Admin,
             Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,

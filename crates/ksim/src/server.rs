@@ -151,6 +151,11 @@ impl Server {
                     }
                 }
             },
+            Input::Timer(Timer::LeaderRebalance) => {
+                if let Some(c) = &mut self.controller {
+                    c.on_leader_rebalance(ctx);
+                }
+            }
             Input::Timer(Timer::FenceCheck) => {
                 if let Some(c) = &mut self.controller {
                     c.on_fence_check(ctx);
@@ -184,7 +189,9 @@ fn is_for_controller(from: Addr, msg: &Msg) -> bool {
         | Msg::EndQuorumEpochResponse { .. }
         | Msg::DescribeQuorumRequest
         | Msg::AlterPartitionRequest { .. } => true,
-        Msg::AlterConfigsRequest { .. } | Msg::CreatePartitionsRequest { .. } => matches!(from, Addr::Node(_)),
+        Msg::AlterConfigsRequest { .. } | Msg::CreatePartitionsRequest { .. } | Msg::ElectLeadersRequest { .. } => {
+            matches!(from, Addr::Node(_))
+        }
         // A controller's own fetch comes back to its Raft; a broker-only process's to its observer.
         Msg::MetadataFetchResponse { .. } => true,
         Msg::CreateTopicsRequest { .. } | Msg::DeleteTopicsRequest { .. } => {

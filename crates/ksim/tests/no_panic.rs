@@ -16,6 +16,10 @@ const TOOLS: &[&str] = &[
     "cd",
     "export",
     "kafka-configs.sh",
+    "kafka-get-offsets.sh",
+    "kafka-leader-election.sh",
+    "kafka-metadata-quorum.sh",
+    "kafka-dump-log.sh",
 ];
 const WORDS: &[&str] = &[
     "--create",
@@ -75,6 +79,11 @@ const WORDS: &[&str] = &[
     "--config",
     "retention.ms=1",
     "a=b",
+    "--election-type",
+    "preferred",
+    "unclean",
+    "--all-topic-partitions",
+    "--alter",
     "\u{1F600}",
     "",
 ];

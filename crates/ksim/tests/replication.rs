@@ -133,3 +133,21 @@ fn the_replication_sweep_loses_nothing_acknowledged_unless_unclean_election_is_o
     let lost: usize = (1..=200).map(|seed| ksim::sweep_seed(seed, &unclean).lost.len()).sum();
     assert!(lost > 0, "unclean leader election should lose acknowledged records in some seed");
 }
+
+/// `auto.leader.rebalance.enable`: a partition led by a non-preferred replica after a
+/// failure is led by its preferred replica again once the controller's 300 s check runs.
+#[test]
+fn auto_leader_rebalance_returns_leadership_to_the_preferred_replica() {
+    let mut s = cluster(3);
+    let preferred = partition(&s).replicas[0];
+    assert_eq!(partition(&s).leader, Some(preferred), "a new partition is led by its preferred replica");
+    s.input(&format!("ksim kill {preferred}"));
+    s.advance(12_000);
+    assert_ne!(partition(&s).leader, Some(preferred), "leadership moved away from the dead broker");
+    s.input(&format!("ksim restart {preferred}"));
+    s.advance(20_000);
+    assert!(partition(&s).isr.contains(&preferred), "the restarted broker caught up");
+    assert_ne!(partition(&s).leader, Some(preferred), "rejoining the ISR does not move leadership");
+    s.advance(300_000);
+    assert_eq!(partition(&s).leader, Some(preferred), "the periodic rebalance elected the preferred replica");
+}

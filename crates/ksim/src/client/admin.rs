@@ -6,7 +6,8 @@ use super::Bootstrap;
 use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Target, Timer};
 use crate::protocol::{
-    BrokerMetadata, CreatableTopic, CreatableTopicResult, Msg, OffsetSpec, QuorumDescription, TopicMetadata,
+    BrokerMetadata, CreatableTopic, CreatableTopicResult, ElectionType, Msg, OffsetSpec, QuorumDescription,
+    TopicMetadata,
 };
 
 /// `default.api.timeout.ms`.
@@ -35,6 +36,11 @@ pub(crate) enum AdminCall {
         topic: String,
         total: u32,
     },
+    /// electLeaders on the given partitions (all when None).
+    ElectLeaders {
+        election: ElectionType,
+        partitions: Option<Vec<(String, u32)>>,
+    },
     /// incrementalAlterConfigs on one topic.
     AlterConfigs {
         topic: String,
@@ -53,6 +59,7 @@ impl AdminCall {
             AdminCall::DescribeQuorum => "describeMetadataQuorum",
             AdminCall::AlterConfigs { .. } => "incrementalAlterConfigs",
             AdminCall::ListOffsets { .. } => "listOffsets",
+            AdminCall::ElectLeaders { .. } => "electLeaders",
             AdminCall::CreatePartitions { .. } => "createPartitions",
         }
     }
@@ -73,6 +80,7 @@ pub(crate) enum AdminOutcome {
     DeleteMissing(Vec<String>),
     Offsets(Vec<((String, u32), Result<u64, crate::error::ApiError>)>),
     PartitionsCreated(Option<crate::error::ApiError>),
+    Elected(Vec<((String, u32), Option<crate::error::ApiError>)>),
     /// No server answered within the API timeout: `Timed out waiting for a node assignment. Call: createTopics`.
     TimedOut(String),
 }
@@ -206,6 +214,10 @@ impl Admin {
                 }
                 AdminCall::DescribeQuorum => true,
                 AdminCall::ListOffsets { partitions, spec } => self.list_offsets(&topics, partitions, spec, ctx),
+                AdminCall::ElectLeaders { election, partitions } => {
+                    self.send(Target::Addr(from), Msg::ElectLeadersRequest { election, partitions }, ctx);
+                    true
+                }
                 AdminCall::CreatePartitions { topic, total } => {
                     self.send(Target::Addr(from), Msg::CreatePartitionsRequest { topic, total }, ctx);
                     true
@@ -239,6 +251,8 @@ impl Admin {
                 }
                 true
             }
+            Msg::ElectLeadersResponse { error: Some(_), .. } => Self::retry_later(ctx),
+            Msg::ElectLeadersResponse { results, .. } => Self::finish(AdminOutcome::Elected(results), ctx),
             Msg::CreatePartitionsResponse { error: Some(e) } if e.error.is_retriable() => Self::retry_later(ctx),
             Msg::CreatePartitionsResponse { error } => Self::finish(AdminOutcome::PartitionsCreated(error), ctx),
             Msg::AlterConfigsResponse { error: Some(e) } if e.error.is_retriable() => Self::retry_later(ctx),

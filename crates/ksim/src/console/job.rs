@@ -8,6 +8,7 @@ use super::configs::ConfigsJob;
 use super::console_consumer::ConsumerJob;
 use super::console_producer::ProducerJob;
 use super::get_offsets::OffsetsJob;
+use super::leader_election::ElectionJob;
 use super::metadata_quorum::QuorumJob;
 use super::topics::TopicsJob;
 use crate::client::admin::AdminCall;
@@ -24,6 +25,7 @@ pub(crate) enum JobKind {
     Quorum(QuorumJob),
     Configs(ConfigsJob),
     Offsets(OffsetsJob),
+    Election(ElectionJob),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
 }
@@ -74,6 +76,7 @@ impl Job {
             JobKind::Quorum(j) => Some(j.client),
             JobKind::Configs(j) => Some(j.client),
             JobKind::Offsets(j) => Some(j.client),
+            JobKind::Election(j) => Some(j.client),
             JobKind::Producer(j) => Some(j.client),
             JobKind::Consumer(j) => Some(j.client),
         }
@@ -87,6 +90,7 @@ impl Job {
             JobKind::Quorum(j) => j.client = client,
             JobKind::Configs(j) => j.client = client,
             JobKind::Offsets(j) => j.client = client,
+            JobKind::Election(j) => j.client = client,
             JobKind::Producer(j) => j.client = client,
             JobKind::Consumer(j) => j.client = client,
         }
@@ -102,6 +106,7 @@ impl Job {
                 | JobKind::Quorum(_)
                 | JobKind::Configs(_)
                 | JobKind::Offsets(_)
+                | JobKind::Election(_)
         )
     }
 
@@ -117,6 +122,7 @@ impl Job {
             JobKind::Quorum(j) => j.on_event(event, emit),
             JobKind::Configs(j) => j.on_event(event, emit),
             JobKind::Offsets(j) => j.on_event(event, emit),
+            JobKind::Election(j) => j.on_event(event, emit),
             JobKind::Producer(j) => j.on_event(event, emit),
             JobKind::Consumer(j) => j.on_event(event, emit),
         }

@@ -12,6 +12,7 @@ mod control;
 mod dump_log;
 mod get_offsets;
 mod job;
+mod leader_election;
 mod metadata_quorum;
 mod options;
 mod pattern;
@@ -290,7 +291,8 @@ impl Console {
             | JobKind::Topics(_)
             | JobKind::Quorum(_)
             | JobKind::Configs(_)
-            | JobKind::Offsets(_) => emit.exit(130),
+            | JobKind::Offsets(_)
+            | JobKind::Election(_) => emit.exit(130),
         }
         let status = emit.exit.unwrap_or(130);
         self.emit(emit, job.stdout_file.clone());
@@ -609,6 +611,7 @@ impl Console {
             "kafka-dump-log.sh" => dump_log::run(self, world, args),
             "kafka-configs.sh" => configs::run(self, world, args),
             "kafka-get-offsets.sh" => get_offsets::run(self, world, args),
+            "kafka-leader-election.sh" => leader_election::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");
