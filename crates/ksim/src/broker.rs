@@ -9,6 +9,7 @@
 use crate::config::Timing;
 use crate::error::{ApiError, KafkaError};
 use crate::ids::{Addr, NodeId, Uuid};
+use crate::log_manager::{LogConfig, LOG_RETENTION_CHECK_INTERVAL_MS};
 use crate::metadata::{Endpoint, MetadataEntry, MetadataImage, MetadataRecord};
 use crate::node::{Ctx, Level, Timer};
 use crate::partition_log::PartitionLog;
@@ -147,6 +148,7 @@ impl Broker {
             observer.start(ctx);
         }
         ctx.timer(0, Timer::BrokerHeartbeat);
+        ctx.timer(LOG_RETENTION_CHECK_INTERVAL_MS, Timer::LogRetention);
     }
 
     /// Registration, then heartbeats: one request at a time, sent again when unanswered.
@@ -191,6 +193,11 @@ impl Broker {
                 self.replicas.on_timer(ctx);
                 self.send_replica_requests(ctx);
             }
+            Timer::LogRetention => {
+                self.replicas.on_log_retention(ctx);
+                ctx.timer(LOG_RETENTION_CHECK_INTERVAL_MS, Timer::LogRetention);
+            }
+            Timer::LogCleaner => self.replicas.on_log_cleaner(ctx),
             Timer::IsrCheck => {
                 self.replicas.on_isr_check(ctx);
                 self.send_replica_requests(ctx);
@@ -397,17 +404,18 @@ impl Broker {
                 let Some(topic) = self.image.topic_name(*topic_id).map(str::to_string) else { return };
                 let Some(t) = self.image.topics.get(&topic) else { return };
                 let Some(p) = t.partitions.get(partition_id).cloned() else { return };
-                let min_isr = self.min_insync_replicas(&topic);
+                let config = self.log_config(&topic);
                 self.auto_creating.remove(&topic);
-                self.replicas.sync(&topic, *topic_id, *partition_id, &p, min_isr, ctx);
+                self.replicas.sync(&topic, *topic_id, *partition_id, &p, &config, ctx);
                 self.send_replica_requests(ctx);
             }
             MetadataRecord::Config { topic, .. } => {
-                // min.insync.replicas may have changed for every partition of the topic.
+                // min.insync.replicas, retention or compaction may have changed for every
+                // partition of the topic.
                 let Some(t) = self.image.topics.get(topic).cloned() else { return };
-                let min_isr = self.min_insync_replicas(topic);
+                let config = self.log_config(topic);
                 for (p, pi) in &t.partitions {
-                    self.replicas.sync(topic, t.topic_id, *p, pi, min_isr, ctx);
+                    self.replicas.sync(topic, t.topic_id, *p, pi, &config, ctx);
                 }
             }
             MetadataRecord::RemoveTopic { .. } => {
@@ -418,12 +426,14 @@ impl Broker {
         }
     }
 
-    /// The topic's `min.insync.replicas`: its own config, else the broker's, else 1.
-    fn min_insync_replicas(&self, topic: &str) -> usize {
-        let from_topic = self.image.topics.get(topic).and_then(|t| t.configs.get("min.insync.replicas").cloned());
-        let from_broker =
-            self.defaults.static_topic_configs.iter().find(|(k, _)| k == "min.insync.replicas").map(|(_, v)| v.clone());
-        from_topic.or(from_broker).and_then(|v| v.parse().ok()).unwrap_or(1)
+    /// The topic's effective configs: its own, else the broker's static ones, else Kafka's defaults.
+    fn log_config(&self, topic: &str) -> LogConfig {
+        let configs = self.image.topics.get(topic).map(|t| &t.configs);
+        LogConfig::resolve(|name| {
+            configs
+                .and_then(|c| c.get(name).cloned())
+                .or_else(|| self.defaults.static_topic_configs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        })
     }
 
     /// Sends the AlterPartition requests the replica manager queued to the active controller.

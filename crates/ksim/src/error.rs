@@ -25,6 +25,8 @@ pub(crate) enum KafkaError {
     InvalidConfig,
     BrokerIdNotRegistered,
     StaleBrokerEpoch,
+    OffsetOutOfRange,
+    InvalidRecord,
 }
 
 impl KafkaError {
@@ -52,6 +54,8 @@ impl KafkaError {
             KafkaError::InvalidConfig => "INVALID_CONFIG",
             KafkaError::StaleBrokerEpoch => "STALE_BROKER_EPOCH",
             KafkaError::BrokerIdNotRegistered => "BROKER_ID_NOT_REGISTERED",
+            KafkaError::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            KafkaError::InvalidRecord => "INVALID_RECORD",
         }
     }
 
@@ -85,6 +89,8 @@ impl KafkaError {
             KafkaError::InvalidConfig => "org.apache.kafka.common.errors.InvalidConfigurationException",
             KafkaError::StaleBrokerEpoch => "org.apache.kafka.common.errors.StaleBrokerEpochException",
             KafkaError::BrokerIdNotRegistered => "org.apache.kafka.common.errors.BrokerIdNotRegisteredException",
+            KafkaError::OffsetOutOfRange => "org.apache.kafka.common.errors.OffsetOutOfRangeException",
+            KafkaError::InvalidRecord => "org.apache.kafka.common.errors.InvalidRecordException",
         }
     }
 
@@ -126,6 +132,10 @@ impl KafkaError {
             KafkaError::InvalidConfig => "Configuration is invalid.",
             KafkaError::StaleBrokerEpoch => "Broker epoch has changed.",
             KafkaError::BrokerIdNotRegistered => "The given broker ID was not registered.",
+            KafkaError::OffsetOutOfRange => {
+                "The requested offset is not within the range of offsets maintained by the server."
+            }
+            KafkaError::InvalidRecord => "This record has failed the validation on broker and hence will be rejected.",
         }
     }
 }

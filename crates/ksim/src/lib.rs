@@ -11,6 +11,7 @@ mod controller;
 mod error;
 mod ids;
 mod invariants;
+mod log_manager;
 mod metadata;
 mod net;
 mod node;

@@ -22,6 +22,10 @@ pub(crate) enum Timer {
     Replica,
     /// The partition leader's periodic check for followers that fell out of sync.
     IsrCheck,
+    /// `log.retention.check.interval.ms`: deleting segments past retention.
+    LogRetention,
+    /// `log.cleaner.backoff.ms`: the log cleaner looking for a compacted log to clean.
+    LogCleaner,
     /// A client's retry or backoff.
     ClientRetry,
     /// The producer's `linger.ms`.

@@ -1,5 +1,5 @@
-//! One replica's copy of a partition's log: offsets, records, log start, log end offset
-//! (LEO) and high watermark (HW).
+//! One replica's copy of a partition's log: its segments, records, log start offset, log end
+//! offset (LEO) and high watermark (HW). Offsets can have gaps once compaction has run.
 
 use crate::time::SimTime;
 
@@ -10,8 +10,13 @@ pub(crate) struct Record {
     /// CreateTime, ms since the Unix epoch (simulated wall clock).
     pub(crate) timestamp_ms: u64,
     pub(crate) key: Option<Vec<u8>>,
+    /// `None` is a tombstone: "delete this key" in a compacted topic.
     pub(crate) value: Option<Vec<u8>>,
     pub(crate) leader_epoch: u32,
+    /// Bytes on disk: the record itself, plus the batch header for a batch's first record.
+    pub(crate) size_bytes: u64,
+    /// KIP-534: when a tombstone may go, set the first time the cleaner keeps it.
+    pub(crate) delete_horizon_ms: Option<u64>,
 }
 
 /// A record before the leader assigns its offset.
@@ -22,18 +27,92 @@ pub(crate) struct NewRecord {
     pub(crate) value: Option<Vec<u8>>,
 }
 
-#[derive(Clone, Debug, Default)]
+/// One `.log` file: records from `base_offset` up to the next segment's base.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Segment {
+    pub(crate) base_offset: u64,
+    pub(crate) size_bytes: u64,
+    /// When the segment received its first record (the `segment.ms` roll clock).
+    pub(crate) first_append_ms: Option<u64>,
+    /// The largest record timestamp in it (the `retention.ms` clock).
+    pub(crate) max_timestamp_ms: u64,
+}
+
+impl Segment {
+    fn new(base_offset: u64) -> Segment {
+        Segment { base_offset, size_bytes: 0, first_append_ms: None, max_timestamp_ms: 0 }
+    }
+}
+
+/// The two settings that decide when the active segment rolls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RollConfig {
+    /// `segment.bytes`
+    pub(crate) segment_bytes: u64,
+    /// `segment.ms`
+    pub(crate) segment_ms: u64,
+}
+
+impl Default for RollConfig {
+    fn default() -> RollConfig {
+        RollConfig { segment_bytes: 1_073_741_824, segment_ms: 604_800_000 }
+    }
+}
+
+/// `DefaultRecordBatch.RECORD_BATCH_OVERHEAD`: the v2 batch header.
+const BATCH_OVERHEAD_BYTES: u64 = 61;
+
+/// Bytes of a zig-zag varint, as Kafka's `ByteUtils.sizeOfVarlong`.
+fn varint_bytes(v: i64) -> u64 {
+    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    let mut n = 1;
+    while z >= 0x80 {
+        z >>= 7;
+        n += 1;
+    }
+    n
+}
+
+/// `DefaultRecord.sizeInBytes` for a record without headers.
+fn record_bytes(offset_delta: u64, timestamp_delta: i64, key: Option<&[u8]>, value: Option<&[u8]>) -> u64 {
+    let field = |f: Option<&[u8]>| f.map_or(1, |b| varint_bytes(b.len() as i64) + b.len() as u64);
+    let body = 1 + varint_bytes(timestamp_delta) + varint_bytes(offset_delta as i64) + field(key) + field(value) + 1;
+    varint_bytes(body as i64) + body
+}
+
+#[derive(Clone, Debug)]
 pub(crate) struct PartitionLog {
+    /// In offset order; gaps where compaction removed records.
     records: Vec<Record>,
+    /// In base offset order; the last one is the active segment.
+    segments: Vec<Segment>,
     log_start_offset: u64,
+    log_end_offset: u64,
     high_watermark: u64,
-    /// When the last append happened (for narration and retention later).
-    last_append: Option<SimTime>,
+    /// The cleaner's checkpoint: records below it are clean (compacted at least once).
+    pub(crate) cleaned_up_to: u64,
+}
+
+impl Default for PartitionLog {
+    fn default() -> PartitionLog {
+        PartitionLog::starting_at(0)
+    }
 }
 
 impl PartitionLog {
+    fn starting_at(offset: u64) -> PartitionLog {
+        PartitionLog {
+            records: Vec::new(),
+            segments: vec![Segment::new(offset)],
+            log_start_offset: offset,
+            log_end_offset: offset,
+            high_watermark: offset,
+            cleaned_up_to: offset,
+        }
+    }
+
     pub(crate) fn log_end_offset(&self) -> u64 {
-        self.log_start_offset + self.records.len() as u64
+        self.log_end_offset
     }
 
     pub(crate) fn log_start_offset(&self) -> u64 {
@@ -48,19 +127,66 @@ impl PartitionLog {
         &self.records
     }
 
+    pub(crate) fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    pub(crate) fn size_bytes(&self) -> u64 {
+        self.segments.iter().map(|s| s.size_bytes).sum()
+    }
+
+    /// Where the records at or after `offset` begin in `records`.
+    fn index_of(&self, offset: u64) -> usize {
+        self.records.partition_point(|r| r.offset < offset)
+    }
+
+    /// Rolls a new active segment when the current one is full or old (`LogSegment.shouldRoll`).
+    fn maybe_roll(&mut self, incoming_bytes: u64, roll: RollConfig, now: SimTime) {
+        let Some(active) = self.segments.last() else { return };
+        let full = active.size_bytes > 0 && active.size_bytes + incoming_bytes > roll.segment_bytes;
+        let old = active.first_append_ms.is_some_and(|t| now.0.saturating_sub(t) >= roll.segment_ms);
+        if full || old {
+            self.segments.push(Segment::new(self.log_end_offset));
+        }
+    }
+
+    /// Adds a record at the end, into the active segment.
+    fn push(&mut self, record: Record, now: SimTime) {
+        self.log_end_offset = record.offset + 1;
+        if let Some(active) = self.segments.last_mut() {
+            active.size_bytes += record.size_bytes;
+            active.first_append_ms.get_or_insert(now.0);
+            active.max_timestamp_ms = active.max_timestamp_ms.max(record.timestamp_ms);
+        }
+        self.records.push(record);
+    }
+
     /// Leader append: assigns consecutive offsets and returns the base offset.
-    pub(crate) fn append(&mut self, batch: Vec<NewRecord>, leader_epoch: u32, now: SimTime) -> u64 {
-        let base = self.log_end_offset();
-        for (i, r) in batch.into_iter().enumerate() {
-            self.records.push(Record {
+    pub(crate) fn append(&mut self, batch: Vec<NewRecord>, leader_epoch: u32, roll: RollConfig, now: SimTime) -> u64 {
+        let base = self.log_end_offset;
+        let first_timestamp = batch.first().map_or(0, |r| r.timestamp_ms);
+        let sizes: Vec<u64> = batch
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let delta = r.timestamp_ms as i64 - first_timestamp as i64;
+                let header = if i == 0 { BATCH_OVERHEAD_BYTES } else { 0 };
+                header + record_bytes(i as u64, delta, r.key.as_deref(), r.value.as_deref())
+            })
+            .collect();
+        self.maybe_roll(sizes.iter().sum(), roll, now);
+        for (i, (r, size_bytes)) in batch.into_iter().zip(sizes).enumerate() {
+            let record = Record {
                 offset: base + i as u64,
                 timestamp_ms: r.timestamp_ms,
                 key: r.key,
                 value: r.value,
                 leader_epoch,
-            });
+                size_bytes,
+                delete_horizon_ms: None,
+            };
+            self.push(record, now);
         }
-        self.last_append = Some(now);
         base
     }
 
@@ -72,13 +198,13 @@ impl PartitionLog {
         }
     }
 
-    /// Follower append of the leader's records, keeping their offsets and epochs.
-    pub(crate) fn append_replicated(&mut self, records: &[Record], now: SimTime) {
-        for r in records {
-            if r.offset == self.log_end_offset() {
-                self.records.push(r.clone());
-                self.last_append = Some(now);
-            }
+    /// Follower append of the leader's records, keeping their offsets, epochs and sizes
+    /// (a compacted leader sends offsets with gaps).
+    pub(crate) fn append_replicated(&mut self, records: &[Record], roll: RollConfig, now: SimTime) {
+        let fresh: Vec<&Record> = records.iter().filter(|r| r.offset >= self.log_end_offset).collect();
+        self.maybe_roll(fresh.iter().map(|r| r.size_bytes).sum(), roll, now);
+        for r in fresh {
+            self.push(r.clone(), now);
         }
     }
 
@@ -99,9 +225,26 @@ impl PartitionLog {
 
     /// Cuts the log back to `end` (a follower dropping a tail its new leader never had).
     pub(crate) fn truncate(&mut self, end: u64) {
-        let keep = end.saturating_sub(self.log_start_offset) as usize;
+        if end < self.log_start_offset {
+            return self.truncate_fully_and_start_at(end);
+        }
+        let keep = self.index_of(end);
         self.records.truncate(keep);
-        self.high_watermark = self.high_watermark.min(self.log_end_offset());
+        self.log_end_offset = end.min(self.log_end_offset);
+        self.segments.retain(|s| s.base_offset < end || s.base_offset == self.log_start_offset);
+        let from = self.segments.last().map_or(0, |s| s.base_offset);
+        let tail: u64 = self.records[self.index_of(from)..].iter().map(|r| r.size_bytes).sum();
+        if let Some(active) = self.segments.last_mut() {
+            active.size_bytes = tail;
+        }
+        self.high_watermark = self.high_watermark.min(self.log_end_offset);
+        self.cleaned_up_to = self.cleaned_up_to.min(self.log_end_offset);
+    }
+
+    /// `UnifiedLog.truncateFullyAndStartAt`: a follower too far behind the leader's log
+    /// start drops everything and starts again there.
+    pub(crate) fn truncate_fully_and_start_at(&mut self, offset: u64) {
+        *self = PartitionLog::starting_at(offset);
     }
 
     /// A follower's HW follows the leader's, never past its own LEO, never backwards.
@@ -112,15 +255,83 @@ impl PartitionLog {
         }
     }
 
+    /// A follower's log start follows the leader's (after retention or delete-records
+    /// there), never past its own HW.
+    pub(crate) fn follow_log_start_offset(&mut self, leader_log_start: u64) {
+        let to = leader_log_start.min(self.high_watermark);
+        if to > self.log_start_offset {
+            self.increment_log_start_offset(to);
+        }
+    }
+
     /// Records from `offset` below `limit` (the HW for consumers), at most `max` of them.
     pub(crate) fn read(&self, offset: u64, limit: u64, max: usize) -> &[Record] {
         let end = limit.min(self.log_end_offset());
         if offset < self.log_start_offset || offset >= end {
             return &[];
         }
-        let from = (offset - self.log_start_offset) as usize;
-        let to = ((end - self.log_start_offset) as usize).min(from + max);
+        let from = self.index_of(offset);
+        let to = self.index_of(end).min(from + max);
         &self.records[from..to]
+    }
+
+    /// Moves the log start forward (`DeleteRecords`, or retention deleting segments): the
+    /// records below it go, with every segment that ends at or before it.
+    pub(crate) fn increment_log_start_offset(&mut self, to: u64) {
+        if to <= self.log_start_offset || to > self.high_watermark {
+            return;
+        }
+        self.log_start_offset = to;
+        let drop = self.index_of(to);
+        self.records.drain(..drop);
+        let keep_from = self.segments.iter().rposition(|s| s.base_offset <= to).unwrap_or(0);
+        self.segments.drain(..keep_from);
+        self.cleaned_up_to = self.cleaned_up_to.max(to);
+    }
+
+    /// Deletes the oldest `count` closed segments, moving the log start to the next
+    /// segment's base. Only segments wholly below the HW may go (`UnifiedLog.deletableSegments`).
+    pub(crate) fn delete_oldest_segments(&mut self, count: usize) -> usize {
+        let deletable = self.deletable_segments().min(count);
+        if deletable > 0 {
+            let next_base = self.segments[deletable].base_offset;
+            self.increment_log_start_offset(next_base);
+        }
+        deletable
+    }
+
+    /// How many leading segments are closed and wholly below the HW.
+    pub(crate) fn deletable_segments(&self) -> usize {
+        self.segments.windows(2).take_while(|w| w[1].base_offset <= self.high_watermark).count()
+    }
+
+    /// The first offset the cleaner may not touch: the active segment's base, or the HW.
+    pub(crate) fn first_uncleanable_offset(&self) -> u64 {
+        self.segments.last().map_or(0, |s| s.base_offset).min(self.high_watermark)
+    }
+
+    /// Replaces the records below `end` with `kept` (the cleaner's output, in offset order),
+    /// recomputing segment sizes and merging segments the cleaning emptied.
+    pub(crate) fn replace_cleaned(&mut self, end: u64, kept: Vec<Record>) {
+        let split = self.index_of(end);
+        let tail = self.records.split_off(split);
+        self.records = kept;
+        self.records.extend(tail);
+        let active = self.segments.len().saturating_sub(1);
+        let mut merged: Vec<Segment> = Vec::new();
+        for (i, seg) in self.segments.iter().enumerate() {
+            let upper = self.segments.get(i + 1).map_or(u64::MAX, |n| n.base_offset);
+            let inside = &self.records[self.index_of(seg.base_offset)..self.index_of(upper)];
+            let mut seg = seg.clone();
+            seg.size_bytes = inside.iter().map(|r| r.size_bytes).sum();
+            // An emptied closed segment folds into the one before it (`groupSegmentsBySize`).
+            if i < active && inside.is_empty() && !merged.is_empty() {
+                continue;
+            }
+            merged.push(seg);
+        }
+        self.segments = merged;
+        self.cleaned_up_to = self.cleaned_up_to.max(end);
     }
 }
 
@@ -135,8 +346,8 @@ mod tests {
     #[test]
     fn offsets_are_consecutive_and_reads_stop_at_the_high_watermark() {
         let mut log = PartitionLog::default();
-        assert_eq!(log.append(vec![rec("82 bpm"), rec("110 bpm")], 0, SimTime(5)), 0);
-        assert_eq!(log.append(vec![rec("95 bpm")], 0, SimTime(6)), 2);
+        assert_eq!(log.append(vec![rec("82 bpm"), rec("110 bpm")], 0, RollConfig::default(), SimTime(5)), 0);
+        assert_eq!(log.append(vec![rec("95 bpm")], 0, RollConfig::default(), SimTime(6)), 2);
         assert_eq!(log.log_end_offset(), 3);
         assert!(log.read(0, log.high_watermark(), 10).is_empty());
         log.advance_high_watermark(2);
@@ -149,8 +360,8 @@ mod tests {
     #[test]
     fn epochs_end_where_the_next_begins_and_truncation_drops_the_tail() {
         let mut log = PartitionLog::default();
-        log.append(vec![rec("a"), rec("b")], 0, SimTime(1));
-        log.append(vec![rec("c")], 2, SimTime(2));
+        log.append(vec![rec("a"), rec("b")], 0, RollConfig::default(), SimTime(1));
+        log.append(vec![rec("c")], 2, RollConfig::default(), SimTime(2));
         assert_eq!(log.end_offset_for_epoch(0), (0, 2));
         assert_eq!(log.end_offset_for_epoch(1), (0, 2), "epoch 1 is absent: epoch 0 ends at 2");
         assert_eq!(log.end_offset_for_epoch(2), (2, 3));
@@ -158,6 +369,57 @@ mod tests {
         log.truncate(2);
         assert_eq!((log.log_end_offset(), log.high_watermark()), (2, 2));
         assert_eq!(log.last_epoch(), 0);
+    }
+
+    #[test]
+    fn sizes_follow_kafkas_record_format() {
+        // A one-record batch: 61-byte header, then length(1) attributes(1) timestampDelta(1)
+        // offsetDelta(1) key(-1: 1) value(len 6: 1 + 6) headers(1) = 13 bytes.
+        let mut log = PartitionLog::default();
+        log.append(vec![rec("82 bpm")], 0, RollConfig::default(), SimTime(1));
+        assert_eq!(log.size_bytes(), 61 + 13);
+    }
+
+    #[test]
+    fn a_full_segment_rolls_and_deleting_it_moves_the_log_start() {
+        let roll = RollConfig { segment_bytes: 150, segment_ms: u64::MAX };
+        let mut log = PartitionLog::default();
+        for v in ["a", "b", "c", "d"] {
+            log.append(vec![rec(v)], 0, roll, SimTime(1));
+        }
+        let bases: Vec<u64> = log.segments().iter().map(|s| s.base_offset).collect();
+        assert_eq!(bases, vec![0, 2], "two 69-byte batches fill a 150-byte segment");
+        assert_eq!(log.deletable_segments(), 0, "nothing below the HW yet");
+        log.advance_high_watermark(4);
+        assert_eq!(log.delete_oldest_segments(5), 1, "the active segment never goes");
+        assert_eq!(log.log_start_offset(), 2);
+        assert!(log.read(0, 4, 10).is_empty(), "offsets below the log start are gone");
+        assert_eq!(log.read(2, 4, 10).iter().map(|r| r.offset).collect::<Vec<_>>(), vec![2, 3]);
+    }
+
+    #[test]
+    fn an_old_segment_rolls_on_the_next_append() {
+        let roll = RollConfig { segment_bytes: u64::MAX, segment_ms: 1000 };
+        let mut log = PartitionLog::default();
+        log.append(vec![rec("a")], 0, roll, SimTime(0));
+        log.append(vec![rec("b")], 0, roll, SimTime(999));
+        log.append(vec![rec("c")], 0, roll, SimTime(1000));
+        assert_eq!(log.segments().iter().map(|s| s.base_offset).collect::<Vec<_>>(), vec![0, 2]);
+    }
+
+    #[test]
+    fn reads_skip_the_gaps_compaction_leaves() {
+        let roll = RollConfig { segment_bytes: 1, segment_ms: u64::MAX };
+        let mut log = PartitionLog::default();
+        for v in ["a", "b", "c"] {
+            log.append(vec![rec(v)], 0, roll, SimTime(1));
+        }
+        log.advance_high_watermark(3);
+        let kept: Vec<Record> = log.records().iter().filter(|r| r.offset == 0).cloned().collect();
+        log.replace_cleaned(2, kept);
+        assert_eq!(log.read(1, 3, 10).iter().map(|r| r.offset).collect::<Vec<_>>(), vec![2], "offset 1 is gone");
+        assert_eq!(log.segments().len(), 2, "the emptied segment folded into the one before");
+        assert_eq!(log.log_end_offset(), 3);
     }
 
     #[test]

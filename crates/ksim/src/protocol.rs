@@ -69,6 +69,8 @@ pub(crate) struct FetchedPartition {
     pub(crate) partition: u32,
     pub(crate) error: Option<ApiError>,
     pub(crate) high_watermark: u64,
+    /// The leader's log start: followers follow it, and a fetch below it is out of range.
+    pub(crate) log_start_offset: u64,
     pub(crate) records: Vec<Record>,
     /// `(epoch, end offset)` for a follower whose log diverged: truncate there (KIP-279).
     pub(crate) diverging: Option<(u32, u64)>,

@@ -5,6 +5,7 @@
 
 use crate::error::{ApiError, KafkaError};
 use crate::ids::{Addr, NodeId, Uuid};
+use crate::log_manager::{self, LogConfig, LOG_CLEANER_BACKOFF_MS};
 use crate::metadata::PartitionImage;
 use crate::node::{Ctx, Timer};
 use crate::partition_log::{NewRecord, PartitionLog};
@@ -44,6 +45,8 @@ pub(crate) struct HostedPartition {
     pub(crate) isr: Vec<NodeId>,
     /// `min(min.insync.replicas, replication factor)`.
     pub(crate) min_isr: usize,
+    /// The topic's effective configs: segment roll, retention, compaction.
+    pub(crate) config: LogConfig,
     /// Leader only.
     pub(crate) followers: BTreeMap<NodeId, FollowerState>,
     /// Leader only: where this leader epoch's records begin.
@@ -64,6 +67,7 @@ impl HostedPartition {
             replicas: Vec::new(),
             isr: Vec::new(),
             min_isr: 1,
+            config: LogConfig::default(),
             followers: BTreeMap::new(),
             epoch_start_offset: 0,
             pending_isr: None,
@@ -110,6 +114,7 @@ pub(crate) struct ReplicaManager {
     /// The earliest replica timer scheduled, so moving deadlines cost no extra events.
     timer_armed: Option<SimTime>,
     isr_check_armed: bool,
+    cleaner_armed: bool,
     /// AlterPartition requests for the broker to send to the active controller.
     outbox: Vec<Msg>,
     next_correlation_id: u32,
@@ -126,6 +131,7 @@ impl ReplicaManager {
             backoff_until: BTreeMap::new(),
             timer_armed: None,
             isr_check_armed: false,
+            cleaner_armed: false,
             outbox: Vec::new(),
             // Apart from the broker's own ids, for readability of traces only.
             next_correlation_id: 1 << 20,
@@ -159,7 +165,7 @@ impl ReplicaManager {
         topic_id: Uuid,
         partition: u32,
         p: &PartitionImage,
-        min_isr: usize,
+        config: &LogConfig,
         ctx: &mut Ctx,
     ) {
         if !p.replicas.contains(&self.node_id) {
@@ -179,7 +185,8 @@ impl ReplicaManager {
         h.partition_epoch = p.partition_epoch;
         h.replicas = p.replicas.clone();
         h.isr = p.isr.clone();
-        h.min_isr = min_isr.min(p.replicas.len()).max(1);
+        h.min_isr = config.min_insync_replicas.min(p.replicas.len()).max(1);
+        h.config = config.clone();
         if h.pending_isr.as_ref().is_some_and(|(want, _)| *want == h.isr) {
             h.pending_isr = None;
         }
@@ -218,6 +225,7 @@ impl ReplicaManager {
                 ctx.timer(ISR_CHECK_INTERVAL_MS, Timer::IsrCheck);
             }
         }
+        self.arm_cleaner(ctx);
         self.fetch_from_leaders(ctx);
     }
 
@@ -283,7 +291,14 @@ impl ReplicaManager {
             return reply(ctx, Some(KafkaError::NotEnoughReplicas), 0);
         }
         let count = records.len() as u64;
-        let base_offset = h.log.append(records, h.leader_epoch, ctx.now);
+        if h.config.compact && records.iter().any(|r| r.key.is_none()) {
+            ctx.trace(format!(
+                "rejected a produce to {}-{} with INVALID_RECORD: compacted topic cannot accept message without key",
+                key.0, key.1
+            ));
+            return reply(ctx, Some(KafkaError::InvalidRecord), 0);
+        }
+        let base_offset = h.log.append(records, h.leader_epoch, h.config.roll, ctx.now);
         let end_offset = base_offset + count;
         ctx.trace(format!(
             "appended {count} record(s) to {}-{} at offsets {base_offset}..{} (LEO {end_offset})",
@@ -471,6 +486,7 @@ impl ReplicaManager {
                     partition: fp.partition,
                     error: None,
                     high_watermark: 0,
+                    log_start_offset: 0,
                     records: Vec::new(),
                     diverging: None,
                 };
@@ -480,6 +496,9 @@ impl ReplicaManager {
                     Some(h) if !h.is_leader => out.error = error(KafkaError::NotLeaderOrFollower),
                     Some(h) => {
                         out.high_watermark = h.log.high_watermark();
+                        out.log_start_offset = h.log.log_start_offset();
+                        let out_of_range =
+                            fp.fetch_offset < h.log.log_start_offset() || fp.fetch_offset > h.log.log_end_offset();
                         match (replica_id, fp.current_leader_epoch) {
                             (Some(_), Some(e)) if e < h.leader_epoch => {
                                 out.error = error(KafkaError::FencedLeaderEpoch)
@@ -497,6 +516,7 @@ impl ReplicaManager {
                                     });
                                 match diverged {
                                     Some(d) => out.diverging = Some(d),
+                                    None if out_of_range => out.error = error(KafkaError::OffsetOutOfRange),
                                     None => {
                                         out.records = h
                                             .log
@@ -505,6 +525,7 @@ impl ReplicaManager {
                                     }
                                 }
                             }
+                            (None, _) if out_of_range => out.error = error(KafkaError::OffsetOutOfRange),
                             (None, _) => {
                                 out.records =
                                     h.log.read(fp.fetch_offset, h.log.high_watermark(), FETCH_RECORDS_MAX).to_vec()
@@ -575,6 +596,22 @@ impl ReplicaManager {
             if h.is_leader || h.leader != Some(leader) {
                 continue;
             }
+            if fp.error.as_ref().is_some_and(|e| e.error == KafkaError::OffsetOutOfRange)
+                && h.log.log_end_offset() < fp.log_start_offset
+            {
+                // `handleOffsetOutOfRange`: the leader deleted what this follower still
+                // needs (retention or delete-records); start again at the leader's log start.
+                ctx.trace(format!(
+                    "{}-{}: offset {} is below leader {}'s log start {}; truncated fully and restarted there",
+                    key.0,
+                    key.1,
+                    h.log.log_end_offset(),
+                    leader.0,
+                    fp.log_start_offset
+                ));
+                h.log.truncate_fully_and_start_at(fp.log_start_offset);
+                continue;
+            }
             if fp.error.is_some() {
                 failed = true;
                 continue;
@@ -595,7 +632,7 @@ impl ReplicaManager {
             }
             if !fp.records.is_empty() {
                 let before = h.log.log_end_offset();
-                h.log.append_replicated(&fp.records, ctx.now);
+                h.log.append_replicated(&fp.records, h.config.roll, ctx.now);
                 ctx.trace(format!(
                     "replicated {}-{} offsets {before}..{} from leader {}",
                     key.0,
@@ -605,11 +642,42 @@ impl ReplicaManager {
                 ));
             }
             h.log.follow_high_watermark(fp.high_watermark);
+            h.log.follow_log_start_offset(fp.log_start_offset);
         }
         if failed {
             self.backoff_until.insert(leader, ctx.now.plus_ms(REPLICA_FETCH_BACKOFF_MS));
         }
         self.fetch_from_leaders(ctx);
+    }
+
+    /// Retention on every hosted log, leader or follower (each replica deletes its own segments).
+    pub(crate) fn on_log_retention(&mut self, ctx: &mut Ctx) {
+        for ((topic, partition), h) in &mut self.partitions {
+            if let Some(what) = log_manager::apply_retention(&mut h.log, &h.config, ctx.now) {
+                ctx.trace(format!("{topic}-{partition}: {what}"));
+            }
+        }
+        // A leader's new log start may answer a follower's out-of-range fetch.
+        self.complete_parked(ctx, false);
+    }
+
+    /// One cleaner pass over every compacted log (Kafka's cleaner thread takes them one at
+    /// a time; the order changes nothing here). The timer runs only while one is hosted.
+    pub(crate) fn on_log_cleaner(&mut self, ctx: &mut Ctx) {
+        self.cleaner_armed = false;
+        for ((topic, partition), h) in &mut self.partitions {
+            if let Some(what) = log_manager::clean(&mut h.log, &h.config, ctx.now) {
+                ctx.trace(format!("{topic}-{partition}: {what}"));
+            }
+        }
+        self.arm_cleaner(ctx);
+    }
+
+    fn arm_cleaner(&mut self, ctx: &mut Ctx) {
+        if !self.cleaner_armed && self.partitions.values().any(|h| h.config.compact) {
+            self.cleaner_armed = true;
+            ctx.timer(LOG_CLEANER_BACKOFF_MS, Timer::LogCleaner);
+        }
     }
 
     /// The replica timer: expired delayed produces and fetches, timed-out or backed-off fetches.

@@ -6,6 +6,7 @@
 //! through the group coordinator, and commits no offsets.
 
 use super::Bootstrap;
+use crate::error::KafkaError;
 use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Level, Target, Timer};
 use crate::protocol::{FetchPartition, Msg, OffsetSpec};
@@ -66,6 +67,9 @@ pub(crate) struct Consumer {
     phase: Phase,
     leaders: BTreeMap<u32, NodeId>,
     positions: BTreeMap<u32, u64>,
+    /// Whether the first positions were set (`--offset`/`--from-beginning`); later
+    /// resets, after an out-of-range fetch, follow `auto.offset.reset`.
+    started: bool,
     /// Leaders with a fetch outstanding.
     fetching: Vec<NodeId>,
     last_progress: SimTime,
@@ -82,6 +86,7 @@ impl Consumer {
             phase: Phase::Metadata,
             leaders: BTreeMap::new(),
             positions: BTreeMap::new(),
+            started: false,
             fetching: Vec::new(),
             last_progress: SimTime::ZERO,
             next_correlation_id: 0,
@@ -188,7 +193,11 @@ impl Consumer {
                 }
                 let mut records = Vec::new();
                 for p in partitions {
-                    if p.error.is_some() {
+                    if let Some(e) = &p.error {
+                        if e.error == KafkaError::OffsetOutOfRange {
+                            // Retention or delete-records removed the position's records.
+                            self.positions.remove(&p.partition);
+                        }
                         self.request_metadata(ctx);
                         return;
                     }
@@ -215,25 +224,38 @@ impl Consumer {
         }
     }
 
-    /// Explicit offsets need no request; earliest/latest ask each leader (ListOffsets).
+    /// Positions for partitions without one (a metadata refresh keeps the others):
+    /// explicit offsets need no request; earliest/latest ask each leader (ListOffsets).
     fn reset_positions(&mut self, ctx: &mut Ctx) {
-        self.positions.clear();
-        let spec = match self.config.start {
+        self.positions.retain(|p, _| self.leaders.contains_key(p));
+        let start = match (self.started, self.config.start) {
+            (false, start) => start,
+            // The console consumer's `auto.offset.reset`: earliest with --from-beginning.
+            (true, StartOffset::Earliest) => StartOffset::Earliest,
+            (true, _) => StartOffset::Latest,
+        };
+        self.started = true;
+        let missing: Vec<u32> = self.leaders.keys().filter(|p| !self.positions.contains_key(p)).copied().collect();
+        let spec = match start {
+            _ if missing.is_empty() => None,
             StartOffset::At(offset) => {
-                for p in self.leaders.keys() {
-                    self.positions.insert(*p, offset);
-                }
-                self.phase = Phase::Fetching;
-                self.fetch_all(ctx);
-                return;
+                self.positions.extend(missing.iter().map(|p| (*p, offset)));
+                None
             }
-            StartOffset::Earliest => OffsetSpec::Earliest,
-            StartOffset::Latest => OffsetSpec::Latest,
+            StartOffset::Earliest => Some(OffsetSpec::Earliest),
+            StartOffset::Latest => Some(OffsetSpec::Latest),
+        };
+        let Some(spec) = spec else {
+            self.phase = Phase::Fetching;
+            self.fetch_all(ctx);
+            return;
         };
         self.phase = Phase::ListOffsets;
         let mut by_leader: BTreeMap<NodeId, Vec<u32>> = BTreeMap::new();
-        for (p, leader) in &self.leaders {
-            by_leader.entry(*leader).or_default().push(*p);
+        for p in missing {
+            if let Some(leader) = self.leaders.get(&p) {
+                by_leader.entry(*leader).or_default().push(p);
+            }
         }
         for (leader, partitions) in by_leader {
             let msg = Msg::ListOffsetsRequest { topic: self.config.topic.clone(), partitions, spec };
