@@ -362,6 +362,13 @@ impl Broker {
                     .collect();
                 ctx.send(from, correlation_id, Msg::ListOffsetsResponse { topic, offsets });
             }
+            Msg::DeleteRecordsRequest { topic, partitions } => {
+                let results = partitions
+                    .into_iter()
+                    .map(|(p, offset)| (p, self.replicas.delete_records(&(topic.clone(), p), offset, ctx)))
+                    .collect();
+                ctx.send(from, correlation_id, Msg::DeleteRecordsResponse { topic, results });
+            }
             _ => {}
         }
     }

@@ -172,6 +172,16 @@ pub(crate) enum Msg {
         topic: String,
         offsets: Vec<(u32, Result<u64, ApiError>)>,
     },
+    /// Moves each partition's log start up to the offset (-1: the high watermark).
+    DeleteRecordsRequest {
+        topic: String,
+        partitions: Vec<(u32, i64)>,
+    },
+    /// Each partition's new low watermark (log start offset), or its error.
+    DeleteRecordsResponse {
+        topic: String,
+        results: Vec<(u32, Result<u64, ApiError>)>,
+    },
     BrokerRegistrationRequest {
         broker_id: NodeId,
         incarnation_id: Uuid,
@@ -328,6 +338,8 @@ impl Msg {
             Msg::FetchResponse { .. } | Msg::MetadataFetchResponse { .. } => "FetchResponse",
             Msg::ListOffsetsRequest { .. } => "ListOffsetsRequest",
             Msg::ListOffsetsResponse { .. } => "ListOffsetsResponse",
+            Msg::DeleteRecordsRequest { .. } => "DeleteRecordsRequest",
+            Msg::DeleteRecordsResponse { .. } => "DeleteRecordsResponse",
             Msg::BrokerRegistrationRequest { .. } => "BrokerRegistrationRequest",
             Msg::BrokerRegistrationResponse { .. } => "BrokerRegistrationResponse",
             Msg::BrokerHeartbeatRequest { .. } => "BrokerHeartbeatRequest",
@@ -378,6 +390,8 @@ impl Msg {
             | Msg::CreatePartitionsResponse { .. }
             | Msg::ElectLeadersRequest { .. }
             | Msg::ElectLeadersResponse { .. }
+            | Msg::DeleteRecordsRequest { .. }
+            | Msg::DeleteRecordsResponse { .. }
             | Msg::BrokerRegistrationRequest { .. }
             | Msg::BrokerRegistrationResponse { .. } => MessageKind::Admin,
             Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,

@@ -650,6 +650,33 @@ impl ReplicaManager {
         self.fetch_from_leaders(ctx);
     }
 
+    /// `DeleteRecords` on the leader: the log start moves up to `offset` (-1 means the HW)
+    /// and followers follow on their next fetch. Kafka also waits for every replica to
+    /// get there before answering; here the leader answers at once.
+    pub(crate) fn delete_records(&mut self, key: &(String, u32), offset: i64, ctx: &mut Ctx) -> Result<u64, ApiError> {
+        let Some(h) = self.partitions.get_mut(key) else {
+            return Err(ApiError::default_for(KafkaError::UnknownTopicOrPartition));
+        };
+        if !h.is_leader {
+            return Err(ApiError::default_for(KafkaError::NotLeaderOrFollower));
+        }
+        let hw = h.log.high_watermark();
+        let to = match offset {
+            -1 => hw,
+            o if o < 0 || o as u64 > hw => return Err(ApiError::default_for(KafkaError::OffsetOutOfRange)),
+            o => o as u64,
+        };
+        if to > h.log.log_start_offset() {
+            let before = h.log.log_start_offset();
+            h.log.increment_log_start_offset(to);
+            ctx.trace(format!(
+                "{}-{}: deleted records below offset {to}: log start offset {before} -> {to}",
+                key.0, key.1
+            ));
+        }
+        Ok(h.log.log_start_offset())
+    }
+
     /// Retention on every hosted log, leader or follower (each replica deletes its own segments).
     pub(crate) fn on_log_retention(&mut self, ctx: &mut Ctx) {
         for ((topic, partition), h) in &mut self.partitions {

@@ -20,6 +20,7 @@ const TOOLS: &[&str] = &[
     "kafka-leader-election.sh",
     "kafka-metadata-quorum.sh",
     "kafka-dump-log.sh",
+    "kafka-delete-records.sh",
 ];
 const WORDS: &[&str] = &[
     "--create",
@@ -83,6 +84,8 @@ const WORDS: &[&str] = &[
     "preferred",
     "unclean",
     "--all-topic-partitions",
+    "--offset-json-file",
+    "delete.json",
     "--alter",
     "\u{1F600}",
     "",

@@ -31,6 +31,10 @@ pub(crate) enum AdminCall {
         partitions: Vec<(String, u32)>,
         spec: OffsetSpec,
     },
+    /// deleteRecords: asks each partition's leader to move its log start up to the offset.
+    DeleteRecords {
+        partitions: Vec<((String, u32), i64)>,
+    },
     /// createPartitions: grow a topic to `total` partitions.
     CreatePartitions {
         topic: String,
@@ -59,6 +63,7 @@ impl AdminCall {
             AdminCall::DescribeQuorum => "describeMetadataQuorum",
             AdminCall::AlterConfigs { .. } => "incrementalAlterConfigs",
             AdminCall::ListOffsets { .. } => "listOffsets",
+            AdminCall::DeleteRecords { .. } => "deleteRecords",
             AdminCall::ElectLeaders { .. } => "electLeaders",
             AdminCall::CreatePartitions { .. } => "createPartitions",
         }
@@ -78,6 +83,7 @@ pub(crate) enum AdminOutcome {
     ConfigsAltered(Option<crate::error::ApiError>),
     /// `kafka-configs.sh` refuses to delete configs the topic does not set.
     DeleteMissing(Vec<String>),
+    /// listOffsets offsets, or deleteRecords low watermarks.
     Offsets(Vec<((String, u32), Result<u64, crate::error::ApiError>)>),
     PartitionsCreated(Option<crate::error::ApiError>),
     Elected(Vec<((String, u32), Option<crate::error::ApiError>)>),
@@ -154,37 +160,36 @@ impl Admin {
         self.send(target, msg, ctx);
     }
 
-    /// One ListOffsets per leader and topic; a partition without a leader answers
-    /// LEADER_NOT_AVAILABLE at once.
-    fn list_offsets(
+    /// One request per leader and topic (ListOffsets, DeleteRecords); a partition without
+    /// a leader answers LEADER_NOT_AVAILABLE at once.
+    fn per_leader(
         &mut self,
         topics: &[TopicMetadata],
         partitions: Vec<(String, u32)>,
-        spec: OffsetSpec,
+        request: impl Fn(String, Vec<u32>) -> Msg,
         ctx: &mut Ctx,
     ) -> bool {
         let mut by_leader: std::collections::BTreeMap<(NodeId, String), Vec<u32>> = std::collections::BTreeMap::new();
         self.offsets.clear();
         for (topic, p) in partitions {
-            let leader = topics
-                .iter()
-                .find(|t| t.name == topic)
-                .and_then(|t| t.partitions.iter().find(|x| x.partition == p))
-                .and_then(|x| x.leader);
-            match leader {
-                Some(l) => by_leader.entry((l, topic)).or_default().push(p),
-                None => {
-                    let error = crate::error::ApiError::default_for(crate::error::KafkaError::LeaderNotAvailable);
-                    self.offsets.push(((topic, p), Err(error)));
+            let known =
+                topics.iter().find(|t| t.name == topic).and_then(|t| t.partitions.iter().find(|x| x.partition == p));
+            let missing = match known.map(|x| x.leader) {
+                Some(Some(l)) => {
+                    by_leader.entry((l, topic)).or_default().push(p);
+                    continue;
                 }
-            }
+                Some(None) => crate::error::KafkaError::LeaderNotAvailable,
+                None => crate::error::KafkaError::UnknownTopicOrPartition,
+            };
+            self.offsets.push(((topic, p), Err(crate::error::ApiError::default_for(missing))));
         }
         self.offsets_pending = by_leader.len();
         if self.offsets_pending == 0 {
             return Self::finish(AdminOutcome::Offsets(std::mem::take(&mut self.offsets)), ctx);
         }
         for ((leader, topic), partitions) in by_leader {
-            self.send(Target::Addr(Addr::Node(leader)), Msg::ListOffsetsRequest { topic, partitions, spec }, ctx);
+            self.send(Target::Addr(Addr::Node(leader)), request(topic, partitions), ctx);
         }
         true
     }
@@ -213,7 +218,23 @@ impl Admin {
                     true
                 }
                 AdminCall::DescribeQuorum => true,
-                AdminCall::ListOffsets { partitions, spec } => self.list_offsets(&topics, partitions, spec, ctx),
+                AdminCall::ListOffsets { partitions, spec } => {
+                    let request = |topic, partitions| Msg::ListOffsetsRequest { topic, partitions, spec };
+                    self.per_leader(&topics, partitions, request, ctx)
+                }
+                AdminCall::DeleteRecords { partitions } => {
+                    let wanted: Vec<(String, u32)> = partitions.iter().map(|(tp, _)| tp.clone()).collect();
+                    let request = |topic: String, ids: Vec<u32>| {
+                        let offset = |p: u32| {
+                            partitions.iter().find(|((t, q), _)| *t == topic && *q == p).map_or(-1, |(_, o)| *o)
+                        };
+                        Msg::DeleteRecordsRequest {
+                            partitions: ids.into_iter().map(|p| (p, offset(p))).collect(),
+                            topic,
+                        }
+                    };
+                    self.per_leader(&topics, wanted, request, ctx)
+                }
                 AdminCall::ElectLeaders { election, partitions } => {
                     self.send(Target::Addr(from), Msg::ElectLeadersRequest { election, partitions }, ctx);
                     true
@@ -243,7 +264,7 @@ impl Admin {
             Msg::CreateTopicsResponse { results } => Self::finish(AdminOutcome::Created(results), ctx),
             Msg::DeleteTopicsResponse { results } => Self::finish(AdminOutcome::Deleted(results), ctx),
             Msg::DescribeQuorumResponse { quorum: Some(q), .. } => Self::finish(AdminOutcome::Quorum(q), ctx),
-            Msg::ListOffsetsResponse { topic, offsets } => {
+            Msg::ListOffsetsResponse { topic, offsets } | Msg::DeleteRecordsResponse { topic, results: offsets } => {
                 self.offsets.extend(offsets.into_iter().map(|(p, r)| ((topic.clone(), p), r)));
                 self.offsets_pending = self.offsets_pending.saturating_sub(1);
                 if self.offsets_pending == 0 {

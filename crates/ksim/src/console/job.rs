@@ -7,6 +7,7 @@
 use super::configs::ConfigsJob;
 use super::console_consumer::ConsumerJob;
 use super::console_producer::ProducerJob;
+use super::delete_records::DeleteRecordsJob;
 use super::get_offsets::OffsetsJob;
 use super::leader_election::ElectionJob;
 use super::metadata_quorum::QuorumJob;
@@ -26,6 +27,7 @@ pub(crate) enum JobKind {
     Configs(ConfigsJob),
     Offsets(OffsetsJob),
     Election(ElectionJob),
+    DeleteRecords(DeleteRecordsJob),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
 }
@@ -77,6 +79,7 @@ impl Job {
             JobKind::Configs(j) => Some(j.client),
             JobKind::Offsets(j) => Some(j.client),
             JobKind::Election(j) => Some(j.client),
+            JobKind::DeleteRecords(j) => Some(j.client),
             JobKind::Producer(j) => Some(j.client),
             JobKind::Consumer(j) => Some(j.client),
         }
@@ -91,6 +94,7 @@ impl Job {
             JobKind::Configs(j) => j.client = client,
             JobKind::Offsets(j) => j.client = client,
             JobKind::Election(j) => j.client = client,
+            JobKind::DeleteRecords(j) => j.client = client,
             JobKind::Producer(j) => j.client = client,
             JobKind::Consumer(j) => j.client = client,
         }
@@ -107,6 +111,7 @@ impl Job {
                 | JobKind::Configs(_)
                 | JobKind::Offsets(_)
                 | JobKind::Election(_)
+                | JobKind::DeleteRecords(_)
         )
     }
 
@@ -123,6 +128,7 @@ impl Job {
             JobKind::Configs(j) => j.on_event(event, emit),
             JobKind::Offsets(j) => j.on_event(event, emit),
             JobKind::Election(j) => j.on_event(event, emit),
+            JobKind::DeleteRecords(j) => j.on_event(event, emit),
             JobKind::Producer(j) => j.on_event(event, emit),
             JobKind::Consumer(j) => j.on_event(event, emit),
         }

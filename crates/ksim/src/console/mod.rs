@@ -9,9 +9,11 @@ mod configs;
 mod console_consumer;
 mod console_producer;
 mod control;
+mod delete_records;
 mod dump_log;
 mod get_offsets;
 mod job;
+mod json;
 mod leader_election;
 mod metadata_quorum;
 mod options;
@@ -292,7 +294,8 @@ impl Console {
             | JobKind::Quorum(_)
             | JobKind::Configs(_)
             | JobKind::Offsets(_)
-            | JobKind::Election(_) => emit.exit(130),
+            | JobKind::Election(_)
+            | JobKind::DeleteRecords(_) => emit.exit(130),
         }
         let status = emit.exit.unwrap_or(130);
         self.emit(emit, job.stdout_file.clone());
@@ -612,6 +615,7 @@ impl Console {
             "kafka-configs.sh" => configs::run(self, world, args),
             "kafka-get-offsets.sh" => get_offsets::run(self, world, args),
             "kafka-leader-election.sh" => leader_election::run(self, world, args),
+            "kafka-delete-records.sh" => delete_records::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");

@@ -571,6 +571,7 @@ pub(crate) const KAFKA_SCRIPTS: &[&str] = &[
     "kafka-console-consumer.sh",
     "kafka-console-producer.sh",
     "kafka-consumer-groups.sh",
+    "kafka-delete-records.sh",
     "kafka-dump-log.sh",
     "kafka-get-offsets.sh",
     "kafka-leader-election.sh",

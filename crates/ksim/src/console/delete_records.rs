@@ -1,0 +1,147 @@
+//! `kafka-delete-records.sh` (`DeleteRecordsCommand`): moves partitions' log start offsets
+//! up to the offsets a JSON file gives, and prints each partition's new low watermark.
+
+use super::job::{Emit, JobKind};
+use super::json::{self, Json};
+use super::options::{self, OptSpec};
+use super::{Console, Outcome};
+use crate::client::admin::{AdminCall, AdminOutcome};
+use crate::ids::ClientId;
+use crate::node::ClientEvent;
+use crate::world::World;
+
+const SPECS: &[OptSpec] = &[
+    OptSpec { name: "bootstrap-server", arg: Some("String: server(s) to use for bootstrapping"), help: "REQUIRED: The server to connect to." },
+    OptSpec { name: "command-config", arg: Some("String: command config property file path"), help: "A property file containing configs to be passed to Admin Client." },
+    OptSpec { name: "help", arg: None, help: "Print usage information." },
+    OptSpec { name: "offset-json-file", arg: Some("String: Offset json file path"), help: "REQUIRED: The JSON file with offset per partition. The format to use is: {\"partitions\": [{\"topic\": \"foo\", \"partition\": 1, \"offset\": 1}], \"version\":1 }" },
+    OptSpec { name: "version", arg: None, help: "Display Kafka version." },
+];
+
+const ABOUT: &str = "This tool helps to delete records of the given partitions down to the specified offset.";
+
+pub(crate) struct DeleteRecordsJob {
+    pub(crate) client: ClientId,
+}
+
+/// The tool's `main`: the exception's message, then its (abridged) stack trace.
+fn fail(con: &mut Console, class: &str, message: &str) -> Outcome {
+    con.err(message.to_string());
+    con.err(format!("{class}: {message}"));
+    Outcome::Done(1)
+}
+
+fn usage(con: &mut Console, message: Option<&str>) -> Outcome {
+    con.err(message.unwrap_or(ABOUT).to_string());
+    for line in options::help(SPECS) {
+        con.err(line);
+    }
+    Outcome::Done(1)
+}
+
+/// An exception: its Java class and message.
+type Failure = (&'static str, String);
+
+/// `parseOffsetJsonStringWithoutDedup` with Kafka's messages.
+fn parse_offsets(text: &str) -> Result<Vec<((String, u32), i64)>, Failure> {
+    let operation = "org.apache.kafka.server.common.AdminOperationException";
+    let mapping = "com.fasterxml.jackson.databind.JsonMappingException";
+    let doc = json::parse(text).ok_or((operation, "The input string is not a valid JSON".to_string()))?;
+    match doc.get("version").map(Json::as_i64) {
+        None | Some(Some(1)) => {}
+        Some(Some(v)) => return Err((operation, format!("Not supported version field value {v}"))),
+        Some(None) => return Err((mapping, "Expected `int` value".to_string())),
+    }
+    let Some(Json::Array(partitions)) = doc.get("partitions") else {
+        return Err((operation, "Missing partitions field".to_string()));
+    };
+    partitions
+        .iter()
+        .map(|entry| {
+            let field = |name: &str| entry.get(name).ok_or((mapping, format!("No such field exists: `{name}`")));
+            let topic = field("topic")?.as_str().ok_or((mapping, "Expected `String` value".to_string()))?;
+            let partition = field("partition")?
+                .as_i64()
+                .and_then(|p| u32::try_from(p).ok())
+                .ok_or((mapping, "Expected `int` value".to_string()))?;
+            let offset = field("offset")?.as_i64().ok_or((mapping, "Expected `long` value".to_string()))?;
+            Ok(((topic.to_string(), partition), offset))
+        })
+        .collect()
+}
+
+pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outcome {
+    let p = match options::parse(SPECS, args) {
+        Ok(p) => p,
+        Err(e) => return usage(con, Some(&e.message)),
+    };
+    if args.is_empty() {
+        return usage(con, None);
+    }
+    if p.has("help") {
+        con.out(ABOUT);
+        for line in options::help(SPECS) {
+            con.out(line);
+        }
+        return Outcome::Done(0);
+    }
+    for required in ["bootstrap-server", "offset-json-file"] {
+        if !p.has(required) {
+            return usage(con, Some(&format!("Missing required argument \"[{required}]\"")));
+        }
+    }
+    let path = p.value("offset-json-file").unwrap_or_default();
+    let text = match con.vfs.read(&con.vfs.resolve(path)) {
+        Ok(text) => text.to_string(),
+        Err(_) => return fail(con, "java.nio.file.NoSuchFileException", path),
+    };
+    let offsets = match parse_offsets(&text) {
+        Ok(offsets) => offsets,
+        Err((class, message)) => return fail(con, class, &message),
+    };
+    let mut duplicates: Vec<String> = offsets
+        .iter()
+        .filter(|(tp, _)| offsets.iter().filter(|(other, _)| other == tp).count() > 1)
+        .map(|((t, p), _)| format!("{t}-{p}"))
+        .collect();
+    duplicates.dedup();
+    if !duplicates.is_empty() {
+        let message = format!("Offset json file contains duplicate topic partitions: {}", duplicates.join(","));
+        return fail(con, "kafka.common.AdminCommandFailedException", &message);
+    }
+    con.out("Executing records delete operation");
+    let servers: Vec<String> =
+        p.value("bootstrap-server").unwrap_or_default().split(',').map(|s| s.trim().to_string()).collect();
+    let client = con.start_admin(world, servers, AdminCall::DeleteRecords { partitions: offsets });
+    Outcome::Job(JobKind::DeleteRecords(DeleteRecordsJob { client }))
+}
+
+impl DeleteRecordsJob {
+    pub(crate) fn on_event(&mut self, event: ClientEvent, emit: &mut Emit) {
+        let ClientEvent::Admin(outcome) = event else { return };
+        match outcome {
+            AdminOutcome::Offsets(mut results) => {
+                // Kafka prints in hash-map order; sorted reads better and stays deterministic.
+                results.sort_by(|a, b| a.0.cmp(&b.0));
+                emit.out("Records delete operation completed:");
+                for ((topic, partition), result) in results {
+                    match result {
+                        Ok(low) => emit.out(format!("partition: {topic}-{partition}\tlow_watermark: {low}")),
+                        Err(e) => emit.out(format!(
+                            "partition: {topic}-{partition}\terror: {}: {}",
+                            e.error.exception(),
+                            e.message
+                        )),
+                    }
+                }
+                emit.exit(0);
+            }
+            AdminOutcome::TimedOut(message) => {
+                emit.out("Records delete operation completed:");
+                emit.err(format!("org.apache.kafka.common.errors.TimeoutException: {message}"));
+                emit.exit(1);
+            }
+            _ => emit.exit(1),
+        }
+    }
+}
