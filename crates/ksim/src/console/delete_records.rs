@@ -42,8 +42,11 @@ fn usage(con: &mut Console, message: Option<&str>) -> Outcome {
 /// An exception: its Java class and message.
 type Failure = (&'static str, String);
 
+/// The offset each partition's records are deleted below.
+type DeleteOffsets = Vec<((String, u32), i64)>;
+
 /// `parseOffsetJsonStringWithoutDedup` with Kafka's messages.
-fn parse_offsets(text: &str) -> Result<Vec<((String, u32), i64)>, Failure> {
+fn parse_offsets(text: &str) -> Result<DeleteOffsets, Failure> {
     let operation = "org.apache.kafka.server.common.AdminOperationException";
     let mapping = "com.fasterxml.jackson.databind.JsonMappingException";
     let doc = json::parse(text).ok_or((operation, "The input string is not a valid JSON".to_string()))?;
