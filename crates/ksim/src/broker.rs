@@ -14,7 +14,8 @@ use crate::metadata::{Endpoint, MetadataEntry, MetadataImage, MetadataRecord};
 use crate::node::{Ctx, Level, Timer};
 use crate::partition_log::PartitionLog;
 use crate::protocol::{
-    BrokerMetadata, CreatableTopic, CreatableTopicResult, Msg, OffsetSpec, PartitionMetadata, TopicMetadata,
+    BrokerMetadata, CreatableTopic, CreatableTopicResult, LogDirDescription, Msg, OffsetSpec, PartitionMetadata,
+    ReplicaInfo, TopicMetadata,
 };
 use crate::raft::{Raft, RaftDisk};
 use crate::replica_manager::ReplicaManager;
@@ -42,8 +43,10 @@ struct Forwarded {
     correlation_id: u32,
 }
 
-/// Broker settings that topics inherit.
+/// Broker settings for the logs it hosts: what topics inherit, and where logs live.
 pub(crate) struct TopicDefaults {
+    /// The first of `log.dirs` (the simulation keeps every log in one directory).
+    pub(crate) log_dir: String,
     pub(crate) static_topic_configs: Vec<(String, String)>,
     pub(crate) num_partitions: i32,
     pub(crate) default_replication_factor: i16,
@@ -361,6 +364,21 @@ impl Broker {
                     })
                     .collect();
                 ctx.send(from, correlation_id, Msg::ListOffsetsResponse { topic, offsets });
+            }
+            Msg::DescribeLogDirsRequest => {
+                let replicas = self
+                    .replicas
+                    .partitions
+                    .iter()
+                    .map(|((topic, partition), h)| ReplicaInfo {
+                        topic: topic.clone(),
+                        partition: *partition,
+                        size_bytes: h.log.size_bytes(),
+                        offset_lag: h.log.high_watermark().saturating_sub(h.log.log_end_offset()),
+                    })
+                    .collect();
+                let log_dirs = vec![LogDirDescription { path: self.defaults.log_dir.clone(), replicas }];
+                ctx.send(from, correlation_id, Msg::DescribeLogDirsResponse { log_dirs });
             }
             Msg::DeleteRecordsRequest { topic, partitions } => {
                 let results = partitions

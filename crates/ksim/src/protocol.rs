@@ -172,6 +172,10 @@ pub(crate) enum Msg {
         topic: String,
         offsets: Vec<(u32, Result<u64, ApiError>)>,
     },
+    DescribeLogDirsRequest,
+    DescribeLogDirsResponse {
+        log_dirs: Vec<LogDirDescription>,
+    },
     /// Moves each partition's log start up to the offset (-1: the high watermark).
     DeleteRecordsRequest {
         topic: String,
@@ -299,6 +303,22 @@ pub(crate) enum Msg {
     },
 }
 
+/// One log directory of a broker, as `DescribeLogDirs` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LogDirDescription {
+    pub(crate) path: String,
+    pub(crate) replicas: Vec<ReplicaInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ReplicaInfo {
+    pub(crate) topic: String,
+    pub(crate) partition: u32,
+    pub(crate) size_bytes: u64,
+    /// How far the log end is behind the high watermark (0 for a current log).
+    pub(crate) offset_lag: u64,
+}
+
 /// `DescribeQuorumResponse`'s partition data, plus the cluster id the tool prints (Kafka
 /// gets that from a separate DescribeCluster call).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -338,6 +358,8 @@ impl Msg {
             Msg::FetchResponse { .. } | Msg::MetadataFetchResponse { .. } => "FetchResponse",
             Msg::ListOffsetsRequest { .. } => "ListOffsetsRequest",
             Msg::ListOffsetsResponse { .. } => "ListOffsetsResponse",
+            Msg::DescribeLogDirsRequest => "DescribeLogDirsRequest",
+            Msg::DescribeLogDirsResponse { .. } => "DescribeLogDirsResponse",
             Msg::DeleteRecordsRequest { .. } => "DeleteRecordsRequest",
             Msg::DeleteRecordsResponse { .. } => "DeleteRecordsResponse",
             Msg::BrokerRegistrationRequest { .. } => "BrokerRegistrationRequest",
@@ -392,6 +414,8 @@ impl Msg {
             | Msg::ElectLeadersResponse { .. }
             | Msg::DeleteRecordsRequest { .. }
             | Msg::DeleteRecordsResponse { .. }
+            | Msg::DescribeLogDirsRequest
+            | Msg::DescribeLogDirsResponse { .. }
             | Msg::BrokerRegistrationRequest { .. }
             | Msg::BrokerRegistrationResponse { .. } => MessageKind::Admin,
             Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,

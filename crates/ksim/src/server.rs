@@ -53,6 +53,7 @@ impl Server {
                 .map(|l| Endpoint { name: l.name.clone(), host: "localhost".to_string(), port: l.port })
                 .collect();
             let defaults = TopicDefaults {
+                log_dir: config.log_dirs.first().cloned().unwrap_or_default(),
                 static_topic_configs: config.static_topic_configs(),
                 num_partitions: config.num_partitions,
                 default_replication_factor: config.default_replication_factor,

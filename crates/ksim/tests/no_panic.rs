@@ -21,6 +21,7 @@ const TOOLS: &[&str] = &[
     "kafka-metadata-quorum.sh",
     "kafka-dump-log.sh",
     "kafka-delete-records.sh",
+    "kafka-log-dirs.sh",
 ];
 const WORDS: &[&str] = &[
     "--create",
@@ -85,6 +86,8 @@ const WORDS: &[&str] = &[
     "unclean",
     "--all-topic-partitions",
     "--offset-json-file",
+    "--broker-list",
+    "--topic-list",
     "delete.json",
     "--alter",
     "\u{1F600}",

@@ -6,8 +6,8 @@ use super::Bootstrap;
 use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Target, Timer};
 use crate::protocol::{
-    BrokerMetadata, CreatableTopic, CreatableTopicResult, ElectionType, Msg, OffsetSpec, QuorumDescription,
-    TopicMetadata,
+    BrokerMetadata, CreatableTopic, CreatableTopicResult, ElectionType, LogDirDescription, Msg, OffsetSpec,
+    QuorumDescription, TopicMetadata,
 };
 
 /// `default.api.timeout.ms`.
@@ -34,6 +34,10 @@ pub(crate) enum AdminCall {
     /// deleteRecords: asks each partition's leader to move its log start up to the offset.
     DeleteRecords {
         partitions: Vec<((String, u32), i64)>,
+    },
+    /// describeLogDirs on the given brokers (every broker in the cluster when empty).
+    DescribeLogDirs {
+        brokers: Vec<u32>,
     },
     /// createPartitions: grow a topic to `total` partitions.
     CreatePartitions {
@@ -64,6 +68,7 @@ impl AdminCall {
             AdminCall::AlterConfigs { .. } => "incrementalAlterConfigs",
             AdminCall::ListOffsets { .. } => "listOffsets",
             AdminCall::DeleteRecords { .. } => "deleteRecords",
+            AdminCall::DescribeLogDirs { .. } => "describeLogDirs",
             AdminCall::ElectLeaders { .. } => "electLeaders",
             AdminCall::CreatePartitions { .. } => "createPartitions",
         }
@@ -87,6 +92,10 @@ pub(crate) enum AdminOutcome {
     Offsets(Vec<((String, u32), Result<u64, crate::error::ApiError>)>),
     PartitionsCreated(Option<crate::error::ApiError>),
     Elected(Vec<((String, u32), Option<crate::error::ApiError>)>),
+    /// describeLogDirs: each queried broker's directories, by broker id.
+    LogDirs(Vec<(u32, Vec<LogDirDescription>)>),
+    /// `--broker-list` named brokers the cluster does not have: (missing, the cluster's).
+    NoSuchBrokers(Vec<u32>, Vec<u32>),
     /// No server answered within the API timeout: `Timed out waiting for a node assignment. Call: createTopics`.
     TimedOut(String),
 }
@@ -98,12 +107,23 @@ pub(crate) struct Admin {
     /// listOffsets: answers gathered so far, and how many requests are still out.
     offsets: Vec<((String, u32), Result<u64, crate::error::ApiError>)>,
     offsets_pending: usize,
+    /// describeLogDirs: answers gathered so far, and the brokers still to answer.
+    log_dirs: Vec<(u32, Vec<LogDirDescription>)>,
+    log_dirs_pending: Vec<u32>,
 }
 
 impl Admin {
     pub(crate) fn new(bootstrap_servers: Vec<String>, client_id: &str, call: AdminCall) -> Admin {
         let bootstrap = Bootstrap::new(bootstrap_servers, format!("[AdminClient clientId={client_id}]"));
-        Admin { bootstrap, call, next_correlation_id: 0, offsets: Vec::new(), offsets_pending: 0 }
+        Admin {
+            bootstrap,
+            call,
+            next_correlation_id: 0,
+            offsets: Vec::new(),
+            offsets_pending: 0,
+            log_dirs: Vec::new(),
+            log_dirs_pending: Vec::new(),
+        }
     }
 
     pub(crate) fn bootstrap_servers(&self) -> Vec<String> {
@@ -222,6 +242,20 @@ impl Admin {
                     let request = |topic, partitions| Msg::ListOffsetsRequest { topic, partitions, spec };
                     self.per_leader(&topics, partitions, request, ctx)
                 }
+                AdminCall::DescribeLogDirs { brokers: wanted } => {
+                    let mut cluster: Vec<u32> = brokers.iter().map(|b| b.node_id.0).collect();
+                    cluster.sort_unstable();
+                    let missing: Vec<u32> = wanted.iter().copied().filter(|b| !cluster.contains(b)).collect();
+                    if !missing.is_empty() {
+                        return Self::finish(AdminOutcome::NoSuchBrokers(missing, cluster), ctx);
+                    }
+                    self.log_dirs.clear();
+                    self.log_dirs_pending = if wanted.is_empty() { cluster } else { wanted };
+                    for b in self.log_dirs_pending.clone() {
+                        self.send(Target::Addr(Addr::Node(NodeId(b))), Msg::DescribeLogDirsRequest, ctx);
+                    }
+                    true
+                }
                 AdminCall::DeleteRecords { partitions } => {
                     let wanted: Vec<(String, u32)> = partitions.iter().map(|(tp, _)| tp.clone()).collect();
                     let request = |topic: String, ids: Vec<u32>| {
@@ -269,6 +303,16 @@ impl Admin {
                 self.offsets_pending = self.offsets_pending.saturating_sub(1);
                 if self.offsets_pending == 0 {
                     return Self::finish(AdminOutcome::Offsets(std::mem::take(&mut self.offsets)), ctx);
+                }
+                true
+            }
+            Msg::DescribeLogDirsResponse { log_dirs } => {
+                let Addr::Node(NodeId(broker)) = from else { return true };
+                self.log_dirs_pending.retain(|b| *b != broker);
+                self.log_dirs.push((broker, log_dirs));
+                if self.log_dirs_pending.is_empty() {
+                    self.log_dirs.sort_by_key(|(b, _)| *b);
+                    return Self::finish(AdminOutcome::LogDirs(std::mem::take(&mut self.log_dirs)), ctx);
                 }
                 true
             }

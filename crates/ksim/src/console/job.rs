@@ -10,6 +10,7 @@ use super::console_producer::ProducerJob;
 use super::delete_records::DeleteRecordsJob;
 use super::get_offsets::OffsetsJob;
 use super::leader_election::ElectionJob;
+use super::log_dirs::LogDirsJob;
 use super::metadata_quorum::QuorumJob;
 use super::topics::TopicsJob;
 use crate::client::admin::AdminCall;
@@ -28,6 +29,7 @@ pub(crate) enum JobKind {
     Offsets(OffsetsJob),
     Election(ElectionJob),
     DeleteRecords(DeleteRecordsJob),
+    LogDirs(LogDirsJob),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
 }
@@ -80,6 +82,7 @@ impl Job {
             JobKind::Offsets(j) => Some(j.client),
             JobKind::Election(j) => Some(j.client),
             JobKind::DeleteRecords(j) => Some(j.client),
+            JobKind::LogDirs(j) => Some(j.client),
             JobKind::Producer(j) => Some(j.client),
             JobKind::Consumer(j) => Some(j.client),
         }
@@ -95,6 +98,7 @@ impl Job {
             JobKind::Offsets(j) => j.client = client,
             JobKind::Election(j) => j.client = client,
             JobKind::DeleteRecords(j) => j.client = client,
+            JobKind::LogDirs(j) => j.client = client,
             JobKind::Producer(j) => j.client = client,
             JobKind::Consumer(j) => j.client = client,
         }
@@ -112,6 +116,7 @@ impl Job {
                 | JobKind::Offsets(_)
                 | JobKind::Election(_)
                 | JobKind::DeleteRecords(_)
+                | JobKind::LogDirs(_)
         )
     }
 
@@ -129,6 +134,7 @@ impl Job {
             JobKind::Offsets(j) => j.on_event(event, emit),
             JobKind::Election(j) => j.on_event(event, emit),
             JobKind::DeleteRecords(j) => j.on_event(event, emit),
+            JobKind::LogDirs(j) => j.on_event(event, emit),
             JobKind::Producer(j) => j.on_event(event, emit),
             JobKind::Consumer(j) => j.on_event(event, emit),
         }

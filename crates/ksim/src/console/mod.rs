@@ -15,6 +15,7 @@ mod get_offsets;
 mod job;
 mod json;
 mod leader_election;
+mod log_dirs;
 mod metadata_quorum;
 mod options;
 mod pattern;
@@ -295,7 +296,8 @@ impl Console {
             | JobKind::Configs(_)
             | JobKind::Offsets(_)
             | JobKind::Election(_)
-            | JobKind::DeleteRecords(_) => emit.exit(130),
+            | JobKind::DeleteRecords(_)
+            | JobKind::LogDirs(_) => emit.exit(130),
         }
         let status = emit.exit.unwrap_or(130);
         self.emit(emit, job.stdout_file.clone());
@@ -616,6 +618,7 @@ impl Console {
             "kafka-get-offsets.sh" => get_offsets::run(self, world, args),
             "kafka-leader-election.sh" => leader_election::run(self, world, args),
             "kafka-delete-records.sh" => delete_records::run(self, world, args),
+            "kafka-log-dirs.sh" => log_dirs::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");

@@ -575,6 +575,7 @@ pub(crate) const KAFKA_SCRIPTS: &[&str] = &[
     "kafka-dump-log.sh",
     "kafka-get-offsets.sh",
     "kafka-leader-election.sh",
+    "kafka-log-dirs.sh",
     "kafka-metadata-quorum.sh",
     "kafka-server-start.sh",
     "kafka-server-stop.sh",
