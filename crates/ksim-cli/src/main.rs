@@ -148,6 +148,7 @@ fn sweep(args: &[String]) -> ExitCode {
     };
     let (mut violations, mut lost, mut unrecovered, mut acknowledged, mut events) =
         (0usize, 0usize, 0u64, 0usize, 0u64);
+    let (mut duplicated, mut reordered) = (0usize, 0usize);
     let mut unrecovered_seeds = Vec::new();
     for seed in parsed.first_seed..parsed.first_seed.saturating_add(parsed.seeds) {
         let report = ksim::sweep_seed(seed, &parsed.cfg);
@@ -159,6 +160,8 @@ fn sweep(args: &[String]) -> ExitCode {
         }
         events += report.events;
         acknowledged += report.acknowledged;
+        duplicated += report.duplicated;
+        reordered += report.reordered;
         violations += report.violations.len();
         lost += report.lost.len();
         if !report.recovered {
@@ -184,6 +187,11 @@ fn sweep(args: &[String]) -> ExitCode {
         "({} events simulated, {acknowledged} writes acknowledged, {unrecovered} seed(s) without a leader or a running broker after recovery)",
         events
     );
+    if duplicated + reordered > 0 {
+        println!(
+            "({duplicated} record(s) duplicated and {reordered} reordered within a key: the producer is not idempotent, so a retried batch can land twice or after a later one)"
+        );
+    }
     if !unrecovered_seeds.is_empty() {
         let shown: Vec<&str> = unrecovered_seeds.iter().take(20).map(String::as_str).collect();
         println!("not recovered after healing (liveness, not safety): seeds {}", shown.join(", "));

@@ -134,6 +134,7 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
     // What the recovered cluster holds: each partition leader's log below its HW.
     let controller = world.servers.values().find_map(|s| s.controller.as_ref().filter(|c| c.is_active()));
     let mut committed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut reordered = 0;
     let mut all_led = controller.is_some();
     if let Some(topic) = controller.and_then(|c| c.image.topics.get(TOPIC)) {
         for (p, pi) in &topic.partitions {
@@ -146,8 +147,18 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
                 all_led = false;
                 continue;
             };
+            // Values are `bpm-N` with N rising in send order; per key, the log should rise too.
+            let mut last_by_key: BTreeMap<&[u8], u64> = BTreeMap::new();
             for r in h.log.read(h.log.log_start_offset(), h.log.high_watermark(), usize::MAX) {
                 let value = r.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
+                let n = value.strip_prefix("bpm-").and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+                if let Some(key) = r.key.as_deref() {
+                    let last = last_by_key.entry(key).or_insert(0);
+                    if n < *last && !committed.contains_key(&value) {
+                        reordered += 1;
+                    }
+                    *last = (*last).max(n);
+                }
                 *committed.entry(value).or_default() += 1;
             }
         }
@@ -164,6 +175,8 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
         violations,
         lost,
         acknowledged: acked.len(),
+        duplicated: committed.values().map(|c| c - 1).sum(),
+        reordered,
         recovered: all_led,
         final_status: crate::console::control_status(&world),
     }

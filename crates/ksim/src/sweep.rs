@@ -65,6 +65,11 @@ pub struct SeedReport {
     pub lost: Vec<String>,
     /// Writes acknowledged to clients during the run.
     pub acknowledged: usize,
+    /// Records the recovered log holds more than once (a retried batch, without idempotence).
+    pub duplicated: usize,
+    /// Records committed after a later write of the same key (retries with several batches
+    /// in flight).
+    pub reordered: usize,
     /// Whether a controller led and every broker ran after recovery (liveness, not safety).
     pub recovered: bool,
     /// `ksim status` at the end, and the last narration lines, for diagnosing a seed.
@@ -182,6 +187,8 @@ fn kraft_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
         violations: world.invariants.violations.clone(),
         lost,
         acknowledged: acknowledged.len(),
+        duplicated: 0,
+        reordered: 0,
         recovered: leader.is_some() && brokers_running,
         final_status: crate::console::control_status(&world)
             .into_iter()
