@@ -1,6 +1,7 @@
 //! Browser smoke tests, run in headless Chromium (`wasm-bindgen-test`): the page mounts
-//! with its accessible names, a typed command prints, and the core gives the same
-//! transcript in wasm as natively.
+//! with its accessible names, a typed command prints, controllers count down and a
+//! replicated topic shows a row per replica, and the core gives the same transcript in
+//! wasm as natively.
 #![cfg(target_arch = "wasm32")]
 
 use std::time::Duration;
@@ -94,6 +95,53 @@ async fn fault_buttons_type_kill_and_restart() {
     sleep(SETTLE).await;
     assert!(console_lines(&root).iter().any(|t| t == "$ ksim restart 5"), "{:?}", console_lines(&root));
     assert!(labelled(&root, "Kill Broker 5").is_some());
+    app.destroy();
+}
+
+/// Waits up to `tries` × `SETTLE` for an element labelled `name`.
+async fn wait_for_label(root: &Element, name: &str, tries: u32) -> Option<Element> {
+    for _ in 0..tries {
+        if let Some(e) = labelled(root, name) {
+            return Some(e);
+        }
+        sleep(SETTLE).await;
+    }
+    None
+}
+
+#[wasm_bindgen_test]
+async fn replicas_and_raft_countdowns_are_shown() {
+    let root = fresh_root();
+    let app = kafka_playground::mount(root.clone(), 1);
+    sleep(SETTLE).await;
+    type_line(&root, "ksim start-cluster --brokers 3 --controllers 3").await;
+    type_line(&root, "ksim advance 5s").await;
+    let countdowns = root.query_selector_all(".raft-deadline").expect("a valid selector");
+    let first = countdowns.item(0).and_then(|n| n.text_content()).unwrap_or_default();
+    assert!(countdowns.length() == 3 && first.ends_with(" s"), "{} countdowns, first {first:?}", countdowns.length());
+    type_line(
+        &root,
+        "kafka-topics.sh --create --topic icu-vitals --partitions 3 --replication-factor 3 \
+         --bootstrap-server localhost:9092",
+    )
+    .await;
+    assert!(wait_for_label(&root, "Replica on broker 5", 50).await.is_some(), "no row labelled Replica on broker 5");
+    // Three partitions on three brokers each, once every broker has created its copies.
+    let rows = || {
+        let rows = root.query_selector_all(".replica-row").expect("a valid selector");
+        (0..rows.length()).filter_map(|i| rows.item(i)?.text_content()).collect::<Vec<_>>()
+    };
+    for _ in 0..50 {
+        if rows().iter().all(|r| r.contains("LEO 0 · HW 0")) {
+            break;
+        }
+        sleep(SETTLE).await;
+    }
+    let rows = rows();
+    assert_eq!(rows.len(), 9, "{rows:?}");
+    assert!(rows.iter().all(|r| r.contains("LEO 0 · HW 0")), "{rows:?}");
+    let row = labelled(&root, "Replica on broker 5").and_then(|r| r.text_content()).unwrap_or_default();
+    assert!(row.starts_with("Broker 5 · "), "{row:?}");
     app.destroy();
 }
 

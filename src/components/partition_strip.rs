@@ -1,10 +1,14 @@
-//! One partition: leader, replicas with their ISR status, and the log strip with the
-//! high watermark and log end offset marked.
+//! One partition: its leader, the log strip with the high watermark and log end offset
+//! marked, and under it one row per replica's copy (whose offsets then stand in for the
+//! partition's, which move to the heading's tooltip).
 
 use yew::prelude::*;
 
 use crate::view_model::log_strip::StripItem;
 use crate::view_model::topics::PartitionModel;
+
+const BAR_TOOLTIP: &str = "The bar is the leader's log: this copy has it up to its LEO (light) \
+                           and has committed it up to its HW (solid)";
 
 #[derive(Properties, PartialEq)]
 pub struct PartitionStripProps {
@@ -16,23 +20,12 @@ pub fn PartitionStrip(props: &PartitionStripProps) -> Html {
     let p = &props.partition;
     html! {
         <div class="partition">
-            // Two groups that wrap as units: who leads, then the replicas and offsets.
-            <div class="partition-head">
-                <span class="partition-title">
-                    <span class="partition-name">{&p.name}</span>
-                    <span class="partition-leader">{&p.leader}</span>
-                </span>
-                <span class="partition-state">
-                <span class="replicas">
-                    {"Replicas "}
-                    { for p.replicas.iter().map(|r| html! {
-                        <span class={classes!("replica", r.class)} title={format!("Broker {}: {}", r.broker_id, r.role)}>
-                            <b>{r.broker_id}</b>{" "}{r.role}
-                        </span>
-                    }) }
-                </span>
-                <span class="offsets">{&p.offsets}</span>
-                </span>
+            <div class="partition-head" title={format!("{}: {}", p.name, p.offsets)}>
+                <span class="partition-name">{&p.name}</span>
+                <span class="partition-leader">{&p.leader}</span>
+                if p.replicas.is_empty() {
+                    <span class="offsets">{&p.offsets}</span>
+                }
             </div>
             // The reversed outer flex box keeps the scroll position at the newest records.
             <div class="strip-scroll">
@@ -64,6 +57,26 @@ pub fn PartitionStrip(props: &PartitionStripProps) -> Html {
                     }) }
                 </ol>
             </div>
+            if !p.replicas.is_empty() {
+                <div class="replica-rows">
+                    { for p.replicas.iter().map(|r| html! {
+                        <div
+                            key={r.broker}
+                            class={classes!("replica-row", r.class)}
+                            role="group"
+                            aria-label={r.aria_label.clone()}
+                            title={r.tooltip.clone()}
+                        >
+                            <span class="replica-label">{&r.label}</span>
+                            <span class="replica-bar" aria-hidden="true" title={BAR_TOOLTIP}>
+                                <span class="replica-leo" style={format!("width: {}%", r.leo_pct)}></span>
+                                <span class="replica-hw" style={format!("width: {}%", r.hw_pct)}></span>
+                            </span>
+                            <span class="replica-offsets">{&r.offsets}</span>
+                        </div>
+                    }) }
+                </div>
+            }
         </div>
     }
 }

@@ -51,7 +51,7 @@ fn controller_part(c: &ControllerPart, w: f64) -> Html {
     });
     // A controller-only box: `Leader · epoch 3 · votedFor 2` then the log on its own line
     // (left of the Kill button). A combined node's band: the role badge and the state, then
-    // votedFor and the log.
+    // votedFor and the log; both end with the Raft countdown.
     let combined = c.nested_label.is_some();
     let voted = c.voted_for.clone().unwrap_or_default();
     let log = c.log.clone().unwrap_or_default();
@@ -68,6 +68,9 @@ fn controller_part(c: &ControllerPart, w: f64) -> Html {
             </text>
             if c.log.is_some() {
                 <text class="raft-log" x="14" y={format!("{detail_y:.0}")}>{detail}</text>
+            }
+            if let Some(deadline) = &c.deadline {
+                <text class="raft-deadline" x="14" y={format!("{:.0}", detail_y + 16.0)}>{deadline}</text>
             }
         </>
     };

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use super::time_format::countdown;
 use ksim::{ClientKind, ClientView, ClusterView, EndpointView, MessageKind, MessageView, NodeView, ProcessState};
 
 const PAD: f64 = 14.0;
@@ -14,10 +15,11 @@ const PAD: f64 = 14.0;
 const BADGE_OVERHANG: f64 = 12.0;
 const SERVER_W: f64 = 256.0;
 const SERVER_H: f64 = 70.0;
-/// A controller-only node has a third line for its metadata log.
-const CONTROLLER_H: f64 = 90.0;
-/// A combined node adds a two-line band for its controller role.
-const CONTROLLER_BAND_H: f64 = 52.0;
+/// A controller-only node has a third line for its metadata log and a fourth for its
+/// Raft countdown.
+const CONTROLLER_H: f64 = 104.0;
+/// A combined node adds a three-line band for its controller role.
+const CONTROLLER_BAND_H: f64 = 66.0;
 /// The Kill/Restart button, in the box's bottom-right corner (of its broker part).
 const FAULT_W: f64 = 70.0;
 const FAULT_H: f64 = 24.0;
@@ -125,6 +127,9 @@ pub struct ControllerPart {
     pub voted_for: Option<String>,
     /// `log end 12 · HW 12`: the `__cluster_metadata` log end offset and high watermark.
     pub log: Option<String>,
+    /// What Raft waits on and how long is left: `election timeout in 0.84 s`, `fetch
+    /// timeout in 1.60 s`, `check quorum in 2.90 s`; none while stopped.
+    pub deadline: Option<String>,
     /// This controller leads the metadata quorum (it is the active controller).
     pub leader: bool,
     /// Top edge of the band, in the box's coordinates.
@@ -380,11 +385,18 @@ fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
                 None,
             ),
         };
+        let deadline = node
+            .raft
+            .as_ref()
+            .and_then(|r| r.deadline.as_ref())
+            .filter(|_| node.state != ProcessState::Stopped)
+            .map(|(what, at)| countdown(what, *at, view.now_ms));
         ControllerPart {
             nested_label: node.is_broker.then(|| format!("Controller {id}")),
             raft,
             voted_for,
             log,
+            deadline,
             leader,
             band_y: if node.is_broker { SERVER_H } else { 36.0 },
             tooltip: raft_tooltip,
@@ -680,23 +692,23 @@ mod tests {
         check(
             &combined_cluster(),
             expect![[r#"
-                852x301
-                Broker 1 [server broker running quorum-leader] at 14,55 256x122: running | 1 replica · leads 0 | Controller 1 Leader · epoch 2 (votedFor 1; log end 12 · HW 12) LEADER band@70 | [Kill Broker 1] `ksim kill 1` at 190,91
-                Broker 2 [server broker running] at 298,55 256x122: running | 1 replica · leads 1 | Controller 2 Follower · epoch 2 (votedFor 1; log end 12 · HW 12) band@70 | [Kill Broker 2] `ksim kill 2` at 474,91
-                Broker 3 [server broker running] at 582,55 256x122: running | 1 replica · leads 0 | Controller 3 Follower · epoch 2 (votedFor 1; log end 12 · HW 12) band@70 | [Kill Broker 3] `ksim kill 3` at 758,91
-                Producer console-producer [client producer running] at 14,241
-                Consumer console-consumer [client consumer running] at 682,241
+                852x315
+                Broker 1 [server broker running quorum-leader] at 14,55 256x136: running | 1 replica · leads 0 | Controller 1 Leader · epoch 2 (votedFor 1; log end 12 · HW 12) LEADER band@70 | [Kill Broker 1] `ksim kill 1` at 190,91
+                Broker 2 [server broker running] at 298,55 256x136: running | 1 replica · leads 1 | Controller 2 Follower · epoch 2 (votedFor 1; log end 12 · HW 12) band@70 | [Kill Broker 2] `ksim kill 2` at 474,91
+                Broker 3 [server broker running] at 582,55 256x136: running | 1 replica · leads 0 | Controller 3 Follower · epoch 2 (votedFor 1; log end 12 · HW 12) band@70 | [Kill Broker 3] `ksim kill 3` at 758,91
+                Producer console-producer [client producer running] at 14,255
+                Consumer console-consumer [client consumer running] at 682,255
                 Node(1)-Node(2) [link server] M242.0 55.0 Q284.0 23.0 326.0 55.0
                 Node(1)-Node(3) [link server] M242.0 55.0 Q426.0 -3.0 610.0 55.0
                 Node(2)-Node(3) [link server] M526.0 55.0 Q568.0 23.0 610.0 55.0
-                Node(1)-Client(7) [link client] M121.4 177.0 Q110.6 209.0 99.8 241.0
-                Node(2)-Client(7) [link client] M298.0 172.7 Q221.0 206.9 143.9 241.0
-                Node(3)-Client(7) [link client] M582.0 146.7 Q376.0 196.0 170.0 245.3
-                Node(1)-Client(8) [link client] M270.0 146.7 Q476.0 196.0 682.0 245.3
-                Node(2)-Client(8) [link client] M554.0 172.7 Q631.0 206.9 708.1 241.0
-                Node(3)-Client(8) [link client] M730.6 177.0 Q741.4 209.0 752.2 241.0
-                msg 1 P at 184.0,227.6
-                msg 2 P at 257.9,186.1
+                Node(1)-Client(7) [link client] M120.1 191.0 Q109.7 223.0 99.4 255.0
+                Node(2)-Client(7) [link client] M298.0 182.4 Q219.8 218.7 141.6 255.0
+                Node(3)-Client(7) [link client] M582.0 155.1 Q376.0 206.8 170.0 258.4
+                Node(1)-Client(8) [link client] M270.0 155.1 Q476.0 206.8 682.0 258.4
+                Node(2)-Client(8) [link client] M554.0 182.4 Q632.2 218.7 710.4 255.0
+                Node(3)-Client(8) [link client] M731.9 191.0 Q742.3 223.0 752.6 255.0
+                msg 1 P at 182.4,240.5
+                msg 2 P at 257.2,196.9
             "#]],
         );
     }
@@ -717,15 +729,15 @@ mod tests {
         check(
             &view,
             expect![[r#"
-                820x390
-                Controller 1 [server controller running quorum-leader] at 140,42 256x90: running | - | - Leader · epoch 2 (votedFor 1; log end 12 · HW 12) LEADER band@36 | [Kill Controller 1] `ksim kill 1` at 316,100
-                Controller 2 [server controller running] at 424,42 256x90: running | - | - no Raft state yet (-; -) band@36 | [Kill Controller 2] `ksim kill 2` at 600,100
-                Broker 3 [server broker fenced] at 140,196 256x70: fenced | 1 replica · leads 0 | [Kill Broker 3] `ksim kill 3` at 316,232
-                Broker 4 [server broker stopped] at 424,196 256x70: stopped | 1 replica · leads 0 | [Restart Broker 4] `ksim restart 4` at 600,232
+                820x404
+                Controller 1 [server controller running quorum-leader] at 140,42 256x104: running | - | - Leader · epoch 2 (votedFor 1; log end 12 · HW 12) LEADER band@36 | [Kill Controller 1] `ksim kill 1` at 316,114
+                Controller 2 [server controller running] at 424,42 256x104: running | - | - no Raft state yet (-; -) band@36 | [Kill Controller 2] `ksim kill 2` at 600,114
+                Broker 3 [server broker fenced] at 140,210 256x70: fenced | 1 replica · leads 0 | [Kill Broker 3] `ksim kill 3` at 316,246
+                Broker 4 [server broker stopped] at 424,210 256x70: stopped | 1 replica · leads 0 | [Restart Broker 4] `ksim restart 4` at 600,246
                 Node(1)-Node(2) [link server] M368.0 42.0 Q410.0 10.0 452.0 42.0
-                Node(1)-Node(3) [link server] M268.0 132.0 Q268.0 164.0 268.0 196.0
-                Node(1)-Node(4) [link server down] M356.8 132.0 Q419.9 164.0 483.0 196.0
-                Node(3)-Node(4) [link server down] M368.0 196.0 Q410.0 164.0 452.0 196.0
+                Node(1)-Node(3) [link server] M268.0 146.0 Q268.0 178.0 268.0 210.0
+                Node(1)-Node(4) [link server down] M365.8 146.0 Q426.0 178.0 486.2 210.0
+                Node(3)-Node(4) [link server down] M368.0 210.0 Q410.0 178.0 452.0 210.0
             "#]],
         );
     }
@@ -738,6 +750,34 @@ mod tests {
         assert!(d.servers.iter().all(|s| !s.controller.as_ref().is_some_and(|c| c.leader)));
         assert!(!d.servers[0].class.contains("quorum-leader"));
         assert_eq!(d.servers[0].controller.as_ref().map(|c| c.raft.as_str()), Some("Leader · epoch 2"));
+    }
+
+    #[test]
+    fn controllers_count_down_to_their_raft_deadline() {
+        let mut view = ClusterView {
+            now_ms: 10_000,
+            nodes: vec![
+                node(1, false, true, ProcessState::Running),
+                node(2, false, true, ProcessState::Running),
+                node(3, false, true, ProcessState::Stopped),
+            ],
+            ..ClusterView::default()
+        };
+        let deadlines = [("check quorum", 12_900), ("fetch timeout", 11_604), ("election timeout", 10_840)];
+        for (n, (what, at)) in view.nodes.iter_mut().zip(deadlines) {
+            n.raft.as_mut().expect("a controller").deadline = Some((what.to_owned(), at));
+        }
+        let d = diagram(&view);
+        let shown: Vec<Option<&str>> =
+            d.servers.iter().map(|s| s.controller.as_ref().and_then(|c| c.deadline.as_deref())).collect();
+        // A stopped controller waits on nothing.
+        assert_eq!(shown, [Some("check quorum in 2.90 s"), Some("fetch timeout in 1.60 s"), None]);
+        view.now_ms = 13_000;
+        let d = diagram(&view);
+        assert_eq!(
+            d.servers[0].controller.as_ref().and_then(|c| c.deadline.as_deref()),
+            Some("check quorum in 0.00 s")
+        );
     }
 
     #[test]
@@ -789,7 +829,11 @@ mod tests {
         // The producer sits below the brokers, so a request climbs as time passes.
         assert!(later.y < start.y, "{start:?} then {later:?}");
         view.now_ms = 5000;
-        let link = &diagram(&view).links.iter().find(|l| l.b == EndpointView::Client(7)).cloned();
+        let link = &diagram(&view)
+            .links
+            .iter()
+            .find(|l| l.a == EndpointView::Node(2) && l.b == EndpointView::Client(7))
+            .cloned();
         let Some(link) = link else { panic!("no producer link") };
         let arrived = at(&view);
         assert!((arrived.y - link.curve.from.y).abs() < LANE_OFFSET + 0.01, "{arrived:?}");

@@ -5,5 +5,6 @@ pub mod console_lines;
 pub mod diagram;
 pub mod log_strip;
 pub mod narration;
+pub mod replicas;
 pub mod time_format;
 pub mod topics;

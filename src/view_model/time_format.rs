@@ -6,6 +6,13 @@ pub fn sim_offset(ms: u64) -> String {
     format!("t+{}.{:03} s", ms / 1000, ms % 1000)
 }
 
+/// A Raft deadline counted down: `election timeout in 0.84 s` (hundredths, rounded down,
+/// and never below zero once it is due).
+pub fn countdown(what: &str, at_ms: u64, now_ms: u64) -> String {
+    let left = at_ms.saturating_sub(now_ms);
+    format!("{what} in {}.{:02} s", left / 1000, left % 1000 / 10)
+}
+
 /// Milliseconds since the Unix epoch as `YYYY-MM-DD HH:MM:SS.mmm` in UTC.
 ///
 /// Computed by hand (Howard Hinnant's `civil_from_days`) because the page has no date
@@ -44,6 +51,14 @@ mod tests {
         assert_eq!(sim_offset(0), "t+0.000 s");
         assert_eq!(sim_offset(12_345), "t+12.345 s");
         assert_eq!(sim_offset(3_600_007), "t+3600.007 s");
+    }
+
+    #[test]
+    fn countdowns_floor_at_zero() {
+        assert_eq!(countdown("election timeout", 1_840, 1_000), "election timeout in 0.84 s");
+        assert_eq!(countdown("fetch timeout", 12_600, 11_000), "fetch timeout in 1.60 s");
+        assert_eq!(countdown("check quorum", 5_909, 3_000), "check quorum in 2.90 s");
+        assert_eq!(countdown("check quorum", 3_000, 3_500), "check quorum in 0.00 s");
     }
 
     #[test]

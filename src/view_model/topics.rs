@@ -1,9 +1,10 @@
-//! The topic panel's model: per topic, per partition, who leads, which replicas are in
-//! sync, and the log strip.
+//! The topic panel's model: per topic, per partition, who leads, the log strip, and each
+//! replica's copy (see `replicas`).
 
 use ksim::{ClusterView, PartitionView};
 
 use super::log_strip::{log_strip, Strip};
+use super::replicas::{replica_rows, ReplicaRow};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopicModel {
@@ -18,20 +19,11 @@ pub struct PartitionModel {
     pub name: String,
     /// `Leader 1 · leader epoch 0`, or `No leader` while the partition is offline.
     pub leader: String,
-    pub replicas: Vec<ReplicaTag>,
+    /// Every broker's copy, in replica order, with its role and ISR status in words.
+    pub replicas: Vec<ReplicaRow>,
     /// `log start 0 · HW 5 · LEO 7`.
     pub offsets: String,
     pub strip: Strip,
-}
-
-/// One replica of a partition, labelled in words so its role never relies on colour.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReplicaTag {
-    pub broker_id: u32,
-    /// `leader`, `in sync` or `out of sync`.
-    pub role: &'static str,
-    /// CSS class matching the role: `leader`, `follower` or `out-of-sync`.
-    pub class: &'static str,
 }
 
 pub fn topics(view: &ClusterView, records_max: usize) -> Vec<TopicModel> {
@@ -50,20 +42,7 @@ fn partition(topic: &str, p: &PartitionView, records_max: usize) -> PartitionMod
         Some(id) => format!("Leader {id} · leader epoch {}", p.leader_epoch),
         None => "No leader (offline)".to_owned(),
     };
-    let replicas = p
-        .replicas
-        .iter()
-        .map(|&broker_id| {
-            let (role, class) = if p.leader == Some(broker_id) {
-                ("leader", "leader")
-            } else if p.isr.contains(&broker_id) {
-                ("in sync", "follower")
-            } else {
-                ("out of sync", "out-of-sync")
-            };
-            ReplicaTag { broker_id, role, class }
-        })
-        .collect();
+    let replicas = replica_rows(p);
     PartitionModel {
         name: format!("{topic}-{}", p.partition),
         leader,
@@ -75,7 +54,7 @@ fn partition(topic: &str, p: &PartitionView, records_max: usize) -> PartitionMod
 
 #[cfg(test)]
 mod tests {
-    use ksim::TopicView;
+    use ksim::{ReplicaStateView, TopicView};
 
     use super::*;
 
@@ -86,7 +65,18 @@ mod tests {
                 name: "heart-rate-measures".to_owned(),
                 topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
                 partitions: vec![PartitionView {
-                    replica_states: Vec::new(),
+                    replica_states: [(1, false, 1), (2, true, 5), (3, true, 5)]
+                        .into_iter()
+                        .map(|(broker, in_isr, leo)| ReplicaStateView {
+                            broker,
+                            is_leader: broker == 2,
+                            in_isr,
+                            online: true,
+                            log_start_offset: 0,
+                            high_watermark: 3,
+                            log_end_offset: leo,
+                        })
+                        .collect(),
                     partition: 2,
                     leader: Some(2),
                     leader_epoch: 4,
@@ -105,8 +95,8 @@ mod tests {
         assert_eq!(p.name, "heart-rate-measures-2");
         assert_eq!(p.leader, "Leader 2 · leader epoch 4");
         assert_eq!(p.offsets, "log start 0 · HW 3 · LEO 5");
-        let roles: Vec<_> = p.replicas.iter().map(|r| (r.broker_id, r.role)).collect();
-        assert_eq!(roles, [(1, "out of sync"), (2, "leader"), (3, "in sync")]);
+        let rows: Vec<_> = p.replicas.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(rows, ["Broker 1 · follower · out of sync", "Broker 2 · leader", "Broker 3 · follower · in ISR"]);
     }
 
     #[test]
@@ -125,6 +115,6 @@ mod tests {
         };
         let model = partition("vitals", &p, 10);
         assert_eq!(model.leader, "No leader (offline)");
-        assert_eq!(model.replicas[0].role, "out of sync");
+        assert_eq!(model.replicas[0].label, "Broker 1 · no copy yet");
     }
 }

@@ -2,7 +2,8 @@
 //! Chromium, and walk two journeys. The lesson: type the first lesson's workflow into the
 //! console exactly as a student would, and wait for the consumer to print both records.
 //! The cluster: start a 3+3 KRaft cluster with one command, kill and restart a broker with
-//! its buttons in the diagram, then, in slow motion, kill the active controller and catch
+//! its buttons in the diagram, create a replicated topic and produce to it (the topic panel
+//! shows every replica's copy), then, in slow motion, kill the active controller and catch
 //! the election's Vote messages. Screenshots of each go to target/e2e/.
 
 use crate::browser::Browser;
@@ -26,6 +27,26 @@ const CLUSTER_START: &str = "ksim start-cluster --brokers 3 --controllers 3";
 const CLUSTER_NODES: [&str; 6] = ["Broker 4", "Broker 5", "Broker 6", "Controller 1", "Controller 2", "Controller 3"];
 const CLUSTER_ADVANCE: &str = "ksim advance 12s";
 const CLUSTER_TIMEOUT: Duration = Duration::from_secs(10);
+/// A replicated topic on that cluster and two records for it; the next command ends the
+/// producer.
+const REPLICATED_TOPIC: &str =
+    "kafka-topics.sh --create --topic icu-vitals --partitions 3 --replication-factor 3 --bootstrap-server localhost:9092";
+const REPLICATED_PRODUCE: [&str; 4] = [
+    "kafka-console-producer.sh --topic icu-vitals --bootstrap-server localhost:9092",
+    "> 82 bpm",
+    "> 110 bpm",
+    "ksim status",
+];
+/// With broker 6 killed: two more records, and time for the controller to fence it.
+const STOPPED_PRODUCE: [&str; 4] = [
+    "kafka-console-producer.sh --topic icu-vitals --bootstrap-server localhost:9092",
+    "> 95 bpm",
+    "> 120 bpm",
+    CLUSTER_ADVANCE,
+];
+const STOPPED_ROW: &str = "Broker 6 · stopped · out of sync";
+/// The topic panel's row for each replica's copy is a group with this accessible name.
+const REPLICA_ROW: &str = "Replica on broker 5";
 /// Real time at 1× for followers to notice the dead leader and start voting.
 const ELECTION_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -152,7 +173,71 @@ fn cluster_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()>
         return Err("the console does not show `$ ksim restart 5` after clicking `Restart Broker 5`".to_string());
     }
     println!("xtask: e2e: Broker 5 restarted from its button");
+    replicated_topic(session, artifacts)?;
     slow_motion_election(session, artifacts)
+}
+
+/// Creates a topic with 3 partitions on 3 brokers, produces two records, and waits until
+/// the topic panel shows the three copies of the partition that got them caught up; then
+/// kills broker 6, produces again, and waits until its copies say they are stopped and out
+/// of sync.
+fn replicated_topic(session: &Session, artifacts: &Path) -> Result<()> {
+    type_line(session, REPLICATED_TOPIC)?;
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    while !console_output(session)?.unwrap_or_default().contains("Created topic icu-vitals.") {
+        if Instant::now() > deadline {
+            return Err(format!("`{REPLICATED_TOPIC}` did not print `Created topic icu-vitals.`"));
+        }
+        std::thread::sleep(POLL);
+    }
+    for line in REPLICATED_PRODUCE {
+        type_line(session, line)?;
+    }
+    if session.wait_for(&labelled(REPLICA_ROW), CLUSTER_TIMEOUT)?.is_none() {
+        return Err(format!("no element labelled `{REPLICA_ROW}` after creating icu-vitals"));
+    }
+    // Rows of copies that hold both records with both committed: the three of one partition.
+    let script = "return [...document.querySelectorAll('.replica-row')] \
+                  .filter(r => r.textContent.includes('LEO 2 · HW 2')).length;";
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    loop {
+        let rows = session.execute("return document.querySelectorAll('.replica-row').length;", json!([]))?;
+        let caught_up = session.execute(script, json!([]))?;
+        if rows == json!(9) && caught_up == json!(3) {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "expected 9 replica rows with 3 at `LEO 2 · HW 2` after producing to icu-vitals; \
+                 saw {rows} rows, {caught_up} caught up"
+            ));
+        }
+        std::thread::sleep(POLL);
+    }
+    println!("xtask: e2e: icu-vitals shows 9 replica rows, the 3 copies of one partition at LEO 2 · HW 2");
+    save_screenshot(session, &artifacts.join("replicas.png"))?;
+
+    // A stopped replica falls behind and leaves the ISR; it comes back afterwards.
+    click_button(session, "Kill Broker 6")?;
+    for line in STOPPED_PRODUCE {
+        type_line(session, line)?;
+    }
+    let script = "return [...document.querySelectorAll('.replica-row')] \
+                  .some(r => r.textContent.includes(arguments[0]));";
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    while session.execute(script, json!([STOPPED_ROW]))? != json!(true) {
+        if Instant::now() > deadline {
+            return Err(format!("no replica row says `{STOPPED_ROW}` after `Kill Broker 6` and `{CLUSTER_ADVANCE}`"));
+        }
+        std::thread::sleep(POLL);
+    }
+    println!("xtask: e2e: after `Kill Broker 6` a replica row says `{STOPPED_ROW}`");
+    save_screenshot(session, &artifacts.join("replicas-stopped.png"))?;
+    click_button(session, "Restart Broker 6")?;
+    if session.wait_for(&button("Kill Broker 6"), CLUSTER_TIMEOUT)?.is_none() {
+        return Err("no `Kill Broker 6` button after clicking `Restart Broker 6`".to_string());
+    }
+    Ok(())
 }
 
 /// Slow motion: pick 200 ms in the "Network latency" select, kill the active controller
