@@ -90,6 +90,9 @@ pub(crate) struct Producer {
     bootstrap: Bootstrap,
     topics: BTreeMap<String, TopicInfo>,
     metadata_in_flight: bool,
+    /// No metadata request before this time: after a response with an unknown topic or a
+    /// partition without a leader, Kafka waits `retry.backoff.ms` before asking again.
+    metadata_backoff_until: SimTime,
     /// Records whose topic has no metadata yet.
     waiting: VecDeque<Pending>,
     batches: BTreeMap<(String, u32), Batch>,
@@ -111,6 +114,7 @@ impl Producer {
             bootstrap,
             topics: BTreeMap::new(),
             metadata_in_flight: false,
+            metadata_backoff_until: SimTime::ZERO,
             waiting: VecDeque::new(),
             batches: BTreeMap::new(),
             in_flight: BTreeMap::new(),
@@ -194,7 +198,8 @@ impl Producer {
     }
 
     fn request_metadata(&mut self, ctx: &mut Ctx) {
-        if self.metadata_in_flight {
+        // During a backoff the ClientRetry timer set with it asks again.
+        if self.metadata_in_flight || ctx.now < self.metadata_backoff_until {
             return;
         }
         self.metadata_in_flight = true;
@@ -369,8 +374,12 @@ impl Producer {
                         }
                     }
                 }
+                let leaderless = self.topics.values().any(|t| t.leaders.iter().any(Option::is_none));
                 if !problems.is_empty() {
                     ctx.log(Level::Warn, format!("{} The metadata response from the cluster reported a recoverable issue with correlation id {correlation_id} : {{{}}} (org.apache.kafka.clients.NetworkClient)", self.tag(), problems.join(", ")));
+                }
+                if !problems.is_empty() || leaderless {
+                    self.metadata_backoff_until = ctx.now.plus_ms(self.config.retry_backoff_ms);
                     ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
                 }
                 self.drain_waiting(ctx);
