@@ -134,3 +134,16 @@ fn sweeps_are_deterministic() {
     let cfg = ksim::SweepConfig { faults: true, chaos_ms: 20_000, ..ksim::SweepConfig::default() };
     assert_eq!(ksim::sweep_seed(11, &cfg), ksim::sweep_seed(11, &cfg));
 }
+
+/// A producer that starts before its broker has the new topic's metadata asks again every
+/// `retry.backoff.ms` (100 ms), as Kafka's does: a handful of warnings, not a flood.
+#[test]
+fn a_producer_waiting_for_metadata_backs_off_between_requests() {
+    let mut s = cluster(1, 3, 3);
+    s.input("kafka-topics.sh --create --topic icu-vitals --partitions 3 --replication-factor 3 --bootstrap-server localhost:9092");
+    s.input("kafka-console-producer.sh --topic icu-vitals --bootstrap-server localhost:9092");
+    s.input("> 82 bpm");
+    s.end_of_input();
+    let warnings = s.output().iter().filter(|l| l.text.contains("reported a recoverable issue")).count();
+    assert!(warnings <= 20, "{warnings} metadata warnings: the producer is not backing off");
+}
