@@ -48,6 +48,12 @@ pub fn PartitionStrip(props: &PartitionStripProps) -> Html {
                                 <span class="value">{&r.text}</span>
                             </li>
                         },
+                        StripItem::Segment(s) => html! {
+                            <li key={format!("s{}", s.base_offset)} class="segment-mark" title={s.tooltip.clone()}>
+                                <span class="segment-name">{"segment"}</span>
+                                <span class="segment-offset">{s.base_offset}</span>
+                            </li>
+                        },
                         StripItem::Marker(m) => html! {
                             <li key={format!("m{}", m.class)} class={classes!("marker", m.class)} title={m.tooltip}>
                                 <span class="marker-name">{m.name}</span>

@@ -625,6 +625,7 @@ mod tests {
                 topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
                 partitions: vec![PartitionView {
                     replica_states: Vec::new(),
+                    segments: Vec::new(),
                     partition: 0,
                     leader: Some(2),
                     leader_epoch: 0,

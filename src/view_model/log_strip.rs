@@ -1,6 +1,6 @@
 //! One partition's log as a strip of cells: the newest records, with the high watermark
 //! (what consumers may read) and the log end offset (what the leader has written) marked
-//! where they fall between records.
+//! where they fall between records, and where each new segment file begins.
 
 use ksim::{PartitionView, RecordView};
 
@@ -23,6 +23,16 @@ pub struct Strip {
 pub enum StripItem {
     Record(RecordCell),
     Marker(Marker),
+    /// A segment boundary: records from here on are in a newer segment file.
+    Segment(SegmentMark),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentMark {
+    pub base_offset: u64,
+    /// The segment file's name, as in the partition's directory.
+    pub file: String,
+    pub tooltip: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,15 +71,41 @@ pub fn log_strip(p: &PartitionView, max: usize) -> Strip {
     let earlier = shown.first().map_or(0, |r| r.offset.saturating_sub(p.log_start_offset));
 
     let mut markers = markers(p.high_watermark, p.log_end_offset).into_iter().peekable();
+    // Only boundaries inside the window are drawn (the first segment's start is the log start).
+    let window_start = shown.first().map_or(p.log_end_offset, |r| r.offset);
+    let mut segments = segment_marks(p).into_iter().filter(|s| s.base_offset > window_start).peekable();
     let mut items = Vec::with_capacity(shown.len() + 2);
     for record in shown {
+        while let Some(segment) = segments.next_if(|s| s.base_offset <= record.offset) {
+            items.push(StripItem::Segment(segment));
+        }
         while let Some(marker) = markers.next_if(|m| m.offset <= record.offset) {
             items.push(StripItem::Marker(marker));
         }
         items.push(StripItem::Record(cell(record, p.high_watermark)));
     }
+    items.extend(segments.map(StripItem::Segment));
     items.extend(markers.map(StripItem::Marker));
     Strip { earlier, items }
+}
+
+/// Every segment after the first, named as Kafka names its files (base offset, 20 digits).
+fn segment_marks(p: &PartitionView) -> Vec<SegmentMark> {
+    p.segments
+        .iter()
+        .skip(1)
+        .enumerate()
+        .map(|(i, s)| {
+            let file = format!("{:020}.log", s.base_offset);
+            let role = if i + 2 == p.segments.len() { "the active segment: new records go here" } else { "closed" };
+            let tooltip = format!(
+                "New segment {file} from offset {} ({} bytes, {role}). Retention deletes whole closed \
+                 segments; compaction cleans closed ones only.",
+                s.base_offset, s.size_bytes
+            );
+            SegmentMark { base_offset: s.base_offset, file, tooltip }
+        })
+        .collect()
 }
 
 fn markers(high_watermark: u64, log_end_offset: u64) -> Vec<Marker> {
@@ -119,10 +155,12 @@ fn shorten(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ksim::SegmentView;
 
     fn partition(values: &[&str], high_watermark: u64) -> PartitionView {
         PartitionView {
             replica_states: Vec::new(),
+            segments: Vec::new(),
             partition: 0,
             leader: Some(1),
             leader_epoch: 0,
@@ -154,6 +192,7 @@ mod tests {
                 StripItem::Record(c) if c.committed => format!("[{}:{}]", c.offset, c.text),
                 StripItem::Record(c) => format!("({}:{})", c.offset, c.text),
                 StripItem::Marker(m) => format!("|{} {}|", m.name, m.offset),
+                StripItem::Segment(s) => format!("/seg {}/", s.base_offset),
             });
         }
         out
@@ -163,6 +202,21 @@ mod tests {
     fn markers_fall_between_records() {
         let p = partition(&["82 bpm", "110 bpm", "95 bpm"], 1);
         assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [0:82 bpm] |HW 1| (1:110 bpm) (2:95 bpm) |LEO 3|");
+    }
+
+    #[test]
+    fn segment_boundaries_stand_before_their_first_record() {
+        let mut p = partition(&["a", "b", "c", "d"], 4);
+        p.segments = [0, 2, 3].iter().map(|&base_offset| SegmentView { base_offset, size_bytes: 69 }).collect();
+        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [0:a] [1:b] /seg 2/ [2:c] /seg 3/ [3:d] |HW = LEO 4|");
+        // A boundary at or before the window's first record is not drawn.
+        assert_eq!(render(&log_strip(&p, 2)), "earlier=2 [2:c] /seg 3/ [3:d] |HW = LEO 4|");
+        let StripItem::Segment(active) = &log_strip(&p, 2).items[1] else { panic!() };
+        assert_eq!(active.file, "00000000000000000003.log");
+        assert!(active.tooltip.contains("the active segment"), "{}", active.tooltip);
+        // A new, still empty active segment shows at the log end.
+        p.segments.push(SegmentView { base_offset: 4, size_bytes: 0 });
+        assert_eq!(render(&log_strip(&p, 1)), "earlier=3 [3:d] /seg 4/ |HW = LEO 4|");
     }
 
     #[test]

@@ -67,6 +67,10 @@ pub fn replica_rows(p: &PartitionView) -> Vec<ReplicaRow> {
             };
             let behind = leader_leo.saturating_sub(r.log_end_offset);
             let mut offsets = format!("LEO {} · HW {}", r.log_end_offset, r.high_watermark);
+            // Retention or delete-records moved the start: say where the copy now begins.
+            if r.log_start_offset > 0 {
+                offsets = format!("start {} · {offsets}", r.log_start_offset);
+            }
             if !r.is_leader && behind > 0 {
                 offsets.push_str(&format!(" · {behind} behind"));
             }
@@ -120,6 +124,7 @@ mod tests {
             log_end_offset: 4,
             records: Vec::new(),
             replica_states: states,
+            segments: Vec::new(),
         }
     }
 
@@ -178,6 +183,16 @@ mod tests {
         assert_eq!(
             render(&replica_rows(&p)),
             ["Broker 1 · leader · stopped [leader stopped] 100% hw 100% | LEO 4 · HW 4"]
+        );
+    }
+
+    #[test]
+    fn a_moved_log_start_is_shown() {
+        let mut leader = state(1, true, true, true, 5, 5);
+        leader.log_start_offset = 2;
+        assert_eq!(
+            render(&replica_rows(&partition(vec![leader]))),
+            ["Broker 1 · leader [leader] 100% hw 100% | start 2 · LEO 5 · HW 5"]
         );
     }
 }

@@ -65,6 +65,7 @@ mod tests {
                 name: "heart-rate-measures".to_owned(),
                 topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
                 partitions: vec![PartitionView {
+                    segments: Vec::new(),
                     replica_states: [(1, false, 1), (2, true, 5), (3, true, 5)]
                         .into_iter()
                         .map(|(broker, in_isr, leo)| ReplicaStateView {
@@ -103,6 +104,7 @@ mod tests {
     fn offline_partition_says_so() {
         let p = PartitionView {
             replica_states: Vec::new(),
+            segments: Vec::new(),
             partition: 0,
             leader: None,
             leader_epoch: 1,

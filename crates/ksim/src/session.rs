@@ -9,7 +9,7 @@ use crate::ids::Addr;
 use crate::time::format_wall_clock;
 use crate::view::{
     ClientView, ClusterView, EndpointView, MessageView, NodeView, PartitionView, ProcessState, RaftView, RecordView,
-    ReplicaStateView, TopicView,
+    ReplicaStateView, SegmentView, TopicView,
 };
 use crate::world::World;
 
@@ -357,6 +357,12 @@ pub(crate) fn view_of(world: &World) -> ClusterView {
                                     key: r.key.as_ref().map(|k| String::from_utf8_lossy(k).into_owned()),
                                     value: r.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()),
                                 })
+                                .collect()
+                        }),
+                        segments: leader_log.map_or(Vec::new(), |l| {
+                            l.segments()
+                                .iter()
+                                .map(|s| SegmentView { base_offset: s.base_offset, size_bytes: s.size_bytes })
                                 .collect()
                         }),
                         replica_states: pi

@@ -103,6 +103,15 @@ pub struct PartitionView {
     pub records: Vec<RecordView>,
     /// Every replica's copy, in replica order: how far each has got.
     pub replica_states: Vec<ReplicaStateView>,
+    /// The leader's segments, oldest first; the last is the active one.
+    pub segments: Vec<SegmentView>,
+}
+
+/// One segment file of a partition's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentView {
+    pub base_offset: u64,
+    pub size_bytes: u64,
 }
 
 /// One broker's copy of a partition.
