@@ -260,6 +260,7 @@ mod tests {
                 StripItem::Record(r) => format!("{}:{}", r.offset, r.text),
                 StripItem::Marker(m) => format!("{} {}", m.name, m.offset),
                 StripItem::Segment(s) => format!("segment {}", s.base_offset),
+                StripItem::Compacted(n) => format!("{n} compacted"),
             })
             .collect();
         assert_eq!(strip, ["0:82 bpm", "1:110 bpm", "HW = LEO 2"]);

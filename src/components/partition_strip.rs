@@ -48,6 +48,14 @@ pub fn PartitionStrip(props: &PartitionStripProps) -> Html {
                                 <span class="value">{&r.text}</span>
                             </li>
                         },
+                        StripItem::Compacted(n) => html! {
+                            <li
+                                class="compacted"
+                                title={format!("{n} offset(s) here were removed by the log cleaner: a newer record with the same key replaced them")}
+                            >
+                                {format!("{n} compacted")}
+                            </li>
+                        },
                         StripItem::Segment(s) => html! {
                             <li key={format!("s{}", s.base_offset)} class="segment-mark" title={s.tooltip.clone()}>
                                 <span class="segment-name">{"segment"}</span>

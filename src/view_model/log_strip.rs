@@ -25,6 +25,9 @@ pub enum StripItem {
     Marker(Marker),
     /// A segment boundary: records from here on are in a newer segment file.
     Segment(SegmentMark),
+    /// Offsets the log no longer has between two records (or before the first): the log
+    /// cleaner removed them.
+    Compacted(u64),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,16 +69,20 @@ const BOTH_TOOLTIP: &str = "High watermark = log end offset: every record is com
 pub fn log_strip(p: &PartitionView, max: usize) -> Strip {
     let shown_from = p.records.len().saturating_sub(max);
     let shown = &p.records[shown_from..];
-    // Records before the window are counted from the log start, which also covers a log
-    // the view hands over only partially.
-    let earlier = shown.first().map_or(0, |r| r.offset.saturating_sub(p.log_start_offset));
+    // The view holds the leader's whole log, so the records before the window are counted.
+    let earlier = shown_from as u64;
 
     let mut markers = markers(p.high_watermark, p.log_end_offset).into_iter().peekable();
     // Only boundaries inside the window are drawn (the first segment's start is the log start).
     let window_start = shown.first().map_or(p.log_end_offset, |r| r.offset);
     let mut segments = segment_marks(p).into_iter().filter(|s| s.base_offset > window_start).peekable();
     let mut items = Vec::with_capacity(shown.len() + 2);
+    let mut expected = if shown_from == 0 { p.log_start_offset } else { shown[0].offset };
     for record in shown {
+        if record.offset > expected {
+            items.push(StripItem::Compacted(record.offset - expected));
+        }
+        expected = record.offset + 1;
         while let Some(segment) = segments.next_if(|s| s.base_offset <= record.offset) {
             items.push(StripItem::Segment(segment));
         }
@@ -193,6 +200,7 @@ mod tests {
                 StripItem::Record(c) => format!("({}:{})", c.offset, c.text),
                 StripItem::Marker(m) => format!("|{} {}|", m.name, m.offset),
                 StripItem::Segment(s) => format!("/seg {}/", s.base_offset),
+                StripItem::Compacted(n) => format!("~{n}~"),
             });
         }
         out
@@ -217,6 +225,17 @@ mod tests {
         // A new, still empty active segment shows at the log end.
         p.segments.push(SegmentView { base_offset: 4, size_bytes: 0 });
         assert_eq!(render(&log_strip(&p, 1)), "earlier=3 [3:d] /seg 4/ |HW = LEO 4|");
+    }
+
+    #[test]
+    fn offsets_compaction_removed_are_shown_as_gaps() {
+        let mut p = partition(&["a", "b", "c", "d", "e"], 5);
+        p.records.retain(|r| r.offset != 0 && r.offset != 2 && r.offset != 3);
+        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 ~1~ [1:b] ~2~ [4:e] |HW = LEO 5|");
+        assert_eq!(render(&log_strip(&p, 1)), "earlier=1 [4:e] |HW = LEO 5|", "no gap before the window");
+        // Below the log start nothing is missing: deleted records are not compacted ones.
+        p.log_start_offset = 1;
+        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [1:b] ~2~ [4:e] |HW = LEO 5|");
     }
 
     #[test]

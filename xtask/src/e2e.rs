@@ -4,7 +4,8 @@
 //! The cluster: start a 3+3 KRaft cluster with one command, kill and restart a broker with
 //! its buttons in the diagram, create a replicated topic and produce to it (the topic panel
 //! shows every replica's copy), then, in slow motion, kill the active controller and catch
-//! the election's Vote messages. Screenshots of each go to target/e2e/.
+//! the election's Vote messages. Log internals: a compacted topic whose segments roll, with
+//! the segment boundaries drawn in its log strip. Screenshots of each go to target/e2e/.
 
 use crate::browser::Browser;
 use crate::process::format_duration;
@@ -47,6 +48,21 @@ const STOPPED_PRODUCE: [&str; 4] = [
 const STOPPED_ROW: &str = "Broker 6 · stopped · out of sync";
 /// The topic panel's row for each replica's copy is a group with this accessible name.
 const REPLICA_ROW: &str = "Replica on broker 5";
+/// The third journey: a compacted topic rolling a segment every 10 s of simulated time;
+/// the last line lets 20 s pass so the cleaner runs on the closed segments.
+const LOG_INTERNALS: [&str; 11] = [
+    "ksim start-cluster --brokers 1 --controllers 1",
+    "kafka-topics.sh --create --topic patient-status --partitions 1 --replication-factor 1 --config cleanup.policy=compact --config segment.ms=10000 --bootstrap-server localhost:9092",
+    "kafka-console-producer.sh --topic patient-status --property parse.key=true --property key.separator=: --bootstrap-server localhost:9092",
+    "> patient-7:admitted",
+    "> patient-9:admitted",
+    "> patient-7:icu",
+    "ksim advance 11s",
+    "kafka-console-producer.sh --topic patient-status --property parse.key=true --property key.separator=: --bootstrap-server localhost:9092",
+    "> patient-7:discharged",
+    "> patient-3:admitted",
+    "ksim advance 20s",
+];
 /// Real time at 1× for followers to notice the dead leader and start voting.
 const ELECTION_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -76,6 +92,12 @@ pub fn run(root: &Path) -> Result<()> {
             let cluster = Instant::now();
             cluster_journey(browser.session(), &server.url(), &artifacts)
                 .map(|()| println!("xtask: e2e: cluster journey passed in {}", format_duration(cluster.elapsed())))
+        })
+        .and_then(|()| {
+            let internals = Instant::now();
+            log_internals(browser.session(), &server.url(), &artifacts).map(|()| {
+                println!("xtask: e2e: log internals journey passed in {}", format_duration(internals.elapsed()))
+            })
         });
     match journeys {
         Ok(()) => {
@@ -238,6 +260,36 @@ fn replicated_topic(session: &Session, artifacts: &Path) -> Result<()> {
         return Err("no `Kill Broker 6` button after clicking `Restart Broker 6`".to_string());
     }
     Ok(())
+}
+
+/// A compacted topic on a fresh page: after the segment rolls the strip shows the boundary,
+/// and after the cleaner ran the first patient-7 record (offset 0) is gone; offset 2 stays,
+/// as the newer patient-7 record is in the active segment, which is never cleaned.
+fn log_internals(session: &Session, url: &str, artifacts: &Path) -> Result<()> {
+    session.navigate(url)?;
+    if session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.is_none() {
+        return Err("the page did not come back for the log internals journey".to_string());
+    }
+    for line in LOG_INTERNALS {
+        type_line(session, line)?;
+    }
+    let offsets = "return [...document.querySelectorAll('.strip .record .offset')].map(o => o.textContent).join(',');";
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    loop {
+        let marks = session.execute("return document.querySelectorAll('.segment-mark').length;", json!([]))?;
+        let shown = session.execute(offsets, json!([]))?;
+        if marks.as_u64().is_some_and(|n| n >= 1) && shown == json!("1,2,3,4") {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "expected a segment boundary and records 1,2,3,4 after compaction; saw {marks} boundaries, offsets {shown}"
+            ));
+        }
+        std::thread::sleep(POLL);
+    }
+    println!("xtask: e2e: patient-status shows a segment boundary and its compacted log (offsets 1-4)");
+    save_screenshot(session, &artifacts.join("log-internals.png"))
 }
 
 /// Slow motion: pick 200 ms in the "Network latency" select, kill the active controller
