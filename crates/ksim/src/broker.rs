@@ -285,7 +285,9 @@ impl Broker {
             | Msg::DescribeQuorumResponse { .. }
             | Msg::AlterConfigsResponse { .. }
             | Msg::CreatePartitionsResponse { .. }
-            | Msg::ElectLeadersResponse { .. } => {
+            | Msg::ElectLeadersResponse { .. }
+            | Msg::AlterPartitionReassignmentsResponse { .. }
+            | Msg::ListPartitionReassignmentsResponse { .. } => {
                 if let Some(f) = self.forwarded.remove(&correlation_id) {
                     ctx.send(f.client, f.correlation_id, msg);
                 }
@@ -295,7 +297,9 @@ impl Broker {
             | Msg::DescribeQuorumRequest
             | Msg::AlterConfigsRequest { .. }
             | Msg::CreatePartitionsRequest { .. }
-            | Msg::ElectLeadersRequest { .. } => {
+            | Msg::ElectLeadersRequest { .. }
+            | Msg::AlterPartitionReassignmentsRequest { .. }
+            | Msg::ListPartitionReassignmentsRequest => {
                 match self.send_to_controller(msg.clone(), ctx) {
                     Some(forwarded_id) => {
                         self.forwarded.insert(forwarded_id, Forwarded { client: from, correlation_id });
@@ -318,6 +322,13 @@ impl Broker {
                             Msg::CreatePartitionsRequest { .. } => {
                                 Msg::CreatePartitionsResponse { error: error.clone() }
                             }
+                            Msg::AlterPartitionReassignmentsRequest { .. } => {
+                                Msg::AlterPartitionReassignmentsResponse { error: error.clone(), results: Vec::new() }
+                            }
+                            Msg::ListPartitionReassignmentsRequest => Msg::ListPartitionReassignmentsResponse {
+                                error: error.clone(),
+                                reassignments: Vec::new(),
+                            },
                             Msg::DescribeQuorumRequest => Msg::DescribeQuorumResponse {
                                 error: Some(crate::protocol::RaftError::NotLeaderOrFollower),
                                 quorum: None,
@@ -503,6 +514,8 @@ impl Broker {
                             leader_epoch: pi.leader_epoch,
                             replicas: pi.replicas.clone(),
                             isr: pi.isr.clone(),
+                            adding: pi.adding.clone(),
+                            removing: pi.removing.clone(),
                         })
                         .collect(),
                     configs: {

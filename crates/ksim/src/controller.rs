@@ -5,9 +5,11 @@
 use crate::config::Timing;
 use crate::error::{ApiError, KafkaError};
 use crate::ids::{Addr, NodeId, Uuid};
-use crate::metadata::{LeaderChange, MetadataImage, MetadataRecord, METADATA_VERSION_LEVEL};
+use crate::metadata::{LeaderChange, MetadataImage, MetadataRecord, ReplicaSets, METADATA_VERSION_LEVEL};
 use crate::node::{Ctx, Timer};
-use crate::protocol::{CreatableTopic, CreatableTopicResult, ElectionType, Msg, QuorumDescription, ReplicaDescription};
+use crate::protocol::{
+    CreatableTopic, CreatableTopicResult, ElectionType, Msg, OngoingReassignment, QuorumDescription, ReplicaDescription,
+};
 use crate::raft::{Raft, RaftDisk, RaftEvent, RaftState};
 use crate::time::SimTime;
 use crate::topic_name;
@@ -240,6 +242,16 @@ impl Controller {
                 let (results, records) = self.elect_leaders(election, partitions, ctx);
                 self.write(records, from, correlation_id, Msg::ElectLeadersResponse { error: None, results }, ctx);
             }
+            Msg::AlterPartitionReassignmentsRequest { partitions } => {
+                let (results, records) = self.alter_reassignments(partitions, ctx);
+                let reply = Msg::AlterPartitionReassignmentsResponse { error: None, results };
+                self.write(records, from, correlation_id, reply, ctx);
+            }
+            Msg::ListPartitionReassignmentsRequest => {
+                let reassignments = self.list_reassignments();
+                let reply = Msg::ListPartitionReassignmentsResponse { error: None, reassignments };
+                self.write(Vec::new(), from, correlation_id, reply, ctx);
+            }
             Msg::AlterPartitionRequest { broker_id, topic_id, partition, leader_epoch, partition_epoch, new_isr } => {
                 let (error, records) =
                     self.alter_partition(broker_id, topic_id, partition, leader_epoch, partition_epoch, new_isr, ctx);
@@ -310,6 +322,7 @@ impl Controller {
                             partition_id: *p,
                             isr: None,
                             leader: LeaderChange::Leader(broker_id),
+                            replicas: None,
                         });
                     }
                 }
@@ -480,7 +493,13 @@ impl Controller {
                         election.name()
                     ));
                 }
-                records.push(MetadataRecord::PartitionChange { topic_id, partition_id: partition, isr, leader });
+                records.push(MetadataRecord::PartitionChange {
+                    topic_id,
+                    partition_id: partition,
+                    isr,
+                    leader,
+                    replicas: None,
+                });
             }
             if !(all && error.as_ref().is_some_and(|e| e.error == KafkaError::ElectionNotNeeded)) {
                 results.push(((topic, partition), error));
@@ -555,6 +574,22 @@ impl Controller {
             show(&new_isr),
             broker.0
         ));
+        // A reassignment completes in the same record once its new replicas are in sync.
+        if let Some((isr, leader, sets)) = completed_reassignment(p, &new_isr, &unfenced) {
+            ctx.trace_controller(format!(
+                "completes the reassignment of {name}-{partition}: replicas [{}], ISR [{}]",
+                show(&sets.replicas),
+                show(&isr)
+            ));
+            let record = MetadataRecord::PartitionChange {
+                topic_id,
+                partition_id: partition,
+                isr: Some(isr),
+                leader,
+                replicas: Some(sets),
+            };
+            return (None, vec![record]);
+        }
         (
             None,
             vec![MetadataRecord::PartitionChange {
@@ -562,8 +597,144 @@ impl Controller {
                 partition_id: partition,
                 isr: Some(new_isr),
                 leader: LeaderChange::Unchanged,
+                replicas: None,
             }],
         )
+    }
+
+    /// `ReplicationControlManager.alterPartitionReassignments`: start (or replace) a
+    /// reassignment toward each target, or cancel it when the target is None.
+    #[allow(clippy::type_complexity)]
+    fn alter_reassignments(
+        &mut self,
+        partitions: Vec<crate::protocol::ReassignTarget>,
+        ctx: &mut Ctx,
+    ) -> (Vec<((String, u32), Option<ApiError>)>, Vec<MetadataRecord>) {
+        let mut results = Vec::new();
+        let mut records = Vec::new();
+        for ((topic, partition), target) in partitions {
+            let outcome = self.alter_reassignment(&topic, partition, target, ctx);
+            let error = match outcome {
+                Ok(Some(record)) => {
+                    // Later entries of the same request see this one's effect.
+                    let first = self.raft.append(vec![record.clone()], ctx);
+                    for entry in &self.raft.disk.log[first as usize..] {
+                        self.latest.apply(entry);
+                    }
+                    records.push(record);
+                    None
+                }
+                Ok(None) => None,
+                Err(e) => Some(e),
+            };
+            results.push(((topic, partition), error));
+        }
+        // The records are already appended; `write` only has to wait for them.
+        (results, Vec::new())
+    }
+
+    fn alter_reassignment(
+        &self,
+        topic: &str,
+        partition: u32,
+        target: Option<Vec<NodeId>>,
+        ctx: &mut Ctx,
+    ) -> Result<Option<MetadataRecord>, ApiError> {
+        let unknown = |m: String| ApiError::new(KafkaError::UnknownTopicOrPartition, m);
+        let t =
+            self.latest.topics.get(topic).ok_or_else(|| unknown(format!("Unable to find a topic named {topic}.")))?;
+        let p = t
+            .partitions
+            .get(&partition)
+            .ok_or_else(|| unknown(format!("Unable to find partition {topic}:{partition}.")))?;
+        let unfenced = self.latest.unfenced_brokers();
+        let show = |l: &[NodeId]| l.iter().map(|n| n.0.to_string()).collect::<Vec<_>>().join(",");
+        let Some(target) = target else {
+            // PartitionReassignmentRevert: back to the replicas before the reassignment.
+            if !p.is_reassigning() {
+                return Err(ApiError::default_for(KafkaError::NoReassignmentInProgress));
+            }
+            let replicas: Vec<NodeId> = p.replicas.iter().copied().filter(|r| !p.adding.contains(r)).collect();
+            let isr: Vec<NodeId> = p.isr.iter().copied().filter(|r| !p.adding.contains(r)).collect();
+            if isr.is_empty() {
+                let message = format!(
+                    "Unable to revert partition assignment for {topic}:{partition} because it would require an unclean leader election."
+                );
+                return Err(ApiError::new(KafkaError::InvalidReplicaAssignment, message));
+            }
+            let leader = pick_leader(p, &replicas, &isr, &unfenced);
+            ctx.trace_controller(format!(
+                "cancels the reassignment of {topic}-{partition}: replicas back to [{}]",
+                show(&replicas)
+            ));
+            let sets = ReplicaSets { replicas, removing: Vec::new(), adding: Vec::new() };
+            return Ok(Some(MetadataRecord::PartitionChange {
+                topic_id: t.topic_id,
+                partition_id: partition,
+                isr: (isr != p.isr).then_some(isr),
+                leader,
+                replicas: Some(sets),
+            }));
+        };
+        validate_manual_assignment(&target, &self.latest)?;
+        // PartitionReassignmentReplicas: the target first, then the replicas leaving.
+        let current = &p.replicas;
+        let removing: Vec<NodeId> = current.iter().copied().filter(|r| !target.contains(r)).collect();
+        let adding: Vec<NodeId> = target.iter().copied().filter(|r| !current.contains(r)).collect();
+        let mut replicas = target.clone();
+        replicas.extend(removing.iter().copied());
+        // Some moves can complete at once (e.g. only reordering the replicas).
+        let mut image = p.clone();
+        image.replicas = replicas.clone();
+        image.adding = adding.clone();
+        image.removing = removing.clone();
+        if let Some((isr, leader, sets)) = completed_reassignment(&image, &p.isr, &unfenced) {
+            if sets.replicas == p.replicas && !p.is_reassigning() {
+                return Ok(None);
+            }
+            ctx.trace_controller(format!(
+                "reassigns {topic}-{partition} to [{}] at once: every target replica is already in the ISR",
+                show(&sets.replicas)
+            ));
+            return Ok(Some(MetadataRecord::PartitionChange {
+                topic_id: t.topic_id,
+                partition_id: partition,
+                isr: (isr != p.isr).then_some(isr),
+                leader,
+                replicas: Some(sets),
+            }));
+        }
+        ctx.trace_controller(format!(
+            "starts reassigning {topic}-{partition} to [{}]: replicas [{}], adding [{}], removing [{}]",
+            show(&target),
+            show(&replicas),
+            show(&adding),
+            show(&removing)
+        ));
+        Ok(Some(MetadataRecord::PartitionChange {
+            topic_id: t.topic_id,
+            partition_id: partition,
+            isr: None,
+            leader: LeaderChange::Unchanged,
+            replicas: Some(ReplicaSets { replicas, removing, adding }),
+        }))
+    }
+
+    /// `listPartitionReassignments` over every topic, in name and partition order.
+    fn list_reassignments(&self) -> Vec<OngoingReassignment> {
+        let mut out = Vec::new();
+        for (topic, t) in &self.latest.topics {
+            for (p, pi) in t.partitions.iter().filter(|(_, pi)| pi.is_reassigning()) {
+                out.push(OngoingReassignment {
+                    topic: topic.clone(),
+                    partition: *p,
+                    replicas: pi.replicas.clone(),
+                    adding: pi.adding.clone(),
+                    removing: pi.removing.clone(),
+                });
+            }
+        }
+        out
     }
 
     /// Schedules the next check for brokers whose session may have expired.    /// Schedules the next check for brokers whose session may have expired.
@@ -657,6 +828,7 @@ impl Controller {
                         partition_id: *p,
                         isr: isr_change,
                         leader,
+                        replicas: None,
                     });
                 }
             }
@@ -810,6 +982,76 @@ impl Controller {
     }
 }
 
+/// `validateManualPartitionAssignment`, with Kafka's messages.
+fn validate_manual_assignment(target: &[NodeId], image: &MetadataImage) -> Result<(), ApiError> {
+    let invalid = |m: String| Err(ApiError::new(KafkaError::InvalidReplicaAssignment, m));
+    if target.is_empty() {
+        return invalid("The manual partition assignment includes an empty replica list.".to_string());
+    }
+    let mut sorted = target.to_vec();
+    sorted.sort();
+    let mut previous = None;
+    for b in sorted {
+        if !image.brokers.contains_key(&b) {
+            return invalid(format!(
+                "The manual partition assignment includes broker {}, but no such broker is registered.",
+                b.0
+            ));
+        }
+        if previous == Some(b) {
+            return invalid(format!("The manual partition assignment includes the broker {} more than once.", b.0));
+        }
+        previous = Some(b);
+    }
+    Ok(())
+}
+
+/// The leader after the replica set changes to `replicas` with `isr`: the current one
+/// if it stays (named again when replicas leave, to bump the leader epoch as Kafka does),
+/// else the first replica in the ISR and unfenced.
+fn pick_leader(
+    p: &crate::metadata::PartitionImage,
+    replicas: &[NodeId],
+    isr: &[NodeId],
+    unfenced: &[NodeId],
+) -> LeaderChange {
+    match p.leader {
+        Some(l) if replicas.contains(&l) && isr.contains(&l) => {
+            if p.replicas.iter().all(|r| replicas.contains(r)) {
+                LeaderChange::Unchanged
+            } else {
+                LeaderChange::Leader(l)
+            }
+        }
+        _ => match replicas.iter().find(|r| isr.contains(r) && unfenced.contains(r)) {
+            Some(r) => LeaderChange::Leader(*r),
+            None => LeaderChange::NoLeader,
+        },
+    }
+}
+
+/// `PartitionChangeBuilder.completeReassignmentIfNeeded`: once every adding replica is
+/// in `isr` (and some target replica is), the partition keeps only its target replicas.
+fn completed_reassignment(
+    p: &crate::metadata::PartitionImage,
+    isr: &[NodeId],
+    unfenced: &[NodeId],
+) -> Option<(Vec<NodeId>, LeaderChange, ReplicaSets)> {
+    if !p.is_reassigning() || !p.adding.iter().all(|r| isr.contains(r)) {
+        return None;
+    }
+    let target = p.target_replicas();
+    let new_isr: Vec<NodeId> = isr.iter().copied().filter(|r| target.contains(r)).collect();
+    if new_isr.is_empty() {
+        return None;
+    }
+    let leader = pick_leader(p, &target, &new_isr, unfenced);
+    if leader == LeaderChange::NoLeader {
+        return None;
+    }
+    Some((new_isr, leader, ReplicaSets { replicas: target, removing: Vec::new(), adding: Vec::new() }))
+}
+
 /// The reply a non-active controller gives: retry with the active one.
 fn not_controller_reply(request: &Msg) -> Msg {
     let error = Some(ApiError::default_for(KafkaError::NotController));
@@ -841,6 +1083,12 @@ fn not_controller_reply(request: &Msg) -> Msg {
         Msg::DeleteTopicsRequest { names } => Msg::DeleteTopicsResponse {
             results: names.iter().map(|n| CreatableTopicResult { name: n.clone(), error: error.clone() }).collect(),
         },
+        Msg::AlterPartitionReassignmentsRequest { .. } | Msg::AlterPartitionReassignmentsResponse { .. } => {
+            Msg::AlterPartitionReassignmentsResponse { error, results: Vec::new() }
+        }
+        Msg::ListPartitionReassignmentsRequest | Msg::ListPartitionReassignmentsResponse { .. } => {
+            Msg::ListPartitionReassignmentsResponse { error, reassignments: Vec::new() }
+        }
         other => other.clone(),
     }
 }

@@ -27,6 +27,8 @@ pub(crate) enum KafkaError {
     StaleBrokerEpoch,
     OffsetOutOfRange,
     InvalidRecord,
+    InvalidReplicaAssignment,
+    NoReassignmentInProgress,
 }
 
 impl KafkaError {
@@ -34,6 +36,8 @@ impl KafkaError {
     pub(crate) fn name(self) -> &'static str {
         match self {
             KafkaError::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            KafkaError::InvalidReplicaAssignment => "INVALID_REPLICA_ASSIGNMENT",
+            KafkaError::NoReassignmentInProgress => "NO_REASSIGNMENT_IN_PROGRESS",
             KafkaError::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
             KafkaError::InvalidTopicException => "INVALID_TOPIC_EXCEPTION",
             KafkaError::TopicAlreadyExists => "TOPIC_ALREADY_EXISTS",
@@ -63,6 +67,8 @@ impl KafkaError {
     pub(crate) fn exception(self) -> &'static str {
         match self {
             KafkaError::UnknownTopicOrPartition => "org.apache.kafka.common.errors.UnknownTopicOrPartitionException",
+            KafkaError::InvalidReplicaAssignment => "org.apache.kafka.common.errors.InvalidReplicaAssignmentException",
+            KafkaError::NoReassignmentInProgress => "org.apache.kafka.common.errors.NoReassignmentInProgressException",
             KafkaError::NotLeaderOrFollower => "org.apache.kafka.common.errors.NotLeaderOrFollowerException",
             KafkaError::InvalidTopicException => "org.apache.kafka.common.errors.InvalidTopicException",
             KafkaError::TopicAlreadyExists => "org.apache.kafka.common.errors.TopicExistsException",
@@ -106,6 +112,8 @@ impl KafkaError {
     pub(crate) fn default_message(self) -> &'static str {
         match self {
             KafkaError::UnknownTopicOrPartition => "This server does not host this topic-partition.",
+            KafkaError::InvalidReplicaAssignment => "Replica assignment is invalid.",
+            KafkaError::NoReassignmentInProgress => "No partition reassignment is in progress.",
             KafkaError::NotLeaderOrFollower => {
                 "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition."
             }

@@ -61,6 +61,8 @@ pub(crate) enum MetadataRecord {
         partition_id: u32,
         isr: Option<Vec<NodeId>>,
         leader: LeaderChange,
+        /// A reassignment starting, completing or cancelled: the new replica sets.
+        replicas: Option<ReplicaSets>,
     },
     /// A topic config set, or deleted when `value` is None.
     Config {
@@ -71,6 +73,15 @@ pub(crate) enum MetadataRecord {
     RemoveTopic {
         topic_id: Uuid,
     },
+}
+
+/// `PartitionChangeRecord`'s `replicas`, `removingReplicas` and `addingReplicas`, which
+/// change together (KIP-455).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ReplicaSets {
+    pub(crate) replicas: Vec<NodeId>,
+    pub(crate) removing: Vec<NodeId>,
+    pub(crate) adding: Vec<NodeId>,
 }
 
 /// `PartitionChangeRecord.leader`: -2 unchanged, -1 none, or a broker id.
@@ -107,6 +118,21 @@ pub(crate) struct PartitionImage {
     pub(crate) leader: Option<NodeId>,
     pub(crate) leader_epoch: u32,
     pub(crate) partition_epoch: u32,
+    /// An ongoing reassignment (KIP-455): replicas joining, and replicas leaving once the
+    /// joining ones are in the ISR. Both empty otherwise.
+    pub(crate) adding: Vec<NodeId>,
+    pub(crate) removing: Vec<NodeId>,
+}
+
+impl PartitionImage {
+    pub(crate) fn is_reassigning(&self) -> bool {
+        !self.adding.is_empty() || !self.removing.is_empty()
+    }
+
+    /// The replicas the partition will have once its reassignment completes.
+    pub(crate) fn target_replicas(&self) -> Vec<NodeId> {
+        self.replicas.iter().copied().filter(|r| !self.removing.contains(r)).collect()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,11 +207,13 @@ impl MetadataImage {
                             leader: *leader,
                             leader_epoch: *leader_epoch,
                             partition_epoch: *partition_epoch,
+                            adding: Vec::new(),
+                            removing: Vec::new(),
                         },
                     );
                 }
             }
-            MetadataRecord::PartitionChange { topic_id, partition_id, isr, leader } => {
+            MetadataRecord::PartitionChange { topic_id, partition_id, isr, leader, replicas } => {
                 let Some(p) = self
                     .topics
                     .values_mut()
@@ -196,6 +224,11 @@ impl MetadataImage {
                 };
                 if let Some(isr) = isr {
                     p.isr = isr.clone();
+                }
+                if let Some(sets) = replicas {
+                    p.replicas = sets.replicas.clone();
+                    p.removing = sets.removing.clone();
+                    p.adding = sets.adding.clone();
                 }
                 let new_leader = match leader {
                     LeaderChange::Unchanged => p.leader,
@@ -275,7 +308,7 @@ impl MetadataRecord {
                     leader.map_or(-1, |l| i64::from(l.0))
                 ),
             ),
-            MetadataRecord::PartitionChange { topic_id, partition_id, isr, leader } => {
+            MetadataRecord::PartitionChange { topic_id, partition_id, isr, leader, replicas } => {
                 let mut fields = vec![format!("\"partitionId\":{partition_id}"), format!("\"topicId\":\"{topic_id}\"")];
                 if let Some(isr) = isr {
                     fields.push(format!("\"isr\":{}", ids(isr)));
@@ -286,6 +319,12 @@ impl MetadataRecord {
                     LeaderChange::Leader(id) => i64::from(id.0),
                 };
                 fields.push(format!("\"leader\":{leader}"));
+                // Optional fields, in the schema's order after `leader`.
+                if let Some(sets) = replicas {
+                    fields.push(format!("\"replicas\":{}", ids(&sets.replicas)));
+                    fields.push(format!("\"removingReplicas\":{}", ids(&sets.removing)));
+                    fields.push(format!("\"addingReplicas\":{}", ids(&sets.adding)));
+                }
                 ("PARTITION_CHANGE_RECORD", format!("{{{}}}", fields.join(",")))
             }
             MetadataRecord::Config { topic, name, value } => (

@@ -28,6 +28,23 @@ pub(crate) struct PartitionMetadata {
     pub(crate) leader_epoch: u32,
     pub(crate) replicas: Vec<NodeId>,
     pub(crate) isr: Vec<NodeId>,
+    /// An ongoing reassignment's adding and removing replicas. Kafka's tools get them from
+    /// ListPartitionReassignments; carrying them here saves `kafka-topics.sh` a round trip.
+    pub(crate) adding: Vec<NodeId>,
+    pub(crate) removing: Vec<NodeId>,
+}
+
+/// A partition and its target replicas in AlterPartitionReassignments (None cancels).
+pub(crate) type ReassignTarget = ((String, u32), Option<Vec<NodeId>>);
+
+/// One partition of a ListPartitionReassignments answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OngoingReassignment {
+    pub(crate) topic: String,
+    pub(crate) partition: u32,
+    pub(crate) replicas: Vec<NodeId>,
+    pub(crate) adding: Vec<NodeId>,
+    pub(crate) removing: Vec<NodeId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -254,6 +271,21 @@ pub(crate) enum Msg {
         leader_epoch: u32,
     },
     DescribeQuorumRequest,
+    /// AlterPartitionReassignments: each partition's target replicas, None to cancel.
+    AlterPartitionReassignmentsRequest {
+        partitions: Vec<ReassignTarget>,
+    },
+    AlterPartitionReassignmentsResponse {
+        /// A top-level error (no active controller): nothing was tried.
+        error: Option<ApiError>,
+        results: Vec<((String, u32), Option<ApiError>)>,
+    },
+    /// ListPartitionReassignments of every partition.
+    ListPartitionReassignmentsRequest,
+    ListPartitionReassignmentsResponse {
+        error: Option<ApiError>,
+        reassignments: Vec<OngoingReassignment>,
+    },
     /// ElectLeaders for the given partitions, or all of them when None.
     ElectLeadersRequest {
         election: ElectionType,
@@ -383,6 +415,10 @@ impl Msg {
             Msg::CreatePartitionsRequest { .. } => "CreatePartitionsRequest",
             Msg::CreatePartitionsResponse { .. } => "CreatePartitionsResponse",
             Msg::ElectLeadersRequest { .. } => "ElectLeadersRequest",
+            Msg::AlterPartitionReassignmentsRequest { .. } => "AlterPartitionReassignmentsRequest",
+            Msg::AlterPartitionReassignmentsResponse { .. } => "AlterPartitionReassignmentsResponse",
+            Msg::ListPartitionReassignmentsRequest => "ListPartitionReassignmentsRequest",
+            Msg::ListPartitionReassignmentsResponse { .. } => "ListPartitionReassignmentsResponse",
             Msg::ElectLeadersResponse { .. } => "ElectLeadersResponse",
         }
     }
@@ -412,6 +448,10 @@ impl Msg {
             | Msg::CreatePartitionsResponse { .. }
             | Msg::ElectLeadersRequest { .. }
             | Msg::ElectLeadersResponse { .. }
+            | Msg::AlterPartitionReassignmentsRequest { .. }
+            | Msg::AlterPartitionReassignmentsResponse { .. }
+            | Msg::ListPartitionReassignmentsRequest
+            | Msg::ListPartitionReassignmentsResponse { .. }
             | Msg::DeleteRecordsRequest { .. }
             | Msg::DeleteRecordsResponse { .. }
             | Msg::DescribeLogDirsRequest

@@ -168,10 +168,16 @@ impl ReplicaManager {
         config: &LogConfig,
         ctx: &mut Ctx,
     ) {
+        let key = (topic.to_string(), partition);
         if !p.replicas.contains(&self.node_id) {
+            // Reassigned away (`stopReplicas` with delete): stop following and drop the log.
+            if self.partitions.get(&key).is_some_and(|h| !h.replicas.is_empty()) {
+                self.abort_leader_waits(&key, ctx);
+                self.partitions.remove(&key);
+                ctx.trace(format!("deleted the log of {topic}-{partition}: no longer one of its replicas"));
+            }
             return;
         }
-        let key = (topic.to_string(), partition);
         let me = self.node_id;
         let existed = self.partitions.get(&key).is_some_and(|h| !h.replicas.is_empty());
         let h =

@@ -190,7 +190,11 @@ fn is_for_controller(from: Addr, msg: &Msg) -> bool {
         | Msg::EndQuorumEpochResponse { .. }
         | Msg::DescribeQuorumRequest
         | Msg::AlterPartitionRequest { .. } => true,
-        Msg::AlterConfigsRequest { .. } | Msg::CreatePartitionsRequest { .. } | Msg::ElectLeadersRequest { .. } => {
+        Msg::AlterConfigsRequest { .. }
+        | Msg::CreatePartitionsRequest { .. }
+        | Msg::ElectLeadersRequest { .. }
+        | Msg::AlterPartitionReassignmentsRequest { .. }
+        | Msg::ListPartitionReassignmentsRequest => {
             matches!(from, Addr::Node(_))
         }
         // A controller's own fetch comes back to its Raft; a broker-only process's to its observer.

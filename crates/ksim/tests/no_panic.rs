@@ -22,6 +22,7 @@ const TOOLS: &[&str] = &[
     "kafka-dump-log.sh",
     "kafka-delete-records.sh",
     "kafka-log-dirs.sh",
+    "kafka-reassign-partitions.sh",
 ];
 const WORDS: &[&str] = &[
     "--create",
@@ -90,6 +91,16 @@ const WORDS: &[&str] = &[
     "--topic-list",
     "delete.json",
     "--alter",
+    "--reassignment-json-file",
+    "--topics-to-move-json-file",
+    "--execute",
+    "--verify",
+    "--generate",
+    "--cancel",
+    "--additional",
+    "--preserve-throttles",
+    "--throttle",
+    "move.json",
     "\u{1F600}",
     "",
 ];

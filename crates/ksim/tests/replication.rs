@@ -151,3 +151,49 @@ fn auto_leader_rebalance_returns_leadership_to_the_preferred_replica() {
     s.advance(300_000);
     assert_eq!(partition(&s).leader, Some(preferred), "the periodic rebalance elected the preferred replica");
 }
+
+/// KIP-455 reassignment under load: [2,3,4] → [3,4,5] on a 4-broker cluster. Broker 5
+/// catches up and joins the ISR, broker 2 (the leader) leaves, and every acknowledged
+/// record is still there on the new replica set.
+#[test]
+fn a_reassignment_moves_the_replicas_and_keeps_every_acknowledged_record() {
+    let all4 = "localhost:9092,localhost:9094,localhost:9096,localhost:9098";
+    let mut s = Session::new(7);
+    s.input("ksim start-cluster --brokers 4 --controllers 1");
+    s.input("kafka-topics.sh --create --topic icu-heart-rate --partitions 1 --replication-factor 3 --config min.insync.replicas=2 --bootstrap-server localhost:9092");
+    assert_eq!(partition(&s).replicas, [2, 3, 4]);
+    produce(&mut s, "all", &["82 bpm", "110 bpm"], all4);
+    s.input(r#"echo '{"version":1,"partitions":[{"topic":"icu-heart-rate","partition":0,"replicas":[3,4,5]}]}' > move.json"#);
+    s.input(
+        "kafka-reassign-partitions.sh --bootstrap-server localhost:9092 --reassignment-json-file move.json --execute",
+    );
+    assert!(s.output().iter().any(|l| l.text == "Successfully started partition reassignment for icu-heart-rate-0"));
+    // Writes keep flowing while the move is under way.
+    produce(&mut s, "all", &["95 bpm", "101 bpm"], all4);
+    s.advance(5_000);
+    produce(&mut s, "all", &["97 bpm"], all4);
+    s.advance(2_000);
+    let p = partition(&s);
+    assert_eq!(p.replicas, [3, 4, 5]);
+    let mut isr = p.isr.clone();
+    isr.sort_unstable();
+    assert_eq!(isr, [3, 4, 5]);
+    assert_eq!(p.leader, Some(3), "the first target replica in the ISR leads once the old leader leaves");
+    let values: Vec<String> = p.records.iter().filter_map(|r| r.value.clone()).collect();
+    assert_eq!(values, ["82 bpm", "110 bpm", "95 bpm", "101 bpm", "97 bpm"]);
+    assert!(p.replica_states.iter().all(|r| r.log_end_offset == 5), "{:?}", p.replica_states);
+    assert!(
+        s.trace().iter().any(|t| t.actor == "Broker 2" && t.text.contains("deleted the log of icu-heart-rate-0")),
+        "the removed replica deleted its log"
+    );
+    s.input(
+        "kafka-reassign-partitions.sh --bootstrap-server localhost:9094 --reassignment-json-file move.json --verify",
+    );
+    assert!(s.output().iter().any(|l| l.text == "Reassignment of partition icu-heart-rate-0 is completed."));
+    s.input("ksim kill 2");
+    s.input("kafka-console-consumer.sh --topic icu-heart-rate --from-beginning --timeout-ms 2000 --bootstrap-server localhost:9094");
+    s.advance(15_000);
+    assert!(s.output().iter().any(|l| l.text == "Processed a total of 5 messages"), "{}", s.transcript());
+    s.input("ksim check");
+    assert!(s.output().iter().any(|l| l.text.starts_with("All invariants hold")), "{}", s.transcript());
+}

@@ -7,7 +7,7 @@ use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Target, Timer};
 use crate::protocol::{
     BrokerMetadata, CreatableTopic, CreatableTopicResult, ElectionType, LogDirDescription, Msg, OffsetSpec,
-    QuorumDescription, TopicMetadata,
+    OngoingReassignment, QuorumDescription, TopicMetadata,
 };
 
 /// `default.api.timeout.ms`.
@@ -49,6 +49,13 @@ pub(crate) enum AdminCall {
         election: ElectionType,
         partitions: Option<Vec<(String, u32)>>,
     },
+    /// listPartitionReassignments, with the cluster's brokers and topics (describeCluster
+    /// and describeTopics, which the reassignment tool asks for too).
+    ListReassignments,
+    /// alterPartitionReassignments: each partition's target replicas, None to cancel.
+    AlterReassignments {
+        partitions: Vec<crate::protocol::ReassignTarget>,
+    },
     /// incrementalAlterConfigs on one topic.
     AlterConfigs {
         topic: String,
@@ -71,6 +78,8 @@ impl AdminCall {
             AdminCall::DescribeLogDirs { .. } => "describeLogDirs",
             AdminCall::ElectLeaders { .. } => "electLeaders",
             AdminCall::CreatePartitions { .. } => "createPartitions",
+            AdminCall::ListReassignments => "listPartitionReassignments",
+            AdminCall::AlterReassignments { .. } => "alterPartitionReassignments",
         }
     }
 }
@@ -92,6 +101,14 @@ pub(crate) enum AdminOutcome {
     Offsets(Vec<((String, u32), Result<u64, crate::error::ApiError>)>),
     PartitionsCreated(Option<crate::error::ApiError>),
     Elected(Vec<((String, u32), Option<crate::error::ApiError>)>),
+    /// listPartitionReassignments, with the metadata read before it.
+    Reassignments {
+        brokers: Vec<BrokerMetadata>,
+        topics: Vec<TopicMetadata>,
+        ongoing: Vec<OngoingReassignment>,
+    },
+    /// alterPartitionReassignments: each partition's error, if any.
+    ReassignmentsAltered(Vec<((String, u32), Option<crate::error::ApiError>)>),
     /// describeLogDirs: each queried broker's directories, by broker id.
     LogDirs(Vec<(u32, Vec<LogDirDescription>)>),
     /// `--broker-list` named brokers the cluster does not have: (missing, the cluster's).
@@ -110,6 +127,8 @@ pub(crate) struct Admin {
     /// describeLogDirs: answers gathered so far, and the brokers still to answer.
     log_dirs: Vec<(u32, Vec<LogDirDescription>)>,
     log_dirs_pending: Vec<u32>,
+    /// listPartitionReassignments: the metadata read first.
+    metadata: (Vec<BrokerMetadata>, Vec<TopicMetadata>),
 }
 
 impl Admin {
@@ -123,6 +142,7 @@ impl Admin {
             offsets_pending: 0,
             log_dirs: Vec::new(),
             log_dirs_pending: Vec::new(),
+            metadata: (Vec::new(), Vec::new()),
         }
     }
 
@@ -273,6 +293,15 @@ impl Admin {
                     self.send(Target::Addr(from), Msg::ElectLeadersRequest { election, partitions }, ctx);
                     true
                 }
+                AdminCall::ListReassignments => {
+                    self.metadata = (brokers, topics);
+                    self.send(Target::Addr(from), Msg::ListPartitionReassignmentsRequest, ctx);
+                    true
+                }
+                AdminCall::AlterReassignments { partitions } => {
+                    self.send(Target::Addr(from), Msg::AlterPartitionReassignmentsRequest { partitions }, ctx);
+                    true
+                }
                 AdminCall::CreatePartitions { topic, total } => {
                     self.send(Target::Addr(from), Msg::CreatePartitionsRequest { topic, total }, ctx);
                     true
@@ -317,6 +346,15 @@ impl Admin {
                 true
             }
             Msg::ElectLeadersResponse { error: Some(_), .. } => Self::retry_later(ctx),
+            Msg::AlterPartitionReassignmentsResponse { error: Some(_), .. } => Self::retry_later(ctx),
+            Msg::AlterPartitionReassignmentsResponse { results, .. } => {
+                Self::finish(AdminOutcome::ReassignmentsAltered(results), ctx)
+            }
+            Msg::ListPartitionReassignmentsResponse { error: Some(_), .. } => Self::retry_later(ctx),
+            Msg::ListPartitionReassignmentsResponse { reassignments, .. } => {
+                let (brokers, topics) = std::mem::take(&mut self.metadata);
+                Self::finish(AdminOutcome::Reassignments { brokers, topics, ongoing: reassignments }, ctx)
+            }
             Msg::ElectLeadersResponse { results, .. } => Self::finish(AdminOutcome::Elected(results), ctx),
             Msg::CreatePartitionsResponse { error: Some(e) } if e.error.is_retriable() => Self::retry_later(ctx),
             Msg::CreatePartitionsResponse { error } => Self::finish(AdminOutcome::PartitionsCreated(error), ctx),

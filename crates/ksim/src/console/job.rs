@@ -12,6 +12,7 @@ use super::get_offsets::OffsetsJob;
 use super::leader_election::ElectionJob;
 use super::log_dirs::LogDirsJob;
 use super::metadata_quorum::QuorumJob;
+use super::reassign_partitions::ReassignJob;
 use super::topics::TopicsJob;
 use crate::client::admin::AdminCall;
 use crate::ids::{ClientId, NodeId};
@@ -30,6 +31,7 @@ pub(crate) enum JobKind {
     Election(ElectionJob),
     DeleteRecords(DeleteRecordsJob),
     LogDirs(LogDirsJob),
+    Reassign(ReassignJob),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
 }
@@ -83,6 +85,7 @@ impl Job {
             JobKind::Election(j) => Some(j.client),
             JobKind::DeleteRecords(j) => Some(j.client),
             JobKind::LogDirs(j) => Some(j.client),
+            JobKind::Reassign(j) => Some(j.client),
             JobKind::Producer(j) => Some(j.client),
             JobKind::Consumer(j) => Some(j.client),
         }
@@ -99,6 +102,7 @@ impl Job {
             JobKind::Election(j) => j.client = client,
             JobKind::DeleteRecords(j) => j.client = client,
             JobKind::LogDirs(j) => j.client = client,
+            JobKind::Reassign(j) => j.client = client,
             JobKind::Producer(j) => j.client = client,
             JobKind::Consumer(j) => j.client = client,
         }
@@ -117,6 +121,7 @@ impl Job {
                 | JobKind::Election(_)
                 | JobKind::DeleteRecords(_)
                 | JobKind::LogDirs(_)
+                | JobKind::Reassign(_)
         )
     }
 
@@ -135,6 +140,7 @@ impl Job {
             JobKind::Election(j) => j.on_event(event, emit),
             JobKind::DeleteRecords(j) => j.on_event(event, emit),
             JobKind::LogDirs(j) => j.on_event(event, emit),
+            JobKind::Reassign(j) => j.on_event(event, emit),
             JobKind::Producer(j) => j.on_event(event, emit),
             JobKind::Consumer(j) => j.on_event(event, emit),
         }

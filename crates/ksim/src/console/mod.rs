@@ -19,6 +19,7 @@ mod log_dirs;
 mod metadata_quorum;
 mod options;
 mod pattern;
+mod reassign_partitions;
 mod server_start;
 mod shell;
 mod storage;
@@ -297,7 +298,8 @@ impl Console {
             | JobKind::Offsets(_)
             | JobKind::Election(_)
             | JobKind::DeleteRecords(_)
-            | JobKind::LogDirs(_) => emit.exit(130),
+            | JobKind::LogDirs(_)
+            | JobKind::Reassign(_) => emit.exit(130),
         }
         let status = emit.exit.unwrap_or(130);
         self.emit(emit, job.stdout_file.clone());
@@ -619,6 +621,7 @@ impl Console {
             "kafka-leader-election.sh" => leader_election::run(self, world, args),
             "kafka-delete-records.sh" => delete_records::run(self, world, args),
             "kafka-log-dirs.sh" => log_dirs::run(self, world, args),
+            "kafka-reassign-partitions.sh" => reassign_partitions::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");

@@ -409,14 +409,15 @@ fn describe(t: &TopicMetadata, only: Filter, emit: &mut Emit) {
         .iter()
         .filter(|p| match only {
             Filter::All => true,
-            Filter::UnderReplicated => p.isr.len() < p.replicas.len(),
+            // `getReplicationFactor`: a reassignment's adding replicas do not count yet.
+            Filter::UnderReplicated => p.isr.len() < p.replicas.len() - p.adding.len(),
             Filter::UnderMinIsr => p.leader.is_none() || p.isr.len() < min_isr,
             Filter::AtMinIsr => p.isr.len() == min_isr,
             Filter::Unavailable => p.leader.is_none(),
         })
         .collect();
     if only == Filter::All {
-        let rf = t.partitions.first().map_or(0, |p| p.replicas.len());
+        let rf = t.partitions.first().map_or(0, |p| p.replicas.len() - p.adding.len());
         let configs: Vec<String> = t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let id = t.topic_id.map(|u| u.to_string()).unwrap_or_default();
         emit.out(format!(
@@ -428,8 +429,14 @@ fn describe(t: &TopicMetadata, only: Filter, emit: &mut Emit) {
     }
     for p in partitions {
         let leader = p.leader.map_or("none".to_string(), |l| l.0.to_string());
+        // TopicCommand prints these only for a partition under reassignment.
+        let reassignment = if p.adding.is_empty() && p.removing.is_empty() {
+            String::new()
+        } else {
+            format!("\tAdding Replicas: {}\tRemoving Replicas: {}", join_ids(&p.adding), join_ids(&p.removing))
+        };
         emit.out(format!(
-            "\tTopic: {}\tPartition: {}\tLeader: {leader}\tReplicas: {}\tIsr: {}\tElr: \tLastKnownElr: ",
+            "\tTopic: {}\tPartition: {}\tLeader: {leader}\tReplicas: {}\tIsr: {}{reassignment}\tElr: \tLastKnownElr: ",
             t.name,
             p.partition,
             join_ids(&p.replicas),

@@ -577,6 +577,7 @@ pub(crate) const KAFKA_SCRIPTS: &[&str] = &[
     "kafka-leader-election.sh",
     "kafka-log-dirs.sh",
     "kafka-metadata-quorum.sh",
+    "kafka-reassign-partitions.sh",
     "kafka-server-start.sh",
     "kafka-server-stop.sh",
     "kafka-storage.sh",
