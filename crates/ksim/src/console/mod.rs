@@ -736,19 +736,30 @@ fn looks_like_command(line: &str) -> bool {
 
 const HELP: &str = "Kafka Playground console: a simulated machine with Kafka 4.0 in /opt/kafka.
 
-Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name):
+Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name; each takes --help):
   kafka-storage.sh random-uuid | format    kafka-server-start.sh CONFIG
-  kafka-topics.sh                          kafka-console-producer.sh
-  kafka-console-consumer.sh
-Each tool takes --help.
+  kafka-topics.sh                          kafka-configs.sh
+  kafka-console-producer.sh                kafka-console-consumer.sh
+  kafka-get-offsets.sh                     kafka-leader-election.sh
+  kafka-reassign-partitions.sh             kafka-delete-records.sh
+  kafka-log-dirs.sh                        kafka-metadata-quorum.sh
+  kafka-dump-log.sh --cluster-metadata-decoder
 
 Shell: VAR=value, $VAR, $(command), quotes, \\ line continuations, ; && || &,
 > file redirections, and echo cat ls cd pwd mkdir rm touch head tail wc env export clear jobs.
 
 Playground control (not Kafka):
+  ksim start-cluster --brokers N --controllers M   a formatted, started KRaft cluster
+  ksim kill NODE | ksim restart NODE               crash a server (its disk survives)
+  ksim partition A,B | C | ksim partition A -> B   cut the network (-> one way); ksim heal
+  ksim latency MS         slow every message down to watch it travel
   ksim advance DURATION   let simulated time pass (250ms, 10s, 2m)
   ksim status             servers, topics and clients at a glance
+  ksim check              the safety invariants, checked after every event
   ksim seed               show this session's seed
+
+Simplified here: one machine; the console consumer reads without joining its group and
+commits nothing; no idempotent producer or transactions; no Raft snapshots.
 
 The lesson's workflow: KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid), then format,
 start the server, create a topic, produce and consume.";
