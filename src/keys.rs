@@ -60,7 +60,8 @@ pub enum Target {
     Other,
 }
 
-/// Space plays or pauses, → steps, ← steps back; keys typed into a field stay there.
+/// Space plays or pauses, → steps, ← steps back, Escape closes the node inspector; keys
+/// typed into a field stay there.
 pub fn shortcut(key: &str, modifiers: Modifiers, target: Target, playing: bool) -> Option<Action> {
     if target == Target::Field || !modifiers.none() {
         return None;
@@ -71,6 +72,7 @@ pub fn shortcut(key: &str, modifiers: Modifiers, target: Target, playing: bool) 
         " " => Some(Action::Play),
         "ArrowRight" => Some(Action::Step),
         "ArrowLeft" => Some(Action::StepBack),
+        "Escape" => Some(Action::CloseInspector),
         _ => None,
     }
 }
@@ -104,5 +106,7 @@ mod tests {
         assert_eq!(shortcut("ArrowLeft", NONE, Target::Other, true), Some(Action::StepBack));
         assert_eq!(shortcut("ArrowLeft", NONE, Target::Field, true), None);
         assert_eq!(shortcut("ArrowLeft", META, Target::Other, true), None);
+        assert_eq!(shortcut("Escape", NONE, Target::Button, true), Some(Action::CloseInspector));
+        assert_eq!(shortcut("Escape", NONE, Target::Field, true), None);
     }
 }

@@ -75,6 +75,10 @@ pub enum Action {
     Control(String),
     /// Ctrl-L: clears the console view; the session keeps its output.
     ClearConsole,
+    /// A click (or Enter/Space) on a server box: opens its inspector, or closes it if open.
+    Inspect(u32),
+    /// The inspector's close button, or Escape.
+    CloseInspector,
 }
 
 #[derive(Clone)]
@@ -89,6 +93,8 @@ pub struct Playground {
     pub console_from: usize,
     /// The network latency last set with `ksim latency` (the core's default is 2 ms).
     pub latency_ms: u64,
+    /// The node whose inspector is open.
+    pub inspected: Option<u32>,
 }
 
 /// The latencies the "Network latency" select offers, in ms: real-ish, slow, slower.
@@ -121,6 +127,7 @@ impl Playground {
             speed: Speed::One,
             console_from: 0,
             latency_ms: LATENCIES_MS[0],
+            inspected: None,
         }
     }
 
@@ -170,6 +177,9 @@ impl Reducible for Playground {
                 Action::Pause => next.playing = false,
                 Action::SetSpeed(speed) => next.speed = speed,
                 Action::ClearConsole => next.console_from = session.output().len(),
+                Action::Inspect(node) if next.inspected == Some(node) => next.inspected = None,
+                Action::Inspect(node) => next.inspected = Some(node),
+                Action::CloseInspector => next.inspected = None,
             }
         }
         next.version += 1;
@@ -219,6 +229,16 @@ mod tests {
         assert!(Rc::ptr_eq(&late, &paused));
         let fast = late.reduce(Action::SetSpeed(Speed::Sixteen)).reduce(Action::Play);
         assert_eq!((fast.playing, fast.speed, fast.version), (true, Speed::Sixteen, 3));
+    }
+
+    #[test]
+    fn a_second_click_or_close_hides_the_inspector() {
+        let state = Rc::new(Playground::new(1)).reduce(Action::Inspect(4));
+        assert_eq!(state.inspected, Some(4));
+        let other = state.reduce(Action::Inspect(5));
+        assert_eq!(other.inspected, Some(5));
+        assert_eq!(other.clone().reduce(Action::Inspect(5)).inspected, None);
+        assert_eq!(other.reduce(Action::CloseInspector).inspected, None);
     }
 
     /// The lesson typed line by line with 1.6 s of play between lines, as a student would.

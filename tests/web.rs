@@ -1,7 +1,7 @@
 //! Browser smoke tests, run in headless Chromium (`wasm-bindgen-test`): the page mounts
 //! with its accessible names, a typed command prints, controllers count down and a
-//! replicated topic shows a row per replica, and the core gives the same transcript in
-//! wasm as natively.
+//! replicated topic shows a row per replica, a broker's box opens its inspector, and the
+//! core gives the same transcript in wasm as natively.
 #![cfg(target_arch = "wasm32")]
 
 use std::time::Duration;
@@ -162,4 +162,59 @@ async fn typed_command_prints_its_output() {
 fn lesson_transcript_is_the_same_in_wasm() {
     let transcript = ksim::run_script(include_str!("scripts/lesson-workflow.ksim"), 1);
     assert_eq!(transcript, include_str!("scripts/lesson-workflow.out"));
+}
+
+/// A bubbling `click`, as a pointer would send it (SVG elements have no `click()`).
+fn click(element: &Element) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("click", &init).expect("an event");
+    element.dispatch_event(&event).expect("dispatched");
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_broker_opens_its_inspector() {
+    let root = fresh_root();
+    let app = kafka_playground::mount(root.clone(), 1);
+    sleep(SETTLE).await;
+    type_line(&root, "ksim start-cluster --brokers 3 --controllers 3").await;
+    type_line(&root, "ksim advance 5s").await;
+    type_line(
+        &root,
+        "kafka-topics.sh --create --topic icu-vitals --partitions 1 --replication-factor 3 \
+         --bootstrap-server localhost:9092",
+    )
+    .await;
+    assert!(wait_for_label(&root, "Replica on broker 4", 50).await.is_some(), "no row labelled Replica on broker 4");
+
+    let broker = labelled(&root, "Broker 4").expect("Broker 4");
+    assert_eq!(broker.get_attribute("role").as_deref(), Some("button"));
+    click(&broker);
+    sleep(SETTLE).await;
+    let panel = labelled(&root, "Node 4 details").expect("a panel labelled Node 4 details");
+    let text = panel.text_content().unwrap_or_default();
+    for part in ["Broker 4", "running", "Partition replicas", "icu-vitals-0", "in ISR", "Kill Broker 4"] {
+        assert!(text.contains(part), "no {part:?} in {text:?}");
+    }
+    assert!(text.contains("leads 1 of 1 replica") || text.contains("leads 0 of 1 replica"), "{text:?}");
+    assert_eq!(labelled(&root, "Broker 4").and_then(|b| b.get_attribute("aria-expanded")).as_deref(), Some("true"));
+
+    // Enter on the box closes it again; the close button closes another node's.
+    let init = KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    let enter = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("an event");
+    labelled(&root, "Broker 4").expect("Broker 4").dispatch_event(&enter).expect("dispatched");
+    sleep(SETTLE).await;
+    assert!(labelled(&root, "Node 4 details").is_none(), "Enter on Broker 4 did not close its inspector");
+    click(&labelled(&root, "Controller 1").expect("Controller 1"));
+    sleep(SETTLE).await;
+    let text = labelled(&root, "Node 1 details").and_then(|p| p.text_content()).unwrap_or_default();
+    assert!(text.contains("Raft state") && text.contains("Metadata log end"), "{text:?}");
+    let close: HtmlElement =
+        labelled(&root, "Close node details").and_then(|e| e.dyn_into().ok()).expect("Close node details");
+    close.click();
+    sleep(SETTLE).await;
+    assert!(labelled(&root, "Node 1 details").is_none(), "the close button did not close the inspector");
+    app.destroy();
 }

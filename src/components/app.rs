@@ -6,6 +6,7 @@ use crate::components::banner::Banner;
 use crate::components::cluster_diagram::ClusterDiagram;
 use crate::components::console::Console;
 use crate::components::narration_panel::NarrationPanel;
+use crate::components::node_inspector::NodeInspector;
 use crate::components::top_bar::TopBar;
 use crate::components::topic_panel::TopicPanel;
 use crate::hooks::play_loop::use_play_loop;
@@ -13,6 +14,7 @@ use crate::hooks::shortcuts::use_shortcuts;
 use crate::playground::{Action, Playground};
 use crate::view_model::console_lines::{scrollback, SCROLLBACK_LINES_MAX};
 use crate::view_model::diagram::diagram;
+use crate::view_model::inspector::inspector;
 use crate::view_model::log_strip::RECORDS_SHOWN_MAX;
 use crate::view_model::narration::{narration, NARRATION_ENTRIES_MAX};
 use crate::view_model::time_format::sim_offset;
@@ -43,6 +45,8 @@ pub fn App(props: &AppProps) -> Html {
     let can_step_back = session.can_step_back();
     let lines = scrollback(session.output(), state.console_from, SCROLLBACK_LINES_MAX);
     let narration = narration(session.trace(), NARRATION_ENTRIES_MAX);
+    // Gone if stepping back went before the node existed.
+    let inspected = state.inspected.and_then(|id| inspector(&view, id));
     drop(session);
 
     html! {
@@ -59,8 +63,17 @@ pub fn App(props: &AppProps) -> Html {
             />
             <Banner />
             <main class="workspace">
-                <ClusterDiagram diagram={diagram(&view)} on_action={on_action.clone()} />
-                <TopicPanel topics={topics(&view, RECORDS_SHOWN_MAX)} />
+                <ClusterDiagram
+                    diagram={diagram(&view)}
+                    inspected={inspected.as_ref().map(|i| i.node_id)}
+                    on_action={on_action.clone()}
+                />
+                // The inspector takes the topic panel's place; the panel stays mounted
+                // (hidden) so it keeps its scroll position.
+                <TopicPanel topics={topics(&view, RECORDS_SHOWN_MAX)} covered={inspected.is_some()} />
+                if let Some(inspector) = inspected {
+                    <NodeInspector {inspector} on_action={on_action.clone()} />
+                }
                 <Console {lines} {prompt} {on_action} />
                 <NarrationPanel items={narration} />
             </main>

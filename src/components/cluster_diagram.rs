@@ -11,6 +11,8 @@ use crate::view_model::diagram::{Diagram, FaultButton};
 #[derive(Properties, PartialEq)]
 pub struct ClusterDiagramProps {
     pub diagram: Diagram,
+    /// The node whose inspector is open.
+    pub inspected: Option<u32>,
     pub on_action: Callback<Action>,
 }
 
@@ -74,7 +76,14 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                             <path key={format!("{:?}-{:?}", l.a, l.b)} class={l.class.clone()} d={l.curve.path()} />
                         }) }
                     </g>
-                    { for d.servers.iter().map(|s| html! { <ServerBox key={s.node_id} server={s.clone()} /> }) }
+                    { for d.servers.iter().map(|s| html! {
+                        <ServerBox
+                            key={s.node_id}
+                            server={s.clone()}
+                            selected={props.inspected == Some(s.node_id)}
+                            on_action={props.on_action.clone()}
+                        />
+                    }) }
                     { for d.clients.iter().map(|c| html! { <ClientBox key={c.id} client={c.clone()} /> }) }
                     <g class="messages">
                         { for d.messages.iter().map(|m| html! {

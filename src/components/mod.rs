@@ -8,6 +8,7 @@ pub mod cluster_diagram;
 pub mod console;
 pub mod legend;
 pub mod narration_panel;
+pub mod node_inspector;
 pub mod partition_strip;
 pub mod server_box;
 pub mod time_controls;

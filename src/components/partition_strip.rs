@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use crate::view_model::log_strip::StripItem;
-use crate::view_model::topics::PartitionModel;
+use crate::view_model::topics::{PartitionModel, UNDER_REPLICATED_TOOLTIP};
 
 const BAR_TOOLTIP: &str = "The bar is the leader's log: this copy has it up to its LEO (light) \
                            and has committed it up to its HW (solid)";
@@ -23,6 +23,12 @@ pub fn PartitionStrip(props: &PartitionStripProps) -> Html {
             <div class="partition-head" title={format!("{}: {}", p.name, p.offsets)}>
                 <span class="partition-name">{&p.name}</span>
                 <span class="partition-leader">{&p.leader}</span>
+                <span
+                    class={classes!("in-sync", p.under_replicated.then_some("under-replicated"))}
+                    title={p.under_replicated.then_some(UNDER_REPLICATED_TOOLTIP)}
+                >
+                    {&p.in_sync}
+                </span>
                 if p.replicas.is_empty() {
                     <span class="offsets">{&p.offsets}</span>
                 }

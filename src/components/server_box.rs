@@ -1,27 +1,59 @@
-//! One Kafka server in the diagram. A combined node is the group `Broker N` holding a
-//! nested group `Controller N`, so both names exist for tests and screen readers.
+//! One Kafka server in the diagram. A combined node is the box `Broker N` holding a
+//! nested group `Controller N`, so both names exist for tests and screen readers. The box
+//! is a button (click, Enter or Space) that opens or closes the node's inspector.
 
 use yew::prelude::*;
 
+use crate::playground::Action;
 use crate::view_model::diagram::{ControllerPart, ServerBox as ServerModel};
+
+/// The node inspector's element id, for `aria-controls`.
+pub const INSPECTOR_ID: &str = "node-inspector";
 
 #[derive(Properties, PartialEq)]
 pub struct ServerBoxProps {
     pub server: ServerModel,
+    /// Its inspector is open.
+    pub selected: bool,
+    pub on_action: Callback<Action>,
 }
 
 #[function_component]
 pub fn ServerBox(props: &ServerBoxProps) -> Html {
     let s = &props.server;
     let w = s.rect.w;
+    let node_id = s.node_id;
+    let onclick = props.on_action.reform(move |_: MouseEvent| Action::Inspect(node_id));
+    let on_action = props.on_action.clone();
+    let onkeydown = move |e: KeyboardEvent| {
+        if matches!(e.key().as_str(), "Enter" | " ") {
+            // Space would otherwise scroll the page.
+            e.prevent_default();
+            on_action.emit(Action::Inspect(node_id));
+        }
+    };
     html! {
         <g
-            class={s.class.clone()}
-            role="group"
+            class={classes!(s.class.clone(), props.selected.then_some("selected"))}
+            role="button"
+            tabindex="0"
             aria-label={s.label.clone()}
+            aria-expanded={props.selected.to_string()}
+            aria-controls={props.selected.then_some(INSPECTOR_ID)}
             transform={format!("translate({:.1} {:.1})", s.rect.x, s.rect.y)}
+            {onclick}
+            {onkeydown}
         >
-            <title>{&s.tooltip}</title>
+            <title>{format!("{}\nClick for details", s.tooltip)}</title>
+            // Drawn around the box when it is selected or focused from the keyboard.
+            <rect
+                class="ring"
+                x="-5"
+                y="-5"
+                width={format!("{:.0}", w + 10.0)}
+                height={format!("{:.0}", s.rect.h + 10.0)}
+                rx="12"
+            />
             <rect class="box" width={format!("{w:.0}")} height={format!("{:.0}", s.rect.h)} rx="8" />
             <text class="name" x="14" y="27">{&s.label}</text>
             <text class="state" x={format!("{:.0}", w - 14.0)} y="26" text-anchor="end">

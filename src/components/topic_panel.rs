@@ -8,12 +8,14 @@ use crate::view_model::topics::TopicModel;
 #[derive(Properties, PartialEq)]
 pub struct TopicPanelProps {
     pub topics: Vec<TopicModel>,
+    /// The node inspector is shown in its place.
+    pub covered: bool,
 }
 
 #[function_component]
 pub fn TopicPanel(props: &TopicPanelProps) -> Html {
     html! {
-        <section class="panel topics" aria-labelledby="topics-heading">
+        <section class={classes!("panel", "topics", props.covered.then_some("covered"))} aria-labelledby="topics-heading">
             <div class="panel-head">
                 <h2 id="topics-heading">{"Topics"}</h2>
                 <span class="panel-note">{"newest on the right · hover a record for details"}</span>

@@ -42,6 +42,8 @@ fn target_kind(element: Option<Element>) -> Target {
     match element.tag_name().as_str() {
         "INPUT" | "TEXTAREA" | "SELECT" => Target::Field,
         "BUTTON" => Target::Button,
+        // A server box in the diagram acts as a button: space opens its inspector.
+        _ if element.closest("[role=button]").ok().flatten().is_some() => Target::Button,
         _ if element.closest("[contenteditable]").ok().flatten().is_some() => Target::Field,
         _ => Target::Other,
     }

@@ -315,12 +315,21 @@ fn server_row(view: &ClusterView, row: &[&NodeView], width: f64, y: f64, h: f64)
         .collect()
 }
 
-fn state_word(state: ProcessState) -> &'static str {
+pub fn state_word(state: ProcessState) -> &'static str {
     match state {
         ProcessState::Starting => "starting",
         ProcessState::Running => "running",
         ProcessState::Fenced => "fenced",
         ProcessState::Stopped => "stopped",
+    }
+}
+
+/// What a node's fault button does: a stopped node can only be restarted.
+pub fn fault_verb(state: ProcessState) -> &'static str {
+    if state == ProcessState::Stopped {
+        "Restart"
+    } else {
+        "Kill"
     }
 }
 
@@ -406,7 +415,7 @@ fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
     if controller.as_ref().is_some_and(|c| c.leader) {
         class.push_str(" quorum-leader");
     }
-    let verb = if node.state == ProcessState::Stopped { "Restart" } else { "Kill" };
+    let verb = fault_verb(node.state);
     // The broker part of a combined node is its top 70 units; a controller-only box uses
     // its last line.
     let (part_h, inset) = if node.is_broker { (SERVER_H, FAULT_INSET) } else { (rect.h, FAULT_INSET - 2.0) };

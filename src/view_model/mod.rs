@@ -3,6 +3,7 @@
 
 pub mod console_lines;
 pub mod diagram;
+pub mod inspector;
 pub mod log_strip;
 pub mod narration;
 pub mod replicas;

@@ -19,12 +19,19 @@ pub struct PartitionModel {
     pub name: String,
     /// `Leader 1 · leader epoch 0`, or `No leader` while the partition is offline.
     pub leader: String,
+    /// `2 of 3 in sync`: the ISR's size next to the replica count.
+    pub in_sync: String,
+    /// Fewer replicas in the ISR than assigned: one more failure and acks=all stalls or
+    /// data is at risk.
+    pub under_replicated: bool,
     /// Every broker's copy, in replica order, with its role and ISR status in words.
     pub replicas: Vec<ReplicaRow>,
     /// `log start 0 · HW 5 · LEO 7`.
     pub offsets: String,
     pub strip: Strip,
 }
+
+pub const UNDER_REPLICATED_TOOLTIP: &str = "Under-replicated: some replicas are not in the ISR";
 
 pub fn topics(view: &ClusterView, records_max: usize) -> Vec<TopicModel> {
     view.topics
@@ -46,6 +53,8 @@ fn partition(topic: &str, p: &PartitionView, records_max: usize) -> PartitionMod
     PartitionModel {
         name: format!("{topic}-{}", p.partition),
         leader,
+        in_sync: format!("{} of {} in sync", p.isr.len(), p.replicas.len()),
+        under_replicated: p.isr.len() < p.replicas.len(),
         replicas,
         offsets: format!("log start {} · HW {} · LEO {}", p.log_start_offset, p.high_watermark, p.log_end_offset),
         strip: log_strip(p, records_max),
@@ -95,6 +104,7 @@ mod tests {
         let p = &model[0].partitions[0];
         assert_eq!(p.name, "heart-rate-measures-2");
         assert_eq!(p.leader, "Leader 2 · leader epoch 4");
+        assert_eq!((p.in_sync.as_str(), p.under_replicated), ("2 of 3 in sync", true));
         assert_eq!(p.offsets, "log start 0 · HW 3 · LEO 5");
         let rows: Vec<_> = p.replicas.iter().map(|r| r.label.as_str()).collect();
         assert_eq!(rows, ["Broker 1 · follower · out of sync", "Broker 2 · leader", "Broker 3 · follower · in ISR"]);
@@ -117,6 +127,7 @@ mod tests {
         };
         let model = partition("vitals", &p, 10);
         assert_eq!(model.leader, "No leader (offline)");
+        assert_eq!((model.in_sync.as_str(), model.under_replicated), ("0 of 1 in sync", true));
         assert_eq!(model.replicas[0].label, "Broker 1 · no copy yet");
     }
 }

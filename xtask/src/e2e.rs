@@ -3,8 +3,8 @@
 //! console exactly as a student would, and wait for the consumer to print both records.
 //! The cluster: start a 3+3 KRaft cluster with one command, kill and restart a broker with
 //! its buttons in the diagram, create a replicated topic and produce to it (the topic panel
-//! shows every replica's copy), then, in slow motion, kill the active controller and catch
-//! the election's Vote messages. Log internals: a compacted topic whose segments roll, with
+//! shows every replica's copy), open a broker's inspector by clicking its box, then, in
+//! slow motion, kill the active controller and catch the election's Vote messages. Log internals: a compacted topic whose segments roll, with
 //! the segment boundaries drawn in its log strip. Screenshots of each go to target/e2e/.
 
 use crate::browser::Browser;
@@ -48,6 +48,12 @@ const STOPPED_PRODUCE: [&str; 4] = [
 const STOPPED_ROW: &str = "Broker 6 · stopped · out of sync";
 /// The topic panel's row for each replica's copy is a group with this accessible name.
 const REPLICA_ROW: &str = "Replica on broker 5";
+/// The box clicked to open its inspector, and the inspector's accessible name.
+const INSPECTED_BOX: &str = "Broker 4";
+const INSPECTOR: &str = "Node 4 details";
+const INSPECTOR_CLOSE: &str = "Close node details";
+const INSPECTED_CONTROLLER: &str = "Controller 1";
+const CONTROLLER_INSPECTOR: &str = "Node 1 details";
 /// The third journey: a compacted topic rolling a segment every 10 s of simulated time;
 /// the last line lets 20 s pass so the cleaner runs on the closed segments.
 const LOG_INTERNALS: [&str; 11] = [
@@ -196,6 +202,7 @@ fn cluster_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()>
     }
     println!("xtask: e2e: Broker 5 restarted from its button");
     replicated_topic(session, artifacts)?;
+    inspect_broker(session, artifacts)?;
     slow_motion_election(session, artifacts)
 }
 
@@ -258,6 +265,58 @@ fn replicated_topic(session: &Session, artifacts: &Path) -> Result<()> {
     click_button(session, "Restart Broker 6")?;
     if session.wait_for(&button("Kill Broker 6"), CLUSTER_TIMEOUT)?.is_none() {
         return Err("no `Kill Broker 6` button after clicking `Restart Broker 6`".to_string());
+    }
+    Ok(())
+}
+
+/// Clicks a broker's box, waits for its inspector to list its three icu-vitals replicas,
+/// and closes it with its close button; then opens and closes a controller's.
+fn inspect_broker(session: &Session, artifacts: &Path) -> Result<()> {
+    // WebDriver clicks only an element that is topmost at its centre: the box's name.
+    let node = session
+        .find(&format!("{} > text.name", labelled(INSPECTED_BOX)))?
+        .ok_or_else(|| format!("no box labelled `{INSPECTED_BOX}`"))?;
+    session.click(&node)?;
+    let panel = labelled(INSPECTOR);
+    if session.wait_for(&panel, CLUSTER_TIMEOUT)?.is_none() {
+        return Err(format!("no panel labelled `{INSPECTOR}` after clicking `{INSPECTED_BOX}`"));
+    }
+    let script = "const e = document.querySelector(arguments[0]); \
+                  return e ? e.querySelectorAll('table.hosted tbody tr').length : null;";
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    while session.execute(script, json!([panel]))? != json!(3) {
+        if Instant::now() > deadline {
+            return Err(format!("`{INSPECTOR}` does not list the 3 icu-vitals replicas of {INSPECTED_BOX}"));
+        }
+        std::thread::sleep(POLL);
+    }
+    println!("xtask: e2e: clicking `{INSPECTED_BOX}` opened `{INSPECTOR}` with its 3 replicas");
+    save_screenshot(session, &artifacts.join("inspector.png"))?;
+    click_button(session, INSPECTOR_CLOSE)?;
+    wait_gone(session, &panel, &format!("`{INSPECTOR_CLOSE}` did not close `{INSPECTOR}`"))?;
+
+    // A controller's inspector shows its Raft state; a second click on its box closes it.
+    let controller = format!("{} > text.name", labelled(INSPECTED_CONTROLLER));
+    let node = session.find(&controller)?.ok_or_else(|| format!("no box labelled `{INSPECTED_CONTROLLER}`"))?;
+    session.click(&node)?;
+    let panel = labelled(CONTROLLER_INSPECTOR);
+    let shown = session.wait_for(&panel, CLUSTER_TIMEOUT)?;
+    let text = session.execute("return document.querySelector(arguments[0])?.textContent ?? '';", json!([panel]))?;
+    if shown.is_none() || !text.as_str().unwrap_or_default().contains("Raft state") {
+        return Err(format!("no `{CONTROLLER_INSPECTOR}` with its Raft state after clicking `{INSPECTED_CONTROLLER}`"));
+    }
+    save_screenshot(session, &artifacts.join("inspector-controller.png"))?;
+    session.click(&node)?;
+    wait_gone(session, &panel, &format!("a second click on `{INSPECTED_CONTROLLER}` did not close its inspector"))
+}
+
+fn wait_gone(session: &Session, css: &str, error: &str) -> Result<()> {
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    while session.find(css)?.is_some() {
+        if Instant::now() > deadline {
+            return Err(error.to_string());
+        }
+        std::thread::sleep(POLL);
     }
     Ok(())
 }
