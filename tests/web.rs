@@ -192,6 +192,13 @@ async fn clicking_a_broker_opens_its_inspector() {
     click(&broker);
     sleep(SETTLE).await;
     let panel = labelled(&root, "Node 4 details").expect("a panel labelled Node 4 details");
+    // The panel follows the simulation: broker 4 creates its copy a moment later.
+    for _ in 0..50 {
+        if panel.text_content().is_some_and(|t| t.contains("in ISR")) {
+            break;
+        }
+        sleep(SETTLE).await;
+    }
     let text = panel.text_content().unwrap_or_default();
     for part in ["Broker 4", "running", "Partition replicas", "icu-vitals-0", "in ISR", "Kill Broker 4"] {
         assert!(text.contains(part), "no {part:?} in {text:?}");
