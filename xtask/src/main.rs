@@ -6,6 +6,7 @@
 //! binaries from anywhere else, which is also why Trunk always runs `--offline`.
 
 mod base64;
+mod bench;
 mod browser;
 mod chromedriver;
 mod e2e;
@@ -37,6 +38,7 @@ commands:
   test         fmt, clippy, native tests, wasm tests, release bundle, end-to-end test
   e2e          run only the end-to-end lesson test against the existing dist/
   screenshot   [--width W] [--height H] [--out FILE]  save a PNG of dist/ in headless Chromium
+  bench        print the performance figures (sweep throughput, page step cost at 100k records)
 ";
 
 fn main() -> ExitCode {
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         "test" => no_args(command, rest).and_then(|()| test_pipeline::run(&root)),
         "e2e" => no_args(command, rest).and_then(|()| e2e::run(&root)),
         "screenshot" => screenshot::run(&root, rest),
+        "bench" => no_args(command, rest).and_then(|()| bench::run(&root)),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

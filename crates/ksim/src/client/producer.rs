@@ -139,7 +139,13 @@ impl Producer {
         let id = self.next_record_id;
         let pending = Pending { id, topic, key, value, timestamp_ms: ctx.wall_ms(), enqueued: ctx.now };
         self.waiting.push_back(pending);
-        self.drain_waiting(ctx);
+        // Records queue behind earlier ones still waiting for metadata; scanning the whole
+        // queue on every send would make a pasted burst quadratic.
+        if self.waiting.len() == 1 {
+            self.drain_waiting(ctx);
+        } else {
+            self.request_metadata(ctx);
+        }
         id
     }
 
