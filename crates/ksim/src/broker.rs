@@ -6,6 +6,7 @@
 //! Simplification until the replication issue lands: followers do not fetch yet, so the
 //! high watermark of a partition advances only when its ISR is the leader alone.
 
+use crate::broker_config::{BrokerConfigSources, ConfigResource};
 use crate::config::Timing;
 use crate::error::{ApiError, KafkaError};
 use crate::ids::{Addr, NodeId, Uuid};
@@ -47,7 +48,8 @@ struct Forwarded {
 pub(crate) struct TopicDefaults {
     /// The first of `log.dirs` (the simulation keeps every log in one directory).
     pub(crate) log_dir: String,
-    pub(crate) static_topic_configs: Vec<(String, String)>,
+    /// This broker's `server.properties`, for dynamic-config fallbacks and synonyms.
+    pub(crate) static_props: Vec<(String, String)>,
     pub(crate) num_partitions: i32,
     pub(crate) default_replication_factor: i16,
     pub(crate) auto_create_topics_enable: bool,
@@ -376,6 +378,18 @@ impl Broker {
                     .collect();
                 ctx.send(from, correlation_id, Msg::ListOffsetsResponse { topic, offsets });
             }
+            Msg::DescribeConfigsRequest => {
+                // Kafka's admin sends DescribeConfigs for broker N to broker N itself; the
+                // simulated tool asks one broker, which answers for every broker from its
+                // metadata image (dynamic configs are cluster metadata) with its own
+                // server.properties as the static ones.
+                let configs = crate::protocol::BrokerConfigsDescription {
+                    broker_id: self.node_id.0,
+                    dynamic: self.image.broker_configs.clone(),
+                    static_props: self.defaults.static_props.clone(),
+                };
+                ctx.send(from, correlation_id, Msg::DescribeConfigsResponse { configs });
+            }
             Msg::DescribeLogDirsRequest => {
                 let replicas = self
                     .replicas
@@ -445,13 +459,27 @@ impl Broker {
                 self.replicas.sync(&topic, *topic_id, *partition_id, &p, &config, ctx);
                 self.send_replica_requests(ctx);
             }
-            MetadataRecord::Config { topic, .. } => {
+            MetadataRecord::Config { resource: ConfigResource::Topic(topic), .. } => {
                 // min.insync.replicas, retention or compaction may have changed for every
                 // partition of the topic.
                 let Some(t) = self.image.topics.get(topic).cloned() else { return };
                 let config = self.log_config(topic);
                 for (p, pi) in &t.partitions {
                     self.replicas.sync(topic, t.topic_id, *p, pi, &config, ctx);
+                }
+            }
+            MetadataRecord::Config { resource: ConfigResource::Broker(name), .. }
+                if name.is_empty() || *name == self.node_id.0.to_string() =>
+            {
+                // A dynamic broker setting that is a topic-config synonym changes every
+                // topic that does not set the config itself.
+                let topics: Vec<(String, crate::metadata::TopicImage)> =
+                    self.image.topics.iter().map(|(n, t)| (n.clone(), t.clone())).collect();
+                for (topic, t) in topics {
+                    let config = self.log_config(&topic);
+                    for (p, pi) in &t.partitions {
+                        self.replicas.sync(&topic, t.topic_id, *p, pi, &config, ctx);
+                    }
                 }
             }
             MetadataRecord::RemoveTopic { .. } => {
@@ -462,14 +490,44 @@ impl Broker {
         }
     }
 
-    /// The topic's effective configs: its own, else the broker's static ones, else Kafka's defaults.
-    fn log_config(&self, topic: &str) -> LogConfig {
-        let configs = self.image.topics.get(topic).map(|t| &t.configs);
-        LogConfig::resolve(|name| {
-            configs
-                .and_then(|c| c.get(name).cloned())
-                .or_else(|| self.defaults.static_topic_configs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    /// Where this broker's settings come from: dynamic (per-broker, cluster default) and static.
+    fn config_sources(&self) -> BrokerConfigSources<'_> {
+        BrokerConfigSources {
+            broker_id: self.node_id.0,
+            dynamic: &self.image.broker_configs,
+            static_props: &self.defaults.static_props,
+        }
+    }
+
+    /// A topic config's value when not Kafka's default: the topic's own, else its broker
+    /// synonym's (per-broker dynamic, cluster-default dynamic, static).
+    fn topic_config_value(&self, topic: &str, name: &str) -> Option<String> {
+        self.image.topics.get(topic).and_then(|t| t.configs.get(name).cloned()).or_else(|| {
+            let broker_key = crate::broker_config::broker_key_for(name)?;
+            self.config_sources().configured(broker_key)
         })
+    }
+
+    /// The topic's effective configs: `topic_config_value`, else Kafka's defaults.
+    fn log_config(&self, topic: &str) -> LogConfig {
+        LogConfig::resolve(|name| self.topic_config_value(topic, name))
+    }
+
+    /// `kafka-configs.sh --describe` of a topic: its own configs with their synonyms
+    /// (`ConfigHelper.createTopicConfigEntry`: the topic's value, then its broker synonym's).
+    fn described_topic_configs(&self, configs: &BTreeMap<String, String>) -> Vec<(String, String, String)> {
+        let sources = self.config_sources();
+        configs
+            .iter()
+            .map(|(k, v)| {
+                let mut synonyms = vec![("DYNAMIC_TOPIC_CONFIG", k.clone(), v.clone())];
+                if let Some(broker_key) = crate::broker_config::broker_key_for(k) {
+                    synonyms.extend(sources.synonyms(broker_key));
+                }
+                let rendered: Vec<String> = synonyms.iter().map(|(s, n, v)| format!("{s}:{n}={v}")).collect();
+                (k.clone(), v.clone(), rendered.join(", "))
+            })
+            .collect()
     }
 
     /// Sends the AlterPartition requests the replica manager queued to the active controller.
@@ -518,14 +576,13 @@ impl Broker {
                             removing: pi.removing.clone(),
                         })
                         .collect(),
-                    configs: {
-                        // Dynamic topic configs win over the broker's static ones.
-                        let mut merged: std::collections::BTreeMap<String, String> =
-                            self.defaults.static_topic_configs.iter().cloned().collect();
-                        merged.extend(t.configs.iter().map(|(k, v)| (k.clone(), v.clone())));
-                        merged.into_iter().collect()
-                    },
-                    dynamic_configs: t.configs.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                    // Every config not at Kafka's default: the topic's own, else a dynamic or
+                    // static broker synonym.
+                    configs: crate::config::TOPIC_CONFIG_DEFAULTS
+                        .iter()
+                        .filter_map(|(k, _)| Some((k.to_string(), self.topic_config_value(&name, k)?)))
+                        .collect(),
+                    dynamic_configs: self.described_topic_configs(&t.configs),
                 }),
                 None => {
                     if allow_auto_topic_creation

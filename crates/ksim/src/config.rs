@@ -228,10 +228,11 @@ pub(crate) const TOPIC_CONFIG_DEFAULTS: &[(&str, &str)] = &[
     ("unclean.leader.election.enable", "false"),
 ];
 
-/// Broker settings that are synonyms of topic configs (`LogConfig`'s synonym table, the
+/// Broker settings that are synonyms of topic configs (`ServerTopicConfigSynonyms`, the
 /// `log.`-prefixed and renamed ones; `log.retention.hours` is left out as Kafka's describe
-/// output does not show it). A broker's static value shows as a non-default topic config.
-const BROKER_TOPIC_SYNONYMS: &[(&str, &str)] = &[
+/// output does not show it). A broker's dynamic or static value shows as a non-default
+/// topic config (see `broker_config`).
+pub(crate) const BROKER_TOPIC_SYNONYMS: &[(&str, &str)] = &[
     ("log.cleanup.policy", "cleanup.policy"),
     ("compression.type", "compression.type"),
     ("log.cleaner.delete.retention.ms", "delete.retention.ms"),
@@ -244,21 +245,6 @@ const BROKER_TOPIC_SYNONYMS: &[(&str, &str)] = &[
     ("log.roll.ms", "segment.ms"),
     ("unclean.leader.election.enable", "unclean.leader.election.enable"),
 ];
-
-impl ServerConfig {
-    /// Topic configs this broker's static config sets (`STATIC_BROKER_CONFIG`), by topic name.
-    pub(crate) fn static_topic_configs(&self) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = BROKER_TOPIC_SYNONYMS
-            .iter()
-            .filter_map(|(broker_key, topic_key)| {
-                let value = self.raw.iter().rev().find(|(k, _)| k == broker_key)?.1.trim().to_string();
-                Some((topic_key.to_string(), value))
-            })
-            .collect();
-        out.sort();
-        out
-    }
-}
 
 /// `LogConfig`'s type check of a topic config value: numeric configs need numbers, and
 /// the few enumerations their allowed values.
@@ -314,7 +300,6 @@ mod tests {
         assert_eq!(c.port_of(false), Some(9092));
         assert_eq!(c.port_of(true), Some(9093));
         assert_eq!(c.controller_addresses(), vec!["localhost:9093".to_string()]);
-        assert!(c.static_topic_configs().is_empty());
     }
 
     #[test]
@@ -323,13 +308,13 @@ mod tests {
             "process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@localhost:9093\nlog.segment.bytes=1073741824\nlog.retention.hours=168\nmin.insync.replicas=2",
         ))
         .expect("valid config");
-        assert_eq!(
-            c.static_topic_configs(),
-            vec![
-                ("min.insync.replicas".to_string(), "2".to_string()),
-                ("segment.bytes".to_string(), "1073741824".to_string())
-            ]
-        );
+        let none = crate::broker_config::DynamicBrokerConfigs::new();
+        let sources = crate::broker_config::BrokerConfigSources { broker_id: 2, dynamic: &none, static_props: &c.raw };
+        let topic_value =
+            |topic_key: &str| crate::broker_config::broker_key_for(topic_key).and_then(|b| sources.configured(b));
+        assert_eq!(topic_value("min.insync.replicas").as_deref(), Some("2"));
+        assert_eq!(topic_value("segment.bytes").as_deref(), Some("1073741824"));
+        assert_eq!(topic_value("retention.bytes"), None);
     }
 
     #[test]

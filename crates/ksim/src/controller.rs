@@ -2,6 +2,7 @@
 //! leader, registers brokers, fences silent ones, elects partition leaders and turns admin
 //! requests into metadata records. Replies wait until their records are committed.
 
+use crate::broker_config::ConfigResource;
 use crate::config::Timing;
 use crate::error::{ApiError, KafkaError};
 use crate::ids::{Addr, NodeId, Uuid};
@@ -230,8 +231,11 @@ impl Controller {
                 let results = topics.into_iter().map(|t| self.create_topic(t, &mut records, ctx)).collect();
                 self.write(records, from, correlation_id, Msg::CreateTopicsResponse { results }, ctx);
             }
-            Msg::AlterConfigsRequest { topic, set, delete } => {
-                let (error, records) = self.alter_configs(&topic, set, delete, ctx);
+            Msg::AlterConfigsRequest { resource, set, delete } => {
+                let (error, records) = match resource {
+                    ConfigResource::Topic(topic) => self.alter_configs(&topic, set, delete, ctx),
+                    ConfigResource::Broker(broker) => self.alter_broker_configs(&broker, set, delete, ctx),
+                };
                 self.write(records, from, correlation_id, Msg::AlterConfigsResponse { error }, ctx);
             }
             Msg::CreatePartitionsRequest { topic, total } => {
@@ -360,14 +364,70 @@ impl Controller {
         }
         let mut records: Vec<MetadataRecord> = set
             .into_iter()
-            .map(|(name, value)| MetadataRecord::Config { topic: topic.to_string(), name, value: Some(value) })
+            .map(|(name, value)| MetadataRecord::Config {
+                resource: ConfigResource::Topic(topic.to_string()),
+                name,
+                value: Some(value),
+            })
             .collect();
         records.extend(delete.into_iter().map(|name| MetadataRecord::Config {
-            topic: topic.to_string(),
+            resource: ConfigResource::Topic(topic.to_string()),
             name,
             value: None,
         }));
         ctx.trace_controller(format!("updates the configs of topic {topic}: {} ConfigRecord(s)", records.len()));
+        (None, records)
+    }
+
+    /// `unclean.leader.election.enable` as `ConfigurationControlManager.getTopicConfig`
+    /// resolves it: the topic's value, else the dynamic value for this controller's node,
+    /// else the cluster-wide dynamic default (the controller's static value is not read).
+    fn unclean_allowed(&self, topic_configs: &BTreeMap<String, String>) -> bool {
+        const KEY: &str = "unclean.leader.election.enable";
+        let dynamic = |resource: &str| self.latest.broker_configs.get(resource).and_then(|c| c.get(KEY));
+        topic_configs
+            .get(KEY)
+            .or_else(|| dynamic(&self.raft.id().0.to_string()))
+            .or_else(|| dynamic(""))
+            .is_some_and(|v| v == "true")
+    }
+
+    /// AlterConfigs on a broker ("" = the cluster default). Kafka validates the values on
+    /// the receiving broker (`ConfigAdminManager.preprocess`, whose failures are
+    /// InvalidRequestException) before forwarding; the controller only checks the name
+    /// (`ControllerConfigurationValidator`). Both checks are made here, with their texts.
+    fn alter_broker_configs(
+        &self,
+        broker: &str,
+        set: Vec<(String, String)>,
+        delete: Vec<String>,
+        ctx: &mut Ctx,
+    ) -> (Option<ApiError>, Vec<MetadataRecord>) {
+        let invalid =
+            |message: &str| (Some(ApiError::new(KafkaError::InvalidRequest, message.to_string())), Vec::new());
+        if !broker.is_empty() {
+            match broker.parse::<i64>() {
+                Err(_) => return invalid("Unable to parse broker name as a base 10 number."),
+                Ok(id) if id < 0 => return invalid("Invalid negative broker ID."),
+                Ok(_) => {}
+            }
+        }
+        if let Err(message) = crate::broker_config::validate(&set) {
+            return invalid(&message);
+        }
+        let resource = ConfigResource::Broker(broker.to_string());
+        let mut records: Vec<MetadataRecord> = set
+            .into_iter()
+            .map(|(name, value)| MetadataRecord::Config { resource: resource.clone(), name, value: Some(value) })
+            .collect();
+        records.extend(delete.into_iter().map(|name| MetadataRecord::Config {
+            resource: resource.clone(),
+            name,
+            value: None,
+        }));
+        let what =
+            if broker.is_empty() { "the cluster-wide broker default".to_string() } else { format!("broker {broker}") };
+        ctx.trace_controller(format!("updates the dynamic configs of {what}: {} ConfigRecord(s)", records.len()));
         (None, records)
     }
 
@@ -786,7 +846,7 @@ impl Controller {
                     } else {
                         pi.isr.clone()
                     };
-                    let unclean_allowed = t.configs.get("unclean.leader.election.enable").is_some_and(|v| v == "true");
+                    let unclean_allowed = self.unclean_allowed(&t.configs);
                     let mut isr = isr;
                     let leader = if pi.leader == Some(broker) {
                         let clean = pi.replicas.iter().find(|r| isr.contains(r) && unfenced.contains(r));
@@ -975,7 +1035,11 @@ impl Controller {
             });
         }
         for (key, value) in topic.configs {
-            records.push(MetadataRecord::Config { topic: topic.name.clone(), name: key, value: Some(value) });
+            records.push(MetadataRecord::Config {
+                resource: ConfigResource::Topic(topic.name.clone()),
+                name: key,
+                value: Some(value),
+            });
         }
         ctx.trace_controller(format!("creates topic {} with {partitions} partition(s), replication factor {rf}: a TopicRecord and {partitions} PartitionRecord(s)", topic.name));
         CreatableTopicResult { name, error: None }

@@ -23,6 +23,7 @@ pub(crate) enum KafkaError {
     NotEnoughReplicas,
     NotController,
     InvalidConfig,
+    InvalidRequest,
     BrokerIdNotRegistered,
     StaleBrokerEpoch,
     OffsetOutOfRange,
@@ -56,6 +57,7 @@ impl KafkaError {
             KafkaError::InvalidPartitions => "INVALID_PARTITIONS",
             KafkaError::InvalidReplicationFactor => "INVALID_REPLICATION_FACTOR",
             KafkaError::InvalidConfig => "INVALID_CONFIG",
+            KafkaError::InvalidRequest => "INVALID_REQUEST",
             KafkaError::StaleBrokerEpoch => "STALE_BROKER_EPOCH",
             KafkaError::BrokerIdNotRegistered => "BROKER_ID_NOT_REGISTERED",
             KafkaError::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
@@ -93,6 +95,7 @@ impl KafkaError {
             KafkaError::InvalidPartitions => "org.apache.kafka.common.errors.InvalidPartitionsException",
             KafkaError::InvalidReplicationFactor => "org.apache.kafka.common.errors.InvalidReplicationFactorException",
             KafkaError::InvalidConfig => "org.apache.kafka.common.errors.InvalidConfigurationException",
+            KafkaError::InvalidRequest => "org.apache.kafka.common.errors.InvalidRequestException",
             KafkaError::StaleBrokerEpoch => "org.apache.kafka.common.errors.StaleBrokerEpochException",
             KafkaError::BrokerIdNotRegistered => "org.apache.kafka.common.errors.BrokerIdNotRegisteredException",
             KafkaError::OffsetOutOfRange => "org.apache.kafka.common.errors.OffsetOutOfRangeException",
@@ -138,6 +141,9 @@ impl KafkaError {
                 "Replication factor is below 1 or larger than the number of available brokers."
             }
             KafkaError::InvalidConfig => "Configuration is invalid.",
+            KafkaError::InvalidRequest => {
+                "This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details."
+            }
             KafkaError::StaleBrokerEpoch => "Broker epoch has changed.",
             KafkaError::BrokerIdNotRegistered => "The given broker ID was not registered.",
             KafkaError::OffsetOutOfRange => {

@@ -4,6 +4,7 @@
 //! random source; the same seed and inputs give the same events on every platform.
 
 mod broker;
+mod broker_config;
 mod client;
 mod config;
 mod console;

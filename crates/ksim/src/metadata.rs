@@ -1,6 +1,7 @@
 //! The KRaft metadata log's records (`metadata/.../common/metadata/*.json`) and the
 //! metadata image every broker and controller builds by applying them in order.
 
+use crate::broker_config::{ConfigResource, DynamicBrokerConfigs};
 use crate::ids::{NodeId, Uuid};
 use std::collections::BTreeMap;
 
@@ -64,9 +65,9 @@ pub(crate) enum MetadataRecord {
         /// A reassignment starting, completing or cancelled: the new replica sets.
         replicas: Option<ReplicaSets>,
     },
-    /// A topic config set, or deleted when `value` is None.
+    /// A topic or broker config set, or deleted when `value` is None (`ConfigRecord`).
     Config {
-        topic: String,
+        resource: ConfigResource,
         name: String,
         value: Option<String>,
     },
@@ -151,6 +152,8 @@ pub(crate) struct MetadataImage {
     pub(crate) features: BTreeMap<String, u16>,
     pub(crate) brokers: BTreeMap<NodeId, BrokerRegistration>,
     pub(crate) topics: BTreeMap<String, TopicImage>,
+    /// Dynamic broker configs: by broker id, and "" for the cluster-wide default.
+    pub(crate) broker_configs: DynamicBrokerConfigs,
 }
 
 impl MetadataImage {
@@ -241,12 +244,22 @@ impl MetadataImage {
                 }
                 p.partition_epoch += 1;
             }
-            MetadataRecord::Config { topic, name, value } => {
+            MetadataRecord::Config { resource: ConfigResource::Topic(topic), name, value } => {
                 if let Some(t) = self.topics.get_mut(topic) {
                     match value {
                         Some(v) => t.configs.insert(name.clone(), v.clone()),
                         None => t.configs.remove(name),
                     };
+                }
+            }
+            MetadataRecord::Config { resource: ConfigResource::Broker(broker), name, value } => {
+                let configs = self.broker_configs.entry(broker.clone()).or_default();
+                match value {
+                    Some(v) => configs.insert(name.clone(), v.clone()),
+                    None => configs.remove(name),
+                };
+                if configs.is_empty() {
+                    self.broker_configs.remove(broker);
                 }
             }
             MetadataRecord::RemoveTopic { topic_id } => {
@@ -327,11 +340,13 @@ impl MetadataRecord {
                 }
                 ("PARTITION_CHANGE_RECORD", format!("{{{}}}", fields.join(",")))
             }
-            MetadataRecord::Config { topic, name, value } => (
+            MetadataRecord::Config { resource, name, value } => (
                 "CONFIG_RECORD",
-                // Resource type 2 is TOPIC.
+                // Resource type 2 is TOPIC, 4 is BROKER ("" naming the cluster default).
                 format!(
-                    "{{\"resourceType\":2,\"resourceName\":\"{topic}\",\"name\":\"{name}\",\"value\":{}}}",
+                    "{{\"resourceType\":{},\"resourceName\":\"{}\",\"name\":\"{name}\",\"value\":{}}}",
+                    resource.type_id(),
+                    resource.name(),
                     value.as_ref().map_or("null".to_string(), |v| format!("\"{v}\""))
                 ),
             ),

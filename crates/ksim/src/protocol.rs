@@ -17,8 +17,9 @@ pub(crate) struct TopicMetadata {
     pub(crate) partitions: Vec<PartitionMetadata>,
     /// Non-default topic configs (Kafka gets these through DescribeConfigs; folded in here).
     pub(crate) configs: Vec<(String, String)>,
-    /// The topic's own (dynamic) configs, for `kafka-configs.sh --describe`.
-    pub(crate) dynamic_configs: Vec<(String, String)>,
+    /// The topic's own (dynamic) configs, for `kafka-configs.sh --describe`: name, value
+    /// and the rendered synonyms (`SOURCE:name=value, …`).
+    pub(crate) dynamic_configs: Vec<(String, String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +46,15 @@ pub(crate) struct OngoingReassignment {
     pub(crate) replicas: Vec<NodeId>,
     pub(crate) adding: Vec<NodeId>,
     pub(crate) removing: Vec<NodeId>,
+}
+
+/// What a broker answers DescribeConfigs for BROKER resources with: the cluster's dynamic
+/// broker configs (from its metadata image) and its own `server.properties`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct BrokerConfigsDescription {
+    pub(crate) broker_id: u32,
+    pub(crate) dynamic: crate::broker_config::DynamicBrokerConfigs,
+    pub(crate) static_props: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -304,14 +314,20 @@ pub(crate) enum Msg {
     CreatePartitionsResponse {
         error: Option<ApiError>,
     },
-    /// IncrementalAlterConfigs on one topic: configs to set and to delete.
+    /// IncrementalAlterConfigs on one topic, or (legacy) AlterConfigs on a broker or the
+    /// cluster default: configs to set and to delete.
     AlterConfigsRequest {
-        topic: String,
+        resource: crate::broker_config::ConfigResource,
         set: Vec<(String, String)>,
         delete: Vec<String>,
     },
     AlterConfigsResponse {
         error: Option<ApiError>,
+    },
+    /// DescribeConfigs for BROKER resources.
+    DescribeConfigsRequest,
+    DescribeConfigsResponse {
+        configs: BrokerConfigsDescription,
     },
     /// A partition leader asks the controller to change the ISR (AlterPartition, KIP-497).
     AlterPartitionRequest {
@@ -410,7 +426,13 @@ impl Msg {
             Msg::DescribeQuorumResponse { .. } => "DescribeQuorumResponse",
             Msg::AlterPartitionRequest { .. } => "AlterPartitionRequest",
             Msg::AlterPartitionResponse { .. } => "AlterPartitionResponse",
+            // kafka-configs.sh alters brokers with the legacy AlterConfigs (whole config).
+            Msg::AlterConfigsRequest { resource: crate::broker_config::ConfigResource::Broker(_), .. } => {
+                "AlterConfigsRequest"
+            }
             Msg::AlterConfigsRequest { .. } => "IncrementalAlterConfigsRequest",
+            Msg::DescribeConfigsRequest => "DescribeConfigsRequest",
+            Msg::DescribeConfigsResponse { .. } => "DescribeConfigsResponse",
             Msg::AlterConfigsResponse { .. } => "IncrementalAlterConfigsResponse",
             Msg::CreatePartitionsRequest { .. } => "CreatePartitionsRequest",
             Msg::CreatePartitionsResponse { .. } => "CreatePartitionsResponse",
@@ -444,6 +466,8 @@ impl Msg {
             | Msg::AlterPartitionResponse { .. }
             | Msg::AlterConfigsRequest { .. }
             | Msg::AlterConfigsResponse { .. }
+            | Msg::DescribeConfigsRequest
+            | Msg::DescribeConfigsResponse { .. }
             | Msg::CreatePartitionsRequest { .. }
             | Msg::CreatePartitionsResponse { .. }
             | Msg::ElectLeadersRequest { .. }

@@ -138,6 +138,10 @@ pub(crate) struct Raft {
 }
 
 impl Raft {
+    pub(crate) fn id(&self) -> NodeId {
+        self.id
+    }
+
     pub(crate) fn new(id: NodeId, directory_id: Uuid, voters: Vec<NodeId>, cfg: RaftConfig, disk: RaftDisk) -> Raft {
         Raft {
             id,

@@ -54,7 +54,7 @@ impl Server {
                 .collect();
             let defaults = TopicDefaults {
                 log_dir: config.log_dirs.first().cloned().unwrap_or_default(),
-                static_topic_configs: config.static_topic_configs(),
+                static_props: config.raw.clone(),
                 num_partitions: config.num_partitions,
                 default_replication_factor: config.default_replication_factor,
                 auto_create_topics_enable: config.auto_create_topics_enable,

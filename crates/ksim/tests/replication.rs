@@ -197,3 +197,32 @@ fn a_reassignment_moves_the_replicas_and_keeps_every_acknowledged_record() {
     s.input("ksim check");
     assert!(s.output().iter().any(|l| l.text.starts_with("All invariants hold")), "{}", s.transcript());
 }
+
+/// A partition whose only ISR member dies while its out-of-sync follower is back: the
+/// controller elects the follower only if `unclean.leader.election.enable` is true, here
+/// set as a cluster-wide dynamic broker config (the topic does not set it).
+fn leader_after_losing_the_isr(cluster_default: Option<&str>) -> Option<u32> {
+    let mut s = Session::new(7);
+    s.input("ksim start-cluster --brokers 3 --controllers 1");
+    s.input("kafka-topics.sh --create --topic vitals --partitions 1 --replication-factor 2 --bootstrap-server localhost:9092");
+    if let Some(value) = cluster_default {
+        s.input(&format!("kafka-configs.sh --bootstrap-server localhost:9092 --broker-defaults --alter --add-config unclean.leader.election.enable={value}"));
+    }
+    let p = s.view().topics[0].partitions[0].clone();
+    let leader = p.leader.expect("a leader");
+    let follower = followers(&p)[0];
+    s.input(&format!("ksim kill {follower}"));
+    s.advance(40_000);
+    assert_eq!(s.view().topics[0].partitions[0].isr, vec![leader], "the dead follower left the ISR");
+    s.input(&format!("ksim kill {leader}"));
+    s.input(&format!("ksim restart {follower}"));
+    s.advance(15_000);
+    s.view().topics[0].partitions[0].leader
+}
+
+#[test]
+fn a_cluster_wide_dynamic_config_allows_unclean_leader_election() {
+    assert_eq!(leader_after_losing_the_isr(None), None, "by default the partition stays offline");
+    assert_eq!(leader_after_losing_the_isr(Some("false")), None);
+    assert!(leader_after_losing_the_isr(Some("true")).is_some(), "the out-of-sync follower is elected");
+}

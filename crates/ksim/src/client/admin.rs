@@ -3,11 +3,12 @@
 //! `default.api.timeout.ms` as its deadline.
 
 use super::Bootstrap;
+use crate::broker_config::ConfigResource;
 use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Target, Timer};
 use crate::protocol::{
-    BrokerMetadata, CreatableTopic, CreatableTopicResult, ElectionType, LogDirDescription, Msg, OffsetSpec,
-    OngoingReassignment, QuorumDescription, TopicMetadata,
+    BrokerConfigsDescription, BrokerMetadata, CreatableTopic, CreatableTopicResult, ElectionType, LogDirDescription,
+    Msg, OffsetSpec, OngoingReassignment, QuorumDescription, TopicMetadata,
 };
 
 /// `default.api.timeout.ms`.
@@ -49,6 +50,11 @@ pub(crate) enum AdminCall {
         election: ElectionType,
         partitions: Option<Vec<(String, u32)>>,
     },
+    /// describeConfigs of brokers: waits (as Kafka's admin waits for a node assignment)
+    /// until `broker`, if given, is in the cluster.
+    DescribeBrokerConfigs {
+        broker: Option<u32>,
+    },
     /// listPartitionReassignments, with the cluster's brokers and topics (describeCluster
     /// and describeTopics, which the reassignment tool asks for too).
     ListReassignments,
@@ -56,9 +62,10 @@ pub(crate) enum AdminCall {
     AlterReassignments {
         partitions: Vec<crate::protocol::ReassignTarget>,
     },
-    /// incrementalAlterConfigs on one topic.
+    /// incrementalAlterConfigs on one topic; for a broker (or the cluster default, "")
+    /// ConfigCommand describes it first and sends the legacy alterConfigs.
     AlterConfigs {
-        topic: String,
+        resource: ConfigResource,
         set: Vec<(String, String)>,
         delete: Vec<String>,
     },
@@ -72,7 +79,9 @@ impl AdminCall {
             AdminCall::DeleteTopics(_) => "deleteTopics",
             AdminCall::Metadata { call } => call,
             AdminCall::DescribeQuorum => "describeMetadataQuorum",
+            AdminCall::AlterConfigs { resource: ConfigResource::Broker(_), .. } => "alterConfigs",
             AdminCall::AlterConfigs { .. } => "incrementalAlterConfigs",
+            AdminCall::DescribeBrokerConfigs { .. } => "describeConfigs",
             AdminCall::ListOffsets { .. } => "listOffsets",
             AdminCall::DeleteRecords { .. } => "deleteRecords",
             AdminCall::DescribeLogDirs { .. } => "describeLogDirs",
@@ -95,6 +104,9 @@ pub(crate) enum AdminOutcome {
     },
     Quorum(QuorumDescription),
     ConfigsAltered(Option<crate::error::ApiError>),
+    /// describeConfigs of brokers: each asked broker's answer, by broker id (one answer,
+    /// from any broker, when only the cluster default was asked for).
+    BrokerConfigs(Vec<BrokerConfigsDescription>),
     /// `kafka-configs.sh` refuses to delete configs the topic does not set.
     DeleteMissing(Vec<String>),
     /// listOffsets offsets, or deleteRecords low watermarks.
@@ -129,6 +141,9 @@ pub(crate) struct Admin {
     log_dirs_pending: Vec<u32>,
     /// listPartitionReassignments: the metadata read first.
     metadata: (Vec<BrokerMetadata>, Vec<TopicMetadata>),
+    /// describeConfigs of brokers: answers gathered so far, and the brokers still to answer.
+    broker_configs: Vec<BrokerConfigsDescription>,
+    broker_configs_pending: usize,
 }
 
 impl Admin {
@@ -143,6 +158,8 @@ impl Admin {
             log_dirs: Vec::new(),
             log_dirs_pending: Vec::new(),
             metadata: (Vec::new(), Vec::new()),
+            broker_configs: Vec::new(),
+            broker_configs_pending: 0,
         }
     }
 
@@ -234,6 +251,31 @@ impl Admin {
         true
     }
 
+    /// DescribeConfigs of brokers. `wanted`: None asks every broker (ConfigCommand
+    /// describes each, then the default); Some(Some(id)) asks broker `id` itself, as Kafka's
+    /// admin routes a BROKER resource, waiting (as for a node assignment) until it is in the
+    /// cluster; Some(None) (the cluster default) asks the broker that answered `from`.
+    fn describe_brokers(
+        &mut self,
+        from: Addr,
+        brokers: Vec<BrokerMetadata>,
+        wanted: Option<Option<u32>>,
+        ctx: &mut Ctx,
+    ) -> bool {
+        let targets: Vec<Addr> = match wanted {
+            None => brokers.iter().map(|b| Addr::Node(b.node_id)).collect(),
+            Some(Some(id)) if brokers.iter().any(|b| b.node_id.0 == id) => vec![Addr::Node(NodeId(id))],
+            Some(Some(_)) => return Self::retry_later(ctx),
+            Some(None) => vec![from],
+        };
+        self.broker_configs.clear();
+        self.broker_configs_pending = targets.len();
+        for target in targets {
+            self.send(Target::Addr(target), Msg::DescribeConfigsRequest, ctx);
+        }
+        true
+    }
+
     fn retry_later(ctx: &mut Ctx) -> bool {
         ctx.timer(RETRY_BACKOFF_MS, Timer::ClientRetry);
         true
@@ -306,19 +348,27 @@ impl Admin {
                     self.send(Target::Addr(from), Msg::CreatePartitionsRequest { topic, total }, ctx);
                     true
                 }
-                AdminCall::AlterConfigs { topic, set, delete } => {
+                AdminCall::AlterConfigs { resource: ConfigResource::Topic(topic), set, delete } => {
                     let current: Vec<String> = topics
                         .iter()
                         .filter(|t| t.name == topic)
-                        .flat_map(|t| t.dynamic_configs.iter().map(|(k, _)| k.clone()))
+                        .flat_map(|t| t.dynamic_configs.iter().map(|(k, _, _)| k.clone()))
                         .collect();
                     let missing: Vec<String> = delete.iter().filter(|k| !current.contains(k)).cloned().collect();
                     if !missing.is_empty() && topics.iter().any(|t| t.name == topic && t.error.is_none()) {
                         return Self::finish(AdminOutcome::DeleteMissing(missing), ctx);
                     }
-                    self.send(Target::Addr(from), Msg::AlterConfigsRequest { topic, set, delete }, ctx);
+                    let resource = ConfigResource::Topic(topic);
+                    self.send(Target::Addr(from), Msg::AlterConfigsRequest { resource, set, delete }, ctx);
                     true
                 }
+                AdminCall::AlterConfigs { resource: ConfigResource::Broker(name), .. } => {
+                    self.describe_brokers(from, brokers, Some(name.parse::<u32>().ok()), ctx)
+                }
+                AdminCall::DescribeBrokerConfigs { broker: Some(id) } => {
+                    self.describe_brokers(from, brokers, Some(Some(id)), ctx)
+                }
+                AdminCall::DescribeBrokerConfigs { broker: None } => self.describe_brokers(from, brokers, None, ctx),
             },
             // No active controller right now (an election is on): ask again shortly.
             Msg::CreateTopicsResponse { results } | Msg::DeleteTopicsResponse { results } if retriable(&results) => {
@@ -358,6 +408,30 @@ impl Admin {
             Msg::ElectLeadersResponse { results, .. } => Self::finish(AdminOutcome::Elected(results), ctx),
             Msg::CreatePartitionsResponse { error: Some(e) } if e.error.is_retriable() => Self::retry_later(ctx),
             Msg::CreatePartitionsResponse { error } => Self::finish(AdminOutcome::PartitionsCreated(error), ctx),
+            Msg::DescribeConfigsResponse { configs } => match self.call.clone() {
+                AdminCall::AlterConfigs { resource: resource @ ConfigResource::Broker(_), set, delete } => {
+                    // ConfigCommand refuses to delete what the broker does not set, then
+                    // sends the rest.
+                    let current = configs.dynamic.get(resource.name());
+                    let missing: Vec<String> =
+                        delete.iter().filter(|k| !current.is_some_and(|c| c.contains_key(*k))).cloned().collect();
+                    if !missing.is_empty() {
+                        return Self::finish(AdminOutcome::DeleteMissing(missing), ctx);
+                    }
+                    self.send(Target::Addr(from), Msg::AlterConfigsRequest { resource, set, delete }, ctx);
+                    true
+                }
+                _ => {
+                    self.broker_configs.push(configs);
+                    self.broker_configs_pending = self.broker_configs_pending.saturating_sub(1);
+                    if self.broker_configs_pending > 0 {
+                        return true;
+                    }
+                    let mut answers = std::mem::take(&mut self.broker_configs);
+                    answers.sort_by_key(|c| c.broker_id);
+                    Self::finish(AdminOutcome::BrokerConfigs(answers), ctx)
+                }
+            },
             Msg::AlterConfigsResponse { error: Some(e) } if e.error.is_retriable() => Self::retry_later(ctx),
             Msg::AlterConfigsResponse { error } => Self::finish(AdminOutcome::ConfigsAltered(error), ctx),
             Msg::DescribeQuorumResponse { leader_hint: Some(leader), .. } => {
