@@ -38,7 +38,8 @@ pub fn App(props: &AppProps) -> Html {
     use_shortcuts(state.playing, on_action.clone());
 
     let session = state.session();
-    let view = session.view();
+    // Only the records a strip can show: the snapshot's cost stays flat as logs grow.
+    let view = session.view_recent(RECORDS_SHOWN_MAX);
     let wall_clock = session.wall_clock();
     let offset = sim_offset(session.now_ms());
     let prompt = session.prompt();

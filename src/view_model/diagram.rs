@@ -635,6 +635,7 @@ mod tests {
                 partitions: vec![PartitionView {
                     replica_states: Vec::new(),
                     segments: Vec::new(),
+                    earlier_records: 0,
                     partition: 0,
                     leader: Some(2),
                     leader_epoch: 0,

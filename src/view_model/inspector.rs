@@ -320,6 +320,7 @@ mod tests {
             records: Vec::new(),
             replica_states: leos.iter().map(|&(b, leo)| copy(b, leader, isr, leo)).collect(),
             segments: Vec::new(),
+            earlier_records: 0,
         }
     }
 

@@ -69,15 +69,15 @@ const BOTH_TOOLTIP: &str = "High watermark = log end offset: every record is com
 pub fn log_strip(p: &PartitionView, max: usize) -> Strip {
     let shown_from = p.records.len().saturating_sub(max);
     let shown = &p.records[shown_from..];
-    // The view holds the leader's whole log, so the records before the window are counted.
-    let earlier = shown_from as u64;
+    // Records the view left out, plus those before the window.
+    let earlier = p.earlier_records + shown_from as u64;
 
     let mut markers = markers(p.high_watermark, p.log_end_offset).into_iter().peekable();
     // Only boundaries inside the window are drawn (the first segment's start is the log start).
     let window_start = shown.first().map_or(p.log_end_offset, |r| r.offset);
     let mut segments = segment_marks(p).into_iter().filter(|s| s.base_offset > window_start).peekable();
     let mut items = Vec::with_capacity(shown.len() + 2);
-    let mut expected = if shown_from == 0 { p.log_start_offset } else { shown[0].offset };
+    let mut expected = if earlier == 0 { p.log_start_offset } else { shown[0].offset };
     for record in shown {
         if record.offset > expected {
             items.push(StripItem::Compacted(record.offset - expected));
@@ -168,6 +168,7 @@ mod tests {
         PartitionView {
             replica_states: Vec::new(),
             segments: Vec::new(),
+            earlier_records: 0,
             partition: 0,
             leader: Some(1),
             leader_epoch: 0,
@@ -225,6 +226,16 @@ mod tests {
         // A new, still empty active segment shows at the log end.
         p.segments.push(SegmentView { base_offset: 4, size_bytes: 0 });
         assert_eq!(render(&log_strip(&p, 1)), "earlier=3 [3:d] /seg 4/ |HW = LEO 4|");
+    }
+
+    #[test]
+    fn records_the_view_left_out_count_as_earlier() {
+        let mut p = partition(&["c", "d"], 2);
+        p.records.iter_mut().for_each(|r| r.offset += 2);
+        p.log_end_offset = 4;
+        p.high_watermark = 4;
+        p.earlier_records = 2;
+        assert_eq!(render(&log_strip(&p, 10)), "earlier=2 [2:c] [3:d] |HW = LEO 4|");
     }
 
     #[test]

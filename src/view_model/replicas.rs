@@ -125,6 +125,7 @@ mod tests {
             records: Vec::new(),
             replica_states: states,
             segments: Vec::new(),
+            earlier_records: 0,
         }
     }
 

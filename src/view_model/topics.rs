@@ -75,6 +75,7 @@ mod tests {
                 topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
                 partitions: vec![PartitionView {
                     segments: Vec::new(),
+                    earlier_records: 0,
                     replica_states: [(1, false, 1), (2, true, 5), (3, true, 5)]
                         .into_iter()
                         .map(|(broker, in_isr, leo)| ReplicaStateView {
@@ -115,6 +116,7 @@ mod tests {
         let p = PartitionView {
             replica_states: Vec::new(),
             segments: Vec::new(),
+            earlier_records: 0,
             partition: 0,
             leader: None,
             leader_epoch: 1,

@@ -1,9 +1,10 @@
 //! The core's benchmark, run by `cargo xtask bench` in release mode: it prints figures and
 //! never fails on them (speed targets are read by people, not asserted by flaky tests).
 //!
-//! What a page step costs is one `Session::step` plus one `Session::view` (the snapshot the
-//! page draws), so both are timed on the load: 3 brokers, 3 controllers, a topic
-//! with 12 partitions and 100 000 records.
+//! What a page step costs is one `Session::step` plus one `Session::view_recent` (the
+//! snapshot the page draws, with the 200 newest records per partition), so both are timed
+//! on the load: 3 brokers, 3 controllers, a topic with 12 partitions and 100 000
+//! records. The full `Session::view` is timed too, for comparison.
 
 use ksim::{Scenario, Session, SweepConfig};
 use std::time::{Duration, Instant};
@@ -11,6 +12,8 @@ use std::time::{Duration, Instant};
 const RECORDS: usize = 100_000;
 const PARTITIONS: u32 = 12;
 const SAMPLES: usize = 200;
+/// What the page asks for: `RECORDS_SHOWN_MAX` in src/view_model/log_strip.rs.
+const PAGE_RECORDS: usize = 200;
 
 fn main() {
     sweep_throughput(Scenario::Kraft, 100);
@@ -56,7 +59,11 @@ fn loaded_session() {
     let views = time(SAMPLES, || {
         std::hint::black_box(s.view());
     });
-    println!("bench: Session::view with {stored} records: {}", summary(&views));
+    println!("bench: Session::view (every record) with {stored} records: {}", summary(&views));
+    let recent = time(SAMPLES, || {
+        std::hint::black_box(s.view_recent(PAGE_RECORDS));
+    });
+    println!("bench: Session::view_recent({PAGE_RECORDS}) with {stored} records: {}", summary(&recent));
 
     // Steps while a producer writes, so there is traffic to step through.
     s.input("kafka-console-producer.sh --topic icu-vitals --bootstrap-server localhost:9092");
@@ -67,11 +74,11 @@ fn loaded_session() {
         }
         let started = Instant::now();
         s.step();
-        let view = s.view();
+        let view = s.view_recent(PAGE_RECORDS);
         steps.push(started.elapsed());
         std::hint::black_box(view);
     }
-    println!("bench: one page step (Session::step + Session::view): {}", summary(&steps));
+    println!("bench: one page step (Session::step + Session::view_recent): {}", summary(&steps));
 }
 
 fn time(samples: usize, mut f: impl FnMut()) -> Vec<Duration> {

@@ -243,9 +243,15 @@ impl Session {
         &self.world.trace
     }
 
-    /// A plain-data snapshot for drawing.
+    /// A plain-data snapshot, with every record of every partition.
     pub fn view(&self) -> ClusterView {
-        view_of(&self.world)
+        view_of(&self.world, usize::MAX)
+    }
+
+    /// The snapshot the page draws each frame: at most the newest `records_max` records per
+    /// partition, so its cost does not grow with the log (a log strip shows only those).
+    pub fn view_recent(&self, records_max: usize) -> ClusterView {
+        view_of(&self.world, records_max)
     }
 
     /// Events processed so far: a cheap way to notice that something happened.
@@ -279,8 +285,8 @@ impl Session {
     }
 }
 
-/// Builds the page's snapshot of a world.
-pub(crate) fn view_of(world: &World) -> ClusterView {
+/// Builds the page's snapshot of a world, with the newest `records_max` records per partition.
+pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
     // The freshest committed metadata among running controllers stands for the cluster.
     let image = world
         .servers
@@ -348,8 +354,10 @@ pub(crate) fn view_of(world: &World) -> ClusterView {
                         log_start_offset: leader_log.map_or(0, |l| l.log_start_offset()),
                         high_watermark: leader_log.map_or(0, |l| l.high_watermark()),
                         log_end_offset: leader_log.map_or(0, |l| l.log_end_offset()),
+                        earlier_records: leader_log.map_or(0, |l| l.records().len().saturating_sub(records_max) as u64),
                         records: leader_log.map_or(Vec::new(), |l| {
-                            l.records()
+                            let records = l.records();
+                            records[records.len().saturating_sub(records_max)..]
                                 .iter()
                                 .map(|r| RecordView {
                                     offset: r.offset,

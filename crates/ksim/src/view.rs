@@ -99,8 +99,11 @@ pub struct PartitionView {
     pub log_start_offset: u64,
     pub high_watermark: u64,
     pub log_end_offset: u64,
-    /// The leader's copy of the log, oldest first.
+    /// The leader's copy of the log, oldest first (only the newest ones when the view was
+    /// asked for a bounded number, see `Session::view_recent`).
     pub records: Vec<RecordView>,
+    /// Records of the leader's log older than the first of `records` that were left out.
+    pub earlier_records: u64,
     /// Every replica's copy, in replica order: how far each has got.
     pub replica_states: Vec<ReplicaStateView>,
     /// The leader's segments, oldest first; the last is the active one.

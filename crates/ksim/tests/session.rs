@@ -138,3 +138,28 @@ fn control_commands_run_beside_a_foreground_consumer() {
     assert!(s.output().iter().any(|l| l.text.contains("only playground commands")));
     assert!(s.step_back(), "control commands are part of the replayable history");
 }
+
+/// The page's snapshot holds only the newest records of each partition, and says how many
+/// it left out; the full view still has them all.
+#[test]
+fn the_recent_view_keeps_the_newest_records_and_counts_the_rest() {
+    let mut s = Session::new(1);
+    for line in [
+        "ksim start-cluster --brokers 1 --controllers 1",
+        "kafka-topics.sh --create --topic heart-rate-measures --partitions 1 --replication-factor 1 --bootstrap-server localhost:9092",
+        "kafka-console-producer.sh --topic heart-rate-measures --bootstrap-server localhost:9092",
+    ] {
+        s.input(line);
+    }
+    for n in 0..10 {
+        s.input(&format!("> {} bpm", 80 + n));
+    }
+    s.end_of_input();
+    s.advance(2_000);
+    let full = &s.view().topics[0].partitions[0];
+    assert_eq!((full.records.len(), full.earlier_records), (10, 0));
+    let recent = &s.view_recent(3).topics[0].partitions[0];
+    let offsets: Vec<u64> = recent.records.iter().map(|r| r.offset).collect();
+    assert_eq!(offsets, [7, 8, 9]);
+    assert_eq!(recent.earlier_records, 7);
+}

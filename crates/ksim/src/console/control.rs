@@ -76,7 +76,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             }
         },
         ["status"] => {
-            for line in status_lines(&crate::session::view_of(world)) {
+            for line in status_lines(&crate::session::view_of(world, 0)) {
                 con.out(line);
             }
             let cuts: Vec<String> = world.net().cuts().map(|(a, b)| format!("{}->{}", a.0, b.0)).collect();

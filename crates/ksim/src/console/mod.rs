@@ -765,5 +765,5 @@ The lesson's workflow: KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid), the
 start the server, create a topic, produce and consume.";
 
 pub(crate) fn control_status(world: &World) -> Vec<String> {
-    control::status_lines(&crate::session::view_of(world))
+    control::status_lines(&crate::session::view_of(world, 0))
 }
