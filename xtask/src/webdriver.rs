@@ -146,6 +146,12 @@ impl Session {
         self.checked("running a script", "POST", "/execute/sync", Some(body))
     }
 
+    /// Runs asynchronous JavaScript: the script calls its last argument with the result.
+    pub fn execute_async(&self, script: &str, args: Value) -> Result<Value> {
+        let body = json!({ "script": script, "args": args });
+        self.checked("running an asynchronous script", "POST", "/execute/async", Some(body))
+    }
+
     /// A PNG of the current viewport.
     pub fn screenshot_png(&self) -> Result<Vec<u8>> {
         let value = self.checked("taking a screenshot", "GET", "/screenshot", None)?;
