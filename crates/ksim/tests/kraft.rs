@@ -147,3 +147,23 @@ fn a_producer_waiting_for_metadata_backs_off_between_requests() {
     let warnings = s.output().iter().filter(|l| l.text.contains("reported a recoverable issue")).count();
     assert!(warnings <= 20, "{warnings} metadata warnings: the producer is not backing off");
 }
+
+/// A partition leader that has not applied the new topic yet answers
+/// UNKNOWN_TOPIC_OR_PARTITION; the producer's retries back off exponentially (KIP-580:
+/// 100, 200, 400 ms …), which outlasts the brokers' metadata lag, so the records land.
+#[test]
+fn producing_right_after_creating_a_topic_survives_metadata_lag() {
+    let mut s = cluster(1, 3, 3);
+    s.input("ksim kill 5");
+    s.input("ksim advance 12s");
+    s.input("ksim restart 5");
+    s.input("kafka-topics.sh --create --topic icu-vitals --partitions 3 --replication-factor 3 --bootstrap-server localhost:9092");
+    s.input("kafka-console-producer.sh --topic icu-vitals --bootstrap-server localhost:9092");
+    s.input("> 82 bpm");
+    s.input("> 110 bpm");
+    s.end_of_input();
+    assert!(!said(&s, "Error when sending message"), "a record was dropped");
+    s.advance(2_000);
+    let written: u64 = s.view().topics[0].partitions.iter().map(|p| p.log_end_offset).sum();
+    assert_eq!(written, 2);
+}

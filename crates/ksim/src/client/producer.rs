@@ -71,6 +71,8 @@ struct Batch {
     created: SimTime,
     bytes: usize,
     attempts: u32,
+    /// A retried batch waits `retry.backoff.ms` before it is sent again.
+    retry_at: Option<SimTime>,
 }
 
 struct InFlight {
@@ -269,7 +271,7 @@ impl Producer {
         let size = p.size();
         let batch = self.batches.entry(key).or_insert_with(|| {
             ctx.timer(self.config.linger_ms, Timer::Linger);
-            Batch { records: Vec::new(), created: ctx.now, bytes: 0, attempts: 0 }
+            Batch { records: Vec::new(), created: ctx.now, bytes: 0, attempts: 0, retry_at: None }
         });
         batch.records.push(p);
         batch.bytes += size;
@@ -288,7 +290,9 @@ impl Producer {
             .batches
             .iter()
             .filter(|(k, b)| {
-                !busy.contains(k) && (closing || b.bytes >= batch_size || ctx.now.0 >= b.created.0 + linger)
+                !busy.contains(k)
+                    && b.retry_at.is_none_or(|at| ctx.now >= at)
+                    && (closing || b.bytes >= batch_size || ctx.now.0 >= b.created.0 + linger)
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -339,11 +343,13 @@ impl Producer {
         let Some(InFlight { key, mut batch, .. }) = self.in_flight.remove(&correlation_id) else { return };
         if e.error.is_retriable() && batch.attempts < self.config.retries {
             batch.attempts += 1;
+            let backoff = retry_backoff(self.config.retry_backoff_ms, batch.attempts, ctx);
+            batch.retry_at = Some(ctx.now.plus_ms(backoff));
             let left = self.config.retries - batch.attempts + 1;
             ctx.log(Level::Warn, format!("{} Got error produce response with correlation id {correlation_id} on topic-partition {}-{}, retrying ({left} attempts left). Error: {} (org.apache.kafka.clients.producer.internals.Sender)", self.tag(), key.0, key.1, e.error.name()));
             self.batches.insert(key, batch);
             self.request_metadata(ctx);
-            ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+            ctx.timer(backoff, Timer::ClientRetry);
         } else {
             for p in &batch.records {
                 self.fail(p, &e.to_string(), ctx);
@@ -411,4 +417,15 @@ impl Producer {
             _ => {}
         }
     }
+}
+
+/// `retry.backoff.max.ms`.
+const RETRY_BACKOFF_MAX_MS: u64 = 1000;
+
+/// KIP-580's exponential backoff: `retry.backoff.ms` doubling with each attempt up to
+/// `retry.backoff.max.ms`, with ±20 % jitter (from the client's own seeded stream).
+fn retry_backoff(base_ms: u64, attempt: u32, ctx: &mut Ctx) -> u64 {
+    let exp = base_ms.saturating_mul(1 << attempt.saturating_sub(1).min(20)).min(RETRY_BACKOFF_MAX_MS.max(base_ms));
+    let jitter = 80 + ctx.rng.below(41);
+    exp * jitter / 100
 }
