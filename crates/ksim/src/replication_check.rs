@@ -1,9 +1,11 @@
 //! The replication sweep and its checker, in the Jepsen/Maelstrom spirit: an acks=all
 //! producer writes unique values while brokers crash, restart and get cut off; afterwards
-//! every acknowledged value must be in the committed log of its partition's leader.
+//! every acknowledged value must be in the committed log of its partition's leader, and a
+//! consumer reading from the beginning must get it.
 //! (The producer has no idempotence yet, so a retried batch may appear twice; duplicates
 //! are not counted as loss.)
 
+use crate::client::consumer::{Consumer, ConsumerConfig, ConsumerEvent, StartOffset};
 use crate::client::producer::{Producer, ProducerConfig, ProducerEvent};
 use crate::client::{Client, ClientRole};
 use crate::console::Console;
@@ -13,11 +15,16 @@ use crate::node::ClientEvent;
 use crate::rng::SimRng;
 use crate::sweep::{SeedReport, SweepConfig, CHAOS_STREAM};
 use crate::world::World;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const TOPIC: &str = "icu-vitals";
 const PARTITIONS: u32 = 3;
 const RECOVERY_MS: u64 = 40_000;
+const BOOTSTRAP: [&str; 3] = ["localhost:9092", "localhost:9094", "localhost:9096"];
+/// The checking consumer stops after this long without a new record…
+const READ_IDLE_MS: u64 = 5_000;
+/// …or after this long in all.
+const READ_MAX_MS: u64 = 60_000;
 
 /// Steps the world to `until`, taking the producer's acknowledgements and dropping
 /// everything else the world reports (no console is watching).
@@ -41,6 +48,45 @@ fn run_to(
     world.set_clock_at_least(until);
 }
 
+/// A consumer reads the whole topic from the beginning once the cluster recovered: the
+/// checker holds every acknowledged write against what a client can actually read.
+fn read_from_the_beginning(world: &mut World) -> BTreeSet<String> {
+    let config = ConsumerConfig {
+        bootstrap_servers: BOOTSTRAP.iter().map(|s| s.to_string()).collect(),
+        client_id: "vitals-checker".to_string(),
+        group_id: "vitals-checker".to_string(),
+        topic: TOPIC.to_string(),
+        partition: None,
+        start: StartOffset::Earliest,
+        fetch_max_wait_ms: 500,
+        idle_timeout_ms: Some(READ_IDLE_MS),
+        retry_backoff_ms: 100,
+    };
+    let consumer = world.start_client(|_| Client {
+        client_id: "vitals-checker".to_string(),
+        role: ClientRole::Consumer(Consumer::new(config)),
+        alive: true,
+    });
+    let mut read = BTreeSet::new();
+    let until = world.now().plus_ms(READ_MAX_MS);
+    let mut done = false;
+    while !done && world.step_until(until) {
+        world.server_logs.clear();
+        for (client, event) in std::mem::take(&mut world.notifications) {
+            match (client == consumer, event) {
+                (true, ClientEvent::Consumer(ConsumerEvent::Records(records))) => {
+                    read.extend(
+                        records.into_iter().filter_map(|r| r.value).map(|v| String::from_utf8_lossy(&v).into_owned()),
+                    );
+                }
+                (true, ClientEvent::Consumer(ConsumerEvent::TimedOut)) => done = true,
+                _ => {}
+            }
+        }
+    }
+    read
+}
+
 pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
     let mut world = World::new(seed);
     let mut con = Console::new(seed, true);
@@ -53,11 +99,7 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
     );
     let brokers: Vec<NodeId> = world.servers.values().filter(|s| s.broker.is_some()).map(|s| s.node_id()).collect();
     let config = ProducerConfig {
-        bootstrap_servers: vec![
-            "localhost:9092".to_string(),
-            "localhost:9094".to_string(),
-            "localhost:9096".to_string(),
-        ],
+        bootstrap_servers: BOOTSTRAP.iter().map(|s| s.to_string()).collect(),
         client_id: "vitals-producer".to_string(),
         acks: -1,
         linger_ms: 5,
@@ -163,10 +205,14 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
             }
         }
     }
+    let read = read_from_the_beginning(&mut world);
     let lost: Vec<String> = acked
         .values()
-        .filter(|v| !committed.contains_key(*v))
-        .map(|v| format!("acknowledged record {v} is not in the recovered log"))
+        .filter_map(|v| match (committed.contains_key(v), read.contains(v)) {
+            (false, _) => Some(format!("acknowledged record {v} is not in the recovered log")),
+            (true, false) => Some(format!("acknowledged record {v} was not read by a consumer from the beginning")),
+            (true, true) => None,
+        })
         .collect();
     let violations = world.invariants.violations.clone();
     SeedReport {
