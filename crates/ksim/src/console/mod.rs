@@ -291,15 +291,8 @@ impl Console {
         match &mut job.kind {
             JobKind::Producer(p) => p.close(world, &mut emit),
             JobKind::Consumer(c) => c.stop(world, &mut emit),
-            JobKind::Server { .. }
-            | JobKind::Topics(_)
-            | JobKind::Quorum(_)
-            | JobKind::Configs(_)
-            | JobKind::Offsets(_)
-            | JobKind::Election(_)
-            | JobKind::DeleteRecords(_)
-            | JobKind::LogDirs(_)
-            | JobKind::Reassign(_) => emit.exit(130),
+            // Servers starting up and admin tools just die of the signal.
+            _ => emit.exit(130),
         }
         let status = emit.exit.unwrap_or(130);
         self.emit(emit, job.stdout_file.clone());
