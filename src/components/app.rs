@@ -62,7 +62,7 @@ pub fn App(props: &AppProps) -> Html {
                 {can_step_back}
                 on_action={on_action.clone()}
             />
-            <Banner />
+            <Banner ready={prompt == "$ "} on_action={on_action.clone()} />
             <main class="workspace">
                 <ClusterDiagram
                     diagram={diagram(&view)}

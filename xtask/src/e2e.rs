@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 /// students actually paste. Each line is typed and submitted with Enter on its own.
 pub const LESSON_WORKFLOW: &str = include_str!("../../tests/scripts/lesson-workflow.ksim");
 
-/// The second journey: a KRaft cluster from one command, then a broker killed from its
-/// button in the diagram and brought back.
+/// The second journey: a KRaft cluster from the banner's one-click start (which types this
+/// command), then a broker killed from its button in the diagram and brought back.
 const CLUSTER_START: &str = "ksim start-cluster --brokers 3 --controllers 3";
 const CLUSTER_NODES: [&str; 6] = ["Broker 4", "Broker 5", "Broker 6", "Controller 1", "Controller 2", "Controller 3"];
 const CLUSTER_ADVANCE: &str = "ksim advance 12s";
@@ -163,13 +163,21 @@ fn cluster_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()>
     if session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.is_none() {
         return Err("the page did not come back for the cluster journey".to_string());
     }
-    type_line(session, CLUSTER_START)?;
+    // The banner's one-click start types the same command into the console.
+    let start = "const b = [...document.querySelectorAll('.banner-command')] \
+                 .find(b => b.textContent.includes('3 + 3 cluster')); if (b) b.click(); return !!b;";
+    if session.execute(start, json!([]))? != json!(true) {
+        return Err("no banner button `start a 3 + 3 cluster`".to_string());
+    }
     for name in CLUSTER_NODES {
         if session.wait_for(&labelled(name), CLUSTER_TIMEOUT)?.is_none() {
             return Err(format!("no element labelled `{name}` after `{CLUSTER_START}`"));
         }
     }
-    println!("xtask: e2e: the diagram shows brokers 4-6 and controllers 1-3");
+    if !console_output(session)?.unwrap_or_default().contains(&format!("$ {CLUSTER_START}")) {
+        return Err(format!("the banner button did not type `{CLUSTER_START}` into the console"));
+    }
+    println!("xtask: e2e: the banner's button started the cluster; the diagram shows brokers 4-6 and controllers 1-3");
 
     click_button(session, "Kill Broker 5")?;
     type_line(session, CLUSTER_ADVANCE)?;
