@@ -79,6 +79,8 @@ pub enum Action {
     Inspect(u32),
     /// The inspector's close button, or Escape.
     CloseInspector,
+    /// A click on a narration line: the state just after that many events.
+    TravelTo(u64),
 }
 
 #[derive(Clone)]
@@ -169,6 +171,10 @@ impl Reducible for Playground {
                 Action::StepBack => {
                     next.playing = false;
                     session.step_back();
+                }
+                Action::TravelTo(events) => {
+                    next.playing = false;
+                    session.travel_to(events);
                 }
                 // A frame scheduled before Pause may still report; it must not move time.
                 Action::Advance { by_ms } if next.playing => session.advance(by_ms),
@@ -289,6 +295,21 @@ mod tests {
         let printed: Vec<_> = console.lines.iter().filter(|l| l.class == "stdout").map(|l| l.text.as_str()).collect();
         assert_eq!(printed[printed.len() - 2..], ["82 bpm", "110 bpm"]);
         assert_eq!(session.prompt(), "", "the consumer runs in the foreground");
+    }
+
+    #[test]
+    fn a_narration_line_takes_the_session_back_to_it() {
+        let state = lesson_played().reduce(Action::Play);
+        let created = state
+            .session()
+            .trace()
+            .iter()
+            .find(|t| t.text.contains("creates topic heart-rate-measures"))
+            .map(|t| t.event)
+            .expect("the topic's creation is narrated");
+        let back = state.reduce(Action::TravelTo(created));
+        assert!(!back.playing, "going back in time pauses");
+        assert_eq!(back.session().view().events_processed, created);
     }
 
     #[test]

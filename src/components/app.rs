@@ -75,8 +75,8 @@ pub fn App(props: &AppProps) -> Html {
                 if let Some(inspector) = inspected {
                     <NodeInspector {inspector} on_action={on_action.clone()} />
                 }
-                <Console {lines} {prompt} {on_action} />
-                <NarrationPanel items={narration} />
+                <Console {lines} {prompt} on_action={on_action.clone()} />
+                <NarrationPanel items={narration} {on_action} />
             </main>
         </div>
     }

@@ -1,12 +1,15 @@
-//! The narration: what changed and why, newest first.
+//! The narration: what changed and why, newest first. A click on a line takes the session
+//! back to just after it happened (Step or Play go on from there).
 
 use yew::prelude::*;
 
+use crate::playground::Action;
 use crate::view_model::narration::NarrationItem;
 
 #[derive(Properties, PartialEq)]
 pub struct NarrationPanelProps {
     pub items: Vec<NarrationItem>,
+    pub on_action: Callback<Action>,
 }
 
 #[function_component]
@@ -22,12 +25,30 @@ pub fn NarrationPanel(props: &NarrationPanelProps) -> Html {
                     <p class="empty">{"Nothing has happened yet. Each state change inside Kafka is explained here."}</p>
                 }
                 <ol class="narration-list">
-                    { for props.items.iter().map(|n| html! {
-                        <li key={n.index}>
+                    { for props.items.iter().map(|n| {
+                        let event = n.event;
+                        let click = props.on_action.reform(move |_: MouseEvent| Action::TravelTo(event));
+                        let keys = props.on_action.clone();
+                        let key = Callback::from(move |e: KeyboardEvent| {
+                            if e.key() == "Enter" || e.key() == " " {
+                                e.prevent_default();
+                                keys.emit(Action::TravelTo(event));
+                            }
+                        });
+                        html! {
+                        <li
+                            key={n.index}
+                            role="button"
+                            tabindex="0"
+                            title="Go back to just after this happened"
+                            onclick={click}
+                            onkeydown={key}
+                        >
                             <span class="time">{&n.time}</span>
                             <span class="actor">{&n.actor}</span>
                             <span class="text">{&n.text}</span>
                         </li>
+                        }
                     }) }
                 </ol>
             </div>

@@ -15,6 +15,8 @@ pub struct NarrationItem {
     pub time: String,
     pub actor: String,
     pub text: String,
+    /// Where a click takes the session: just after this happened.
+    pub event: u64,
 }
 
 pub fn narration(trace: &[TraceEntry], max: usize) -> Vec<NarrationItem> {
@@ -28,6 +30,7 @@ pub fn narration(trace: &[TraceEntry], max: usize) -> Vec<NarrationItem> {
             time: sim_offset(e.at_ms),
             actor: e.actor.clone(),
             text: e.text.clone(),
+            event: e.event,
         })
         .collect()
 }
@@ -39,7 +42,7 @@ mod tests {
     #[test]
     fn newest_first_and_bounded() {
         let trace: Vec<TraceEntry> = (0..3)
-            .map(|i| TraceEntry { at_ms: 1500 * i, actor: format!("Broker {i}"), text: format!("event {i}") })
+            .map(|i| TraceEntry { at_ms: 1500 * i, event: i, actor: format!("Broker {i}"), text: format!("event {i}") })
             .collect();
         let items = narration(&trace, 2);
         let lines: Vec<_> = items.iter().map(|n| format!("{} {} {} {}", n.index, n.time, n.actor, n.text)).collect();

@@ -39,6 +39,9 @@ pub struct ConsoleLine {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceEntry {
     pub at_ms: u64,
+    /// Events processed when it happened: `Session::travel_to` this count shows the state
+    /// just after it.
+    pub event: u64,
     /// Who changed: `Broker 1`, `Controller 1`, `console-producer`, `Network`.
     pub actor: String,
     pub text: String,
@@ -209,6 +212,18 @@ impl Session {
         }
         self.replay_to(events - 1);
         true
+    }
+
+    /// Goes to the state just after `events` events (a narration line's `event`): back by
+    /// replay, or forward along the recorded history; never past the present.
+    pub fn travel_to(&mut self, events: u64) {
+        let events = events.min(self.present_events.max(self.world.events_processed()));
+        if events != self.world.events_processed() {
+            self.replay_to(events);
+        }
+        if events >= self.present_events {
+            self.world.event_limit = None;
+        }
     }
 
     /// Lets `ms` of simulated time pass, processing every event due meanwhile.

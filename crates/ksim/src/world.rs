@@ -288,7 +288,7 @@ impl World {
                         (Role::Controller, Addr::Node(id)) => format!("Controller {}", id.0),
                         _ => self.actor_name(from),
                     };
-                    self.trace.push(TraceEntry { at_ms: self.now.0, actor, text });
+                    self.trace.push(TraceEntry { at_ms: self.now.0, event: self.events_processed, actor, text });
                 }
                 Output::Log(line) => match from {
                     Addr::Node(id) => self.server_logs.push((id, line)),
@@ -353,6 +353,7 @@ impl World {
                 let actor = self.actor_name(Addr::Node(node));
                 self.trace.push(TraceEntry {
                     at_ms: self.now.0,
+                    event: self.events_processed,
                     actor,
                     text: "was killed: its process stopped (its logs on disk survive)".to_string(),
                 });

@@ -163,3 +163,23 @@ fn the_recent_view_keeps_the_newest_records_and_counts_the_rest() {
     assert_eq!(offsets, [7, 8, 9]);
     assert_eq!(recent.earlier_records, 7);
 }
+
+/// A narration line takes the page to the moment it describes, and back to the present.
+#[test]
+fn travel_to_a_narration_line_and_back() {
+    let mut s = Session::new(1);
+    s.input("ksim start-cluster --brokers 1 --controllers 1");
+    s.input("kafka-topics.sh --create --topic heart-rate-measures --partitions 1 --replication-factor 1 --bootstrap-server localhost:9092");
+    let present = s.events_processed();
+    let created =
+        s.trace().iter().find(|t| t.text.contains("creates topic heart-rate-measures")).expect("traced").clone();
+    let before_creation = s.trace().iter().rev().find(|t| t.event < created.event).expect("earlier line").clone();
+    s.travel_to(before_creation.event);
+    assert_eq!(s.events_processed(), before_creation.event);
+    assert!(s.view().topics.is_empty(), "before the controller created it there is no topic");
+    s.travel_to(created.event);
+    assert_eq!(s.events_processed(), created.event);
+    s.travel_to(u64::MAX);
+    assert_eq!(s.events_processed(), present, "never past the present");
+    assert_eq!(s.view().topics.len(), 1);
+}
