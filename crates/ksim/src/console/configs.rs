@@ -54,11 +54,7 @@ pub(crate) struct ConfigsJob {
 }
 
 fn usage(con: &mut Console, message: &str) -> Outcome {
-    con.err(message.to_string());
-    for line in options::help(SPECS) {
-        con.err(line);
-    }
-    Outcome::Done(1)
+    options::print_usage(con, SPECS, message)
 }
 
 /// `IllegalArgumentException` and `InvalidConfigurationException`: the message alone.
@@ -102,11 +98,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         Err(e) => return fail(con, &e.message),
     };
     if p.has("help") {
-        con.out("This tool helps to manipulate and describe entity config for a topic, client, user, broker, ip, client-metrics or group");
-        for line in options::help(SPECS) {
-            con.out(line);
-        }
-        return Outcome::Done(0);
+        return options::print_help(con, SPECS, Some("This tool helps to manipulate and describe entity config for a topic, client, user, broker, ip, client-metrics or group"));
     }
     if p.has("describe") == p.has("alter") {
         return usage(con, "Command must include exactly one action: --describe, --alter");

@@ -92,11 +92,7 @@ pub(crate) struct ConsumerJob {
 }
 
 fn usage(con: &mut Console, message: &str) -> Outcome {
-    con.err(message.to_string());
-    for line in options::help(SPECS) {
-        con.err(line);
-    }
-    Outcome::Done(1)
+    options::print_usage(con, SPECS, message)
 }
 
 /// The course notes write `-- from-beginning`. To Kafka, `--` ends the options, so the
@@ -124,10 +120,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         Err(e) => return usage(con, &e.message),
     };
     if p.has("help") {
-        for line in options::help(SPECS) {
-            con.out(line);
-        }
-        return Outcome::Done(0);
+        return options::print_help(con, SPECS, None);
     }
     if p.has("version") {
         con.out("4.0.0");

@@ -32,11 +32,7 @@ fn fail(con: &mut Console, class: &str, message: &str) -> Outcome {
 }
 
 fn usage(con: &mut Console, message: Option<&str>) -> Outcome {
-    con.err(message.unwrap_or(ABOUT).to_string());
-    for line in options::help(SPECS) {
-        con.err(line);
-    }
-    Outcome::Done(1)
+    options::print_usage(con, SPECS, message.unwrap_or(ABOUT))
 }
 
 /// An exception: its Java class and message.
@@ -82,11 +78,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         return usage(con, None);
     }
     if p.has("help") {
-        con.out(ABOUT);
-        for line in options::help(SPECS) {
-            con.out(line);
-        }
-        return Outcome::Done(0);
+        return options::print_help(con, SPECS, Some(ABOUT));
     }
     for required in ["bootstrap-server", "offset-json-file"] {
         if !p.has(required) {

@@ -98,18 +98,12 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         Err(e) => return terse(con, &e.message),
     };
     if p.has("help") || args.is_empty() {
-        con.out("An interactive shell for getting topic-partition offsets.");
-        for line in options::help(SPECS) {
-            con.out(line);
-        }
-        return Outcome::Done(if args.is_empty() { 1 } else { 0 });
+        let shown = options::print_help(con, SPECS, Some("An interactive shell for getting topic-partition offsets."));
+        // With no arguments at all the tool shows the same help but fails.
+        return if args.is_empty() { Outcome::Done(1) } else { shown };
     }
     let Some(bootstrap) = p.value("bootstrap-server") else {
-        con.err("Missing required argument \"[bootstrap-server]\"");
-        for line in options::help(SPECS) {
-            con.err(line);
-        }
-        return Outcome::Done(1);
+        return options::print_usage(con, SPECS, "Missing required argument \"[bootstrap-server]\"");
     };
     let spec = match p.value("time").unwrap_or("latest") {
         "latest" | "-1" => OffsetSpec::Latest,

@@ -40,11 +40,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         Err(e) => return failed(con, &e.message),
     };
     if p.has("help") {
-        con.out("This tool attempts to elect a new leader for a set of topic partitions. The type of elections supported are preferred replicas and unclean replicas.");
-        for line in options::help(SPECS) {
-            con.out(line);
-        }
-        return Outcome::Done(0);
+        return options::print_help(con, SPECS, Some("This tool attempts to elect a new leader for a set of topic partitions. The type of elections supported are preferred replicas and unclean replicas."));
     }
     let missing: Vec<&str> = ["bootstrap-server", "election-type"].into_iter().filter(|o| !p.has(o)).collect();
     if !missing.is_empty() {

@@ -28,11 +28,7 @@ pub(crate) struct LogDirsJob {
 }
 
 fn usage(con: &mut Console, message: &str) -> Outcome {
-    con.err(message.to_string());
-    for line in options::help(SPECS) {
-        con.err(line);
-    }
-    Outcome::Done(1)
+    options::print_usage(con, SPECS, message)
 }
 
 fn split(value: Option<&str>) -> Vec<String> {
@@ -48,11 +44,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         return usage(con, ABOUT);
     }
     if p.has("help") {
-        con.out(ABOUT);
-        for line in options::help(SPECS) {
-            con.out(line);
-        }
-        return Outcome::Done(0);
+        return options::print_help(con, SPECS, Some(ABOUT));
     }
     for required in ["bootstrap-server", "describe"] {
         if !p.has(required) {

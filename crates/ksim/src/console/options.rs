@@ -2,6 +2,7 @@
 //! separate or `=` argument, unique-prefix abbreviations, `--` ending the options, and
 //! jopt-simple's exception texts; plus its two-column help layout.
 
+use super::{Console, Outcome};
 use std::collections::BTreeMap;
 
 /// One option a tool accepts.
@@ -137,6 +138,26 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// `CommandLineUtils.printUsageAndExit`: the message, then the help, on stderr; status 1.
+pub(crate) fn print_usage(con: &mut Console, specs: &[OptSpec], message: &str) -> Outcome {
+    con.err(message.to_string());
+    for line in help(specs) {
+        con.err(line);
+    }
+    Outcome::Done(1)
+}
+
+/// `--help`: what the tool does (when it says), then the help, on stdout; status 0.
+pub(crate) fn print_help(con: &mut Console, specs: &[OptSpec], about: Option<&str>) -> Outcome {
+    if let Some(about) = about {
+        con.out(about.to_string());
+    }
+    for line in help(specs) {
+        con.out(line);
+    }
+    Outcome::Done(0)
 }
 
 /// jopt-simple's `BuiltinHelpFormatter` layout: `Option` and `Description` columns.

@@ -86,11 +86,7 @@ pub(crate) struct ReassignJob {
 
 /// `CommandLineUtils.printUsageAndExit`: the message and the options on stderr.
 fn usage(con: &mut Console, message: &str) -> Outcome {
-    con.err(message.to_string());
-    for line in options::help(SPECS) {
-        con.err(line);
-    }
-    Outcome::Done(1)
+    options::print_usage(con, SPECS, message)
 }
 
 /// `main`'s catch: `Error: ` and the message, then the stack trace, on stdout.

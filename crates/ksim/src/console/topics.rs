@@ -63,11 +63,7 @@ pub(crate) struct TopicsJob {
 }
 
 fn usage(con: &mut Console, message: &str) -> Outcome {
-    con.err(message.to_string());
-    for line in options::help(SPECS) {
-        con.err(line);
-    }
-    Outcome::Done(1)
+    options::print_usage(con, SPECS, message)
 }
 
 /// Errors thrown before the tool runs: message and stack trace on stderr.
@@ -97,11 +93,11 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         Err(e) => return thrown(con, e.exception, &e.message),
     };
     if p.has("help") {
-        con.out("This tool helps to create, delete, describe, or change a topic.");
-        for line in options::help(SPECS) {
-            con.out(line);
-        }
-        return Outcome::Done(0);
+        return options::print_help(
+            con,
+            SPECS,
+            Some("This tool helps to create, delete, describe, or change a topic."),
+        );
     }
     if p.has("version") {
         con.out("4.0.0");
