@@ -1117,6 +1117,11 @@ fn completed_reassignment(
 }
 
 /// The reply a non-active controller gives: retry with the active one.
+/// The same error for every named topic.
+fn failed<'a>(names: impl Iterator<Item = &'a String>, error: &Option<ApiError>) -> Vec<CreatableTopicResult> {
+    names.map(|name| CreatableTopicResult { name: name.clone(), error: error.clone() }).collect()
+}
+
 fn not_controller_reply(request: &Msg) -> Msg {
     let error = Some(ApiError::default_for(KafkaError::NotController));
     match request {
@@ -1126,27 +1131,16 @@ fn not_controller_reply(request: &Msg) -> Msg {
         Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => {
             Msg::BrokerHeartbeatResponse { error, is_caught_up: false, is_fenced: true }
         }
-        Msg::CreateTopicsRequest { topics } => Msg::CreateTopicsResponse {
-            results: topics
-                .iter()
-                .map(|t| CreatableTopicResult { name: t.name.clone(), error: error.clone() })
-                .collect(),
-        },
-        Msg::CreateTopicsResponse { results } => Msg::CreateTopicsResponse {
-            results: results
-                .iter()
-                .map(|r| CreatableTopicResult { name: r.name.clone(), error: error.clone() })
-                .collect(),
-        },
-        Msg::DeleteTopicsResponse { results } => Msg::DeleteTopicsResponse {
-            results: results
-                .iter()
-                .map(|r| CreatableTopicResult { name: r.name.clone(), error: error.clone() })
-                .collect(),
-        },
-        Msg::DeleteTopicsRequest { names } => Msg::DeleteTopicsResponse {
-            results: names.iter().map(|n| CreatableTopicResult { name: n.clone(), error: error.clone() }).collect(),
-        },
+        Msg::CreateTopicsRequest { topics } => {
+            Msg::CreateTopicsResponse { results: failed(topics.iter().map(|t| &t.name), &error) }
+        }
+        Msg::CreateTopicsResponse { results } => {
+            Msg::CreateTopicsResponse { results: failed(results.iter().map(|r| &r.name), &error) }
+        }
+        Msg::DeleteTopicsRequest { names } => Msg::DeleteTopicsResponse { results: failed(names.iter(), &error) },
+        Msg::DeleteTopicsResponse { results } => {
+            Msg::DeleteTopicsResponse { results: failed(results.iter().map(|r| &r.name), &error) }
+        }
         Msg::AlterPartitionReassignmentsRequest { .. } | Msg::AlterPartitionReassignmentsResponse { .. } => {
             Msg::AlterPartitionReassignmentsResponse { error, results: Vec::new() }
         }

@@ -221,6 +221,14 @@ impl Raft {
         self.cfg.election_timeout_ms + ctx.rng.below(self.cfg.election_timeout_ms.max(1))
     }
 
+    /// A new election deadline: `extra_ms` (a retry backoff) plus a fresh randomized
+    /// election timeout from now.
+    fn reset_election_deadline(&mut self, extra_ms: u64, ctx: &mut Ctx) {
+        let timeout = extra_ms + self.randomized_election_timeout(ctx);
+        self.election_deadline = ctx.now.plus_ms(timeout);
+        self.arm(self.election_deadline, ctx);
+    }
+
     fn backoff(&self, ctx: &mut Ctx) -> u64 {
         let span = 1u64 << self.retries.min(20);
         (BACKOFF_BASE_MS * ctx.rng.below(span)).min(self.cfg.election_backoff_max_ms)
@@ -309,9 +317,7 @@ impl Raft {
         self.state = RaftState::Unattached;
         self.fetch_sent = None;
         self.leader_id = None;
-        let timeout = self.randomized_election_timeout(ctx);
-        self.election_deadline = ctx.now.plus_ms(timeout);
-        self.arm(self.election_deadline, ctx);
+        self.reset_election_deadline(0, ctx);
         self.log_transition(from, ctx);
     }
 
@@ -367,9 +373,7 @@ impl Raft {
         }
         self.granted = BTreeSet::from([self.id]);
         self.rejected.clear();
-        let timeout = self.randomized_election_timeout(ctx);
-        self.election_deadline = ctx.now.plus_ms(timeout);
-        self.arm(self.election_deadline, ctx);
+        self.reset_election_deadline(0, ctx);
         self.log_transition(from, ctx);
         ctx.trace_controller(format!(
             "election timeout: asks the other voters for a pre-vote (epoch stays {})",
@@ -388,9 +392,7 @@ impl Raft {
         self.retries += 1;
         self.granted = BTreeSet::from([self.id]);
         self.rejected.clear();
-        let timeout = self.randomized_election_timeout(ctx);
-        self.election_deadline = ctx.now.plus_ms(timeout);
-        self.arm(self.election_deadline, ctx);
+        self.reset_election_deadline(0, ctx);
         self.log_transition(from, ctx);
         ctx.trace_controller(format!("became a candidate for epoch {} and voted for itself", self.epoch()));
         if self.granted.len() >= self.majority() {
@@ -451,9 +453,7 @@ impl Raft {
         let from = self.describe(self.state);
         self.state = RaftState::Resigned;
         self.parked.clear();
-        let timeout = self.randomized_election_timeout(ctx);
-        self.election_deadline = ctx.now.plus_ms(timeout);
-        self.arm(self.election_deadline, ctx);
+        self.reset_election_deadline(0, ctx);
         self.log_transition(from, ctx);
         ctx.trace_controller(format!(
             "resigned leadership of epoch {}: no fetch from a majority of voters within {} ms (check quorum)",
@@ -542,9 +542,8 @@ impl Raft {
             RaftState::Prospective if now >= self.election_deadline => {
                 // Not enough pre-votes in time: back off, then try again.
                 self.retries += 1;
-                let wait = self.backoff(ctx) + self.randomized_election_timeout(ctx);
-                self.election_deadline = now.plus_ms(wait);
-                self.arm(self.election_deadline, ctx);
+                let backoff = self.backoff(ctx);
+                self.reset_election_deadline(backoff, ctx);
                 self.granted = BTreeSet::from([self.id]);
                 self.rejected.clear();
                 self.request_votes(true, ctx);
@@ -809,9 +808,7 @@ impl Raft {
         };
         if granted && self.disk.voted_for.is_none() {
             self.disk.voted_for = Some(candidate);
-            let timeout = self.randomized_election_timeout(ctx);
-            self.election_deadline = ctx.now.plus_ms(timeout);
-            self.arm(self.election_deadline, ctx);
+            self.reset_election_deadline(0, ctx);
             ctx.trace_controller(format!("voted for controller {} in epoch {candidate_epoch}", candidate.0));
         }
         reply(self, granted, ctx);
@@ -862,9 +859,8 @@ impl Raft {
                 Some(l) if l != self.id => self.become_follower(l, ctx),
                 _ => {
                     self.retries += 1;
-                    let wait = self.backoff(ctx) + self.randomized_election_timeout(ctx);
-                    self.election_deadline = ctx.now.plus_ms(wait);
-                    self.arm(self.election_deadline, ctx);
+                    let backoff = self.backoff(ctx);
+                    self.reset_election_deadline(backoff, ctx);
                 }
             }
         }
