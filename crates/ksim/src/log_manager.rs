@@ -143,12 +143,10 @@ pub(crate) fn clean(log: &mut PartitionLog, config: &LogConfig, now: SimTime) ->
             r
         })
         .collect();
-    let removed = range.len() - kept.len();
-    let cleaned = range.len();
+    let (kept_count, cleaned) = (kept.len(), range.len());
     log.replace_cleaned(end, kept);
     Some(format!(
-        "log cleaner compacted offsets {start}..{end} (dirty ratio {ratio:.2}): kept {} of {cleaned} record(s)",
-        cleaned - removed
+        "log cleaner compacted offsets {start}..{end} (dirty ratio {ratio:.2}): kept {kept_count} of {cleaned} record(s)"
     ))
 }
 

@@ -14,6 +14,7 @@ use crate::net::Faults;
 use crate::node::ClientEvent;
 use crate::rng::SimRng;
 use crate::sweep::{SeedReport, SweepConfig, CHAOS_STREAM};
+use crate::time::SimTime;
 use crate::world::World;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,26 +27,39 @@ const READ_IDLE_MS: u64 = 5_000;
 /// …or after this long in all.
 const READ_MAX_MS: u64 = 60_000;
 
-/// Steps the world to `until`, taking the producer's acknowledgements and dropping
-/// everything else the world reports (no console is watching).
+/// Steps the world to `until` (or until `on_event` says stop), handing `client`'s events
+/// to `on_event` and dropping everything else the world reports (no console is watching).
+fn run_for(world: &mut World, until: SimTime, client: ClientId, mut on_event: impl FnMut(ClientEvent) -> bool) {
+    let mut stop = false;
+    while !stop && world.step_until(until) {
+        world.server_logs.clear();
+        for (from, event) in std::mem::take(&mut world.notifications) {
+            if from == client {
+                stop |= on_event(event);
+            }
+        }
+    }
+    if !stop {
+        world.set_clock_at_least(until);
+    }
+}
+
+/// Steps the world to `until`, noting the producer's acknowledgements.
 fn run_to(
     world: &mut World,
-    until: crate::time::SimTime,
+    until: SimTime,
     producer: ClientId,
     acked: &mut BTreeMap<u64, String>,
     sent: &BTreeMap<u64, String>,
 ) {
-    while world.step_until(until) {
-        world.server_logs.clear();
-        for (client, event) in std::mem::take(&mut world.notifications) {
-            if let (true, ClientEvent::Producer(ProducerEvent::Acked { id, .. })) = (client == producer, event) {
-                if let Some(value) = sent.get(&id) {
-                    acked.insert(id, value.clone());
-                }
+    run_for(world, until, producer, |event| {
+        if let ClientEvent::Producer(ProducerEvent::Acked { id, .. }) = event {
+            if let Some(value) = sent.get(&id) {
+                acked.insert(id, value.clone());
             }
         }
-    }
-    world.set_clock_at_least(until);
+        false
+    });
 }
 
 /// A consumer reads the whole topic from the beginning once the cluster recovered: the
@@ -69,21 +83,14 @@ fn read_from_the_beginning(world: &mut World) -> BTreeSet<String> {
     });
     let mut read = BTreeSet::new();
     let until = world.now().plus_ms(READ_MAX_MS);
-    let mut done = false;
-    while !done && world.step_until(until) {
-        world.server_logs.clear();
-        for (client, event) in std::mem::take(&mut world.notifications) {
-            match (client == consumer, event) {
-                (true, ClientEvent::Consumer(ConsumerEvent::Records(records))) => {
-                    read.extend(
-                        records.into_iter().filter_map(|r| r.value).map(|v| String::from_utf8_lossy(&v).into_owned()),
-                    );
-                }
-                (true, ClientEvent::Consumer(ConsumerEvent::TimedOut)) => done = true,
-                _ => {}
-            }
+    run_for(world, until, consumer, |event| match event {
+        ClientEvent::Consumer(ConsumerEvent::Records(records)) => {
+            read.extend(records.into_iter().filter_map(|r| r.value).map(|v| String::from_utf8_lossy(&v).into_owned()));
+            false
         }
-    }
+        ClientEvent::Consumer(ConsumerEvent::TimedOut) => true,
+        _ => false,
+    });
     read
 }
 
