@@ -9,6 +9,7 @@ use crate::client::admin::{AdminCall, AdminOutcome};
 use crate::ids::ClientId;
 use crate::node::ClientEvent;
 use crate::world::World;
+use std::collections::BTreeSet;
 
 const SPECS: &[OptSpec] = &[
     OptSpec { name: "bootstrap-server", arg: Some("String: server(s) to use for bootstrapping"), help: "REQUIRED: The server to connect to." },
@@ -94,14 +95,13 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         Ok(offsets) => offsets,
         Err((class, message)) => return fail(con, class, &message),
     };
-    let mut duplicates: Vec<String> = offsets
-        .iter()
-        .filter(|(tp, _)| offsets.iter().filter(|(other, _)| other == tp).count() > 1)
-        .map(|((t, p), _)| format!("{t}-{p}"))
-        .collect();
-    duplicates.dedup();
+    // Each repeated partition once (Kafka collects them into a set), in a stable order.
+    let mut seen = BTreeSet::new();
+    let duplicates: BTreeSet<String> =
+        offsets.iter().filter(|(tp, _)| !seen.insert(tp)).map(|((t, p), _)| format!("{t}-{p}")).collect();
     if !duplicates.is_empty() {
-        let message = format!("Offset json file contains duplicate topic partitions: {}", duplicates.join(","));
+        let listed: Vec<&str> = duplicates.iter().map(String::as_str).collect();
+        let message = format!("Offset json file contains duplicate topic partitions: {}", listed.join(","));
         return fail(con, "kafka.common.AdminCommandFailedException", &message);
     }
     con.out("Executing records delete operation");
