@@ -25,13 +25,6 @@ pub(crate) struct DeleteRecordsJob {
     pub(crate) client: ClientId,
 }
 
-/// The tool's `main`: the exception's message, then its (abridged) stack trace.
-fn fail(con: &mut Console, class: &str, message: &str) -> Outcome {
-    con.err(message.to_string());
-    con.err(format!("{class}: {message}"));
-    Outcome::Done(1)
-}
-
 fn usage(con: &mut Console, message: Option<&str>) -> Outcome {
     options::print_usage(con, SPECS, message.unwrap_or(ABOUT))
 }
@@ -89,11 +82,11 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     let path = p.value("offset-json-file").unwrap_or_default();
     let text = match con.vfs.read(&con.vfs.resolve(path)) {
         Ok(text) => text.to_string(),
-        Err(_) => return fail(con, "java.nio.file.NoSuchFileException", path),
+        Err(_) => return con.exception("java.nio.file.NoSuchFileException", path),
     };
     let offsets = match parse_offsets(&text) {
         Ok(offsets) => offsets,
-        Err((class, message)) => return fail(con, class, &message),
+        Err((class, message)) => return con.exception(class, &message),
     };
     // Each repeated partition once (Kafka collects them into a set), in a stable order.
     let mut seen = BTreeSet::new();
@@ -102,7 +95,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     if !duplicates.is_empty() {
         let listed: Vec<&str> = duplicates.iter().map(String::as_str).collect();
         let message = format!("Offset json file contains duplicate topic partitions: {}", listed.join(","));
-        return fail(con, "kafka.common.AdminCommandFailedException", &message);
+        return con.exception("kafka.common.AdminCommandFailedException", &message);
     }
     con.out("Executing records delete operation");
     let servers: Vec<String> =

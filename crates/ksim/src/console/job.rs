@@ -69,6 +69,13 @@ impl Emit {
         self.lines.push((Stream::Stderr, text.into()));
     }
 
+    /// A tool's `main` catching an exception once the job ran: as `Console::exception`.
+    pub(crate) fn exception(&mut self, class: &str, message: &str) {
+        self.err(message.to_string());
+        self.err(format!("{class}: {message}"));
+        self.exit(1);
+    }
+
     pub(crate) fn exit(&mut self, status: i32) {
         self.exit = Some(status);
     }

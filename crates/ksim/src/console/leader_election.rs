@@ -27,11 +27,10 @@ pub(crate) struct ElectionJob {
     election: ElectionType,
 }
 
-/// `AdminCommandFailedException`: its message and (abridged) stack trace on stderr.
+const ADMIN_COMMAND_FAILED: &str = "kafka.common.AdminCommandFailedException";
+
 fn failed(con: &mut Console, message: &str) -> Outcome {
-    con.err(message.to_string());
-    con.err(format!("kafka.common.AdminCommandFailedException: {message}"));
-    Outcome::Done(1)
+    con.exception(ADMIN_COMMAND_FAILED, message)
 }
 
 pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outcome {
@@ -123,17 +122,13 @@ impl ElectionJob {
                     emit.exit(0);
                 } else {
                     let message = format!("{} replica(s) could not be elected", errors.len());
-                    emit.err(message.clone());
-                    emit.err(format!("kafka.common.AdminCommandFailedException: {message}"));
-                    emit.exit(1);
+                    emit.exception(ADMIN_COMMAND_FAILED, &message);
                 }
             }
             AdminOutcome::TimedOut(_) => {
                 let message = "Timeout waiting for election results";
                 emit.out(message.to_string());
-                emit.err(message.to_string());
-                emit.err(format!("kafka.common.AdminCommandFailedException: {message}"));
-                emit.exit(1);
+                emit.exception(ADMIN_COMMAND_FAILED, message);
             }
             _ => emit.exit(1),
         }

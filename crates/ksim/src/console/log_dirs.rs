@@ -56,10 +56,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         match b.parse::<u32>() {
             Ok(id) => brokers.push(id),
             Err(_) => {
-                let message = format!("For input string: \"{b}\"");
-                con.err(message.clone());
-                con.err(format!("java.lang.NumberFormatException: {message}"));
-                return Outcome::Done(1);
+                return con.exception("java.lang.NumberFormatException", &format!("For input string: \"{b}\""));
             }
         }
     }

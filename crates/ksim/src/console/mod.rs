@@ -167,6 +167,14 @@ impl Console {
         self.push(Stream::Stderr, text);
     }
 
+    /// A tool's `main` catching an exception: its message, then its stack trace (abridged
+    /// to the first line), on stderr; status 1.
+    pub(crate) fn exception(&mut self, class: &str, message: &str) -> Outcome {
+        self.err(message.to_string());
+        self.err(format!("{class}: {message}"));
+        Outcome::Done(1)
+    }
+
     fn emit(&mut self, emit: Emit, stdout_file: Option<String>) {
         let saved = std::mem::replace(&mut self.stdout_file, stdout_file);
         for (stream, text) in emit.lines {
