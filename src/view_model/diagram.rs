@@ -224,13 +224,14 @@ pub struct KindStyle {
 }
 
 /// Every kind, in legend order.
-pub const MESSAGE_KINDS: [MessageKind; 6] = [
+pub const MESSAGE_KINDS: [MessageKind; 7] = [
     MessageKind::Produce,
     MessageKind::Fetch,
     MessageKind::Metadata,
     MessageKind::Admin,
     MessageKind::Vote,
     MessageKind::Heartbeat,
+    MessageKind::Group,
 ];
 
 pub fn kind_style(kind: MessageKind) -> KindStyle {
@@ -241,6 +242,7 @@ pub fn kind_style(kind: MessageKind) -> KindStyle {
         MessageKind::Admin => ("Admin", "A", "admin"),
         MessageKind::Vote => ("Vote", "V", "vote"),
         MessageKind::Heartbeat => ("Heartbeat", "H", "heartbeat"),
+        MessageKind::Group => ("Group", "G", "group"),
     };
     KindStyle { name, letter, class }
 }

@@ -9,6 +9,7 @@
 use crate::broker_config::{BrokerConfigSources, ConfigResource};
 use crate::config::Timing;
 use crate::error::{ApiError, KafkaError};
+use crate::group_coordinator::{CoordinatorSettings, GroupCoordinator, OFFSETS_TOPIC};
 use crate::ids::{Addr, NodeId, Uuid};
 use crate::log_manager::{LogConfig, LOG_RETENTION_CHECK_INTERVAL_MS};
 use crate::metadata::{Endpoint, MetadataEntry, MetadataImage, MetadataRecord};
@@ -83,6 +84,9 @@ pub(crate) struct Broker {
     auto_creating: BTreeSet<String>,
     next_correlation_id: u32,
     defaults: TopicDefaults,
+    pub(crate) groups: GroupCoordinator,
+    /// When the group coordinator's timer is next due, so moving deadlines cost no events.
+    group_timer: Option<SimTime>,
 }
 
 impl Broker {
@@ -112,6 +116,8 @@ impl Broker {
             auto_creating: BTreeSet::new(),
             next_correlation_id: 0,
             defaults,
+            groups: GroupCoordinator::default(),
+            group_timer: None,
         }
     }
 
@@ -203,6 +209,12 @@ impl Broker {
                 ctx.timer(LOG_RETENTION_CHECK_INTERVAL_MS, Timer::LogRetention);
             }
             Timer::LogCleaner => self.replicas.on_log_cleaner(ctx),
+            Timer::GroupCoordinator => {
+                self.group_timer = None;
+                let settings = self.coordinator_settings();
+                self.groups.on_timer(&settings, ctx);
+                self.after_groups(ctx);
+            }
             Timer::IsrCheck => {
                 self.replicas.on_isr_check(ctx);
                 self.send_replica_requests(ctx);
@@ -342,6 +354,23 @@ impl Broker {
                     }
                 }
             }
+            Msg::FindCoordinatorRequest { key } => {
+                let reply = self.find_coordinator(&key, ctx);
+                ctx.send(from, correlation_id, reply);
+            }
+            Msg::JoinGroupRequest { .. }
+            | Msg::SyncGroupRequest { .. }
+            | Msg::HeartbeatRequest { .. }
+            | Msg::LeaveGroupRequest { .. }
+            | Msg::OffsetCommitRequest { .. }
+            | Msg::OffsetFetchRequest { .. }
+            | Msg::ListGroupsRequest
+            | Msg::DescribeGroupsRequest { .. }
+            | Msg::DeleteGroupsRequest { .. } => {
+                let settings = self.coordinator_settings();
+                self.groups.handle(from, correlation_id, msg, &settings, ctx);
+                self.after_groups(ctx);
+            }
             Msg::MetadataRequest { topics, allow_auto_topic_creation } => {
                 let response = self.metadata_response(topics, allow_auto_topic_creation, ctx);
                 ctx.send(from, correlation_id, response);
@@ -458,6 +487,9 @@ impl Broker {
                 self.auto_creating.remove(&topic);
                 self.replicas.sync(&topic, *topic_id, *partition_id, &p, &config, ctx);
                 self.send_replica_requests(ctx);
+                if topic == OFFSETS_TOPIC {
+                    self.sync_coordinator(*partition_id, ctx);
+                }
             }
             MetadataRecord::Config { resource: ConfigResource::Topic(topic), .. } => {
                 // min.insync.replicas, retention or compaction may have changed for every
@@ -485,6 +517,9 @@ impl Broker {
             MetadataRecord::RemoveTopic { .. } => {
                 let image = &self.image;
                 self.replicas.remove_missing(|t| image.topics.contains_key(t), ctx);
+                for partition in self.groups.loaded.clone() {
+                    self.sync_coordinator(partition, ctx);
+                }
             }
             _ => {}
         }
@@ -536,6 +571,95 @@ impl Broker {
             // Without a known active controller the request is dropped; the next ISR
             // check (or fetch) asks again.
             let _ = self.send_to_controller(msg, ctx);
+        }
+    }
+
+    fn coordinator_settings(&self) -> CoordinatorSettings {
+        let sources = self.config_sources();
+        let number = |key: &str, default: u64| sources.configured(key).and_then(|v| v.parse().ok()).unwrap_or(default);
+        CoordinatorSettings {
+            offsets_partitions: number("offsets.topic.num.partitions", 50) as u32,
+            initial_rebalance_delay_ms: number(
+                "group.initial.rebalance.delay.ms",
+                crate::group_coordinator::INITIAL_REBALANCE_DELAY_MS_DEFAULT,
+            ),
+        }
+    }
+
+    /// Loads or unloads the groups of an `__consumer_offsets` partition as this broker
+    /// gains or loses its leadership.
+    fn sync_coordinator(&mut self, partition: u32, ctx: &mut Ctx) {
+        let key = (OFFSETS_TOPIC.to_string(), partition);
+        match self.replicas.partitions.get(&key) {
+            Some(h) if h.is_leader => {
+                let records = h.log.records().to_vec();
+                self.groups.load(partition, &records, ctx);
+            }
+            _ => self.groups.unload(partition, ctx),
+        }
+        self.after_groups(ctx);
+    }
+
+    /// Appends what the coordinator wrote and keeps its timer armed.
+    fn after_groups(&mut self, ctx: &mut Ctx) {
+        for write in std::mem::take(&mut self.groups.writes) {
+            let key = (OFFSETS_TOPIC.to_string(), write.partition);
+            let timeout = crate::group_coordinator::OFFSETS_COMMIT_TIMEOUT_MS;
+            self.replicas.append_internal(write.reply, timeout, key, write.records, ctx);
+        }
+        self.send_replica_requests(ctx);
+        if let Some(deadline) = self.groups.next_deadline() {
+            if self.group_timer.is_none_or(|t| deadline < t) {
+                self.group_timer = Some(deadline);
+                ctx.timer(deadline.0.saturating_sub(ctx.now.0), Timer::GroupCoordinator);
+            }
+        }
+    }
+
+    /// FindCoordinator: the leader of the group's `__consumer_offsets` partition. The
+    /// first request creates the topic (`offsets.topic.num.partitions`,
+    /// `offsets.topic.replication.factor`), as Kafka's broker does.
+    fn find_coordinator(&mut self, group_id: &str, ctx: &mut Ctx) -> Msg {
+        let settings = self.coordinator_settings();
+        let not_available = Msg::FindCoordinatorResponse {
+            error: Some(ApiError::default_for(KafkaError::CoordinatorNotAvailable)),
+            coordinator: None,
+        };
+        let Some(topic) = self.image.topics.get(OFFSETS_TOPIC) else {
+            if self.auto_creating.insert(OFFSETS_TOPIC.to_string()) {
+                let sources = self.config_sources();
+                let replication_factor =
+                    sources.configured("offsets.topic.replication.factor").and_then(|v| v.parse().ok()).unwrap_or(3);
+                ctx.trace(format!(
+                    "creating the internal topic {OFFSETS_TOPIC} ({} partitions, replication factor {replication_factor}) for the first group coordinator lookup",
+                    settings.offsets_partitions
+                ));
+                let topic = CreatableTopic {
+                    name: OFFSETS_TOPIC.to_string(),
+                    num_partitions: settings.offsets_partitions as i32,
+                    replication_factor,
+                    configs: vec![
+                        ("cleanup.policy".to_string(), "compact".to_string()),
+                        ("compression.type".to_string(), "producer".to_string()),
+                        ("segment.bytes".to_string(), "104857600".to_string()),
+                    ],
+                };
+                if self.send_to_controller(Msg::CreateTopicsRequest { topics: vec![topic] }, ctx).is_none() {
+                    self.auto_creating.remove(OFFSETS_TOPIC);
+                }
+            }
+            return not_available;
+        };
+        let partition = crate::group_coordinator::partition_for(group_id, settings.offsets_partitions);
+        let leader = topic.partitions.get(&partition).and_then(|p| p.leader);
+        let coordinator = leader.and_then(|id| {
+            let b = self.image.brokers.get(&id).filter(|b| !b.fenced)?;
+            let e = b.endpoints.iter().find(|e| e.name != "CONTROLLER")?;
+            Some(BrokerMetadata { node_id: id, host: e.host.clone(), port: e.port })
+        });
+        match coordinator {
+            Some(c) => Msg::FindCoordinatorResponse { error: None, coordinator: Some(c) },
+            None => not_available,
         }
     }
 

@@ -30,6 +30,16 @@ pub(crate) enum KafkaError {
     InvalidRecord,
     InvalidReplicaAssignment,
     NoReassignmentInProgress,
+    CoordinatorLoadInProgress,
+    CoordinatorNotAvailable,
+    NotCoordinator,
+    IllegalGeneration,
+    InconsistentGroupProtocol,
+    UnknownMemberId,
+    RebalanceInProgress,
+    NonEmptyGroup,
+    GroupIdNotFound,
+    MemberIdRequired,
 }
 
 impl KafkaError {
@@ -62,6 +72,16 @@ impl KafkaError {
             KafkaError::BrokerIdNotRegistered => "BROKER_ID_NOT_REGISTERED",
             KafkaError::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
             KafkaError::InvalidRecord => "INVALID_RECORD",
+            KafkaError::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
+            KafkaError::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            KafkaError::NotCoordinator => "NOT_COORDINATOR",
+            KafkaError::IllegalGeneration => "ILLEGAL_GENERATION",
+            KafkaError::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            KafkaError::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            KafkaError::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            KafkaError::NonEmptyGroup => "NON_EMPTY_GROUP",
+            KafkaError::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
+            KafkaError::MemberIdRequired => "MEMBER_ID_REQUIRED",
         }
     }
 
@@ -100,6 +120,16 @@ impl KafkaError {
             KafkaError::BrokerIdNotRegistered => "org.apache.kafka.common.errors.BrokerIdNotRegisteredException",
             KafkaError::OffsetOutOfRange => "org.apache.kafka.common.errors.OffsetOutOfRangeException",
             KafkaError::InvalidRecord => "org.apache.kafka.common.errors.InvalidRecordException",
+            KafkaError::CoordinatorLoadInProgress => "org.apache.kafka.common.errors.CoordinatorLoadInProgressException",
+            KafkaError::CoordinatorNotAvailable => "org.apache.kafka.common.errors.CoordinatorNotAvailableException",
+            KafkaError::NotCoordinator => "org.apache.kafka.common.errors.NotCoordinatorException",
+            KafkaError::IllegalGeneration => "org.apache.kafka.common.errors.IllegalGenerationException",
+            KafkaError::InconsistentGroupProtocol => "org.apache.kafka.common.errors.InconsistentGroupProtocolException",
+            KafkaError::UnknownMemberId => "org.apache.kafka.common.errors.UnknownMemberIdException",
+            KafkaError::RebalanceInProgress => "org.apache.kafka.common.errors.RebalanceInProgressException",
+            KafkaError::NonEmptyGroup => "org.apache.kafka.common.errors.GroupNotEmptyException",
+            KafkaError::GroupIdNotFound => "org.apache.kafka.common.errors.GroupIdNotFoundException",
+            KafkaError::MemberIdRequired => "org.apache.kafka.common.errors.MemberIdRequiredException",
         }
     }
 
@@ -107,7 +137,12 @@ impl KafkaError {
     pub(crate) fn is_retriable(self) -> bool {
         matches!(
             self,
-            KafkaError::UnknownTopicOrPartition | KafkaError::NotLeaderOrFollower | KafkaError::NotController
+            KafkaError::UnknownTopicOrPartition
+                | KafkaError::NotLeaderOrFollower
+                | KafkaError::NotController
+                | KafkaError::CoordinatorLoadInProgress
+                | KafkaError::CoordinatorNotAvailable
+                | KafkaError::NotCoordinator
         )
     }
 
@@ -150,6 +185,16 @@ impl KafkaError {
                 "The requested offset is not within the range of offsets maintained by the server."
             }
             KafkaError::InvalidRecord => "This record has failed the validation on broker and hence will be rejected.",
+            KafkaError::CoordinatorLoadInProgress => "The coordinator is loading and hence can't process requests.",
+            KafkaError::CoordinatorNotAvailable => "The coordinator is not available.",
+            KafkaError::NotCoordinator => "This is not the correct coordinator.",
+            KafkaError::IllegalGeneration => "Specified group generation id is not valid.",
+            KafkaError::InconsistentGroupProtocol => "The group member's supported protocols are incompatible with those of existing members or first group member tried to join with empty protocol type or empty protocol list.",
+            KafkaError::UnknownMemberId => "The coordinator is not aware of this member.",
+            KafkaError::RebalanceInProgress => "The group is rebalancing, so a rejoin is needed.",
+            KafkaError::NonEmptyGroup => "The group is not empty.",
+            KafkaError::GroupIdNotFound => "The group id does not exist.",
+            KafkaError::MemberIdRequired => "The group member needs to have a valid member id before actually entering a consumer group.",
         }
     }
 }

@@ -26,6 +26,8 @@ pub(crate) enum Timer {
     LogRetention,
     /// `log.cleaner.backoff.ms`: the log cleaner looking for a compacted log to clean.
     LogCleaner,
+    /// The group coordinator's deadlines: member sessions and rebalance join phases.
+    GroupCoordinator,
     /// A client's retry or backoff.
     ClientRetry,
     /// The producer's `linger.ms`.

@@ -349,6 +349,137 @@ pub(crate) enum Msg {
         quorum: Option<QuorumDescription>,
         leader_hint: Option<NodeId>,
     },
+    /// FindCoordinator (key type GROUP): which broker coordinates the group.
+    FindCoordinatorRequest {
+        key: String,
+    },
+    FindCoordinatorResponse {
+        error: Option<ApiError>,
+        coordinator: Option<BrokerMetadata>,
+    },
+    /// JoinGroup (classic protocol). An empty `member_id` asks for one (MEMBER_ID_REQUIRED).
+    JoinGroupRequest {
+        group_id: String,
+        member_id: String,
+        client_id: String,
+        session_timeout_ms: u64,
+        rebalance_timeout_ms: u64,
+        /// The assignors the member supports, most preferred first, each with its subscription.
+        protocols: Vec<(String, GroupSubscription)>,
+    },
+    JoinGroupResponse {
+        error: Option<ApiError>,
+        generation_id: i32,
+        protocol_name: Option<String>,
+        leader: String,
+        member_id: String,
+        /// Every member's subscription, for the leader only (empty for followers).
+        members: Vec<(String, GroupSubscription)>,
+    },
+    /// SyncGroup: the leader brings every member's assignment, followers bring none.
+    SyncGroupRequest {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        assignments: Vec<(String, Vec<(String, u32)>)>,
+    },
+    SyncGroupResponse {
+        error: Option<ApiError>,
+        assignment: Vec<(String, u32)>,
+    },
+    HeartbeatRequest {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+    },
+    HeartbeatResponse {
+        error: Option<ApiError>,
+    },
+    LeaveGroupRequest {
+        group_id: String,
+        member_id: String,
+    },
+    LeaveGroupResponse {
+        error: Option<ApiError>,
+    },
+    /// OffsetCommit: a member commits with its generation; the admin client (generation -1,
+    /// no member id) may commit for a group without members.
+    OffsetCommitRequest {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        offsets: Vec<((String, u32), u64)>,
+    },
+    OffsetCommitResponse {
+        group_id: String,
+        results: Vec<((String, u32), Option<ApiError>)>,
+    },
+    /// OffsetFetch of the given partitions, or of every partition the group committed.
+    OffsetFetchRequest {
+        group_id: String,
+        partitions: Option<Vec<(String, u32)>>,
+    },
+    OffsetFetchResponse {
+        group_id: String,
+        error: Option<ApiError>,
+        offsets: Vec<((String, u32), u64)>,
+    },
+    ListGroupsRequest,
+    ListGroupsResponse {
+        groups: Vec<ListedGroup>,
+    },
+    DescribeGroupsRequest {
+        group_ids: Vec<String>,
+    },
+    DescribeGroupsResponse {
+        groups: Vec<GroupDescription>,
+    },
+    DeleteGroupsRequest {
+        group_ids: Vec<String>,
+    },
+    DeleteGroupsResponse {
+        results: Vec<(String, Option<ApiError>)>,
+    },
+}
+
+/// A consumer's subscription as its assignor protocol metadata carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct GroupSubscription {
+    pub(crate) topics: Vec<String>,
+    /// The partitions the member owns now (the sticky assignors keep them where they can).
+    pub(crate) owned_partitions: Vec<(String, u32)>,
+    /// The generation those partitions were assigned in (-1: none).
+    pub(crate) generation_id: i32,
+}
+
+/// One group of a ListGroups answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ListedGroup {
+    pub(crate) group_id: String,
+    pub(crate) protocol_type: String,
+    pub(crate) state: String,
+}
+
+/// DescribeGroups: a group's state and members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct GroupDescription {
+    pub(crate) group_id: String,
+    pub(crate) error: Option<ApiError>,
+    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead`.
+    pub(crate) state: String,
+    pub(crate) protocol_type: String,
+    /// The assignor chosen for the current generation ("" when none).
+    pub(crate) protocol: String,
+    pub(crate) coordinator: Option<BrokerMetadata>,
+    pub(crate) members: Vec<GroupMemberDescription>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct GroupMemberDescription {
+    pub(crate) member_id: String,
+    pub(crate) client_id: String,
+    pub(crate) client_host: String,
+    pub(crate) assignment: Vec<(String, u32)>,
 }
 
 /// One log directory of a broker, as `DescribeLogDirs` reports it.
@@ -442,6 +573,26 @@ impl Msg {
             Msg::ListPartitionReassignmentsRequest => "ListPartitionReassignmentsRequest",
             Msg::ListPartitionReassignmentsResponse { .. } => "ListPartitionReassignmentsResponse",
             Msg::ElectLeadersResponse { .. } => "ElectLeadersResponse",
+            Msg::FindCoordinatorRequest { .. } => "FindCoordinatorRequest",
+            Msg::FindCoordinatorResponse { .. } => "FindCoordinatorResponse",
+            Msg::JoinGroupRequest { .. } => "JoinGroupRequest",
+            Msg::JoinGroupResponse { .. } => "JoinGroupResponse",
+            Msg::SyncGroupRequest { .. } => "SyncGroupRequest",
+            Msg::SyncGroupResponse { .. } => "SyncGroupResponse",
+            Msg::HeartbeatRequest { .. } => "HeartbeatRequest",
+            Msg::HeartbeatResponse { .. } => "HeartbeatResponse",
+            Msg::LeaveGroupRequest { .. } => "LeaveGroupRequest",
+            Msg::LeaveGroupResponse { .. } => "LeaveGroupResponse",
+            Msg::OffsetCommitRequest { .. } => "OffsetCommitRequest",
+            Msg::OffsetCommitResponse { .. } => "OffsetCommitResponse",
+            Msg::OffsetFetchRequest { .. } => "OffsetFetchRequest",
+            Msg::OffsetFetchResponse { .. } => "OffsetFetchResponse",
+            Msg::ListGroupsRequest => "ListGroupsRequest",
+            Msg::ListGroupsResponse { .. } => "ListGroupsResponse",
+            Msg::DescribeGroupsRequest { .. } => "DescribeGroupsRequest",
+            Msg::DescribeGroupsResponse { .. } => "DescribeGroupsResponse",
+            Msg::DeleteGroupsRequest { .. } => "DeleteGroupsRequest",
+            Msg::DeleteGroupsResponse { .. } => "DeleteGroupsResponse",
         }
     }
 
@@ -483,6 +634,27 @@ impl Msg {
             | Msg::BrokerRegistrationRequest { .. }
             | Msg::BrokerRegistrationResponse { .. } => MessageKind::Admin,
             Msg::BrokerHeartbeatRequest { .. } | Msg::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,
+            Msg::FindCoordinatorRequest { .. }
+            | Msg::FindCoordinatorResponse { .. }
+            | Msg::JoinGroupRequest { .. }
+            | Msg::JoinGroupResponse { .. }
+            | Msg::SyncGroupRequest { .. }
+            | Msg::SyncGroupResponse { .. }
+            | Msg::HeartbeatRequest { .. }
+            | Msg::HeartbeatResponse { .. }
+            | Msg::LeaveGroupRequest { .. }
+            | Msg::LeaveGroupResponse { .. }
+            | Msg::OffsetCommitRequest { .. }
+            | Msg::OffsetCommitResponse { .. }
+            | Msg::OffsetFetchRequest { .. }
+            | Msg::OffsetFetchResponse { .. }
+            | Msg::ListGroupsRequest
+            | Msg::ListGroupsResponse { .. }
+            | Msg::DescribeGroupsRequest { .. }
+            | Msg::DescribeGroupsResponse { .. }
+            | Msg::DeleteGroupsRequest { .. }
+            | Msg::DeleteGroupsResponse { .. }
+            => MessageKind::Group,
             Msg::VoteRequest { .. }
             | Msg::VoteResponse { .. }
             | Msg::BeginQuorumEpochRequest { .. }

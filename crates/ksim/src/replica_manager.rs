@@ -100,6 +100,36 @@ struct PendingProduce {
     base_offset: u64,
     end_offset: u64,
     deadline: SimTime,
+    /// The group coordinator's answer to send instead of a ProduceResponse (its writes to
+    /// `__consumer_offsets`); None for a producer's request.
+    internal_reply: Option<Msg>,
+}
+
+impl PendingProduce {
+    /// Answers the request: the producer's ProduceResponse, or the coordinator's reply with
+    /// the write's error mapped as `GroupMetadataManager` does (a commit that did not reach
+    /// the ISR is COORDINATOR_NOT_AVAILABLE, a lost leadership NOT_COORDINATOR).
+    fn respond(self, error: Option<KafkaError>, ctx: &mut Ctx) {
+        let reply = match self.internal_reply {
+            None => Msg::ProduceResponse {
+                topic: self.key.0,
+                partition: self.key.1,
+                error: error.map(ApiError::default_for),
+                base_offset: self.base_offset,
+            },
+            Some(Msg::OffsetCommitResponse { group_id, results }) => {
+                let mapped = error.map(|e| match e {
+                    KafkaError::NotLeaderOrFollower => KafkaError::NotCoordinator,
+                    _ => KafkaError::CoordinatorNotAvailable,
+                });
+                let results =
+                    results.into_iter().map(|(tp, e)| (tp, mapped.map(ApiError::default_for).or(e))).collect();
+                Msg::OffsetCommitResponse { group_id, results }
+            }
+            Some(other) => other,
+        };
+        ctx.send(self.from, self.correlation_id, reply);
+    }
 }
 
 pub(crate) struct ReplicaManager {
@@ -250,12 +280,7 @@ impl ReplicaManager {
             std::mem::take(&mut self.pending_produce).into_iter().partition(|p| p.key == *key);
         self.pending_produce = keep;
         for p in gone {
-            let error = Some(ApiError::default_for(KafkaError::NotLeaderOrFollower));
-            ctx.send(
-                p.from,
-                p.correlation_id,
-                Msg::ProduceResponse { topic: p.key.0, partition: p.key.1, error, base_offset: 0 },
-            );
+            p.respond(Some(KafkaError::NotLeaderOrFollower), ctx);
         }
     }
 
@@ -270,14 +295,52 @@ impl ReplicaManager {
         records: Vec<NewRecord>,
         ctx: &mut Ctx,
     ) {
+        self.append_as_leader(from, correlation_id, acks, timeout_ms, key, records, None, ctx);
+    }
+
+    /// The group coordinator's write to its `__consumer_offsets` partition (acks=all, as
+    /// Kafka's coordinator writes): `reply` goes out once the ISR has the records.
+    pub(crate) fn append_internal(
+        &mut self,
+        reply_to: Option<(Addr, u32, Msg)>,
+        timeout_ms: u64,
+        key: (String, u32),
+        records: Vec<NewRecord>,
+        ctx: &mut Ctx,
+    ) {
+        match reply_to {
+            Some((from, correlation_id, reply)) => {
+                self.append_as_leader(from, correlation_id, -1, timeout_ms, key, records, Some(reply), ctx)
+            }
+            // Nobody waits for the answer (group metadata, tombstones).
+            None => self.append_as_leader(Addr::Node(self.node_id), 0, 0, timeout_ms, key, records, None, ctx),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn append_as_leader(
+        &mut self,
+        from: Addr,
+        correlation_id: u32,
+        acks: i16,
+        timeout_ms: u64,
+        key: (String, u32),
+        records: Vec<NewRecord>,
+        internal_reply: Option<Msg>,
+        ctx: &mut Ctx,
+    ) {
         let reply = |ctx: &mut Ctx, error: Option<KafkaError>, base_offset: u64| {
             if acks != 0 {
-                let error = error.map(ApiError::default_for);
-                ctx.send(
+                let pending = PendingProduce {
                     from,
                     correlation_id,
-                    Msg::ProduceResponse { topic: key.0.clone(), partition: key.1, error, base_offset },
-                );
+                    key: key.clone(),
+                    base_offset,
+                    end_offset: base_offset,
+                    deadline: ctx.now,
+                    internal_reply: internal_reply.clone(),
+                };
+                pending.respond(error, ctx);
             }
         };
         let Some(h) = self.partitions.get_mut(&key) else {
@@ -324,6 +387,7 @@ impl ReplicaManager {
                     base_offset,
                     end_offset,
                     deadline,
+                    internal_reply,
                 });
                 self.arm(deadline, ctx);
             }
@@ -384,12 +448,7 @@ impl ReplicaManager {
                     Some(KafkaError::RequestTimedOut)
                 }
             };
-            let error = error.map(ApiError::default_for);
-            ctx.send(
-                p.from,
-                p.correlation_id,
-                Msg::ProduceResponse { topic: p.key.0, partition: p.key.1, error, base_offset: p.base_offset },
-            );
+            p.respond(error, ctx);
         }
     }
 

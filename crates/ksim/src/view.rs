@@ -148,6 +148,8 @@ pub enum MessageKind {
     Admin,
     Vote,
     Heartbeat,
+    /// The group protocol: FindCoordinator, JoinGroup, SyncGroup, group heartbeats, commits.
+    Group,
 }
 
 /// An endpoint of a message: a server node or a client process.

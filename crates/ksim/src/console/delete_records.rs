@@ -2,7 +2,7 @@
 //! up to the offsets a JSON file gives, and prints each partition's new low watermark.
 
 use super::job::{Emit, JobKind};
-use super::json::{self, Json};
+use crate::json::{self, Json};
 use super::options::{self, OptSpec};
 use super::{Console, Outcome};
 use crate::client::admin::{AdminCall, AdminOutcome};

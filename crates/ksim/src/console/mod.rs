@@ -13,7 +13,6 @@ mod delete_records;
 mod dump_log;
 mod get_offsets;
 mod job;
-mod json;
 mod leader_election;
 mod log_dirs;
 mod metadata_quorum;

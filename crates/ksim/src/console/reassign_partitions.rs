@@ -3,7 +3,7 @@
 //! (`--cancel`) and proposes an assignment (`--generate`), with the tool's exact lines.
 
 use super::job::{Emit, JobKind};
-use super::json::{self, Json};
+use crate::json::{self, Json};
 use super::options::{self, OptSpec};
 use super::{Console, Outcome};
 use crate::client::admin::{AdminCall, AdminOutcome};

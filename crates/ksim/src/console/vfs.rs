@@ -617,7 +617,10 @@ fn server_tuning(log_dirs: &str) -> String {
          # Roll to a new segment file after 1 GiB.\n\
          log.segment.bytes=1073741824\n\
          # How often to look for segments to delete.\n\
-         log.retention.check.interval.ms=300000\n"
+         log.retention.check.interval.ms=300000\n\
+         \n# --- Group coordinator ---\n\
+         # Start a new group's first rebalance at once (the default waits 3 s for more members).\n\
+         group.initial.rebalance.delay.ms=0\n"
     )
 }
 
@@ -1122,6 +1125,7 @@ mod tests {
         ("log.retention.hours", "168"),
         ("log.segment.bytes", "1073741824"),
         ("log.retention.check.interval.ms", "300000"),
+        ("group.initial.rebalance.delay.ms", "0"),
     ];
 
     fn assert_has(pairs: &[(String, String)], expected: &[(&str, &str)]) {
