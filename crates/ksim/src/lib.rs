@@ -3,6 +3,7 @@
 //! Architecture Invariant: nothing here reads a clock, a file, the network or an OS
 //! random source; the same seed and inputs give the same events on every platform.
 
+mod assignor;
 mod broker;
 mod broker_config;
 mod client;

@@ -1,0 +1,908 @@
+//! Consumer-group partition assignment, computed the way Apache Kafka 4.x computes it.
+//!
+//! Two families:
+//!
+//! * [`Assignor`]: the client-side assignors of the classic protocol, run by the group
+//!   leader (`partition.assignment.strategy`): `range`, `roundrobin`, `sticky` and
+//!   `cooperative-sticky`, ported from `clients/.../consumer/RangeAssignor.java`,
+//!   `RoundRobinAssignor.java`, `internals/AbstractStickyAssignor.java` and
+//!   `CooperativeStickyAssignor.java`.
+//! * [`ServerAssignor`]: the broker-side assignors of KIP-848 (`group.protocol=consumer`),
+//!   `uniform` and `range`, ported from `group-coordinator/.../group/assignor/`.
+//!
+//! What is simplified:
+//!
+//! * No racks: the rack-aware paths of every assignor are left out (they only run when
+//!   consumers set `client.rack`).
+//! * Where Java iterates a `HashMap`/`HashSet` keyed by member id (or by topic id on the
+//!   server side) and the order changes the result, we iterate in member-id (topic-name)
+//!   order; each such place says so. The one exception is the client-side range
+//!   assignor's per-member list order, which follows Java's `HashMap<String, _>` order of
+//!   topic names exactly ([`java_hash_map_order`]) because it is visible to users.
+//! * The server-side uniform assignor ports the homogeneous builder
+//!   (`UniformHomogeneousAssignmentBuilder`) exactly; for heterogeneous subscriptions it
+//!   uses a smaller balanced, sticky algorithm instead of `UniformHeterogeneousAssignmentBuilder`
+//!   (same goals — balance first, then stickiness — not the same choices).
+//! * Claimed partitions whose index no longer exists (a topic deleted and re-created
+//!   smaller) are dropped; Java would keep the stale claim.
+
+// used by the group coordinator and consumer (issue 6)
+#![cfg_attr(not(test), allow(dead_code))]
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A topic partition: topic name and partition index.
+pub(crate) type Tp = (String, u32);
+
+/// Member id → the partitions assigned to it, every member present (possibly empty).
+pub(crate) type GroupAssignment = BTreeMap<String, Vec<Tp>>;
+
+/// What one group member tells the assignor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct MemberSubscription {
+    pub(crate) member_id: String,
+    pub(crate) group_instance_id: Option<String>,
+    pub(crate) topics: Vec<String>,
+    /// Partitions the member says it owns (sticky assignors: from its last assignment;
+    /// server-side assignors: its current target assignment).
+    pub(crate) owned: Vec<Tp>,
+    /// The generation those were owned in (sticky assignors drop claims from older
+    /// generations). `None` is Kafka's "no generation" (-1).
+    pub(crate) generation: Option<i32>,
+}
+
+/// Kafka's `AbstractStickyAssignor.DEFAULT_GENERATION`.
+const DEFAULT_GENERATION: i32 = -1;
+
+/// A client-side (classic protocol) partition assignor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Assignor {
+    Range,
+    RoundRobin,
+    Sticky,
+    CooperativeSticky,
+}
+
+/// Kafka's default `partition.assignment.strategy`: `[RangeAssignor, CooperativeStickyAssignor]`.
+pub(crate) const DEFAULT_ASSIGNORS: [Assignor; 2] = [Assignor::Range, Assignor::CooperativeSticky];
+
+impl Assignor {
+    pub(crate) const ALL: [Assignor; 4] =
+        [Assignor::Range, Assignor::RoundRobin, Assignor::Sticky, Assignor::CooperativeSticky];
+
+    /// The protocol name sent in JoinGroup (`ConsumerPartitionAssignor.name()`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Assignor::Range => "range",
+            Assignor::RoundRobin => "roundrobin",
+            Assignor::Sticky => "sticky",
+            Assignor::CooperativeSticky => "cooperative-sticky",
+        }
+    }
+
+    pub(crate) fn class_name(self) -> &'static str {
+        match self {
+            Assignor::Range => "org.apache.kafka.clients.consumer.RangeAssignor",
+            Assignor::RoundRobin => "org.apache.kafka.clients.consumer.RoundRobinAssignor",
+            Assignor::Sticky => "org.apache.kafka.clients.consumer.StickyAssignor",
+            Assignor::CooperativeSticky => "org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
+        }
+    }
+
+    /// Only `cooperative-sticky` supports the COOPERATIVE rebalance protocol; the group
+    /// uses it when every configured assignor does.
+    pub(crate) fn supports_cooperative(self) -> bool {
+        self == Assignor::CooperativeSticky
+    }
+
+    /// The assignor with this protocol name, as the leader looks it up from JoinGroup.
+    pub(crate) fn from_name(name: &str) -> Option<Assignor> {
+        Assignor::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// One element of `partition.assignment.strategy`. Kafka accepts only class names
+    /// here; the simulator also accepts the protocol names as a shorthand. Unknown names
+    /// fail with the message of the `KafkaException` thrown by
+    /// `ConsumerPartitionAssignor.getAssignorInstances`.
+    pub(crate) fn parse(value: &str) -> Result<Assignor, String> {
+        Assignor::ALL
+            .into_iter()
+            .find(|a| a.class_name() == value || a.name() == value)
+            .ok_or_else(|| format!("{value} ClassNotFoundException exception occurred"))
+    }
+
+    /// The whole `partition.assignment.strategy` value: a comma-separated list (Kafka's
+    /// `ConfigDef` LIST parsing trims and splits on commas with surrounding whitespace).
+    pub(crate) fn parse_list(value: &str) -> Result<Vec<Assignor>, String> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut assignors: Vec<Assignor> = Vec::new();
+        for element in trimmed.split(',').map(str::trim) {
+            let assignor = Assignor::parse(element)?;
+            if assignors.contains(&assignor) {
+                return Err(format!(
+                    "The assignor name: '{}' is used in more than one assignor: {}, {}",
+                    assignor.name(),
+                    assignor.class_name(),
+                    assignor.class_name()
+                ));
+            }
+            assignors.push(assignor);
+        }
+        Ok(assignors)
+    }
+
+    /// The assignment the group leader computes. `partitions_per_topic` is the leader's
+    /// metadata; topics nobody subscribes to and topics with no partitions are ignored, as
+    /// `AbstractPartitionAssignor.assign(Cluster, ...)` does.
+    pub(crate) fn assign(
+        self,
+        partitions_per_topic: &BTreeMap<String, u32>,
+        members: &[MemberSubscription],
+    ) -> GroupAssignment {
+        let topics = subscribed_topics_with_partitions(partitions_per_topic, members);
+        match self {
+            Assignor::Range => assign_range(&topics, members),
+            Assignor::RoundRobin => assign_round_robin(&topics, members),
+            Assignor::Sticky => assign_sticky(&topics, members).assignment,
+            Assignor::CooperativeSticky => assign_cooperative_sticky(&topics, members),
+        }
+    }
+}
+
+/// `partitionsPerTopic` as `AbstractPartitionAssignor` builds it: subscribed topics the
+/// metadata knows, with at least one partition.
+fn subscribed_topics_with_partitions(
+    partitions_per_topic: &BTreeMap<String, u32>,
+    members: &[MemberSubscription],
+) -> BTreeMap<String, u32> {
+    members
+        .iter()
+        .flat_map(|m| m.topics.iter())
+        .filter_map(|t| match partitions_per_topic.get(t) {
+            Some(&count) if count > 0 => Some((t.clone(), count)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn empty_assignment(members: &[MemberSubscription]) -> GroupAssignment {
+    members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect()
+}
+
+/// `AbstractPartitionAssignor.MemberInfo.compareTo`: static members (with a
+/// `group.instance.id`) first, by instance id; then dynamic members by member id.
+fn member_info_cmp(a: &MemberSubscription, b: &MemberSubscription) -> Ordering {
+    match (&a.group_instance_id, &b.group_instance_id) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.member_id.cmp(&b.member_id),
+    }
+}
+
+fn sorted_members(members: &[MemberSubscription]) -> Vec<&MemberSubscription> {
+    let mut sorted: Vec<&MemberSubscription> = members.iter().collect();
+    // Stable sort, like Java's Collections.sort.
+    sorted.sort_by(|a, b| member_info_cmp(a, b));
+    sorted
+}
+
+/// Java's `String.hashCode` (over UTF-16 code units).
+fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
+}
+
+/// The iteration order of a default-constructed `java.util.HashMap<String, _>` holding
+/// `keys`: by bucket (`(h ^ h >>> 16) & (capacity - 1)`, capacity doubling from 16 while
+/// the size exceeds 3/4 of it). Java orders keys sharing a bucket by insertion; we break
+/// those ties by name (the insertion order itself came from another hash set).
+fn java_hash_map_order<'a>(keys: impl IntoIterator<Item = &'a String>) -> Vec<&'a String> {
+    let mut keys: Vec<&String> = keys.into_iter().collect();
+    let mut capacity = 16usize;
+    while keys.len() * 4 > capacity * 3 {
+        capacity *= 2;
+    }
+    let bucket = |s: &str| {
+        let h = java_string_hash(s) as u32;
+        ((h ^ (h >> 16)) as usize) & (capacity - 1)
+    };
+    keys.sort_by(|a, b| bucket(a).cmp(&bucket(b)).then_with(|| a.cmp(b)));
+    keys
+}
+
+/// `RangeAssignor` without racks: per topic, the subscribers in `MemberInfo` order each
+/// take a consecutive range; the first `P % k` take one extra. A member's list is in
+/// topic order of Java's `HashMap` iteration, partitions ascending within a topic.
+fn assign_range(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+    let mut assignment = empty_assignment(members);
+    let sorted = sorted_members(members);
+    for topic in java_hash_map_order(topics.keys()) {
+        let count = topics[topic];
+        // Java's consumersPerTopic appends a member once per subscription entry; a
+        // member id is then a LinkedHashMap key, so duplicates collapse.
+        let mut consumers: Vec<&str> = Vec::new();
+        for m in sorted.iter().filter(|m| m.topics.contains(topic)) {
+            if !consumers.contains(&m.member_id.as_str()) {
+                consumers.push(&m.member_id);
+            }
+        }
+        if consumers.is_empty() {
+            continue;
+        }
+        let k = consumers.len() as u32;
+        let (quota, extra) = (count / k, count % k);
+        let mut next = 0;
+        for (i, consumer) in consumers.iter().enumerate() {
+            let take = quota + u32::from((i as u32) < extra);
+            if let Some(list) = assignment.get_mut(*consumer) {
+                list.extend((next..next + take).map(|p| (topic.clone(), p)));
+            }
+            next += take;
+        }
+    }
+    assignment
+}
+
+/// `RoundRobinAssignor`: every partition (topics by name, partitions ascending) goes to
+/// the next member of the circular `MemberInfo`-sorted list, skipping members that do
+/// not subscribe to its topic.
+fn assign_round_robin(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+    let mut assignment = empty_assignment(members);
+    let sorted = sorted_members(members);
+    if sorted.is_empty() {
+        return assignment;
+    }
+    let mut cursor = 0usize;
+    for (topic, &count) in topics {
+        for partition in 0..count {
+            // Some member subscribes to every topic in `topics`, so this terminates.
+            while !sorted[cursor % sorted.len()].topics.contains(topic) {
+                cursor += 1;
+            }
+            let member = &sorted[cursor % sorted.len()].member_id;
+            cursor += 1;
+            if let Some(list) = assignment.get_mut(member) {
+                list.push((topic.clone(), partition));
+            }
+        }
+    }
+    assignment
+}
+
+/// The result of the sticky algorithm, before the cooperative adjustment.
+struct StickyResult {
+    assignment: GroupAssignment,
+    /// `partitionsTransferringOwnership` of the constrained path; `None` on the general
+    /// path, where the cooperative assignor computes it from owned vs assigned.
+    transferring: Option<BTreeMap<Tp, String>>,
+}
+
+/// The owned partitions `allSubscriptionsEqual` keeps for each member, and whether all
+/// subscriptions are equal.
+struct OwnedClaims {
+    all_subscriptions_equal: bool,
+    /// Each member's still-valid claims, in the order the member listed them.
+    owned: BTreeMap<String, Vec<Tp>>,
+    /// Partitions two members claimed in the same generation: nobody keeps them.
+    multiply_claimed: BTreeSet<Tp>,
+    max_generation: i32,
+}
+
+/// `AbstractStickyAssignor.allSubscriptionsEqual`: a claim survives only from the highest
+/// generation claiming it; two claims at the same generation void both. Java walks the
+/// subscriptions `HashMap`; we walk members in member-id order.
+fn owned_claims(topics: &BTreeMap<String, u32>, members: &[&MemberSubscription]) -> OwnedClaims {
+    let mut all_subscriptions_equal = true;
+    let mut subscribed: BTreeSet<&String> = BTreeSet::new();
+    let mut previous_owner: BTreeMap<Tp, &MemberSubscription> = BTreeMap::new();
+    let mut owned: BTreeMap<String, Vec<Tp>> = BTreeMap::new();
+    let mut multiply_claimed = BTreeSet::new();
+    let mut max_generation = DEFAULT_GENERATION;
+    for member in members {
+        let topics_of_member: BTreeSet<&String> = member.topics.iter().collect();
+        // Java initialises the reference set from the first non-empty subscription, so a
+        // leading member with no topics does not make the subscriptions unequal.
+        if subscribed.is_empty() {
+            subscribed = topics_of_member;
+        } else if all_subscriptions_equal && topics_of_member != subscribed {
+            all_subscriptions_equal = false;
+        }
+        let generation = member.generation.unwrap_or(DEFAULT_GENERATION);
+        max_generation = max_generation.max(generation);
+        owned.insert(member.member_id.clone(), Vec::new());
+        for tp in &member.owned {
+            if !topics.get(&tp.0).is_some_and(|&count| tp.1 < count) {
+                continue;
+            }
+            match previous_owner.get(tp) {
+                None => {
+                    push_owned(&mut owned, &member.member_id, tp);
+                    previous_owner.insert(tp.clone(), member);
+                }
+                Some(other) => {
+                    let other_generation = other.generation.unwrap_or(DEFAULT_GENERATION);
+                    let other_id = other.member_id.clone();
+                    if generation == other_generation {
+                        multiply_claimed.insert(tp.clone());
+                        remove_owned(&mut owned, &other_id, tp);
+                        previous_owner.insert(tp.clone(), member);
+                    } else if generation > other_generation {
+                        push_owned(&mut owned, &member.member_id, tp);
+                        remove_owned(&mut owned, &other_id, tp);
+                        previous_owner.insert(tp.clone(), member);
+                    }
+                }
+            }
+        }
+    }
+    OwnedClaims { all_subscriptions_equal, owned, multiply_claimed, max_generation }
+}
+
+fn push_owned(owned: &mut BTreeMap<String, Vec<Tp>>, member: &str, tp: &Tp) {
+    if let Some(list) = owned.get_mut(member) {
+        list.push(tp.clone());
+    }
+}
+
+/// `List.remove(Object)`: the first occurrence only.
+fn remove_owned(owned: &mut BTreeMap<String, Vec<Tp>>, member: &str, tp: &Tp) {
+    if let Some(list) = owned.get_mut(member) {
+        remove_first(list, tp);
+    }
+}
+
+fn remove_first(list: &mut Vec<Tp>, tp: &Tp) {
+    if let Some(i) = list.iter().position(|x| x == tp) {
+        list.remove(i);
+    }
+}
+
+/// `AbstractStickyAssignor.assignPartitions`.
+fn assign_sticky(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> StickyResult {
+    let mut by_id: Vec<&MemberSubscription> = members.iter().collect();
+    by_id.sort_by(|a, b| a.member_id.cmp(&b.member_id));
+    if by_id.is_empty() {
+        return StickyResult { assignment: BTreeMap::new(), transferring: Some(BTreeMap::new()) };
+    }
+    let claims = owned_claims(topics, &by_id);
+    if claims.all_subscriptions_equal {
+        let (assignment, transferring) = constrained_assign(topics, claims);
+        StickyResult { assignment, transferring: Some(transferring) }
+    } else {
+        let assignment = GeneralBuilder::new(topics, &by_id, claims).build();
+        StickyResult { assignment, transferring: None }
+    }
+}
+
+/// `CooperativeStickyAssignor.assignPartitions`: a partition moving from one owner to
+/// another is left out of the new owner's assignment this round; the old owner revokes
+/// it, and the follow-up rebalance hands it over.
+fn assign_cooperative_sticky(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+    let StickyResult { mut assignment, transferring } = assign_sticky(topics, members);
+    let transferring = transferring.unwrap_or_else(|| {
+        // computePartitionsTransferringOwnership: added to someone and revoked from
+        // someone, using the raw owned lists (not filtered by generation).
+        let mut added: BTreeMap<Tp, String> = BTreeMap::new();
+        let mut revoked: BTreeSet<Tp> = BTreeSet::new();
+        for member in members {
+            let Some(assigned) = assignment.get(&member.member_id) else { continue };
+            for tp in assigned {
+                if !member.owned.contains(tp) {
+                    added.insert(tp.clone(), member.member_id.clone());
+                }
+            }
+            for tp in &member.owned {
+                if !assigned.contains(tp) {
+                    revoked.insert(tp.clone());
+                }
+            }
+        }
+        added.retain(|tp, _| revoked.contains(tp));
+        added
+    });
+    for (tp, member) in &transferring {
+        if let Some(list) = assignment.get_mut(member) {
+            remove_first(list, tp);
+        }
+    }
+    assignment
+}
+
+/// `AbstractStickyAssignor.ConstrainedAssignmentBuilder` (all subscriptions equal), without
+/// racks. Returns the assignment and the partitions transferring ownership.
+fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (GroupAssignment, BTreeMap<Tp, String>) {
+    let OwnedClaims { owned, multiply_claimed, .. } = claims;
+    let total: usize = topics.values().map(|&c| c as usize).sum();
+    let consumers = owned.len();
+    let min_quota = total / consumers;
+    let max_quota = total.div_ceil(consumers);
+    let expected_over_min = total % consumers;
+    let mut current_over_min = 0usize;
+
+    let mut assignment: GroupAssignment = owned.keys().map(|m| (m.clone(), Vec::new())).collect();
+    let mut maybe_revoked: BTreeMap<Tp, String> = BTreeMap::new();
+    let mut assigned: BTreeSet<Tp> = BTreeSet::new();
+    let mut under_min: Vec<String> = Vec::new();
+    let mut exactly_min: Vec<String> = Vec::new();
+
+    // assignOwnedPartitions: Java walks the owned-partitions HashMap; member-id order here.
+    for (consumer, claimed) in &owned {
+        let mut claimed: Vec<Tp> = claimed.iter().filter(|tp| !multiply_claimed.contains(*tp)).cloned().collect();
+        // Sorted by partition, then topic, so a member keeps one of each topic's low partitions.
+        claimed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        let list = assignment.entry(consumer.clone()).or_default();
+        if claimed.len() < min_quota {
+            assigned.extend(claimed.iter().cloned());
+            list.extend(claimed);
+            under_min.push(consumer.clone());
+        } else if claimed.len() >= max_quota && current_over_min < expected_over_min {
+            current_over_min += 1;
+            if current_over_min == expected_over_min {
+                exactly_min.clear();
+            }
+            for tp in claimed.drain(max_quota..) {
+                maybe_revoked.insert(tp, consumer.clone());
+            }
+            assigned.extend(claimed.iter().cloned());
+            list.extend(claimed);
+        } else {
+            for tp in claimed.drain(min_quota..) {
+                maybe_revoked.insert(tp, consumer.clone());
+            }
+            assigned.extend(claimed.iter().cloned());
+            list.extend(claimed);
+            if current_over_min < expected_over_min {
+                exactly_min.push(consumer.clone());
+            }
+        }
+    }
+
+    let unassigned: Vec<Tp> = topics
+        .iter()
+        .flat_map(|(t, &c)| (0..c).map(move |p| (t.clone(), p)))
+        .filter(|tp| !assigned.contains(tp))
+        .collect();
+    under_min.sort();
+    exactly_min.sort();
+
+    // assignRoundRobin. `cursor` plays Java's iterator over the under-minQuota LinkedList.
+    let mut transferring: BTreeMap<Tp, String> = BTreeMap::new();
+    let mut cursor = 0usize;
+    for tp in unassigned {
+        let (consumer, from_under) = if cursor < under_min.len() {
+            cursor += 1;
+            (under_min[cursor - 1].clone(), true)
+        } else if under_min.is_empty() {
+            if exactly_min.is_empty() {
+                // Java throws IllegalStateException; the quotas make this unreachable.
+                break;
+            }
+            (exactly_min.remove(0), false)
+        } else {
+            cursor = 1;
+            (under_min[0].clone(), true)
+        };
+        let list = assignment.entry(consumer.clone()).or_default();
+        list.push(tp.clone());
+        let count = list.len();
+        if maybe_revoked.get(&tp).is_some_and(|owner| *owner != consumer) || multiply_claimed.contains(&tp) {
+            transferring.insert(tp, consumer.clone());
+        }
+        // Java also counts members reaching maxQuota here, but only to log a bug check.
+        if count == min_quota {
+            if from_under {
+                cursor -= 1;
+                under_min.remove(cursor);
+            }
+            exactly_min.push(consumer);
+        }
+    }
+    (assignment, transferring)
+}
+
+/// `PartitionMovements` of the general sticky path: which partitions moved between which
+/// members during this assignment, so a move back undoes a move instead of adding one.
+#[derive(Default)]
+struct PartitionMovements {
+    by_topic: BTreeMap<String, BTreeMap<(String, String), BTreeSet<Tp>>>,
+    movements: BTreeMap<Tp, (String, String)>,
+}
+
+impl PartitionMovements {
+    fn remove_record(&mut self, tp: &Tp) -> Option<(String, String)> {
+        let pair = self.movements.remove(tp)?;
+        if let Some(for_topic) = self.by_topic.get_mut(&tp.0) {
+            if let Some(set) = for_topic.get_mut(&pair) {
+                set.remove(tp);
+                if set.is_empty() {
+                    for_topic.remove(&pair);
+                }
+            }
+            if for_topic.is_empty() {
+                self.by_topic.remove(&tp.0);
+            }
+        }
+        Some(pair)
+    }
+
+    fn add_record(&mut self, tp: &Tp, pair: (String, String)) {
+        self.movements.insert(tp.clone(), pair.clone());
+        self.by_topic.entry(tp.0.clone()).or_default().entry(pair).or_default().insert(tp.clone());
+    }
+
+    fn move_partition(&mut self, tp: &Tp, old: &str, new: &str) {
+        match self.remove_record(tp) {
+            Some((src, _)) => {
+                if src != new {
+                    self.add_record(tp, (src, new.to_owned()));
+                }
+            }
+            None => self.add_record(tp, (old.to_owned(), new.to_owned())),
+        }
+    }
+
+    /// `getTheActualPartitionToBeMoved`. Java takes the first element of a
+    /// `HashSet<TopicPartition>`; we take the smallest.
+    fn actual_partition_to_move(&self, tp: &Tp, old: &str, new: &str) -> Tp {
+        let Some(for_topic) = self.by_topic.get(&tp.0) else { return tp.clone() };
+        let old = match self.movements.get(tp) {
+            Some((src, _)) => src.as_str(),
+            None => old,
+        };
+        match for_topic.get(&(new.to_owned(), old.to_owned())).and_then(|s| s.iter().next()) {
+            Some(reverse) => reverse.clone(),
+            None => tp.clone(),
+        }
+    }
+}
+
+/// `AbstractStickyAssignor.GeneralAssignmentBuilder` (subscriptions differ), without racks.
+/// Java's `sortedCurrentSubscriptions` TreeSet (by assignment size, then member id) is
+/// recomputed on demand: Java re-inserts a member whenever its size changes, so the two
+/// agree everywhere the set is read.
+struct GeneralBuilder<'a> {
+    topics: &'a BTreeMap<String, u32>,
+    members: BTreeMap<String, &'a MemberSubscription>,
+    topic_consumers: BTreeMap<String, Vec<String>>,
+    consumer_topics: BTreeMap<String, Vec<String>>,
+    current: BTreeMap<String, Vec<Tp>>,
+    partition_consumer: BTreeMap<Tp, String>,
+    sorted_all_partitions: Vec<Tp>,
+    revocation_required: bool,
+    movements: PartitionMovements,
+    max_generation: i32,
+}
+
+impl<'a> GeneralBuilder<'a> {
+    fn new(topics: &'a BTreeMap<String, u32>, by_id: &[&'a MemberSubscription], claims: OwnedClaims) -> Self {
+        let mut topic_consumers: BTreeMap<String, Vec<String>> =
+            topics.keys().map(|t| (t.clone(), Vec::new())).collect();
+        let mut consumer_topics = BTreeMap::new();
+        for member in by_id {
+            let mut subscribed = Vec::new();
+            for topic in &member.topics {
+                if let Some(list) = topic_consumers.get_mut(topic) {
+                    subscribed.push(topic.clone());
+                    list.push(member.member_id.clone());
+                }
+            }
+            consumer_topics.insert(member.member_id.clone(), subscribed);
+        }
+        let current = claims.owned;
+        let mut partition_consumer = BTreeMap::new();
+        for (consumer, list) in &current {
+            for tp in list {
+                partition_consumer.insert(tp.clone(), consumer.clone());
+            }
+        }
+        // Topics with fewer potential consumers first (TopicComparator), then by name.
+        let mut sorted_topics: Vec<&String> = topics.keys().collect();
+        sorted_topics.sort_by_key(|t| (topic_consumers[*t].len(), *t));
+        let sorted_all_partitions =
+            sorted_topics.into_iter().flat_map(|t| (0..topics[t]).map(move |p| (t.clone(), p))).collect();
+        GeneralBuilder {
+            topics,
+            members: by_id.iter().map(|m| (m.member_id.clone(), *m)).collect(),
+            topic_consumers,
+            consumer_topics,
+            current,
+            partition_consumer,
+            sorted_all_partitions,
+            revocation_required: false,
+            movements: PartitionMovements::default(),
+            max_generation: claims.max_generation,
+        }
+    }
+
+    fn size(&self, consumer: &str) -> usize {
+        self.current.get(consumer).map_or(0, Vec::len)
+    }
+
+    /// `sortedCurrentSubscriptions` in iteration order.
+    fn sorted_subscriptions(&self) -> Vec<String> {
+        let mut sorted: Vec<String> = self.current.keys().cloned().collect();
+        sorted.sort_by(|a, b| self.size(a).cmp(&self.size(b)).then_with(|| a.cmp(b)));
+        sorted
+    }
+
+    fn subscribes(&self, consumer: &str, topic: &str) -> bool {
+        self.consumer_topics.get(consumer).is_some_and(|ts| ts.iter().any(|t| t == topic))
+    }
+
+    fn build(mut self) -> GroupAssignment {
+        // prepopulateCurrentAssignments: the claims of members from older generations,
+        // keeping the newest generation per partition (first claimant on ties).
+        let mut prev: BTreeMap<Tp, (String, i32)> = BTreeMap::new();
+        for member in self.members.values() {
+            let generation = match member.generation {
+                Some(g) if g < self.max_generation => g,
+                None if self.max_generation > DEFAULT_GENERATION => DEFAULT_GENERATION,
+                _ => continue,
+            };
+            for tp in &member.owned {
+                if prev.get(tp).is_none_or(|(_, g)| generation > *g) {
+                    prev.insert(tp.clone(), (member.member_id.clone(), generation));
+                }
+            }
+        }
+
+        // assignOwnedPartitions: drop claims on topics the claimant no longer subscribes to.
+        let mut assigned: BTreeSet<Tp> = BTreeSet::new();
+        let consumers: Vec<String> = self.current.keys().cloned().collect();
+        for consumer in consumers {
+            let claimed = self.current.get(&consumer).cloned().unwrap_or_default();
+            let mut kept = Vec::new();
+            for tp in claimed {
+                if self.subscribes(&consumer, &tp.0) {
+                    assigned.insert(tp.clone());
+                    kept.push(tp);
+                } else {
+                    self.revocation_required = true;
+                }
+            }
+            self.current.insert(consumer, kept);
+        }
+        let unassigned: Vec<Tp> =
+            self.sorted_all_partitions.iter().filter(|tp| !assigned.contains(*tp)).cloned().collect();
+        self.balance(&prev, unassigned);
+        let mut result = self.current;
+        for member in self.members.keys() {
+            result.entry(member.clone()).or_default();
+        }
+        result
+    }
+
+    fn balance(&mut self, prev: &BTreeMap<Tp, (String, i32)>, mut unassigned: Vec<Tp>) {
+        let initializing = self.current.values().all(Vec::is_empty);
+
+        // maybeAssign: each unassigned partition to the least-loaded subscriber.
+        for tp in &unassigned {
+            let target = self.sorted_subscriptions().into_iter().find(|c| self.subscribes(c, &tp.0));
+            if let Some(consumer) = target {
+                self.current.entry(consumer.clone()).or_default().push(tp.clone());
+                self.partition_consumer.insert(tp.clone(), consumer);
+            }
+        }
+
+        // Topics with a single subscriber cannot move.
+        let fixed_topics: BTreeSet<String> =
+            self.topic_consumers.iter().filter(|(_, cs)| cs.len() < 2).map(|(t, _)| t.clone()).collect();
+        self.sorted_all_partitions.retain(|tp| !fixed_topics.contains(&tp.0));
+        unassigned.retain(|tp| !fixed_topics.contains(&tp.0));
+
+        // Members that cannot take part in reassignment are set aside.
+        let mut fixed_assignments: Vec<(String, Vec<Tp>)> = Vec::new();
+        let consumers: Vec<String> = self.consumer_topics.keys().cloned().collect();
+        for consumer in consumers {
+            if !self.can_consumer_participate(&consumer) {
+                if let Some(list) = self.current.remove(&consumer) {
+                    fixed_assignments.push((consumer, list));
+                }
+            }
+        }
+
+        let pre_balance = self.current.clone();
+        let pre_balance_partition_consumer = self.partition_consumer.clone();
+        if !self.revocation_required {
+            self.perform_reassignments(&unassigned, prev);
+        }
+        let all = self.sorted_all_partitions.clone();
+        let reassigned = self.perform_reassignments(&all, prev);
+        if !initializing && reassigned && balance_score(&self.current) >= balance_score(&pre_balance) {
+            self.current = pre_balance;
+            self.partition_consumer = pre_balance_partition_consumer;
+        }
+        for (consumer, list) in fixed_assignments {
+            self.current.insert(consumer, list);
+        }
+    }
+
+    fn max_assignment_size(&self, consumer: &str) -> usize {
+        self.consumer_topics
+            .get(consumer)
+            .map_or(0, |ts| ts.iter().map(|t| self.topics.get(t).map_or(0, |&c| c as usize)).sum())
+    }
+
+    fn can_consumer_participate(&self, consumer: &str) -> bool {
+        if self.size(consumer) < self.max_assignment_size(consumer) {
+            return true;
+        }
+        self.current
+            .get(consumer)
+            .is_some_and(|list| list.iter().any(|tp| self.topic_consumers.get(&tp.0).is_some_and(|cs| cs.len() >= 2)))
+    }
+
+    fn is_balanced(&self) -> bool {
+        let sizes = self.current.values().map(Vec::len);
+        let (min, max) = (sizes.clone().min().unwrap_or(0), sizes.max().unwrap_or(0));
+        if min + 1 >= max {
+            return true;
+        }
+        for consumer in self.sorted_subscriptions() {
+            let count = self.size(&consumer);
+            if count == self.max_assignment_size(&consumer) {
+                continue;
+            }
+            let Some(topics) = self.consumer_topics.get(&consumer) else { continue };
+            for topic in topics {
+                for p in 0..self.topics.get(topic).copied().unwrap_or(0) {
+                    let tp = (topic.clone(), p);
+                    if self.current.get(&consumer).is_some_and(|l| l.contains(&tp)) {
+                        continue;
+                    }
+                    let Some(other) = self.owner_in_current(&tp) else { continue };
+                    if count + 1 < self.size(other) {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn owner_in_current(&self, tp: &Tp) -> Option<&String> {
+        self.partition_consumer.get(tp).filter(|c| self.current.contains_key(*c))
+    }
+
+    fn perform_reassignments(&mut self, partitions: &[Tp], prev: &BTreeMap<Tp, (String, i32)>) -> bool {
+        let mut performed = false;
+        loop {
+            let mut modified = false;
+            for tp in partitions {
+                if self.is_balanced() {
+                    break;
+                }
+                let Some(consumer) = self.owner_in_current(tp).cloned() else { continue };
+                if let Some((prev_consumer, _)) = prev.get(tp) {
+                    // Java moves the partition back even to a member that no longer
+                    // subscribes to it; we require the member to be able to take it.
+                    if self.current.contains_key(prev_consumer)
+                        && self.subscribes(prev_consumer, &tp.0)
+                        && self.size(&consumer) > self.size(prev_consumer) + 1
+                    {
+                        self.reassign_to(tp, prev_consumer.clone());
+                        performed = true;
+                        modified = true;
+                        continue;
+                    }
+                }
+                let others = self.topic_consumers.get(&tp.0).cloned().unwrap_or_default();
+                if others.iter().any(|o| self.current.contains_key(o) && self.size(&consumer) > self.size(o) + 1) {
+                    let target = self.sorted_subscriptions().into_iter().find(|c| self.subscribes(c, &tp.0));
+                    if let Some(target) = target {
+                        self.reassign_to(tp, target);
+                        performed = true;
+                        modified = true;
+                    }
+                }
+            }
+            if !modified {
+                return performed;
+            }
+        }
+    }
+
+    fn reassign_to(&mut self, tp: &Tp, new_consumer: String) {
+        let Some(consumer) = self.partition_consumer.get(tp).cloned() else { return };
+        let to_move = self.movements.actual_partition_to_move(tp, &consumer, &new_consumer);
+        let Some(old_consumer) = self.partition_consumer.get(&to_move).cloned() else { return };
+        self.movements.move_partition(&to_move, &old_consumer, &new_consumer);
+        if let Some(list) = self.current.get_mut(&old_consumer) {
+            remove_first(list, &to_move);
+        }
+        self.current.entry(new_consumer.clone()).or_default().push(to_move.clone());
+        self.partition_consumer.insert(to_move, new_consumer);
+    }
+}
+
+/// Sum over member pairs of the difference in assignment sizes (0 = perfectly balanced).
+fn balance_score(assignment: &BTreeMap<String, Vec<Tp>>) -> usize {
+    let sizes: Vec<usize> = assignment.values().map(Vec::len).collect();
+    let mut score = 0;
+    for (i, a) in sizes.iter().enumerate() {
+        for b in &sizes[i + 1..] {
+            score += a.abs_diff(*b);
+        }
+    }
+    score
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(id: &str, topics: &[&str]) -> MemberSubscription {
+        MemberSubscription {
+            member_id: id.to_owned(),
+            topics: topics.iter().map(|t| (*t).to_owned()).collect(),
+            ..MemberSubscription::default()
+        }
+    }
+
+    fn owning(mut m: MemberSubscription, owned: &[(&str, u32)], generation: i32) -> MemberSubscription {
+        m.owned = owned.iter().map(|(t, p)| ((*t).to_owned(), *p)).collect();
+        m.generation = Some(generation);
+        m
+    }
+
+    fn topics(list: &[(&str, u32)]) -> BTreeMap<String, u32> {
+        list.iter().map(|(t, c)| ((*t).to_owned(), *c)).collect()
+    }
+
+    fn tps(list: &[(&str, u32)]) -> Vec<Tp> {
+        list.iter().map(|(t, p)| ((*t).to_owned(), *p)).collect()
+    }
+
+    fn sorted(mut list: Vec<Tp>) -> Vec<Tp> {
+        list.sort();
+        list
+    }
+
+    #[test]
+    fn range_worked_example() {
+        let t = topics(&[("t0", 3), ("t1", 3)]);
+        let members = [member("C0", &["t0", "t1"]), member("C1", &["t0", "t1"])];
+        let a = Assignor::Range.assign(&t, &members);
+        assert_eq!(a["C0"], tps(&[("t0", 0), ("t0", 1), ("t1", 0), ("t1", 1)]));
+        assert_eq!(a["C1"], tps(&[("t0", 2), ("t1", 2)]));
+    }
+
+    #[test]
+    fn roundrobin_worked_example() {
+        let t = topics(&[("t0", 3), ("t1", 3)]);
+        let members = [member("C0", &["t0", "t1"]), member("C1", &["t0", "t1"])];
+        let a = Assignor::RoundRobin.assign(&t, &members);
+        assert_eq!(a["C0"], tps(&[("t0", 0), ("t0", 2), ("t1", 1)]));
+        assert_eq!(a["C1"], tps(&[("t0", 1), ("t1", 0), ("t1", 2)]));
+    }
+
+    #[test]
+    fn parsing_follows_kafka() {
+        assert_eq!(DEFAULT_ASSIGNORS, [Assignor::Range, Assignor::CooperativeSticky]);
+        assert_eq!(
+            Assignor::parse_list(
+                "org.apache.kafka.clients.consumer.RangeAssignor, org.apache.kafka.clients.consumer.CooperativeStickyAssignor"
+            ),
+            Ok(DEFAULT_ASSIGNORS.to_vec())
+        );
+        assert_eq!(Assignor::parse("roundrobin"), Ok(Assignor::RoundRobin));
+        assert_eq!(
+            Assignor::parse("com.example.Nope"),
+            Err("com.example.Nope ClassNotFoundException exception occurred".to_owned())
+        );
+        assert_eq!(
+            Assignor::parse_list("range,org.apache.kafka.clients.consumer.RangeAssignor"),
+            Err("The assignor name: 'range' is used in more than one assignor: \
+                 org.apache.kafka.clients.consumer.RangeAssignor, org.apache.kafka.clients.consumer.RangeAssignor"
+                .to_owned())
+        );
+        for a in Assignor::ALL {
+            assert_eq!(Assignor::from_name(a.name()), Some(a));
+            assert_eq!(Assignor::parse(a.class_name()), Ok(a));
+        }
+    }
+}
