@@ -30,7 +30,6 @@ pub(crate) enum KafkaError {
     InvalidRecord,
     InvalidReplicaAssignment,
     NoReassignmentInProgress,
-    CoordinatorLoadInProgress,
     CoordinatorNotAvailable,
     NotCoordinator,
     IllegalGeneration,
@@ -72,7 +71,6 @@ impl KafkaError {
             KafkaError::BrokerIdNotRegistered => "BROKER_ID_NOT_REGISTERED",
             KafkaError::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
             KafkaError::InvalidRecord => "INVALID_RECORD",
-            KafkaError::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
             KafkaError::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
             KafkaError::NotCoordinator => "NOT_COORDINATOR",
             KafkaError::IllegalGeneration => "ILLEGAL_GENERATION",
@@ -120,7 +118,6 @@ impl KafkaError {
             KafkaError::BrokerIdNotRegistered => "org.apache.kafka.common.errors.BrokerIdNotRegisteredException",
             KafkaError::OffsetOutOfRange => "org.apache.kafka.common.errors.OffsetOutOfRangeException",
             KafkaError::InvalidRecord => "org.apache.kafka.common.errors.InvalidRecordException",
-            KafkaError::CoordinatorLoadInProgress => "org.apache.kafka.common.errors.CoordinatorLoadInProgressException",
             KafkaError::CoordinatorNotAvailable => "org.apache.kafka.common.errors.CoordinatorNotAvailableException",
             KafkaError::NotCoordinator => "org.apache.kafka.common.errors.NotCoordinatorException",
             KafkaError::IllegalGeneration => "org.apache.kafka.common.errors.IllegalGenerationException",
@@ -140,7 +137,6 @@ impl KafkaError {
             KafkaError::UnknownTopicOrPartition
                 | KafkaError::NotLeaderOrFollower
                 | KafkaError::NotController
-                | KafkaError::CoordinatorLoadInProgress
                 | KafkaError::CoordinatorNotAvailable
                 | KafkaError::NotCoordinator
         )
@@ -185,7 +181,6 @@ impl KafkaError {
                 "The requested offset is not within the range of offsets maintained by the server."
             }
             KafkaError::InvalidRecord => "This record has failed the validation on broker and hence will be rejected.",
-            KafkaError::CoordinatorLoadInProgress => "The coordinator is loading and hence can't process requests.",
             KafkaError::CoordinatorNotAvailable => "The coordinator is not available.",
             KafkaError::NotCoordinator => "This is not the correct coordinator.",
             KafkaError::IllegalGeneration => "Specified group generation id is not valid.",

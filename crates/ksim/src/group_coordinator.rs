@@ -556,7 +556,6 @@ impl GroupCoordinator {
             g.members.remove(id);
             ctx.trace(format!("removed member {id} from group {group_id}: it did not rejoin within the rebalance timeout"));
         }
-        g.pending.clear();
         g.join_deadline = None;
         g.generation_id += 1;
         if g.leader.as_ref().is_some_and(|l| !g.members.contains_key(l)) {

@@ -28,6 +28,10 @@ pub(crate) enum Timer {
     LogCleaner,
     /// The group coordinator's deadlines: member sessions and rebalance join phases.
     GroupCoordinator,
+    /// A consumer's `heartbeat.interval.ms` (and its `max.poll.interval.ms` check).
+    GroupHeartbeat,
+    /// A consumer's `auto.commit.interval.ms`.
+    AutoCommit,
     /// A client's retry or backoff.
     ClientRetry,
     /// The producer's `linger.ms`.

@@ -75,6 +75,7 @@ fn read_from_the_beginning(world: &mut World) -> BTreeSet<String> {
         fetch_max_wait_ms: 500,
         idle_timeout_ms: Some(READ_IDLE_MS),
         retry_backoff_ms: 100,
+        group: None,
     };
     let consumer = world.start_client(|_| Client {
         client_id: "vitals-checker".to_string(),

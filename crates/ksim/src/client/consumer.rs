@@ -1,15 +1,25 @@
-//! The consumer: finds the partitions, resets positions (`auto.offset.reset` or an
-//! explicit offset), then long-polls the leaders with Fetch.
+//! The consumer: finds its partitions, then long-polls their leaders with Fetch.
 //!
-//! Simplification until the consumer-groups issue lands: the console consumer assigns
-//! itself every partition of its topic (or the one given) instead of joining its group
-//! through the group coordinator, and commits no offsets.
+//! Two ways to get partitions, as in Kafka: `assign()` (a given partition, or all of a
+//! topic's, no group) and `subscribe()` through a consumer group. A subscribed consumer
+//! finds its group coordinator, joins (JoinGroup, MEMBER_ID_REQUIRED, JoinGroup again),
+//! and, if it is the group leader, computes every member's assignment with the assignor
+//! the group chose; SyncGroup hands each member its partitions. It heartbeats every
+//! `heartbeat.interval.ms`, starts from the committed offsets (OffsetFetch, else
+//! `auto.offset.reset`), commits its positions every `auto.commit.interval.ms` when
+//! `enable.auto.commit` is on, and on close commits and leaves the group.
+//!
+//! Simplifications: one topic per consumer; eager assignors revoke everything before
+//! rejoining and cooperative ones keep what they own (no separate revocation callback);
+//! the poll loop never stalls by itself, so `max.poll.interval.ms` is only exceeded when
+//! a test or `ksim` pauses the application (`Consumer::pause_application`).
 
 use super::Bootstrap;
+use crate::assignor::{Assignor, MemberSubscription};
 use crate::error::KafkaError;
 use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Level, Target, Timer};
-use crate::protocol::{FetchPartition, Msg, OffsetSpec};
+use crate::protocol::{FetchPartition, GroupSubscription, Msg, OffsetSpec};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
 
@@ -19,6 +29,33 @@ pub(crate) enum StartOffset {
     Earliest,
     Latest,
     At(u64),
+    /// `auto.offset.reset=none`: no committed offset is an error.
+    None,
+}
+
+/// The group settings of a subscribed consumer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct GroupConfig {
+    pub(crate) session_timeout_ms: u64,
+    pub(crate) heartbeat_interval_ms: u64,
+    pub(crate) max_poll_interval_ms: u64,
+    pub(crate) enable_auto_commit: bool,
+    pub(crate) auto_commit_interval_ms: u64,
+    /// `partition.assignment.strategy`, most preferred first.
+    pub(crate) assignors: Vec<Assignor>,
+}
+
+impl Default for GroupConfig {
+    fn default() -> GroupConfig {
+        GroupConfig {
+            session_timeout_ms: 45_000,
+            heartbeat_interval_ms: 3000,
+            max_poll_interval_ms: 300_000,
+            enable_auto_commit: true,
+            auto_commit_interval_ms: 5000,
+            assignors: crate::assignor::DEFAULT_ASSIGNORS.to_vec(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +72,8 @@ pub(crate) struct ConsumerConfig {
     /// `--timeout-ms`: stop when no record arrived for this long.
     pub(crate) idle_timeout_ms: Option<u64>,
     pub(crate) retry_backoff_ms: u64,
+    /// Some: subscribe through the group; None: assign the partitions itself.
+    pub(crate) group: Option<GroupConfig>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,13 +91,30 @@ pub(crate) enum ConsumerEvent {
     Records(Vec<ConsumedRecord>),
     /// No record within `--timeout-ms`.
     TimedOut,
+    /// `auto.offset.reset=none` and a partition without a committed offset.
+    NoOffset(Vec<(String, u32)>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     Metadata,
+    FindCoordinator,
+    Joining,
+    Syncing,
+    OffsetFetch,
     ListOffsets,
     Fetching,
+    /// Closing: the final commit is out; LeaveGroup follows its answer.
+    Closing,
+}
+
+/// The consumer's place in its group, for the page.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Membership {
+    pub(crate) member_id: String,
+    pub(crate) generation_id: i32,
+    pub(crate) is_leader: bool,
+    pub(crate) protocol: Option<String>,
 }
 
 pub(crate) struct Consumer {
@@ -66,14 +122,34 @@ pub(crate) struct Consumer {
     bootstrap: Bootstrap,
     phase: Phase,
     leaders: BTreeMap<u32, NodeId>,
-    positions: BTreeMap<u32, u64>,
+    /// Partitions of the topic, from the last metadata answer (the leader's assignor input).
+    partition_count: u32,
+    pub(crate) positions: BTreeMap<u32, u64>,
     /// Whether the first positions were set (`--offset`/`--from-beginning`); later
     /// resets, after an out-of-range fetch, follow `auto.offset.reset`.
     started: bool,
     /// Leaders with a fetch outstanding.
     fetching: Vec<NodeId>,
     last_progress: SimTime,
+    /// The idle timer starts once the consumer has partitions to read.
+    idle_clock_started: bool,
     next_correlation_id: u32,
+    coordinator: Option<NodeId>,
+    /// The coordinator's `host:port`, for log lines.
+    coordinator_address: String,
+    pub(crate) membership: Membership,
+    /// Partitions assigned by the group (subscribe) or taken (assign).
+    pub(crate) assignment: Vec<u32>,
+    /// A heartbeat is out; when the next one is due.
+    heartbeat_in_flight: bool,
+    next_heartbeat: Option<SimTime>,
+    next_auto_commit: Option<SimTime>,
+    /// Positions at the last commit, so an idle consumer does not commit again.
+    committed: BTreeMap<u32, u64>,
+    /// The application's last poll; past `max.poll.interval.ms` the member leaves.
+    last_poll: SimTime,
+    /// The application stops polling until then (a slow record handler).
+    paused_until: Option<SimTime>,
 }
 
 impl Consumer {
@@ -85,16 +161,36 @@ impl Consumer {
             bootstrap,
             phase: Phase::Metadata,
             leaders: BTreeMap::new(),
+            partition_count: 0,
             positions: BTreeMap::new(),
             started: false,
             fetching: Vec::new(),
             last_progress: SimTime::ZERO,
+            idle_clock_started: false,
             next_correlation_id: 0,
+            coordinator: None,
+            coordinator_address: String::new(),
+            membership: Membership { generation_id: -1, ..Membership::default() },
+            assignment: Vec::new(),
+            heartbeat_in_flight: false,
+            next_heartbeat: None,
+            next_auto_commit: None,
+            committed: BTreeMap::new(),
+            last_poll: SimTime::ZERO,
+            paused_until: None,
         }
     }
 
     pub(crate) fn bootstrap_servers(&self) -> Vec<String> {
         self.config.bootstrap_servers.clone()
+    }
+
+    pub(crate) fn topic(&self) -> &str {
+        &self.config.topic
+    }
+
+    pub(crate) fn group_id(&self) -> Option<&str> {
+        self.config.group.as_ref().map(|_| self.config.group_id.as_str())
     }
 
     fn tag(&self) -> String {
@@ -107,74 +203,254 @@ impl Consumer {
         self.next_correlation_id
     }
 
+    fn send_to_coordinator(&mut self, msg: Msg, ctx: &mut Ctx) {
+        match self.coordinator {
+            Some(c) => {
+                self.send(Target::Addr(Addr::Node(c)), msg, ctx);
+            }
+            None => self.find_coordinator(ctx),
+        }
+    }
+
+    /// The application stops calling poll() for `ms` (a slow record handler): past
+    /// `max.poll.interval.ms` the consumer leaves its group, as Kafka's heartbeat thread does.
+    pub(crate) fn pause_application(&mut self, ms: u64, ctx: &mut Ctx) {
+        self.paused_until = Some(ctx.now.plus_ms(ms));
+        ctx.timer(ms, Timer::ClientRetry);
+        if let Some(g) = &self.config.group {
+            ctx.timer(g.max_poll_interval_ms, Timer::GroupHeartbeat);
+        }
+    }
+
+    fn polling(&self, now: SimTime) -> bool {
+        self.paused_until.is_none_or(|t| now >= t)
+    }
+
+    /// Returns false once the consumer has closed.
     pub(crate) fn handle(&mut self, input: Input, ctx: &mut Ctx) -> bool {
         match input {
             Input::Start => {
                 self.last_progress = ctx.now;
-                self.arm_idle_timer(ctx);
+                self.last_poll = ctx.now;
                 self.request_metadata(ctx);
             }
             Input::Disconnected { node } => {
                 // The leader died: its fetch is lost; find the partitions' new leaders.
                 self.fetching.retain(|n| *n != node);
+                if self.coordinator == Some(node) {
+                    self.coordinator_unknown(ctx);
+                }
                 ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
             }
             Input::ConnectionRefused { target } => {
                 let backoff = self.bootstrap.refused(&target, ctx);
                 ctx.timer(backoff, Timer::ClientRetry);
             }
-            Input::Timer(Timer::ClientRetry) => self.request_metadata(ctx),
+            Input::Timer(Timer::ClientRetry) => self.retry(ctx),
             Input::Timer(Timer::Deadline) => {
                 if let Some(timeout) = self.config.idle_timeout_ms {
-                    if ctx.now.0 >= self.last_progress.0 + timeout {
+                    if self.idle_clock_started && ctx.now.0 >= self.last_progress.0 + timeout {
                         ctx.notify(ClientEvent::Consumer(ConsumerEvent::TimedOut));
-                        return false;
+                        return self.close(ctx);
                     }
                 }
             }
+            Input::Timer(Timer::GroupHeartbeat) => self.on_heartbeat_timer(ctx),
+            Input::Timer(Timer::AutoCommit) => self.on_auto_commit_timer(ctx),
             Input::Timer(_) => {}
-            Input::Message { from, correlation_id, msg } => self.on_response(from, correlation_id, msg, ctx),
+            Input::Message { from, correlation_id, msg } => return self.on_response(from, correlation_id, msg, ctx),
         }
         true
     }
 
-    fn arm_idle_timer(&self, ctx: &mut Ctx) {
+    /// After a backoff: carry on from wherever the consumer got stuck.
+    fn retry(&mut self, ctx: &mut Ctx) {
+        if self.config.group.is_some() && self.coordinator.is_none() && self.phase != Phase::Closing {
+            self.find_coordinator(ctx);
+            if self.phase == Phase::FindCoordinator {
+                return;
+            }
+        }
+        match self.phase {
+            Phase::FindCoordinator => self.find_coordinator(ctx),
+            Phase::Joining if self.coordinator.is_some() => self.join(ctx),
+            Phase::Joining => self.find_coordinator(ctx),
+            Phase::Closing => {}
+            Phase::Fetching if !self.polling(ctx.now) => {}
+            _ => self.request_metadata(ctx),
+        }
+    }
+
+    fn arm_idle_timer(&mut self, ctx: &mut Ctx) {
         if let Some(timeout) = self.config.idle_timeout_ms {
+            if !self.idle_clock_started {
+                self.idle_clock_started = true;
+                self.last_progress = ctx.now;
+            }
             ctx.timer(timeout, Timer::Deadline);
         }
     }
 
     fn request_metadata(&mut self, ctx: &mut Ctx) {
-        self.phase = Phase::Metadata;
+        if self.phase != Phase::Closing {
+            self.phase = Phase::Metadata;
+        }
         let target = Target::HostPort(self.bootstrap.current());
         let msg =
             Msg::MetadataRequest { topics: Some(vec![self.config.topic.clone()]), allow_auto_topic_creation: true };
         self.send(target, msg, ctx);
     }
 
-    fn on_response(&mut self, from: Addr, correlation_id: u32, msg: Msg, ctx: &mut Ctx) {
+    fn find_coordinator(&mut self, ctx: &mut Ctx) {
+        // A member that lost its coordinator keeps fetching while it looks for it.
+        if self.membership.generation_id < 0 {
+            self.phase = Phase::FindCoordinator;
+        }
+        let target = Target::HostPort(self.bootstrap.current());
+        self.send(target, Msg::FindCoordinatorRequest { key: self.config.group_id.clone() }, ctx);
+    }
+
+    fn coordinator_unknown(&mut self, ctx: &mut Ctx) {
+        if let Some(c) = self.coordinator.take() {
+            // The coordinator's connection id is Integer.MAX_VALUE - node id, as Kafka logs it.
+            ctx.log(Level::Info, format!("{} Group coordinator {} (id: {} rack: null) is unavailable or invalid due to cause: coordinator unavailable. isDisconnected: true. Rediscovery will be attempted. (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), self.coordinator_address, i64::from(i32::MAX) - i64::from(c.0)));
+        }
+        self.heartbeat_in_flight = false;
+    }
+
+    fn join(&mut self, ctx: &mut Ctx) {
+        let Some(group) = self.config.group.clone() else { return };
+        self.phase = Phase::Joining;
+        self.next_heartbeat = None;
+        let cooperative = group.assignors.iter().all(|a| a.supports_cooperative());
+        if !cooperative {
+            // Eager protocol: give everything up before rejoining (onPartitionsRevoked).
+            self.assignment.clear();
+            self.leaders.clear();
+        }
+        let owned: Vec<(String, u32)> = self.assignment.iter().map(|p| (self.config.topic.clone(), *p)).collect();
+        let subscription = GroupSubscription {
+            topics: vec![self.config.topic.clone()],
+            owned_partitions: owned,
+            generation_id: self.membership.generation_id,
+        };
+        let protocols = group.assignors.iter().map(|a| (a.name().to_string(), subscription.clone())).collect();
+        let msg = Msg::JoinGroupRequest {
+            group_id: self.config.group_id.clone(),
+            member_id: self.membership.member_id.clone(),
+            client_id: self.config.client_id.clone(),
+            session_timeout_ms: group.session_timeout_ms,
+            rebalance_timeout_ms: group.max_poll_interval_ms,
+            protocols,
+        };
+        ctx.log(Level::Info, format!("{} (Re-)joining group (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag()));
+        self.send_to_coordinator(msg, ctx);
+    }
+
+    fn on_response(&mut self, from: Addr, correlation_id: u32, msg: Msg, ctx: &mut Ctx) -> bool {
         self.bootstrap.connected();
         match msg {
             Msg::MetadataResponse { topics, .. } if self.phase == Phase::Metadata => {
                 let Some(t) = topics.into_iter().find(|t| t.name == self.config.topic) else {
-                    return;
+                    return true;
                 };
                 if let Some(e) = &t.error {
                     ctx.log(Level::Warn, format!("{} The metadata response from the cluster reported a recoverable issue with correlation id {correlation_id} : {{{}={}}} (org.apache.kafka.clients.NetworkClient)", self.tag(), t.name, e.error.name()));
                     ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
-                    return;
+                    return true;
                 }
-                self.leaders = t
-                    .partitions
-                    .iter()
-                    .filter(|p| self.config.partition.is_none_or(|only| only == p.partition))
-                    .filter_map(|p| Some((p.partition, p.leader?)))
-                    .collect();
-                if self.leaders.is_empty() {
+                self.partition_count = t.partitions.len() as u32;
+                let all: BTreeMap<u32, Option<NodeId>> = t.partitions.iter().map(|p| (p.partition, p.leader)).collect();
+                if self.config.group.is_some() && self.membership.generation_id < 0 {
+                    // Subscribed and not yet in the group: join first.
+                    self.find_coordinator(ctx);
+                    return true;
+                }
+                if self.config.group.is_none() {
+                    self.assignment = all.keys().copied().filter(|p| self.config.partition.is_none_or(|only| only == *p)).collect();
+                }
+                self.leaders = self.assignment.iter().filter_map(|p| Some((*p, (*all.get(p)?)?))).collect();
+                if self.leaders.len() < self.assignment.len() || (self.assignment.is_empty() && self.config.group.is_none()) {
                     ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
-                    return;
+                    return true;
+                }
+                if self.config.group.is_some() && !self.started {
+                    self.fetch_committed(ctx);
+                } else {
+                    self.reset_positions(ctx);
+                }
+            }
+            Msg::FindCoordinatorResponse { error, coordinator } => {
+                match (error, coordinator) {
+                    (None, Some(c)) => {
+                        ctx.log(Level::Info, format!("{} Discovered group coordinator {}:{} (id: {} rack: null) (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), c.host, c.port, i64::from(i32::MAX) - i64::from(c.node_id.0)));
+                        self.coordinator = Some(c.node_id);
+                        self.coordinator_address = format!("{}:{}", c.host, c.port);
+                        if self.membership.generation_id < 0 {
+                            self.join(ctx);
+                        }
+                    }
+                    _ => {
+                        ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+                    }
+                }
+            }
+            Msg::JoinGroupResponse { error, generation_id, protocol_name, leader, member_id, members } => {
+                self.on_join_response(error.map(|e| e.error), generation_id, protocol_name, leader, member_id, members, ctx);
+            }
+            Msg::SyncGroupResponse { error, assignment } => match error.map(|e| e.error) {
+                None => {
+                    let mine: Vec<u32> =
+                        assignment.iter().filter(|(t, _)| *t == self.config.topic).map(|(_, p)| *p).collect();
+                    let parts: Vec<String> = assignment.iter().map(|(t, p)| format!("{t}-{p}")).collect();
+                    ctx.log(Level::Info, format!("{} Successfully synced group in generation Generation{{generationId={}, memberId='{}', protocol='{}'}} (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), self.membership.generation_id, self.membership.member_id, self.membership.protocol.clone().unwrap_or_default()));
+                    ctx.log(Level::Info, format!("{} Notifying assignor about the new Assignment(partitions=[{}]) (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), parts.join(", ")));
+                    self.positions.retain(|p, _| mine.contains(p));
+                    self.committed.retain(|p, _| mine.contains(p));
+                    self.assignment = mine;
+                    self.started = false;
+                    self.schedule_heartbeat(ctx);
+                    if let Some(g) = &self.config.group {
+                        if g.enable_auto_commit && self.next_auto_commit.is_none() {
+                            self.next_auto_commit = Some(ctx.now.plus_ms(g.auto_commit_interval_ms));
+                            ctx.timer(g.auto_commit_interval_ms, Timer::AutoCommit);
+                        }
+                    }
+                    self.request_metadata(ctx);
+                }
+                Some(e) => self.on_group_error(e, "SYNC_GROUP", ctx),
+            },
+            Msg::HeartbeatResponse { error } => {
+                self.heartbeat_in_flight = false;
+                if let Some(e) = error.map(|e| e.error) {
+                    if matches!(self.phase, Phase::Fetching | Phase::OffsetFetch | Phase::ListOffsets | Phase::Metadata) {
+                        if e == KafkaError::RebalanceInProgress {
+                            ctx.log(Level::Info, format!("{} Request joining group due to: group is already rebalancing (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag()));
+                        }
+                        self.on_group_error(e, "HEARTBEAT", ctx);
+                    }
+                }
+            }
+            Msg::OffsetFetchResponse { offsets, error, .. } if self.phase == Phase::OffsetFetch => {
+                if let Some(e) = error {
+                    self.on_group_error(e.error, "OFFSET_FETCH", ctx);
+                    return true;
+                }
+                for ((t, p), offset) in offsets {
+                    if t == self.config.topic && self.assignment.contains(&p) {
+                        self.positions.insert(p, offset);
+                        self.committed.insert(p, offset);
+                    }
                 }
                 self.reset_positions(ctx);
+            }
+            Msg::OffsetCommitResponse { results, .. } => {
+                if let Some(e) = results.iter().find_map(|(_, e)| e.clone()) {
+                    ctx.log(Level::Warn, format!("{} Asynchronous auto-commit of offsets failed: {} (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), e.message));
+                }
+                if self.phase == Phase::Closing {
+                    return self.leave(ctx);
+                }
             }
             Msg::ListOffsetsResponse { offsets, .. } => {
                 for (p, result) in offsets {
@@ -182,24 +458,29 @@ impl Consumer {
                         self.positions.insert(p, offset);
                     }
                 }
-                if self.positions.len() == self.leaders.len() {
-                    self.phase = Phase::Fetching;
-                    self.fetch_all(ctx);
+                if self.leaders.keys().all(|p| self.positions.contains_key(p)) && self.phase == Phase::ListOffsets {
+                    self.start_fetching(ctx);
                 }
             }
             Msg::FetchResponse { partitions } => {
                 if let Addr::Node(id) = from {
                     self.fetching.retain(|n| *n != id);
                 }
+                if self.phase != Phase::Fetching {
+                    return true;
+                }
                 let mut records = Vec::new();
                 for p in partitions {
+                    if !self.assignment.contains(&p.partition) {
+                        continue;
+                    }
                     if let Some(e) = &p.error {
                         if e.error == KafkaError::OffsetOutOfRange {
                             // Retention or delete-records removed the position's records.
                             self.positions.remove(&p.partition);
                         }
                         self.request_metadata(ctx);
-                        return;
+                        return true;
                     }
                     if let Some(last) = p.records.last() {
                         self.positions.insert(p.partition, last.offset + 1);
@@ -222,6 +503,208 @@ impl Consumer {
             }
             _ => {}
         }
+        true
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_join_response(
+        &mut self,
+        error: Option<KafkaError>,
+        generation_id: i32,
+        protocol: Option<String>,
+        leader: String,
+        member_id: String,
+        members: Vec<(String, GroupSubscription)>,
+        ctx: &mut Ctx,
+    ) {
+        match error {
+            Some(KafkaError::MemberIdRequired) => {
+                self.membership.member_id = member_id;
+                self.join(ctx);
+                return;
+            }
+            Some(e) => return self.on_group_error(e, "JOIN_GROUP", ctx),
+            None => {}
+        }
+        self.membership = Membership {
+            is_leader: leader == member_id,
+            member_id,
+            generation_id,
+            protocol: protocol.clone(),
+        };
+        ctx.log(Level::Info, format!("{} Successfully joined group with generation Generation{{generationId={generation_id}, memberId='{}', protocol='{}'}} (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), self.membership.member_id, protocol.clone().unwrap_or_default()));
+        self.phase = Phase::Syncing;
+        let mut assignments = Vec::new();
+        if self.membership.is_leader {
+            let assignor = protocol.as_deref().and_then(Assignor::from_name).unwrap_or(Assignor::Range);
+            let subscriptions: Vec<MemberSubscription> = members
+                .iter()
+                .map(|(id, s)| MemberSubscription {
+                    member_id: id.clone(),
+                    group_instance_id: None,
+                    topics: s.topics.clone(),
+                    owned: s.owned_partitions.clone(),
+                    generation: (s.generation_id >= 0).then_some(s.generation_id),
+                })
+                .collect();
+            let mut partitions_per_topic = BTreeMap::new();
+            partitions_per_topic.insert(self.config.topic.clone(), self.partition_count);
+            let result = assignor.assign(&partitions_per_topic, &subscriptions);
+            ctx.log(Level::Info, format!("{} Finished assignment for group at generation {generation_id}: {} (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), describe_assignment(&result)));
+            assignments = result.into_iter().collect();
+        }
+        let msg = Msg::SyncGroupRequest {
+            group_id: self.config.group_id.clone(),
+            generation_id,
+            member_id: self.membership.member_id.clone(),
+            assignments,
+        };
+        self.send_to_coordinator(msg, ctx);
+    }
+
+    /// What a group error means for the member (`AbstractCoordinator`'s handlers).
+    fn on_group_error(&mut self, error: KafkaError, request: &str, ctx: &mut Ctx) {
+        match error {
+            KafkaError::NotCoordinator | KafkaError::CoordinatorNotAvailable => {
+                self.coordinator_unknown(ctx);
+                if self.membership.generation_id < 0 {
+                    self.phase = Phase::FindCoordinator;
+                }
+                ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+            }
+            KafkaError::UnknownMemberId | KafkaError::IllegalGeneration => {
+                ctx.log(Level::Info, format!("{} Resetting generation and member id due to: encountered {} from {request} response (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), error.name()));
+                self.membership = Membership { generation_id: -1, ..Membership::default() };
+                self.assignment.clear();
+                self.leaders.clear();
+                self.join(ctx);
+            }
+            KafkaError::RebalanceInProgress => self.rejoin(ctx),
+            _ => {
+                ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+            }
+        }
+    }
+
+    /// A rebalance started: commit what was consumed (eager assignors give up their
+    /// partitions next) and join again.
+    fn rejoin(&mut self, ctx: &mut Ctx) {
+        // A JoinGroup already out will be answered with the new generation.
+        if matches!(self.phase, Phase::Joining | Phase::Closing) {
+            return;
+        }
+        self.commit_positions(ctx);
+        self.join(ctx);
+    }
+
+    fn schedule_heartbeat(&mut self, ctx: &mut Ctx) {
+        let Some(g) = &self.config.group else { return };
+        let interval = g.heartbeat_interval_ms;
+        self.next_heartbeat = Some(ctx.now.plus_ms(interval));
+        ctx.timer(interval, Timer::GroupHeartbeat);
+    }
+
+    fn on_heartbeat_timer(&mut self, ctx: &mut Ctx) {
+        let Some(g) = self.config.group.clone() else { return };
+        if self.phase != Phase::Closing && !self.membership.member_id.is_empty() && ctx.now.0 >= self.last_poll.0 + g.max_poll_interval_ms && !self.polling(ctx.now) {
+            ctx.log(Level::Warn, format!("{} consumer poll timeout has expired. This means the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time processing messages. You can address this either by increasing max.poll.interval.ms or by reducing the maximum size of batches returned in poll() with max.poll.records. (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag()));
+            self.send_leave(ctx);
+            self.membership = Membership { generation_id: -1, ..Membership::default() };
+            self.assignment.clear();
+            self.leaders.clear();
+            self.next_heartbeat = None;
+            self.phase = Phase::Joining;
+            return;
+        }
+        let Some(due) = self.next_heartbeat else { return };
+        if ctx.now < due {
+            return;
+        }
+        if !self.heartbeat_in_flight && self.coordinator.is_some() {
+            self.heartbeat_in_flight = true;
+            let msg = Msg::HeartbeatRequest {
+                group_id: self.config.group_id.clone(),
+                generation_id: self.membership.generation_id,
+                member_id: self.membership.member_id.clone(),
+            };
+            self.send_to_coordinator(msg, ctx);
+        }
+        self.schedule_heartbeat(ctx);
+    }
+
+    fn on_auto_commit_timer(&mut self, ctx: &mut Ctx) {
+        let Some(g) = self.config.group.clone() else { return };
+        let Some(due) = self.next_auto_commit else { return };
+        if ctx.now < due {
+            return;
+        }
+        if self.phase == Phase::Fetching && self.polling(ctx.now) {
+            self.commit_positions(ctx);
+        }
+        self.next_auto_commit = Some(ctx.now.plus_ms(g.auto_commit_interval_ms));
+        ctx.timer(g.auto_commit_interval_ms, Timer::AutoCommit);
+    }
+
+    /// Commits positions that moved since the last commit (auto-commit only). True if sent.
+    fn commit_positions(&mut self, ctx: &mut Ctx) -> bool {
+        let Some(g) = &self.config.group else { return false };
+        if !g.enable_auto_commit || self.membership.generation_id < 0 {
+            return false;
+        }
+        let offsets: Vec<((String, u32), u64)> = self
+            .positions
+            .iter()
+            .filter(|(p, o)| self.assignment.contains(p) && self.committed.get(p) != Some(o))
+            .map(|(p, o)| ((self.config.topic.clone(), *p), *o))
+            .collect();
+        if offsets.is_empty() {
+            return false;
+        }
+        for ((_, p), o) in &offsets {
+            self.committed.insert(*p, *o);
+        }
+        let msg = Msg::OffsetCommitRequest {
+            group_id: self.config.group_id.clone(),
+            generation_id: self.membership.generation_id,
+            member_id: self.membership.member_id.clone(),
+            offsets,
+        };
+        self.send_to_coordinator(msg, ctx);
+        true
+    }
+
+    /// `close()`: commit (auto-commit), then leave the group; false when done at once.
+    pub(crate) fn close(&mut self, ctx: &mut Ctx) -> bool {
+        if self.config.group.is_none() || self.membership.member_id.is_empty() || self.coordinator.is_none() {
+            return false;
+        }
+        if self.phase == Phase::Fetching && self.commit_positions(ctx) {
+            self.phase = Phase::Closing;
+            return true;
+        }
+        self.leave(ctx)
+    }
+
+    fn send_leave(&mut self, ctx: &mut Ctx) {
+        ctx.log(Level::Info, format!("{} Member {} sending LeaveGroup request to coordinator due to the consumer is being closed (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), self.membership.member_id));
+        let msg = Msg::LeaveGroupRequest {
+            group_id: self.config.group_id.clone(),
+            member_id: self.membership.member_id.clone(),
+        };
+        self.send_to_coordinator(msg, ctx);
+    }
+
+    fn leave(&mut self, ctx: &mut Ctx) -> bool {
+        self.send_leave(ctx);
+        false
+    }
+
+    /// Committed offsets first (a subscribed consumer resumes where its group left off).
+    fn fetch_committed(&mut self, ctx: &mut Ctx) {
+        self.phase = Phase::OffsetFetch;
+        let partitions = self.assignment.iter().map(|p| (self.config.topic.clone(), *p)).collect();
+        let msg = Msg::OffsetFetchRequest { group_id: self.config.group_id.clone(), partitions: Some(partitions) };
+        self.send_to_coordinator(msg, ctx);
     }
 
     /// Positions for partitions without one (a metadata refresh keeps the others):
@@ -232,6 +715,7 @@ impl Consumer {
             (false, start) => start,
             // The console consumer's `auto.offset.reset`: earliest with --from-beginning.
             (true, StartOffset::Earliest) => StartOffset::Earliest,
+            (true, StartOffset::None) => StartOffset::None,
             (true, _) => StartOffset::Latest,
         };
         self.started = true;
@@ -244,10 +728,14 @@ impl Consumer {
             }
             StartOffset::Earliest => Some(OffsetSpec::Earliest),
             StartOffset::Latest => Some(OffsetSpec::Latest),
+            StartOffset::None => {
+                let tps = missing.iter().map(|p| (self.config.topic.clone(), *p)).collect();
+                ctx.notify(ClientEvent::Consumer(ConsumerEvent::NoOffset(tps)));
+                return;
+            }
         };
         let Some(spec) = spec else {
-            self.phase = Phase::Fetching;
-            self.fetch_all(ctx);
+            self.start_fetching(ctx);
             return;
         };
         self.phase = Phase::ListOffsets;
@@ -263,7 +751,19 @@ impl Consumer {
         }
     }
 
+    fn start_fetching(&mut self, ctx: &mut Ctx) {
+        if self.phase != Phase::Fetching {
+            self.phase = Phase::Fetching;
+            self.arm_idle_timer(ctx);
+        }
+        self.fetch_all(ctx);
+    }
+
     fn fetch_all(&mut self, ctx: &mut Ctx) {
+        if !self.polling(ctx.now) {
+            return;
+        }
+        self.last_poll = ctx.now;
         let mut by_leader: BTreeMap<NodeId, Vec<FetchPartition>> = BTreeMap::new();
         for (p, leader) in &self.leaders {
             if self.fetching.contains(leader) {
@@ -284,4 +784,16 @@ impl Consumer {
             self.send(Target::Addr(Addr::Node(leader)), msg, ctx);
         }
     }
+}
+
+/// `Finished assignment for group at generation N: {member=Assignment(partitions=[t-0])}`.
+fn describe_assignment(result: &BTreeMap<String, Vec<(String, u32)>>) -> String {
+    let parts: Vec<String> = result
+        .iter()
+        .map(|(m, tps)| {
+            let list: Vec<String> = tps.iter().map(|(t, p)| format!("{t}-{p}")).collect();
+            format!("{m}=Assignment(partitions=[{}])", list.join(", "))
+        })
+        .collect();
+    format!("{{{}}}", parts.join(", "))
 }

@@ -39,6 +39,14 @@ impl Client {
         }
     }
 
+    /// Ctrl-C: a consumer commits and leaves its group first; the others stop at once.
+    pub(crate) fn close(&mut self, ctx: &mut Ctx) {
+        self.alive = match &mut self.role {
+            ClientRole::Consumer(c) if self.alive => c.close(ctx),
+            _ => false,
+        };
+    }
+
     pub(crate) fn handle(&mut self, input: Input, ctx: &mut Ctx) {
         if !self.alive {
             return;

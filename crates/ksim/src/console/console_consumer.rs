@@ -6,7 +6,8 @@ use super::console_producer::{properties, unescape};
 use super::job::{Emit, JobKind};
 use super::options::{self, OptSpec};
 use super::{Console, Outcome};
-use crate::client::consumer::{ConsumedRecord, Consumer, ConsumerConfig, ConsumerEvent, StartOffset};
+use crate::assignor::Assignor;
+use crate::client::consumer::{ConsumedRecord, Consumer, ConsumerConfig, ConsumerEvent, GroupConfig, StartOffset};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
 use crate::node::ClientEvent;
@@ -95,6 +96,59 @@ fn usage(con: &mut Console, message: &str) -> Outcome {
     options::print_usage(con, SPECS, message)
 }
 
+/// The KafkaConsumer constructor rejects a setting: the tool dies with the exception.
+fn config_exception(con: &mut Console, message: &str) -> Outcome {
+    con.err(format!("Exception in thread \"main\" org.apache.kafka.common.config.ConfigException: {message}"));
+    Outcome::Done(1)
+}
+
+/// The group settings from `--consumer-property`, with Kafka's defaults and checks. The
+/// console consumer turns auto-commit off for its generated group (`generated_group`).
+fn group_config(props: &[(String, String)], generated_group: bool) -> Result<GroupConfig, String> {
+    let prop = |key: &str| props.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim());
+    let int = |key: &str, default: u64| -> Result<u64, String> {
+        match prop(key) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| i32::try_from(*n).is_ok())
+                .ok_or_else(|| format!("Invalid value {v} for configuration {key}: Not a number of type INT")),
+        }
+    };
+    let defaults = GroupConfig::default();
+    let enable_auto_commit = match prop("enable.auto.commit") {
+        None => !generated_group,
+        Some(v) if v.eq_ignore_ascii_case("true") => true,
+        Some(v) if v.eq_ignore_ascii_case("false") => false,
+        Some(v) => return Err(format!("Invalid value {v} for configuration enable.auto.commit: Expected value to be either true or false")),
+    };
+    match prop("group.protocol") {
+        None => {}
+        Some(v) if v.eq_ignore_ascii_case("classic") => {}
+        Some(v) if v.eq_ignore_ascii_case("consumer") => {
+            return Err("group.protocol=consumer (KIP-848) is not simulated yet in Kafka Playground; use the classic protocol.".to_string())
+        }
+        Some(v) => return Err(format!("Invalid value {v} for configuration group.protocol: String must be one of (case insensitive): CLASSIC, CONSUMER")),
+    }
+    let assignors = match prop("partition.assignment.strategy") {
+        None => defaults.assignors,
+        Some(v) => Assignor::parse_list(v)?,
+    };
+    let config = GroupConfig {
+        session_timeout_ms: int("session.timeout.ms", defaults.session_timeout_ms)?,
+        heartbeat_interval_ms: int("heartbeat.interval.ms", defaults.heartbeat_interval_ms)?,
+        max_poll_interval_ms: int("max.poll.interval.ms", defaults.max_poll_interval_ms)?,
+        enable_auto_commit,
+        auto_commit_interval_ms: int("auto.commit.interval.ms", defaults.auto_commit_interval_ms)?,
+        assignors,
+    };
+    if config.heartbeat_interval_ms >= config.session_timeout_ms {
+        return Err("heartbeat.interval.ms must be lower than session.timeout.ms".to_string());
+    }
+    Ok(config)
+}
+
 /// The course notes write `-- from-beginning`. To Kafka, `--` ends the options, so the
 /// consumer would reject every later option; the playground joins the two and says so.
 fn join_spaced_option(con: &mut Console, args: &[String]) -> Vec<String> {
@@ -164,6 +218,22 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         Ok(v) => v,
         Err(m) => return usage(con, &m),
     };
+    let consumer_prop = |key: &str| consumer_props.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    // One group id, however it was given (`--group`, `--consumer-property group.id=`).
+    let mut group_ids: Vec<&str> = p.value("group").into_iter().chain(consumer_prop("group.id")).collect();
+    group_ids.dedup();
+    if group_ids.len() > 1 {
+        let detected: Vec<String> = group_ids.iter().map(|g| format!("'{g}'")).collect();
+        return usage(con, &format!("The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: {}", detected.join(", ")));
+    }
+    if !group_ids.is_empty() && partition.is_some() {
+        return usage(con, "Options group and partition cannot be specified together.");
+    }
+    let reset = consumer_prop("auto.offset.reset");
+    if let Some(r) = reset.filter(|r| from_beginning && *r != "earliest") {
+        con.err(format!("Can't simultaneously specify --from-beginning and 'auto.offset.reset={r}', please remove one option"));
+        return Outcome::Done(1);
+    }
     let start = match (p.value("offset"), partition) {
         (Some("earliest"), _) => StartOffset::Earliest,
         (Some("latest"), _) => StartOffset::Latest,
@@ -172,11 +242,16 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             Err(_) => return usage(con, &format!("The provided offset value '{n}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.")),
         },
         (None, _) if from_beginning => StartOffset::Earliest,
-        (None, _) => match consumer_props.iter().rev().find(|(k, _)| k == "auto.offset.reset").map(|(_, v)| v.as_str()) {
+        (None, _) => match reset {
             Some("earliest") => StartOffset::Earliest,
             Some("latest") | None => StartOffset::Latest,
-            Some(other) => return usage(con, &format!("Invalid value {other} for configuration auto.offset.reset: Invalid value `{other}` for configuration auto.offset.reset. The value must be either 'earliest', 'latest', 'none' or of the format 'by_duration:<PnDTnHnMn.nS.>'.")),
+            Some("none") => StartOffset::None,
+            Some(other) => return config_exception(con, &format!("Invalid value {other} for configuration auto.offset.reset: Invalid value `{other}` for configuration auto.offset.reset. The value must be either 'earliest', 'latest', 'none' or of the format 'by_duration:<PnDTnHnMn.nS.>'.")),
         },
+    };
+    let group = match group_config(&consumer_props, group_ids.is_empty()) {
+        Ok(g) => g,
+        Err(message) => return config_exception(con, &message),
     };
     let prop = |key: &str| fmt_props.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     let flag = |key: &str, default: bool| prop(key).map_or(default, |v| v.eq_ignore_ascii_case("true"));
@@ -191,17 +266,15 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         line_separator: prop("line.separator").map_or("\n".to_string(), unescape),
         null_literal: prop("null.literal").unwrap_or("null").to_string(),
     };
-    let group_id = match p.value("group") {
-        Some(g) => {
-            con.hint(format!("(Consumer groups come in a later version of the playground: this consumer reads every partition itself and commits no offsets for group {g}.)"));
-            g.to_string()
-        }
+    let group_id = match group_ids.first() {
+        Some(g) => g.to_string(),
         None => format!("console-consumer-{}", con.rng.below(100_000)),
     };
-    let idle_timeout_ms = timeout_ms.or(con.scripted.then_some(SCRIPT_IDLE_TIMEOUT_MS));
+    let client_id = consumer_prop("client.id").unwrap_or("console-consumer").to_string();
+    let idle_timeout_ms = timeout_ms.or((con.scripted && !con.launching_background).then_some(SCRIPT_IDLE_TIMEOUT_MS));
     let config = ConsumerConfig {
         bootstrap_servers: bootstrap.split(',').map(|s| s.trim().to_string()).collect(),
-        client_id: "console-consumer".to_string(),
+        client_id: client_id.clone(),
         group_id,
         topic: p.value("topic").unwrap_or_default().to_string(),
         partition: partition.map(|n| n as u32),
@@ -209,9 +282,11 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         fetch_max_wait_ms: 500,
         idle_timeout_ms,
         retry_backoff_ms: 100,
+        // --partition reads with assign(); otherwise the consumer subscribes through its group.
+        group: partition.is_none().then_some(group),
     };
     let client = world.start_client(|_| Client {
-        client_id: "console-consumer".to_string(),
+        client_id,
         role: ClientRole::Consumer(Consumer::new(config)),
         alive: true,
     });
@@ -246,7 +321,7 @@ impl ConsumerJob {
 
     /// Ctrl-C: the shutdown hook wakes the consumer up and it closes.
     pub(crate) fn stop(&mut self, world: &mut World, emit: &mut Emit) {
-        world.poke_client(self.client, |client, _| client.alive = false);
+        world.poke_client(self.client, |client, ctx| client.close(ctx));
         self.finish(emit);
     }
 
@@ -267,6 +342,12 @@ impl ConsumerJob {
                 if self.max_messages.is_some_and(|m| self.count >= m) {
                     self.finish(emit);
                 }
+            }
+            ConsumerEvent::NoOffset(partitions) => {
+                let list: Vec<String> = partitions.iter().map(|(t, p)| format!("{t}-{p}")).collect();
+                emit.err(format!("{} ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)", format_log_timestamp(emit.now_wall_ms)));
+                emit.err(format!("org.apache.kafka.clients.consumer.NoOffsetForPartitionException: Undefined offset with no reset policy for partitions: [{}]", list.join(", ")));
+                self.finish(emit);
             }
             ConsumerEvent::TimedOut => {
                 if self.explicit_timeout {

@@ -135,7 +135,9 @@ impl Job {
     pub(crate) fn on_client_event(&mut self, event: ClientEvent, emit: &mut Emit) {
         if let ClientEvent::Log(line) = &event {
             // WARN and above reach the terminal, as the tools' log4j config says.
-            emit.err(line.render());
+            if line.level != crate::node::Level::Info {
+                emit.err(line.render());
+            }
             return;
         }
         match &mut self.kind {

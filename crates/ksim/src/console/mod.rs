@@ -82,6 +82,8 @@ pub(crate) struct Console {
     pub(crate) rng: SimRng,
     /// Scripts (`ksim run`) read records and stop consumers themselves; the page waits.
     pub(crate) scripted: bool,
+    /// The command being started ends with `&` (a background job never waits for input).
+    pub(crate) launching_background: bool,
     next_job_number: u32,
     /// Set by `ksim seed N` before anything ran: the session restarts with that seed.
     pub(crate) reseed: Option<u64>,
@@ -111,6 +113,7 @@ impl Console {
             // The console's own stream: cluster ids and console group ids.
             rng: SimRng::for_stream(seed, u64::MAX - 1),
             scripted,
+            launching_background: false,
             next_job_number: 0,
             reseed: None,
         }
@@ -312,6 +315,27 @@ impl Console {
         }
     }
 
+    /// `kill %N`: stops background job N as a signal would (a consumer still commits and
+    /// leaves its group, as its shutdown hook makes it).
+    fn kill_job(&mut self, world: &mut World, args: &[String]) -> Outcome {
+        let spec = args.first().map(String::as_str).unwrap_or_default();
+        let number = spec.trim_start_matches('%').parse::<u32>().ok();
+        let Some(index) = self.background.iter().position(|j| Some(j.number) == number) else {
+            self.err(format!("bash: kill: {spec}: no such job"));
+            return Outcome::Done(1);
+        };
+        let mut job = self.background.remove(index);
+        let mut emit = Emit::new(world.now().wall_ms());
+        match &mut job.kind {
+            JobKind::Consumer(c) => c.stop(world, &mut emit),
+            JobKind::Producer(p) => p.close(world, &mut emit),
+            _ => end_client(world, &job),
+        }
+        self.emit(emit, job.stdout_file.clone());
+        self.push(Stream::Stdout, format!("[{}]+  {:<24}{}", job.number, "Terminated", job.command));
+        Outcome::Done(0)
+    }
+
     /// Ctrl-D: end of input. Closes the console producer (after a flush).
     pub(crate) fn end_of_input(&mut self, world: &mut World) {
         let producer = matches!(self.foreground, Some(Job { kind: JobKind::Producer(_), .. }));
@@ -455,7 +479,7 @@ impl Console {
         }
         self.background = keep;
         for client in ended.into_iter().flatten() {
-            world.poke_client(client, |c, _| c.alive = false);
+            world.poke_client(client, |c, ctx| c.close(ctx));
         }
     }
 
@@ -537,7 +561,9 @@ impl Console {
             return Ok(());
         }
         let saved = std::mem::replace(&mut self.stdout_file, stdout_file.clone());
+        self.launching_background = background;
         let outcome = self.run_program(world, &argv, stdin.as_deref());
+        self.launching_background = false;
         self.stdout_file = saved;
         match outcome {
             Outcome::Done(status) => self.last_status = status,
@@ -580,6 +606,9 @@ impl Console {
         if name == "help" {
             self.print_help();
             return Outcome::Done(0);
+        }
+        if name == "kill" && args.first().is_some_and(|a| a.starts_with('%')) {
+            return self.kill_job(world, args);
         }
         if name == "jobs" {
             let lines: Vec<String> = self
@@ -695,7 +724,7 @@ fn start_admin_client(world: &mut World, bootstrap_servers: Vec<String>, call: A
 /// A tool that exits takes its client process with it.
 fn end_client(world: &mut World, job: &Job) {
     if let Some(client) = job.client() {
-        world.poke_client(client, |c, _| c.alive = false);
+        world.poke_client(client, |c, ctx| c.close(ctx));
     }
 }
 
