@@ -7,8 +7,8 @@ use crate::broker_config::ConfigResource;
 use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Target, Timer};
 use crate::protocol::{
-    BrokerConfigsDescription, BrokerMetadata, CreatableTopic, CreatableTopicResult, ElectionType, LogDirDescription,
-    Msg, OffsetSpec, OngoingReassignment, QuorumDescription, TopicMetadata,
+    BrokerConfigsDescription, BrokerMetadata, CreatableTopic, CreatableTopicResult, ElectionType, GroupDescription,
+    ListedGroup, LogDirDescription, Msg, OffsetSpec, OngoingReassignment, QuorumDescription, TopicMetadata,
 };
 
 /// `default.api.timeout.ms`.
@@ -69,6 +69,22 @@ pub(crate) enum AdminCall {
         set: Vec<(String, String)>,
         delete: Vec<String>,
     },
+    /// listConsumerGroups: every broker's groups.
+    ListGroups,
+    /// describeConsumerGroups and listConsumerGroupOffsets of one group, with the log-end
+    /// offsets (the high watermarks) of its partitions.
+    DescribeGroup {
+        group_id: String,
+    },
+    /// deleteConsumerGroups of one group.
+    DeleteGroup {
+        group_id: String,
+    },
+    /// alterConsumerGroupOffsets: commits for a group without members.
+    AlterGroupOffsets {
+        group_id: String,
+        offsets: Vec<((String, u32), u64)>,
+    },
 }
 
 impl AdminCall {
@@ -89,6 +105,20 @@ impl AdminCall {
             AdminCall::CreatePartitions { .. } => "createPartitions",
             AdminCall::ListReassignments => "listPartitionReassignments",
             AdminCall::AlterReassignments { .. } => "alterPartitionReassignments",
+            AdminCall::ListGroups => "listConsumerGroups",
+            AdminCall::DescribeGroup { .. } => "describeConsumerGroups",
+            AdminCall::DeleteGroup { .. } => "deleteConsumerGroups",
+            AdminCall::AlterGroupOffsets { .. } => "alterConsumerGroupOffsets",
+        }
+    }
+
+    /// The group a group call is about (its coordinator answers it).
+    fn group_id(&self) -> Option<&str> {
+        match self {
+            AdminCall::DescribeGroup { group_id }
+            | AdminCall::DeleteGroup { group_id }
+            | AdminCall::AlterGroupOffsets { group_id, .. } => Some(group_id),
+            _ => None,
         }
     }
 }
@@ -125,6 +155,19 @@ pub(crate) enum AdminOutcome {
     LogDirs(Vec<(u32, Vec<LogDirDescription>)>),
     /// `--broker-list` named brokers the cluster does not have: (missing, the cluster's).
     NoSuchBrokers(Vec<u32>, Vec<u32>),
+    /// listConsumerGroups, sorted by group id.
+    Groups(Vec<ListedGroup>),
+    /// describeConsumerGroups with the group's committed offsets and, for every partition
+    /// assigned or committed, its log-end offset (high watermark).
+    GroupDescribed {
+        description: GroupDescription,
+        committed: Vec<((String, u32), u64)>,
+        log_end: Vec<((String, u32), Result<u64, crate::error::ApiError>)>,
+    },
+    /// deleteConsumerGroups: the group's error, if any.
+    GroupDeleted(Option<crate::error::ApiError>),
+    /// alterConsumerGroupOffsets: each partition's error, if any.
+    GroupOffsetsAltered(Vec<((String, u32), Option<crate::error::ApiError>)>),
     /// No server answered within the API timeout: `Timed out waiting for a node assignment. Call: createTopics`.
     TimedOut(String),
 }
@@ -144,6 +187,12 @@ pub(crate) struct Admin {
     /// describeConfigs of brokers: answers gathered so far, and the brokers still to answer.
     broker_configs: Vec<BrokerConfigsDescription>,
     broker_configs_pending: usize,
+    /// listConsumerGroups: answers gathered so far, and how many brokers are still to answer.
+    groups: Vec<ListedGroup>,
+    groups_pending: usize,
+    /// Group calls: the coordinator found, and (describe) what it said so far.
+    coordinator: Option<BrokerMetadata>,
+    described: Option<(GroupDescription, Vec<((String, u32), u64)>)>,
 }
 
 impl Admin {
@@ -160,6 +209,10 @@ impl Admin {
             metadata: (Vec::new(), Vec::new()),
             broker_configs: Vec::new(),
             broker_configs_pending: 0,
+            groups: Vec::new(),
+            groups_pending: 0,
+            coordinator: None,
+            described: None,
         }
     }
 
@@ -243,7 +296,7 @@ impl Admin {
         }
         self.offsets_pending = by_leader.len();
         if self.offsets_pending == 0 {
-            return Self::finish(AdminOutcome::Offsets(std::mem::take(&mut self.offsets)), ctx);
+            return self.finish_offsets(ctx);
         }
         for ((leader, topic), partitions) in by_leader {
             self.send(Target::Addr(Addr::Node(leader)), request(topic, partitions), ctx);
@@ -276,6 +329,39 @@ impl Admin {
         true
     }
 
+    /// listOffsets answers: the call's outcome, or the last part of describing a group.
+    fn finish_offsets(&mut self, ctx: &mut Ctx) -> bool {
+        let mut offsets = std::mem::take(&mut self.offsets);
+        match self.described.take() {
+            Some((description, committed)) => {
+                offsets.sort_by(|a, b| a.0.cmp(&b.0));
+                Self::finish(AdminOutcome::GroupDescribed { description, committed, log_end: offsets }, ctx)
+            }
+            None => Self::finish(AdminOutcome::Offsets(offsets), ctx),
+        }
+    }
+
+    /// Sends a group call's request to the group's coordinator.
+    fn send_group_request(&mut self, ctx: &mut Ctx) {
+        let Some(c) = self.coordinator.clone() else { return };
+        let msg = match self.call.clone() {
+            AdminCall::DescribeGroup { group_id } => Msg::DescribeGroupsRequest { group_ids: vec![group_id] },
+            AdminCall::DeleteGroup { group_id } => Msg::DeleteGroupsRequest { group_ids: vec![group_id] },
+            AdminCall::AlterGroupOffsets { group_id, offsets } => {
+                Msg::OffsetCommitRequest { group_id, generation_id: -1, member_id: String::new(), offsets }
+            }
+            _ => return,
+        };
+        self.send(Target::Addr(Addr::Node(c.node_id)), msg, ctx);
+    }
+
+    /// A coordinator that moved or is not ready: find it again after a backoff.
+    fn coordinator_lost(&mut self, ctx: &mut Ctx) -> bool {
+        self.coordinator = None;
+        self.described = None;
+        Self::retry_later(ctx)
+    }
+
     fn retry_later(ctx: &mut Ctx) -> bool {
         ctx.timer(RETRY_BACKOFF_MS, Timer::ClientRetry);
         true
@@ -286,7 +372,87 @@ impl Admin {
         let retriable = |results: &[CreatableTopicResult]| {
             results.iter().any(|r| r.error.as_ref().is_some_and(|e| e.error.is_retriable()))
         };
+        let coordinator_error = |e: &Option<crate::error::ApiError>| {
+            e.as_ref().is_some_and(|e| {
+                matches!(e.error, crate::error::KafkaError::NotCoordinator | crate::error::KafkaError::CoordinatorNotAvailable)
+            })
+        };
         match msg {
+            Msg::MetadataResponse { topics, .. } if self.call.group_id().is_some() => {
+                self.metadata.1 = topics;
+                let key = self.call.group_id().unwrap_or_default().to_string();
+                self.send(Target::Addr(from), Msg::FindCoordinatorRequest { key }, ctx);
+                true
+            }
+            Msg::MetadataResponse { brokers, .. } if self.call == AdminCall::ListGroups => {
+                self.groups.clear();
+                self.groups_pending = brokers.len();
+                if brokers.is_empty() {
+                    return Self::finish(AdminOutcome::Groups(Vec::new()), ctx);
+                }
+                for b in brokers {
+                    self.send(Target::Addr(Addr::Node(b.node_id)), Msg::ListGroupsRequest, ctx);
+                }
+                true
+            }
+            Msg::ListGroupsResponse { groups } => {
+                self.groups.extend(groups);
+                self.groups_pending = self.groups_pending.saturating_sub(1);
+                if self.groups_pending > 0 {
+                    return true;
+                }
+                let mut all = std::mem::take(&mut self.groups);
+                all.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+                Self::finish(AdminOutcome::Groups(all), ctx)
+            }
+            Msg::FindCoordinatorResponse { error: None, coordinator: Some(c) } => {
+                self.coordinator = Some(c);
+                self.send_group_request(ctx);
+                true
+            }
+            Msg::FindCoordinatorResponse { .. } => Self::retry_later(ctx),
+            Msg::DescribeGroupsResponse { groups } => {
+                let Some(mut description) = groups.into_iter().next() else { return Self::retry_later(ctx) };
+                if coordinator_error(&description.error) {
+                    return self.coordinator_lost(ctx);
+                }
+                description.coordinator = self.coordinator.clone();
+                let group_id = description.group_id.clone();
+                self.described = Some((description, Vec::new()));
+                if let Some(c) = self.coordinator.clone() {
+                    let msg = Msg::OffsetFetchRequest { group_id, partitions: None };
+                    self.send(Target::Addr(Addr::Node(c.node_id)), msg, ctx);
+                }
+                true
+            }
+            Msg::OffsetFetchResponse { error, offsets, .. } => {
+                if coordinator_error(&error) {
+                    return self.coordinator_lost(ctx);
+                }
+                let Some((description, _)) = self.described.take() else { return true };
+                // Log-end offsets of every partition assigned or committed.
+                let mut partitions: Vec<(String, u32)> = offsets.iter().map(|(tp, _)| tp.clone()).collect();
+                partitions.extend(description.members.iter().flat_map(|m| m.assignment.iter().cloned()));
+                partitions.sort();
+                partitions.dedup();
+                self.described = Some((description, offsets));
+                let topics = std::mem::take(&mut self.metadata.1);
+                let request = |topic, partitions| Msg::ListOffsetsRequest { topic, partitions, spec: OffsetSpec::Latest };
+                self.per_leader(&topics, partitions, request, ctx)
+            }
+            Msg::DeleteGroupsResponse { results } => {
+                let error = results.into_iter().next().and_then(|(_, e)| e);
+                if coordinator_error(&error) {
+                    return self.coordinator_lost(ctx);
+                }
+                Self::finish(AdminOutcome::GroupDeleted(error), ctx)
+            }
+            Msg::OffsetCommitResponse { results, .. } => {
+                if results.iter().any(|(_, e)| coordinator_error(e)) {
+                    return self.coordinator_lost(ctx);
+                }
+                Self::finish(AdminOutcome::GroupOffsetsAltered(results), ctx)
+            }
             Msg::MetadataResponse { brokers, controller_id, topics } => match self.call.clone() {
                 AdminCall::Metadata { .. } => {
                     Self::finish(AdminOutcome::Metadata { brokers, controller_id, topics }, ctx)
@@ -369,6 +535,11 @@ impl Admin {
                     self.describe_brokers(from, brokers, Some(Some(id)), ctx)
                 }
                 AdminCall::DescribeBrokerConfigs { broker: None } => self.describe_brokers(from, brokers, None, ctx),
+                // Answered by the guarded arms above.
+                AdminCall::ListGroups
+                | AdminCall::DescribeGroup { .. }
+                | AdminCall::DeleteGroup { .. }
+                | AdminCall::AlterGroupOffsets { .. } => true,
             },
             // No active controller right now (an election is on): ask again shortly.
             Msg::CreateTopicsResponse { results } | Msg::DeleteTopicsResponse { results } if retriable(&results) => {
@@ -381,7 +552,7 @@ impl Admin {
                 self.offsets.extend(offsets.into_iter().map(|(p, r)| ((topic.clone(), p), r)));
                 self.offsets_pending = self.offsets_pending.saturating_sub(1);
                 if self.offsets_pending == 0 {
-                    return Self::finish(AdminOutcome::Offsets(std::mem::take(&mut self.offsets)), ctx);
+                    return self.finish_offsets(ctx);
                 }
                 true
             }
