@@ -309,6 +309,70 @@ impl GroupCoordinator {
         }
     }
 
+    /// The page's view of the groups this broker coordinates (positions, log ends and lag
+    /// are filled in by the session, which sees clients and logs).
+    pub(crate) fn views(&self, coordinator: u32) -> Vec<crate::view::GroupView> {
+        use crate::view::{GroupMemberView, GroupPartitionView, GroupView};
+        self.groups
+            .iter()
+            .map(|(id, g)| {
+                let mut partitions: BTreeMap<(String, u32), GroupPartitionView> = BTreeMap::new();
+                let mut entry = |tp: &(String, u32)| {
+                    partitions.entry(tp.clone()).or_insert_with(|| GroupPartitionView {
+                        topic: tp.0.clone(),
+                        partition: tp.1,
+                        owner: None,
+                        position: None,
+                        committed: None,
+                        log_end_offset: 0,
+                        lag: None,
+                    });
+                };
+                for tp in g.offsets.keys() {
+                    entry(tp);
+                }
+                let stable = g.state == GroupState::Stable;
+                for m in g.members.values().filter(|_| stable) {
+                    for tp in &m.assignment {
+                        entry(tp);
+                    }
+                }
+                for (tp, view) in partitions.iter_mut() {
+                    view.committed = g.offsets.get(tp).copied();
+                    view.owner = g
+                        .members
+                        .iter()
+                        .find(|(_, m)| stable && m.assignment.contains(tp))
+                        .map(|(member_id, _)| member_id.clone());
+                }
+                GroupView {
+                    group_id: id.clone(),
+                    state: g.state.name().to_string(),
+                    generation_id: g.generation_id,
+                    protocol: g.protocol.clone(),
+                    coordinator,
+                    offsets_partition: g.partition,
+                    members: g
+                        .members
+                        .iter()
+                        .map(|(member_id, m)| GroupMemberView {
+                            member_id: member_id.clone(),
+                            client_id: m.client_id.clone(),
+                            client: None,
+                            is_leader: g.leader.as_deref() == Some(member_id.as_str()),
+                            assignment: if stable {
+                                m.assignment.iter().map(|(t, p)| format!("{t}-{p}")).collect()
+                            } else {
+                                Vec::new()
+                            },
+                        })
+                        .collect(),
+                    partitions: partitions.into_values().collect(),
+                }
+            })
+            .collect()
+    }
+
     /// The earliest group deadline (sessions, join phases), for the broker's timer.
     pub(crate) fn next_deadline(&self) -> Option<SimTime> {
         self.groups

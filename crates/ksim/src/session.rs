@@ -7,7 +7,8 @@ use crate::broker::BrokerState;
 use crate::console::{Console, Waiting};
 use crate::ids::Addr;
 use crate::time::format_wall_clock;
-use crate::view::{
+use crate::client::ClientRole;
+use crate::view::{GroupView, 
     ClientView, ClusterView, EndpointView, MessageView, NodeView, PartitionView, ProcessState, RaftView, RecordView,
     ReplicaStateView, SegmentView, TopicView,
 };
@@ -432,6 +433,7 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
             arrives_at_ms: e.arrives_at.0,
         })
         .collect();
+    let groups = groups_of(world, &topics);
     ClusterView {
         now_ms: world.now().0,
         wall_clock: format_wall_clock(world.now().wall_ms()),
@@ -440,7 +442,48 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
         clients,
         topics,
         in_flight,
+        groups,
     }
+}
+
+/// Consumer groups from the running coordinators, with each owner's position (from its
+/// consumer client) and each partition's log end and lag (from the topic views).
+fn groups_of(world: &World, topics: &[TopicView]) -> Vec<GroupView> {
+    let mut groups: Vec<GroupView> = world
+        .servers
+        .values()
+        .filter(|s| s.running)
+        .filter_map(|s| Some(s.broker.as_ref()?.groups.views(s.node_id().0)))
+        .flatten()
+        .collect();
+    groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+    let members: Vec<(u32, &crate::client::consumer::Consumer)> = world
+        .clients
+        .iter()
+        .filter(|(_, c)| c.alive)
+        .filter_map(|(id, c)| match &c.role {
+            ClientRole::Consumer(consumer) => Some((id.0, consumer)),
+            _ => None,
+        })
+        .collect();
+    for g in &mut groups {
+        for m in &mut g.members {
+            m.client = members.iter().find(|(_, c)| c.membership.member_id == m.member_id).map(|(id, _)| *id);
+        }
+        for p in &mut g.partitions {
+            p.log_end_offset = topics
+                .iter()
+                .find(|t| t.name == p.topic)
+                .and_then(|t| t.partitions.iter().find(|x| x.partition == p.partition))
+                .map_or(0, |x| x.high_watermark);
+            p.lag = p.committed.map(|c| p.log_end_offset.saturating_sub(c));
+            p.position = p.owner.as_ref().and_then(|owner| {
+                let (_, c) = members.iter().find(|(_, c)| &c.membership.member_id == owner)?;
+                (c.topic() == p.topic).then(|| c.positions.get(&p.partition).copied()).flatten()
+            });
+        }
+    }
+    groups
 }
 
 /// Runs a console script (the text a student would type) and returns its transcript:

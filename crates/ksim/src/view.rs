@@ -20,6 +20,53 @@ pub struct ClusterView {
     pub topics: Vec<TopicView>,
     /// Messages on the wire, oldest first.
     pub in_flight: Vec<MessageView>,
+    /// Consumer groups, as their (running) coordinators know them, sorted by group id.
+    pub groups: Vec<GroupView>,
+}
+
+/// A consumer group (classic protocol).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct GroupView {
+    pub group_id: String,
+    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable` or `Dead`.
+    pub state: String,
+    pub generation_id: i32,
+    /// The assignor chosen for the generation (`range`, `cooperative-sticky`…), if any.
+    pub protocol: Option<String>,
+    /// The broker coordinating the group (leader of its `__consumer_offsets` partition).
+    pub coordinator: u32,
+    /// Its `__consumer_offsets` partition.
+    pub offsets_partition: u32,
+    pub members: Vec<GroupMemberView>,
+    /// Every partition assigned or committed, sorted by topic and partition.
+    pub partitions: Vec<GroupPartitionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupMemberView {
+    pub member_id: String,
+    pub client_id: String,
+    /// The client process of the page (`ClientView::id`), when it is still known.
+    pub client: Option<u32>,
+    pub is_leader: bool,
+    /// `topic-partition` names, in assignment order.
+    pub assignment: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupPartitionView {
+    pub topic: String,
+    pub partition: u32,
+    /// The member that owns it in the current generation.
+    pub owner: Option<String>,
+    /// The owner's position: the next offset it will fetch.
+    pub position: Option<u64>,
+    /// The group's committed offset (where it resumes after a rebalance or a restart).
+    pub committed: Option<u64>,
+    /// The partition's high watermark, as `kafka-consumer-groups.sh` shows LOG-END-OFFSET.
+    pub log_end_offset: u64,
+    /// LOG-END-OFFSET minus the committed offset (None without a commit).
+    pub lag: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -189,10 +189,6 @@ impl Consumer {
         &self.config.topic
     }
 
-    pub(crate) fn group_id(&self) -> Option<&str> {
-        self.config.group.as_ref().map(|_| self.config.group_id.as_str())
-    }
-
     fn tag(&self) -> String {
         format!("[Consumer clientId={}, groupId={}]", self.config.client_id, self.config.group_id)
     }

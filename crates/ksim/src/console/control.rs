@@ -7,7 +7,7 @@ use crate::time::{format_wall_clock, parse_duration_ms};
 use crate::view::{ClusterView, ProcessState};
 use crate::world::World;
 
-const USAGE: &str = "usage: ksim start-cluster --brokers N --controllers M [--combined] | ksim kill NODE | ksim restart NODE | ksim partition A,B | C | ksim partition A -> B | ksim heal | ksim latency MS | ksim advance DURATION | ksim status | ksim check | ksim seed [N]";
+const USAGE: &str = "usage: ksim start-cluster --brokers N --controllers M [--combined] | ksim kill NODE | ksim restart NODE | ksim partition A,B | C | ksim partition A -> B | ksim heal | ksim latency MS | ksim advance DURATION | ksim stall %JOB DURATION | ksim status | ksim check | ksim seed [N]";
 
 pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outcome {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -28,6 +28,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             }
         }),
         ["partition", spec @ ..] => partition(con, world, &spec.join(" ")),
+        ["stall", job, duration] => stall(con, world, job, duration),
         ["heal"] => {
             world.net_mut().heal();
             con.out("Healed the network: every server reaches every other again.");
@@ -224,7 +225,13 @@ pub(crate) fn status_lines(view: &ClusterView) -> Vec<String> {
     }
     for t in &view.topics {
         lines.push(format!("Topic {} ({} partition(s))", t.name, t.partitions.len()));
-        for p in &t.partitions {
+        // Internal topics have many partitions, mostly empty: list the ones in use.
+        let internal = t.name.starts_with("__");
+        let shown: Vec<_> = t.partitions.iter().filter(|p| !internal || p.log_end_offset > 0).collect();
+        if shown.len() < t.partitions.len() {
+            lines.push(format!("  ({} empty partition(s) not shown)", t.partitions.len() - shown.len()));
+        }
+        for p in shown {
             let leader = p.leader.map_or("none".to_string(), |l| l.to_string());
             let ids = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
             lines.push(format!(
@@ -248,4 +255,28 @@ pub(crate) fn status_lines(view: &ClusterView) -> Vec<String> {
         );
     }
     lines
+}
+
+/// `ksim stall %N 6m`: the application behind a background consumer stops calling poll()
+/// (a slow record handler). Past `max.poll.interval.ms` the consumer leaves its group.
+fn stall(con: &mut Console, world: &mut World, job: &str, duration: &str) -> Outcome {
+    let ms = match parse_duration_ms(duration) {
+        Ok(ms) => ms,
+        Err(message) => {
+            con.err(format!("ksim: {message}"));
+            return Outcome::Done(1);
+        }
+    };
+    let number = job.strip_prefix('%').and_then(|n| n.parse::<u32>().ok());
+    let Some(client) = number.and_then(|n| con.background_consumer(n)) else {
+        con.err(format!("ksim: {job}: no background consumer with that job number (see jobs)"));
+        return Outcome::Done(1);
+    };
+    world.poke_client(client, |c, ctx| {
+        if let crate::client::ClientRole::Consumer(consumer) = &mut c.role {
+            consumer.pause_application(ms, ctx);
+        }
+    });
+    con.out(format!("The consumer of job {job} stops calling poll() for {ms} ms (max.poll.interval.ms is 300000 by default)."));
+    Outcome::Done(0)
 }

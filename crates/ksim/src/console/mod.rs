@@ -315,6 +315,14 @@ impl Console {
         }
     }
 
+    /// The consumer client of background job `number`, if it is one.
+    pub(crate) fn background_consumer(&self, number: u32) -> Option<ClientId> {
+        self.background
+            .iter()
+            .find(|j| j.number == number && matches!(j.kind, JobKind::Consumer(_)))
+            .and_then(Job::client)
+    }
+
     /// `kill %N`: stops background job N as a signal would (a consumer still commits and
     /// leaves its group, as its shutdown hook makes it).
     fn kill_job(&mut self, world: &mut World, args: &[String]) -> Outcome {
