@@ -19,10 +19,6 @@
 //!   ([`java_hash_map_order`]: Java's bucket order; keys sharing a bucket, which Java
 //!   keeps in insertion order, by name). Where Java iterates a `HashSet` of topic ids or
 //!   of partitions, we take topic names / partitions in order; each place says so.
-//! * The server-side uniform assignor ports the homogeneous builder
-//!   (`UniformHomogeneousAssignmentBuilder`) exactly; for heterogeneous subscriptions it
-//!   uses a smaller balanced, sticky algorithm instead of `UniformHeterogeneousAssignmentBuilder`
-//!   (same goals — balance first, then stickiness — not the same choices).
 //! * Claimed partitions whose index no longer exists (a topic deleted and re-created
 //!   smaller) are dropped; Java would keep the stale claim.
 //! * The general sticky path (members subscribe to different topics) is ported step by
@@ -1001,69 +997,231 @@ fn uniform_homogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscrip
     assignment
 }
 
-/// Stand-in for `UniformHeterogeneousAssignmentBuilder` (not ported: ~900 lines of Java).
-/// Same priorities — balance, then stickiness — with a simpler method: keep each member's
-/// current partitions it still subscribes to, give every other partition (topics with
-/// fewer subscribers first) to its least-loaded subscriber, then move partitions from the
-/// most-loaded members to subscribers holding at least two fewer until none can move.
+/// `UniformHeterogeneousAssignmentBuilder`: keep every current partition the member still
+/// subscribes to, give the unassigned ones to the least-loaded subscribers (topics with
+/// the most partitions per subscriber first), then move partitions from the most- to the
+/// least-loaded subscribers topic by topic until balanced (at most 16 passes). Members are
+/// indexed in Java's `HashMap` order; ties between topics, which Java breaks by topic id,
+/// are broken by name.
 fn uniform_heterogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
     let mut assignment = empty_assignment(members);
-    let mut owner: BTreeMap<Tp, String> = BTreeMap::new();
-    let mut by_id: Vec<&MemberSubscription> = members.iter().collect();
-    by_id.sort_by(|a, b| a.member_id.cmp(&b.member_id));
-    for member in &by_id {
-        for tp in &member.owned {
-            if member.topics.contains(&tp.0) && !owner.contains_key(tp) {
-                owner.insert(tp.clone(), member.member_id.clone());
-                if let Some(list) = assignment.get_mut(&member.member_id) {
-                    list.push(tp.clone());
-                }
+    let order = java_member_order(members);
+    let mut subscribers: BTreeMap<&String, Vec<usize>> = BTreeMap::new();
+    for (index, member) in order.iter().enumerate() {
+        for topic in &member.topics {
+            let list = subscribers.entry(topic).or_default();
+            if list.last() != Some(&index) {
+                list.push(index);
             }
         }
     }
-    let subscribers = |topic: &String| -> Vec<&str> {
-        by_id.iter().filter(|m| m.topics.contains(topic)).map(|m| m.member_id.as_str()).collect()
+    if subscribers.is_empty() {
+        return assignment;
+    }
+    let mut state = Heterogeneous {
+        sizes: vec![0; order.len()],
+        owners: subscribers.keys().map(|t| ((*t).clone(), vec![None; topics[*t] as usize])).collect(),
     };
-    let mut ordered_topics: Vec<(&String, Vec<&str>)> =
-        topics.keys().map(|t| (t, subscribers(t))).filter(|(_, s)| !s.is_empty()).collect();
-    ordered_topics.sort_by_key(|(t, s)| (s.len(), *t));
-    let size = |a: &GroupAssignment, m: &str| a.get(m).map_or(0, Vec::len);
-    for (topic, subs) in &ordered_topics {
-        for p in 0..topics[*topic] {
-            let tp = ((*topic).clone(), p);
-            if owner.contains_key(&tp) {
+
+    // maybeRevokePartitions: drop topics the member no longer subscribes to, keep the rest.
+    for (index, member) in order.iter().enumerate() {
+        for (topic, p) in &member.owned {
+            if !member.topics.contains(topic) {
                 continue;
             }
-            let Some(target) = subs.iter().min_by_key(|m| (size(&assignment, m), **m)) else { continue };
-            owner.insert(tp.clone(), (*target).to_owned());
-            if let Some(list) = assignment.get_mut(*target) {
-                list.push(tp);
+            let Some(slot) = state.owners.get_mut(topic).and_then(|o| o.get_mut(*p as usize)) else { continue };
+            // A partition in two target assignments (invalid input) stays with the first.
+            if slot.is_none() {
+                *slot = Some(index);
+                state.sizes[index] += 1;
             }
         }
     }
-    // Each move lowers the sum of squared sizes, so this terminates.
-    loop {
-        let mut moved = false;
-        for (topic, subs) in &ordered_topics {
-            for p in 0..topics[*topic] {
-                let tp = ((*topic).clone(), p);
-                let Some(from) = owner.get(&tp).cloned() else { continue };
-                let Some(to) = subs.iter().min_by_key(|m| (size(&assignment, m), **m)) else { continue };
-                if size(&assignment, to) + 1 < size(&assignment, &from) {
-                    if let Some(list) = assignment.get_mut(&from) {
-                        remove_first(list, &tp);
-                    }
-                    if let Some(list) = assignment.get_mut(*to) {
-                        list.push(tp.clone());
-                    }
-                    owner.insert(tp, (*to).to_owned());
-                    moved = true;
-                }
+
+    // Topics by partitions per subscriber (descending), subscriber count, then name.
+    let sort_topics = |list: &mut Vec<&String>| {
+        list.sort_by(|a, b| {
+            let (pa, sa) = (u64::from(topics[*a]), subscribers[a].len() as u64);
+            let (pb, sb) = (u64::from(topics[*b]), subscribers[b].len() as u64);
+            (pb * sa).cmp(&(pa * sb)).then(sa.cmp(&sb)).then(a.cmp(b))
+        })
+    };
+
+    // assignRemainingPartitions
+    let mut with_unassigned: Vec<&String> =
+        subscribers.keys().copied().filter(|t| state.owners[*t].iter().any(Option::is_none)).collect();
+    sort_topics(&mut with_unassigned);
+    let mut balancer = Balancer::default();
+    for topic in with_unassigned {
+        balancer.initialize(&subscribers[topic], &state.sizes);
+        for p in 0..topics[topic] as usize {
+            if state.owners[topic][p].is_none() {
+                let member = balancer.next_least_loaded(&state.sizes);
+                state.assign(topic, p, member);
             }
         }
-        if !moved {
-            return assignment;
+    }
+
+    // balance / balanceTopics: only topics with two or more subscribers can move.
+    let mut movable: Vec<&String> = subscribers.iter().filter(|(_, s)| s.len() >= 2).map(|(t, _)| *t).collect();
+    sort_topics(&mut movable);
+    let mut last_rebalanced: Option<usize> = None;
+    'passes: for _ in 0..16 {
+        for (index, topic) in movable.iter().enumerate() {
+            if last_rebalanced == Some(index) {
+                break 'passes;
+            }
+            let moved = state.balance_topic(topic, &subscribers[*topic], &mut balancer);
+            if moved > 0 || last_rebalanced.is_none() {
+                last_rebalanced = Some(index);
+            }
         }
+    }
+
+    for (topic, owners) in &state.owners {
+        for (p, owner) in owners.iter().enumerate() {
+            if let Some(list) = owner.and_then(|i| assignment.get_mut(&order[i].member_id)) {
+                list.push((topic.clone(), p as u32));
+            }
+        }
+    }
+    assignment
+}
+
+/// The heterogeneous uniform builder's state: partition owners (member indexes) per
+/// topic and each member's assignment size.
+struct Heterogeneous {
+    sizes: Vec<i64>,
+    owners: BTreeMap<String, Vec<Option<usize>>>,
+}
+
+impl Heterogeneous {
+    fn assign(&mut self, topic: &str, partition: usize, member: usize) {
+        let Some(slot) = self.owners.get_mut(topic).and_then(|o| o.get_mut(partition)) else { return };
+        if let Some(old) = slot.replace(member) {
+            self.sizes[old] -= 1;
+        }
+        self.sizes[member] += 1;
+    }
+
+    /// `balanceTopic`: move this topic's partitions from its most-loaded subscribers to
+    /// its least-loaded ones, highest partition first. Returns how many moved.
+    fn balance_topic(&mut self, topic: &str, subscribers: &[usize], balancer: &mut Balancer) -> usize {
+        let imbalance = balancer.initialize(subscribers, &self.sizes);
+        if imbalance <= 1 {
+            return 0;
+        }
+        let owners = self.owners.get(topic).cloned().unwrap_or_default();
+        let mut partitions: Vec<usize> = (0..owners.len()).collect();
+        // Grouped by owner (unowned first, as Java's -1), ascending within an owner.
+        partitions.sort_by_key(|&p| (owners[p], p));
+        let mut start: BTreeMap<Option<usize>, usize> = BTreeMap::new();
+        let mut end: BTreeMap<Option<usize>, usize> = BTreeMap::new();
+        for (i, &p) in partitions.iter().enumerate() {
+            start.entry(owners[p]).or_insert(i);
+            end.insert(owners[p], i + 1);
+        }
+        let mut moved = 0;
+        while !balancer.is_balanced() {
+            let mut most_loaded = None;
+            while let Some(member) = balancer.next_most_loaded(&self.sizes) {
+                let key = Some(member);
+                if end.get(&key).is_some_and(|&e| e > start.get(&key).copied().unwrap_or(e)) {
+                    most_loaded = Some(member);
+                    break;
+                }
+                balancer.exclude_most_loaded();
+            }
+            let Some(member) = most_loaded else { break };
+            let Some(e) = end.get_mut(&Some(member)) else { break };
+            *e -= 1;
+            let partition = partitions[*e];
+            let least_loaded = balancer.next_least_loaded(&self.sizes);
+            if balancer.is_balanced() {
+                break;
+            }
+            self.assign(topic, partition, least_loaded);
+            moved += 1;
+        }
+        moved
+    }
+}
+
+/// `MemberAssignmentBalancer`: walks one topic's subscribers sorted by assignment size,
+/// handing out least-loaded members round-robin within the lowest size band and
+/// most-loaded members within the highest band, tracking both band sizes.
+#[derive(Default)]
+struct Balancer {
+    sorted: Vec<usize>,
+    least_end: usize,
+    least_count: i64,
+    next_least: usize,
+    most_start: usize,
+    most_end: usize,
+    most_count: i64,
+    /// May reach -1, as in Java.
+    next_most: i64,
+}
+
+impl Balancer {
+    /// Returns the spread between the most- and least-loaded subscriber.
+    fn initialize(&mut self, members: &[usize], sizes: &[i64]) -> i64 {
+        self.sorted = members.to_vec();
+        self.sorted.sort_by_key(|&m| (sizes[m], m));
+        let n = self.sorted.len();
+        let (Some(&first), Some(&last)) = (self.sorted.first(), self.sorted.last()) else { return 0 };
+        self.least_end = 0;
+        self.least_count = sizes[first] - 1;
+        self.next_least = 0;
+        self.most_start = n;
+        self.most_end = n;
+        self.most_count = sizes[last] + 1;
+        self.next_most = n as i64 - 1;
+        sizes[last] - sizes[first]
+    }
+
+    fn next_least_loaded(&mut self, sizes: &[i64]) -> usize {
+        if self.next_least >= self.least_end {
+            self.least_count += 1;
+            while self.least_end < self.sorted.len() && sizes[self.sorted[self.least_end]] == self.least_count {
+                self.least_end += 1;
+            }
+            self.next_least = 0;
+        }
+        let member = self.sorted[self.next_least];
+        self.next_least += 1;
+        member
+    }
+
+    fn next_most_loaded(&mut self, sizes: &[i64]) -> Option<usize> {
+        if self.next_most < self.most_start as i64 {
+            if self.most_end <= self.most_start && self.most_start > 0 {
+                self.most_count = sizes[self.sorted[self.most_start - 1]];
+            } else {
+                self.most_count -= 1;
+            }
+            while self.most_start > 0 && sizes[self.sorted[self.most_start - 1]] == self.most_count {
+                self.most_start -= 1;
+            }
+            self.next_most = self.most_end as i64 - 1;
+        }
+        let index = usize::try_from(self.next_most).ok()?;
+        self.next_most -= 1;
+        Some(self.sorted[index])
+    }
+
+    /// Swaps the member last returned by `next_most_loaded` out of the most-loaded band.
+    fn exclude_most_loaded(&mut self) {
+        let Ok(index) = usize::try_from(self.next_most + 1) else { return };
+        if self.most_end == 0 || index >= self.sorted.len() {
+            return;
+        }
+        self.sorted.swap(index, self.most_end - 1);
+        self.most_end -= 1;
+    }
+
+    fn is_balanced(&self) -> bool {
+        self.most_count - self.least_count <= 1
     }
 }
 
@@ -1529,6 +1687,65 @@ mod tests {
         assert_eq!(a["A"], Vec::<Tp>::new());
         assert_eq!(DEFAULT_SERVER_ASSIGNORS[0].name(), "uniform");
         assert_eq!(ServerAssignor::from_name("range"), Some(ServerAssignor::Range));
+    }
+
+    #[test]
+    fn server_uniform_heterogeneous_kafka_cases() {
+        let (one, two, three) = (["topic1"], ["topic1", "topic2"], ["topic1", "topic2", "topic3"]);
+        // UniformHeterogeneousAssignmentBuilderTest.testReassignmentWhenOneMemberAddedAndPartitionsAddedTwoMembersTwoTopics
+        let t = topics(&[("topic1", 6), ("topic2", 7)]);
+        let members = [
+            owning(member("A", &one), &[("topic1", 0), ("topic1", 2), ("topic2", 0)], 0),
+            owning(member("B", &two), &[("topic1", 1), ("topic2", 1), ("topic2", 2)], 0),
+            member("C", &two),
+        ];
+        let a = ServerAssignor::Uniform.assign(&t, &members);
+        assert_eq!(a["A"], tps(&[("topic1", 0), ("topic1", 2), ("topic1", 3), ("topic1", 4), ("topic1", 5)]));
+        assert_eq!(a["B"], tps(&[("topic1", 1), ("topic2", 1), ("topic2", 2), ("topic2", 6)]));
+        assert_eq!(a["C"], tps(&[("topic2", 0), ("topic2", 3), ("topic2", 4), ("topic2", 5)]));
+
+        // testReassignmentForTwoMembersThreeTopicsGivenUnbalancedPrevAssignment
+        let t = topics(&[("topic1", 6), ("topic2", 4), ("topic3", 4)]);
+        let members = [
+            owning(member("A", &one), &[("topic1", 0), ("topic1", 1), ("topic1", 2)], 0),
+            owning(member("B", &two), &[("topic1", 3), ("topic2", 0)], 0),
+            owning(
+                member("C", &three),
+                &[
+                    ("topic1", 4),
+                    ("topic1", 5),
+                    ("topic2", 1),
+                    ("topic2", 2),
+                    ("topic2", 3),
+                    ("topic3", 0),
+                    ("topic3", 1),
+                    ("topic3", 2),
+                    ("topic3", 3),
+                ],
+                0,
+            ),
+        ];
+        let a = ServerAssignor::Uniform.assign(&t, &members);
+        assert_eq!(a["A"], tps(&[("topic1", 0), ("topic1", 1), ("topic1", 2), ("topic1", 5)]));
+        assert_eq!(a["B"], tps(&[("topic1", 3), ("topic2", 0), ("topic2", 1), ("topic2", 2), ("topic2", 3)]));
+        assert_eq!(a["C"], tps(&[("topic1", 4), ("topic3", 0), ("topic3", 1), ("topic3", 2), ("topic3", 3)]));
+
+        // testReassignmentWhenOneMemberRemovedAfterInitialAssignmentWithThreeMembersThreeTopics
+        let t = topics(&[("topic1", 3), ("topic2", 8), ("topic3", 3)]);
+        let members = [
+            owning(
+                member("A", &["topic1", "topic3"]),
+                &[("topic1", 0), ("topic1", 1), ("topic1", 2), ("topic3", 0), ("topic3", 1)],
+                0,
+            ),
+            owning(member("B", &["topic2"]), &[("topic2", 3), ("topic2", 4), ("topic2", 5), ("topic2", 6)], 0),
+        ];
+        let a = ServerAssignor::Uniform.assign(&t, &members);
+        assert_eq!(
+            a["A"],
+            tps(&[("topic1", 0), ("topic1", 1), ("topic1", 2), ("topic3", 0), ("topic3", 1), ("topic3", 2)])
+        );
+        assert_eq!(a["B"], (0..8).map(|p| ("topic2".to_owned(), p)).collect::<Vec<Tp>>());
     }
 
     #[test]
