@@ -14,17 +14,24 @@
 //!
 //! * No racks: the rack-aware paths of every assignor are left out (they only run when
 //!   consumers set `client.rack`).
-//! * Where Java iterates a `HashMap`/`HashSet` keyed by member id (or by topic id on the
-//!   server side) and the order changes the result, we iterate in member-id (topic-name)
-//!   order; each such place says so. The one exception is the client-side range
-//!   assignor's per-member list order, which follows Java's `HashMap<String, _>` order of
-//!   topic names exactly ([`java_hash_map_order`]) because it is visible to users.
-//! * The server-side uniform assignor ports the homogeneous builder
-//!   (`UniformHomogeneousAssignmentBuilder`) exactly; for heterogeneous subscriptions it
-//!   uses a smaller balanced, sticky algorithm instead of `UniformHeterogeneousAssignmentBuilder`
-//!   (same goals — balance first, then stickiness — not the same choices).
+//! * Where Java iterates a `HashMap<String, _>` (member ids; topic names in the range
+//!   assignor) and the order shows in the result, we iterate in the same order
+//!   ([`java_hash_map_order`]: Java's bucket order; keys sharing a bucket, which Java
+//!   keeps in insertion order, by name). Where Java iterates a `HashSet` of topic ids or
+//!   of partitions, we take topic names / partitions in order; each place says so.
 //! * Claimed partitions whose index no longer exists (a topic deleted and re-created
 //!   smaller) are dropped; Java would keep the stale claim.
+//! * The general sticky path (members subscribe to different topics) is ported step by
+//!   step, with two departures: when undoing an earlier move it takes the smallest
+//!   candidate partition where Java takes the first of a `HashSet`, and it only hands a
+//!   partition back to its previous-generation owner if that member still subscribes to
+//!   the topic (Java would assign it regardless).
+//!
+//! Kept from Kafka on purpose: a member with an empty subscription listed first does not
+//! make the sticky assignors see "different subscriptions" (Java fills its reference set
+//! from the first non-empty one), and `partition.assignment.strategy` errors carry the
+//! `KafkaException` text of `ConsumerPartitionAssignor.getAssignorInstances`. Ported from
+//! the apache/kafka sources of late 2024 (the 4.0 line).
 
 // used by the group coordinator and consumer (issue 6)
 #![cfg_attr(not(test), allow(dead_code))]
@@ -214,6 +221,12 @@ fn java_hash_map_order<'a>(keys: impl IntoIterator<Item = &'a String>) -> Vec<&'
     keys
 }
 
+/// Members in the iteration order of a Java `HashMap` keyed by member id.
+fn java_member_order(members: &[MemberSubscription]) -> Vec<&MemberSubscription> {
+    let by_id: BTreeMap<&String, &MemberSubscription> = members.iter().map(|m| (&m.member_id, m)).collect();
+    java_hash_map_order(by_id.keys().copied()).into_iter().map(|id| by_id[id]).collect()
+}
+
 /// `RangeAssignor` without racks: per topic, the subscribers in `MemberInfo` order each
 /// take a consecutive range; the first `P % k` take one extra. A member's list is in
 /// topic order of Java's `HashMap` iteration, partitions ascending within a topic.
@@ -293,8 +306,8 @@ struct OwnedClaims {
 }
 
 /// `AbstractStickyAssignor.allSubscriptionsEqual`: a claim survives only from the highest
-/// generation claiming it; two claims at the same generation void both. Java walks the
-/// subscriptions `HashMap`; we walk members in member-id order.
+/// generation claiming it; two claims at the same generation void both. `members` come
+/// in Java's `HashMap` order.
 fn owned_claims(topics: &BTreeMap<String, u32>, members: &[&MemberSubscription]) -> OwnedClaims {
     let mut all_subscriptions_equal = true;
     let mut subscribed: BTreeSet<&String> = BTreeSet::new();
@@ -315,7 +328,8 @@ fn owned_claims(topics: &BTreeMap<String, u32>, members: &[&MemberSubscription])
         max_generation = max_generation.max(generation);
         owned.insert(member.member_id.clone(), Vec::new());
         for tp in &member.owned {
-            if !topics.get(&tp.0).is_some_and(|&count| tp.1 < count) {
+            let exists = topics.get(&tp.0).is_some_and(|&count| tp.1 < count);
+            if !exists {
                 continue;
             }
             match previous_owner.get(tp) {
@@ -363,8 +377,9 @@ fn remove_first(list: &mut Vec<Tp>, tp: &Tp) {
 
 /// `AbstractStickyAssignor.assignPartitions`.
 fn assign_sticky(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> StickyResult {
-    let mut by_id: Vec<&MemberSubscription> = members.iter().collect();
-    by_id.sort_by(|a, b| a.member_id.cmp(&b.member_id));
+    // Java walks the leader's `HashMap<String, Subscription>`, and which member comes
+    // first decides who keeps a maxQuota share; follow that order.
+    let by_id = java_member_order(members);
     if by_id.is_empty() {
         return StickyResult { assignment: BTreeMap::new(), transferring: Some(BTreeMap::new()) };
     }
@@ -429,8 +444,9 @@ fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (G
     let mut under_min: Vec<String> = Vec::new();
     let mut exactly_min: Vec<String> = Vec::new();
 
-    // assignOwnedPartitions: Java walks the owned-partitions HashMap; member-id order here.
-    for (consumer, claimed) in &owned {
+    // assignOwnedPartitions, in Java's HashMap order of the members.
+    for consumer in java_hash_map_order(owned.keys()) {
+        let claimed = &owned[consumer];
         let mut claimed: Vec<Tp> = claimed.iter().filter(|tp| !multiply_claimed.contains(*tp)).cloned().collect();
         // Sorted by partition, then topic, so a member keeps one of each topic's low partitions.
         claimed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
@@ -637,7 +653,8 @@ impl<'a> GeneralBuilder<'a> {
         // prepopulateCurrentAssignments: the claims of members from older generations,
         // keeping the newest generation per partition (first claimant on ties).
         let mut prev: BTreeMap<Tp, (String, i32)> = BTreeMap::new();
-        for member in self.members.values() {
+        for id in java_hash_map_order(self.members.keys()) {
+            let member = self.members[id];
             let generation = match member.generation {
                 Some(g) if g < self.max_generation => g,
                 None if self.max_generation > DEFAULT_GENERATION => DEFAULT_GENERATION,
@@ -831,9 +848,417 @@ fn balance_score(assignment: &BTreeMap<String, Vec<Tp>>) -> usize {
     score
 }
 
+/// A broker-side (KIP-848, `group.protocol=consumer`) partition assignor: the group
+/// coordinator computes the target assignment itself (`group.consumer.assignors`, chosen
+/// per member with `group.remote.assignor`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ServerAssignor {
+    Uniform,
+    Range,
+}
+
+/// Kafka's default `group.consumer.assignors`: `[uniform, range]`, the first being the default.
+pub(crate) const DEFAULT_SERVER_ASSIGNORS: [ServerAssignor; 2] = [ServerAssignor::Uniform, ServerAssignor::Range];
+
+impl ServerAssignor {
+    pub(crate) const ALL: [ServerAssignor; 2] = [ServerAssignor::Uniform, ServerAssignor::Range];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ServerAssignor::Uniform => "uniform",
+            ServerAssignor::Range => "range",
+        }
+    }
+
+    pub(crate) fn class_name(self) -> &'static str {
+        match self {
+            ServerAssignor::Uniform => "org.apache.kafka.coordinator.group.assignor.UniformAssignor",
+            ServerAssignor::Range => "org.apache.kafka.coordinator.group.assignor.RangeAssignor",
+        }
+    }
+
+    pub(crate) fn from_name(name: &str) -> Option<ServerAssignor> {
+        ServerAssignor::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The new target assignment. Each member's `owned` is its current target assignment
+    /// (`generation` is unused). Subscribed topics missing from `partitions_per_topic` are
+    /// ignored, as the coordinator only resolves existing topic names to ids. Java returns
+    /// sets of partitions; each member's list here is sorted by topic, then partition.
+    pub(crate) fn assign(
+        self,
+        partitions_per_topic: &BTreeMap<String, u32>,
+        members: &[MemberSubscription],
+    ) -> GroupAssignment {
+        // The subscriptions as the coordinator sees them: existing topics only.
+        let resolved: Vec<MemberSubscription> = members
+            .iter()
+            .map(|m| {
+                let mut m = m.clone();
+                let topics: BTreeSet<String> =
+                    m.topics.iter().filter(|t| partitions_per_topic.contains_key(*t)).cloned().collect();
+                m.topics = topics.into_iter().collect();
+                m.owned.retain(|tp| partitions_per_topic.get(&tp.0).is_some_and(|&c| tp.1 < c));
+                m
+            })
+            .collect();
+        let mut assignment = match self {
+            ServerAssignor::Uniform => {
+                // Like the coordinator's SubscriptionType: compared on the subscribed
+                // names, existing or not.
+                let sets: Vec<BTreeSet<&String>> = members.iter().map(|m| m.topics.iter().collect()).collect();
+                let homogeneous = sets.windows(2).all(|w| w[0] == w[1]);
+                if homogeneous {
+                    uniform_homogeneous(partitions_per_topic, &resolved)
+                } else {
+                    uniform_heterogeneous(partitions_per_topic, &resolved)
+                }
+            }
+            ServerAssignor::Range => server_range(partitions_per_topic, &resolved),
+        };
+        for list in assignment.values_mut() {
+            list.sort();
+        }
+        assignment
+    }
+}
+
+/// `UniformHomogeneousAssignmentBuilder`. Java walks `groupSpec.memberIds()` in
+/// `HashMap` order (followed here: the first members get the extra partitions) and the
+/// topics in `HashSet<Uuid>` order (random topic ids: we take topic names in order).
+fn uniform_homogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+    let by_id = java_member_order(members);
+    let mut assignment = empty_assignment(members);
+    let Some(first) = by_id.first() else { return assignment };
+    let subscribed: &Vec<String> = &first.topics;
+    if subscribed.is_empty() {
+        return assignment;
+    }
+    let currently_assigned: BTreeSet<&Tp> = by_id.iter().flat_map(|m| m.owned.iter()).collect();
+    let mut unassigned: Vec<Tp> = Vec::new();
+    let mut total = 0usize;
+    for topic in subscribed {
+        let count = topics.get(topic).copied().unwrap_or(0);
+        for p in 0..count {
+            let tp = (topic.clone(), p);
+            if !currently_assigned.contains(&tp) {
+                unassigned.push(tp);
+            }
+        }
+        total += count as usize;
+    }
+    let min_quota = total / by_id.len();
+    let mut remaining_extra = total % by_id.len();
+
+    // maybeRevokePartitions: keep what fits the member's quota.
+    let mut unfilled: Vec<(String, usize)> = Vec::new();
+    for member in &by_id {
+        let mut quota = min_quota;
+        if remaining_extra > 0 {
+            quota += 1;
+            remaining_extra -= 1;
+        }
+        let mut by_topic: BTreeMap<&String, BTreeSet<u32>> = BTreeMap::new();
+        for (t, p) in &member.owned {
+            by_topic.entry(t).or_default().insert(*p);
+        }
+        let mut kept = Vec::new();
+        for (topic, partitions) in by_topic {
+            if !subscribed.contains(topic) {
+                continue;
+            }
+            if partitions.len() <= quota {
+                quota -= partitions.len();
+                kept.extend(partitions.into_iter().map(|p| (topic.clone(), p)));
+            } else {
+                for p in partitions {
+                    if quota > 0 {
+                        quota -= 1;
+                        kept.push((topic.clone(), p));
+                    } else {
+                        unassigned.push((topic.clone(), p));
+                    }
+                }
+            }
+        }
+        if quota > 0 {
+            unfilled.push((member.member_id.clone(), quota));
+        }
+        assignment.insert(member.member_id.clone(), kept);
+    }
+
+    // assignRemainingPartitions: fill the unfilled members in order.
+    let mut next = unassigned.into_iter();
+    for (member, quota) in unfilled {
+        if let Some(list) = assignment.get_mut(&member) {
+            list.extend(next.by_ref().take(quota));
+        }
+    }
+    assignment
+}
+
+/// `UniformHeterogeneousAssignmentBuilder`: keep every current partition the member still
+/// subscribes to, give the unassigned ones to the least-loaded subscribers (topics with
+/// the most partitions per subscriber first), then move partitions from the most- to the
+/// least-loaded subscribers topic by topic until balanced (at most 16 passes). Members are
+/// indexed in Java's `HashMap` order; ties between topics, which Java breaks by topic id,
+/// are broken by name.
+fn uniform_heterogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+    let mut assignment = empty_assignment(members);
+    let order = java_member_order(members);
+    let mut subscribers: BTreeMap<&String, Vec<usize>> = BTreeMap::new();
+    for (index, member) in order.iter().enumerate() {
+        for topic in &member.topics {
+            let list = subscribers.entry(topic).or_default();
+            if list.last() != Some(&index) {
+                list.push(index);
+            }
+        }
+    }
+    if subscribers.is_empty() {
+        return assignment;
+    }
+    let mut state = Heterogeneous {
+        sizes: vec![0; order.len()],
+        owners: subscribers.keys().map(|t| ((*t).clone(), vec![None; topics[*t] as usize])).collect(),
+    };
+
+    // maybeRevokePartitions: drop topics the member no longer subscribes to, keep the rest.
+    for (index, member) in order.iter().enumerate() {
+        for (topic, p) in &member.owned {
+            if !member.topics.contains(topic) {
+                continue;
+            }
+            let Some(slot) = state.owners.get_mut(topic).and_then(|o| o.get_mut(*p as usize)) else { continue };
+            // A partition in two target assignments (invalid input) stays with the first.
+            if slot.is_none() {
+                *slot = Some(index);
+                state.sizes[index] += 1;
+            }
+        }
+    }
+
+    // Topics by partitions per subscriber (descending), subscriber count, then name.
+    let sort_topics = |list: &mut Vec<&String>| {
+        list.sort_by(|a, b| {
+            let (pa, sa) = (u64::from(topics[*a]), subscribers[a].len() as u64);
+            let (pb, sb) = (u64::from(topics[*b]), subscribers[b].len() as u64);
+            (pb * sa).cmp(&(pa * sb)).then(sa.cmp(&sb)).then(a.cmp(b))
+        })
+    };
+
+    // assignRemainingPartitions
+    let mut with_unassigned: Vec<&String> =
+        subscribers.keys().copied().filter(|t| state.owners[*t].iter().any(Option::is_none)).collect();
+    sort_topics(&mut with_unassigned);
+    let mut balancer = Balancer::default();
+    for topic in with_unassigned {
+        balancer.initialize(&subscribers[topic], &state.sizes);
+        for p in 0..topics[topic] as usize {
+            if state.owners[topic][p].is_none() {
+                let member = balancer.next_least_loaded(&state.sizes);
+                state.assign(topic, p, member);
+            }
+        }
+    }
+
+    // balance / balanceTopics: only topics with two or more subscribers can move.
+    let mut movable: Vec<&String> = subscribers.iter().filter(|(_, s)| s.len() >= 2).map(|(t, _)| *t).collect();
+    sort_topics(&mut movable);
+    let mut last_rebalanced: Option<usize> = None;
+    'passes: for _ in 0..16 {
+        for (index, topic) in movable.iter().enumerate() {
+            if last_rebalanced == Some(index) {
+                break 'passes;
+            }
+            let moved = state.balance_topic(topic, &subscribers[*topic], &mut balancer);
+            if moved > 0 || last_rebalanced.is_none() {
+                last_rebalanced = Some(index);
+            }
+        }
+    }
+
+    for (topic, owners) in &state.owners {
+        for (p, owner) in owners.iter().enumerate() {
+            if let Some(list) = owner.and_then(|i| assignment.get_mut(&order[i].member_id)) {
+                list.push((topic.clone(), p as u32));
+            }
+        }
+    }
+    assignment
+}
+
+/// The heterogeneous uniform builder's state: partition owners (member indexes) per
+/// topic and each member's assignment size.
+struct Heterogeneous {
+    sizes: Vec<i64>,
+    owners: BTreeMap<String, Vec<Option<usize>>>,
+}
+
+impl Heterogeneous {
+    fn assign(&mut self, topic: &str, partition: usize, member: usize) {
+        let Some(slot) = self.owners.get_mut(topic).and_then(|o| o.get_mut(partition)) else { return };
+        if let Some(old) = slot.replace(member) {
+            self.sizes[old] -= 1;
+        }
+        self.sizes[member] += 1;
+    }
+
+    /// `balanceTopic`: move this topic's partitions from its most-loaded subscribers to
+    /// its least-loaded ones, highest partition first. Returns how many moved.
+    fn balance_topic(&mut self, topic: &str, subscribers: &[usize], balancer: &mut Balancer) -> usize {
+        let imbalance = balancer.initialize(subscribers, &self.sizes);
+        if imbalance <= 1 {
+            return 0;
+        }
+        let owners = self.owners.get(topic).cloned().unwrap_or_default();
+        let mut partitions: Vec<usize> = (0..owners.len()).collect();
+        // Grouped by owner (unowned first, as Java's -1), ascending within an owner.
+        partitions.sort_by_key(|&p| (owners[p], p));
+        let mut start: BTreeMap<Option<usize>, usize> = BTreeMap::new();
+        let mut end: BTreeMap<Option<usize>, usize> = BTreeMap::new();
+        for (i, &p) in partitions.iter().enumerate() {
+            start.entry(owners[p]).or_insert(i);
+            end.insert(owners[p], i + 1);
+        }
+        let mut moved = 0;
+        while !balancer.is_balanced() {
+            let mut most_loaded = None;
+            while let Some(member) = balancer.next_most_loaded(&self.sizes) {
+                let key = Some(member);
+                if end.get(&key).is_some_and(|&e| e > start.get(&key).copied().unwrap_or(e)) {
+                    most_loaded = Some(member);
+                    break;
+                }
+                balancer.exclude_most_loaded();
+            }
+            let Some(member) = most_loaded else { break };
+            let Some(e) = end.get_mut(&Some(member)) else { break };
+            *e -= 1;
+            let partition = partitions[*e];
+            let least_loaded = balancer.next_least_loaded(&self.sizes);
+            if balancer.is_balanced() {
+                break;
+            }
+            self.assign(topic, partition, least_loaded);
+            moved += 1;
+        }
+        moved
+    }
+}
+
+/// `MemberAssignmentBalancer`: walks one topic's subscribers sorted by assignment size,
+/// handing out least-loaded members round-robin within the lowest size band and
+/// most-loaded members within the highest band, tracking both band sizes.
+#[derive(Default)]
+struct Balancer {
+    sorted: Vec<usize>,
+    least_end: usize,
+    least_count: i64,
+    next_least: usize,
+    most_start: usize,
+    most_end: usize,
+    most_count: i64,
+    /// May reach -1, as in Java.
+    next_most: i64,
+}
+
+impl Balancer {
+    /// Returns the spread between the most- and least-loaded subscriber.
+    fn initialize(&mut self, members: &[usize], sizes: &[i64]) -> i64 {
+        self.sorted = members.to_vec();
+        self.sorted.sort_by_key(|&m| (sizes[m], m));
+        let n = self.sorted.len();
+        let (Some(&first), Some(&last)) = (self.sorted.first(), self.sorted.last()) else { return 0 };
+        self.least_end = 0;
+        self.least_count = sizes[first] - 1;
+        self.next_least = 0;
+        self.most_start = n;
+        self.most_end = n;
+        self.most_count = sizes[last] + 1;
+        self.next_most = n as i64 - 1;
+        sizes[last] - sizes[first]
+    }
+
+    fn next_least_loaded(&mut self, sizes: &[i64]) -> usize {
+        if self.next_least >= self.least_end {
+            self.least_count += 1;
+            while self.least_end < self.sorted.len() && sizes[self.sorted[self.least_end]] == self.least_count {
+                self.least_end += 1;
+            }
+            self.next_least = 0;
+        }
+        let member = self.sorted[self.next_least];
+        self.next_least += 1;
+        member
+    }
+
+    fn next_most_loaded(&mut self, sizes: &[i64]) -> Option<usize> {
+        if self.next_most < self.most_start as i64 {
+            if self.most_end <= self.most_start && self.most_start > 0 {
+                self.most_count = sizes[self.sorted[self.most_start - 1]];
+            } else {
+                self.most_count -= 1;
+            }
+            while self.most_start > 0 && sizes[self.sorted[self.most_start - 1]] == self.most_count {
+                self.most_start -= 1;
+            }
+            self.next_most = self.most_end as i64 - 1;
+        }
+        let index = usize::try_from(self.next_most).ok()?;
+        self.next_most -= 1;
+        Some(self.sorted[index])
+    }
+
+    /// Swaps the member last returned by `next_most_loaded` out of the most-loaded band.
+    fn exclude_most_loaded(&mut self) {
+        let Ok(index) = usize::try_from(self.next_most + 1) else { return };
+        if self.most_end == 0 || index >= self.sorted.len() {
+            return;
+        }
+        self.sorted.swap(index, self.most_end - 1);
+        self.most_end -= 1;
+    }
+
+    fn is_balanced(&self) -> bool {
+        self.most_count - self.least_count <= 1
+    }
+}
+
+/// The group coordinator's `RangeAssignor`: per topic, subscribers in `MemberInfo` order
+/// (static members first) take consecutive ranges, the first `P % k` one extra. It does
+/// not look at the current assignment.
+fn server_range(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+    let mut assignment = empty_assignment(members);
+    for (topic, &count) in topics {
+        let subscribers: Vec<&MemberSubscription> =
+            sorted_members(members).into_iter().filter(|m| m.topics.contains(topic)).collect();
+        if subscribers.is_empty() {
+            continue;
+        }
+        let k = subscribers.len() as u32;
+        let (quota, mut extra) = (count / k, count % k);
+        let mut next = 0;
+        for m in subscribers {
+            let mut take = quota;
+            if extra > 0 {
+                take += 1;
+                extra -= 1;
+            }
+            let end = (next + take).min(count);
+            if let Some(list) = assignment.get_mut(&m.member_id) {
+                list.extend((next..end).map(|p| (topic.clone(), p)));
+            }
+            next = end;
+        }
+    }
+    assignment
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::SimRng;
 
     fn member(id: &str, topics: &[&str]) -> MemberSubscription {
         MemberSubscription {
@@ -880,6 +1305,759 @@ mod tests {
         assert_eq!(a["C1"], tps(&[("t0", 1), ("t1", 0), ("t1", 2)]));
     }
 
+    fn sticky(t: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> StickyResult {
+        assign_sticky(&subscribed_topics_with_partitions(t, members), members)
+    }
+
+    #[test]
+    fn range_kafka_cases() {
+        // RangeAssignorTest.testMultipleConsumersMixedTopics
+        let t = topics(&[("topic1", 3), ("topic2", 2)]);
+        let members = [
+            member("consumer1", &["topic1"]),
+            member("consumer2", &["topic1", "topic2"]),
+            member("consumer3", &["topic1"]),
+        ];
+        let a = Assignor::Range.assign(&t, &members);
+        assert_eq!(a["consumer1"], tps(&[("topic1", 0)]));
+        assert_eq!(a["consumer2"], tps(&[("topic1", 1), ("topic2", 0), ("topic2", 1)]));
+        assert_eq!(a["consumer3"], tps(&[("topic1", 2)]));
+
+        // testOneStaticConsumerAndOneDynamicConsumerTwoTopicsSixPartitions: the static
+        // member sorts first although its member id is larger.
+        let t = topics(&[("topic1", 3), ("topic2", 3)]);
+        let mut low = member("consumer-b", &["topic1", "topic2"]);
+        low.group_instance_id = Some("instance1".to_owned());
+        let members = [low, member("consumer-a", &["topic1", "topic2"])];
+        let a = Assignor::Range.assign(&t, &members);
+        assert_eq!(a["consumer-b"], tps(&[("topic1", 0), ("topic1", 1), ("topic2", 0), ("topic2", 1)]));
+        assert_eq!(a["consumer-a"], tps(&[("topic1", 2), ("topic2", 2)]));
+
+        // testStaticMemberRangeAssignmentPersistent
+        let t = topics(&[("topic1", 5), ("topic2", 4)]);
+        let mut members: Vec<MemberSubscription> = (1..=3)
+            .map(|i| {
+                let mut m = member(&format!("consumer{i}"), &["topic1", "topic2"]);
+                m.group_instance_id = Some(format!("instance{i}"));
+                m
+            })
+            .collect();
+        members.push(member("consumer4", &["topic1", "topic2"]));
+        let a = Assignor::Range.assign(&t, &members);
+        assert_eq!(a["consumer1"], tps(&[("topic1", 0), ("topic1", 1), ("topic2", 0)]));
+        assert_eq!(a["consumer2"], tps(&[("topic1", 2), ("topic2", 1)]));
+        assert_eq!(a["consumer3"], tps(&[("topic1", 3), ("topic2", 2)]));
+        assert_eq!(a["consumer4"], tps(&[("topic1", 4), ("topic2", 3)]));
+
+        // testOneConsumerNonexistentTopic / testOnlyAssignsPartitionsFromSubscribedTopics
+        let a = Assignor::Range.assign(&topics(&[("other", 3)]), &[member("consumer", &["topic"])]);
+        assert_eq!(a["consumer"], Vec::<Tp>::new());
+    }
+
+    #[test]
+    fn range_lists_topics_in_java_hash_map_order() {
+        // Buckets of a 16-slot table: "a1" = 3056 -> 0, "q" = 113 -> 1, "b" = 98 -> 2,
+        // "c" = 99 -> 3.
+        assert_eq!(java_string_hash("a1"), 3056);
+        let t = topics(&[("b", 1), ("a1", 1), ("c", 1), ("q", 1)]);
+        let a = Assignor::Range.assign(&t, &[member("m", &["b", "a1", "c", "q"])]);
+        assert_eq!(a["m"], tps(&[("a1", 0), ("q", 0), ("b", 0), ("c", 0)]));
+        // "consumer1".."consumer3" hash to consecutive values, but the spread
+        // (h ^ h >>> 16) puts them out of order.
+        let ids: Vec<String> = (1..=3).map(|i| format!("consumer{i}")).collect();
+        let order: Vec<&String> = java_hash_map_order(&ids);
+        assert_eq!(order.len(), 3);
+    }
+
+    #[test]
+    fn roundrobin_kafka_cases() {
+        // RoundRobinAssignorTest.testMultipleConsumersMixedTopics
+        let t = topics(&[("topic1", 3), ("topic2", 2)]);
+        let members = [
+            member("consumer1", &["topic1"]),
+            member("consumer2", &["topic1", "topic2"]),
+            member("consumer3", &["topic1"]),
+        ];
+        let a = Assignor::RoundRobin.assign(&t, &members);
+        assert_eq!(a["consumer1"], tps(&[("topic1", 0)]));
+        assert_eq!(a["consumer2"], tps(&[("topic1", 1), ("topic2", 0), ("topic2", 1)]));
+        assert_eq!(a["consumer3"], tps(&[("topic1", 2)]));
+    }
+
+    #[test]
+    fn sticky_worked_example_adding_a_member() {
+        let t = topics(&[("t0", 3), ("t1", 3)]);
+        let first = [member("C0", &["t0", "t1"]), member("C1", &["t0", "t1"])];
+        let a1 = Assignor::Sticky.assign(&t, &first);
+        assert_eq!(a1, Assignor::RoundRobin.assign(&t, &first));
+        let second = [
+            owning(member("C0", &["t0", "t1"]), &[("t0", 0), ("t0", 2), ("t1", 1)], 1),
+            owning(member("C1", &["t0", "t1"]), &[("t0", 1), ("t1", 0), ("t1", 2)], 1),
+            member("C2", &["t0", "t1"]),
+        ];
+        let a2 = Assignor::Sticky.assign(&t, &second);
+        // Kept partitions come first, sorted by partition then topic.
+        assert_eq!(a2["C0"], tps(&[("t0", 0), ("t1", 1)]));
+        assert_eq!(a2["C1"], tps(&[("t1", 0), ("t0", 1)]));
+        assert_eq!(a2["C2"], tps(&[("t0", 2), ("t1", 2)]));
+        // Cooperative: C0 and C1 revoke first, C2 waits for the follow-up rebalance.
+        let c2 = Assignor::CooperativeSticky.assign(&t, &second);
+        assert_eq!(c2["C0"], tps(&[("t0", 0), ("t1", 1)]));
+        assert_eq!(c2["C1"], tps(&[("t1", 0), ("t0", 1)]));
+        assert_eq!(c2["C2"], Vec::<Tp>::new());
+        let third = [
+            owning(member("C0", &["t0", "t1"]), &[("t0", 0), ("t1", 1)], 2),
+            owning(member("C1", &["t0", "t1"]), &[("t1", 0), ("t0", 1)], 2),
+            owning(member("C2", &["t0", "t1"]), &[], 2),
+        ];
+        assert_eq!(Assignor::CooperativeSticky.assign(&t, &third), a2);
+    }
+
+    #[test]
+    fn sticky_kafka_constrained_cases() {
+        let both = ["topic1", "topic2"];
+        // AbstractStickyAssignorTest.testTwoConsumersTwoTopicsSixPartitions
+        let t = topics(&[("topic1", 3), ("topic2", 3)]);
+        let r = sticky(&t, &[member("consumer1", &both), member("consumer2", &both)]);
+        assert_eq!(r.assignment["consumer1"], tps(&[("topic1", 0), ("topic1", 2), ("topic2", 1)]));
+        assert_eq!(r.assignment["consumer2"], tps(&[("topic1", 1), ("topic2", 0), ("topic2", 2)]));
+        assert_eq!(r.transferring, Some(BTreeMap::new()));
+
+        // testConsumerOwningMinQuotaExpectedMaxQuota
+        let t = topics(&[("topic1", 2), ("topic2", 3)]);
+        let r = sticky(
+            &t,
+            &[
+                owning(member("consumer1", &both), &[("topic1", 0), ("topic2", 1)], 1),
+                owning(member("consumer2", &both), &[("topic1", 1), ("topic2", 2)], 1),
+            ],
+        );
+        assert_eq!(r.assignment["consumer1"], tps(&[("topic1", 0), ("topic2", 1), ("topic2", 0)]));
+        assert_eq!(r.assignment["consumer2"], tps(&[("topic1", 1), ("topic2", 2)]));
+
+        // testMaxQuotaConsumerMoreThanNumExpectedMaxCapacityMembers
+        let t = topics(&[("topic1", 2), ("topic2", 2)]);
+        let members = [
+            owning(member("consumer1", &both), &[("topic1", 0), ("topic2", 0)], 1),
+            owning(member("consumer2", &both), &[("topic1", 1), ("topic2", 1)], 1),
+            owning(member("consumer3", &both), &[], 1),
+        ];
+        let r = sticky(&t, &members);
+        assert_eq!(r.transferring, Some(BTreeMap::from([(("topic2".to_owned(), 0), "consumer3".to_owned())])));
+        assert_eq!(r.assignment["consumer1"], tps(&[("topic1", 0)]));
+        assert_eq!(r.assignment["consumer2"], tps(&[("topic1", 1), ("topic2", 1)]));
+        assert_eq!(r.assignment["consumer3"], tps(&[("topic2", 0)]));
+        assert_eq!(Assignor::CooperativeSticky.assign(&t, &members)["consumer3"], Vec::<Tp>::new());
+
+        // testAllConsumersAreUnderMinQuota
+        let t = topics(&[("topic1", 2), ("topic2", 3)]);
+        let r = sticky(
+            &t,
+            &[
+                owning(member("consumer1", &both), &[("topic1", 0)], 1),
+                owning(member("consumer2", &both), &[("topic1", 1)], 1),
+                owning(member("consumer3", &both), &[], 1),
+            ],
+        );
+        assert_eq!(r.assignment["consumer1"], tps(&[("topic1", 0), ("topic2", 1)]));
+        assert_eq!(r.assignment["consumer2"], tps(&[("topic1", 1), ("topic2", 2)]));
+        assert_eq!(r.assignment["consumer3"], tps(&[("topic2", 0)]));
+        assert_eq!(r.transferring, Some(BTreeMap::new()));
+
+        // testAllConsumersReachExpectedQuotaAndAreConsideredFilled
+        let t = topics(&[("topic", 4)]);
+        let r = sticky(
+            &t,
+            &[
+                owning(member("consumer1", &["topic"]), &[("topic", 0), ("topic", 1)], 1),
+                owning(member("consumer2", &["topic"]), &[("topic", 2)], 1),
+                owning(member("consumer3", &["topic"]), &[], 1),
+            ],
+        );
+        assert_eq!(r.assignment["consumer1"], tps(&[("topic", 0), ("topic", 1)]));
+        assert_eq!(r.assignment["consumer2"], tps(&[("topic", 2)]));
+        assert_eq!(r.assignment["consumer3"], tps(&[("topic", 3)]));
+    }
+
+    #[test]
+    fn sticky_generations_and_double_claims() {
+        // testPartitionsTransferringOwnershipIncludeThePartitionClaimedByMultipleConsumersInSameGeneration
+        let t = topics(&[("topic", 3)]);
+        let members = [
+            owning(member("consumer1", &["topic"]), &[("topic", 0), ("topic", 1)], 1),
+            owning(member("consumer2", &["topic"]), &[("topic", 0), ("topic", 2)], 1),
+            owning(member("consumer3", &["topic"]), &[], 1),
+        ];
+        let r = sticky(&t, &members);
+        assert_eq!(r.transferring, Some(BTreeMap::from([(("topic".to_owned(), 0), "consumer3".to_owned())])));
+        assert_eq!(r.assignment["consumer1"], tps(&[("topic", 1)]));
+        assert_eq!(r.assignment["consumer2"], tps(&[("topic", 2)]));
+        assert_eq!(r.assignment["consumer3"], tps(&[("topic", 0)]));
+        // CooperativeStickyAssignorTest: ...SameGenerationWithEqualPartitionsPerConsumer
+        assert_eq!(Assignor::CooperativeSticky.assign(&t, &members)["consumer3"], Vec::<Tp>::new());
+
+        // ...WithUnequalPartitionsPerConsumer
+        let t = topics(&[("topic", 4)]);
+        let a = Assignor::CooperativeSticky.assign(&t, &members);
+        assert_eq!(a["consumer1"], tps(&[("topic", 1), ("topic", 3)]));
+        assert_eq!(a["consumer2"], tps(&[("topic", 2)]));
+        assert_eq!(a["consumer3"], Vec::<Tp>::new());
+
+        // testEnsurePartitionsAssignedToHighestGeneration
+        let all = ["topic", "topic2", "topic3"];
+        let t = topics(&[("topic", 3), ("topic2", 3), ("topic3", 3)]);
+        let r = sticky(
+            &t,
+            &[
+                owning(member("consumer1", &all), &[("topic", 0), ("topic2", 0), ("topic3", 0)], 10),
+                owning(member("consumer2", &all), &[("topic", 1), ("topic2", 1), ("topic3", 1)], 9),
+                owning(member("consumer3", &all), &[("topic2", 1), ("topic3", 0), ("topic3", 2)], 8),
+            ],
+        );
+        assert_eq!(sorted(r.assignment["consumer1"].clone()), tps(&[("topic", 0), ("topic2", 0), ("topic3", 0)]));
+        assert_eq!(sorted(r.assignment["consumer2"].clone()), tps(&[("topic", 1), ("topic2", 1), ("topic3", 1)]));
+        assert_eq!(sorted(r.assignment["consumer3"].clone()), tps(&[("topic", 2), ("topic2", 2), ("topic3", 2)]));
+        assert_eq!(r.transferring, Some(BTreeMap::new()));
+
+        // testNoReassignmentOnCurrentMembers
+        let all = ["topic", "topic2", "topic3", "topic1"];
+        let t = topics(&[("topic", 3), ("topic1", 3), ("topic2", 3), ("topic3", 3)]);
+        let mut no_generation = member("consumer1", &all);
+        no_generation.generation = Some(DEFAULT_GENERATION);
+        let r = sticky(
+            &t,
+            &[
+                no_generation,
+                owning(member("consumer2", &all), &[("topic", 0), ("topic2", 0), ("topic1", 0)], 9),
+                owning(member("consumer3", &all), &[("topic3", 2), ("topic2", 2), ("topic1", 1)], 8),
+                owning(member("consumer4", &all), &[("topic3", 1), ("topic", 1), ("topic", 2)], 7),
+            ],
+        );
+        assert_eq!(sorted(r.assignment["consumer1"].clone()), tps(&[("topic1", 2), ("topic2", 1), ("topic3", 0)]));
+        assert_eq!(r.transferring, Some(BTreeMap::new()));
+
+        // testOwnedPartitionsAreInvalidatedForConsumerWithStaleGeneration
+        let both = ["topic", "topic2"];
+        let t = topics(&[("topic", 3), ("topic2", 3)]);
+        let claim = [("topic", 0), ("topic", 2), ("topic2", 1)];
+        let r = sticky(
+            &t,
+            &[owning(member("consumer1", &both), &claim, 10), owning(member("consumer2", &both), &claim, 9)],
+        );
+        assert_eq!(sorted(r.assignment["consumer1"].clone()), tps(&[("topic", 0), ("topic", 2), ("topic2", 1)]));
+        assert_eq!(sorted(r.assignment["consumer2"].clone()), tps(&[("topic", 1), ("topic2", 0), ("topic2", 2)]));
+    }
+
+    #[test]
+    fn sticky_kafka_general_cases() {
+        // AbstractStickyAssignorTest.testMultipleConsumersMixedTopicSubscriptions
+        let t = topics(&[("topic1", 3), ("topic2", 2)]);
+        let r = sticky(
+            &t,
+            &[
+                member("consumer1", &["topic1"]),
+                member("consumer2", &["topic1", "topic2"]),
+                member("consumer3", &["topic1"]),
+            ],
+        );
+        assert_eq!(r.assignment["consumer1"], tps(&[("topic1", 0), ("topic1", 2)]));
+        assert_eq!(r.assignment["consumer2"], tps(&[("topic2", 0), ("topic2", 1)]));
+        assert_eq!(r.assignment["consumer3"], tps(&[("topic1", 1)]));
+        assert_eq!(r.transferring, None);
+
+        // StickyAssignorTest.testAssignmentWithMultipleGenerations1, both variants.
+        for all_equal in [true, false] {
+            let all = ["topic", "topic2"];
+            let sub2: &[&str] = if all_equal { &all } else { &["topic"] };
+            let t = topics(&[("topic", 6), ("topic2", 6)]);
+            let claim = |id: &str, subs: &[&str], owned: &[Tp], g: i32| MemberSubscription {
+                owned: owned.to_vec(),
+                generation: Some(g),
+                ..member(id, subs)
+            };
+            let r1 = sticky(&t, &[member("consumer1", &all), member("consumer2", sub2), member("consumer3", &all)])
+                .assignment;
+            assert!(r1.values().all(|l| l.len() == 4), "{r1:?}");
+            let r2 = sticky(
+                &t,
+                &[claim("consumer1", &all, &r1["consumer1"], 1), claim("consumer2", sub2, &r1["consumer2"], 1)],
+            )
+            .assignment;
+            assert!(r2.values().all(|l| l.len() == 6), "{r2:?}");
+            if all_equal {
+                assert!(r1["consumer1"].iter().all(|tp| r2["consumer1"].contains(tp)));
+            }
+            assert!(r1["consumer2"].iter().all(|tp| r2["consumer2"].contains(tp)));
+            assert!(r1["consumer3"].iter().any(|tp| r2["consumer2"].contains(tp)));
+            let r3 = sticky(
+                &t,
+                &[claim("consumer2", sub2, &r2["consumer2"], 2), claim("consumer3", &all, &r1["consumer3"], 1)],
+            )
+            .assignment;
+            assert!(r3.values().all(|l| l.len() == 6), "{r3:?}");
+            assert!(r3["consumer2"].iter().all(|tp| !r3["consumer3"].contains(tp)));
+        }
+    }
+
+    #[test]
+    fn sticky_kafka_topic_changes() {
+        // AbstractStickyAssignorTest.testAddRemoveTopicTwoConsumers
+        let mut t = topics(&[("topic", 3)]);
+        let one = ["topic"];
+        let r1 = sticky(&t, &[member("consumer1", &one), member("consumer2", &one)]).assignment;
+        assert_eq!(r1["consumer1"].len() + r1["consumer2"].len(), 3);
+        assert_eq!(r1["consumer1"].len().abs_diff(r1["consumer2"].len()), 1);
+        t.insert("topic2".to_owned(), 3);
+        let two = ["topic", "topic2"];
+        let r2 = sticky(
+            &t,
+            &[owning(member("consumer1", &two), &[], 1), owning(member("consumer2", &two), &[], 1)]
+                .map(|m| MemberSubscription { owned: r1[&m.member_id].clone(), ..m }),
+        );
+        assert_eq!(r2.transferring, Some(BTreeMap::new()));
+        for id in ["consumer1", "consumer2"] {
+            assert_eq!(r2.assignment[id].len(), 3);
+            assert!(r1[id].iter().all(|tp| r2.assignment[id].contains(tp)));
+        }
+        t.remove("topic");
+        let r3 = sticky(
+            &t,
+            &[owning(member("consumer1", &["topic2"]), &[], 1), owning(member("consumer2", &["topic2"]), &[], 1)]
+                .map(|m| MemberSubscription { owned: r2.assignment[&m.member_id].clone(), ..m }),
+        )
+        .assignment;
+        for id in ["consumer1", "consumer2"] {
+            assert!(r3[id].iter().all(|tp| r2.assignment[id].contains(tp)), "{r3:?}");
+        }
+        assert_eq!(r3["consumer1"].len().abs_diff(r3["consumer2"].len()), 1);
+
+        // testMoveExistingAssignments: six one-partition topics, overlapping subscriptions.
+        let t: BTreeMap<String, u32> = (1..=6).map(|i| (format!("topic{i}"), 1)).collect();
+        let case = Case {
+            topics: t.clone(),
+            members: vec![
+                owning(member("consumer1", &["topic1", "topic2"]), &[("topic1", 0)], 1),
+                owning(
+                    member("consumer2", &["topic1", "topic2", "topic3", "topic4"]),
+                    &[("topic2", 0), ("topic3", 0)],
+                    1,
+                ),
+                owning(
+                    member("consumer3", &["topic2", "topic3", "topic4", "topic5", "topic6"]),
+                    &[("topic4", 0), ("topic5", 0), ("topic6", 0)],
+                    1,
+                ),
+            ],
+        };
+        let r = sticky(&t, &case.members);
+        assert_eq!(r.transferring, None);
+        check_valid(&case, &r.assignment, true);
+        check_kafka_balance(&case, &r.assignment);
+    }
+
+    #[test]
+    fn server_uniform_kafka_cases() {
+        let both = ["topic1", "topic2"];
+        let t = topics(&[("topic1", 3), ("topic2", 3)]);
+        // OptimizedUniformAssignmentBuilderTest.testReassignmentWhenOneMemberAddedAfterInitialAssignmentWithTwoMembersTwoTopics
+        let members = [
+            owning(member("A", &both), &[("topic1", 0), ("topic1", 2), ("topic2", 0)], 0),
+            owning(member("B", &both), &[("topic1", 1), ("topic2", 1), ("topic2", 2)], 0),
+            member("C", &both),
+        ];
+        let a = ServerAssignor::Uniform.assign(&t, &members);
+        assert_eq!(a["A"], tps(&[("topic1", 0), ("topic1", 2)]));
+        assert_eq!(a["B"], tps(&[("topic1", 1), ("topic2", 1)]));
+        assert_eq!(a["C"], tps(&[("topic2", 0), ("topic2", 2)]));
+
+        // ...OneMemberRemovedAfterInitialAssignmentWithThreeMembersTwoTopics. Kafka's
+        // expectation (A gets topic2-2) follows its HashSet order of the topic ids; we
+        // take topic names in order, so A gets topic1-2.
+        let members = [
+            owning(member("A", &both), &[("topic1", 0), ("topic2", 0)], 0),
+            owning(member("B", &both), &[("topic1", 1), ("topic2", 1)], 0),
+        ];
+        let a = ServerAssignor::Uniform.assign(&t, &members);
+        assert_eq!(a["A"], tps(&[("topic1", 0), ("topic1", 2), ("topic2", 0)]));
+        assert_eq!(a["B"], tps(&[("topic1", 1), ("topic2", 1), ("topic2", 2)]));
+
+        // No members, no topics, nonexistent topic.
+        assert!(ServerAssignor::Uniform.assign(&t, &[]).is_empty());
+        let a = ServerAssignor::Uniform.assign(&t, &[member("A", &["missing"])]);
+        assert_eq!(a["A"], Vec::<Tp>::new());
+        assert_eq!(DEFAULT_SERVER_ASSIGNORS[0].name(), "uniform");
+        assert_eq!(ServerAssignor::from_name("range"), Some(ServerAssignor::Range));
+    }
+
+    #[test]
+    fn server_uniform_heterogeneous_kafka_cases() {
+        let (one, two, three) = (["topic1"], ["topic1", "topic2"], ["topic1", "topic2", "topic3"]);
+        // UniformHeterogeneousAssignmentBuilderTest.testReassignmentWhenOneMemberAddedAndPartitionsAddedTwoMembersTwoTopics
+        let t = topics(&[("topic1", 6), ("topic2", 7)]);
+        let members = [
+            owning(member("A", &one), &[("topic1", 0), ("topic1", 2), ("topic2", 0)], 0),
+            owning(member("B", &two), &[("topic1", 1), ("topic2", 1), ("topic2", 2)], 0),
+            member("C", &two),
+        ];
+        let a = ServerAssignor::Uniform.assign(&t, &members);
+        assert_eq!(a["A"], tps(&[("topic1", 0), ("topic1", 2), ("topic1", 3), ("topic1", 4), ("topic1", 5)]));
+        assert_eq!(a["B"], tps(&[("topic1", 1), ("topic2", 1), ("topic2", 2), ("topic2", 6)]));
+        assert_eq!(a["C"], tps(&[("topic2", 0), ("topic2", 3), ("topic2", 4), ("topic2", 5)]));
+
+        // testReassignmentForTwoMembersThreeTopicsGivenUnbalancedPrevAssignment
+        let t = topics(&[("topic1", 6), ("topic2", 4), ("topic3", 4)]);
+        let members = [
+            owning(member("A", &one), &[("topic1", 0), ("topic1", 1), ("topic1", 2)], 0),
+            owning(member("B", &two), &[("topic1", 3), ("topic2", 0)], 0),
+            owning(
+                member("C", &three),
+                &[
+                    ("topic1", 4),
+                    ("topic1", 5),
+                    ("topic2", 1),
+                    ("topic2", 2),
+                    ("topic2", 3),
+                    ("topic3", 0),
+                    ("topic3", 1),
+                    ("topic3", 2),
+                    ("topic3", 3),
+                ],
+                0,
+            ),
+        ];
+        let a = ServerAssignor::Uniform.assign(&t, &members);
+        assert_eq!(a["A"], tps(&[("topic1", 0), ("topic1", 1), ("topic1", 2), ("topic1", 5)]));
+        assert_eq!(a["B"], tps(&[("topic1", 3), ("topic2", 0), ("topic2", 1), ("topic2", 2), ("topic2", 3)]));
+        assert_eq!(a["C"], tps(&[("topic1", 4), ("topic3", 0), ("topic3", 1), ("topic3", 2), ("topic3", 3)]));
+
+        // testReassignmentWhenOneMemberRemovedAfterInitialAssignmentWithThreeMembersThreeTopics
+        let t = topics(&[("topic1", 3), ("topic2", 8), ("topic3", 3)]);
+        let members = [
+            owning(
+                member("A", &["topic1", "topic3"]),
+                &[("topic1", 0), ("topic1", 1), ("topic1", 2), ("topic3", 0), ("topic3", 1)],
+                0,
+            ),
+            owning(member("B", &["topic2"]), &[("topic2", 3), ("topic2", 4), ("topic2", 5), ("topic2", 6)], 0),
+        ];
+        let a = ServerAssignor::Uniform.assign(&t, &members);
+        assert_eq!(
+            a["A"],
+            tps(&[("topic1", 0), ("topic1", 1), ("topic1", 2), ("topic3", 0), ("topic3", 1), ("topic3", 2)])
+        );
+        assert_eq!(a["B"], (0..8).map(|p| ("topic2".to_owned(), p)).collect::<Vec<Tp>>());
+    }
+
+    #[test]
+    fn server_range_kafka_cases() {
+        // group-coordinator RangeAssignorTest.testFirstAssignmentThreeMembersThreeTopicsDifferentSubscriptions
+        let t = topics(&[("topic1", 3), ("topic2", 3), ("topic3", 2)]);
+        let members =
+            [member("A", &["topic1", "topic2"]), member("B", &["topic3"]), member("C", &["topic2", "topic3"])];
+        let a = ServerAssignor::Range.assign(&t, &members);
+        assert_eq!(a["A"], tps(&[("topic1", 0), ("topic1", 1), ("topic1", 2), ("topic2", 0), ("topic2", 1)]));
+        assert_eq!(a["B"], tps(&[("topic3", 0)]));
+        assert_eq!(a["C"], tps(&[("topic2", 2), ("topic3", 1)]));
+        // More members than partitions: the first members by instance id, then member id.
+        let mut s = member("Z", &["topic3"]);
+        s.group_instance_id = Some("i".to_owned());
+        let a = ServerAssignor::Range.assign(&t, &[member("A", &["topic3"]), s, member("B", &["topic3"])]);
+        assert_eq!(a["Z"], tps(&[("topic3", 0)]));
+        assert_eq!(a["A"], tps(&[("topic3", 1)]));
+        assert_eq!(a["B"], Vec::<Tp>::new());
+    }
+
+    // ---- properties over random groups ----
+
+    struct Case {
+        topics: BTreeMap<String, u32>,
+        members: Vec<MemberSubscription>,
+    }
+
+    fn random_case(rng: &mut SimRng, identical: bool) -> Case {
+        let topic_count = 1 + rng.below(4) as usize;
+        let topics: BTreeMap<String, u32> = (0..topic_count).map(|i| (format!("t{i}"), rng.below(20) as u32)).collect();
+        let names: Vec<String> = topics.keys().cloned().collect();
+        let pick = |rng: &mut SimRng| -> Vec<String> {
+            let mut chosen: Vec<String> = names.iter().filter(|_| rng.below(2) == 0).cloned().collect();
+            if chosen.is_empty() {
+                chosen.push(names[rng.below(names.len() as u64) as usize].clone());
+            }
+            chosen
+        };
+        let shared = pick(rng);
+        let member_count = 1 + rng.below(7) as usize;
+        let members = (0..member_count)
+            .map(|i| MemberSubscription {
+                member_id: format!("m{}", rng.below(1000) * 10 + i as u64),
+                group_instance_id: (rng.below(3) == 0).then(|| format!("i{}", rng.below(100))),
+                topics: if identical { shared.clone() } else { pick(rng) },
+                ..MemberSubscription::default()
+            })
+            .collect();
+        Case { topics, members }
+    }
+
+    fn owner_counts(a: &GroupAssignment) -> BTreeMap<&Tp, usize> {
+        let mut counts = BTreeMap::new();
+        for tp in a.values().flatten() {
+            *counts.entry(tp).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// Every member present, nobody holds an unsubscribed topic, nobody holds a partition
+    /// twice, and each subscribed partition has exactly one owner (or at most one).
+    fn check_valid(case: &Case, a: &GroupAssignment, exactly_once: bool) {
+        assert_eq!(a.len(), case.members.len());
+        for m in &case.members {
+            for tp in &a[&m.member_id] {
+                assert!(m.topics.contains(&tp.0), "{} got {tp:?}: {a:?}", m.member_id);
+            }
+        }
+        let counts = owner_counts(a);
+        for (topic, &count) in &case.topics {
+            let subscribed = case.members.iter().any(|m| m.topics.contains(topic));
+            for p in 0..count {
+                let n = counts.get(&(topic.clone(), p)).copied().unwrap_or(0);
+                if subscribed && exactly_once {
+                    assert_eq!(n, 1, "{topic}-{p}: {a:?}");
+                } else {
+                    assert!(n <= usize::from(subscribed), "{topic}-{p}: {a:?}");
+                }
+            }
+        }
+    }
+
+    fn spread(a: &GroupAssignment) -> usize {
+        let sizes = a.values().map(Vec::len);
+        sizes.clone().max().unwrap_or(0) - sizes.min().unwrap_or(0)
+    }
+
+    /// Kafka's verifyValidityAndBalance: a member holding two more than another holds
+    /// nothing the other could take.
+    fn check_kafka_balance(case: &Case, a: &GroupAssignment) {
+        for m in &case.members {
+            for o in &case.members {
+                if a[&m.member_id].len() > a[&o.member_id].len() + 1 {
+                    assert!(
+                        a[&m.member_id].iter().all(|tp| !o.topics.contains(&tp.0)),
+                        "{} could take from {}: {a:?}",
+                        o.member_id,
+                        m.member_id
+                    );
+                }
+            }
+        }
+    }
+
+    fn with_owned(case: &Case, a: &GroupAssignment, generation: i32) -> Vec<MemberSubscription> {
+        case.members
+            .iter()
+            .map(|m| MemberSubscription { owned: a[&m.member_id].clone(), generation: Some(generation), ..m.clone() })
+            .collect()
+    }
+
+    /// CooperativeStickyAssignorTest.verifyValidityAndBalance: no partition is given to a
+    /// new owner in the round its old owner revokes it; rebalance again (with the new
+    /// ownership) while anything is revoked, at most 4 times; the final assignment is
+    /// complete.
+    fn cooperative_until_stable(case: &Case, first: GroupAssignment, generation: i32) -> GroupAssignment {
+        let mut members = case.members.clone();
+        let mut assignment = first;
+        for rebalances in 0.. {
+            let mut revoked = false;
+            for m in &members {
+                let assigned = &assignment[&m.member_id];
+                revoked |= m.owned.iter().any(|tp| !assigned.contains(tp));
+                for tp in assigned.iter().filter(|tp| !m.owned.contains(tp)) {
+                    let still_owned =
+                        members.iter().any(|o| o.owned.contains(tp) && !assignment[&o.member_id].contains(tp));
+                    assert!(!still_owned, "{tp:?} added to {} while being revoked", m.member_id);
+                }
+            }
+            if !revoked {
+                break;
+            }
+            assert!(rebalances < 4, "no convergence: {assignment:?}");
+            let now = Case { topics: case.topics.clone(), members };
+            members = with_owned(&now, &assignment, generation + rebalances);
+            assignment = Assignor::CooperativeSticky.assign(&case.topics, &members);
+        }
+        let last = Case { topics: case.topics.clone(), members };
+        check_valid(&last, &assignment, true);
+        assignment
+    }
+
+    #[test]
+    fn client_assignors_are_valid_and_balanced_on_random_groups() {
+        let mut rng = SimRng::for_stream(2024, 6);
+        for _ in 0..300 {
+            let identical = rng.below(2) == 0;
+            let case = random_case(&mut rng, identical);
+            for assignor in Assignor::ALL {
+                let a = assignor.assign(&case.topics, &case.members);
+                check_valid(&case, &a, true);
+                match assignor {
+                    Assignor::Range => {
+                        for topic in case.topics.keys() {
+                            let sizes: Vec<usize> = case
+                                .members
+                                .iter()
+                                .filter(|m| m.topics.contains(topic))
+                                .map(|m| a[&m.member_id].iter().filter(|tp| &tp.0 == topic).count())
+                                .collect();
+                            let (min, max) = (sizes.iter().min(), sizes.iter().max());
+                            assert!(max.unwrap_or(&0) - min.unwrap_or(&0) <= 1, "{topic}: {a:?}");
+                        }
+                    }
+                    _ if identical => assert!(spread(&a) <= 1, "{assignor:?}: {a:?}"),
+                    Assignor::Sticky | Assignor::CooperativeSticky => check_kafka_balance(&case, &a),
+                    _ => {}
+                }
+                // A second round with everyone keeping what they own changes nothing.
+                if matches!(assignor, Assignor::Sticky | Assignor::CooperativeSticky) {
+                    let again = assignor.assign(&case.topics, &with_owned(&case, &a, 1));
+                    let same = |x: &GroupAssignment| -> Vec<Vec<Tp>> { x.values().cloned().map(sorted).collect() };
+                    if identical {
+                        assert_eq!(same(&again), same(&a), "{assignor:?}");
+                    }
+                    check_valid(&case, &again, true);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sticky_assignors_keep_what_the_quota_allows_when_members_come_and_go() {
+        let mut rng = SimRng::for_stream(7, 6);
+        for round in 0..300 {
+            let case = random_case(&mut rng, true);
+            for assignor in [Assignor::Sticky, Assignor::CooperativeSticky] {
+                let first = assignor.assign(&case.topics, &case.members);
+                let mut members = with_owned(&case, &first, 1);
+                if round % 2 == 0 || members.len() == 1 {
+                    let mut newcomer = case.members[0].clone();
+                    newcomer.member_id = format!("new{round}");
+                    newcomer.group_instance_id = None;
+                    members.push(newcomer);
+                } else {
+                    members.remove(rng.below(members.len() as u64) as usize);
+                }
+                let next = Case { topics: case.topics.clone(), members };
+                let second = assignor.assign(&next.topics, &next.members);
+                let total: usize = next
+                    .topics
+                    .iter()
+                    .filter(|(t, _)| next.members[0].topics.contains(t))
+                    .map(|(_, &c)| c as usize)
+                    .sum();
+                let min_quota = total / next.members.len();
+                let mut moved = 0;
+                let mut forced = 0;
+                for m in &next.members {
+                    let kept = second[&m.member_id].iter().filter(|tp| m.owned.contains(tp)).count();
+                    assert!(kept >= m.owned.len().min(min_quota), "{assignor:?} {}: {second:?}", m.member_id);
+                    moved += m.owned.len() - kept;
+                    forced += m.owned.len().saturating_sub(min_quota);
+                }
+                assert!(moved <= forced, "{assignor:?}: moved {moved} > {forced}");
+                if assignor == Assignor::Sticky {
+                    check_valid(&next, &second, true);
+                    assert!(spread(&second) <= 1);
+                    continue;
+                }
+                // Cooperative: nothing is handed to a new owner while its old owner
+                // still holds it, and with identical subscriptions the single follow-up
+                // round completes the assignment.
+                check_valid(&next, &second, false);
+                for m in &next.members {
+                    for tp in &second[&m.member_id] {
+                        let other_owner =
+                            next.members.iter().any(|o| o.member_id != m.member_id && o.owned.contains(tp));
+                        assert!(!other_owner, "{tp:?} given to {} while owned", m.member_id);
+                    }
+                }
+                let follow_up = Case { topics: next.topics.clone(), members: with_owned(&next, &second, 2) };
+                let third = assignor.assign(&follow_up.topics, &follow_up.members);
+                check_valid(&follow_up, &third, true);
+                assert!(spread(&third) <= 1, "{third:?}");
+                assert_eq!(cooperative_until_stable(&follow_up, third.clone(), 3), third);
+            }
+        }
+    }
+
+    #[test]
+    fn cooperative_converges_with_different_subscriptions() {
+        let mut rng = SimRng::for_stream(11, 6);
+        for _ in 0..200 {
+            let case = random_case(&mut rng, false);
+            let first = Assignor::CooperativeSticky.assign(&case.topics, &case.members);
+            // Everyone resubscribes at random, keeping what it owns.
+            let mut changed = random_case(&mut rng, false);
+            changed.topics = case.topics.clone();
+            let names: Vec<String> = case.topics.keys().cloned().collect();
+            let members: Vec<MemberSubscription> = case
+                .members
+                .iter()
+                .map(|m| {
+                    let mut topics: Vec<String> = names.iter().filter(|_| rng.below(2) == 0).cloned().collect();
+                    if topics.is_empty() {
+                        topics.push(names[0].clone());
+                    }
+                    MemberSubscription { topics, owned: first[&m.member_id].clone(), generation: Some(1), ..m.clone() }
+                })
+                .collect();
+            let next = Case { topics: case.topics.clone(), members };
+            let second = Assignor::CooperativeSticky.assign(&next.topics, &next.members);
+            check_valid(&next, &second, false);
+            // Unlike the identical-subscription case, the general path may move
+            // partitions again in the follow-up round, so this can take several rounds.
+            let last = cooperative_until_stable(&next, second, 2);
+            let last_case = Case { topics: next.topics.clone(), members: with_owned(&next, &last, 9) };
+            check_kafka_balance(&last_case, &last);
+        }
+    }
+
+    #[test]
+    fn server_assignors_are_valid_balanced_and_sticky_on_random_groups() {
+        let mut rng = SimRng::for_stream(99, 6);
+        for _ in 0..300 {
+            let identical = rng.below(2) == 0;
+            let case = random_case(&mut rng, identical);
+            for assignor in ServerAssignor::ALL {
+                let a = assignor.assign(&case.topics, &case.members);
+                check_valid(&case, &a, true);
+                if assignor == ServerAssignor::Uniform {
+                    if identical {
+                        assert!(spread(&a) <= 1, "{a:?}");
+                    } else {
+                        check_kafka_balance(&case, &a);
+                    }
+                    // Drop a member: the others keep what their quota allows.
+                    let mut members = with_owned(&case, &a, 0);
+                    if members.len() > 1 {
+                        members.remove(0);
+                    }
+                    let next = Case { topics: case.topics.clone(), members };
+                    let b = assignor.assign(&next.topics, &next.members);
+                    check_valid(&next, &b, true);
+                    if identical {
+                        assert!(spread(&b) <= 1);
+                        let total: usize = b.values().map(Vec::len).sum();
+                        let min_quota = total / next.members.len();
+                        for m in &next.members {
+                            let kept = b[&m.member_id].iter().filter(|tp| m.owned.contains(tp)).count();
+                            assert!(kept >= m.owned.len().min(min_quota));
+                        }
+                    } else {
+                        check_kafka_balance(&next, &b);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn parsing_follows_kafka() {
         assert_eq!(DEFAULT_ASSIGNORS, [Assignor::Range, Assignor::CooperativeSticky]);
@@ -900,6 +2078,14 @@ mod tests {
                  org.apache.kafka.clients.consumer.RangeAssignor, org.apache.kafka.clients.consumer.RangeAssignor"
                 .to_owned())
         );
+        assert_eq!(Assignor::ALL.map(Assignor::supports_cooperative), [false, false, false, true]);
+        for a in ServerAssignor::ALL {
+            assert!(a.class_name().ends_with(if a == ServerAssignor::Uniform {
+                "UniformAssignor"
+            } else {
+                "RangeAssignor"
+            }));
+        }
         for a in Assignor::ALL {
             assert_eq!(Assignor::from_name(a.name()), Some(a));
             assert_eq!(Assignor::parse(a.class_name()), Ok(a));
