@@ -50,8 +50,20 @@ enum DatePart {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct DateFormat(Vec<DatePart>);
 
-const MONTHS: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 const DAYS: [&str; 7] = ["Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday"];
 
 impl DateFormat {
@@ -191,7 +203,8 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             v.parse::<u64>().map_err(|_| format!("Cannot parse argument '{v}' of option {key}"))
         })
     };
-    let parsed = (|| Ok::<_, String>((long("messages", 0)?, long("timeout", 10_000)?, long("reporting-interval", 5000)?)))();
+    let parsed =
+        (|| Ok::<_, String>((long("messages", 0)?, long("timeout", 10_000)?, long("reporting-interval", 5000)?)))();
     let (messages, timeout_ms, reporting_interval_ms) = match parsed {
         Ok(v) => v,
         Err(m) => return options::print_usage(con, SPECS, &m),
@@ -218,7 +231,9 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         let path = con.vfs.resolve(file);
         match con.vfs.read(&path) {
             Ok(text) => {
-                if let Some((_, v)) = super::vfs::parse_properties(text).into_iter().rev().find(|(k, _)| k == "client.id") {
+                if let Some((_, v)) =
+                    super::vfs::parse_properties(text).into_iter().rev().find(|(k, _)| k == "client.id")
+                {
                     client_id = v;
                 }
             }

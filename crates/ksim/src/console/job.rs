@@ -37,7 +37,7 @@ pub(crate) enum JobKind {
     Reassign(ReassignJob),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
-    ProducerPerf(ProducerPerfJob),
+    ProducerPerf(Box<ProducerPerfJob>),
     ConsumerPerf(ConsumerPerfJob),
 }
 

@@ -62,7 +62,13 @@ struct Arg {
     help: &'static str,
 }
 
-const fn arg(flag: &'static str, metavar: &'static str, action: Action, value_type: ValueType, help: &'static str) -> Arg {
+const fn arg(
+    flag: &'static str,
+    metavar: &'static str,
+    action: Action,
+    value_type: ValueType,
+    help: &'static str,
+) -> Arg {
     Arg { flag, metavar, action, value_type, required: false, payload_group: false, help }
 }
 
@@ -441,7 +447,7 @@ impl Stats {
         self.window_bytes += bytes;
         self.window_total_latency += u64::from(latency);
         self.window_max_latency = self.window_max_latency.max(latency);
-        if self.iteration % self.sampling == 0 {
+        if self.iteration.is_multiple_of(self.sampling) {
             self.latencies.push(latency);
         }
         self.iteration += 1;
@@ -515,7 +521,8 @@ pub(crate) fn java_fixed(x: f64, decimals: usize) -> String {
     }
     let shortest = format!("{}", x.abs());
     let (int_part, frac_part) = shortest.split_once('.').unwrap_or((&shortest, ""));
-    let mut digits: Vec<u8> = int_part.bytes().chain(frac_part.bytes().chain(std::iter::repeat(b'0')).take(decimals)).collect();
+    let mut digits: Vec<u8> =
+        int_part.bytes().chain(frac_part.bytes().chain(std::iter::repeat(b'0')).take(decimals)).collect();
     let round_up = frac_part.as_bytes().get(decimals).is_some_and(|d| *d >= b'5');
     if round_up {
         let mut i = digits.len();
@@ -579,12 +586,15 @@ fn producer_config(props: &[(String, String)]) -> Result<(ProducerConfig, u64), 
     let get = |key: &str| props.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim());
     let number = |key: &str, default: u64, type_name: &str| -> Result<u64, (&'static str, String)> {
         get(key).map_or(Ok(default), |v| {
-            v.parse::<u64>()
-                .map_err(|_| config_error(format!("Invalid value {v} for configuration {key}: Not a number of type {type_name}")))
+            v.parse::<u64>().map_err(|_| {
+                config_error(format!("Invalid value {v} for configuration {key}: Not a number of type {type_name}"))
+            })
         })
     };
     let servers: Vec<String> = get("bootstrap.servers")
-        .ok_or_else(|| config_error("Missing required configuration \"bootstrap.servers\" which has no default value.".to_string()))?
+        .ok_or_else(|| {
+            config_error("Missing required configuration \"bootstrap.servers\" which has no default value.".to_string())
+        })?
         .split(',')
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
@@ -709,9 +719,10 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     // from the console's stream so runs differ between sessions but not between replays.
     let rng = SimRng::for_stream(con.rng.next_u64(), 0);
     let client_id = config.client_id.clone();
-    let client = world.start_client(|_| Client { client_id, role: ClientRole::Producer(Producer::new(config)), alive: true });
+    let client =
+        world.start_client(|_| Client { client_id, role: ClientRole::Producer(Producer::new(config)), alive: true });
     let now_ms = world.now().wall_ms();
-    Outcome::Job(JobKind::ProducerPerf(ProducerPerfJob {
+    Outcome::Job(JobKind::ProducerPerf(Box::new(ProducerPerfJob {
         client,
         topic: ns.value("--topic").unwrap_or_default().to_string(),
         num_records,
@@ -726,7 +737,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         sent: BTreeMap::new(),
         stats: Stats::new(num_records, now_ms),
         closing: false,
-    }))
+    })))
 }
 
 pub(crate) struct ProducerPerfJob {
@@ -879,10 +890,16 @@ mod tests {
         let err = |text: &str| parse_args(&args(text)).unwrap_err();
         assert_eq!(err("--num-records 5 --record-size 1 --throughput 1"), "argument --topic is required");
         assert_eq!(err("--topic t --record-size 1 --throughput 1"), "argument --num-records is required");
-        assert_eq!(err("--topic t --num-records 1 --throughput 1"), "one of the arguments --record-size --payload-file --payload-monotonic is required");
+        assert_eq!(
+            err("--topic t --num-records 1 --throughput 1"),
+            "one of the arguments --record-size --payload-file --payload-monotonic is required"
+        );
         assert_eq!(err("--topic t --num-records x"), "argument --num-records: could not convert 'x' to Long");
         assert_eq!(err("--topic"), "argument --topic: expected one argument");
-        assert_eq!(err("--record-size 1 --payload-file f"), "argument --payload-file: not allowed with argument --record-size");
+        assert_eq!(
+            err("--record-size 1 --payload-file f"),
+            "argument --payload-file: not allowed with argument --record-size"
+        );
         assert_eq!(err("--bogus"), "unrecognized arguments: '--bogus'");
         assert!(err("--p x").starts_with("ambiguous option: --p could match --payload-file"));
         assert_eq!(err("--producer-props"), "argument --producer-props: expected at least one argument");
@@ -892,7 +909,9 @@ mod tests {
     fn usage_wraps_under_the_program_name() {
         let u = usage();
         assert_eq!(u[0], "usage: producer-performance [-h] --topic TOPIC --num-records NUM-RECORDS");
-        assert!(u.iter().all(|l| l.len() <= FORMAT_WIDTH || !l.trim().contains(' ') || l.contains("...")));
+        let indent = " ".repeat("usage: producer-performance ".len());
+        assert!(u[1..].iter().all(|l| l.starts_with(&indent) && !l[indent.len()..].starts_with(' ')));
+        assert_eq!(u[2], format!("{indent}--throughput THROUGHPUT"));
         assert!(u.last().unwrap().ends_with("--payload-monotonic)"));
     }
 
@@ -968,7 +987,8 @@ mod tests {
         assert_eq!((c.acks, c.linger_ms), (-1, 5));
         let err = producer_config(&[]).unwrap_err();
         assert_eq!(err.1, "Missing required configuration \"bootstrap.servers\" which has no default value.");
-        let err = producer_config(&[("bootstrap.servers".into(), "a:1".into()), ("acks".into(), "2".into())]).unwrap_err();
+        let err =
+            producer_config(&[("bootstrap.servers".into(), "a:1".into()), ("acks".into(), "2".into())]).unwrap_err();
         assert!(err.1.starts_with("Invalid value 2 for configuration acks"));
     }
 }
