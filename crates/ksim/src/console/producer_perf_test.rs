@@ -28,8 +28,8 @@ const LATENCY_SAMPLES_MAX: u64 = 500_000;
 /// `buffer.memory`: `send()` blocks while this many bytes wait for their acks.
 const BUFFER_MEMORY_BYTES: u64 = 32 * 1024 * 1024;
 /// The playground's bound on one run, so a typo cannot freeze the page.
-const PAYLOAD_BYTES_MAX: u64 = 100 * 1000 * 1000;
-const NUM_RECORDS_MAX: u64 = 1_000_000;
+const PAYLOAD_BYTES_MAX: u64 = 20 * 1000 * 1000;
+const NUM_RECORDS_MAX: u64 = 200_000;
 
 /// How an argument is given (argparse4j actions).
 #[derive(Clone, Copy, PartialEq, Eq)]
