@@ -46,7 +46,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 /// Splits epoch milliseconds into calendar fields (UTC).
-fn fields(epoch_ms: u64) -> (i64, u32, u32, u64, u64, u64, u64) {
+pub(crate) fn fields(epoch_ms: u64) -> (i64, u32, u32, u64, u64, u64, u64) {
     let secs = epoch_ms / 1000;
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;

@@ -23,6 +23,8 @@ const TOOLS: &[&str] = &[
     "kafka-delete-records.sh",
     "kafka-log-dirs.sh",
     "kafka-reassign-partitions.sh",
+    "kafka-producer-perf-test.sh",
+    "kafka-consumer-perf-test.sh",
 ];
 const WORDS: &[&str] = &[
     "--create",
@@ -113,6 +115,18 @@ const WORDS: &[&str] = &[
     "--preserve-throttles",
     "--throttle",
     "move.json",
+    "--num-records",
+    "--record-size",
+    "--payload-file",
+    "--payload-monotonic",
+    "--throughput",
+    "--producer-props",
+    "bootstrap.servers=localhost:9092",
+    "--messages",
+    "--timeout",
+    "--show-detailed-stats",
+    "--reporting-interval",
+    "--date-format",
     "\u{1F600}",
     "",
 ];
@@ -160,7 +174,7 @@ proptest! {
     }
 
     #[test]
-    fn rejected_options_leave_the_simulation_untouched(tool in prop::sample::select(&["kafka-topics.sh", "kafka-console-producer.sh", "kafka-console-consumer.sh"][..]), words in prop::collection::vec(prop::sample::select(WORDS), 0..5), bogus in "[a-z]{3,10}") {
+    fn rejected_options_leave_the_simulation_untouched(tool in prop::sample::select(&["kafka-topics.sh", "kafka-console-producer.sh", "kafka-console-consumer.sh", "kafka-producer-perf-test.sh", "kafka-consumer-perf-test.sh"][..]), words in prop::collection::vec(prop::sample::select(WORDS), 0..5), bogus in "[a-z]{3,10}") {
         let mut s = started();
         let before = s.view();
         s.input(&format!("{tool} --bogus-{bogus} {}", words.join(" ").replace(['&', ';', '|', '>', '<', '"', '\'', '\\', '$'], "")));

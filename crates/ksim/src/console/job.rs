@@ -7,17 +7,20 @@
 use super::configs::ConfigsJob;
 use super::console_consumer::ConsumerJob;
 use super::console_producer::ProducerJob;
+use super::consumer_perf_test::ConsumerPerfJob;
 use super::delete_records::DeleteRecordsJob;
 use super::get_offsets::OffsetsJob;
 use super::leader_election::ElectionJob;
 use super::log_dirs::LogDirsJob;
 use super::metadata_quorum::QuorumJob;
+use super::producer_perf_test::ProducerPerfJob;
 use super::reassign_partitions::ReassignJob;
 use super::topics::TopicsJob;
 use crate::client::admin::AdminCall;
 use crate::ids::{ClientId, NodeId};
 use crate::node::{ClientEvent, LogLine};
 use crate::session::Stream;
+use crate::world::World;
 
 pub(crate) enum JobKind {
     /// `kafka-server-start.sh`: prints start-up logs until the server has started.
@@ -34,6 +37,8 @@ pub(crate) enum JobKind {
     Reassign(ReassignJob),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
+    ProducerPerf(Box<ProducerPerfJob>),
+    ConsumerPerf(ConsumerPerfJob),
 }
 
 pub(crate) struct Job {
@@ -95,6 +100,8 @@ impl Job {
             JobKind::Reassign(j) => Some(j.client),
             JobKind::Producer(j) => Some(j.client),
             JobKind::Consumer(j) => Some(j.client),
+            JobKind::ProducerPerf(j) => Some(j.client),
+            JobKind::ConsumerPerf(j) => Some(j.client),
         }
     }
 
@@ -112,6 +119,8 @@ impl Job {
             JobKind::Reassign(j) => j.client = client,
             JobKind::Producer(j) => j.client = client,
             JobKind::Consumer(j) => j.client = client,
+            JobKind::ProducerPerf(j) => j.client = client,
+            JobKind::ConsumerPerf(j) => j.client = client,
         }
     }
 
@@ -152,6 +161,15 @@ impl Job {
             JobKind::Reassign(j) => j.on_event(event, emit),
             JobKind::Producer(j) => j.on_event(event, emit),
             JobKind::Consumer(j) => j.on_event(event, emit),
+            JobKind::ProducerPerf(j) => j.on_event(event, emit),
+            JobKind::ConsumerPerf(j) => j.on_event(event, emit),
+        }
+    }
+
+    /// Simulated time moved: a job that acts on its own schedule acts now.
+    pub(crate) fn tick(&mut self, world: &mut World) {
+        if let JobKind::ProducerPerf(j) = &mut self.kind {
+            j.tick(world);
         }
     }
 

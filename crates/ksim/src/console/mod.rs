@@ -8,6 +8,7 @@ mod cluster;
 mod configs;
 mod console_consumer;
 mod console_producer;
+mod consumer_perf_test;
 mod control;
 mod delete_records;
 mod dump_log;
@@ -18,6 +19,7 @@ mod log_dirs;
 mod metadata_quorum;
 mod options;
 mod pattern;
+mod producer_perf_test;
 mod reassign_partitions;
 mod server_start;
 mod shell;
@@ -301,6 +303,8 @@ impl Console {
         match &mut job.kind {
             JobKind::Producer(p) => p.close(world, &mut emit),
             JobKind::Consumer(c) => c.stop(world, &mut emit),
+            JobKind::ProducerPerf(j) => j.stop(world, &mut emit),
+            JobKind::ConsumerPerf(j) => j.stop(world, &mut emit),
             // Servers starting up and admin tools just die of the signal.
             _ => emit.exit(130),
         }
@@ -441,6 +445,10 @@ impl Console {
                     job.on_client_event(e, emit);
                 }
             });
+        }
+        // Perf tests send on their own schedule in simulated time.
+        for job in self.foreground.iter_mut().chain(self.background.iter_mut()) {
+            job.tick(world);
         }
     }
 
@@ -659,6 +667,8 @@ impl Console {
             "kafka-delete-records.sh" => delete_records::run(self, world, args),
             "kafka-log-dirs.sh" => log_dirs::run(self, world, args),
             "kafka-reassign-partitions.sh" => reassign_partitions::run(self, world, args),
+            "kafka-producer-perf-test.sh" => producer_perf_test::run(self, world, args),
+            "kafka-consumer-perf-test.sh" => consumer_perf_test::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");
@@ -780,6 +790,7 @@ Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name; each takes --h
   kafka-get-offsets.sh                     kafka-leader-election.sh
   kafka-reassign-partitions.sh             kafka-delete-records.sh
   kafka-log-dirs.sh                        kafka-metadata-quorum.sh
+  kafka-producer-perf-test.sh              kafka-consumer-perf-test.sh
   kafka-dump-log.sh --cluster-metadata-decoder
 
 Shell: VAR=value, $VAR, $(command), quotes, \\ line continuations, ; && || &,
