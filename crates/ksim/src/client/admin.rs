@@ -11,6 +11,9 @@ use crate::protocol::{
     ListedGroup, LogDirDescription, Msg, OffsetSpec, OngoingReassignment, QuorumDescription, TopicMetadata,
 };
 
+/// A group's committed offsets by topic-partition.
+type CommittedOffsets = Vec<((String, u32), u64)>;
+
 /// `default.api.timeout.ms`.
 pub(crate) const DEFAULT_API_TIMEOUT_MS: u64 = 60_000;
 /// `retry.backoff.ms`.
@@ -192,7 +195,7 @@ pub(crate) struct Admin {
     groups_pending: usize,
     /// Group calls: the coordinator found, and (describe) what it said so far.
     coordinator: Option<BrokerMetadata>,
-    described: Option<(GroupDescription, Vec<((String, u32), u64)>)>,
+    described: Option<(GroupDescription, CommittedOffsets)>,
 }
 
 impl Admin {

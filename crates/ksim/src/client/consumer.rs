@@ -93,6 +93,8 @@ pub(crate) enum ConsumerEvent {
     TimedOut,
     /// `auto.offset.reset=none` and a partition without a committed offset.
     NoOffset(Vec<(String, u32)>),
+    /// The group gave the consumer its partitions (onPartitionsAssigned).
+    Assigned(Vec<(String, u32)>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -401,6 +403,7 @@ impl Consumer {
                     let parts: Vec<String> = assignment.iter().map(|(t, p)| format!("{t}-{p}")).collect();
                     ctx.log(Level::Info, format!("{} Successfully synced group in generation Generation{{generationId={}, memberId='{}', protocol='{}'}} (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), self.membership.generation_id, self.membership.member_id, self.membership.protocol.clone().unwrap_or_default()));
                     ctx.log(Level::Info, format!("{} Notifying assignor about the new Assignment(partitions=[{}]) (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), parts.join(", ")));
+                    ctx.notify(ClientEvent::Consumer(ConsumerEvent::Assigned(assignment.clone())));
                     self.positions.retain(|p, _| mine.contains(p));
                     self.committed.retain(|p, _| mine.contains(p));
                     self.assignment = mine;

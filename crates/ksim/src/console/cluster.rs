@@ -81,7 +81,9 @@ fn layout(plan: &Plan) -> Vec<NodePlan> {
     nodes
 }
 
-fn config_text(node: &NodePlan, voters: &str) -> String {
+/// `offsets_rf`: `__consumer_offsets` keeps a copy on up to three brokers (Kafka's default
+/// replication factor), so a group's committed offsets survive a broker failure.
+fn config_text(node: &NodePlan, voters: &str, offsets_rf: usize) -> String {
     let roles = match (node.broker_port, node.controller_port) {
         (Some(_), Some(_)) => "broker,controller",
         (Some(_), None) => "broker",
@@ -102,7 +104,8 @@ fn config_text(node: &NodePlan, voters: &str) -> String {
          process.roles={roles}\nnode.id={id}\ncontroller.quorum.voters={voters}\nlisteners={}\nadvertised.listeners={}\n\
          inter.broker.listener.name=PLAINTEXT\ncontroller.listener.names=CONTROLLER\n\
          listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n\
-         log.dirs=/tmp/kraft-cluster/node-{id}\nnum.partitions=1\noffsets.topic.replication.factor=1\n",
+         log.dirs=/tmp/kraft-cluster/node-{id}\nnum.partitions=1\noffsets.topic.replication.factor={offsets_rf}\n\
+         group.initial.rebalance.delay.ms=0\n",
         listeners.join(","),
         advertised.join(","),
         id = node.id
@@ -132,7 +135,7 @@ pub(crate) fn start(con: &mut Console, world: &mut World, args: &[&str]) -> Outc
         let written = con
             .vfs
             .create_dir_all("/opt/kafka/config/cluster")
-            .and_then(|()| con.vfs.write(&path, &config_text(node, &voters)));
+            .and_then(|()| con.vfs.write(&path, &config_text(node, &voters, plan.brokers.min(3))));
         if let Err(e) = written {
             con.err(format!("ksim: cannot write {path}: {}", e.kind.reason()));
             return Outcome::Done(1);

@@ -343,6 +343,7 @@ impl ConsumerJob {
                     self.finish(emit);
                 }
             }
+            ConsumerEvent::Assigned(_) => {}
             ConsumerEvent::NoOffset(partitions) => {
                 let list: Vec<String> = partitions.iter().map(|(t, p)| format!("{t}-{p}")).collect();
                 emit.err(format!("{} ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)", format_log_timestamp(emit.now_wall_ms)));

@@ -7,7 +7,7 @@ use super::job::{Emit, JobKind};
 use super::options::{self, OptSpec};
 use super::producer_perf_test::java_fixed;
 use super::{Console, Outcome};
-use crate::client::consumer::{Consumer, ConsumerConfig, ConsumerEvent, StartOffset};
+use crate::client::consumer::{Consumer, ConsumerConfig, ConsumerEvent, GroupConfig, StartOffset};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
 use crate::node::ClientEvent;
@@ -167,6 +167,8 @@ pub(crate) struct ConsumerPerfJob {
     last_messages_read: u64,
     last_bytes_read: u64,
     last_report_ms: u64,
+    /// Time spent joining the group (`rebalance.time.ms`), set on the first assignment.
+    join_time_ms: Option<u64>,
 }
 
 fn header(show_detailed_stats: bool) -> String {
@@ -263,6 +265,8 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         fetch_max_wait_ms: 500,
         idle_timeout_ms: Some(timeout_ms),
         retry_backoff_ms: 100,
+        // ConsumerPerformance subscribes: it joins its group (auto-commit on, Kafka's default).
+        group: Some(GroupConfig::default()),
     };
     let client =
         world.start_client(|_| Client { client_id, role: ClientRole::Consumer(Consumer::new(config)), alive: true });
@@ -280,6 +284,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         last_messages_read: 0,
         last_bytes_read: 0,
         last_report_ms: now_ms,
+        join_time_ms: None,
     }))
 }
 
@@ -316,10 +321,10 @@ impl ConsumerPerfJob {
         }
         if !self.show_detailed_stats {
             let elapsed_sec = now_ms.saturating_sub(self.start_ms) as f64 / 1000.0;
-            // rebalance.time.ms: 0 while the consumer assigns itself every partition; it
-            // becomes the join time once consumers join their group.
-            let join_time_ms = 0u64;
-            let fetch_time_ms = now_ms.saturating_sub(self.start_ms) - join_time_ms;
+            // rebalance.time.ms: how long joining the group took (the rebalance listener's
+            // onPartitionsAssigned in Kafka); the rest of the run was fetching.
+            let join_time_ms = self.join_time_ms.unwrap_or(0);
+            let fetch_time_ms = now_ms.saturating_sub(self.start_ms).saturating_sub(join_time_ms);
             let total_mb = self.bytes_read as f64 / MB;
             let messages = self.messages_read as f64;
             emit.out(format!(
@@ -369,7 +374,10 @@ impl ConsumerPerfJob {
                     self.finish(now_ms, emit);
                 }
             }
-            ConsumerEvent::TimedOut => self.finish(now_ms, emit),
+            ConsumerEvent::Assigned(_) => {
+                self.join_time_ms.get_or_insert(now_ms.saturating_sub(self.start_ms));
+            }
+            ConsumerEvent::TimedOut | ConsumerEvent::NoOffset(_) => self.finish(now_ms, emit),
         }
     }
 }
