@@ -146,8 +146,12 @@ pub(crate) struct Consumer {
     heartbeat_in_flight: bool,
     next_heartbeat: Option<SimTime>,
     next_auto_commit: Option<SimTime>,
-    /// Positions at the last commit, so an idle consumer does not commit again.
+    /// Positions at the last successful commit, so an idle consumer does not commit again.
     committed: BTreeMap<u32, u64>,
+    /// The positions of the commit under way.
+    commit_in_flight: BTreeMap<u32, u64>,
+    /// When the pending retry fires (one at a time).
+    retry_at: Option<SimTime>,
     /// The application's last poll; past `max.poll.interval.ms` the member leaves.
     last_poll: SimTime,
     /// The application stops polling until then (a slow record handler).
@@ -178,6 +182,8 @@ impl Consumer {
             next_heartbeat: None,
             next_auto_commit: None,
             committed: BTreeMap::new(),
+            commit_in_flight: BTreeMap::new(),
+            retry_at: None,
             last_poll: SimTime::ZERO,
             paused_until: None,
         }
@@ -214,9 +220,18 @@ impl Consumer {
     /// `max.poll.interval.ms` the consumer leaves its group, as Kafka's heartbeat thread does.
     pub(crate) fn pause_application(&mut self, ms: u64, ctx: &mut Ctx) {
         self.paused_until = Some(ctx.now.plus_ms(ms));
-        ctx.timer(ms, Timer::ClientRetry);
+        self.retry_after(ms, ctx);
         if let Some(g) = &self.config.group {
             ctx.timer(g.max_poll_interval_ms, Timer::GroupHeartbeat);
+        }
+    }
+
+    /// Arms the one retry timer (several failures at once must not multiply retries).
+    fn retry_after(&mut self, ms: u64, ctx: &mut Ctx) {
+        let at = ctx.now.plus_ms(ms);
+        if self.retry_at.is_none_or(|t| at < t) {
+            self.retry_at = Some(at);
+            ctx.timer(ms, Timer::ClientRetry);
         }
     }
 
@@ -238,13 +253,18 @@ impl Consumer {
                 if self.coordinator == Some(node) {
                     self.coordinator_unknown(ctx);
                 }
-                ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+                self.retry_after(self.config.retry_backoff_ms, ctx);
             }
             Input::ConnectionRefused { target } => {
                 let backoff = self.bootstrap.refused(&target, ctx);
-                ctx.timer(backoff, Timer::ClientRetry);
+                self.retry_after(backoff, ctx);
             }
-            Input::Timer(Timer::ClientRetry) => self.retry(ctx),
+            Input::Timer(Timer::ClientRetry) => {
+                if self.retry_at.is_some_and(|t| ctx.now >= t) {
+                    self.retry_at = None;
+                    self.retry(ctx);
+                }
+            }
             Input::Timer(Timer::Deadline) => {
                 if let Some(timeout) = self.config.idle_timeout_ms {
                     if self.idle_clock_started && ctx.now.0 >= self.last_progress.0 + timeout {
@@ -263,18 +283,21 @@ impl Consumer {
 
     /// After a backoff: carry on from wherever the consumer got stuck.
     fn retry(&mut self, ctx: &mut Ctx) {
+        // One request at a time through the bootstrap list: find the coordinator first
+        // (its answer resumes the rest).
         if self.config.group.is_some() && self.coordinator.is_none() && self.phase != Phase::Closing {
             self.find_coordinator(ctx);
-            if self.phase == Phase::FindCoordinator {
-                return;
-            }
+            return;
         }
         match self.phase {
             Phase::FindCoordinator => self.find_coordinator(ctx),
             Phase::Joining if self.coordinator.is_some() => self.join(ctx),
             Phase::Joining => self.find_coordinator(ctx),
             Phase::Closing => {}
-            Phase::Fetching if !self.polling(ctx.now) => {}
+            Phase::Fetching if !self.polling(ctx.now) => {
+                let resume = self.paused_until.map_or(0, |t| t.0.saturating_sub(ctx.now.0));
+                self.retry_after(resume, ctx);
+            }
             _ => self.request_metadata(ctx),
         }
     }
@@ -341,7 +364,13 @@ impl Consumer {
             rebalance_timeout_ms: group.max_poll_interval_ms,
             protocols,
         };
-        ctx.log(Level::Info, format!("{} (Re-)joining group (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag()));
+        ctx.log(
+            Level::Info,
+            format!(
+                "{} (Re-)joining group (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)",
+                self.tag()
+            ),
+        );
         self.send_to_coordinator(msg, ctx);
     }
 
@@ -354,7 +383,7 @@ impl Consumer {
                 };
                 if let Some(e) = &t.error {
                     ctx.log(Level::Warn, format!("{} The metadata response from the cluster reported a recoverable issue with correlation id {correlation_id} : {{{}={}}} (org.apache.kafka.clients.NetworkClient)", self.tag(), t.name, e.error.name()));
-                    ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+                    self.retry_after(self.config.retry_backoff_ms, ctx);
                     return true;
                 }
                 self.partition_count = t.partitions.len() as u32;
@@ -365,11 +394,14 @@ impl Consumer {
                     return true;
                 }
                 if self.config.group.is_none() {
-                    self.assignment = all.keys().copied().filter(|p| self.config.partition.is_none_or(|only| only == *p)).collect();
+                    self.assignment =
+                        all.keys().copied().filter(|p| self.config.partition.is_none_or(|only| only == *p)).collect();
                 }
                 self.leaders = self.assignment.iter().filter_map(|p| Some((*p, (*all.get(p)?)?))).collect();
-                if self.leaders.len() < self.assignment.len() || (self.assignment.is_empty() && self.config.group.is_none()) {
-                    ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+                if self.leaders.len() < self.assignment.len()
+                    || (self.assignment.is_empty() && self.config.group.is_none())
+                {
+                    self.retry_after(self.config.retry_backoff_ms, ctx);
                     return true;
                 }
                 if self.config.group.is_some() && !self.started {
@@ -378,23 +410,31 @@ impl Consumer {
                     self.reset_positions(ctx);
                 }
             }
-            Msg::FindCoordinatorResponse { error, coordinator } => {
-                match (error, coordinator) {
-                    (None, Some(c)) => {
-                        ctx.log(Level::Info, format!("{} Discovered group coordinator {}:{} (id: {} rack: null) (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), c.host, c.port, i64::from(i32::MAX) - i64::from(c.node_id.0)));
-                        self.coordinator = Some(c.node_id);
-                        self.coordinator_address = format!("{}:{}", c.host, c.port);
-                        if self.membership.generation_id < 0 {
-                            self.join(ctx);
-                        }
-                    }
-                    _ => {
-                        ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+            Msg::FindCoordinatorResponse { error, coordinator } => match (error, coordinator) {
+                (None, Some(c)) => {
+                    ctx.log(Level::Info, format!("{} Discovered group coordinator {}:{} (id: {} rack: null) (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), c.host, c.port, i64::from(i32::MAX) - i64::from(c.node_id.0)));
+                    self.coordinator = Some(c.node_id);
+                    self.coordinator_address = format!("{}:{}", c.host, c.port);
+                    if self.membership.generation_id < 0 {
+                        self.join(ctx);
+                    } else if self.phase != Phase::Fetching {
+                        self.request_metadata(ctx);
                     }
                 }
-            }
+                _ => {
+                    self.retry_after(self.config.retry_backoff_ms, ctx);
+                }
+            },
             Msg::JoinGroupResponse { error, generation_id, protocol_name, leader, member_id, members } => {
-                self.on_join_response(error.map(|e| e.error), generation_id, protocol_name, leader, member_id, members, ctx);
+                self.on_join_response(
+                    error.map(|e| e.error),
+                    generation_id,
+                    protocol_name,
+                    leader,
+                    member_id,
+                    members,
+                    ctx,
+                );
             }
             Msg::SyncGroupResponse { error, assignment } => match error.map(|e| e.error) {
                 None => {
@@ -422,7 +462,8 @@ impl Consumer {
             Msg::HeartbeatResponse { error } => {
                 self.heartbeat_in_flight = false;
                 if let Some(e) = error.map(|e| e.error) {
-                    if matches!(self.phase, Phase::Fetching | Phase::OffsetFetch | Phase::ListOffsets | Phase::Metadata) {
+                    if matches!(self.phase, Phase::Fetching | Phase::OffsetFetch | Phase::ListOffsets | Phase::Metadata)
+                    {
                         if e == KafkaError::RebalanceInProgress {
                             ctx.log(Level::Info, format!("{} Request joining group due to: group is already rebalancing (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag()));
                         }
@@ -444,6 +485,12 @@ impl Consumer {
                 self.reset_positions(ctx);
             }
             Msg::OffsetCommitResponse { results, .. } => {
+                // Only what the coordinator accepted counts; the rest goes again next time.
+                for ((_, p), e) in &results {
+                    if let (None, Some(o)) = (e, self.commit_in_flight.get(p)) {
+                        self.committed.insert(*p, *o);
+                    }
+                }
                 if let Some(e) = results.iter().find_map(|(_, e)| e.clone()) {
                     ctx.log(Level::Warn, format!("{} Asynchronous auto-commit of offsets failed: {} (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), e.message));
                 }
@@ -525,12 +572,8 @@ impl Consumer {
             Some(e) => return self.on_group_error(e, "JOIN_GROUP", ctx),
             None => {}
         }
-        self.membership = Membership {
-            is_leader: leader == member_id,
-            member_id,
-            generation_id,
-            protocol: protocol.clone(),
-        };
+        self.membership =
+            Membership { is_leader: leader == member_id, member_id, generation_id, protocol: protocol.clone() };
         ctx.log(Level::Info, format!("{} Successfully joined group with generation Generation{{generationId={generation_id}, memberId='{}', protocol='{}'}} (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), self.membership.member_id, protocol.clone().unwrap_or_default()));
         self.phase = Phase::Syncing;
         let mut assignments = Vec::new();
@@ -569,7 +612,7 @@ impl Consumer {
                 if self.membership.generation_id < 0 {
                     self.phase = Phase::FindCoordinator;
                 }
-                ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+                self.retry_after(self.config.retry_backoff_ms, ctx);
             }
             KafkaError::UnknownMemberId | KafkaError::IllegalGeneration => {
                 ctx.log(Level::Info, format!("{} Resetting generation and member id due to: encountered {} from {request} response (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), error.name()));
@@ -580,7 +623,7 @@ impl Consumer {
             }
             KafkaError::RebalanceInProgress => self.rejoin(ctx),
             _ => {
-                ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+                self.retry_after(self.config.retry_backoff_ms, ctx);
             }
         }
     }
@@ -605,7 +648,11 @@ impl Consumer {
 
     fn on_heartbeat_timer(&mut self, ctx: &mut Ctx) {
         let Some(g) = self.config.group.clone() else { return };
-        if self.phase != Phase::Closing && !self.membership.member_id.is_empty() && ctx.now.0 >= self.last_poll.0 + g.max_poll_interval_ms && !self.polling(ctx.now) {
+        if self.phase != Phase::Closing
+            && !self.membership.member_id.is_empty()
+            && ctx.now.0 >= self.last_poll.0 + g.max_poll_interval_ms
+            && !self.polling(ctx.now)
+        {
             ctx.log(Level::Warn, format!("{} consumer poll timeout has expired. This means the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time processing messages. You can address this either by increasing max.poll.interval.ms or by reducing the maximum size of batches returned in poll() with max.poll.records. (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag()));
             self.send_leave(ctx);
             self.membership = Membership { generation_id: -1, ..Membership::default() };
@@ -659,9 +706,7 @@ impl Consumer {
         if offsets.is_empty() {
             return false;
         }
-        for ((_, p), o) in &offsets {
-            self.committed.insert(*p, *o);
-        }
+        self.commit_in_flight = offsets.iter().map(|((_, p), o)| (*p, *o)).collect();
         let msg = Msg::OffsetCommitRequest {
             group_id: self.config.group_id.clone(),
             generation_id: self.membership.generation_id,

@@ -7,7 +7,7 @@ use crate::time::{format_wall_clock, parse_duration_ms};
 use crate::view::{ClusterView, ProcessState};
 use crate::world::World;
 
-const USAGE: &str = "usage: ksim start-cluster --brokers N --controllers M [--combined] | ksim kill NODE | ksim restart NODE | ksim partition A,B | C | ksim partition A -> B | ksim heal | ksim latency MS | ksim advance DURATION | ksim stall %JOB DURATION | ksim status | ksim check | ksim seed [N]";
+const USAGE: &str = "usage: ksim start-cluster --brokers N --controllers M [--combined] | ksim kill NODE | ksim restart NODE | ksim partition A,B | C | ksim partition A -> B | ksim heal | ksim latency MS | ksim advance DURATION | ksim stall %JOB DURATION | ksim crash %JOB | ksim status | ksim check | ksim seed [N]";
 
 pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outcome {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -29,6 +29,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         }),
         ["partition", spec @ ..] => partition(con, world, &spec.join(" ")),
         ["stall", job, duration] => stall(con, world, job, duration),
+        ["crash", job] => con.crash_job(world, job),
         ["heal"] => {
             world.net_mut().heal();
             con.out("Healed the network: every server reaches every other again.");
@@ -277,6 +278,8 @@ fn stall(con: &mut Console, world: &mut World, job: &str, duration: &str) -> Out
             consumer.pause_application(ms, ctx);
         }
     });
-    con.out(format!("The consumer of job {job} stops calling poll() for {ms} ms (max.poll.interval.ms is 300000 by default)."));
+    con.out(format!(
+        "The consumer of job {job} stops calling poll() for {ms} ms (max.poll.interval.ms is 300000 by default)."
+    ));
     Outcome::Done(0)
 }

@@ -327,6 +327,22 @@ impl Console {
             .and_then(Job::client)
     }
 
+    /// `ksim crash %N`: background job N's process dies at once (kill -9): no final commit,
+    /// no LeaveGroup; its group notices only when the session times out.
+    pub(crate) fn crash_job(&mut self, world: &mut World, spec: &str) -> Outcome {
+        let number = spec.strip_prefix('%').and_then(|n| n.parse::<u32>().ok());
+        let Some(index) = self.background.iter().position(|j| Some(j.number) == number) else {
+            self.err(format!("ksim: {spec}: no such job (see jobs)"));
+            return Outcome::Done(1);
+        };
+        let job = self.background.remove(index);
+        if let Some(client) = job.client() {
+            world.poke_client(client, |c, _| c.alive = false);
+        }
+        self.push(Stream::Stdout, format!("[{}]+  {:<24}{}", job.number, "Killed", job.command));
+        Outcome::Done(0)
+    }
+
     /// `kill %N`: stops background job N as a signal would (a consumer still commits and
     /// leaves its group, as its shutdown hook makes it).
     fn kill_job(&mut self, world: &mut World, args: &[String]) -> Outcome {
