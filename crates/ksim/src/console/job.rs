@@ -7,6 +7,7 @@
 use super::configs::ConfigsJob;
 use super::console_consumer::ConsumerJob;
 use super::console_producer::ProducerJob;
+use super::consumer_groups::GroupsJob;
 use super::delete_records::DeleteRecordsJob;
 use super::get_offsets::OffsetsJob;
 use super::leader_election::ElectionJob;
@@ -32,6 +33,7 @@ pub(crate) enum JobKind {
     DeleteRecords(DeleteRecordsJob),
     LogDirs(LogDirsJob),
     Reassign(ReassignJob),
+    ConsumerGroups(GroupsJob),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
 }
@@ -93,6 +95,7 @@ impl Job {
             JobKind::DeleteRecords(j) => Some(j.client),
             JobKind::LogDirs(j) => Some(j.client),
             JobKind::Reassign(j) => Some(j.client),
+            JobKind::ConsumerGroups(j) => Some(j.client),
             JobKind::Producer(j) => Some(j.client),
             JobKind::Consumer(j) => Some(j.client),
         }
@@ -110,6 +113,7 @@ impl Job {
             JobKind::DeleteRecords(j) => j.client = client,
             JobKind::LogDirs(j) => j.client = client,
             JobKind::Reassign(j) => j.client = client,
+            JobKind::ConsumerGroups(j) => j.client = client,
             JobKind::Producer(j) => j.client = client,
             JobKind::Consumer(j) => j.client = client,
         }
@@ -129,6 +133,7 @@ impl Job {
                 | JobKind::DeleteRecords(_)
                 | JobKind::LogDirs(_)
                 | JobKind::Reassign(_)
+                | JobKind::ConsumerGroups(_)
         )
     }
 
@@ -150,6 +155,7 @@ impl Job {
             JobKind::DeleteRecords(j) => j.on_event(event, emit),
             JobKind::LogDirs(j) => j.on_event(event, emit),
             JobKind::Reassign(j) => j.on_event(event, emit),
+            JobKind::ConsumerGroups(j) => j.on_event(event, emit),
             JobKind::Producer(j) => j.on_event(event, emit),
             JobKind::Consumer(j) => j.on_event(event, emit),
         }

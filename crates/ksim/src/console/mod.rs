@@ -8,6 +8,7 @@ mod cluster;
 mod configs;
 mod console_consumer;
 mod console_producer;
+mod consumer_groups;
 mod control;
 mod delete_records;
 mod dump_log;
@@ -651,6 +652,7 @@ impl Console {
             "kafka-delete-records.sh" => delete_records::run(self, world, args),
             "kafka-log-dirs.sh" => log_dirs::run(self, world, args),
             "kafka-reassign-partitions.sh" => reassign_partitions::run(self, world, args),
+            "kafka-consumer-groups.sh" => consumer_groups::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");
@@ -772,7 +774,7 @@ Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name; each takes --h
   kafka-get-offsets.sh                     kafka-leader-election.sh
   kafka-reassign-partitions.sh             kafka-delete-records.sh
   kafka-log-dirs.sh                        kafka-metadata-quorum.sh
-  kafka-dump-log.sh --cluster-metadata-decoder
+  kafka-consumer-groups.sh                 kafka-dump-log.sh --cluster-metadata-decoder
 
 Shell: VAR=value, $VAR, $(command), quotes, \\ line continuations, ; && || &,
 > file redirections, and echo cat ls cd pwd mkdir rm touch head tail wc env export clear jobs.
