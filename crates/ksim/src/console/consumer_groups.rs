@@ -144,6 +144,12 @@ fn joined(names: &[&str]) -> String {
     names.iter().map(|n| format!("[{n}]")).collect::<Vec<_>>().join(", ")
 }
 
+/// Partitions `topic:0,1` names, and whole topics to look up.
+type TopicArgs = (Vec<(String, u32)>, Vec<String>);
+
+/// Each group's new offsets (none for a group that is still active).
+type ResetResults = Vec<(String, Vec<((String, u32), i64)>)>;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Describe {
     Offsets,
@@ -162,7 +168,7 @@ enum Scenario {
 
 struct Reset {
     /// `None`: `--all-topics`; else the partitions named and the topics to look up.
-    partitions: Option<(Vec<(String, u32)>, Vec<String>)>,
+    partitions: Option<TopicArgs>,
     scenario: Scenario,
     /// A usage error Kafka reports once the group turned out inactive.
     deferred: Option<String>,
@@ -217,7 +223,7 @@ pub(crate) struct GroupsJob {
     described: BTreeMap<String, Described>,
     deleted: Vec<(String, Option<ApiError>)>,
     progress: ResetProgress,
-    reset_results: Vec<(String, Vec<((String, u32), i64)>)>,
+    reset_results: ResetResults,
 }
 
 /// Takes `--state [value]` / `--type [value]` (optional arguments, which the shared parser
@@ -277,7 +283,7 @@ fn parse_names(input: &str, valid: &[&str], what: &str) -> Result<Vec<String>, S
 }
 
 /// `topic:0,1` arguments of `--topic` (`parseTopicsWithPartitions`).
-fn parse_topic_args(topics: &[String]) -> Result<(Vec<(String, u32)>, Vec<String>), String> {
+fn parse_topic_args(topics: &[String]) -> Result<TopicArgs, String> {
     let mut named = Vec::new();
     let mut whole = Vec::new();
     for arg in topics {
@@ -501,7 +507,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     };
     let servers: Vec<String> = bootstrap.split(',').map(|s| s.trim().to_string()).collect();
     let client = con.start_admin(world, servers, first);
-    Outcome::Job(JobKind::ConsumerGroups(GroupsJob {
+    Outcome::Job(JobKind::ConsumerGroups(Box::new(GroupsJob {
         client,
         action,
         listing,
@@ -510,7 +516,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         deleted: Vec::new(),
         progress: ResetProgress::default(),
         reset_results: Vec::new(),
-    }))
+    })))
 }
 
 /// Java's `System.out` for one job: `printf` pieces joined, printed line by line.
@@ -906,13 +912,15 @@ impl GroupsJob {
                     check_range = true;
                     match committed.get(&tp) {
                         Some(c) => Some(*c as i64 + n),
-                        None => return usage_in_job(
-                            emit,
-                            &format!(
+                        None => {
+                            return usage_in_job(
+                                emit,
+                                &format!(
                                 "Cannot shift offset for partition {}-{} since there is no current committed offset",
                                 tp.0, tp.1
                             ),
-                        ),
+                            )
+                        }
                     }
                 }
                 Scenario::Current => committed.get(&tp).map(|c| *c as i64).or(latest),
@@ -1033,7 +1041,7 @@ fn print_deleted(out: &mut JavaOut, deleted: &[(String, Option<ApiError>)]) {
     }
 }
 
-fn print_reset(out: &mut JavaOut, reset: &Reset, results: &[(String, Vec<((String, u32), i64)>)]) {
+fn print_reset(out: &mut JavaOut, reset: &Reset, results: &ResetResults) {
     let groups = java_hash_order(results.iter().collect(), |(g, _)| java_string_hash(g));
     if reset.export {
         let mut csv = String::new();

@@ -33,7 +33,7 @@ pub(crate) enum JobKind {
     DeleteRecords(DeleteRecordsJob),
     LogDirs(LogDirsJob),
     Reassign(ReassignJob),
-    ConsumerGroups(GroupsJob),
+    ConsumerGroups(Box<GroupsJob>),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
 }
