@@ -164,6 +164,10 @@ enum Scenario {
     Earliest,
     Latest,
     Current,
+    /// `--to-datetime`: the epoch ms, or why it does not parse.
+    Datetime(Result<u64, String>),
+    /// `--by-duration`: how far back from now, in ms, or why it does not parse.
+    Duration(Result<u64, String>),
 }
 
 struct Reset {
@@ -198,6 +202,7 @@ struct ResetProgress {
     partitions: Vec<(String, u32)>,
     earliest: BTreeMap<(String, u32), u64>,
     latest: BTreeMap<(String, u32), u64>,
+    by_time: BTreeMap<(String, u32), u64>,
     /// The call awaited now.
     step: ResetStep,
     prepared: Vec<((String, u32), i64)>,
@@ -210,6 +215,7 @@ enum ResetStep {
     Topics,
     Earliest,
     Latest,
+    Timestamp,
     Alter,
 }
 
@@ -280,6 +286,124 @@ fn parse_names(input: &str, valid: &[&str], what: &str) -> Result<Vec<String>, S
             })
         })
         .collect()
+}
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `Utils.getDateTime`: `yyyy-MM-dd'T'HH:mm:ss.SSS` with an optional `Z`, `±hh`,
+/// `±hhmm` or `±hh:mm` zone (UTC without one); errors as `RuntimeException` words them.
+fn parse_datetime(text: &str) -> Result<u64, String> {
+    let unparseable = || format!("java.text.ParseException: Unparseable date: \"{text}\"");
+    let Some((date, time)) = text.split_once('T') else {
+        return Err(
+            "java.text.ParseException: Error parsing timestamp. It does not contain a 'T' according to ISO8601 format"
+                .to_string(),
+        );
+    };
+    let number = |s: &str, len: usize| -> Result<i64, String> {
+        if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) {
+            s.parse::<i64>().map_err(|_| unparseable())
+        } else {
+            Err(unparseable())
+        }
+    };
+    let d: Vec<&str> = date.split('-').collect();
+    let [y, mo, da] = d.as_slice() else { return Err(unparseable()) };
+    let (y, mo, da) = (number(y, 4)?, number(mo, 2)?, number(da, 2)?);
+    if time.len() < 12 {
+        return Err(unparseable());
+    }
+    let (clock, zone) = time.split_at(12);
+    let (h, mi, s, ms) =
+        (number(&clock[0..2], 2)?, number(&clock[3..5], 2)?, number(&clock[6..8], 2)?, number(&clock[9..12], 3)?);
+    if &clock[2..3] != ":" || &clock[5..6] != ":" || &clock[8..9] != "." {
+        return Err(unparseable());
+    }
+    let offset_minutes = match zone {
+        "" | "Z" => 0,
+        _ => {
+            let sign = match &zone[..1] {
+                "+" => 1,
+                "-" => -1,
+                _ => return Err(unparseable()),
+            };
+            let digits = zone[1..].replace(':', "");
+            let (zh, zm) = match digits.len() {
+                2 => (number(&digits, 2)?, 0),
+                4 => (number(&digits[..2], 2)?, number(&digits[2..], 2)?),
+                _ => return Err(unparseable()),
+            };
+            sign * (zh * 60 + zm)
+        }
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let valid = (1..=12).contains(&mo) && da >= 1 && da <= month_days[(mo - 1) as usize] && h < 24 && mi < 60 && s < 60;
+    if !valid {
+        return Err(unparseable());
+    }
+    let days = days_from_civil(y, mo as u32, da as u32);
+    let ms = (((days * 24 + h) * 60 + mi - offset_minutes) * 60 + s) * 1000 + ms;
+    Ok(ms.max(0) as u64)
+}
+
+/// `java.time.Duration.parse` (`PnDTnHnMn.nS`, optionally signed), in ms.
+fn parse_iso_duration(text: &str) -> Result<u64, String> {
+    let invalid = || "Text cannot be parsed to a Duration".to_string();
+    let upper = text.to_ascii_uppercase();
+    let (negative, rest) = match upper.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, upper.strip_prefix('+').unwrap_or(&upper)),
+    };
+    let rest = rest.strip_prefix('P').ok_or_else(invalid)?;
+    let (days, time) = match rest.split_once('T') {
+        Some((d, t)) if !t.is_empty() => (d, t),
+        Some(_) => return Err(invalid()),
+        None => (rest, ""),
+    };
+    let mut total: f64 = 0.0;
+    let mut any = false;
+    let mut take = |part: &str, units: &[(char, f64)]| -> Result<(), String> {
+        let mut number = String::new();
+        let mut next_unit = 0;
+        for c in part.chars() {
+            if c.is_ascii_digit() || c == '.' || c == '-' || c == '+' {
+                number.push(c);
+                continue;
+            }
+            let at = units[next_unit..].iter().position(|(u, _)| *u == c).ok_or_else(invalid)? + next_unit;
+            let value: f64 = number.parse().map_err(|_| invalid())?;
+            if number.contains('.') && c != 'S' {
+                return Err(invalid());
+            }
+            total += value * units[at].1;
+            any = true;
+            number.clear();
+            next_unit = at + 1;
+        }
+        if number.is_empty() {
+            Ok(())
+        } else {
+            Err(invalid())
+        }
+    };
+    take(days, &[('D', 86_400_000.0)])?;
+    take(time, &[('H', 3_600_000.0), ('M', 60_000.0), ('S', 1000.0)])?;
+    if !any {
+        return Err(invalid());
+    }
+    let ms = if negative { -total } else { total };
+    // `now.minus(duration)`: a negative duration reaches into the future.
+    Ok(if ms < 0.0 { 0 } else { ms as u64 })
 }
 
 /// `topic:0,1` arguments of `--topic` (`parseTopicsWithPartitions`).
@@ -460,8 +584,12 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             Scenario::Latest
         } else if p.has("to-current") {
             Scenario::Current
-        } else if let Some(opt) = ["to-datetime", "by-duration", "from-file"].into_iter().find(|o| p.has(o)) {
-            con.err(format!("kafka-consumer-groups.sh --reset-offsets --{opt}: not simulated yet in Kafka Playground (offsets by timestamp and reset plans from files are missing); use --to-offset, --shift-by, --to-earliest, --to-latest or --to-current."));
+        } else if let Some(text) = p.value("to-datetime") {
+            Scenario::Datetime(parse_datetime(text))
+        } else if let Some(text) = p.value("by-duration") {
+            Scenario::Duration(parse_iso_duration(text))
+        } else if p.has("from-file") {
+            con.err("kafka-consumer-groups.sh --reset-offsets --from-file: not simulated yet in Kafka Playground; use --to-offset, --shift-by, --to-datetime, --by-duration, --to-earliest, --to-latest or --to-current.");
             return Outcome::Done(1);
         } else {
             let all: Vec<String> = scenario_order.iter().map(|s| format!("[{s}]")).collect();
@@ -804,12 +932,19 @@ impl GroupsJob {
                         Err(e) => return command_failed(emit, &execution_exception(&e)),
                     }
                 }
-                if self.progress.step == ResetStep::Earliest {
-                    self.progress.earliest = found;
-                    self.ask_offsets(OffsetSpec::Latest, emit);
-                } else {
-                    self.progress.latest = found;
-                    self.prepare(emit);
+                match self.progress.step {
+                    ResetStep::Earliest => {
+                        self.progress.earliest = found;
+                        self.ask_offsets(OffsetSpec::Latest, emit);
+                    }
+                    ResetStep::Latest => {
+                        self.progress.latest = found;
+                        self.ask_by_time(emit);
+                    }
+                    _ => {
+                        self.progress.by_time = found;
+                        self.prepare(emit);
+                    }
                 }
             }
             AdminOutcome::GroupOffsetsAltered(results) => {
@@ -881,11 +1016,29 @@ impl GroupsJob {
         self.ask_offsets(OffsetSpec::Earliest, emit);
     }
 
+    /// `--to-datetime` / `--by-duration`: the offsets for the timestamp (`getLogTimestampOffsets`).
+    fn ask_by_time(&mut self, emit: &mut Emit) {
+        let Action::Reset(reset) = &self.action else { return };
+        let timestamp = match &reset.scenario {
+            Scenario::Datetime(t) => t.clone(),
+            Scenario::Duration(d) => d.clone().map(|d| emit.now_wall_ms.saturating_sub(d)),
+            _ => return self.prepare(emit),
+        };
+        match timestamp {
+            Ok(ms) => self.ask_offsets(OffsetSpec::Timestamp(ms), emit),
+            Err(cause) => command_failed(emit, &cause),
+        }
+    }
+
     fn ask_offsets(&mut self, spec: OffsetSpec, emit: &mut Emit) {
         if self.progress.partitions.is_empty() {
             return self.prepare(emit);
         }
-        self.progress.step = if spec == OffsetSpec::Earliest { ResetStep::Earliest } else { ResetStep::Latest };
+        self.progress.step = match spec {
+            OffsetSpec::Earliest => ResetStep::Earliest,
+            OffsetSpec::Latest => ResetStep::Latest,
+            OffsetSpec::Timestamp(_) => ResetStep::Timestamp,
+        };
         emit.start_admin = Some(AdminCall::ListOffsets { partitions: self.progress.partitions.clone(), spec });
     }
 
@@ -898,6 +1051,7 @@ impl GroupsJob {
         partitions.dedup();
         let mut requested: Vec<((String, u32), i64)> = Vec::new();
         let mut check_range = false;
+        let mut empty = Vec::new();
         for tp in partitions {
             let earliest = pr.earliest.get(&tp).map(|o| *o as i64);
             let latest = pr.latest.get(&tp).map(|o| *o as i64);
@@ -924,15 +1078,35 @@ impl GroupsJob {
                     }
                 }
                 Scenario::Current => committed.get(&tp).map(|c| *c as i64).or(latest),
+                Scenario::Datetime(_) | Scenario::Duration(_) => match pr.by_time.get(&tp) {
+                    Some(&o) if o != u64::MAX => Some(o as i64),
+                    Some(_) => {
+                        empty.push((tp.clone(), ()));
+                        latest
+                    }
+                    None => None,
+                },
             };
             let Some(target) = target else {
-                let what = if reset.scenario == Scenario::Earliest { "starting" } else { "ending" };
+                let what = match reset.scenario {
+                    Scenario::Earliest => "starting",
+                    Scenario::Datetime(_) | Scenario::Duration(_) => "by timestamp",
+                    _ => "ending",
+                };
+                if what == "by timestamp" {
+                    let message = format!("Error getting offset by timestamp of topic partition: {}-{}", tp.0, tp.1);
+                    return usage_in_job(emit, &message);
+                }
                 return usage_in_job(
                     emit,
                     &format!("Error getting {what} offset of topic partition: {}-{}", tp.0, tp.1),
                 );
             };
             requested.push((tp, target));
+        }
+        for ((topic, p), ()) in tp_order(empty) {
+            emit.out("");
+            emit.out(format!("Warn: Partition {p} from topic {topic} is empty. Falling back to latest known offset."));
         }
         let mut prepared = Vec::new();
         for ((topic, p), offset) in tp_order(requested) {
