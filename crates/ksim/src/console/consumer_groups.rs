@@ -303,6 +303,9 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 /// `±hhmm` or `±hh:mm` zone (UTC without one); errors as `RuntimeException` words them.
 fn parse_datetime(text: &str) -> Result<u64, String> {
     let unparseable = || format!("java.text.ParseException: Unparseable date: \"{text}\"");
+    if !text.is_ascii() {
+        return Err(unparseable());
+    }
     let Some((date, time)) = text.split_once('T') else {
         return Err(
             "java.text.ParseException: Error parsing timestamp. It does not contain a 'T' according to ISO8601 format"
@@ -415,7 +418,11 @@ fn parse_topic_args(topics: &[String]) -> Result<TopicArgs, String> {
             whole.push(arg.clone());
             continue;
         }
-        let parts: Vec<&str> = arg.split(':').collect();
+        // Java's `split` drops trailing empty strings.
+        let mut parts: Vec<&str> = arg.split(':').collect();
+        while parts.last() == Some(&"") {
+            parts.pop();
+        }
         let [topic, partitions] = parts.as_slice() else {
             return Err(format!("Invalid topic arg '{arg}', expected topic name and partitions"));
         };
@@ -1281,11 +1288,31 @@ mod tests {
     }
 
     #[test]
+    fn datetimes_and_durations() {
+        assert_eq!(parse_datetime("2024-06-25T14:06:00.000"), Ok(1_719_324_360_000));
+        assert_eq!(parse_datetime("2024-06-25T14:06:00.000Z"), Ok(1_719_324_360_000));
+        assert_eq!(parse_datetime("2024-06-25T16:06:00.000+02:00"), Ok(1_719_324_360_000));
+        assert_eq!(parse_datetime("1970-01-01T00:00:00.001"), Ok(1));
+        assert!(parse_datetime("2024-06-25").unwrap_err().contains("does not contain a 'T'"));
+        assert!(parse_datetime("2024-02-30T00:00:00.000").unwrap_err().contains("Unparseable date"));
+        assert!(parse_datetime("2024-06-25T14:06:00.00\u{e9}").is_err());
+        assert!(parse_datetime("2024-06-25T\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}").is_err());
+        assert_eq!(parse_iso_duration("PT1H"), Ok(3_600_000));
+        assert_eq!(parse_iso_duration("P1DT2M3.5S"), Ok(86_400_000 + 120_000 + 3_500));
+        assert_eq!(parse_iso_duration("pt5s"), Ok(5_000));
+        for bad in ["", "P", "PT", "1H", "PT1X", "PTH", "PT1S2M"] {
+            assert!(parse_iso_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn topic_arguments() {
         let (named, whole) = parse_topic_args(&["t:0,2".to_string(), "u".to_string()]).unwrap();
         assert_eq!(named, [("t".to_string(), 0), ("t".to_string(), 2)]);
         assert_eq!(whole, ["u"]);
         assert!(parse_topic_args(&["t:x".to_string()]).unwrap_err().contains("Invalid partition 'x'"));
         assert!(parse_topic_args(&["t:1:2".to_string()]).is_err());
+        assert!(parse_topic_args(&["t:".to_string()]).unwrap_err().contains("Invalid topic arg 't:'"));
+        assert!(parse_topic_args(&[":".to_string()]).unwrap_err().contains("Invalid topic arg ':'"));
     }
 }
