@@ -398,6 +398,12 @@ impl Broker {
                             Some(h) if h.is_leader => Ok(match spec {
                                 OffsetSpec::Earliest => h.log.log_start_offset(),
                                 OffsetSpec::Latest => h.log.high_watermark(),
+                                OffsetSpec::Timestamp(ms) => h
+                                    .log
+                                    .records()
+                                    .iter()
+                                    .find(|r| r.offset < h.log.high_watermark() && r.timestamp_ms >= ms)
+                                    .map_or(u64::MAX, |r| r.offset),
                             }),
                             Some(_) => Err(ApiError::default_for(KafkaError::NotLeaderOrFollower)),
                             None => Err(ApiError::default_for(KafkaError::UnknownTopicOrPartition)),

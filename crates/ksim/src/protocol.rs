@@ -108,6 +108,9 @@ pub(crate) struct FetchedPartition {
 pub(crate) enum OffsetSpec {
     Earliest,
     Latest,
+    /// The first offset (below the HW) whose record's timestamp is at or after this many ms
+    /// since the epoch; `u64::MAX` when there is none (Kafka's UNKNOWN_OFFSET, -1).
+    Timestamp(u64),
 }
 
 /// `kafka-leader-election.sh --election-type`.

@@ -7,6 +7,7 @@
 use super::configs::ConfigsJob;
 use super::console_consumer::ConsumerJob;
 use super::console_producer::ProducerJob;
+use super::consumer_groups::GroupsJob;
 use super::consumer_perf_test::ConsumerPerfJob;
 use super::delete_records::DeleteRecordsJob;
 use super::get_offsets::OffsetsJob;
@@ -35,6 +36,7 @@ pub(crate) enum JobKind {
     DeleteRecords(DeleteRecordsJob),
     LogDirs(LogDirsJob),
     Reassign(ReassignJob),
+    ConsumerGroups(Box<GroupsJob>),
     Producer(ProducerJob),
     Consumer(ConsumerJob),
     ProducerPerf(Box<ProducerPerfJob>),
@@ -98,6 +100,7 @@ impl Job {
             JobKind::DeleteRecords(j) => Some(j.client),
             JobKind::LogDirs(j) => Some(j.client),
             JobKind::Reassign(j) => Some(j.client),
+            JobKind::ConsumerGroups(j) => Some(j.client),
             JobKind::Producer(j) => Some(j.client),
             JobKind::Consumer(j) => Some(j.client),
             JobKind::ProducerPerf(j) => Some(j.client),
@@ -117,6 +120,7 @@ impl Job {
             JobKind::DeleteRecords(j) => j.client = client,
             JobKind::LogDirs(j) => j.client = client,
             JobKind::Reassign(j) => j.client = client,
+            JobKind::ConsumerGroups(j) => j.client = client,
             JobKind::Producer(j) => j.client = client,
             JobKind::Consumer(j) => j.client = client,
             JobKind::ProducerPerf(j) => j.client = client,
@@ -138,6 +142,7 @@ impl Job {
                 | JobKind::DeleteRecords(_)
                 | JobKind::LogDirs(_)
                 | JobKind::Reassign(_)
+                | JobKind::ConsumerGroups(_)
         )
     }
 
@@ -159,6 +164,7 @@ impl Job {
             JobKind::DeleteRecords(j) => j.on_event(event, emit),
             JobKind::LogDirs(j) => j.on_event(event, emit),
             JobKind::Reassign(j) => j.on_event(event, emit),
+            JobKind::ConsumerGroups(j) => j.on_event(event, emit),
             JobKind::Producer(j) => j.on_event(event, emit),
             JobKind::Consumer(j) => j.on_event(event, emit),
             JobKind::ProducerPerf(j) => j.on_event(event, emit),

@@ -8,6 +8,7 @@ mod cluster;
 mod configs;
 mod console_consumer;
 mod console_producer;
+mod consumer_groups;
 mod consumer_perf_test;
 mod control;
 mod delete_records;
@@ -685,6 +686,7 @@ impl Console {
             "kafka-reassign-partitions.sh" => reassign_partitions::run(self, world, args),
             "kafka-producer-perf-test.sh" => producer_perf_test::run(self, world, args),
             "kafka-consumer-perf-test.sh" => consumer_perf_test::run(self, world, args),
+            "kafka-consumer-groups.sh" => consumer_groups::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");
@@ -807,7 +809,7 @@ Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name; each takes --h
   kafka-reassign-partitions.sh             kafka-delete-records.sh
   kafka-log-dirs.sh                        kafka-metadata-quorum.sh
   kafka-producer-perf-test.sh              kafka-consumer-perf-test.sh
-  kafka-dump-log.sh --cluster-metadata-decoder
+  kafka-consumer-groups.sh                 kafka-dump-log.sh --cluster-metadata-decoder
 
 Shell: VAR=value, $VAR, $(command), quotes, \\ line continuations, ; && || &,
 > file redirections, and echo cat ls cd pwd mkdir rm touch head tail wc env export clear jobs.
@@ -821,9 +823,11 @@ Playground control (not Kafka):
   ksim status             servers, topics and clients at a glance
   ksim check              the safety invariants, checked after every event
   ksim seed               show this session's seed
+  ksim stall %N 6m        background consumer N stops calling poll() (a slow handler)
+  ksim crash %N           background job N dies at once: no commit, no LeaveGroup
 
-Simplified here: one machine; the console consumer reads without joining its group and
-commits nothing; no idempotent producer or transactions; no Raft snapshots.
+Simplified here: one machine; a coordinator that takes over a group keeps its committed
+offsets but not its members (they rejoin); no transactions; no Raft snapshots.
 
 The lesson's workflow: KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid), then format,
 start the server, create a topic, produce and consume.";
