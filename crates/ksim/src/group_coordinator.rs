@@ -651,6 +651,7 @@ impl GroupCoordinator {
         let group = self.groups.entry(group_id.to_string()).or_insert_with(|| Group::new(partition));
         if group.consumer.is_some() {
             // Kafka 4.0 can run classic members inside a consumer group; not simulated.
+            ctx.trace(format!("a classic JoinGroup for consumer group {group_id} is refused (INCONSISTENT_GROUP_PROTOCOL): classic members in consumer groups are not simulated"));
             return ctx.send(from, correlation_id, join_error(KafkaError::InconsistentGroupProtocol, &member_id));
         }
         if group.state == GroupState::Dead {

@@ -3,6 +3,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod consumer;
+pub(crate) mod consumer_membership;
 pub(crate) mod producer;
 
 use crate::node::{Ctx, Input, Level};

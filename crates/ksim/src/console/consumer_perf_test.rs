@@ -377,7 +377,7 @@ impl ConsumerPerfJob {
             ConsumerEvent::Assigned(_) => {
                 self.join_time_ms.get_or_insert(now_ms.saturating_sub(self.start_ms));
             }
-            ConsumerEvent::TimedOut | ConsumerEvent::NoOffset(_) => self.finish(now_ms, emit),
+            ConsumerEvent::TimedOut | ConsumerEvent::NoOffset(_) | ConsumerEvent::Fatal(_) => self.finish(now_ms, emit),
         }
     }
 }
