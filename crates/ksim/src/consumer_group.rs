@@ -96,6 +96,14 @@ struct Member {
     revocation_deadline: Option<SimTime>,
 }
 
+/// A member as DescribeGroups and the page show it.
+pub(crate) struct MemberSummary<'a> {
+    pub(crate) member_id: &'a str,
+    pub(crate) client_id: &'a str,
+    /// Its current assignment (what it may own in its epoch).
+    pub(crate) assignment: Vec<Tp>,
+}
+
 /// What the broker tells the group about itself on every call.
 pub(crate) struct ConsumerGroupSettings<'a> {
     /// `group.consumer.session.timeout.ms`.
@@ -181,9 +189,13 @@ impl ConsumerGroup {
         self.members.is_empty()
     }
 
-    /// Members: id, client id, member epoch and current assignment, by member id.
-    pub(crate) fn members(&self) -> impl Iterator<Item = (&String, &str, i32, Vec<Tp>)> {
-        self.members.iter().map(|(id, m)| (id, m.client_id.as_str(), m.member_epoch, m.assigned.iter().cloned().collect()))
+    /// The members, by member id, with their current assignment.
+    pub(crate) fn members(&self) -> impl Iterator<Item = MemberSummary<'_>> {
+        self.members.iter().map(|(id, m)| MemberSummary {
+            member_id: id,
+            client_id: &m.client_id,
+            assignment: m.assigned.iter().cloned().collect(),
+        })
     }
 
     /// The member's epoch, for OffsetCommit (None: not a member).
@@ -239,16 +251,22 @@ impl ConsumerGroup {
             return Err(err(KafkaError::InvalidRequest, "MemberId can't be empty.".to_string()));
         }
         if hb.member_epoch == 0 && hb.owned_partitions.as_ref().is_none_or(|o| !o.is_empty()) {
-            return Err(err(KafkaError::InvalidRequest, "TopicPartitions must be empty when (re-)joining.".to_string()));
+            return Err(err(
+                KafkaError::InvalidRequest,
+                "TopicPartitions must be empty when (re-)joining.".to_string(),
+            ));
         }
         if hb.member_epoch == 0 && hb.subscribed_topic_names.as_ref().is_none_or(|t| t.is_empty()) {
-            return Err(err(KafkaError::InvalidRequest, "SubscribedTopicNames must be set in first request.".to_string()));
+            return Err(err(
+                KafkaError::InvalidRequest,
+                "SubscribedTopicNames must be set in first request.".to_string(),
+            ));
         }
         if hb.member_epoch < LEAVE_GROUP_MEMBER_EPOCH {
             return Err(err(KafkaError::InvalidRequest, "MemberEpoch is invalid.".to_string()));
         }
         if let Some(a) = hb.server_assignor.as_deref() {
-            if !settings.assignors.iter().any(|s| s.name() == a) {
+            if !ServerAssignor::from_name(a).is_some_and(|s| settings.assignors.contains(&s)) {
                 let names: Vec<&str> = settings.assignors.iter().map(|s| s.name()).collect();
                 return Err(err(
                     KafkaError::UnsupportedAssignor,
@@ -276,7 +294,10 @@ impl ConsumerGroup {
                 if hb.member_epoch > 0
                     && hb.member_epoch < m.member_epoch
                     && (hb.member_epoch != m.previous_member_epoch
-                        || !hb.owned_partitions.as_ref().is_some_and(|o| o.iter().all(|tp| m.assigned.contains(tp)))) =>
+                        || !hb
+                            .owned_partitions
+                            .as_ref()
+                            .is_some_and(|o| o.iter().all(|tp| m.assigned.contains(tp)))) =>
             {
                 return Err(err(KafkaError::FencedMemberEpoch, format!("The consumer group member has a smaller member epoch ({}) than the one known by the group coordinator ({}). The member must abandon all its partitions and rejoin.", hb.member_epoch, m.member_epoch)));
             }
@@ -341,7 +362,10 @@ impl ConsumerGroup {
         }
         self.reconcile(group_id, &member_id, hb.owned_partitions.as_deref(), ctx);
         let Some(m) = self.members.get_mut(&member_id) else {
-            return Err(err(KafkaError::UnknownMemberId, format!("Member {member_id} is not a member of group {group_id}.")));
+            return Err(err(
+                KafkaError::UnknownMemberId,
+                format!("Member {member_id} is not a member of group {group_id}."),
+            ));
         };
         m.session_deadline = now.plus_ms(settings.session_timeout_ms);
         let full = hb.member_epoch == 0 || (hb.subscribed_topic_names.is_some() && hb.owned_partitions.is_some());
@@ -401,7 +425,8 @@ impl ConsumerGroup {
         self.assignment_epoch = self.group_epoch;
         self.assignor = Some(assignor.name().to_string());
         self.dirty = true;
-        let summary: Vec<String> = self.target.iter().map(|(id, tps)| format!("{id}: {}", partition_list(tps))).collect();
+        let summary: Vec<String> =
+            self.target.iter().map(|(id, tps)| format!("{id}: {}", partition_list(tps))).collect();
         ctx.trace(format!(
             "consumer group {group_id} computed the target assignment for epoch {} with the {} assignor: {}",
             self.assignment_epoch,
@@ -412,7 +437,9 @@ impl ConsumerGroup {
 
     /// Whether a member other than `except` owns the partition (assigned, or still to revoke).
     fn owned_by_other(&self, tp: &Tp, except: &str) -> bool {
-        self.members.iter().any(|(id, m)| id != except && (m.assigned.contains(tp) || m.pending_revocation.contains(tp)))
+        self.members
+            .iter()
+            .any(|(id, m)| id != except && (m.assigned.contains(tp) || m.pending_revocation.contains(tp)))
     }
 
     /// `CurrentAssignmentBuilder.build`: moves the member towards the target assignment.
@@ -440,7 +467,8 @@ impl ConsumerGroup {
         let kept: BTreeSet<Tp> = m.assigned.intersection(target).cloned().collect();
         let revoke: BTreeSet<Tp> = m.assigned.difference(&kept).cloned().collect();
         let wanted: Vec<Tp> = target.difference(&kept).cloned().collect();
-        let (free, unreleased): (Vec<Tp>, Vec<Tp>) = wanted.into_iter().partition(|tp| !self.owned_by_other(tp, member_id));
+        let (free, unreleased): (Vec<Tp>, Vec<Tp>) =
+            wanted.into_iter().partition(|tp| !self.owned_by_other(tp, member_id));
         let assignment_epoch = self.assignment_epoch;
         let Some(m) = self.members.get_mut(member_id) else { return };
         let before = (m.member_epoch, m.state, m.assigned.clone());
@@ -475,7 +503,8 @@ impl ConsumerGroup {
             }
             _ => {
                 let gained: Vec<&Tp> = m.assigned.difference(&before.2).collect();
-                let mut text = format!("member {member_id} of consumer group {group_id} is at epoch {}", m.member_epoch);
+                let mut text =
+                    format!("member {member_id} of consumer group {group_id} is at epoch {}", m.member_epoch);
                 if !gained.is_empty() {
                     text.push_str(&format!(", gets {}", partition_list(gained)));
                 }
@@ -497,9 +526,18 @@ impl ConsumerGroup {
     }
 
     /// The member leaves (epoch -1): its partitions are free and the group epoch bumps.
-    fn leave(&mut self, group_id: &str, member_id: &str, settings: &ConsumerGroupSettings, ctx: &mut Ctx) -> Result<HeartbeatAnswer, ApiError> {
+    fn leave(
+        &mut self,
+        group_id: &str,
+        member_id: &str,
+        settings: &ConsumerGroupSettings,
+        ctx: &mut Ctx,
+    ) -> Result<HeartbeatAnswer, ApiError> {
         if !self.members.contains_key(member_id) {
-            return Err(err(KafkaError::UnknownMemberId, format!("Member {member_id} is not a member of group {group_id}.")));
+            return Err(err(
+                KafkaError::UnknownMemberId,
+                format!("Member {member_id} is not a member of group {group_id}."),
+            ));
         }
         ctx.trace(format!("member {member_id} left consumer group {group_id} (ConsumerGroupHeartbeat, epoch -1)"));
         self.remove_member(group_id, member_id, &format!("member {member_id} left"), ctx);
@@ -522,7 +560,10 @@ impl ConsumerGroup {
         if self.members.is_empty() {
             // Nobody is left to heartbeat: the (empty) target is computed now.
             self.assignment_epoch = self.group_epoch;
-            ctx.trace(format!("consumer group {group_id} has no members left: Empty, group epoch {}", self.group_epoch));
+            ctx.trace(format!(
+                "consumer group {group_id} has no members left: Empty, group epoch {}",
+                self.group_epoch
+            ));
         }
     }
 
@@ -578,7 +619,11 @@ mod tests {
             Fixture { group: ConsumerGroup::default(), topics, rng: SimRng::for_stream(1, 1), trace: Vec::new() }
         }
 
-        fn with_ctx<T>(&mut self, now: u64, f: impl FnOnce(&mut ConsumerGroup, &ConsumerGroupSettings, &mut Ctx) -> T) -> T {
+        fn with_ctx<T>(
+            &mut self,
+            now: u64,
+            f: impl FnOnce(&mut ConsumerGroup, &ConsumerGroupSettings, &mut Ctx) -> T,
+        ) -> T {
             let assignors = [ServerAssignor::Uniform, ServerAssignor::Range];
             let settings = ConsumerGroupSettings {
                 session_timeout_ms: SESSION_TIMEOUT_MS_DEFAULT,
@@ -596,7 +641,13 @@ mod tests {
             result
         }
 
-        fn heartbeat(&mut self, now: u64, member_id: &str, member_epoch: i32, owned: Option<Vec<Tp>>) -> Result<HeartbeatAnswer, ApiError> {
+        fn heartbeat(
+            &mut self,
+            now: u64,
+            member_id: &str,
+            member_epoch: i32,
+            owned: Option<Vec<Tp>>,
+        ) -> Result<HeartbeatAnswer, ApiError> {
             let hb = Heartbeat {
                 member_id: member_id.to_string(),
                 member_epoch,
@@ -609,7 +660,13 @@ mod tests {
             self.with_ctx(now, |g, s, ctx| g.heartbeat(GROUP, hb, s, ctx))
         }
 
-        fn ok(&mut self, now: u64, member_id: &str, member_epoch: i32, owned: Option<Vec<Tp>>) -> (i32, Option<Vec<Tp>>) {
+        fn ok(
+            &mut self,
+            now: u64,
+            member_id: &str,
+            member_epoch: i32,
+            owned: Option<Vec<Tp>>,
+        ) -> (i32, Option<Vec<Tp>>) {
             let a = self.heartbeat(now, member_id, member_epoch, owned).expect("heartbeat accepted");
             assert_eq!(a.member_id, member_id);
             assert_eq!(a.heartbeat_interval_ms, 5000);
@@ -661,7 +718,11 @@ mod tests {
         // Now B gets its partitions.
         assert_eq!(f.ok(4000, "B", 2, None), (2, Some(target_b)));
         assert_eq!(f.group.state(), ConsumerGroupState::Stable);
-        assert!(f.trace.iter().any(|t| t.starts_with("member A of consumer group dispatch must revoke")), "{:?}", f.trace);
+        assert!(
+            f.trace.iter().any(|t| t.starts_with("member A of consumer group dispatch must revoke")),
+            "{:?}",
+            f.trace
+        );
         assert!(f.trace.iter().any(|t| t.contains("waits for")), "{:?}", f.trace);
     }
 
@@ -715,7 +776,10 @@ mod tests {
         assert_eq!(f.group.member_epoch("A"), Some(1));
         f.with_ctx(302_000, |g, s, ctx| g.on_timer(GROUP, s, ctx));
         assert_eq!(f.group.member_epoch("A"), None);
-        assert!(f.trace.iter().any(|t| t.contains("member A of consumer group dispatch was fenced: it did not revoke")));
+        assert!(f
+            .trace
+            .iter()
+            .any(|t| t.contains("member A of consumer group dispatch was fenced: it did not revoke")));
     }
 
     #[test]

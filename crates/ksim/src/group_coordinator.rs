@@ -18,7 +18,7 @@
 //! ([`crate::consumer_group`], `Group::consumer`); both keep their committed offsets here.
 
 use crate::assignor::ServerAssignor;
-use crate::consumer_group::{ConsumerGroup, ConsumerGroupSettings, Heartbeat};
+use crate::consumer_group::{ConsumerGroup, ConsumerGroupSettings, Heartbeat, MemberSummary};
 use crate::json::{self, Json};
 use crate::error::{ApiError, KafkaError};
 use crate::ids::Addr;
@@ -187,11 +187,11 @@ impl Group {
                 coordinator: None,
                 members: c
                     .members()
-                    .map(|(id, client_id, _, assignment)| GroupMemberDescription {
-                        member_id: id.clone(),
-                        client_id: client_id.to_string(),
+                    .map(|m| GroupMemberDescription {
+                        member_id: m.member_id.to_string(),
+                        client_id: m.client_id.to_string(),
                         client_host: "/127.0.0.1".to_string(),
-                        assignment,
+                        assignment: m.assignment,
                     })
                     .collect(),
             };
@@ -339,7 +339,8 @@ impl GroupCoordinator {
                 }
                 (None, _, Some(v)) if v.get("groupEpoch").is_some() => {
                     // A consumer group (KIP-848): its epoch survives, its members rejoin.
-                    let epoch = v.get("groupEpoch").and_then(Json::as_i64).and_then(|n| i32::try_from(n).ok()).unwrap_or(0);
+                    let epoch =
+                        v.get("groupEpoch").and_then(Json::as_i64).and_then(|n| i32::try_from(n).ok()).unwrap_or(0);
                     let assignor = v.get("assignor").and_then(Json::as_str).map(str::to_string);
                     let restored = ConsumerGroup::restored(epoch, assignor);
                     let g = groups.entry(group_id).or_insert_with(|| Group::new(partition));
@@ -415,15 +416,16 @@ impl GroupCoordinator {
                 }
                 if let Some(c) = &g.consumer {
                     // Each member owns its current assignment, reconciled or not.
-                    let members: Vec<(&String, &str, i32, Vec<(String, u32)>)> = c.members().collect();
-                    for (_, _, _, assignment) in &members {
-                        for tp in assignment {
+                    let members: Vec<MemberSummary> = c.members().collect();
+                    for m in &members {
+                        for tp in &m.assignment {
                             entry(tp);
                         }
                     }
                     for (tp, view) in partitions.iter_mut() {
                         view.committed = g.offsets.get(tp).copied();
-                        view.owner = members.iter().find(|m| m.3.contains(tp)).map(|m| m.0.clone());
+                        view.owner =
+                            members.iter().find(|m| m.assignment.contains(tp)).map(|m| m.member_id.to_string());
                     }
                     return GroupView {
                         group_id: id.clone(),
@@ -434,12 +436,12 @@ impl GroupCoordinator {
                         offsets_partition: g.partition,
                         members: members
                             .iter()
-                            .map(|(member_id, client_id, _, assignment)| GroupMemberView {
-                                member_id: (*member_id).clone(),
-                                client_id: client_id.to_string(),
+                            .map(|m| GroupMemberView {
+                                member_id: m.member_id.to_string(),
+                                client_id: m.client_id.to_string(),
                                 client: None,
                                 is_leader: false,
-                                assignment: assignment.iter().map(|(t, p)| format!("{t}-{p}")).collect(),
+                                assignment: m.assignment.iter().map(|(t, p)| format!("{t}-{p}")).collect(),
                             })
                             .collect(),
                         partitions: partitions.into_values().collect(),
@@ -980,7 +982,13 @@ impl GroupCoordinator {
 
     /// ConsumerGroupHeartbeat (KIP-848). An empty classic group gives way to a consumer
     /// group (`maybeDeleteEmptyClassicGroup`); a classic group with members does not.
-    fn consumer_group_heartbeat(&mut self, group_id: &str, hb: Heartbeat, settings: &CoordinatorSettings, ctx: &mut Ctx) -> Msg {
+    fn consumer_group_heartbeat(
+        &mut self,
+        group_id: &str,
+        hb: Heartbeat,
+        settings: &CoordinatorSettings,
+        ctx: &mut Ctx,
+    ) -> Msg {
         let partition = partition_for(group_id, settings.offsets_partitions);
         let joining = hb.member_epoch == 0;
         match self.groups.get_mut(group_id) {
@@ -992,7 +1000,9 @@ impl GroupCoordinator {
                 return heartbeat_error(e);
             }
             Some(g) if g.consumer.is_none() && joining && g.members.is_empty() && g.state == GroupState::Empty => {
-                ctx.trace(format!("the empty classic group {group_id} becomes a consumer group (group.protocol=consumer)"));
+                ctx.trace(format!(
+                    "the empty classic group {group_id} becomes a consumer group (group.protocol=consumer)"
+                ));
                 let offsets = std::mem::take(&mut g.offsets);
                 *g = Group::new_consumer(partition, ConsumerGroup::default());
                 g.offsets = offsets;
@@ -1029,7 +1039,8 @@ impl GroupCoordinator {
         c.dirty = false;
         g.generation_id = c.group_epoch;
         let value = c.record_value();
-        let record = NewRecord { timestamp_ms: 0, key: Some(group_key(group_id).into_bytes()), value: Some(value.into_bytes()) };
+        let record =
+            NewRecord { timestamp_ms: 0, key: Some(group_key(group_id).into_bytes()), value: Some(value.into_bytes()) };
         self.writes.push(OffsetsWrite { partition: g.partition, records: vec![record], reply: None });
     }
 

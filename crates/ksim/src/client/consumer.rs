@@ -184,11 +184,10 @@ impl Consumer {
     pub(crate) fn new(config: ConsumerConfig) -> Consumer {
         let tag = format!("[Consumer clientId={}, groupId={}]", config.client_id, config.group_id);
         let bootstrap = Bootstrap::new(config.bootstrap_servers.clone(), tag);
-        let kip848 = config
-            .group
-            .as_ref()
-            .filter(|g| g.protocol == GroupProtocol::Consumer)
-            .map(|g| ConsumerMembership::new(config.topic.clone(), g.max_poll_interval_ms, g.remote_assignor.clone()));
+        let kip848 =
+            config.group.as_ref().filter(|g| g.protocol == GroupProtocol::Consumer).map(|g| {
+                ConsumerMembership::new(config.topic.clone(), g.max_poll_interval_ms, g.remote_assignor.clone())
+            });
         Consumer {
             config,
             bootstrap,
@@ -892,7 +891,11 @@ impl Consumer {
     fn kip848_heartbeat_timer(&mut self, ctx: &mut Ctx) {
         let Some(g) = self.config.group.clone() else { return };
         let in_group = self.kip848.as_ref().is_some_and(ConsumerMembership::in_group);
-        if self.phase != Phase::Closing && in_group && ctx.now.0 >= self.last_poll.0 + g.max_poll_interval_ms && !self.polling(ctx.now) {
+        if self.phase != Phase::Closing
+            && in_group
+            && ctx.now.0 >= self.last_poll.0 + g.max_poll_interval_ms
+            && !self.polling(ctx.now)
+        {
             ctx.log(Level::Warn, format!("{} consumer poll timeout has expired. This means the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time processing messages. You can address this either by increasing max.poll.interval.ms or by reducing the maximum size of batches returned in poll() with max.poll.records. (org.apache.kafka.clients.consumer.internals.AbstractHeartbeatRequestManager)", self.tag()));
             self.kip848_leave(ctx);
             self.drop_partitions();

@@ -220,7 +220,10 @@ impl ConsumerMembership {
                 HeartbeatOutcome::Rejoin
             }
             _ => {
-                ctx.log(Level::Error, format!("{tag} {} received when sending heartbeat: {} {class}", e.error.name(), e.message));
+                ctx.log(
+                    Level::Error,
+                    format!("{tag} {} received when sending heartbeat: {} {class}", e.error.name(), e.message),
+                );
                 self.transition(MemberState::Fatal, tag, ctx);
                 HeartbeatOutcome::Fatal(e)
             }

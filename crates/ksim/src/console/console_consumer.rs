@@ -139,7 +139,8 @@ fn group_config(props: &[(String, String)], generated_group: bool) -> Result<Gro
             (&["partition.assignment.strategy", "heartbeat.interval.ms", "session.timeout.ms"], "CONSUMER")
         }
     };
-    let invalid: Vec<&str> = unsupported.iter().copied().filter(|key| prop(key).is_some_and(|v| !v.is_empty())).collect();
+    let invalid: Vec<&str> =
+        unsupported.iter().copied().filter(|key| prop(key).is_some_and(|v| !v.is_empty())).collect();
     if !invalid.is_empty() {
         return Err(format!("{} cannot be set when group.protocol={name}", invalid.join(", ")));
     }
