@@ -100,7 +100,8 @@ impl ConsumerMembership {
 
     /// In the group with an epoch the coordinator gave (commits may use it).
     pub(crate) fn in_group(&self) -> bool {
-        self.member_epoch > 0 && !matches!(self.state, MemberState::Leaving | MemberState::Fatal | MemberState::Fenced)
+        self.member_epoch > 0
+            && matches!(self.state, MemberState::Reconciling | MemberState::Acknowledging | MemberState::Stable)
     }
 
     pub(crate) fn transition(&mut self, next: MemberState, tag: &str, ctx: &mut Ctx) {
@@ -157,10 +158,11 @@ impl ConsumerMembership {
     pub(crate) fn leave_request(&mut self, group_id: &str, client_id: &str, tag: &str, ctx: &mut Ctx) -> Msg {
         self.transition(MemberState::Leaving, tag, ctx);
         self.next_heartbeat = None;
+        self.member_epoch = crate::consumer_group::LEAVE_GROUP_MEMBER_EPOCH;
         Msg::ConsumerGroupHeartbeatRequest {
             group_id: group_id.to_string(),
             member_id: self.member_id.clone(),
-            member_epoch: crate::consumer_group::LEAVE_GROUP_MEMBER_EPOCH,
+            member_epoch: self.member_epoch,
             client_id: client_id.to_string(),
             rebalance_timeout_ms: self.rebalance_timeout_ms,
             subscribed_topic_names: None,
