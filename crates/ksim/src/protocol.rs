@@ -487,7 +487,8 @@ pub(crate) struct ListedGroup {
 pub(crate) struct GroupDescription {
     pub(crate) group_id: String,
     pub(crate) error: Option<ApiError>,
-    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead`.
+    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead`; a KIP-848
+    /// consumer group: `Empty`, `Assigning`, `Reconciling`, `Stable`.
     pub(crate) state: String,
     pub(crate) protocol_type: String,
     /// The assignor chosen for the current generation ("" when none).
