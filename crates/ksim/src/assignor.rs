@@ -33,9 +33,6 @@
 //! `KafkaException` text of `ConsumerPartitionAssignor.getAssignorInstances`. Ported from
 //! the apache/kafka sources of late 2024 (the 4.0 line).
 
-// used by the group coordinator and consumer (issue 6)
-#![cfg_attr(not(test), allow(dead_code))]
-
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 

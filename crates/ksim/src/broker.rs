@@ -364,6 +364,7 @@ impl Broker {
             | Msg::LeaveGroupRequest { .. }
             | Msg::OffsetCommitRequest { .. }
             | Msg::OffsetFetchRequest { .. }
+            | Msg::ConsumerGroupHeartbeatRequest { .. }
             | Msg::ListGroupsRequest
             | Msg::DescribeGroupsRequest { .. }
             | Msg::DeleteGroupsRequest { .. } => {
@@ -589,6 +590,29 @@ impl Broker {
                 "group.initial.rebalance.delay.ms",
                 crate::group_coordinator::INITIAL_REBALANCE_DELAY_MS_DEFAULT,
             ),
+            consumer_session_timeout_ms: number(
+                "group.consumer.session.timeout.ms",
+                crate::consumer_group::SESSION_TIMEOUT_MS_DEFAULT,
+            ),
+            consumer_heartbeat_interval_ms: number(
+                "group.consumer.heartbeat.interval.ms",
+                crate::consumer_group::HEARTBEAT_INTERVAL_MS_DEFAULT,
+            ),
+            // Names or class names; Kafka refuses to start on an unknown one, we skip it.
+            consumer_assignors: sources.configured("group.consumer.assignors").map_or_else(
+                || crate::assignor::DEFAULT_SERVER_ASSIGNORS.to_vec(),
+                |v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter_map(|a| {
+                            crate::assignor::ServerAssignor::ALL
+                                .into_iter()
+                                .find(|s| s.name() == a || s.class_name() == a)
+                        })
+                        .collect()
+                },
+            ),
+            topics: self.image.topics.iter().map(|(name, t)| (name.clone(), t.partitions.len() as u32)).collect(),
         }
     }
 

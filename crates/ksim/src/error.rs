@@ -39,6 +39,9 @@ pub(crate) enum KafkaError {
     NonEmptyGroup,
     GroupIdNotFound,
     MemberIdRequired,
+    FencedMemberEpoch,
+    UnsupportedAssignor,
+    StaleMemberEpoch,
 }
 
 impl KafkaError {
@@ -80,6 +83,9 @@ impl KafkaError {
             KafkaError::NonEmptyGroup => "NON_EMPTY_GROUP",
             KafkaError::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
             KafkaError::MemberIdRequired => "MEMBER_ID_REQUIRED",
+            KafkaError::FencedMemberEpoch => "FENCED_MEMBER_EPOCH",
+            KafkaError::UnsupportedAssignor => "UNSUPPORTED_ASSIGNOR",
+            KafkaError::StaleMemberEpoch => "STALE_MEMBER_EPOCH",
         }
     }
 
@@ -129,6 +135,9 @@ impl KafkaError {
             KafkaError::NonEmptyGroup => "org.apache.kafka.common.errors.GroupNotEmptyException",
             KafkaError::GroupIdNotFound => "org.apache.kafka.common.errors.GroupIdNotFoundException",
             KafkaError::MemberIdRequired => "org.apache.kafka.common.errors.MemberIdRequiredException",
+            KafkaError::FencedMemberEpoch => "org.apache.kafka.common.errors.FencedMemberEpochException",
+            KafkaError::UnsupportedAssignor => "org.apache.kafka.common.errors.UnsupportedAssignorException",
+            KafkaError::StaleMemberEpoch => "org.apache.kafka.common.errors.StaleMemberEpochException",
         }
     }
 
@@ -192,6 +201,9 @@ impl KafkaError {
             KafkaError::NonEmptyGroup => "The group is not empty.",
             KafkaError::GroupIdNotFound => "The group id does not exist.",
             KafkaError::MemberIdRequired => "The group member needs to have a valid member id before actually entering a consumer group.",
+            KafkaError::FencedMemberEpoch => "The member epoch is fenced by the group coordinator. The member must abandon all its partitions and rejoin.",
+            KafkaError::UnsupportedAssignor => "The assignor or its version range is not supported by the consumer group.",
+            KafkaError::StaleMemberEpoch => "The member epoch is stale. The member must retry after receiving its updated member epoch via the ConsumerGroupHeartbeat API.",
         }
     }
 }

@@ -13,7 +13,12 @@
 //! not its members, who find out on their next heartbeat (UNKNOWN_MEMBER_ID) and rejoin;
 //! no static membership (`group.instance.id`); the records' keys and values are JSON
 //! text in the shape Kafka's `OffsetsMessageFormatter` prints, not Kafka's binary schema.
+//!
+//! A group id names either a classic group or a KIP-848 consumer group
+//! ([`crate::consumer_group`], `Group::consumer`); both keep their committed offsets here.
 
+use crate::assignor::ServerAssignor;
+use crate::consumer_group::{ConsumerGroup, ConsumerGroupSettings, Heartbeat, MemberSummary};
 use crate::error::{ApiError, KafkaError};
 use crate::ids::Addr;
 use crate::json::{self, Json};
@@ -103,6 +108,8 @@ pub(crate) struct Group {
     pub(crate) offsets: BTreeMap<(String, u32), u64>,
     /// Its `__consumer_offsets` partition.
     partition: u32,
+    /// Some: a KIP-848 consumer group (`group.protocol=consumer`), whose members live there.
+    pub(crate) consumer: Option<ConsumerGroup>,
 }
 
 impl Group {
@@ -118,6 +125,23 @@ impl Group {
             join_deadline: None,
             offsets: BTreeMap::new(),
             partition,
+            consumer: None,
+        }
+    }
+
+    /// A KIP-848 consumer group.
+    fn new_consumer(partition: u32, consumer: ConsumerGroup) -> Group {
+        let mut g = Group::new(partition);
+        g.protocol_type = Some("consumer".to_string());
+        g.consumer = Some(consumer);
+        g
+    }
+
+    /// `Empty`, `Stable`… of whichever protocol the group speaks.
+    fn state_name(&self) -> &'static str {
+        match &self.consumer {
+            Some(c) => c.state().name(),
+            None => self.state.name(),
         }
     }
 
@@ -153,6 +177,25 @@ impl Group {
     }
 
     pub(crate) fn description(&self, group_id: &str) -> GroupDescription {
+        if let Some(c) = &self.consumer {
+            return GroupDescription {
+                group_id: group_id.to_string(),
+                error: None,
+                state: c.state().name().to_string(),
+                protocol_type: "consumer".to_string(),
+                protocol: c.assignor.clone().unwrap_or_default(),
+                coordinator: None,
+                members: c
+                    .members()
+                    .map(|m| GroupMemberDescription {
+                        member_id: m.member_id.to_string(),
+                        client_id: m.client_id.to_string(),
+                        client_host: "/127.0.0.1".to_string(),
+                        assignment: m.assignment,
+                    })
+                    .collect(),
+            };
+        }
         GroupDescription {
             group_id: group_id.to_string(),
             error: None,
@@ -190,6 +233,24 @@ pub(crate) struct OffsetsWrite {
 pub(crate) struct CoordinatorSettings {
     pub(crate) offsets_partitions: u32,
     pub(crate) initial_rebalance_delay_ms: u64,
+    /// `group.consumer.session.timeout.ms`, `group.consumer.heartbeat.interval.ms`.
+    pub(crate) consumer_session_timeout_ms: u64,
+    pub(crate) consumer_heartbeat_interval_ms: u64,
+    /// `group.consumer.assignors`.
+    pub(crate) consumer_assignors: Vec<ServerAssignor>,
+    /// Partition counts of the topics in the broker's metadata image.
+    pub(crate) topics: BTreeMap<String, u32>,
+}
+
+impl CoordinatorSettings {
+    fn consumer_group(&self) -> ConsumerGroupSettings<'_> {
+        ConsumerGroupSettings {
+            session_timeout_ms: self.consumer_session_timeout_ms,
+            heartbeat_interval_ms: self.consumer_heartbeat_interval_ms,
+            assignors: &self.consumer_assignors,
+            topics: &self.topics,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -216,6 +277,16 @@ fn join_error(e: KafkaError, member_id: &str) -> Msg {
     }
 }
 
+fn heartbeat_error(e: ApiError) -> Msg {
+    Msg::ConsumerGroupHeartbeatResponse {
+        error: Some(e),
+        member_id: String::new(),
+        member_epoch: 0,
+        heartbeat_interval_ms: 0,
+        assignment: None,
+    }
+}
+
 fn commit_key(group: &str, topic: &str, partition: u32) -> String {
     format!("{{\"group\":{},\"topic\":{},\"partition\":{partition}}}", quote(group), quote(topic))
 }
@@ -225,7 +296,7 @@ fn group_key(group: &str) -> String {
 }
 
 /// A JSON string literal.
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
@@ -274,8 +345,20 @@ impl GroupCoordinator {
                         g.offsets.remove(&(t.to_string(), p));
                     }
                 }
+                (None, _, Some(v)) if v.get("groupEpoch").is_some() => {
+                    // A consumer group (KIP-848): its epoch survives, its members rejoin.
+                    let epoch =
+                        v.get("groupEpoch").and_then(Json::as_i64).and_then(|n| i32::try_from(n).ok()).unwrap_or(0);
+                    let assignor = v.get("assignor").and_then(Json::as_str).map(str::to_string);
+                    let restored = ConsumerGroup::restored(epoch, assignor);
+                    let g = groups.entry(group_id).or_insert_with(|| Group::new(partition));
+                    g.protocol_type = Some("consumer".to_string());
+                    g.generation_id = epoch;
+                    g.consumer = Some(restored);
+                }
                 (None, _, Some(v)) => {
                     let g = groups.entry(group_id).or_insert_with(|| Group::new(partition));
+                    g.consumer = None;
                     g.generation_id =
                         v.get("generation").and_then(Json::as_i64).and_then(|n| i32::try_from(n).ok()).unwrap_or(0);
                     g.protocol_type = v.get("protocolType").and_then(Json::as_str).map(str::to_string);
@@ -344,6 +427,39 @@ impl GroupCoordinator {
                 for tp in g.offsets.keys() {
                     entry(tp);
                 }
+                if let Some(c) = &g.consumer {
+                    // Each member owns its current assignment, reconciled or not.
+                    let members: Vec<MemberSummary> = c.members().collect();
+                    for m in &members {
+                        for tp in &m.assignment {
+                            entry(tp);
+                        }
+                    }
+                    for (tp, view) in partitions.iter_mut() {
+                        view.committed = g.offsets.get(tp).copied();
+                        view.owner =
+                            members.iter().find(|m| m.assignment.contains(tp)).map(|m| m.member_id.to_string());
+                    }
+                    return GroupView {
+                        group_id: id.clone(),
+                        state: c.state().name().to_string(),
+                        generation_id: c.group_epoch,
+                        protocol: c.assignor.clone(),
+                        coordinator,
+                        offsets_partition: g.partition,
+                        members: members
+                            .iter()
+                            .map(|m| GroupMemberView {
+                                member_id: m.member_id.to_string(),
+                                client_id: m.client_id.to_string(),
+                                client: None,
+                                is_leader: false,
+                                assignment: m.assignment.iter().map(|(t, p)| format!("{t}-{p}")).collect(),
+                            })
+                            .collect(),
+                        partitions: partitions.into_values().collect(),
+                    };
+                }
                 let stable = g.state == GroupState::Stable;
                 for m in g.members.values().filter(|_| stable) {
                     for tp in &m.assignment {
@@ -397,6 +513,7 @@ impl GroupCoordinator {
                     .map(|m| m.session_deadline)
                     .chain(g.pending.values().copied())
                     .chain(g.join_deadline)
+                    .chain(g.consumer.as_ref().and_then(ConsumerGroup::next_deadline))
             })
             .min()
     }
@@ -416,7 +533,8 @@ impl GroupCoordinator {
             | Msg::HeartbeatRequest { group_id, .. }
             | Msg::LeaveGroupRequest { group_id, .. }
             | Msg::OffsetCommitRequest { group_id, .. }
-            | Msg::OffsetFetchRequest { group_id, .. } => group_id.clone(),
+            | Msg::OffsetFetchRequest { group_id, .. }
+            | Msg::ConsumerGroupHeartbeatRequest { group_id, .. } => group_id.clone(),
             Msg::ListGroupsRequest => {
                 let groups = self
                     .groups
@@ -425,7 +543,7 @@ impl GroupCoordinator {
                     .map(|(id, g)| ListedGroup {
                         group_id: id.clone(),
                         protocol_type: g.protocol_type.clone().unwrap_or_default(),
-                        state: g.state.name().to_string(),
+                        state: g.state_name().to_string(),
                     })
                     .collect();
                 ctx.send(from, correlation_id, Msg::ListGroupsResponse { groups });
@@ -476,6 +594,7 @@ impl GroupCoordinator {
                 Msg::OffsetFetchRequest { group_id, .. } => {
                     Msg::OffsetFetchResponse { group_id, error: err(e), offsets: Vec::new() }
                 }
+                Msg::ConsumerGroupHeartbeatRequest { .. } => heartbeat_error(ApiError::default_for(e)),
                 _ => return true,
             };
             ctx.send(from, correlation_id, reply);
@@ -517,6 +636,28 @@ impl GroupCoordinator {
                 };
                 ctx.send(from, correlation_id, Msg::LeaveGroupResponse { error });
             }
+            Msg::ConsumerGroupHeartbeatRequest {
+                group_id,
+                member_id,
+                member_epoch,
+                client_id,
+                rebalance_timeout_ms,
+                subscribed_topic_names,
+                server_assignor,
+                owned_partitions,
+            } => {
+                let hb = Heartbeat {
+                    member_id,
+                    member_epoch,
+                    client_id,
+                    rebalance_timeout_ms,
+                    subscribed_topic_names,
+                    server_assignor,
+                    owned_partitions,
+                };
+                let reply = self.consumer_group_heartbeat(&group_id, hb, settings, ctx);
+                ctx.send(from, correlation_id, reply);
+            }
             Msg::OffsetCommitRequest { group_id, generation_id, member_id, offsets } => {
                 self.commit(from, correlation_id, &group_id, generation_id, &member_id, offsets, settings, ctx);
             }
@@ -552,6 +693,11 @@ impl GroupCoordinator {
         }
         let partition = partition_for(group_id, settings.offsets_partitions);
         let group = self.groups.entry(group_id.to_string()).or_insert_with(|| Group::new(partition));
+        if group.consumer.is_some() {
+            // Kafka 4.0 can run classic members inside a consumer group; not simulated.
+            ctx.trace(format!("a classic JoinGroup for consumer group {group_id} is refused (INCONSISTENT_GROUP_PROTOCOL): classic members in consumer groups are not simulated"));
+            return ctx.send(from, correlation_id, join_error(KafkaError::InconsistentGroupProtocol, &member_id));
+        }
         if group.state == GroupState::Dead {
             return ctx.send(from, correlation_id, join_error(KafkaError::CoordinatorNotAvailable, &member_id));
         }
@@ -851,6 +997,13 @@ impl GroupCoordinator {
                 _ => None,
             },
             None => Some(KafkaError::IllegalGeneration),
+            // `ConsumerGroup.validateOffsetCommit`: the member commits with its member epoch.
+            Some(Group { consumer: Some(c), .. }) => match c.member_epoch(member_id) {
+                _ if generation_id < 0 && c.is_empty() => None,
+                None => Some(KafkaError::UnknownMemberId),
+                Some(epoch) if epoch != generation_id => Some(KafkaError::StaleMemberEpoch),
+                Some(_) => None,
+            },
             Some(g) => match g.members.get_mut(member_id) {
                 None => Some(KafkaError::UnknownMemberId),
                 Some(_) if generation_id != g.generation_id => Some(KafkaError::IllegalGeneration),
@@ -893,7 +1046,7 @@ impl GroupCoordinator {
             return err(KafkaError::NotCoordinator);
         }
         let Some(g) = self.groups.get(group_id) else { return err(KafkaError::GroupIdNotFound) };
-        if !g.members.is_empty() {
+        if !g.members.is_empty() || g.consumer.as_ref().is_some_and(|c| !c.is_empty()) {
             return err(KafkaError::NonEmptyGroup);
         }
         let wall = ctx.wall_ms();
@@ -914,6 +1067,70 @@ impl GroupCoordinator {
         ));
         self.writes.push(OffsetsWrite { partition, records, reply: None });
         None
+    }
+
+    /// ConsumerGroupHeartbeat (KIP-848). An empty classic group gives way to a consumer
+    /// group (`maybeDeleteEmptyClassicGroup`); a classic group with members does not.
+    fn consumer_group_heartbeat(
+        &mut self,
+        group_id: &str,
+        hb: Heartbeat,
+        settings: &CoordinatorSettings,
+        ctx: &mut Ctx,
+    ) -> Msg {
+        let partition = partition_for(group_id, settings.offsets_partitions);
+        let joining = hb.member_epoch == 0;
+        match self.groups.get_mut(group_id) {
+            None if joining => {
+                self.groups.insert(group_id.to_string(), Group::new_consumer(partition, ConsumerGroup::default()));
+            }
+            None => {
+                let e = ApiError::new(KafkaError::GroupIdNotFound, format!("Consumer group {group_id} not found."));
+                return heartbeat_error(e);
+            }
+            Some(g) if g.consumer.is_none() && joining && g.members.is_empty() && g.state == GroupState::Empty => {
+                ctx.trace(format!(
+                    "the empty classic group {group_id} becomes a consumer group (group.protocol=consumer)"
+                ));
+                let offsets = std::mem::take(&mut g.offsets);
+                *g = Group::new_consumer(partition, ConsumerGroup::default());
+                g.offsets = offsets;
+            }
+            Some(g) if g.consumer.is_none() => {
+                // Kafka 4.0 may convert a classic group whose members all use the consumer
+                // embedded protocol (online upgrade); not simulated.
+                let e = ApiError::new(KafkaError::GroupIdNotFound, format!("Group {group_id} is not a consumer group"));
+                return heartbeat_error(e);
+            }
+            Some(_) => {}
+        }
+        let Some(c) = self.groups.get_mut(group_id).and_then(|g| g.consumer.as_mut()) else {
+            return heartbeat_error(ApiError::default_for(KafkaError::GroupIdNotFound));
+        };
+        let result = c.heartbeat(group_id, hb, &settings.consumer_group(), ctx);
+        self.write_consumer_group(group_id);
+        match result {
+            Ok(a) => Msg::ConsumerGroupHeartbeatResponse {
+                error: None,
+                member_id: a.member_id,
+                member_epoch: a.member_epoch,
+                heartbeat_interval_ms: a.heartbeat_interval_ms,
+                assignment: a.assignment,
+            },
+            Err(e) => heartbeat_error(e),
+        }
+    }
+
+    /// A consumer group's record, after a change (epochs, members, assignments).
+    fn write_consumer_group(&mut self, group_id: &str) {
+        let Some(g) = self.groups.get_mut(group_id) else { return };
+        let Some(c) = g.consumer.as_mut().filter(|c| c.dirty) else { return };
+        c.dirty = false;
+        g.generation_id = c.group_epoch;
+        let value = c.record_value();
+        let record =
+            NewRecord { timestamp_ms: 0, key: Some(group_key(group_id).into_bytes()), value: Some(value.into_bytes()) };
+        self.writes.push(OffsetsWrite { partition: g.partition, records: vec![record], reply: None });
     }
 
     /// The group's metadata record (generation, assignor, leader, members).
@@ -939,6 +1156,11 @@ impl GroupCoordinator {
         let ids: Vec<String> = self.groups.keys().cloned().collect();
         for group_id in ids {
             let Some(g) = self.groups.get_mut(&group_id) else { continue };
+            if let Some(c) = g.consumer.as_mut() {
+                c.on_timer(&group_id, &settings.consumer_group(), ctx);
+                self.write_consumer_group(&group_id);
+                continue;
+            }
             g.pending.retain(|_, deadline| *deadline > now);
             let expired: Vec<(String, u64)> = g
                 .members

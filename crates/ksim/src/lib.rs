@@ -9,6 +9,7 @@ mod broker_config;
 mod client;
 mod config;
 mod console;
+mod consumer_group;
 mod controller;
 mod error;
 mod group_coordinator;

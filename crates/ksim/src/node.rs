@@ -106,6 +106,7 @@ pub(crate) enum Role {
 pub(crate) enum Level {
     Info,
     Warn,
+    Error,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,6 +122,7 @@ impl LogLine {
         let level = match self.level {
             Level::Info => "INFO",
             Level::Warn => "WARN",
+            Level::Error => "ERROR",
         };
         format!("{} {level} {}", crate::time::format_log_timestamp(self.at.wall_ms()), self.text)
     }

@@ -427,6 +427,28 @@ pub(crate) enum Msg {
         error: Option<ApiError>,
         offsets: Vec<((String, u32), u64)>,
     },
+    /// ConsumerGroupHeartbeat (KIP-848, `group.protocol=consumer`): joins (member epoch 0),
+    /// heartbeats and reconciles (the current epoch, with the owned partitions when they
+    /// changed) or leaves (epoch -1). `None` fields are unchanged since the last request.
+    ConsumerGroupHeartbeatRequest {
+        group_id: String,
+        member_id: String,
+        member_epoch: i32,
+        client_id: String,
+        rebalance_timeout_ms: u64,
+        subscribed_topic_names: Option<Vec<String>>,
+        server_assignor: Option<String>,
+        owned_partitions: Option<Vec<(String, u32)>>,
+    },
+    /// `assignment` is the member's whole assignment, sent when it changed (or the request
+    /// was a full one).
+    ConsumerGroupHeartbeatResponse {
+        error: Option<ApiError>,
+        member_id: String,
+        member_epoch: i32,
+        heartbeat_interval_ms: u64,
+        assignment: Option<Vec<(String, u32)>>,
+    },
     ListGroupsRequest,
     ListGroupsResponse {
         groups: Vec<ListedGroup>,
@@ -468,7 +490,8 @@ pub(crate) struct ListedGroup {
 pub(crate) struct GroupDescription {
     pub(crate) group_id: String,
     pub(crate) error: Option<ApiError>,
-    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead`.
+    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead`; a KIP-848
+    /// consumer group: `Empty`, `Assigning`, `Reconciling`, `Stable`.
     pub(crate) state: String,
     pub(crate) protocol_type: String,
     /// The assignor chosen for the current generation ("" when none).
@@ -590,6 +613,8 @@ impl Msg {
             Msg::OffsetCommitResponse { .. } => "OffsetCommitResponse",
             Msg::OffsetFetchRequest { .. } => "OffsetFetchRequest",
             Msg::OffsetFetchResponse { .. } => "OffsetFetchResponse",
+            Msg::ConsumerGroupHeartbeatRequest { .. } => "ConsumerGroupHeartbeatRequest",
+            Msg::ConsumerGroupHeartbeatResponse { .. } => "ConsumerGroupHeartbeatResponse",
             Msg::ListGroupsRequest => "ListGroupsRequest",
             Msg::ListGroupsResponse { .. } => "ListGroupsResponse",
             Msg::DescribeGroupsRequest { .. } => "DescribeGroupsRequest",
@@ -651,6 +676,8 @@ impl Msg {
             | Msg::OffsetCommitResponse { .. }
             | Msg::OffsetFetchRequest { .. }
             | Msg::OffsetFetchResponse { .. }
+            | Msg::ConsumerGroupHeartbeatRequest { .. }
+            | Msg::ConsumerGroupHeartbeatResponse { .. }
             | Msg::ListGroupsRequest
             | Msg::ListGroupsResponse { .. }
             | Msg::DescribeGroupsRequest { .. }

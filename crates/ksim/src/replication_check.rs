@@ -79,7 +79,7 @@ fn read_from_the_beginning(world: &mut World) -> BTreeSet<String> {
     };
     let consumer = world.start_client(|_| Client {
         client_id: "vitals-checker".to_string(),
-        role: ClientRole::Consumer(Consumer::new(config)),
+        role: ClientRole::Consumer(Box::new(Consumer::new(config))),
         alive: true,
     });
     let mut read = BTreeSet::new();
@@ -119,7 +119,7 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
     };
     let producer = world.start_client(|_| Client {
         client_id: "vitals-producer".to_string(),
-        role: ClientRole::Producer(Producer::new(config)),
+        role: ClientRole::Producer(Box::new(Producer::new(config))),
         alive: true,
     });
     let mut sent: BTreeMap<u64, String> = BTreeMap::new();

@@ -462,7 +462,7 @@ fn groups_of(world: &World, topics: &[TopicView]) -> Vec<GroupView> {
         .iter()
         .filter(|(_, c)| c.alive)
         .filter_map(|(id, c)| match &c.role {
-            ClientRole::Consumer(consumer) => Some((id.0, consumer)),
+            ClientRole::Consumer(consumer) => Some((id.0, consumer.as_ref())),
             _ => None,
         })
         .collect();

@@ -28,8 +28,10 @@ pub struct ClusterView {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct GroupView {
     pub group_id: String,
-    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable` or `Dead`.
+    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable` or `Dead`; a KIP-848
+    /// consumer group (`group.protocol=consumer`): `Empty`, `Assigning`, `Reconciling`, `Stable`.
     pub state: String,
+    /// The generation; a consumer group's group epoch.
     pub generation_id: i32,
     /// The assignor chosen for the generation (`range`, `cooperative-sticky`…), if any.
     pub protocol: Option<String>,

@@ -9,11 +9,18 @@
 //! `auto.offset.reset`), commits its positions every `auto.commit.interval.ms` when
 //! `enable.auto.commit` is on, and on close commits and leaves the group.
 //!
+//! With `group.protocol=consumer` (KIP-848) the consumer instead heartbeats with
+//! ConsumerGroupHeartbeat ([`super::consumer_membership`]): the coordinator assigns, and
+//! the consumer reconciles each new assignment by committing (auto-commit) and dropping
+//! the partitions it loses, acknowledging, and fetching the ones it gains from their
+//! committed offsets.
+//!
 //! Simplifications: one topic per consumer; eager assignors revoke everything before
 //! rejoining and cooperative ones keep what they own (no separate revocation callback);
 //! the poll loop never stalls by itself, so `max.poll.interval.ms` is only exceeded when
 //! a test or `ksim` pauses the application (`Consumer::pause_application`).
 
+use super::consumer_membership::{ConsumerMembership, HeartbeatOutcome, MemberState};
 use super::Bootstrap;
 use crate::assignor::{Assignor, MemberSubscription};
 use crate::error::KafkaError;
@@ -43,6 +50,17 @@ pub(crate) struct GroupConfig {
     pub(crate) auto_commit_interval_ms: u64,
     /// `partition.assignment.strategy`, most preferred first.
     pub(crate) assignors: Vec<Assignor>,
+    /// `group.protocol`.
+    pub(crate) protocol: GroupProtocol,
+    /// `group.remote.assignor` (consumer protocol only).
+    pub(crate) remote_assignor: Option<String>,
+}
+
+/// `group.protocol`: the classic protocol or KIP-848's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GroupProtocol {
+    Classic,
+    Consumer,
 }
 
 impl Default for GroupConfig {
@@ -54,6 +72,8 @@ impl Default for GroupConfig {
             enable_auto_commit: true,
             auto_commit_interval_ms: 5000,
             assignors: crate::assignor::DEFAULT_ASSIGNORS.to_vec(),
+            protocol: GroupProtocol::Classic,
+            remote_assignor: None,
         }
     }
 }
@@ -95,6 +115,8 @@ pub(crate) enum ConsumerEvent {
     NoOffset(Vec<(String, u32)>),
     /// The group gave the consumer its partitions (onPartitionsAssigned).
     Assigned(Vec<(String, u32)>),
+    /// The group coordinator refused the member for good (poll() throws it).
+    Fatal(crate::error::ApiError),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,12 +178,20 @@ pub(crate) struct Consumer {
     last_poll: SimTime,
     /// The application stops polling until then (a slow record handler).
     paused_until: Option<SimTime>,
+    /// `group.protocol=consumer`: the KIP-848 membership.
+    kip848: Option<ConsumerMembership>,
+    /// A reconciliation waiting for its auto-commit before it drops revoked partitions.
+    reconcile_after_commit: Option<Vec<u32>>,
 }
 
 impl Consumer {
     pub(crate) fn new(config: ConsumerConfig) -> Consumer {
         let tag = format!("[Consumer clientId={}, groupId={}]", config.client_id, config.group_id);
         let bootstrap = Bootstrap::new(config.bootstrap_servers.clone(), tag);
+        let kip848 =
+            config.group.as_ref().filter(|g| g.protocol == GroupProtocol::Consumer).map(|g| {
+                ConsumerMembership::new(config.topic.clone(), g.max_poll_interval_ms, g.remote_assignor.clone())
+            });
         Consumer {
             config,
             bootstrap,
@@ -186,6 +216,8 @@ impl Consumer {
             retry_at: None,
             last_poll: SimTime::ZERO,
             paused_until: None,
+            kip848,
+            reconcile_after_commit: None,
         }
     }
 
@@ -245,6 +277,10 @@ impl Consumer {
             Input::Start => {
                 self.last_progress = ctx.now;
                 self.last_poll = ctx.now;
+                if let Some(m) = self.kip848.as_mut() {
+                    // KIP-1082: the member makes up its id (`Uuid.randomUuid()`).
+                    m.member_id = crate::ids::Uuid::random(ctx.rng).to_string();
+                }
                 self.request_metadata(ctx);
             }
             Input::Disconnected { node } => {
@@ -337,9 +373,15 @@ impl Consumer {
             ctx.log(Level::Info, format!("{} Group coordinator {} (id: {} rack: null) is unavailable or invalid due to cause: coordinator unavailable. isDisconnected: true. Rediscovery will be attempted. (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), self.coordinator_address, i64::from(i32::MAX) - i64::from(c.0)));
         }
         self.heartbeat_in_flight = false;
+        if let Some(m) = self.kip848.as_mut() {
+            m.in_flight = false;
+        }
     }
 
     fn join(&mut self, ctx: &mut Ctx) {
+        if self.kip848.is_some() {
+            return self.kip848_join(ctx);
+        }
         let Some(group) = self.config.group.clone() else { return };
         self.phase = Phase::Joining;
         self.next_heartbeat = None;
@@ -417,6 +459,8 @@ impl Consumer {
                     self.coordinator_address = format!("{}:{}", c.host, c.port);
                     if self.membership.generation_id < 0 {
                         self.join(ctx);
+                    } else if self.kip848.is_some() {
+                        self.send_heartbeat(ctx);
                     } else if self.phase != Phase::Fetching {
                         self.request_metadata(ctx);
                     }
@@ -459,6 +503,9 @@ impl Consumer {
                 }
                 Some(e) => self.on_group_error(e, "SYNC_GROUP", ctx),
             },
+            Msg::ConsumerGroupHeartbeatResponse { error, member_epoch, heartbeat_interval_ms, assignment, .. } => {
+                self.kip848_on_response(error, member_epoch, heartbeat_interval_ms, assignment, ctx);
+            }
             Msg::HeartbeatResponse { error } => {
                 self.heartbeat_in_flight = false;
                 if let Some(e) = error.map(|e| e.error) {
@@ -477,7 +524,9 @@ impl Consumer {
                     return true;
                 }
                 for ((t, p), offset) in offsets {
-                    if t == self.config.topic && self.assignment.contains(&p) {
+                    // KIP-848 reconciliations keep the positions of partitions kept.
+                    let kept = self.kip848.is_some() && self.positions.contains_key(&p);
+                    if t == self.config.topic && self.assignment.contains(&p) && !kept {
                         self.positions.insert(p, offset);
                         self.committed.insert(p, offset);
                     }
@@ -496,6 +545,9 @@ impl Consumer {
                 }
                 if self.phase == Phase::Closing {
                     return self.leave(ctx);
+                }
+                if let Some(target) = self.reconcile_after_commit.take() {
+                    self.finish_reconcile(target, ctx);
                 }
             }
             Msg::ListOffsetsResponse { offsets, .. } => {
@@ -647,6 +699,9 @@ impl Consumer {
     }
 
     fn on_heartbeat_timer(&mut self, ctx: &mut Ctx) {
+        if self.kip848.is_some() {
+            return self.kip848_heartbeat_timer(ctx);
+        }
         let Some(g) = self.config.group.clone() else { return };
         if self.phase != Phase::Closing
             && !self.membership.member_id.is_empty()
@@ -730,6 +785,9 @@ impl Consumer {
     }
 
     fn send_leave(&mut self, ctx: &mut Ctx) {
+        if self.kip848.is_some() {
+            return self.kip848_leave(ctx);
+        }
         ctx.log(Level::Info, format!("{} Member {} sending LeaveGroup request to coordinator due to the consumer is being closed (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), self.membership.member_id));
         let msg = Msg::LeaveGroupRequest {
             group_id: self.config.group_id.clone(),
@@ -827,6 +885,208 @@ impl Consumer {
             let msg = Msg::FetchRequest { replica_id: None, max_wait_ms: self.config.fetch_max_wait_ms, partitions };
             self.send(Target::Addr(Addr::Node(leader)), msg, ctx);
         }
+    }
+}
+
+/// KIP-848 (`group.protocol=consumer`): joining, heartbeating, reconciling, leaving.
+impl Consumer {
+    fn kip848_join(&mut self, ctx: &mut Ctx) {
+        let tag = self.tag();
+        let Some(m) = self.kip848.as_mut() else { return };
+        if m.state == MemberState::Fatal {
+            return;
+        }
+        self.phase = Phase::Joining;
+        m.join(&tag, ctx);
+        self.send_heartbeat(ctx);
+    }
+
+    /// A ConsumerGroupHeartbeat now, unless one is out (then after its answer).
+    fn send_heartbeat(&mut self, ctx: &mut Ctx) {
+        if self.coordinator.is_none() {
+            return self.find_coordinator(ctx);
+        }
+        let Some(m) = self.kip848.as_mut() else { return };
+        if m.in_flight {
+            return;
+        }
+        let msg = m.request(&self.config.group_id, &self.config.client_id, &self.assignment);
+        self.send_to_coordinator(msg, ctx);
+    }
+
+    fn schedule_kip848_heartbeat(&mut self, after_ms: u64, ctx: &mut Ctx) {
+        if let Some(m) = self.kip848.as_mut() {
+            m.next_heartbeat = Some(ctx.now.plus_ms(after_ms));
+            ctx.timer(after_ms, Timer::GroupHeartbeat);
+        }
+    }
+
+    /// The page's view of the membership: the member epoch stands for the generation.
+    fn sync_kip848_membership(&mut self) {
+        if let Some(m) = &self.kip848 {
+            self.membership = Membership {
+                member_id: m.member_id.clone(),
+                generation_id: if m.in_group() { m.member_epoch } else { -1 },
+                is_leader: false,
+                protocol: None,
+            };
+        }
+    }
+
+    fn kip848_heartbeat_timer(&mut self, ctx: &mut Ctx) {
+        let Some(g) = self.config.group.clone() else { return };
+        let in_group = self.kip848.as_ref().is_some_and(ConsumerMembership::in_group);
+        if self.phase != Phase::Closing
+            && in_group
+            && ctx.now.0 >= self.last_poll.0 + g.max_poll_interval_ms
+            && !self.polling(ctx.now)
+        {
+            ctx.log(Level::Warn, format!("{} consumer poll timeout has expired. This means the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time processing messages. You can address this either by increasing max.poll.interval.ms or by reducing the maximum size of batches returned in poll() with max.poll.records. (org.apache.kafka.clients.consumer.internals.AbstractHeartbeatRequestManager)", self.tag()));
+            self.kip848_leave(ctx);
+            self.drop_partitions();
+            self.membership.generation_id = -1;
+            // The next poll() rejoins (retry() in Phase::Joining).
+            self.phase = Phase::Joining;
+            return;
+        }
+        let Some(m) = self.kip848.as_mut() else { return };
+        let Some(due) = m.next_heartbeat else { return };
+        if ctx.now < due || matches!(m.state, MemberState::Leaving | MemberState::Fatal | MemberState::Unsubscribed) {
+            return;
+        }
+        m.next_heartbeat = None;
+        self.send_heartbeat(ctx);
+    }
+
+    /// Gives every partition up without committing (onPartitionsLost).
+    fn drop_partitions(&mut self) {
+        self.assignment.clear();
+        self.positions.clear();
+        self.committed.clear();
+        self.leaders.clear();
+        self.reconcile_after_commit = None;
+    }
+
+    fn kip848_on_response(
+        &mut self,
+        error: Option<crate::error::ApiError>,
+        member_epoch: i32,
+        heartbeat_interval_ms: u64,
+        assignment: Option<Vec<(String, u32)>>,
+        ctx: &mut Ctx,
+    ) {
+        let tag = self.tag();
+        let Some(m) = self.kip848.as_mut() else { return };
+        let leaving = m.state == MemberState::Leaving;
+        let outcome = m.on_response(error, member_epoch, heartbeat_interval_ms, assignment, &tag, ctx);
+        let interval = m.heartbeat_interval_ms;
+        let ack_pending = m.ack_pending;
+        if leaving {
+            return;
+        }
+        match outcome {
+            HeartbeatOutcome::Nothing => {
+                self.sync_kip848_membership();
+                self.schedule_kip848_heartbeat(interval, ctx);
+                if ack_pending {
+                    self.send_heartbeat(ctx);
+                }
+            }
+            HeartbeatOutcome::Reconcile(target) => {
+                self.sync_kip848_membership();
+                self.schedule_kip848_heartbeat(interval, ctx);
+                self.reconcile(target, ctx);
+            }
+            HeartbeatOutcome::Rejoin => {
+                self.drop_partitions();
+                self.membership.generation_id = -1;
+                self.kip848_join(ctx);
+            }
+            HeartbeatOutcome::CoordinatorLost => {
+                self.coordinator_unknown(ctx);
+                self.schedule_kip848_heartbeat(self.config.retry_backoff_ms, ctx);
+            }
+            HeartbeatOutcome::Fatal(e) => {
+                self.drop_partitions();
+                self.membership.generation_id = -1;
+                ctx.notify(ClientEvent::Consumer(ConsumerEvent::Fatal(e)));
+            }
+        }
+    }
+
+    /// A new assignment: commit what was consumed if partitions go (auto-commit), then
+    /// revoke and assign (`AbstractMembershipManager.maybeReconcile`).
+    fn reconcile(&mut self, target: Vec<u32>, ctx: &mut Ctx) {
+        let revoked: Vec<u32> = self.assignment.iter().filter(|p| !target.contains(p)).copied().collect();
+        let added: Vec<u32> = target.iter().filter(|p| !self.assignment.contains(p)).copied().collect();
+        let tag = self.tag();
+        if revoked.is_empty() && added.is_empty() && self.phase != Phase::Joining {
+            if let Some(m) = self.kip848.as_mut() {
+                m.transition(MemberState::Stable, &tag, ctx);
+            }
+            return;
+        }
+        let list = |ps: &[u32]| {
+            let parts: Vec<String> = ps.iter().map(|p| format!("{}-{p}", self.config.topic)).collect();
+            format!("[{}]", parts.join(", "))
+        };
+        let epoch = self.kip848.as_ref().map_or(0, |m| m.member_epoch);
+        ctx.log(Level::Info, format!("{tag} Reconciling assignment with local epoch {epoch}\n\tMember:                                    {}\n\tAssigned partitions:                       {}\n\tCurrent owned partitions:                  {}\n\tAdded partitions (assigned - owned):       {}\n\tRevoked partitions (owned - assigned):     {}\n (org.apache.kafka.clients.consumer.internals.ConsumerMembershipManager)", self.membership.member_id, list(&target), list(&self.assignment), list(&added), list(&revoked)));
+        if !revoked.is_empty() && self.commit_positions(ctx) {
+            self.reconcile_after_commit = Some(target);
+            return;
+        }
+        self.finish_reconcile(target, ctx);
+    }
+
+    fn finish_reconcile(&mut self, mut target: Vec<u32>, ctx: &mut Ctx) {
+        target.sort_unstable();
+        let tag = self.tag();
+        let revoked: Vec<u32> = self.assignment.iter().filter(|p| !target.contains(p)).copied().collect();
+        let added: Vec<u32> = target.iter().filter(|p| !self.assignment.contains(p)).copied().collect();
+        let list = |ps: &[u32]| {
+            let parts: Vec<String> = ps.iter().map(|p| format!("{}-{p}", self.config.topic)).collect();
+            parts.join(", ")
+        };
+        if !revoked.is_empty() {
+            ctx.log(Level::Info, format!("{tag} Revoking previously assigned partitions {} (org.apache.kafka.clients.consumer.internals.ConsumerMembershipManager)", list(&revoked)));
+        }
+        if !added.is_empty() {
+            ctx.log(Level::Info, format!("{tag} Adding newly assigned partitions: {} (org.apache.kafka.clients.consumer.internals.ConsumerRebalanceListenerInvoker)", list(&added)));
+        }
+        self.positions.retain(|p, _| target.contains(p));
+        self.committed.retain(|p, _| target.contains(p));
+        self.leaders.retain(|p, _| target.contains(p));
+        self.assignment = target;
+        let assigned: Vec<(String, u32)> = self.assignment.iter().map(|p| (self.config.topic.clone(), *p)).collect();
+        ctx.notify(ClientEvent::Consumer(ConsumerEvent::Assigned(assigned)));
+        if let Some(g) = &self.config.group {
+            if g.enable_auto_commit && self.next_auto_commit.is_none() {
+                self.next_auto_commit = Some(ctx.now.plus_ms(g.auto_commit_interval_ms));
+                ctx.timer(g.auto_commit_interval_ms, Timer::AutoCommit);
+            }
+        }
+        if !added.is_empty() || self.phase == Phase::Joining {
+            // New partitions start from the group's committed offsets (OffsetFetch).
+            self.started = false;
+            self.request_metadata(ctx);
+        }
+        // Acknowledge at once: the coordinator hands revoked partitions on only then.
+        if let Some(m) = self.kip848.as_mut() {
+            m.transition(MemberState::Acknowledging, &tag, ctx);
+            m.ack_pending = true;
+        }
+        self.send_heartbeat(ctx);
+    }
+
+    fn kip848_leave(&mut self, ctx: &mut Ctx) {
+        let tag = self.tag();
+        let Some(m) = self.kip848.as_mut() else { return };
+        if m.member_epoch <= 0 || matches!(m.state, MemberState::Leaving | MemberState::Fatal) {
+            return;
+        }
+        let msg = m.leave_request(&self.config.group_id, &self.config.client_id, &tag, ctx);
+        self.send_to_coordinator(msg, ctx);
     }
 }
 

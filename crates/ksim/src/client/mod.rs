@@ -3,15 +3,16 @@
 
 pub(crate) mod admin;
 pub(crate) mod consumer;
+pub(crate) mod consumer_membership;
 pub(crate) mod producer;
 
 use crate::node::{Ctx, Input, Level};
 use crate::view::ClientKind;
 
 pub(crate) enum ClientRole {
-    Admin(admin::Admin),
-    Producer(producer::Producer),
-    Consumer(consumer::Consumer),
+    Admin(Box<admin::Admin>),
+    Producer(Box<producer::Producer>),
+    Consumer(Box<consumer::Consumer>),
 }
 
 pub(crate) struct Client {

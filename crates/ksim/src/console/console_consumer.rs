@@ -7,7 +7,9 @@ use super::job::{Emit, JobKind};
 use super::options::{self, OptSpec};
 use super::{Console, Outcome};
 use crate::assignor::Assignor;
-use crate::client::consumer::{ConsumedRecord, Consumer, ConsumerConfig, ConsumerEvent, GroupConfig, StartOffset};
+use crate::client::consumer::{
+    ConsumedRecord, Consumer, ConsumerConfig, ConsumerEvent, GroupConfig, GroupProtocol, StartOffset,
+};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
 use crate::node::ClientEvent;
@@ -127,13 +129,24 @@ fn group_config(props: &[(String, String)], generated_group: bool) -> Result<Gro
             ))
         }
     };
-    match prop("group.protocol") {
-        None => {}
-        Some(v) if v.eq_ignore_ascii_case("classic") => {}
-        Some(v) if v.eq_ignore_ascii_case("consumer") => {
-            return Err("group.protocol=consumer (KIP-848) is not simulated yet in Kafka Playground; use the classic protocol.".to_string())
-        }
+    let protocol = match prop("group.protocol") {
+        None => GroupProtocol::Classic,
+        Some(v) if v.eq_ignore_ascii_case("classic") => GroupProtocol::Classic,
+        Some(v) if v.eq_ignore_ascii_case("consumer") => GroupProtocol::Consumer,
         Some(v) => return Err(format!("Invalid value {v} for configuration group.protocol: String must be one of (case insensitive): CLASSIC, CONSUMER")),
+    };
+    // `ConsumerConfig.checkUnsupportedConfigsPostProcess`: each protocol rejects the
+    // other's settings (the console consumer always has a group id).
+    let (unsupported, name): (&[&str], &str) = match protocol {
+        GroupProtocol::Classic => (&["group.remote.assignor"], "CLASSIC"),
+        GroupProtocol::Consumer => {
+            (&["partition.assignment.strategy", "heartbeat.interval.ms", "session.timeout.ms"], "CONSUMER")
+        }
+    };
+    let invalid: Vec<&str> =
+        unsupported.iter().copied().filter(|key| prop(key).is_some_and(|v| !v.is_empty())).collect();
+    if !invalid.is_empty() {
+        return Err(format!("{} cannot be set when group.protocol={name}", invalid.join(", ")));
     }
     let assignors = match prop("partition.assignment.strategy") {
         None => defaults.assignors,
@@ -146,8 +159,10 @@ fn group_config(props: &[(String, String)], generated_group: bool) -> Result<Gro
         enable_auto_commit,
         auto_commit_interval_ms: int("auto.commit.interval.ms", defaults.auto_commit_interval_ms)?,
         assignors,
+        protocol,
+        remote_assignor: prop("group.remote.assignor").filter(|v| !v.is_empty()).map(str::to_string),
     };
-    if config.heartbeat_interval_ms >= config.session_timeout_ms {
+    if protocol == GroupProtocol::Classic && config.heartbeat_interval_ms >= config.session_timeout_ms {
         return Err("heartbeat.interval.ms must be lower than session.timeout.ms".to_string());
     }
     Ok(config)
@@ -291,8 +306,11 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         // --partition reads with assign(); otherwise the consumer subscribes through its group.
         group: partition.is_none().then_some(group),
     };
-    let client =
-        world.start_client(|_| Client { client_id, role: ClientRole::Consumer(Consumer::new(config)), alive: true });
+    let client = world.start_client(|_| Client {
+        client_id,
+        role: ClientRole::Consumer(Box::new(Consumer::new(config))),
+        alive: true,
+    });
     Outcome::Job(JobKind::Consumer(ConsumerJob {
         client,
         formatter,
@@ -351,6 +369,11 @@ impl ConsumerJob {
                 let list: Vec<String> = partitions.iter().map(|(t, p)| format!("{t}-{p}")).collect();
                 emit.err(format!("{} ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)", format_log_timestamp(emit.now_wall_ms)));
                 emit.err(format!("org.apache.kafka.clients.consumer.NoOffsetForPartitionException: Undefined offset with no reset policy for partitions: [{}]", list.join(", ")));
+                self.finish(emit);
+            }
+            ConsumerEvent::Fatal(e) => {
+                emit.err(format!("{} ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)", format_log_timestamp(emit.now_wall_ms)));
+                emit.err(e.to_string());
                 self.finish(emit);
             }
             ConsumerEvent::TimedOut => {

@@ -129,7 +129,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     let client_id = config.client_id.clone();
     let client = world.start_client(|_| Client {
         client_id,
-        role: ClientRole::Producer(crate::client::producer::Producer::new(config)),
+        role: ClientRole::Producer(Box::new(crate::client::producer::Producer::new(config))),
         alive: true,
     });
     Outcome::Job(JobKind::Producer(ProducerJob {

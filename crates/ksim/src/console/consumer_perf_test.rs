@@ -268,8 +268,11 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         // ConsumerPerformance subscribes: it joins its group (auto-commit on, Kafka's default).
         group: Some(GroupConfig::default()),
     };
-    let client =
-        world.start_client(|_| Client { client_id, role: ClientRole::Consumer(Consumer::new(config)), alive: true });
+    let client = world.start_client(|_| Client {
+        client_id,
+        role: ClientRole::Consumer(Box::new(Consumer::new(config))),
+        alive: true,
+    });
     let now_ms = world.now().wall_ms();
     Outcome::Job(JobKind::ConsumerPerf(ConsumerPerfJob {
         client,
@@ -377,7 +380,7 @@ impl ConsumerPerfJob {
             ConsumerEvent::Assigned(_) => {
                 self.join_time_ms.get_or_insert(now_ms.saturating_sub(self.start_ms));
             }
-            ConsumerEvent::TimedOut | ConsumerEvent::NoOffset(_) => self.finish(now_ms, emit),
+            ConsumerEvent::TimedOut | ConsumerEvent::NoOffset(_) | ConsumerEvent::Fatal(_) => self.finish(now_ms, emit),
         }
     }
 }

@@ -751,7 +751,7 @@ impl Console {
 fn start_admin_client(world: &mut World, bootstrap_servers: Vec<String>, call: AdminCall) -> ClientId {
     let client_id = "adminclient-1".to_string();
     world.start_client(|_| Client {
-        role: ClientRole::Admin(Admin::new(bootstrap_servers, &client_id, call)),
+        role: ClientRole::Admin(Box::new(Admin::new(bootstrap_servers, &client_id, call))),
         client_id,
         alive: true,
     })

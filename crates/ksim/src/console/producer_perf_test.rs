@@ -719,8 +719,11 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     // from the console's stream so runs differ between sessions but not between replays.
     let rng = SimRng::for_stream(con.rng.next_u64(), 0);
     let client_id = config.client_id.clone();
-    let client =
-        world.start_client(|_| Client { client_id, role: ClientRole::Producer(Producer::new(config)), alive: true });
+    let client = world.start_client(|_| Client {
+        client_id,
+        role: ClientRole::Producer(Box::new(Producer::new(config))),
+        alive: true,
+    });
     let now_ms = world.now().wall_ms();
     Outcome::Job(JobKind::ProducerPerf(Box::new(ProducerPerfJob {
         client,
