@@ -1,9 +1,11 @@
 //! One partition's log as a strip of cells: the newest records, with the high watermark
 //! (what consumers may read) and the log end offset (what the leader has written) marked
-//! where they fall between records, and where each new segment file begins.
+//! where they fall between records, where each new segment file begins, and where each
+//! consumer group stands (its committed offset and its owner's position).
 
 use ksim::{PartitionView, RecordView};
 
+use super::groups::ConsumerMark;
 use super::time_format::utc_timestamp;
 
 /// Records shown per partition: enough to watch a lesson, few enough to keep the DOM small.
@@ -28,6 +30,19 @@ pub enum StripItem {
     /// Offsets the log no longer has between two records (or before the first): the log
     /// cleaner removed them.
     Compacted(u64),
+    /// A consumer group's committed offset or its owner's position (one mark when equal).
+    Consumer(ConsumerMarker),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerMarker {
+    pub group_id: String,
+    pub offset: u64,
+    /// `committed`, `position` or `committed position` (CSS classes too).
+    pub kind: &'static str,
+    /// `commit`, `pos` or `commit = pos`: the kind, short enough for the mark.
+    pub label: &'static str,
+    pub tooltip: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,12 +82,25 @@ const BOTH_TOOLTIP: &str = "High watermark = log end offset: every record is com
 
 /// The last `max` records of the leader's log with HW and LEO markers in offset order.
 pub fn log_strip(p: &PartitionView, max: usize) -> Strip {
+    log_strip_with_consumers(p, max, &[])
+}
+
+/// `log_strip` plus each group's committed offset and position, after the HW and LEO
+/// markers at the same offset.
+pub fn log_strip_with_consumers(p: &PartitionView, max: usize, consumers: &[ConsumerMark]) -> Strip {
     let shown_from = p.records.len().saturating_sub(max);
     let shown = &p.records[shown_from..];
     // Records the view left out, plus those before the window.
     let earlier = p.earlier_records + shown_from as u64;
 
-    let mut markers = markers(p.high_watermark, p.log_end_offset).into_iter().peekable();
+    let mut markers = markers(p.high_watermark, p.log_end_offset)
+        .into_iter()
+        .map(StripItem::Marker)
+        .chain(consumer_markers(consumers).into_iter().map(StripItem::Consumer))
+        .collect::<Vec<_>>();
+    // Stable: at one offset HW and LEO come first, then groups in id order.
+    markers.sort_by_key(marker_offset);
+    let mut markers = markers.into_iter().peekable();
     // Only boundaries inside the window are drawn (the first segment's start is the log start).
     let window_start = shown.first().map_or(p.log_end_offset, |r| r.offset);
     let mut segments = segment_marks(p).into_iter().filter(|s| s.base_offset > window_start).peekable();
@@ -86,14 +114,66 @@ pub fn log_strip(p: &PartitionView, max: usize) -> Strip {
         while let Some(segment) = segments.next_if(|s| s.base_offset <= record.offset) {
             items.push(StripItem::Segment(segment));
         }
-        while let Some(marker) = markers.next_if(|m| m.offset <= record.offset) {
-            items.push(StripItem::Marker(marker));
+        while let Some(marker) = markers.next_if(|m| marker_offset(m) <= record.offset) {
+            items.push(marker);
         }
         items.push(StripItem::Record(cell(record, p.high_watermark)));
     }
     items.extend(segments.map(StripItem::Segment));
-    items.extend(markers.map(StripItem::Marker));
+    items.extend(markers);
     Strip { earlier, items }
+}
+
+fn marker_offset(item: &StripItem) -> u64 {
+    match item {
+        StripItem::Marker(m) => m.offset,
+        StripItem::Consumer(c) => c.offset,
+        _ => unreachable!("only markers are sorted"),
+    }
+}
+
+/// One mark per group and offset: the committed offset and the position merge when equal.
+fn consumer_markers(consumers: &[ConsumerMark]) -> Vec<ConsumerMarker> {
+    let mut out = Vec::with_capacity(consumers.len() * 2);
+    for c in consumers {
+        let group_id = c.group_id.clone();
+        match (c.committed, &c.position) {
+            (Some(committed), Some((position, client))) if committed == *position => out.push(ConsumerMarker {
+                group_id: group_id.clone(),
+                offset: committed,
+                kind: "committed position",
+                label: "commit = pos",
+                tooltip: format!(
+                    "group {group_id} committed {committed}\n{client} (its owner) will fetch from {position} next: it is caught up with its commit"
+                ),
+            }),
+            (committed, position) => {
+                if let Some(committed) = committed {
+                    out.push(ConsumerMarker {
+                        group_id: group_id.clone(),
+                        offset: committed,
+                        kind: "committed",
+                        label: "commit",
+                        tooltip: format!(
+                            "group {group_id} committed {committed}\nThe group resumes here after a rebalance or a restart"
+                        ),
+                    });
+                }
+                if let Some((position, client)) = position {
+                    out.push(ConsumerMarker {
+                        group_id: group_id.clone(),
+                        offset: *position,
+                        kind: "position",
+                        label: "pos",
+                        tooltip: format!(
+                            "group {group_id}: {client} (its owner) will fetch from {position} next (its position)"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Every segment after the first, named as Kafka names its files (base offset, 20 digits).
@@ -202,6 +282,7 @@ mod tests {
                 StripItem::Marker(m) => format!("|{} {}|", m.name, m.offset),
                 StripItem::Segment(s) => format!("/seg {}/", s.base_offset),
                 StripItem::Compacted(n) => format!("~{n}~"),
+                StripItem::Consumer(c) => format!("<{} {} {}>", c.group_id, c.label, c.offset),
             });
         }
         out
@@ -247,6 +328,31 @@ mod tests {
         // Below the log start nothing is missing: deleted records are not compacted ones.
         p.log_start_offset = 1;
         assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [1:b] ~2~ [4:e] |HW = LEO 5|");
+    }
+
+    #[test]
+    fn consumer_groups_mark_their_commit_and_position() {
+        let p = partition(&["a", "b", "c", "d"], 4);
+        let mark = |group: &str, committed, position: Option<u64>| ConsumerMark {
+            group_id: group.to_owned(),
+            committed,
+            position: position.map(|o| (o, "console-consumer".to_owned())),
+        };
+        let marks =
+            [mark("alerts", Some(1), Some(3)), mark("monitors", Some(4), Some(4)), mark("audit", None, Some(0))];
+        assert_eq!(
+            render(&log_strip_with_consumers(&p, 10, &marks)),
+            "earlier=0 <audit pos 0> [0:a] <alerts commit 1> [1:b] [2:c] <alerts pos 3> [3:d] \
+             |HW = LEO 4| <monitors commit = pos 4>"
+        );
+        let strip = log_strip_with_consumers(&p, 10, &marks);
+        let StripItem::Consumer(alerts) = &strip.items[2] else { panic!("{strip:?}") };
+        assert!(alerts.tooltip.starts_with("group alerts committed 1\n"), "{}", alerts.tooltip);
+        // Marks behind the window are drawn at its start, in offset order.
+        assert_eq!(
+            render(&log_strip_with_consumers(&p, 1, &marks)),
+            "earlier=3 <audit pos 0> <alerts commit 1> <alerts pos 3> [3:d] |HW = LEO 4| <monitors commit = pos 4>"
+        );
     }
 
     #[test]
