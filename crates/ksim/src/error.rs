@@ -121,7 +121,9 @@ impl KafkaError {
             KafkaError::CoordinatorNotAvailable => "org.apache.kafka.common.errors.CoordinatorNotAvailableException",
             KafkaError::NotCoordinator => "org.apache.kafka.common.errors.NotCoordinatorException",
             KafkaError::IllegalGeneration => "org.apache.kafka.common.errors.IllegalGenerationException",
-            KafkaError::InconsistentGroupProtocol => "org.apache.kafka.common.errors.InconsistentGroupProtocolException",
+            KafkaError::InconsistentGroupProtocol => {
+                "org.apache.kafka.common.errors.InconsistentGroupProtocolException"
+            }
             KafkaError::UnknownMemberId => "org.apache.kafka.common.errors.UnknownMemberIdException",
             KafkaError::RebalanceInProgress => "org.apache.kafka.common.errors.RebalanceInProgressException",
             KafkaError::NonEmptyGroup => "org.apache.kafka.common.errors.GroupNotEmptyException",

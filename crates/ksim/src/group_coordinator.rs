@@ -14,9 +14,9 @@
 //! no static membership (`group.instance.id`); the records' keys and values are JSON
 //! text in the shape Kafka's `OffsetsMessageFormatter` prints, not Kafka's binary schema.
 
-use crate::json::{self, Json};
 use crate::error::{ApiError, KafkaError};
 use crate::ids::Addr;
+use crate::json::{self, Json};
 use crate::node::Ctx;
 use crate::partition_log::NewRecord;
 use crate::protocol::{GroupDescription, GroupMemberDescription, GroupSubscription, ListedGroup, Msg};
@@ -158,7 +158,11 @@ impl Group {
             error: None,
             state: self.state.name().to_string(),
             protocol_type: self.protocol_type.clone().unwrap_or_default(),
-            protocol: if self.state == GroupState::Stable { self.protocol.clone().unwrap_or_default() } else { String::new() },
+            protocol: if self.state == GroupState::Stable {
+                self.protocol.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
             coordinator: None,
             members: self
                 .members
@@ -258,7 +262,11 @@ impl GroupCoordinator {
             match (topic, p, value) {
                 (Some(t), Some(p), Some(v)) => {
                     if let Some(offset) = v.get("offset").and_then(Json::as_i64).and_then(|o| u64::try_from(o).ok()) {
-                        groups.entry(group_id).or_insert_with(|| Group::new(partition)).offsets.insert((t.to_string(), p), offset);
+                        groups
+                            .entry(group_id)
+                            .or_insert_with(|| Group::new(partition))
+                            .offsets
+                            .insert((t.to_string(), p), offset);
                     }
                 }
                 (Some(t), Some(p), None) => {
@@ -268,7 +276,8 @@ impl GroupCoordinator {
                 }
                 (None, _, Some(v)) => {
                     let g = groups.entry(group_id).or_insert_with(|| Group::new(partition));
-                    g.generation_id = v.get("generation").and_then(Json::as_i64).and_then(|n| i32::try_from(n).ok()).unwrap_or(0);
+                    g.generation_id =
+                        v.get("generation").and_then(Json::as_i64).and_then(|n| i32::try_from(n).ok()).unwrap_or(0);
                     g.protocol_type = v.get("protocolType").and_then(Json::as_str).map(str::to_string);
                     g.protocol = v.get("protocol").and_then(Json::as_str).map(str::to_string);
                 }
@@ -302,7 +311,11 @@ impl GroupCoordinator {
                         ctx.send(to, c, join_error(KafkaError::NotCoordinator, ""));
                     }
                     if let Some((to, c)) = m.awaiting_sync {
-                        ctx.send(to, c, Msg::SyncGroupResponse { error: err(KafkaError::NotCoordinator), assignment: Vec::new() });
+                        ctx.send(
+                            to,
+                            c,
+                            Msg::SyncGroupResponse { error: err(KafkaError::NotCoordinator), assignment: Vec::new() },
+                        );
                     }
                 }
             }
@@ -389,7 +402,14 @@ impl GroupCoordinator {
     }
 
     /// Handles a group request; returns false if it is not one.
-    pub(crate) fn handle(&mut self, from: Addr, correlation_id: u32, msg: Msg, settings: &CoordinatorSettings, ctx: &mut Ctx) -> bool {
+    pub(crate) fn handle(
+        &mut self,
+        from: Addr,
+        correlation_id: u32,
+        msg: Msg,
+        settings: &CoordinatorSettings,
+        ctx: &mut Ctx,
+    ) -> bool {
         let group_id = match &msg {
             Msg::JoinGroupRequest { group_id, .. }
             | Msg::SyncGroupRequest { group_id, .. }
@@ -462,7 +482,14 @@ impl GroupCoordinator {
             return true;
         }
         match msg {
-            Msg::JoinGroupRequest { group_id, member_id, client_id, session_timeout_ms, rebalance_timeout_ms, protocols } => {
+            Msg::JoinGroupRequest {
+                group_id,
+                member_id,
+                client_id,
+                session_timeout_ms,
+                rebalance_timeout_ms,
+                protocols,
+            } => {
                 let join = Join { client_id, session_timeout_ms, rebalance_timeout_ms, protocols };
                 self.join(from, correlation_id, &group_id, member_id, join, settings, ctx);
             }
@@ -477,7 +504,13 @@ impl GroupCoordinator {
                 let error = match self.groups.get_mut(&group_id) {
                     Some(g) if g.members.contains_key(&member_id) => {
                         ctx.trace(format!("member {member_id} left group {group_id}"));
-                        self.remove_member(&group_id, &member_id, "the member left the group (LeaveGroup)", settings, ctx);
+                        self.remove_member(
+                            &group_id,
+                            &member_id,
+                            "the member left the group (LeaveGroup)",
+                            settings,
+                            ctx,
+                        );
                         None
                     }
                     _ => err(KafkaError::UnknownMemberId),
@@ -504,7 +537,16 @@ impl GroupCoordinator {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn join(&mut self, from: Addr, correlation_id: u32, group_id: &str, member_id: String, join: Join, settings: &CoordinatorSettings, ctx: &mut Ctx) {
+    fn join(
+        &mut self,
+        from: Addr,
+        correlation_id: u32,
+        group_id: &str,
+        member_id: String,
+        join: Join,
+        settings: &CoordinatorSettings,
+        ctx: &mut Ctx,
+    ) {
         if join.protocols.is_empty() {
             return ctx.send(from, correlation_id, join_error(KafkaError::InconsistentGroupProtocol, &member_id));
         }
@@ -536,7 +578,9 @@ impl GroupCoordinator {
                 (group.leader.as_deref() == Some(member_id.as_str()), m.protocols == join.protocols)
             };
             match group.state {
-                GroupState::CompletingRebalance | GroupState::Stable if same && !(is_leader && group.state == GroupState::Stable) => {
+                GroupState::CompletingRebalance | GroupState::Stable
+                    if same && !(is_leader && group.state == GroupState::Stable) =>
+                {
                     // A member that missed its JoinGroup answer (or a follower rejoining with
                     // nothing new) gets the current generation again.
                     let reply = self.join_response(group_id, &member_id);
@@ -584,12 +628,17 @@ impl GroupCoordinator {
         // Followers waiting for an assignment learn that a new rebalance started.
         for m in g.members.values_mut() {
             if let Some((to, c)) = m.awaiting_sync.take() {
-                ctx.send(to, c, Msg::SyncGroupResponse { error: err(KafkaError::RebalanceInProgress), assignment: Vec::new() });
+                ctx.send(
+                    to,
+                    c,
+                    Msg::SyncGroupResponse { error: err(KafkaError::RebalanceInProgress), assignment: Vec::new() },
+                );
             }
         }
         let timeout = g.members.values().map(|m| m.rebalance_timeout_ms).max().unwrap_or(0);
         // An empty group's first rebalance waits a little for more members to arrive.
-        let delay = if g.state == GroupState::Empty { settings.initial_rebalance_delay_ms.min(timeout) } else { timeout };
+        let delay =
+            if g.state == GroupState::Empty { settings.initial_rebalance_delay_ms.min(timeout) } else { timeout };
         g.join_deadline = Some(ctx.now.plus_ms(delay));
         let from_empty = g.state == GroupState::Empty;
         g.state = GroupState::PreparingRebalance;
@@ -615,10 +664,13 @@ impl GroupCoordinator {
     fn complete_join(&mut self, group_id: &str, ctx: &mut Ctx) {
         let Some(g) = self.groups.get_mut(group_id) else { return };
         // Members that did not rejoin in time are out.
-        let gone: Vec<String> = g.members.iter().filter(|(_, m)| m.awaiting_join.is_none()).map(|(id, _)| id.clone()).collect();
+        let gone: Vec<String> =
+            g.members.iter().filter(|(_, m)| m.awaiting_join.is_none()).map(|(id, _)| id.clone()).collect();
         for id in &gone {
             g.members.remove(id);
-            ctx.trace(format!("removed member {id} from group {group_id}: it did not rejoin within the rebalance timeout"));
+            ctx.trace(format!(
+                "removed member {id} from group {group_id}: it did not rejoin within the rebalance timeout"
+            ));
         }
         g.join_deadline = None;
         g.generation_id += 1;
@@ -682,7 +734,16 @@ impl GroupCoordinator {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn sync(&mut self, from: Addr, correlation_id: u32, group_id: &str, generation_id: i32, member_id: &str, assignments: Vec<(String, Vec<(String, u32)>)>, ctx: &mut Ctx) {
+    fn sync(
+        &mut self,
+        from: Addr,
+        correlation_id: u32,
+        group_id: &str,
+        generation_id: i32,
+        member_id: &str,
+        assignments: Vec<(String, Vec<(String, u32)>)>,
+        ctx: &mut Ctx,
+    ) {
         let reply = |ctx: &mut Ctx, e: KafkaError| {
             ctx.send(from, correlation_id, Msg::SyncGroupResponse { error: err(e), assignment: Vec::new() });
         };
@@ -743,7 +804,14 @@ impl GroupCoordinator {
         }
     }
 
-    fn remove_member(&mut self, group_id: &str, member_id: &str, reason: &str, settings: &CoordinatorSettings, ctx: &mut Ctx) {
+    fn remove_member(
+        &mut self,
+        group_id: &str,
+        member_id: &str,
+        reason: &str,
+        settings: &CoordinatorSettings,
+        ctx: &mut Ctx,
+    ) {
         let Some(g) = self.groups.get_mut(group_id) else { return };
         g.members.remove(member_id);
         match g.state {
@@ -763,7 +831,17 @@ impl GroupCoordinator {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn commit(&mut self, from: Addr, correlation_id: u32, group_id: &str, generation_id: i32, member_id: &str, offsets: Vec<((String, u32), u64)>, settings: &CoordinatorSettings, ctx: &mut Ctx) {
+    fn commit(
+        &mut self,
+        from: Addr,
+        correlation_id: u32,
+        group_id: &str,
+        generation_id: i32,
+        member_id: &str,
+        offsets: Vec<((String, u32), u64)>,
+        settings: &CoordinatorSettings,
+        ctx: &mut Ctx,
+    ) {
         let partition = partition_for(group_id, settings.offsets_partitions);
         let now = ctx.now;
         let error = match self.groups.get_mut(group_id) {
@@ -785,7 +863,11 @@ impl GroupCoordinator {
         };
         if let Some(e) = error {
             let results = offsets.into_iter().map(|(tp, _)| (tp, err(e))).collect();
-            return ctx.send(from, correlation_id, Msg::OffsetCommitResponse { group_id: group_id.to_string(), results });
+            return ctx.send(
+                from,
+                correlation_id,
+                Msg::OffsetCommitResponse { group_id: group_id.to_string(), results },
+            );
         }
         let g = self.groups.entry(group_id.to_string()).or_insert_with(|| Group::new(partition));
         let wall = ctx.wall_ms();
@@ -796,7 +878,8 @@ impl GroupCoordinator {
                 timestamp_ms: wall,
                 key: Some(commit_key(group_id, topic, *p).into_bytes()),
                 value: Some(
-                    format!("{{\"offset\":{offset},\"leaderEpoch\":-1,\"metadata\":\"\",\"commitTimestamp\":{wall}}}").into_bytes(),
+                    format!("{{\"offset\":{offset},\"leaderEpoch\":-1,\"metadata\":\"\",\"commitTimestamp\":{wall}}}")
+                        .into_bytes(),
                 ),
             });
         }
@@ -817,12 +900,18 @@ impl GroupCoordinator {
         let mut records: Vec<NewRecord> = g
             .offsets
             .keys()
-            .map(|(t, p)| NewRecord { timestamp_ms: wall, key: Some(commit_key(group_id, t, *p).into_bytes()), value: None })
+            .map(|(t, p)| NewRecord {
+                timestamp_ms: wall,
+                key: Some(commit_key(group_id, t, *p).into_bytes()),
+                value: None,
+            })
             .collect();
         records.push(NewRecord { timestamp_ms: wall, key: Some(group_key(group_id).into_bytes()), value: None });
         let partition = g.partition;
         self.groups.remove(group_id);
-        ctx.trace(format!("deleted group {group_id}: wrote tombstones for its offsets and metadata to {OFFSETS_TOPIC}-{partition}"));
+        ctx.trace(format!(
+            "deleted group {group_id}: wrote tombstones for its offsets and metadata to {OFFSETS_TOPIC}-{partition}"
+        ));
         self.writes.push(OffsetsWrite { partition, records, reply: None });
         None
     }
@@ -839,7 +928,8 @@ impl GroupCoordinator {
             g.leader.as_deref().map_or("null".to_string(), quote),
             members.join(",")
         );
-        let record = NewRecord { timestamp_ms: 0, key: Some(group_key(group_id).into_bytes()), value: Some(value.into_bytes()) };
+        let record =
+            NewRecord { timestamp_ms: 0, key: Some(group_key(group_id).into_bytes()), value: Some(value.into_bytes()) };
         self.writes.push(OffsetsWrite { partition: g.partition, records: vec![record], reply: None });
     }
 

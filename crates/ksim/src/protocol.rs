@@ -653,8 +653,7 @@ impl Msg {
             | Msg::DescribeGroupsRequest { .. }
             | Msg::DescribeGroupsResponse { .. }
             | Msg::DeleteGroupsRequest { .. }
-            | Msg::DeleteGroupsResponse { .. }
-            => MessageKind::Group,
+            | Msg::DeleteGroupsResponse { .. } => MessageKind::Group,
             Msg::VoteRequest { .. }
             | Msg::VoteResponse { .. }
             | Msg::BeginQuorumEpochRequest { .. }

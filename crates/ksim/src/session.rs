@@ -4,13 +4,13 @@
 //! makes step back (replay to an earlier event) and share links possible.
 
 use crate::broker::BrokerState;
+use crate::client::ClientRole;
 use crate::console::{Console, Waiting};
 use crate::ids::Addr;
 use crate::time::format_wall_clock;
-use crate::client::ClientRole;
-use crate::view::{GroupView, 
-    ClientView, ClusterView, EndpointView, MessageView, NodeView, PartitionView, ProcessState, RaftView, RecordView,
-    ReplicaStateView, SegmentView, TopicView,
+use crate::view::{
+    ClientView, ClusterView, EndpointView, GroupView, MessageView, NodeView, PartitionView, ProcessState, RaftView,
+    RecordView, ReplicaStateView, SegmentView, TopicView,
 };
 use crate::world::World;
 

@@ -377,7 +377,10 @@ impl Admin {
         };
         let coordinator_error = |e: &Option<crate::error::ApiError>| {
             e.as_ref().is_some_and(|e| {
-                matches!(e.error, crate::error::KafkaError::NotCoordinator | crate::error::KafkaError::CoordinatorNotAvailable)
+                matches!(
+                    e.error,
+                    crate::error::KafkaError::NotCoordinator | crate::error::KafkaError::CoordinatorNotAvailable
+                )
             })
         };
         match msg {
@@ -440,7 +443,8 @@ impl Admin {
                 partitions.dedup();
                 self.described = Some((description, offsets));
                 let topics = std::mem::take(&mut self.metadata.1);
-                let request = |topic, partitions| Msg::ListOffsetsRequest { topic, partitions, spec: OffsetSpec::Latest };
+                let request =
+                    |topic, partitions| Msg::ListOffsetsRequest { topic, partitions, spec: OffsetSpec::Latest };
                 self.per_leader(&topics, partitions, request, ctx)
             }
             Msg::DeleteGroupsResponse { results } => {

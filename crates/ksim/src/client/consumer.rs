@@ -341,7 +341,13 @@ impl Consumer {
             rebalance_timeout_ms: group.max_poll_interval_ms,
             protocols,
         };
-        ctx.log(Level::Info, format!("{} (Re-)joining group (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag()));
+        ctx.log(
+            Level::Info,
+            format!(
+                "{} (Re-)joining group (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)",
+                self.tag()
+            ),
+        );
         self.send_to_coordinator(msg, ctx);
     }
 
@@ -365,10 +371,13 @@ impl Consumer {
                     return true;
                 }
                 if self.config.group.is_none() {
-                    self.assignment = all.keys().copied().filter(|p| self.config.partition.is_none_or(|only| only == *p)).collect();
+                    self.assignment =
+                        all.keys().copied().filter(|p| self.config.partition.is_none_or(|only| only == *p)).collect();
                 }
                 self.leaders = self.assignment.iter().filter_map(|p| Some((*p, (*all.get(p)?)?))).collect();
-                if self.leaders.len() < self.assignment.len() || (self.assignment.is_empty() && self.config.group.is_none()) {
+                if self.leaders.len() < self.assignment.len()
+                    || (self.assignment.is_empty() && self.config.group.is_none())
+                {
                     ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
                     return true;
                 }
@@ -378,23 +387,29 @@ impl Consumer {
                     self.reset_positions(ctx);
                 }
             }
-            Msg::FindCoordinatorResponse { error, coordinator } => {
-                match (error, coordinator) {
-                    (None, Some(c)) => {
-                        ctx.log(Level::Info, format!("{} Discovered group coordinator {}:{} (id: {} rack: null) (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), c.host, c.port, i64::from(i32::MAX) - i64::from(c.node_id.0)));
-                        self.coordinator = Some(c.node_id);
-                        self.coordinator_address = format!("{}:{}", c.host, c.port);
-                        if self.membership.generation_id < 0 {
-                            self.join(ctx);
-                        }
-                    }
-                    _ => {
-                        ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+            Msg::FindCoordinatorResponse { error, coordinator } => match (error, coordinator) {
+                (None, Some(c)) => {
+                    ctx.log(Level::Info, format!("{} Discovered group coordinator {}:{} (id: {} rack: null) (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), c.host, c.port, i64::from(i32::MAX) - i64::from(c.node_id.0)));
+                    self.coordinator = Some(c.node_id);
+                    self.coordinator_address = format!("{}:{}", c.host, c.port);
+                    if self.membership.generation_id < 0 {
+                        self.join(ctx);
                     }
                 }
-            }
+                _ => {
+                    ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry);
+                }
+            },
             Msg::JoinGroupResponse { error, generation_id, protocol_name, leader, member_id, members } => {
-                self.on_join_response(error.map(|e| e.error), generation_id, protocol_name, leader, member_id, members, ctx);
+                self.on_join_response(
+                    error.map(|e| e.error),
+                    generation_id,
+                    protocol_name,
+                    leader,
+                    member_id,
+                    members,
+                    ctx,
+                );
             }
             Msg::SyncGroupResponse { error, assignment } => match error.map(|e| e.error) {
                 None => {
@@ -422,7 +437,8 @@ impl Consumer {
             Msg::HeartbeatResponse { error } => {
                 self.heartbeat_in_flight = false;
                 if let Some(e) = error.map(|e| e.error) {
-                    if matches!(self.phase, Phase::Fetching | Phase::OffsetFetch | Phase::ListOffsets | Phase::Metadata) {
+                    if matches!(self.phase, Phase::Fetching | Phase::OffsetFetch | Phase::ListOffsets | Phase::Metadata)
+                    {
                         if e == KafkaError::RebalanceInProgress {
                             ctx.log(Level::Info, format!("{} Request joining group due to: group is already rebalancing (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag()));
                         }
@@ -525,12 +541,8 @@ impl Consumer {
             Some(e) => return self.on_group_error(e, "JOIN_GROUP", ctx),
             None => {}
         }
-        self.membership = Membership {
-            is_leader: leader == member_id,
-            member_id,
-            generation_id,
-            protocol: protocol.clone(),
-        };
+        self.membership =
+            Membership { is_leader: leader == member_id, member_id, generation_id, protocol: protocol.clone() };
         ctx.log(Level::Info, format!("{} Successfully joined group with generation Generation{{generationId={generation_id}, memberId='{}', protocol='{}'}} (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), self.membership.member_id, protocol.clone().unwrap_or_default()));
         self.phase = Phase::Syncing;
         let mut assignments = Vec::new();
@@ -605,7 +617,11 @@ impl Consumer {
 
     fn on_heartbeat_timer(&mut self, ctx: &mut Ctx) {
         let Some(g) = self.config.group.clone() else { return };
-        if self.phase != Phase::Closing && !self.membership.member_id.is_empty() && ctx.now.0 >= self.last_poll.0 + g.max_poll_interval_ms && !self.polling(ctx.now) {
+        if self.phase != Phase::Closing
+            && !self.membership.member_id.is_empty()
+            && ctx.now.0 >= self.last_poll.0 + g.max_poll_interval_ms
+            && !self.polling(ctx.now)
+        {
             ctx.log(Level::Warn, format!("{} consumer poll timeout has expired. This means the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time processing messages. You can address this either by increasing max.poll.interval.ms or by reducing the maximum size of batches returned in poll() with max.poll.records. (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag()));
             self.send_leave(ctx);
             self.membership = Membership { generation_id: -1, ..Membership::default() };

@@ -121,7 +121,11 @@ fn group_config(props: &[(String, String)], generated_group: bool) -> Result<Gro
         None => !generated_group,
         Some(v) if v.eq_ignore_ascii_case("true") => true,
         Some(v) if v.eq_ignore_ascii_case("false") => false,
-        Some(v) => return Err(format!("Invalid value {v} for configuration enable.auto.commit: Expected value to be either true or false")),
+        Some(v) => {
+            return Err(format!(
+                "Invalid value {v} for configuration enable.auto.commit: Expected value to be either true or false"
+            ))
+        }
     };
     match prop("group.protocol") {
         None => {}
@@ -231,7 +235,9 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     }
     let reset = consumer_prop("auto.offset.reset");
     if let Some(r) = reset.filter(|r| from_beginning && *r != "earliest") {
-        con.err(format!("Can't simultaneously specify --from-beginning and 'auto.offset.reset={r}', please remove one option"));
+        con.err(format!(
+            "Can't simultaneously specify --from-beginning and 'auto.offset.reset={r}', please remove one option"
+        ));
         return Outcome::Done(1);
     }
     let start = match (p.value("offset"), partition) {
@@ -285,11 +291,8 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         // --partition reads with assign(); otherwise the consumer subscribes through its group.
         group: partition.is_none().then_some(group),
     };
-    let client = world.start_client(|_| Client {
-        client_id,
-        role: ClientRole::Consumer(Consumer::new(config)),
-        alive: true,
-    });
+    let client =
+        world.start_client(|_| Client { client_id, role: ClientRole::Consumer(Consumer::new(config)), alive: true });
     Outcome::Job(JobKind::Consumer(ConsumerJob {
         client,
         formatter,

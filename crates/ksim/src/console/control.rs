@@ -277,6 +277,8 @@ fn stall(con: &mut Console, world: &mut World, job: &str, duration: &str) -> Out
             consumer.pause_application(ms, ctx);
         }
     });
-    con.out(format!("The consumer of job {job} stops calling poll() for {ms} ms (max.poll.interval.ms is 300000 by default)."));
+    con.out(format!(
+        "The consumer of job {job} stops calling poll() for {ms} ms (max.poll.interval.ms is 300000 by default)."
+    ));
     Outcome::Done(0)
 }

@@ -2,11 +2,11 @@
 //! up to the offsets a JSON file gives, and prints each partition's new low watermark.
 
 use super::job::{Emit, JobKind};
-use crate::json::{self, Json};
 use super::options::{self, OptSpec};
 use super::{Console, Outcome};
 use crate::client::admin::{AdminCall, AdminOutcome};
 use crate::ids::ClientId;
+use crate::json::{self, Json};
 use crate::node::ClientEvent;
 use crate::world::World;
 use std::collections::BTreeSet;

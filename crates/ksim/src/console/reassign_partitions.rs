@@ -3,11 +3,11 @@
 //! (`--cancel`) and proposes an assignment (`--generate`), with the tool's exact lines.
 
 use super::job::{Emit, JobKind};
-use crate::json::{self, Json};
 use super::options::{self, OptSpec};
 use super::{Console, Outcome};
 use crate::client::admin::{AdminCall, AdminOutcome};
 use crate::ids::{ClientId, NodeId};
+use crate::json::{self, Json};
 use crate::node::ClientEvent;
 use crate::protocol::{BrokerMetadata, OngoingReassignment, TopicMetadata};
 use crate::world::World;
