@@ -80,14 +80,9 @@ const HW_TOOLTIP: &str = "High watermark: records below it are on every in-sync 
 const LEO_TOOLTIP: &str = "Log end offset: the offset the leader will give the next record";
 const BOTH_TOOLTIP: &str = "High watermark = log end offset: every record is committed and visible to consumers";
 
-/// The last `max` records of the leader's log with HW and LEO markers in offset order.
-pub fn log_strip(p: &PartitionView, max: usize) -> Strip {
-    log_strip_with_consumers(p, max, &[])
-}
-
-/// `log_strip` plus each group's committed offset and position, after the HW and LEO
-/// markers at the same offset.
-pub fn log_strip_with_consumers(p: &PartitionView, max: usize, consumers: &[ConsumerMark]) -> Strip {
+/// The last `max` records of the leader's log with HW and LEO markers and each group's
+/// committed offset and position in offset order (at one offset, HW and LEO first).
+pub fn log_strip(p: &PartitionView, max: usize, consumers: &[ConsumerMark]) -> Strip {
     let shown_from = p.records.len().saturating_sub(max);
     let shown = &p.records[shown_from..];
     // Records the view left out, plus those before the window.
@@ -291,22 +286,22 @@ mod tests {
     #[test]
     fn markers_fall_between_records() {
         let p = partition(&["82 bpm", "110 bpm", "95 bpm"], 1);
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [0:82 bpm] |HW 1| (1:110 bpm) (2:95 bpm) |LEO 3|");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=0 [0:82 bpm] |HW 1| (1:110 bpm) (2:95 bpm) |LEO 3|");
     }
 
     #[test]
     fn segment_boundaries_stand_before_their_first_record() {
         let mut p = partition(&["a", "b", "c", "d"], 4);
         p.segments = [0, 2, 3].iter().map(|&base_offset| SegmentView { base_offset, size_bytes: 69 }).collect();
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [0:a] [1:b] /seg 2/ [2:c] /seg 3/ [3:d] |HW = LEO 4|");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=0 [0:a] [1:b] /seg 2/ [2:c] /seg 3/ [3:d] |HW = LEO 4|");
         // A boundary at or before the window's first record is not drawn.
-        assert_eq!(render(&log_strip(&p, 2)), "earlier=2 [2:c] /seg 3/ [3:d] |HW = LEO 4|");
-        let StripItem::Segment(active) = &log_strip(&p, 2).items[1] else { panic!() };
+        assert_eq!(render(&log_strip(&p, 2, &[])), "earlier=2 [2:c] /seg 3/ [3:d] |HW = LEO 4|");
+        let StripItem::Segment(active) = &log_strip(&p, 2, &[]).items[1] else { panic!() };
         assert_eq!(active.file, "00000000000000000003.log");
         assert!(active.tooltip.contains("the active segment"), "{}", active.tooltip);
         // A new, still empty active segment shows at the log end.
         p.segments.push(SegmentView { base_offset: 4, size_bytes: 0 });
-        assert_eq!(render(&log_strip(&p, 1)), "earlier=3 [3:d] /seg 4/ |HW = LEO 4|");
+        assert_eq!(render(&log_strip(&p, 1, &[])), "earlier=3 [3:d] /seg 4/ |HW = LEO 4|");
     }
 
     #[test]
@@ -316,18 +311,18 @@ mod tests {
         p.log_end_offset = 4;
         p.high_watermark = 4;
         p.earlier_records = 2;
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=2 [2:c] [3:d] |HW = LEO 4|");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=2 [2:c] [3:d] |HW = LEO 4|");
     }
 
     #[test]
     fn offsets_compaction_removed_are_shown_as_gaps() {
         let mut p = partition(&["a", "b", "c", "d", "e"], 5);
         p.records.retain(|r| r.offset != 0 && r.offset != 2 && r.offset != 3);
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 ~1~ [1:b] ~2~ [4:e] |HW = LEO 5|");
-        assert_eq!(render(&log_strip(&p, 1)), "earlier=1 [4:e] |HW = LEO 5|", "no gap before the window");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=0 ~1~ [1:b] ~2~ [4:e] |HW = LEO 5|");
+        assert_eq!(render(&log_strip(&p, 1, &[])), "earlier=1 [4:e] |HW = LEO 5|", "no gap before the window");
         // Below the log start nothing is missing: deleted records are not compacted ones.
         p.log_start_offset = 1;
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [1:b] ~2~ [4:e] |HW = LEO 5|");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=0 [1:b] ~2~ [4:e] |HW = LEO 5|");
     }
 
     #[test]
@@ -341,16 +336,16 @@ mod tests {
         let marks =
             [mark("alerts", Some(1), Some(3)), mark("monitors", Some(4), Some(4)), mark("audit", None, Some(0))];
         assert_eq!(
-            render(&log_strip_with_consumers(&p, 10, &marks)),
+            render(&log_strip(&p, 10, &marks)),
             "earlier=0 <audit pos 0> [0:a] <alerts commit 1> [1:b] [2:c] <alerts pos 3> [3:d] \
              |HW = LEO 4| <monitors commit = pos 4>"
         );
-        let strip = log_strip_with_consumers(&p, 10, &marks);
+        let strip = log_strip(&p, 10, &marks);
         let StripItem::Consumer(alerts) = &strip.items[2] else { panic!("{strip:?}") };
         assert!(alerts.tooltip.starts_with("group alerts committed 1\n"), "{}", alerts.tooltip);
         // Marks behind the window are drawn at its start, in offset order.
         assert_eq!(
-            render(&log_strip_with_consumers(&p, 1, &marks)),
+            render(&log_strip(&p, 1, &marks)),
             "earlier=3 <audit pos 0> <alerts commit 1> <alerts pos 3> [3:d] |HW = LEO 4| <monitors commit = pos 4>"
         );
     }
@@ -358,17 +353,17 @@ mod tests {
     #[test]
     fn fully_replicated_log_has_one_marker() {
         let p = partition(&["82 bpm"], 1);
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [0:82 bpm] |HW = LEO 1|");
-        assert_eq!(render(&log_strip(&partition(&[], 0), 10)), "earlier=0 |HW = LEO 0|");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=0 [0:82 bpm] |HW = LEO 1|");
+        assert_eq!(render(&log_strip(&partition(&[], 0), 10, &[])), "earlier=0 |HW = LEO 0|");
     }
 
     #[test]
     fn long_logs_show_the_newest_records() {
         let p = partition(&["a", "b", "c", "d", "e"], 5);
-        assert_eq!(render(&log_strip(&p, 2)), "earlier=3 [3:d] [4:e] |HW = LEO 5|");
+        assert_eq!(render(&log_strip(&p, 2, &[])), "earlier=3 [3:d] [4:e] |HW = LEO 5|");
         // A high watermark behind the window is drawn at its start.
         let p = partition(&["a", "b", "c", "d", "e"], 1);
-        assert_eq!(render(&log_strip(&p, 2)), "earlier=3 |HW 1| (3:d) (4:e) |LEO 5|");
+        assert_eq!(render(&log_strip(&p, 2, &[])), "earlier=3 |HW 1| (3:d) (4:e) |LEO 5|");
     }
 
     #[test]
@@ -377,7 +372,7 @@ mod tests {
         p.records[0].key = Some("patient-7".to_owned());
         p.records.push(RecordView { offset: 1, timestamp_ms: 0, key: None, value: None });
         p.log_end_offset = 2;
-        let strip = log_strip(&p, 10);
+        let strip = log_strip(&p, 10, &[]);
         let StripItem::Record(first) = &strip.items[0] else { panic!("{strip:?}") };
         assert_eq!(first.text, "{\"patient\":…");
         assert_eq!(

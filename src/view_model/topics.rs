@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use ksim::{ClusterView, PartitionView};
 
 use super::groups::{consumer_marks, ConsumerMark};
-use super::log_strip::{log_strip_with_consumers, Strip};
+use super::log_strip::{log_strip, Strip};
 use super::replicas::{replica_rows, ReplicaRow};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,7 +87,7 @@ fn partition(
         None => "No leader (offline)".to_owned(),
     };
     let replicas = replica_rows(p);
-    let strip = log_strip_with_consumers(p, records_max, marks.get(&name).map_or(&[], Vec::as_slice));
+    let strip = log_strip(p, records_max, marks.get(&name).map_or(&[], Vec::as_slice));
     PartitionModel {
         name,
         leader,
