@@ -87,6 +87,8 @@ const GROUPS_JOURNEY: [&str; 10] = [
 ];
 /// Past the consumers' auto-commit interval (5 s).
 const GROUPS_COMMIT: &str = "ksim advance 6s";
+/// The summary of __consumer_offsets, its partitions shown, and the note on the others.
+const INTERNAL_TOPIC: &str = "__consumer_offsets · 50 partitions · internal / 1 / 49 empty partitions not shown";
 const GROUPS_HEADING: &str = "Consumer groups";
 const GROUP: &str = "Group monitors";
 /// Real time at 1× for followers to notice the dead leader and start voting.
@@ -445,6 +447,18 @@ fn groups_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> 
     }
     println!("xtask: e2e: the log strips mark where group monitors committed");
     save_screenshot(session, &artifacts.join("groups-1280x720.png"))?;
+    // __consumer_offsets comes last, collapsed, listing only the partition with commits.
+    let internal = "const d = document.querySelector('details.topic.internal'); \
+                    if (!d) return null; d.open = true; d.scrollIntoView(); \
+                    return d.querySelector('summary').textContent + ' / ' \
+                      + d.querySelectorAll('.partition').length + ' / ' \
+                      + (d.querySelector('.empty-partitions')?.textContent ?? '');";
+    let seen = session.execute(internal, json!([]))?;
+    if seen != json!(INTERNAL_TOPIC) {
+        return Err(format!("expected the internal topic collapsed as `{INTERNAL_TOPIC}`; saw {seen}"));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    save_screenshot(session, &artifacts.join("groups-internal-topic.png"))?;
     crate::browser::fit_viewport(session, 1920, 1080)?;
     std::thread::sleep(Duration::from_millis(300));
     save_screenshot(session, &artifacts.join("groups-1920x1080.png"))?;
