@@ -333,7 +333,7 @@ mod tests {
     fn every_state_has_a_sentence() {
         for state in ["Empty", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead"] {
             let (class, sentence) = state_help(state);
-            assert!(sentence.ends_with('.') && class != "", "{state}");
+            assert!(sentence.ends_with('.') && !class.is_empty(), "{state}");
         }
         assert_eq!(state_help("PreparingRebalance").0, "rebalancing");
         let mut empty = monitors();
