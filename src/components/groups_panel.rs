@@ -1,6 +1,7 @@
-//! Consumer groups: per group its state, generation, assignor and coordinator, its members
-//! and their partitions, a row per partition with position, commit and lag, and a
-//! sparkline of the group's total lag. The panel collapses to its heading.
+//! Consumer groups: per group its state, generation, assignor and coordinator, a row per
+//! partition with owner, position, commit and lag (first: it is what short screens must
+//! show), its members and their partitions, and a sparkline of the group's total lag. The
+//! panel collapses to its heading.
 
 use yew::prelude::*;
 
@@ -103,27 +104,6 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
                     <span class={classes!("lag-total", (g.total_lag > 0).then_some("lagging"))}>{format!("lag {}", g.total_lag)}</span>
                 </span>
             </div>
-            if g.members.is_empty() {
-                <p class="no-members">{"No members: the group keeps its committed offsets."}</p>
-            } else {
-                <ul class="members" aria-label={format!("Members of {}", g.group_id)}>
-                    { for g.members.iter().map(|m| html! {
-                        <li class="member" key={m.member_id.clone()}>
-                            <span class="member-client">{&m.client_id}</span>
-                            <code class="member-id" title={format!("member id {}", m.member_id)}>{&m.short_id}</code>
-                            if m.leader {
-                                <span class="leader-tag" title={LEADER_TOOLTIP}>{"leader"}</span>
-                            }
-                            <span class="member-partitions">
-                                if m.partitions.is_empty() {
-                                    <span class="no-partitions">{"no partitions"}</span>
-                                }
-                                { for m.partitions.iter().map(|p| html! { <span class="chip">{p}</span> }) }
-                            </span>
-                        </li>
-                    }) }
-                </ul>
-            }
             if !g.partitions.is_empty() {
                 <table class="group-partitions">
                     <thead>
@@ -149,6 +129,27 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
                         }) }
                     </tbody>
                 </table>
+            }
+            if g.members.is_empty() {
+                <p class="no-members">{"No members: the group keeps its committed offsets."}</p>
+            } else {
+                <ul class="members" aria-label={format!("Members of {}", g.group_id)}>
+                    { for g.members.iter().map(|m| html! {
+                        <li class="member" key={m.member_id.clone()}>
+                            <span class="member-client">{&m.client_id}</span>
+                            <code class="member-id" title={format!("member id {}", m.member_id)}>{&m.short_id}</code>
+                            if m.leader {
+                                <span class="leader-tag" title={LEADER_TOOLTIP}>{"leader"}</span>
+                            }
+                            <span class="member-partitions">
+                                if m.partitions.is_empty() {
+                                    <span class="no-partitions">{"no partitions"}</span>
+                                }
+                                { for m.partitions.iter().map(|p| html! { <span class="chip">{p}</span> }) }
+                            </span>
+                        </li>
+                    }) }
+                </ul>
             }
         </article>
     }

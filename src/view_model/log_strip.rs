@@ -40,7 +40,7 @@ pub struct ConsumerMarker {
     pub offset: u64,
     /// `committed`, `position` or `committed position` (CSS classes too).
     pub kind: &'static str,
-    /// `commit`, `pos` or `commit = pos`: the kind, short enough for the mark.
+    /// `commit`, `pos` or `commit=pos`: the kind, short enough for the mark.
     pub label: &'static str,
     pub tooltip: String,
 }
@@ -137,7 +137,7 @@ fn consumer_markers(consumers: &[ConsumerMark]) -> Vec<ConsumerMarker> {
                 group_id: group_id.clone(),
                 offset: committed,
                 kind: "committed position",
-                label: "commit = pos",
+                label: "commit=pos",
                 tooltip: format!(
                     "group {group_id} committed {committed}\n{client} (its owner) will fetch from {position} next: it is caught up with its commit"
                 ),
@@ -338,7 +338,7 @@ mod tests {
         assert_eq!(
             render(&log_strip(&p, 10, &marks)),
             "earlier=0 <audit pos 0> [0:a] <alerts commit 1> [1:b] [2:c] <alerts pos 3> [3:d] \
-             |HW = LEO 4| <monitors commit = pos 4>"
+             |HW = LEO 4| <monitors commit=pos 4>"
         );
         let strip = log_strip(&p, 10, &marks);
         let StripItem::Consumer(alerts) = &strip.items[2] else { panic!("{strip:?}") };
@@ -346,7 +346,7 @@ mod tests {
         // Marks behind the window are drawn at its start, in offset order.
         assert_eq!(
             render(&log_strip(&p, 1, &marks)),
-            "earlier=3 <audit pos 0> <alerts commit 1> <alerts pos 3> [3:d] |HW = LEO 4| <monitors commit = pos 4>"
+            "earlier=3 <audit pos 0> <alerts commit 1> <alerts pos 3> [3:d] |HW = LEO 4| <monitors commit=pos 4>"
         );
     }
 

@@ -87,6 +87,16 @@ const GROUPS_JOURNEY: [&str; 10] = [
 ];
 /// Past the consumers' auto-commit interval (5 s).
 const GROUPS_COMMIT: &str = "ksim advance 6s";
+/// Job 4 is the second consumer (d57f1e3a, owner of vitals-2 and vitals-3 with seed 1).
+const GROUPS_LAG: [&str; 7] = [
+    "ksim stall %4 30s",
+    "bin/kafka-console-producer.sh --topic vitals --property parse.key=true --property key.separator=: --bootstrap-server localhost:9092",
+    "> patient-1:85 bpm",
+    "> patient-2:112 bpm",
+    "> patient-3:97 bpm",
+    "> patient-4:118 bpm",
+    "ksim advance 2s",
+];
 /// The summary of __consumer_offsets, its partitions shown, and the note on the others.
 const INTERNAL_TOPIC: &str = "__consumer_offsets · 50 partitions · internal / 1 / 49 empty partitions not shown";
 const GROUPS_HEADING: &str = "Consumer groups";
@@ -446,6 +456,19 @@ fn groups_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> 
         std::thread::sleep(POLL);
     }
     println!("xtask: e2e: the log strips mark where group monitors committed");
+    // The second consumer stalls while 4 more records arrive: its partitions lag.
+    for line in GROUPS_LAG {
+        type_line(session, line)?;
+    }
+    let lagging = "return document.querySelectorAll('.group-partitions tr.lagging').length;";
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    while session.execute(lagging, json!([]))?.as_u64().unwrap_or(0) == 0 {
+        if Instant::now() > deadline {
+            return Err("no partition of group monitors shows lag after stalling its second consumer".to_string());
+        }
+        std::thread::sleep(POLL);
+    }
+    println!("xtask: e2e: the stalled consumer's partitions show lag");
     save_screenshot(session, &artifacts.join("groups-1280x720.png"))?;
     // __consumer_offsets comes last, collapsed, listing only the partition with commits.
     let internal = "const d = document.querySelector('details.topic.internal'); \
