@@ -60,8 +60,10 @@ pub fn GroupsPanel(props: &GroupsPanelProps) -> Html {
             if *open {
                 <div class="panel-body" id="groups-body">
                     if props.groups.is_empty() {
-                        <p class="empty">
-                            {"No consumer groups yet. Start a consumer in one with "}
+                        // One line: the command is cut at the panel's edge but whole in the
+                        // tooltip and when copied.
+                        <p class="empty one-line" title={EMPTY_HINT}>
+                            {"No groups yet. Start a consumer in one: "}
                             <code>{EMPTY_HINT}</code>
                         </p>
                     }
