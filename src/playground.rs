@@ -287,9 +287,11 @@ mod tests {
                 StripItem::Marker(m) => format!("{} {}", m.name, m.offset),
                 StripItem::Segment(s) => format!("segment {}", s.base_offset),
                 StripItem::Compacted(n) => format!("{n} compacted"),
+                StripItem::Consumer(c) => format!("{} {} {}", c.group_id, c.label, c.offset),
             })
             .collect();
-        assert_eq!(strip, ["0:82 bpm", "1:110 bpm", "HW = LEO 2"]);
+        // The console consumer without --group is in a group of its own, as in Kafka.
+        assert_eq!(strip, ["0:82 bpm", "1:110 bpm", "HW = LEO 2", "console-consumer-114 pos 2"]);
 
         let console = scrollback(session.output(), state.console_from, SCROLLBACK_LINES_MAX);
         let printed: Vec<_> = console.lines.iter().filter(|l| l.class == "stdout").map(|l| l.text.as_str()).collect();

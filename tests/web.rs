@@ -48,6 +48,8 @@ async fn app_mounts_with_its_accessible_names() {
     }
     // The page starts playing, so the toggle offers Pause.
     assert!(button(&root, "Pause").is_some(), "no button \"Pause\"");
+    let groups = root.query_selector("section[aria-labelledby=\"groups-heading\"] h2").ok().flatten();
+    assert_eq!(groups.and_then(|h| h.text_content()).as_deref(), Some("Consumer groups"));
     app.destroy();
 }
 

@@ -5,6 +5,7 @@ use yew::prelude::*;
 use crate::components::banner::Banner;
 use crate::components::cluster_diagram::ClusterDiagram;
 use crate::components::console::Console;
+use crate::components::groups_panel::GroupsPanel;
 use crate::components::narration_panel::NarrationPanel;
 use crate::components::node_inspector::NodeInspector;
 use crate::components::top_bar::TopBar;
@@ -14,6 +15,7 @@ use crate::hooks::shortcuts::use_shortcuts;
 use crate::playground::{Action, Playground};
 use crate::view_model::console_lines::{scrollback, SCROLLBACK_LINES_MAX};
 use crate::view_model::diagram::diagram;
+use crate::view_model::groups::groups;
 use crate::view_model::inspector::inspector;
 use crate::view_model::log_strip::RECORDS_SHOWN_MAX;
 use crate::view_model::narration::{narration, NARRATION_ENTRIES_MAX};
@@ -75,6 +77,7 @@ pub fn App(props: &AppProps) -> Html {
                 if let Some(inspector) = inspected {
                     <NodeInspector {inspector} on_action={on_action.clone()} />
                 }
+                <GroupsPanel groups={groups(&view.groups)} now_ms={view.now_ms} />
                 <Console {lines} {prompt} on_action={on_action.clone()} />
                 <NarrationPanel items={narration} {on_action} />
             </main>

@@ -6,6 +6,7 @@ pub mod banner;
 pub mod client_box;
 pub mod cluster_diagram;
 pub mod console;
+pub mod groups_panel;
 pub mod legend;
 pub mod narration_panel;
 pub mod node_inspector;

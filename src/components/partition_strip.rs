@@ -68,6 +68,16 @@ pub fn PartitionStrip(props: &PartitionStripProps) -> Html {
                                 <span class="segment-offset">{s.base_offset}</span>
                             </li>
                         },
+                        StripItem::Consumer(c) => html! {
+                            <li
+                                key={format!("c{}-{}", c.group_id, c.kind)}
+                                class={classes!("consumer-mark", c.kind)}
+                                title={c.tooltip.clone()}
+                            >
+                                <span class="consumer-group">{&c.group_id}</span>
+                                <span class="consumer-kind">{format!("{} {}", c.label, c.offset)}</span>
+                            </li>
+                        },
                         StripItem::Marker(m) => html! {
                             <li key={format!("m{}", m.class)} class={classes!("marker", m.class)} title={m.tooltip}>
                                 <span class="marker-name">{m.name}</span>

@@ -27,26 +27,35 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                         <code>{"bin/kafka-topics.sh --create --topic heart-rate-measures --bootstrap-server localhost:9092"}</code>
                     </p>
                 }
-                { for props.topics.iter().map(|t| html! {
+                { for props.topics.iter().map(|t| if t.internal { internal(t) } else { html! {
                     <article class="topic" key={t.name.clone()}>
                         <h3 title={format!("topic id {}", t.topic_id)}>
                             {&t.name}
-                            <span class="count">{partitions(t.partitions.len())}</span>
+                            <span class="count">{&t.partition_count}</span>
                         </h3>
                         { for t.partitions.iter().map(|p| html! {
                             <PartitionStrip key={p.name.clone()} partition={p.clone()} />
                         }) }
                     </article>
-                }) }
+                } }) }
             </div>
         </section>
     }
 }
 
-fn partitions(n: usize) -> String {
-    if n == 1 {
-        "1 partition".to_owned()
-    } else {
-        format!("{n} partitions")
+/// Kafka's own topics, collapsed: `__consumer_offsets` has 50 partitions, mostly empty.
+fn internal(t: &TopicModel) -> Html {
+    html! {
+        <details class="topic internal" key={t.name.clone()}>
+            <summary title={format!("topic id {}: an internal topic Kafka manages itself", t.topic_id)}>
+                {format!("{} · {} · internal", t.name, t.partition_count)}
+            </summary>
+            { for t.partitions.iter().map(|p| html! {
+                <PartitionStrip key={p.name.clone()} partition={p.clone()} />
+            }) }
+            if t.empty_partitions > 0 {
+                <p class="empty-partitions">{format!("{} empty partitions not shown", t.empty_partitions)}</p>
+            }
+        </details>
     }
 }

@@ -1,9 +1,11 @@
 //! One partition's log as a strip of cells: the newest records, with the high watermark
 //! (what consumers may read) and the log end offset (what the leader has written) marked
-//! where they fall between records, and where each new segment file begins.
+//! where they fall between records, where each new segment file begins, and where each
+//! consumer group stands (its committed offset and its owner's position).
 
 use ksim::{PartitionView, RecordView};
 
+use super::groups::ConsumerMark;
 use super::time_format::utc_timestamp;
 
 /// Records shown per partition: enough to watch a lesson, few enough to keep the DOM small.
@@ -28,6 +30,19 @@ pub enum StripItem {
     /// Offsets the log no longer has between two records (or before the first): the log
     /// cleaner removed them.
     Compacted(u64),
+    /// A consumer group's committed offset or its owner's position (one mark when equal).
+    Consumer(ConsumerMarker),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerMarker {
+    pub group_id: String,
+    pub offset: u64,
+    /// `committed`, `position` or `committed position` (CSS classes too).
+    pub kind: &'static str,
+    /// `commit`, `pos` or `commit=pos`: the kind, short enough for the mark.
+    pub label: &'static str,
+    pub tooltip: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,14 +80,22 @@ const HW_TOOLTIP: &str = "High watermark: records below it are on every in-sync 
 const LEO_TOOLTIP: &str = "Log end offset: the offset the leader will give the next record";
 const BOTH_TOOLTIP: &str = "High watermark = log end offset: every record is committed and visible to consumers";
 
-/// The last `max` records of the leader's log with HW and LEO markers in offset order.
-pub fn log_strip(p: &PartitionView, max: usize) -> Strip {
+/// The last `max` records of the leader's log with HW and LEO markers and each group's
+/// committed offset and position in offset order (at one offset, HW and LEO first).
+pub fn log_strip(p: &PartitionView, max: usize, consumers: &[ConsumerMark]) -> Strip {
     let shown_from = p.records.len().saturating_sub(max);
     let shown = &p.records[shown_from..];
     // Records the view left out, plus those before the window.
     let earlier = p.earlier_records + shown_from as u64;
 
-    let mut markers = markers(p.high_watermark, p.log_end_offset).into_iter().peekable();
+    let mut markers = markers(p.high_watermark, p.log_end_offset)
+        .into_iter()
+        .map(StripItem::Marker)
+        .chain(consumer_markers(consumers).into_iter().map(StripItem::Consumer))
+        .collect::<Vec<_>>();
+    // Stable: at one offset HW and LEO come first, then groups in id order.
+    markers.sort_by_key(marker_offset);
+    let mut markers = markers.into_iter().peekable();
     // Only boundaries inside the window are drawn (the first segment's start is the log start).
     let window_start = shown.first().map_or(p.log_end_offset, |r| r.offset);
     let mut segments = segment_marks(p).into_iter().filter(|s| s.base_offset > window_start).peekable();
@@ -86,14 +109,66 @@ pub fn log_strip(p: &PartitionView, max: usize) -> Strip {
         while let Some(segment) = segments.next_if(|s| s.base_offset <= record.offset) {
             items.push(StripItem::Segment(segment));
         }
-        while let Some(marker) = markers.next_if(|m| m.offset <= record.offset) {
-            items.push(StripItem::Marker(marker));
+        while let Some(marker) = markers.next_if(|m| marker_offset(m) <= record.offset) {
+            items.push(marker);
         }
         items.push(StripItem::Record(cell(record, p.high_watermark)));
     }
     items.extend(segments.map(StripItem::Segment));
-    items.extend(markers.map(StripItem::Marker));
+    items.extend(markers);
     Strip { earlier, items }
+}
+
+fn marker_offset(item: &StripItem) -> u64 {
+    match item {
+        StripItem::Marker(m) => m.offset,
+        StripItem::Consumer(c) => c.offset,
+        _ => unreachable!("only markers are sorted"),
+    }
+}
+
+/// One mark per group and offset: the committed offset and the position merge when equal.
+fn consumer_markers(consumers: &[ConsumerMark]) -> Vec<ConsumerMarker> {
+    let mut out = Vec::with_capacity(consumers.len() * 2);
+    for c in consumers {
+        let group_id = c.group_id.clone();
+        match (c.committed, &c.position) {
+            (Some(committed), Some((position, client))) if committed == *position => out.push(ConsumerMarker {
+                group_id: group_id.clone(),
+                offset: committed,
+                kind: "committed position",
+                label: "commit=pos",
+                tooltip: format!(
+                    "group {group_id} committed {committed}\n{client} (its owner) will fetch from {position} next: it is caught up with its commit"
+                ),
+            }),
+            (committed, position) => {
+                if let Some(committed) = committed {
+                    out.push(ConsumerMarker {
+                        group_id: group_id.clone(),
+                        offset: committed,
+                        kind: "committed",
+                        label: "commit",
+                        tooltip: format!(
+                            "group {group_id} committed {committed}\nThe group resumes here after a rebalance or a restart"
+                        ),
+                    });
+                }
+                if let Some((position, client)) = position {
+                    out.push(ConsumerMarker {
+                        group_id: group_id.clone(),
+                        offset: *position,
+                        kind: "position",
+                        label: "pos",
+                        tooltip: format!(
+                            "group {group_id}: {client} (its owner) will fetch from {position} next (its position)"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Every segment after the first, named as Kafka names its files (base offset, 20 digits).
@@ -202,6 +277,7 @@ mod tests {
                 StripItem::Marker(m) => format!("|{} {}|", m.name, m.offset),
                 StripItem::Segment(s) => format!("/seg {}/", s.base_offset),
                 StripItem::Compacted(n) => format!("~{n}~"),
+                StripItem::Consumer(c) => format!("<{} {} {}>", c.group_id, c.label, c.offset),
             });
         }
         out
@@ -210,22 +286,22 @@ mod tests {
     #[test]
     fn markers_fall_between_records() {
         let p = partition(&["82 bpm", "110 bpm", "95 bpm"], 1);
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [0:82 bpm] |HW 1| (1:110 bpm) (2:95 bpm) |LEO 3|");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=0 [0:82 bpm] |HW 1| (1:110 bpm) (2:95 bpm) |LEO 3|");
     }
 
     #[test]
     fn segment_boundaries_stand_before_their_first_record() {
         let mut p = partition(&["a", "b", "c", "d"], 4);
         p.segments = [0, 2, 3].iter().map(|&base_offset| SegmentView { base_offset, size_bytes: 69 }).collect();
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [0:a] [1:b] /seg 2/ [2:c] /seg 3/ [3:d] |HW = LEO 4|");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=0 [0:a] [1:b] /seg 2/ [2:c] /seg 3/ [3:d] |HW = LEO 4|");
         // A boundary at or before the window's first record is not drawn.
-        assert_eq!(render(&log_strip(&p, 2)), "earlier=2 [2:c] /seg 3/ [3:d] |HW = LEO 4|");
-        let StripItem::Segment(active) = &log_strip(&p, 2).items[1] else { panic!() };
+        assert_eq!(render(&log_strip(&p, 2, &[])), "earlier=2 [2:c] /seg 3/ [3:d] |HW = LEO 4|");
+        let StripItem::Segment(active) = &log_strip(&p, 2, &[]).items[1] else { panic!() };
         assert_eq!(active.file, "00000000000000000003.log");
         assert!(active.tooltip.contains("the active segment"), "{}", active.tooltip);
         // A new, still empty active segment shows at the log end.
         p.segments.push(SegmentView { base_offset: 4, size_bytes: 0 });
-        assert_eq!(render(&log_strip(&p, 1)), "earlier=3 [3:d] /seg 4/ |HW = LEO 4|");
+        assert_eq!(render(&log_strip(&p, 1, &[])), "earlier=3 [3:d] /seg 4/ |HW = LEO 4|");
     }
 
     #[test]
@@ -235,34 +311,59 @@ mod tests {
         p.log_end_offset = 4;
         p.high_watermark = 4;
         p.earlier_records = 2;
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=2 [2:c] [3:d] |HW = LEO 4|");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=2 [2:c] [3:d] |HW = LEO 4|");
     }
 
     #[test]
     fn offsets_compaction_removed_are_shown_as_gaps() {
         let mut p = partition(&["a", "b", "c", "d", "e"], 5);
         p.records.retain(|r| r.offset != 0 && r.offset != 2 && r.offset != 3);
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 ~1~ [1:b] ~2~ [4:e] |HW = LEO 5|");
-        assert_eq!(render(&log_strip(&p, 1)), "earlier=1 [4:e] |HW = LEO 5|", "no gap before the window");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=0 ~1~ [1:b] ~2~ [4:e] |HW = LEO 5|");
+        assert_eq!(render(&log_strip(&p, 1, &[])), "earlier=1 [4:e] |HW = LEO 5|", "no gap before the window");
         // Below the log start nothing is missing: deleted records are not compacted ones.
         p.log_start_offset = 1;
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [1:b] ~2~ [4:e] |HW = LEO 5|");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=0 [1:b] ~2~ [4:e] |HW = LEO 5|");
+    }
+
+    #[test]
+    fn consumer_groups_mark_their_commit_and_position() {
+        let p = partition(&["a", "b", "c", "d"], 4);
+        let mark = |group: &str, committed, position: Option<u64>| ConsumerMark {
+            group_id: group.to_owned(),
+            committed,
+            position: position.map(|o| (o, "console-consumer".to_owned())),
+        };
+        let marks =
+            [mark("alerts", Some(1), Some(3)), mark("monitors", Some(4), Some(4)), mark("audit", None, Some(0))];
+        assert_eq!(
+            render(&log_strip(&p, 10, &marks)),
+            "earlier=0 <audit pos 0> [0:a] <alerts commit 1> [1:b] [2:c] <alerts pos 3> [3:d] \
+             |HW = LEO 4| <monitors commit=pos 4>"
+        );
+        let strip = log_strip(&p, 10, &marks);
+        let StripItem::Consumer(alerts) = &strip.items[2] else { panic!("{strip:?}") };
+        assert!(alerts.tooltip.starts_with("group alerts committed 1\n"), "{}", alerts.tooltip);
+        // Marks behind the window are drawn at its start, in offset order.
+        assert_eq!(
+            render(&log_strip(&p, 1, &marks)),
+            "earlier=3 <audit pos 0> <alerts commit 1> <alerts pos 3> [3:d] |HW = LEO 4| <monitors commit=pos 4>"
+        );
     }
 
     #[test]
     fn fully_replicated_log_has_one_marker() {
         let p = partition(&["82 bpm"], 1);
-        assert_eq!(render(&log_strip(&p, 10)), "earlier=0 [0:82 bpm] |HW = LEO 1|");
-        assert_eq!(render(&log_strip(&partition(&[], 0), 10)), "earlier=0 |HW = LEO 0|");
+        assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=0 [0:82 bpm] |HW = LEO 1|");
+        assert_eq!(render(&log_strip(&partition(&[], 0), 10, &[])), "earlier=0 |HW = LEO 0|");
     }
 
     #[test]
     fn long_logs_show_the_newest_records() {
         let p = partition(&["a", "b", "c", "d", "e"], 5);
-        assert_eq!(render(&log_strip(&p, 2)), "earlier=3 [3:d] [4:e] |HW = LEO 5|");
+        assert_eq!(render(&log_strip(&p, 2, &[])), "earlier=3 [3:d] [4:e] |HW = LEO 5|");
         // A high watermark behind the window is drawn at its start.
         let p = partition(&["a", "b", "c", "d", "e"], 1);
-        assert_eq!(render(&log_strip(&p, 2)), "earlier=3 |HW 1| (3:d) (4:e) |LEO 5|");
+        assert_eq!(render(&log_strip(&p, 2, &[])), "earlier=3 |HW 1| (3:d) (4:e) |LEO 5|");
     }
 
     #[test]
@@ -271,7 +372,7 @@ mod tests {
         p.records[0].key = Some("patient-7".to_owned());
         p.records.push(RecordView { offset: 1, timestamp_ms: 0, key: None, value: None });
         p.log_end_offset = 2;
-        let strip = log_strip(&p, 10);
+        let strip = log_strip(&p, 10, &[]);
         let StripItem::Record(first) = &strip.items[0] else { panic!("{strip:?}") };
         assert_eq!(first.text, "{\"patient\":…");
         assert_eq!(

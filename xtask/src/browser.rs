@@ -54,7 +54,7 @@ impl Browser {
 /// Makes the page's viewport (what screenshots capture) exactly `width`×`height`. Window
 /// sizes include the browser frame, even headless (a 720 px window gave a 577 px viewport),
 /// so measure the difference once and grow the window by it.
-fn fit_viewport(session: &Session, width: u32, height: u32) -> Result<()> {
+pub fn fit_viewport(session: &Session, width: u32, height: u32) -> Result<()> {
     session.set_window_size(width, height)?;
     let (inner_w, inner_h) = viewport(session)?;
     if (inner_w, inner_h) == (width, height) {

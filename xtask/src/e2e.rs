@@ -5,7 +5,9 @@
 //! its buttons in the diagram, create a replicated topic and produce to it (the topic panel
 //! shows every replica's copy), open a broker's inspector by clicking its box, then, in
 //! slow motion, kill the active controller and catch the election's Vote messages. Log internals: a compacted topic whose segments roll, with
-//! the segment boundaries drawn in its log strip. Screenshots of each go to target/e2e/.
+//! the segment boundaries drawn in its log strip. Consumer groups: two consumers share group
+//! `monitors` on a 4-partition topic, and the groups panel shows the stable group with
+//! every partition owned. Screenshots of each go to target/e2e/.
 
 use crate::browser::Browser;
 use crate::process::format_duration;
@@ -69,6 +71,36 @@ const LOG_INTERNALS: [&str; 11] = [
     "> patient-3:admitted",
     "ksim advance 20s",
 ];
+/// The fourth journey: two background consumers in one group share a 4-partition topic
+/// holding 4 keyed records; 5 s are enough for them to join, sync and commit.
+const GROUPS_JOURNEY: [&str; 10] = [
+    "ksim start-cluster --brokers 1 --controllers 1",
+    "bin/kafka-topics.sh --create --topic vitals --partitions 4 --bootstrap-server localhost:9092",
+    "bin/kafka-console-producer.sh --topic vitals --property parse.key=true --property key.separator=: --bootstrap-server localhost:9092",
+    "> patient-1:82 bpm",
+    "> patient-2:110 bpm",
+    "> patient-3:95 bpm",
+    "> patient-4:120 bpm",
+    "bin/kafka-console-consumer.sh --topic vitals --group monitors --from-beginning --bootstrap-server localhost:9092 &",
+    "bin/kafka-console-consumer.sh --topic vitals --group monitors --from-beginning --bootstrap-server localhost:9092 &",
+    "ksim advance 5s",
+];
+/// Past the consumers' auto-commit interval (5 s).
+const GROUPS_COMMIT: &str = "ksim advance 6s";
+/// Job 4 is the second consumer (d57f1e3a, owner of vitals-2 and vitals-3 with seed 1).
+const GROUPS_LAG: [&str; 7] = [
+    "ksim stall %4 30s",
+    "bin/kafka-console-producer.sh --topic vitals --property parse.key=true --property key.separator=: --bootstrap-server localhost:9092",
+    "> patient-1:85 bpm",
+    "> patient-2:112 bpm",
+    "> patient-3:97 bpm",
+    "> patient-4:118 bpm",
+    "ksim advance 2s",
+];
+/// The summary of __consumer_offsets, its partitions shown, and the note on the others.
+const INTERNAL_TOPIC: &str = "__consumer_offsets · 50 partitions · internal / 1 / 49 empty partitions not shown";
+const GROUPS_HEADING: &str = "Consumer groups";
+const GROUP: &str = "Group monitors";
 /// Real time at 1× for followers to notice the dead leader and start voting.
 const ELECTION_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -103,6 +135,12 @@ pub fn run(root: &Path) -> Result<()> {
             let internals = Instant::now();
             log_internals(browser.session(), &server.url(), &artifacts).map(|()| {
                 println!("xtask: e2e: log internals journey passed in {}", format_duration(internals.elapsed()))
+            })
+        })
+        .and_then(|()| {
+            let groups = Instant::now();
+            groups_journey(browser.session(), &server.url(), &artifacts).map(|()| {
+                println!("xtask: e2e: consumer groups journey passed in {}", format_duration(groups.elapsed()))
             })
         });
     match journeys {
@@ -357,6 +395,108 @@ fn log_internals(session: &Session, url: &str, artifacts: &Path) -> Result<()> {
     }
     println!("xtask: e2e: patient-status shows a segment boundary and its compacted log (offsets 1-4)");
     save_screenshot(session, &artifacts.join("log-internals.png"))
+}
+
+/// Two consumers started in the background with `--group monitors` on a fresh page: the
+/// groups panel shows the group Stable with both members and an owner for each of the 4
+/// partitions. Screenshots at 1280×720 and on a projector (1920×1080); this journey runs
+/// last because it resizes the window.
+fn groups_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> {
+    // The election journey left the window at projector size.
+    crate::browser::fit_viewport(session, WIDTH, HEIGHT)?;
+    session.navigate(url)?;
+    if session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.is_none() {
+        return Err("the page did not come back for the consumer groups journey".to_string());
+    }
+    let heading = "const h = document.getElementById('groups-heading'); return h ? h.textContent : null;";
+    if session.execute(heading, json!([]))? != json!(GROUPS_HEADING) {
+        return Err(format!("no groups panel headed `{GROUPS_HEADING}`"));
+    }
+    for line in GROUPS_JOURNEY {
+        type_line(session, line)?;
+    }
+    let script = "const g = document.querySelector(arguments[0]); \
+                  if (!g) return null; \
+                  const owners = [...g.querySelectorAll('.group-partitions tbody tr')] \
+                    .map(r => r.querySelector('th').textContent + '=' + r.querySelector('.owner').textContent); \
+                  return { state: g.querySelector('.group-state').textContent, \
+                           members: g.querySelectorAll('.member').length, owners };";
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    loop {
+        let seen = session.execute(script, json!([labelled(GROUP)]))?;
+        let owners: Vec<&str> =
+            seen["owners"].as_array().map(|o| o.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+        let all_owned = ["vitals-0=", "vitals-1=", "vitals-2=", "vitals-3="]
+            .iter()
+            .all(|p| owners.iter().any(|o| o.starts_with(p) && !o.ends_with('—') && o.len() > p.len()));
+        if seen["state"] == json!("Stable") && seen["members"] == json!(2) && all_owned && owners.len() == 4 {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "expected `{GROUP}` Stable with 2 members and an owner for vitals-0..3 after `ksim advance 5s`; saw {seen}"
+            ));
+        }
+        std::thread::sleep(POLL);
+    }
+    println!("xtask: e2e: group monitors is Stable with 2 members sharing vitals-0..3");
+    // One auto-commit interval later the group's commits are marked on the log strips.
+    type_line(session, GROUPS_COMMIT)?;
+    let commits = "return document.querySelectorAll('.strip .consumer-mark.committed').length;";
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    // Both of d57f1e3a's partitions with records (seed 1); the leader's first auto-commit
+    // failed during the rebalance and the core does not retry it while nothing new arrives.
+    while session.execute(commits, json!([]))?.as_u64().unwrap_or(0) < 2 {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "expected the group's commits on 2 vitals partitions after `{GROUPS_COMMIT}`; saw {}",
+                session.execute(commits, json!([]))?
+            ));
+        }
+        std::thread::sleep(POLL);
+    }
+    println!("xtask: e2e: the log strips mark where group monitors committed");
+    // The second consumer stalls while 4 more records arrive: its partitions lag.
+    for line in GROUPS_LAG {
+        type_line(session, line)?;
+    }
+    let lagging = "return document.querySelectorAll('.group-partitions tr.lagging').length;";
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    while session.execute(lagging, json!([]))?.as_u64().unwrap_or(0) == 0 {
+        if Instant::now() > deadline {
+            return Err("no partition of group monitors shows lag after stalling its second consumer".to_string());
+        }
+        std::thread::sleep(POLL);
+    }
+    println!("xtask: e2e: the stalled consumer's partitions show lag");
+    save_screenshot(session, &artifacts.join("groups-1280x720.png"))?;
+    // __consumer_offsets comes last, collapsed, listing only the partition with commits.
+    let internal = "const d = document.querySelector('details.topic.internal'); \
+                    if (!d) return null; d.open = true; d.scrollIntoView(); \
+                    return d.querySelector('summary').textContent + ' / ' \
+                      + d.querySelectorAll('.partition').length + ' / ' \
+                      + (d.querySelector('.empty-partitions')?.textContent ?? '');";
+    let seen = session.execute(internal, json!([]))?;
+    if seen != json!(INTERNAL_TOPIC) {
+        return Err(format!("expected the internal topic collapsed as `{INTERNAL_TOPIC}`; saw {seen}"));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    save_screenshot(session, &artifacts.join("groups-internal-topic.png"))?;
+    crate::browser::fit_viewport(session, 1920, 1080)?;
+    std::thread::sleep(Duration::from_millis(300));
+    save_screenshot(session, &artifacts.join("groups-1920x1080.png"))?;
+    // The dark theme, by applying the stylesheet's `prefers-color-scheme: dark` rules
+    // unconditionally (WebDriver has no standard way to emulate the media feature).
+    let dark = "const rules = [...document.styleSheets].flatMap(s => [...s.cssRules]) \
+                  .filter(r => r.media && r.media.mediaText.includes('prefers-color-scheme: dark')) \
+                  .flatMap(r => [...r.cssRules].map(c => c.cssText)); \
+                const style = document.createElement('style'); \
+                style.textContent = rules.join('\\n'); document.head.append(style); return rules.length;";
+    if session.execute(dark, json!([]))?.as_u64().unwrap_or(0) == 0 {
+        return Err("the stylesheet has no `prefers-color-scheme: dark` rules".to_string());
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    save_screenshot(session, &artifacts.join("groups-dark-1920x1080.png"))
 }
 
 /// Slow motion: pick 200 ms in the "Network latency" select, kill the active controller
