@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   ksim run FILE [--seed N] [--trace]   run a console script and print its transcript
-  ksim sweep --seeds N [--first-seed S] [--faults] [--scenario kraft|replication] [--unclean] [--chaos DURATION]
+  ksim sweep --seeds N [--first-seed S] [--faults] [--scenario kraft|replication] [--unclean] [--no-idempotence] [--chaos DURATION]
   ksim sweep --seed S [--faults] [--scenario kraft] [--verbose]
                                        seeded fault runs with invariants after every event
   ksim                                 an interactive console (Ctrl-D to quit)
@@ -114,6 +114,7 @@ fn parse_sweep_args(args: &[String]) -> Result<SweepArgs, String> {
             }
             "--faults" => parsed.cfg.faults = true,
             "--unclean" => parsed.cfg.unclean = true,
+            "--no-idempotence" => parsed.cfg.idempotence = false,
             "--verbose" => parsed.verbose = true,
             "--scenario" => {
                 let name = iter.next().ok_or("--scenario needs a name")?;

@@ -61,6 +61,8 @@ pub(crate) struct TopicDefaults {
 pub(crate) struct BrokerDisk {
     pub(crate) partitions: BTreeMap<(String, u32), PartitionLog>,
     pub(crate) metadata: RaftDisk,
+    /// How many producer ids this broker has handed out (kept so a restart never reuses one).
+    pub(crate) producer_ids_issued: u64,
 }
 
 pub(crate) struct Broker {
@@ -83,6 +85,7 @@ pub(crate) struct Broker {
     auto_creating: BTreeSet<String>,
     next_correlation_id: u32,
     defaults: TopicDefaults,
+    producer_ids_issued: u64,
 }
 
 impl Broker {
@@ -112,6 +115,7 @@ impl Broker {
             auto_creating: BTreeSet::new(),
             next_correlation_id: 0,
             defaults,
+            producer_ids_issued: disk.producer_ids_issued,
         }
     }
 
@@ -120,6 +124,7 @@ impl Broker {
         BrokerDisk {
             partitions: self.replicas.into_logs(),
             metadata: self.observer.map(|o| o.disk).unwrap_or_default(),
+            producer_ids_issued: self.producer_ids_issued,
         }
     }
 
@@ -346,9 +351,21 @@ impl Broker {
                 let response = self.metadata_response(topics, allow_auto_topic_creation, ctx);
                 ctx.send(from, correlation_id, response);
             }
-            Msg::ProduceRequest { acks, timeout_ms, topic, partition, records } => {
-                self.replicas.produce(from, correlation_id, acks, timeout_ms, (topic, partition), records, ctx);
+            Msg::ProduceRequest { acks, timeout_ms, topic, partition, records, producer } => {
+                let key = (topic, partition);
+                self.replicas.produce(from, correlation_id, acks, timeout_ms, key, records, producer, ctx);
                 self.send_replica_requests(ctx);
+            }
+            Msg::InitProducerIdRequest => {
+                let (producer_id, producer_epoch) = (self.allocate_producer_id(), 0);
+                ctx.trace(format!(
+                    "handed out producer id {producer_id} (epoch {producer_epoch}) from its own id block (the simulator's stand-in for AllocateProducerIds)"
+                ));
+                ctx.send(
+                    from,
+                    correlation_id,
+                    Msg::InitProducerIdResponse { error: None, producer_id, producer_epoch },
+                );
             }
             Msg::FetchRequest { replica_id, max_wait_ms, partitions } => {
                 self.replicas.fetch(from, correlation_id, replica_id, max_wait_ms, partitions, ctx);
@@ -414,6 +431,16 @@ impl Broker {
             }
             _ => {}
         }
+    }
+
+    /// Kafka's brokers take blocks of 1000 producer ids from the controller
+    /// (AllocateProducerIds, recorded as ProducerIdsRecord). Here broker n owns the blocks
+    /// `n*1000 + k*1_000_000` (ids unique while node ids stay below 1000) and counts on disk.
+    fn allocate_producer_id(&mut self) -> u64 {
+        const BLOCK: u64 = 1000;
+        let k = self.producer_ids_issued;
+        self.producer_ids_issued += 1;
+        (k / BLOCK) * BLOCK * BLOCK + u64::from(self.node_id.0) * BLOCK + k % BLOCK
     }
 
     fn on_heartbeat_response(&mut self, is_caught_up: bool, is_fenced: bool, ctx: &mut Ctx) {

@@ -30,6 +30,8 @@ pub(crate) enum KafkaError {
     InvalidRecord,
     InvalidReplicaAssignment,
     NoReassignmentInProgress,
+    OutOfOrderSequenceNumber,
+    InvalidProducerEpoch,
 }
 
 impl KafkaError {
@@ -62,6 +64,8 @@ impl KafkaError {
             KafkaError::BrokerIdNotRegistered => "BROKER_ID_NOT_REGISTERED",
             KafkaError::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
             KafkaError::InvalidRecord => "INVALID_RECORD",
+            KafkaError::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            KafkaError::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
         }
     }
 
@@ -100,6 +104,8 @@ impl KafkaError {
             KafkaError::BrokerIdNotRegistered => "org.apache.kafka.common.errors.BrokerIdNotRegisteredException",
             KafkaError::OffsetOutOfRange => "org.apache.kafka.common.errors.OffsetOutOfRangeException",
             KafkaError::InvalidRecord => "org.apache.kafka.common.errors.InvalidRecordException",
+            KafkaError::OutOfOrderSequenceNumber => "org.apache.kafka.common.errors.OutOfOrderSequenceException",
+            KafkaError::InvalidProducerEpoch => "org.apache.kafka.common.errors.InvalidProducerEpochException",
         }
     }
 
@@ -150,6 +156,8 @@ impl KafkaError {
                 "The requested offset is not within the range of offsets maintained by the server."
             }
             KafkaError::InvalidRecord => "This record has failed the validation on broker and hence will be rejected.",
+            KafkaError::OutOfOrderSequenceNumber => "The broker received an out of order sequence number.",
+            KafkaError::InvalidProducerEpoch => "Producer attempted to produce with an old epoch.",
         }
     }
 }

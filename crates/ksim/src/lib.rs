@@ -18,6 +18,7 @@ mod net;
 mod node;
 mod partition_log;
 mod partitioner;
+mod producer_state;
 mod protocol;
 mod raft;
 mod replica_manager;

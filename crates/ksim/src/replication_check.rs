@@ -115,6 +115,9 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
         retry_backoff_ms: 100,
         max_block_ms: 60_000,
         request_timeout_ms: 1_500,
+        enable_idempotence: cfg.idempotence,
+        max_in_flight_requests_per_connection: 5,
+        delivery_timeout_ms: 120_000,
     };
     let producer = world.start_client(|_| Client {
         client_id: "vitals-producer".to_string(),
