@@ -188,10 +188,13 @@ fn sweep(args: &[String]) -> ExitCode {
         "({} events simulated, {acknowledged} writes acknowledged, {unrecovered} seed(s) without a leader or a running broker after recovery)",
         events
     );
-    if duplicated + reordered > 0 {
-        println!(
-            "({duplicated} record(s) duplicated and {reordered} reordered within a key: the producer is not idempotent, so a retried batch can land twice or after a later one)"
-        );
+    if parsed.cfg.scenario == ksim::Scenario::Replication || duplicated + reordered > 0 {
+        let why = match (parsed.cfg.idempotence, duplicated + reordered > 0) {
+            (false, true) => ": the producer is not idempotent, so a retried batch can land twice or after a later one",
+            (true, true) => ": the producer is idempotent, so this is a bug",
+            (_, false) => "",
+        };
+        println!("({duplicated} record(s) duplicated and {reordered} reordered within a key{why})");
     }
     if !unrecovered_seeds.is_empty() {
         let shown: Vec<&str> = unrecovered_seeds.iter().take(20).map(String::as_str).collect();

@@ -42,6 +42,8 @@ pub(crate) struct Network {
     next_id: u64,
     /// Directed server pairs whose messages are dropped.
     cuts: BTreeSet<(NodeId, NodeId)>,
+    /// Directed cuts between any endpoints, e.g. a broker's responses to one client.
+    endpoint_cuts: BTreeSet<(Addr, Addr)>,
     pub(crate) faults: Faults,
 }
 
@@ -52,6 +54,7 @@ impl Network {
             base_latency_ms: LATENCY_BASE_MS,
             next_id: 0,
             cuts: BTreeSet::new(),
+            endpoint_cuts: BTreeSet::new(),
             faults: Faults::default(),
         }
     }
@@ -98,10 +101,18 @@ impl Network {
 
     /// Whether a message between these endpoints would be dropped by a cut.
     pub(crate) fn is_cut(&self, from: Addr, to: Addr) -> bool {
-        match (from, to) {
-            (Addr::Node(a), Addr::Node(b)) => self.cuts.contains(&(a, b)),
-            _ => false,
-        }
+        self.endpoint_cuts.contains(&(from, to))
+            || match (from, to) {
+                (Addr::Node(a), Addr::Node(b)) => self.cuts.contains(&(a, b)),
+                _ => false,
+            }
+    }
+
+    /// Drops messages from one endpoint to another (one way), clients included: a
+    /// produce response lost on its way back. Only tests use it so far.
+    #[cfg(test)]
+    pub(crate) fn cut_endpoints(&mut self, from: Addr, to: Addr) {
+        self.endpoint_cuts.insert((from, to));
     }
 
     /// Drops messages from `from` to `to` (one way).
@@ -113,6 +124,7 @@ impl Network {
 
     pub(crate) fn heal(&mut self) {
         self.cuts.clear();
+        self.endpoint_cuts.clear();
     }
 
     pub(crate) fn cuts(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {

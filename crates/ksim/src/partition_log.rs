@@ -481,6 +481,29 @@ mod tests {
     }
 
     #[test]
+    fn followers_and_truncation_derive_producer_state_from_the_batches() {
+        let p = |base_sequence| ProducerBatch { producer_id: 1000, producer_epoch: 0, base_sequence };
+        let mut leader = PartitionLog::default();
+        leader.append(vec![rec("a"), rec("b")], Some(p(0)), 0, RollConfig::default(), SimTime(1));
+        leader.append(vec![rec("c")], None, 0, RollConfig::default(), SimTime(1));
+        leader.append(vec![rec("d"), rec("e")], Some(p(2)), 0, RollConfig::default(), SimTime(1));
+        let mut follower = PartitionLog::default();
+        follower.append_replicated(&leader.records()[..4], RollConfig::default(), SimTime(2));
+        follower.append_replicated(leader.records(), RollConfig::default(), SimTime(2));
+        assert_eq!(follower.producer_state(), leader.producer_state(), "replicated batches, same state");
+        let mut rebuilt = follower.clone();
+        rebuilt.rebuild_producer_state();
+        assert_eq!(rebuilt.producer_state(), leader.producer_state(), "the log holds everything the state says");
+        let dup = |log: &PartitionLog| {
+            matches!(log.producer_state().check(p(2), 2, 5, "t-0"), crate::producer_state::ProducerCheck::Duplicate(_))
+        };
+        assert!(dup(&follower));
+        follower.truncate(3);
+        assert!(!dup(&follower), "the truncated batch is forgotten");
+        assert_eq!(follower.producer_state().check(p(2), 2, 3, "t-0"), crate::producer_state::ProducerCheck::Append);
+    }
+
+    #[test]
     #[should_panic(expected = "beyond LEO")]
     fn the_high_watermark_cannot_pass_the_log_end() {
         let mut log = PartitionLog::default();

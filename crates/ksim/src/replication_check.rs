@@ -237,3 +237,124 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
         final_status: crate::console::control_status(&world),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Addr;
+
+    /// A produce response lost on its way back: the producer's request times out and it
+    /// sends the batch again, to the same leader or (`fail_over`) to the next one after
+    /// the first dies. Returns the (current) leader's log values, the acknowledged
+    /// offsets and the trace.
+    fn lose_a_produce_response(
+        enable_idempotence: bool,
+        fail_over: bool,
+    ) -> (Vec<String>, Vec<Option<u64>>, Vec<String>) {
+        let seed = 6;
+        let mut world = World::new(seed);
+        let mut con = Console::new(seed, true);
+        con.input(&mut world, "ksim start-cluster --brokers 3 --controllers 1");
+        con.input(&mut world, "kafka-topics.sh --create --topic vitals --partitions 1 --replication-factor 3 --config min.insync.replicas=2 --bootstrap-server localhost:9092");
+        let leader = world.servers.values().find_map(|s| {
+            let h = s.broker.as_ref()?.replicas.partitions.get(&("vitals".to_string(), 0))?;
+            h.is_leader.then(|| s.node_id())
+        });
+        let leader = leader.expect("vitals-0 has a leader");
+        let config = ProducerConfig {
+            bootstrap_servers: BOOTSTRAP.iter().map(|s| s.to_string()).collect(),
+            client_id: "vitals-producer".to_string(),
+            acks: -1,
+            linger_ms: 5,
+            batch_size: 16_384,
+            // Kafka's default: delivery.timeout.ms bounds the retries.
+            retries: i32::MAX as u32,
+            retry_backoff_ms: 100,
+            max_block_ms: 60_000,
+            request_timeout_ms: 1_500,
+            enable_idempotence,
+            max_in_flight_requests_per_connection: 5,
+            delivery_timeout_ms: 120_000,
+        };
+        let producer = world.start_client(|_| Client {
+            client_id: "vitals-producer".to_string(),
+            role: ClientRole::Producer(Producer::new(config)),
+            alive: true,
+        });
+        for v in ["82 bpm", "110 bpm", "95 bpm"] {
+            world.poke_client(producer, |c, ctx| {
+                if let ClientRole::Producer(p) = &mut c.role {
+                    p.send("vitals".to_string(), None, Some(v.as_bytes().to_vec()), ctx);
+                }
+            });
+        }
+        // As soon as the leader has the batch, its answer to the producer is dropped.
+        let appended = |w: &World| w.trace.iter().any(|t| t.text.starts_with("appended 3 record(s) to vitals-0"));
+        while !appended(&world) && world.step() {}
+        assert!(appended(&world), "the leader appended the batch");
+        world.net_mut().cut_endpoints(Addr::Node(leader), Addr::Client(producer));
+        let mut acked = Vec::new();
+        let note = |acked: &mut Vec<Option<u64>>, event| {
+            if let ClientEvent::Producer(ProducerEvent::Acked { offset, .. }) = event {
+                acked.push(offset);
+            }
+            false
+        };
+        let until = world.now().plus_ms(1_000);
+        run_for(&mut world, until, producer, |e| note(&mut acked, e));
+        assert!(acked.is_empty(), "the response was lost");
+        if fail_over {
+            world.kill(leader);
+        } else {
+            world.net_mut().heal();
+        }
+        let until = world.now().plus_ms(15_000);
+        run_for(&mut world, until, producer, |e| note(&mut acked, e));
+        let log = world
+            .servers
+            .values()
+            .filter_map(|s| s.broker.as_ref())
+            .find_map(|b| b.replicas.partitions.get(&("vitals".to_string(), 0)).filter(|h| h.is_leader))
+            .map(|h| {
+                h.log
+                    .records()
+                    .iter()
+                    .filter_map(|r| r.value.clone())
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let trace = world.trace.iter().map(|t| format!("{}: {}", t.actor, t.text)).collect();
+        (log, acked, trace)
+    }
+
+    #[test]
+    fn an_idempotent_retry_after_a_lost_response_is_written_once() {
+        let (log, acked, trace) = lose_a_produce_response(true, false);
+        assert_eq!(log, ["82 bpm", "110 bpm", "95 bpm"]);
+        assert_eq!(acked, [Some(0), Some(1), Some(2)], "the duplicate is answered with the original offsets");
+        let dup = trace.iter().find(|t| t.contains("ignored a duplicate batch"));
+        assert!(
+            dup.is_some_and(|t| t.ends_with(
+                "ignored a duplicate batch from producer 2000 (sequence 0..2) on vitals-0: already at offset 0"
+            )),
+            "{dup:?}"
+        );
+    }
+
+    #[test]
+    fn without_idempotence_the_retry_writes_the_batch_twice() {
+        let (log, acked, trace) = lose_a_produce_response(false, false);
+        assert_eq!(log, ["82 bpm", "110 bpm", "95 bpm", "82 bpm", "110 bpm", "95 bpm"]);
+        assert_eq!(acked, [Some(3), Some(4), Some(5)]);
+        assert!(!trace.iter().any(|t| t.contains("duplicate")));
+    }
+
+    #[test]
+    fn the_next_leader_knows_the_batch_from_replication_and_drops_the_retry() {
+        let (log, acked, trace) = lose_a_produce_response(true, true);
+        assert_eq!(log, ["82 bpm", "110 bpm", "95 bpm"]);
+        assert_eq!(acked, [Some(0), Some(1), Some(2)], "{trace:#?}");
+        assert!(trace.iter().any(|t| t.contains("ignored a duplicate batch from producer")), "{trace:#?}");
+    }
+}

@@ -129,6 +129,9 @@ struct Batch {
     retry_at: Option<SimTime>,
     /// Idempotence: the producer id, epoch and base sequence given when first drained.
     sequence: Option<ProducerBatch>,
+    /// The leader refused the last attempt before appending (a sequence gap, too small
+    /// an ISR): an epoch bump may give the batch a new sequence without risking a copy.
+    refused: bool,
 }
 
 impl Batch {
@@ -372,6 +375,7 @@ impl Producer {
                 attempts: 0,
                 retry_at: None,
                 sequence: None,
+                refused: false,
             });
         }
         let Some(batch) = deque.back_mut() else { return };
@@ -392,9 +396,6 @@ impl Producer {
             self.maybe_resolve_sequences(ctx);
             if self.producer_id.is_none() {
                 self.init_producer_id(ctx);
-                return;
-            }
-            if self.epoch_bump_required {
                 return;
             }
         }
@@ -450,7 +451,9 @@ impl Producer {
             return self.config.max_in_flight_requests_per_connection > 1 || in_flight.next().is_none();
         }
         match batch.sequence {
-            None => self.sequences.get(key).is_none_or(|s| s.unresolved.is_none()),
+            // While an epoch bump waits, only batches that may already be written go.
+            None => !self.epoch_bump_required && self.sequences.get(key).is_none_or(|s| s.unresolved.is_none()),
+            Some(_) if self.epoch_bump_required && batch.refused => false,
             Some(s) => !in_flight.any(|f| f.batch.sequence.is_some_and(|o| o.base_sequence < s.base_sequence)),
         }
     }
@@ -553,7 +556,10 @@ impl Producer {
                 self.epoch_bump_required = true;
             }
         }
-        if !self.epoch_bump_required || !self.in_flight.is_empty() {
+        // Batches already sent under this epoch finish first: re-sequenced under the next
+        // one, a batch that was written but not acknowledged would be written again.
+        let sequenced_queued = self.batches.values().flatten().any(|b| b.sequence.is_some() && !b.refused);
+        if !self.epoch_bump_required || !self.in_flight.is_empty() || sequenced_queued {
             return;
         }
         let Some((producer_id, epoch)) = self.producer_id else { return };
@@ -609,6 +615,7 @@ impl Producer {
         let Some(InFlight { key, mut batch, .. }) = self.in_flight.remove(&correlation_id) else { return };
         if self.can_retry(&key, &batch, e.error, ctx.now) {
             batch.attempts += 1;
+            batch.refused = matches!(e.error, KafkaError::OutOfOrderSequenceNumber | KafkaError::NotEnoughReplicas);
             let backoff = retry_backoff(self.config.retry_backoff_ms, batch.attempts, ctx);
             batch.retry_at = Some(ctx.now.plus_ms(backoff));
             let left = self.config.retries - batch.attempts + 1;
@@ -675,7 +682,9 @@ impl Producer {
                     self.init_producer_id_sent = None;
                     match error {
                         None => {
-                            ctx.trace(format!("got producer id {producer_id} (epoch {producer_epoch}) for idempotent produce"));
+                            ctx.trace(format!(
+                                "got producer id {producer_id} (epoch {producer_epoch}) for idempotent produce"
+                            ));
                             self.producer_id = Some((producer_id, producer_epoch));
                         }
                         Some(_) => ctx.timer(self.config.retry_backoff_ms, Timer::ClientRetry),
@@ -730,4 +739,36 @@ fn retry_backoff(base_ms: u64, attempt: u32, ctx: &mut Ctx) -> u64 {
     let exp = base_ms.saturating_mul(1 << attempt.saturating_sub(1).min(20)).min(RETRY_BACKOFF_MAX_MS.max(base_ms));
     let jitter = 80 + ctx.rng.below(41);
     exp * jitter / 100
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACKS_TEXT: &str = "org.apache.kafka.common.config.ConfigException: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.";
+
+    #[test]
+    fn idempotence_is_on_by_default_and_silently_dropped_by_its_dependencies() {
+        assert_eq!(idempotence_enabled(None, -1, 3, 5), Ok(true));
+        assert_eq!(idempotence_enabled(None, 1, 3, 5), Ok(false), "acks=1 without enable.idempotence");
+        assert_eq!(idempotence_enabled(None, 0, 3, 5), Ok(false));
+        assert_eq!(idempotence_enabled(None, -1, 0, 5), Ok(false), "retries=0");
+        assert_eq!(idempotence_enabled(None, -1, 3, 6), Ok(false), "more than 5 in flight");
+        assert_eq!(idempotence_enabled(Some(false), -1, 3, 5), Ok(false));
+    }
+
+    #[test]
+    fn explicit_idempotence_with_a_conflicting_setting_is_a_config_exception() {
+        assert_eq!(idempotence_enabled(Some(true), 1, 3, 5), Err(ACKS_TEXT.to_string()));
+        assert_eq!(idempotence_enabled(Some(true), 0, 3, 5), Err(ACKS_TEXT.to_string()));
+        assert_eq!(
+            idempotence_enabled(Some(true), -1, 0, 5),
+            Err("org.apache.kafka.common.config.ConfigException: Must set retries to non-zero when using the idempotent producer.".to_string())
+        );
+        assert_eq!(
+            idempotence_enabled(Some(true), -1, 3, 6),
+            Err("org.apache.kafka.common.config.ConfigException: Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.".to_string())
+        );
+        assert_eq!(idempotence_enabled(Some(true), -1, 3, 5), Ok(true));
+    }
 }

@@ -114,22 +114,12 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             .map(|v| v.trim().parse::<u64>().map_err(|_| format!("Invalid value {v} for configuration {key}")))
             .transpose()
     };
-    let config = (|| -> Result<(ProducerConfig, Option<bool>), String> {
+    let config = (|| -> Result<ProducerConfig, String> {
         let retries = match p.value("message-send-max-retries") {
             Some(_) => number("message-send-max-retries", 3)?,
             None => property("retries")?.unwrap_or(3),
         };
         let max_in_flight = property("max.in.flight.requests.per.connection")?.unwrap_or(5);
-        let explicit = match lookup(&producer_props, "enable.idempotence").map(str::trim) {
-            None => None,
-            Some(v) if v.eq_ignore_ascii_case("true") => Some(true),
-            Some(v) if v.eq_ignore_ascii_case("false") => Some(false),
-            Some(v) => {
-                return Err(format!(
-                    "Invalid value {v} for configuration enable.idempotence: Expected value to be either true or false"
-                ))
-            }
-        };
         Ok(ProducerConfig {
             bootstrap_servers: bootstrap.split(',').map(|s| s.trim().to_string()).collect(),
             client_id: lookup(&producer_props, "client.id").unwrap_or("console-producer").to_string(),
@@ -146,14 +136,22 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             max_in_flight_requests_per_connection: max_in_flight as u32,
             delivery_timeout_ms: property("delivery.timeout.ms")?.unwrap_or(120_000),
         })
-        .map(|c| (c, explicit))
     })();
-    let (mut config, explicit) = match config {
+    let mut config = match config {
         Ok(c) => c,
         Err(m) => return usage(con, &m),
     };
     // `new KafkaProducer(props)` throws before the tool reads a line; `printStackTrace`.
-    match idempotence_enabled(explicit, config.acks, config.retries, config.max_in_flight_requests_per_connection) {
+    let explicit = match lookup(&producer_props, "enable.idempotence").map(str::trim) {
+        None => Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(v) => Err(format!("org.apache.kafka.common.config.ConfigException: Invalid value {v} for configuration enable.idempotence: Expected value to be either true or false")),
+    };
+    let enabled = explicit.and_then(|explicit| {
+        idempotence_enabled(explicit, config.acks, config.retries, config.max_in_flight_requests_per_connection)
+    });
+    match enabled {
         Ok(on) => config.enable_idempotence = on,
         Err(e) => {
             con.err(e);
