@@ -1,9 +1,10 @@
 //! The replication sweep and its checker, in the Jepsen/Maelstrom spirit: an acks=all
 //! producer writes unique values while brokers crash, restart and get cut off; afterwards
 //! every acknowledged value must be in the committed log of its partition's leader, and a
-//! consumer reading from the beginning must get it.
-//! (The producer has no idempotence yet, so a retried batch may appear twice; duplicates
-//! are not counted as loss.)
+//! consumer reading from the beginning must get it. Records the log holds twice and records
+//! committed after a later one of the same key are counted: with the idempotent producer
+//! (the default) both must be 0; `--no-idempotence` shows retried batches landing twice.
+//! The producer uses Kafka's defaults (`retries` unbounded, `delivery.timeout.ms` 120 s).
 
 use crate::client::consumer::{Consumer, ConsumerConfig, ConsumerEvent, StartOffset};
 use crate::client::producer::{Producer, ProducerConfig, ProducerEvent};
@@ -21,6 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 const TOPIC: &str = "icu-vitals";
 const PARTITIONS: u32 = 3;
 const RECOVERY_MS: u64 = 40_000;
+/// Kafka's default `retries`: `delivery.timeout.ms` (120 s, longer than a run) bounds them.
+const RETRIES: u32 = i32::MAX as u32;
 const BOOTSTRAP: [&str; 3] = ["localhost:9092", "localhost:9094", "localhost:9096"];
 /// The checking consumer stops after this long without a new record…
 const READ_IDLE_MS: u64 = 5_000;
@@ -111,7 +114,7 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
         acks: -1,
         linger_ms: 5,
         batch_size: 16_384,
-        retries: 10,
+        retries: RETRIES,
         retry_backoff_ms: 100,
         max_block_ms: 60_000,
         request_timeout_ms: 1_500,

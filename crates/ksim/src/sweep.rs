@@ -68,7 +68,8 @@ pub struct SeedReport {
     pub lost: Vec<String>,
     /// Writes acknowledged to clients during the run.
     pub acknowledged: usize,
-    /// Records the recovered log holds more than once (a retried batch, without idempotence).
+    /// Records the recovered log holds more than once (a retried batch, without idempotence;
+    /// 0 with it).
     pub duplicated: usize,
     /// Records committed after a later write of the same key (retries with several batches
     /// in flight).

@@ -25,7 +25,7 @@ use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Level, Target, Timer};
 use crate::partition_log::NewRecord;
 use crate::partitioner::partition_for_key;
-use crate::producer_state::{increment_sequence, ProducerBatch};
+use crate::producer_state::{increment_sequence, ProducerBatch, NUM_BATCHES_TO_RETAIN};
 use crate::protocol::Msg;
 use crate::time::SimTime;
 use std::collections::{BTreeMap, VecDeque};
@@ -129,9 +129,6 @@ struct Batch {
     retry_at: Option<SimTime>,
     /// Idempotence: the producer id, epoch and base sequence given when first drained.
     sequence: Option<ProducerBatch>,
-    /// The leader refused the last attempt before appending (a sequence gap, too small
-    /// an ISR): an epoch bump may give the batch a new sequence without risking a copy.
-    refused: bool,
 }
 
 impl Batch {
@@ -141,13 +138,28 @@ impl Batch {
 }
 
 /// Idempotence: one partition's sequence numbers (`TxnPartitionEntry`).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct PartitionSequences {
     next_sequence: u32,
     last_acked_sequence: Option<u32>,
     /// The last sequence of a batch that failed for good without us knowing whether it
     /// was written (`hasUnresolvedSequence`).
     unresolved: Option<u32>,
+    /// Base sequences of the batches sent since the oldest one still unanswered, and
+    /// whether each is done: the leader's window of 5 must cover them all.
+    window: VecDeque<(u32, bool)>,
+}
+
+impl PartitionSequences {
+    /// A batch is acknowledged or failed for good: it no longer needs the leader's window.
+    fn done(&mut self, base_sequence: u32) {
+        for entry in self.window.iter_mut().filter(|(s, _)| *s == base_sequence) {
+            entry.1 = true;
+        }
+        while self.window.front().is_some_and(|(_, done)| *done) {
+            self.window.pop_front();
+        }
+    }
 }
 
 struct InFlight {
@@ -375,7 +387,6 @@ impl Producer {
                 attempts: 0,
                 retry_at: None,
                 sequence: None,
-                refused: false,
             });
         }
         let Some(batch) = deque.back_mut() else { return };
@@ -434,6 +445,7 @@ impl Producer {
                     let seq = self.sequences.entry(key.clone()).or_default();
                     batch.sequence =
                         Some(ProducerBatch { producer_id, producer_epoch, base_sequence: seq.next_sequence });
+                    seq.window.push_back((seq.next_sequence, false));
                     seq.next_sequence = increment_sequence(seq.next_sequence, batch.records.len() as u32);
                 }
                 self.send_batch(key.clone(), batch, leader, ctx);
@@ -450,10 +462,18 @@ impl Producer {
         if !self.config.enable_idempotence {
             return self.config.max_in_flight_requests_per_connection > 1 || in_flight.next().is_none();
         }
+        // An epoch bump waits for every request in flight to finish; nothing new goes.
+        if self.epoch_bump_required {
+            return false;
+        }
         match batch.sequence {
-            // While an epoch bump waits, only batches that may already be written go.
-            None => !self.epoch_bump_required && self.sequences.get(key).is_none_or(|s| s.unresolved.is_none()),
-            Some(_) if self.epoch_bump_required && batch.refused => false,
+            // The leader remembers 5 batches per producer: if 5 more were appended after
+            // one still unanswered, its retry would fall out of that window. Kafka gets
+            // this from at most 5 requests on one ordered connection; here messages
+            // travel alone, so the producer counts.
+            None => {
+                self.sequences.get(key).is_none_or(|s| s.unresolved.is_none() && s.window.len() < NUM_BATCHES_TO_RETAIN)
+            }
             Some(s) => !in_flight.any(|f| f.batch.sequence.is_some_and(|o| o.base_sequence < s.base_sequence)),
         }
     }
@@ -535,6 +555,7 @@ impl Producer {
             if self.producer_id.is_some_and(|(_, epoch)| epoch == sent.producer_epoch) {
                 let seq = self.sequences.entry(key.clone()).or_default();
                 seq.unresolved = Some(seq.unresolved.map_or(last, |u| u.max(last)));
+                seq.done(sent.base_sequence);
             }
         }
     }
@@ -556,10 +577,7 @@ impl Producer {
                 self.epoch_bump_required = true;
             }
         }
-        // Batches already sent under this epoch finish first: re-sequenced under the next
-        // one, a batch that was written but not acknowledged would be written again.
-        let sequenced_queued = self.batches.values().flatten().any(|b| b.sequence.is_some() && !b.refused);
-        if !self.epoch_bump_required || !self.in_flight.is_empty() || sequenced_queued {
+        if !self.epoch_bump_required || !self.in_flight.is_empty() {
             return;
         }
         let Some((producer_id, epoch)) = self.producer_id else { return };
@@ -567,6 +585,9 @@ impl Producer {
         let epoch = epoch.wrapping_add(1);
         self.producer_id = Some((producer_id, epoch));
         self.epoch_bump_required = false;
+        // As `startSequencesAtBeginning`, queued batches get new sequences, retries
+        // included: one that was written but never acknowledged can be written again
+        // (idempotence holds within one producer epoch).
         self.sequences.clear();
         for batch in self.batches.values_mut().flatten() {
             batch.sequence = None;
@@ -583,6 +604,7 @@ impl Producer {
         if self.producer_id.is_some_and(|(_, epoch)| epoch == sent.producer_epoch) {
             let seq = self.sequences.entry(key.clone()).or_default();
             seq.last_acked_sequence = Some(seq.last_acked_sequence.map_or(last, |a| a.max(last)));
+            seq.done(sent.base_sequence);
         }
     }
 
@@ -600,7 +622,7 @@ impl Producer {
             return true;
         }
         let (Some(sent), true) = (batch.sequence, error == KafkaError::OutOfOrderSequenceNumber) else { return false };
-        let seq = self.sequences.get(key).copied().unwrap_or_default();
+        let seq = self.sequences.get(key).cloned().unwrap_or_default();
         let next_expected = seq.last_acked_sequence.map_or(0, |a| increment_sequence(a, 1));
         let after_unresolved = seq.unresolved.is_some_and(|u| increment_sequence(u, 1) == sent.base_sequence);
         if (seq.unresolved.is_none() && sent.base_sequence == next_expected) || after_unresolved {
@@ -615,7 +637,6 @@ impl Producer {
         let Some(InFlight { key, mut batch, .. }) = self.in_flight.remove(&correlation_id) else { return };
         if self.can_retry(&key, &batch, e.error, ctx.now) {
             batch.attempts += 1;
-            batch.refused = matches!(e.error, KafkaError::OutOfOrderSequenceNumber | KafkaError::NotEnoughReplicas);
             let backoff = retry_backoff(self.config.retry_backoff_ms, batch.attempts, ctx);
             batch.retry_at = Some(ctx.now.plus_ms(backoff));
             let left = self.config.retries - batch.attempts + 1;
