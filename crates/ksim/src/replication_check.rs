@@ -306,6 +306,18 @@ mod tests {
         let until = world.now().plus_ms(1_000);
         run_for(&mut world, until, producer, |e| note(&mut acked, e));
         assert!(acked.is_empty(), "the response was lost");
+        let mut view = None;
+        world.poke_client(producer, |c, ctx| {
+            if let ClientRole::Producer(p) = &c.role {
+                view = Some(p.view(ctx.now));
+            }
+        });
+        let view = view.expect("a producer");
+        assert_eq!(view.idempotent, enable_idempotence);
+        let waiting: Vec<_> =
+            view.batches.iter().chain(&view.in_flight).map(|b| (b.records, b.base_sequence)).collect();
+        let sequence = enable_idempotence.then_some(0);
+        assert_eq!(waiting, [(3, sequence)], "the batch waits for a retry, or is in flight again");
         if fail_over {
             world.kill(leader);
         } else {

@@ -4,6 +4,7 @@
 //! makes step back (replay to an earlier event) and share links possible.
 
 use crate::broker::BrokerState;
+use crate::client::ClientRole;
 use crate::console::{Console, Waiting};
 use crate::ids::Addr;
 use crate::time::format_wall_clock;
@@ -414,7 +415,16 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
     let clients = world
         .clients
         .iter()
-        .map(|(id, c)| ClientView { id: id.0, kind: c.kind(), client_id: c.client_id.clone(), alive: c.alive })
+        .map(|(id, c)| ClientView {
+            id: id.0,
+            kind: c.kind(),
+            client_id: c.client_id.clone(),
+            alive: c.alive,
+            producer: match &c.role {
+                ClientRole::Producer(p) => Some(p.view(world.now())),
+                _ => None,
+            },
+        })
         .collect();
     let endpoint = |a: Addr| match a {
         Addr::Node(n) => EndpointView::Node(n.0),

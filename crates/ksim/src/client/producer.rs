@@ -28,6 +28,7 @@ use crate::partitioner::partition_for_key;
 use crate::producer_state::{increment_sequence, ProducerBatch, NUM_BATCHES_TO_RETAIN};
 use crate::protocol::Msg;
 use crate::time::SimTime;
+use crate::view::{ProducerBatchView, ProducerView};
 use std::collections::{BTreeMap, VecDeque};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -224,6 +225,26 @@ impl Producer {
             init_producer_id_sent: None,
             sequences: BTreeMap::new(),
             epoch_bump_required: false,
+        }
+    }
+
+    /// The page's view of the accumulator and the requests in flight.
+    pub(crate) fn view(&self, now: SimTime) -> ProducerView {
+        let batch = |key: &(String, u32), b: &Batch, broker: Option<NodeId>| ProducerBatchView {
+            topic: key.0.clone(),
+            partition: key.1,
+            records: b.records.len(),
+            bytes: b.bytes,
+            age_ms: now.0.saturating_sub(b.created.0),
+            base_sequence: b.sequence.map(|s| s.base_sequence),
+            attempts: b.attempts,
+            broker: broker.map(|n| n.0),
+        };
+        ProducerView {
+            idempotent: self.config.enable_idempotence,
+            producer_id: self.producer_id,
+            batches: self.batches.iter().flat_map(|(k, d)| d.iter().map(move |b| batch(k, b, None))).collect(),
+            in_flight: self.in_flight.values().map(|f| batch(&f.key, &f.batch, Some(f.broker))).collect(),
         }
     }
 
