@@ -1,7 +1,11 @@
 //! A KRaft broker: registers with the active controller and heartbeats, follows the
 //! metadata log (as a Raft observer, or through the co-located controller in combined
 //! mode, as Kafka's shared RaftManager does), hosts partition replicas, and serves
-//! clients' produce, fetch, metadata and admin requests.
+//! clients' produce, fetch, metadata and admin requests, and InitProducerId.
+//!
+//! Producer ids: Kafka's brokers take blocks of 1000 from the active controller
+//! (AllocateProducerIds, ProducerIdsRecord in the metadata log); here each broker counts
+//! its own block on disk (`allocate_producer_id`), and the trace says so.
 //!
 //! Simplification until the replication issue lands: followers do not fetch yet, so the
 //! high watermark of a partition advances only when its ISR is the leader alone.

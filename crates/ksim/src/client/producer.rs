@@ -15,7 +15,10 @@
 //!
 //! Simplified: one partition per ProduceRequest (Kafka puts every ready partition led by
 //! a broker into one request), so `max.in.flight.requests.per.connection` counts
-//! single-partition requests; no `buffer.memory`, compression or `max.request.size`;
+//! single-partition requests; as messages travel alone rather than on one ordered
+//! connection, an idempotent producer also keeps at most 5 batches per partition sent
+//! since the oldest unanswered one (the leader's window); no `buffer.memory`, compression
+//! or `max.request.size`;
 //! delivery timeouts are checked whenever the sender runs (on any response or timer),
 //! and a batch in flight expires only through its request timeout.
 
