@@ -608,7 +608,7 @@ mod tests {
     }
 
     fn client(id: u32, kind: ClientKind, name: &str) -> ClientView {
-        ClientView { id, kind, client_id: name.to_owned(), alive: true }
+        ClientView { id, kind, client_id: name.to_owned(), alive: true, producer: None }
     }
 
     fn message(id: u64, from: EndpointView, to: EndpointView, kind: MessageKind) -> MessageView {

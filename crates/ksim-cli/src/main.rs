@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   ksim run FILE [--seed N] [--trace]   run a console script and print its transcript
-  ksim sweep --seeds N [--first-seed S] [--faults] [--scenario kraft|replication] [--unclean] [--chaos DURATION]
+  ksim sweep --seeds N [--first-seed S] [--faults] [--scenario kraft|replication] [--unclean] [--no-idempotence] [--chaos DURATION]
   ksim sweep --seed S [--faults] [--scenario kraft] [--verbose]
                                        seeded fault runs with invariants after every event
   ksim                                 an interactive console (Ctrl-D to quit)
@@ -114,6 +114,7 @@ fn parse_sweep_args(args: &[String]) -> Result<SweepArgs, String> {
             }
             "--faults" => parsed.cfg.faults = true,
             "--unclean" => parsed.cfg.unclean = true,
+            "--no-idempotence" => parsed.cfg.idempotence = false,
             "--verbose" => parsed.verbose = true,
             "--scenario" => {
                 let name = iter.next().ok_or("--scenario needs a name")?;
@@ -187,10 +188,13 @@ fn sweep(args: &[String]) -> ExitCode {
         "({} events simulated, {acknowledged} writes acknowledged, {unrecovered} seed(s) without a leader or a running broker after recovery)",
         events
     );
-    if duplicated + reordered > 0 {
-        println!(
-            "({duplicated} record(s) duplicated and {reordered} reordered within a key: the producer is not idempotent, so a retried batch can land twice or after a later one)"
-        );
+    if parsed.cfg.scenario == ksim::Scenario::Replication || duplicated + reordered > 0 {
+        let why = match (parsed.cfg.idempotence, duplicated + reordered > 0) {
+            (false, true) => ": the producer is not idempotent, so a retried batch can land twice or after a later one",
+            (true, true) => ": the producer is idempotent, so this is a bug",
+            (_, false) => "",
+        };
+        println!("({duplicated} record(s) duplicated and {reordered} reordered within a key{why})");
     }
     if !unrecovered_seeds.is_empty() {
         let shown: Vec<&str> = unrecovered_seeds.iter().take(20).map(String::as_str).collect();

@@ -1,7 +1,11 @@
 //! A KRaft broker: registers with the active controller and heartbeats, follows the
 //! metadata log (as a Raft observer, or through the co-located controller in combined
 //! mode, as Kafka's shared RaftManager does), hosts partition replicas, and serves
-//! clients' produce, fetch, metadata and admin requests.
+//! clients' produce, fetch, metadata and admin requests, and InitProducerId.
+//!
+//! Producer ids: Kafka's brokers take blocks of 1000 from the active controller
+//! (AllocateProducerIds, ProducerIdsRecord in the metadata log); here each broker counts
+//! its own block on disk (`allocate_producer_id`), and the trace says so.
 //!
 //! Simplification until the replication issue lands: followers do not fetch yet, so the
 //! high watermark of a partition advances only when its ISR is the leader alone.
@@ -62,6 +66,8 @@ pub(crate) struct TopicDefaults {
 pub(crate) struct BrokerDisk {
     pub(crate) partitions: BTreeMap<(String, u32), PartitionLog>,
     pub(crate) metadata: RaftDisk,
+    /// How many producer ids this broker has handed out (kept so a restart never reuses one).
+    pub(crate) producer_ids_issued: u64,
 }
 
 pub(crate) struct Broker {
@@ -87,6 +93,7 @@ pub(crate) struct Broker {
     pub(crate) groups: GroupCoordinator,
     /// When the group coordinator's timer is next due, so moving deadlines cost no events.
     group_timer: Option<SimTime>,
+    producer_ids_issued: u64,
 }
 
 impl Broker {
@@ -118,6 +125,7 @@ impl Broker {
             defaults,
             groups: GroupCoordinator::default(),
             group_timer: None,
+            producer_ids_issued: disk.producer_ids_issued,
         }
     }
 
@@ -126,6 +134,7 @@ impl Broker {
         BrokerDisk {
             partitions: self.replicas.into_logs(),
             metadata: self.observer.map(|o| o.disk).unwrap_or_default(),
+            producer_ids_issued: self.producer_ids_issued,
         }
     }
 
@@ -376,9 +385,21 @@ impl Broker {
                 let response = self.metadata_response(topics, allow_auto_topic_creation, ctx);
                 ctx.send(from, correlation_id, response);
             }
-            Msg::ProduceRequest { acks, timeout_ms, topic, partition, records } => {
-                self.replicas.produce(from, correlation_id, acks, timeout_ms, (topic, partition), records, ctx);
+            Msg::ProduceRequest { acks, timeout_ms, topic, partition, records, producer } => {
+                let key = (topic, partition);
+                self.replicas.produce(from, correlation_id, acks, timeout_ms, key, records, producer, ctx);
                 self.send_replica_requests(ctx);
+            }
+            Msg::InitProducerIdRequest => {
+                let (producer_id, producer_epoch) = (self.allocate_producer_id(), 0);
+                ctx.trace(format!(
+                    "handed out producer id {producer_id} (epoch {producer_epoch}) from its own id block (the simulator's stand-in for AllocateProducerIds)"
+                ));
+                ctx.send(
+                    from,
+                    correlation_id,
+                    Msg::InitProducerIdResponse { error: None, producer_id, producer_epoch },
+                );
             }
             Msg::FetchRequest { replica_id, max_wait_ms, partitions } => {
                 self.replicas.fetch(from, correlation_id, replica_id, max_wait_ms, partitions, ctx);
@@ -450,6 +471,16 @@ impl Broker {
             }
             _ => {}
         }
+    }
+
+    /// Kafka's brokers take blocks of 1000 producer ids from the controller
+    /// (AllocateProducerIds, recorded as ProducerIdsRecord). Here broker n owns the blocks
+    /// `n*1000 + k*1_000_000` (ids unique while node ids stay below 1000) and counts on disk.
+    fn allocate_producer_id(&mut self) -> u64 {
+        const BLOCK: u64 = 1000;
+        let k = self.producer_ids_issued;
+        self.producer_ids_issued += 1;
+        (k / BLOCK) * BLOCK * BLOCK + u64::from(self.node_id.0) * BLOCK + k % BLOCK
     }
 
     fn on_heartbeat_response(&mut self, is_caught_up: bool, is_fenced: bool, ctx: &mut Ctx) {

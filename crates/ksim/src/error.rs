@@ -42,6 +42,8 @@ pub(crate) enum KafkaError {
     FencedMemberEpoch,
     UnsupportedAssignor,
     StaleMemberEpoch,
+    OutOfOrderSequenceNumber,
+    InvalidProducerEpoch,
 }
 
 impl KafkaError {
@@ -86,6 +88,8 @@ impl KafkaError {
             KafkaError::FencedMemberEpoch => "FENCED_MEMBER_EPOCH",
             KafkaError::UnsupportedAssignor => "UNSUPPORTED_ASSIGNOR",
             KafkaError::StaleMemberEpoch => "STALE_MEMBER_EPOCH",
+            KafkaError::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            KafkaError::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
         }
     }
 
@@ -138,6 +142,8 @@ impl KafkaError {
             KafkaError::FencedMemberEpoch => "org.apache.kafka.common.errors.FencedMemberEpochException",
             KafkaError::UnsupportedAssignor => "org.apache.kafka.common.errors.UnsupportedAssignorException",
             KafkaError::StaleMemberEpoch => "org.apache.kafka.common.errors.StaleMemberEpochException",
+            KafkaError::OutOfOrderSequenceNumber => "org.apache.kafka.common.errors.OutOfOrderSequenceException",
+            KafkaError::InvalidProducerEpoch => "org.apache.kafka.common.errors.InvalidProducerEpochException",
         }
     }
 
@@ -204,6 +210,8 @@ impl KafkaError {
             KafkaError::FencedMemberEpoch => "The member epoch is fenced by the group coordinator. The member must abandon all its partitions and rejoin.",
             KafkaError::UnsupportedAssignor => "The assignor or its version range is not supported by the consumer group.",
             KafkaError::StaleMemberEpoch => "The member epoch is stale. The member must retry after receiving its updated member epoch via the ConsumerGroupHeartbeat API.",
+            KafkaError::OutOfOrderSequenceNumber => "The broker received an out of order sequence number.",
+            KafkaError::InvalidProducerEpoch => "Producer attempted to produce with an old epoch.",
         }
     }
 }

@@ -22,6 +22,7 @@ mod net;
 mod node;
 mod partition_log;
 mod partitioner;
+mod producer_state;
 mod protocol;
 mod raft;
 mod replica_manager;

@@ -166,7 +166,7 @@ mod tests {
 
     fn put(log: &mut PartitionLog, config: &LogConfig, key: &str, value: Option<&str>, at: u64) {
         let r = NewRecord { timestamp_ms: at, key: Some(key.into()), value: value.map(|v| v.as_bytes().to_vec()) };
-        log.append(vec![r], 0, config.roll, SimTime(at));
+        log.append(vec![r], None, 0, config.roll, SimTime(at));
         log.advance_high_watermark(log.log_end_offset());
     }
 
@@ -225,7 +225,7 @@ mod tests {
         let wall = SimTime(0).wall_ms();
         for (i, v) in ["82 bpm", "110 bpm", "95 bpm"].iter().enumerate() {
             let r = NewRecord { timestamp_ms: wall + i as u64, key: None, value: Some(v.as_bytes().to_vec()) };
-            log.append(vec![r], 0, config.roll, SimTime(i as u64));
+            log.append(vec![r], None, 0, config.roll, SimTime(i as u64));
         }
         log.advance_high_watermark(3);
         assert!(apply_retention(&mut log, &config, SimTime(60_000)).is_none(), "not old enough yet");
@@ -245,7 +245,7 @@ mod tests {
         let mut log = PartitionLog::default();
         for v in ["a", "b", "c", "d"] {
             let r = NewRecord { timestamp_ms: SimTime(0).wall_ms(), key: None, value: Some(v.as_bytes().to_vec()) };
-            log.append(vec![r], 0, config.roll, SimTime(0));
+            log.append(vec![r], None, 0, config.roll, SimTime(0));
         }
         log.advance_high_watermark(4);
         apply_retention(&mut log, &config, SimTime(1));

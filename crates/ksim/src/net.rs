@@ -6,7 +6,7 @@ use crate::ids::{Addr, NodeId};
 use crate::protocol::Msg;
 use crate::rng::SimRng;
 use crate::time::SimTime;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Loopback latency: every process runs on one simulated machine, but a few milliseconds
 /// keep each hop a distinct, visible step.
@@ -42,7 +42,11 @@ pub(crate) struct Network {
     next_id: u64,
     /// Directed server pairs whose messages are dropped.
     cuts: BTreeSet<(NodeId, NodeId)>,
+    /// Directed cuts between any endpoints, e.g. a broker's responses to one client.
+    endpoint_cuts: BTreeSet<(Addr, Addr)>,
     pub(crate) faults: Faults,
+    /// The latest arrival scheduled on each directed link (FIFO delivery).
+    last_arrival: BTreeMap<(Addr, Addr), SimTime>,
 }
 
 impl Network {
@@ -52,7 +56,9 @@ impl Network {
             base_latency_ms: LATENCY_BASE_MS,
             next_id: 0,
             cuts: BTreeSet::new(),
+            endpoint_cuts: BTreeSet::new(),
             faults: Faults::default(),
+            last_arrival: BTreeMap::new(),
         }
     }
 
@@ -78,6 +84,14 @@ impl Network {
         for _ in 0..copies {
             let delay = if faults.extra_delay_max_ms > 0 { self.rng.below(faults.extra_delay_max_ms + 1) } else { 0 };
             self.next_id += 1;
+            // One TCP connection per pair: messages arrive in the order they were sent
+            // (a message never overtakes an earlier one; ties keep their send order).
+            let earliest = now.plus_ms(latency + delay);
+            let arrives_at = match self.last_arrival.get(&(from, to)) {
+                Some(last) if *last > earliest => *last,
+                _ => earliest,
+            };
+            self.last_arrival.insert((from, to), arrives_at);
             out.push(Envelope {
                 id: self.next_id,
                 from,
@@ -86,7 +100,7 @@ impl Network {
                 correlation_id,
                 msg: msg.clone(),
                 sent_at: now,
-                arrives_at: now.plus_ms(latency + delay),
+                arrives_at,
             });
         }
         out
@@ -98,10 +112,18 @@ impl Network {
 
     /// Whether a message between these endpoints would be dropped by a cut.
     pub(crate) fn is_cut(&self, from: Addr, to: Addr) -> bool {
-        match (from, to) {
-            (Addr::Node(a), Addr::Node(b)) => self.cuts.contains(&(a, b)),
-            _ => false,
-        }
+        self.endpoint_cuts.contains(&(from, to))
+            || match (from, to) {
+                (Addr::Node(a), Addr::Node(b)) => self.cuts.contains(&(a, b)),
+                _ => false,
+            }
+    }
+
+    /// Drops messages from one endpoint to another (one way), clients included: a
+    /// produce response lost on its way back. Only tests use it so far.
+    #[cfg(test)]
+    pub(crate) fn cut_endpoints(&mut self, from: Addr, to: Addr) {
+        self.endpoint_cuts.insert((from, to));
     }
 
     /// Drops messages from `from` to `to` (one way).
@@ -113,6 +135,7 @@ impl Network {
 
     pub(crate) fn heal(&mut self) {
         self.cuts.clear();
+        self.endpoint_cuts.clear();
     }
 
     pub(crate) fn cuts(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {

@@ -1,6 +1,9 @@
 //! One replica's copy of a partition's log: its segments, records, log start offset, log end
 //! offset (LEO) and high watermark (HW). Offsets can have gaps once compaction has run.
+//! Batches keep their producer id, epoch and base sequence, and the log keeps the
+//! idempotent producer state derived from them (`UnifiedLog.producerStateManager`).
 
+use crate::producer_state::{ProducerBatch, ProducerStateManager};
 use crate::time::SimTime;
 
 /// A record as stored in the log.
@@ -17,6 +20,17 @@ pub(crate) struct Record {
     pub(crate) size_bytes: u64,
     /// KIP-534: when a tombstone may go, set the first time the cleaner keeps it.
     pub(crate) delete_horizon_ms: Option<u64>,
+    /// The idempotence fields of the record's batch (None: producer id -1).
+    pub(crate) producer: Option<BatchProducer>,
+}
+
+/// A batch's producer fields and offset range, kept on each of its records so producer
+/// state can be rebuilt from the log (Kafka reads them from the batch header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BatchProducer {
+    pub(crate) batch: ProducerBatch,
+    pub(crate) base_offset: u64,
+    pub(crate) record_count: u32,
 }
 
 /// A record before the leader assigns its offset.
@@ -91,6 +105,9 @@ pub(crate) struct PartitionLog {
     high_watermark: u64,
     /// The cleaner's checkpoint: records below it are clean (compacted at least once).
     pub(crate) cleaned_up_to: u64,
+    /// Derived from the batches' producer fields; compaction and a moving log start
+    /// leave it alone, truncation rebuilds it.
+    producer_state: ProducerStateManager,
 }
 
 impl Default for PartitionLog {
@@ -108,7 +125,26 @@ impl PartitionLog {
             log_end_offset: offset,
             high_watermark: offset,
             cleaned_up_to: offset,
+            producer_state: ProducerStateManager::default(),
         }
+    }
+
+    pub(crate) fn producer_state(&self) -> &ProducerStateManager {
+        &self.producer_state
+    }
+
+    /// Rebuilds the producer state from the batches in the log (after truncation, and
+    /// when a broker loads its logs on restart).
+    pub(crate) fn rebuild_producer_state(&mut self) {
+        let mut state = ProducerStateManager::default();
+        let mut last_batch = None;
+        for p in self.records.iter().filter_map(|r| r.producer) {
+            if last_batch != Some(p.base_offset) {
+                last_batch = Some(p.base_offset);
+                state.update(p.batch, p.record_count, p.base_offset);
+            }
+        }
+        self.producer_state = state;
     }
 
     pub(crate) fn log_end_offset(&self) -> u64 {
@@ -161,9 +197,22 @@ impl PartitionLog {
         self.records.push(record);
     }
 
-    /// Leader append: assigns consecutive offsets and returns the base offset.
-    pub(crate) fn append(&mut self, batch: Vec<NewRecord>, leader_epoch: u32, roll: RollConfig, now: SimTime) -> u64 {
+    /// Leader append: assigns consecutive offsets and returns the base offset. The caller
+    /// has checked an idempotent batch against `producer_state` first.
+    pub(crate) fn append(
+        &mut self,
+        batch: Vec<NewRecord>,
+        producer: Option<ProducerBatch>,
+        leader_epoch: u32,
+        roll: RollConfig,
+        now: SimTime,
+    ) -> u64 {
         let base = self.log_end_offset;
+        let record_count = batch.len() as u32;
+        let producer = producer.map(|batch| BatchProducer { batch, base_offset: base, record_count });
+        if let Some(p) = producer {
+            self.producer_state.update(p.batch, record_count, base);
+        }
         let first_timestamp = batch.first().map_or(0, |r| r.timestamp_ms);
         let sizes: Vec<u64> = batch
             .iter()
@@ -184,6 +233,7 @@ impl PartitionLog {
                 leader_epoch,
                 size_bytes,
                 delete_horizon_ms: None,
+                producer,
             };
             self.push(record, now);
         }
@@ -203,7 +253,14 @@ impl PartitionLog {
     pub(crate) fn append_replicated(&mut self, records: &[Record], roll: RollConfig, now: SimTime) {
         let fresh: Vec<&Record> = records.iter().filter(|r| r.offset >= self.log_end_offset).collect();
         self.maybe_roll(fresh.iter().map(|r| r.size_bytes).sum(), roll, now);
+        let mut last_batch = self.records.last().and_then(|r| r.producer).map(|p| p.base_offset);
         for r in fresh {
+            // `ProducerAppendInfo` with origin REPLICATION: followers take the leader's
+            // batches as they are and only record them.
+            if let Some(p) = r.producer.filter(|p| last_batch != Some(p.base_offset)) {
+                last_batch = Some(p.base_offset);
+                self.producer_state.update(p.batch, p.record_count, p.base_offset);
+            }
             self.push(r.clone(), now);
         }
     }
@@ -239,6 +296,7 @@ impl PartitionLog {
         }
         self.high_watermark = self.high_watermark.min(self.log_end_offset);
         self.cleaned_up_to = self.cleaned_up_to.min(self.log_end_offset);
+        self.rebuild_producer_state();
     }
 
     /// `UnifiedLog.truncateFullyAndStartAt`: a follower too far behind the leader's log
@@ -346,8 +404,8 @@ mod tests {
     #[test]
     fn offsets_are_consecutive_and_reads_stop_at_the_high_watermark() {
         let mut log = PartitionLog::default();
-        assert_eq!(log.append(vec![rec("82 bpm"), rec("110 bpm")], 0, RollConfig::default(), SimTime(5)), 0);
-        assert_eq!(log.append(vec![rec("95 bpm")], 0, RollConfig::default(), SimTime(6)), 2);
+        assert_eq!(log.append(vec![rec("82 bpm"), rec("110 bpm")], None, 0, RollConfig::default(), SimTime(5)), 0);
+        assert_eq!(log.append(vec![rec("95 bpm")], None, 0, RollConfig::default(), SimTime(6)), 2);
         assert_eq!(log.log_end_offset(), 3);
         assert!(log.read(0, log.high_watermark(), 10).is_empty());
         log.advance_high_watermark(2);
@@ -360,8 +418,8 @@ mod tests {
     #[test]
     fn epochs_end_where_the_next_begins_and_truncation_drops_the_tail() {
         let mut log = PartitionLog::default();
-        log.append(vec![rec("a"), rec("b")], 0, RollConfig::default(), SimTime(1));
-        log.append(vec![rec("c")], 2, RollConfig::default(), SimTime(2));
+        log.append(vec![rec("a"), rec("b")], None, 0, RollConfig::default(), SimTime(1));
+        log.append(vec![rec("c")], None, 2, RollConfig::default(), SimTime(2));
         assert_eq!(log.end_offset_for_epoch(0), (0, 2));
         assert_eq!(log.end_offset_for_epoch(1), (0, 2), "epoch 1 is absent: epoch 0 ends at 2");
         assert_eq!(log.end_offset_for_epoch(2), (2, 3));
@@ -376,7 +434,7 @@ mod tests {
         // A one-record batch: 61-byte header, then length(1) attributes(1) timestampDelta(1)
         // offsetDelta(1) key(-1: 1) value(len 6: 1 + 6) headers(1) = 13 bytes.
         let mut log = PartitionLog::default();
-        log.append(vec![rec("82 bpm")], 0, RollConfig::default(), SimTime(1));
+        log.append(vec![rec("82 bpm")], None, 0, RollConfig::default(), SimTime(1));
         assert_eq!(log.size_bytes(), 61 + 13);
     }
 
@@ -385,7 +443,7 @@ mod tests {
         let roll = RollConfig { segment_bytes: 150, segment_ms: u64::MAX };
         let mut log = PartitionLog::default();
         for v in ["a", "b", "c", "d"] {
-            log.append(vec![rec(v)], 0, roll, SimTime(1));
+            log.append(vec![rec(v)], None, 0, roll, SimTime(1));
         }
         let bases: Vec<u64> = log.segments().iter().map(|s| s.base_offset).collect();
         assert_eq!(bases, vec![0, 2], "two 69-byte batches fill a 150-byte segment");
@@ -401,9 +459,9 @@ mod tests {
     fn an_old_segment_rolls_on_the_next_append() {
         let roll = RollConfig { segment_bytes: u64::MAX, segment_ms: 1000 };
         let mut log = PartitionLog::default();
-        log.append(vec![rec("a")], 0, roll, SimTime(0));
-        log.append(vec![rec("b")], 0, roll, SimTime(999));
-        log.append(vec![rec("c")], 0, roll, SimTime(1000));
+        log.append(vec![rec("a")], None, 0, roll, SimTime(0));
+        log.append(vec![rec("b")], None, 0, roll, SimTime(999));
+        log.append(vec![rec("c")], None, 0, roll, SimTime(1000));
         assert_eq!(log.segments().iter().map(|s| s.base_offset).collect::<Vec<_>>(), vec![0, 2]);
     }
 
@@ -412,7 +470,7 @@ mod tests {
         let roll = RollConfig { segment_bytes: 1, segment_ms: u64::MAX };
         let mut log = PartitionLog::default();
         for v in ["a", "b", "c"] {
-            log.append(vec![rec(v)], 0, roll, SimTime(1));
+            log.append(vec![rec(v)], None, 0, roll, SimTime(1));
         }
         log.advance_high_watermark(3);
         let kept: Vec<Record> = log.records().iter().filter(|r| r.offset == 0).cloned().collect();
@@ -420,6 +478,29 @@ mod tests {
         assert_eq!(log.read(1, 3, 10).iter().map(|r| r.offset).collect::<Vec<_>>(), vec![2], "offset 1 is gone");
         assert_eq!(log.segments().len(), 2, "the emptied segment folded into the one before");
         assert_eq!(log.log_end_offset(), 3);
+    }
+
+    #[test]
+    fn followers_and_truncation_derive_producer_state_from_the_batches() {
+        let p = |base_sequence| ProducerBatch { producer_id: 1000, producer_epoch: 0, base_sequence };
+        let mut leader = PartitionLog::default();
+        leader.append(vec![rec("a"), rec("b")], Some(p(0)), 0, RollConfig::default(), SimTime(1));
+        leader.append(vec![rec("c")], None, 0, RollConfig::default(), SimTime(1));
+        leader.append(vec![rec("d"), rec("e")], Some(p(2)), 0, RollConfig::default(), SimTime(1));
+        let mut follower = PartitionLog::default();
+        follower.append_replicated(&leader.records()[..4], RollConfig::default(), SimTime(2));
+        follower.append_replicated(leader.records(), RollConfig::default(), SimTime(2));
+        assert_eq!(follower.producer_state(), leader.producer_state(), "replicated batches, same state");
+        let mut rebuilt = follower.clone();
+        rebuilt.rebuild_producer_state();
+        assert_eq!(rebuilt.producer_state(), leader.producer_state(), "the log holds everything the state says");
+        let dup = |log: &PartitionLog| {
+            matches!(log.producer_state().check(p(2), 2, 5, "t-0"), crate::producer_state::ProducerCheck::Duplicate(_))
+        };
+        assert!(dup(&follower));
+        follower.truncate(3);
+        assert!(!dup(&follower), "the truncated batch is forgotten");
+        assert_eq!(follower.producer_state().check(p(2), 2, 3, "t-0"), crate::producer_state::ProducerCheck::Append);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::ids::{NodeId, Uuid};
 use crate::metadata::{Endpoint, MetadataEntry};
 use crate::partition_log::{NewRecord, Record};
+use crate::producer_state::ProducerBatch;
 use crate::view::MessageKind;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -177,12 +178,21 @@ pub(crate) enum Msg {
         topic: String,
         partition: u32,
         records: Vec<NewRecord>,
+        /// An idempotent producer's id, epoch and base sequence (None: producer id -1).
+        producer: Option<ProducerBatch>,
     },
     ProduceResponse {
         topic: String,
         partition: u32,
         error: Option<ApiError>,
         base_offset: u64,
+    },
+    /// InitProducerId (API 22) without a `transactional.id`: any broker hands out an id.
+    InitProducerIdRequest,
+    InitProducerIdResponse {
+        error: Option<ApiError>,
+        producer_id: u64,
+        producer_epoch: u16,
     },
     FetchRequest {
         /// A follower broker's id; None for consumers.
@@ -559,6 +569,8 @@ impl Msg {
             Msg::DeleteTopicsResponse { .. } => "DeleteTopicsResponse",
             Msg::ProduceRequest { .. } => "ProduceRequest",
             Msg::ProduceResponse { .. } => "ProduceResponse",
+            Msg::InitProducerIdRequest => "InitProducerIdRequest",
+            Msg::InitProducerIdResponse { .. } => "InitProducerIdResponse",
             Msg::FetchRequest { .. } | Msg::MetadataFetchRequest { .. } => "FetchRequest",
             Msg::FetchResponse { .. } | Msg::MetadataFetchResponse { .. } => "FetchResponse",
             Msg::ListOffsetsRequest { .. } => "ListOffsetsRequest",
@@ -626,7 +638,10 @@ impl Msg {
 
     pub(crate) fn kind(&self) -> MessageKind {
         match self {
-            Msg::ProduceRequest { .. } | Msg::ProduceResponse { .. } => MessageKind::Produce,
+            Msg::ProduceRequest { .. }
+            | Msg::ProduceResponse { .. }
+            | Msg::InitProducerIdRequest
+            | Msg::InitProducerIdResponse { .. } => MessageKind::Produce,
             Msg::FetchRequest { .. }
             | Msg::FetchResponse { .. }
             | Msg::ListOffsetsRequest { .. }
@@ -698,12 +713,17 @@ impl Msg {
         let name = self.api_name();
         let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
         match self {
-            Msg::ProduceRequest { topic, partition, records, acks, .. } => {
+            Msg::ProduceRequest { topic, partition, records, acks, producer, .. } => {
+                let sequence = producer
+                    .map_or(String::new(), |p| format!(", producer {} sequence {}", p.producer_id, p.base_sequence));
                 format!(
-                    "{name} {topic}-{partition} ({}, acks={})",
+                    "{name} {topic}-{partition} ({}, acks={}{sequence})",
                     plural(records.len(), "record"),
                     if *acks == -1 { "all".to_string() } else { acks.to_string() }
                 )
+            }
+            Msg::InitProducerIdResponse { error: None, producer_id, producer_epoch } => {
+                format!("{name} producer id {producer_id} epoch {producer_epoch}")
             }
             Msg::ProduceResponse { topic, partition, error: None, base_offset } => {
                 format!("{name} {topic}-{partition} base offset {base_offset}")

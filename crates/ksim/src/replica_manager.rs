@@ -1,7 +1,9 @@
 //! A broker's partition replicas: the leader's side (produce with acks and
 //! `min.insync.replicas`, fetches from consumers and followers, the high watermark over
 //! the ISR, ISR shrink and expand through AlterPartition) and the follower's side (the
-//! replica fetcher, with KIP-101/279 truncation of a diverged tail).
+//! replica fetcher, with KIP-101/279 truncation of a diverged tail). An idempotent
+//! producer's batch is checked against the partition's producer state first: a retried
+//! duplicate is answered with its original offsets, a sequence gap is refused.
 
 use crate::error::{ApiError, KafkaError};
 use crate::ids::{Addr, NodeId, Uuid};
@@ -9,6 +11,7 @@ use crate::log_manager::{self, LogConfig, LOG_CLEANER_BACKOFF_MS};
 use crate::metadata::PartitionImage;
 use crate::node::{Ctx, Timer};
 use crate::partition_log::{NewRecord, PartitionLog};
+use crate::producer_state::{increment_sequence, ProducerBatch, ProducerCheck};
 use crate::protocol::{FetchPartition, FetchedPartition, Msg};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
@@ -56,7 +59,9 @@ pub(crate) struct HostedPartition {
 }
 
 impl HostedPartition {
-    fn restored(log: PartitionLog) -> HostedPartition {
+    fn restored(mut log: PartitionLog) -> HostedPartition {
+        // Producer state is derived data: a broker loading its logs rebuilds it.
+        log.rebuild_producer_state();
         HostedPartition {
             topic_id: Uuid([0; 16]),
             log,
@@ -293,9 +298,10 @@ impl ReplicaManager {
         timeout_ms: u64,
         key: (String, u32),
         records: Vec<NewRecord>,
+        producer: Option<ProducerBatch>,
         ctx: &mut Ctx,
     ) {
-        self.append_as_leader(from, correlation_id, acks, timeout_ms, key, records, None, ctx);
+        self.append_as_leader(from, correlation_id, acks, timeout_ms, key, records, producer, None, ctx);
     }
 
     /// The group coordinator's write to its `__consumer_offsets` partition (acks=all, as
@@ -310,10 +316,10 @@ impl ReplicaManager {
     ) {
         match reply_to {
             Some((from, correlation_id, reply)) => {
-                self.append_as_leader(from, correlation_id, -1, timeout_ms, key, records, Some(reply), ctx)
+                self.append_as_leader(from, correlation_id, -1, timeout_ms, key, records, None, Some(reply), ctx)
             }
             // Nobody waits for the answer (group metadata, tombstones).
-            None => self.append_as_leader(Addr::Node(self.node_id), 0, 0, timeout_ms, key, records, None, ctx),
+            None => self.append_as_leader(Addr::Node(self.node_id), 0, 0, timeout_ms, key, records, None, None, ctx),
         }
     }
 
@@ -326,6 +332,7 @@ impl ReplicaManager {
         timeout_ms: u64,
         key: (String, u32),
         records: Vec<NewRecord>,
+        producer: Option<ProducerBatch>,
         internal_reply: Option<Msg>,
         ctx: &mut Ctx,
     ) {
@@ -367,7 +374,37 @@ impl ReplicaManager {
             ));
             return reply(ctx, Some(KafkaError::InvalidRecord), 0);
         }
-        let base_offset = h.log.append(records, h.leader_epoch, h.config.roll, ctx.now);
+        if let Some(batch) = producer {
+            let partition = format!("{}-{}", key.0, key.1);
+            let last_sequence = increment_sequence(batch.base_sequence, (count as u32).saturating_sub(1));
+            match h.log.producer_state().check(batch, count as u32, h.log.log_end_offset(), &partition) {
+                ProducerCheck::Append => {}
+                ProducerCheck::Duplicate(original) => {
+                    ctx.trace(format!(
+                        "ignored a duplicate batch from producer {} (sequence {}..{last_sequence}) on {partition}: already at offset {}",
+                        batch.producer_id, batch.base_sequence, original.first_offset
+                    ));
+                    // Kafka answers a duplicate like the original append: at once for acks=1,
+                    // once the HW covers it for acks=all.
+                    return self.await_replication(
+                        from,
+                        correlation_id,
+                        acks,
+                        timeout_ms,
+                        key,
+                        original.first_offset,
+                        original.last_offset + 1,
+                        None,
+                        ctx,
+                    );
+                }
+                ProducerCheck::Rejected(error, message) => {
+                    ctx.trace(format!("rejected a produce to {partition} with {}: {message}", error.name()));
+                    return reply(ctx, Some(error), 0);
+                }
+            }
+        }
+        let base_offset = h.log.append(records, producer, h.leader_epoch, h.config.roll, ctx.now);
         let end_offset = base_offset + count;
         ctx.trace(format!(
             "appended {count} record(s) to {}-{} at offsets {base_offset}..{} (LEO {end_offset})",
@@ -375,9 +412,44 @@ impl ReplicaManager {
             key.1,
             end_offset - 1
         ));
+        self.await_replication(
+            from,
+            correlation_id,
+            acks,
+            timeout_ms,
+            key.clone(),
+            base_offset,
+            end_offset,
+            internal_reply,
+            ctx,
+        );
+        // New records: wake fetches parked at the log end (followers read up to the LEO).
+        self.complete_parked(ctx, false);
+    }
+
+    /// Answers a produce whose records sit at `base_offset..end_offset`: at once for
+    /// acks=1, once the HW passes `end_offset` (or the timeout) for acks=all.
+    #[allow(clippy::too_many_arguments)]
+    fn await_replication(
+        &mut self,
+        from: Addr,
+        correlation_id: u32,
+        acks: i16,
+        timeout_ms: u64,
+        key: (String, u32),
+        base_offset: u64,
+        end_offset: u64,
+        internal_reply: Option<Msg>,
+        ctx: &mut Ctx,
+    ) {
         match acks {
             0 => {}
-            1 => reply(ctx, None, base_offset),
+            1 => {
+                let deadline = ctx.now;
+                let key = key.clone();
+                PendingProduce { from, correlation_id, key, base_offset, end_offset, deadline, internal_reply }
+                    .respond(None, ctx);
+            }
             _ => {
                 let deadline = ctx.now.plus_ms(timeout_ms);
                 self.pending_produce.push(PendingProduce {
@@ -390,11 +462,11 @@ impl ReplicaManager {
                     internal_reply,
                 });
                 self.arm(deadline, ctx);
+                // A duplicate's records may already be below the HW.
+                self.complete_produces(ctx);
             }
         }
         self.maybe_increment_high_watermark(&key, ctx);
-        // New records: wake fetches parked at the log end (followers read up to the LEO).
-        self.complete_parked(ctx, false);
     }
 
     /// HW = min LEO over the (maximal) ISR, frozen while the ISR is below min ISR

@@ -1,9 +1,10 @@
 //! The replication sweep and its checker, in the Jepsen/Maelstrom spirit: an acks=all
 //! producer writes unique values while brokers crash, restart and get cut off; afterwards
 //! every acknowledged value must be in the committed log of its partition's leader, and a
-//! consumer reading from the beginning must get it.
-//! (The producer has no idempotence yet, so a retried batch may appear twice; duplicates
-//! are not counted as loss.)
+//! consumer reading from the beginning must get it. Records the log holds twice and records
+//! committed after a later one of the same key are counted: with the idempotent producer
+//! (the default) both must be 0; `--no-idempotence` shows retried batches landing twice.
+//! The producer uses Kafka's defaults (`retries` unbounded, `delivery.timeout.ms` 120 s).
 
 use crate::client::consumer::{Consumer, ConsumerConfig, ConsumerEvent, StartOffset};
 use crate::client::producer::{Producer, ProducerConfig, ProducerEvent};
@@ -21,6 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 const TOPIC: &str = "icu-vitals";
 const PARTITIONS: u32 = 3;
 const RECOVERY_MS: u64 = 40_000;
+/// Kafka's default `retries`: `delivery.timeout.ms` (120 s, longer than a run) bounds them.
+const RETRIES: u32 = i32::MAX as u32;
 const BOOTSTRAP: [&str; 3] = ["localhost:9092", "localhost:9094", "localhost:9096"];
 /// The checking consumer stops after this long without a new record…
 const READ_IDLE_MS: u64 = 5_000;
@@ -112,10 +115,13 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
         acks: -1,
         linger_ms: 5,
         batch_size: 16_384,
-        retries: 10,
+        retries: RETRIES,
         retry_backoff_ms: 100,
         max_block_ms: 60_000,
         request_timeout_ms: 1_500,
+        enable_idempotence: cfg.idempotence,
+        max_in_flight_requests_per_connection: 5,
+        delivery_timeout_ms: 120_000,
     };
     let producer = world.start_client(|_| Client {
         client_id: "vitals-producer".to_string(),
@@ -233,5 +239,138 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
         reordered,
         recovered: all_led,
         final_status: crate::console::control_status(&world),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Addr;
+
+    /// A produce response lost on its way back: the producer's request times out and it
+    /// sends the batch again, to the same leader or (`fail_over`) to the next one after
+    /// the first dies. Returns the (current) leader's log values, the acknowledged
+    /// offsets and the trace.
+    fn lose_a_produce_response(
+        enable_idempotence: bool,
+        fail_over: bool,
+    ) -> (Vec<String>, Vec<Option<u64>>, Vec<String>) {
+        let seed = 6;
+        let mut world = World::new(seed);
+        let mut con = Console::new(seed, true);
+        con.input(&mut world, "ksim start-cluster --brokers 3 --controllers 1");
+        con.input(&mut world, "kafka-topics.sh --create --topic vitals --partitions 1 --replication-factor 3 --config min.insync.replicas=2 --bootstrap-server localhost:9092");
+        let leader = world.servers.values().find_map(|s| {
+            let h = s.broker.as_ref()?.replicas.partitions.get(&("vitals".to_string(), 0))?;
+            h.is_leader.then(|| s.node_id())
+        });
+        let leader = leader.expect("vitals-0 has a leader");
+        let config = ProducerConfig {
+            bootstrap_servers: BOOTSTRAP.iter().map(|s| s.to_string()).collect(),
+            client_id: "vitals-producer".to_string(),
+            acks: -1,
+            linger_ms: 5,
+            batch_size: 16_384,
+            // Kafka's default: delivery.timeout.ms bounds the retries.
+            retries: i32::MAX as u32,
+            retry_backoff_ms: 100,
+            max_block_ms: 60_000,
+            request_timeout_ms: 1_500,
+            enable_idempotence,
+            max_in_flight_requests_per_connection: 5,
+            delivery_timeout_ms: 120_000,
+        };
+        let producer = world.start_client(|_| Client {
+            client_id: "vitals-producer".to_string(),
+            role: ClientRole::Producer(Box::new(Producer::new(config))),
+            alive: true,
+        });
+        for v in ["82 bpm", "110 bpm", "95 bpm"] {
+            world.poke_client(producer, |c, ctx| {
+                if let ClientRole::Producer(p) = &mut c.role {
+                    p.send("vitals".to_string(), None, Some(v.as_bytes().to_vec()), ctx);
+                }
+            });
+        }
+        // As soon as the leader has the batch, its answer to the producer is dropped.
+        let appended = |w: &World| w.trace.iter().any(|t| t.text.starts_with("appended 3 record(s) to vitals-0"));
+        while !appended(&world) && world.step() {}
+        assert!(appended(&world), "the leader appended the batch");
+        world.net_mut().cut_endpoints(Addr::Node(leader), Addr::Client(producer));
+        let mut acked = Vec::new();
+        let note = |acked: &mut Vec<Option<u64>>, event| {
+            if let ClientEvent::Producer(ProducerEvent::Acked { offset, .. }) = event {
+                acked.push(offset);
+            }
+            false
+        };
+        let until = world.now().plus_ms(1_000);
+        run_for(&mut world, until, producer, |e| note(&mut acked, e));
+        assert!(acked.is_empty(), "the response was lost");
+        let mut view = None;
+        world.poke_client(producer, |c, ctx| {
+            if let ClientRole::Producer(p) = &c.role {
+                view = Some(p.view(ctx.now));
+            }
+        });
+        let view = view.expect("a producer");
+        assert_eq!(view.idempotent, enable_idempotence);
+        let waiting: Vec<_> =
+            view.batches.iter().chain(&view.in_flight).map(|b| (b.records, b.base_sequence)).collect();
+        let sequence = enable_idempotence.then_some(0);
+        assert_eq!(waiting, [(3, sequence)], "the batch waits for a retry, or is in flight again");
+        if fail_over {
+            world.kill(leader);
+        } else {
+            world.net_mut().heal();
+        }
+        let until = world.now().plus_ms(15_000);
+        run_for(&mut world, until, producer, |e| note(&mut acked, e));
+        let log = world
+            .servers
+            .values()
+            .filter_map(|s| s.broker.as_ref())
+            .find_map(|b| b.replicas.partitions.get(&("vitals".to_string(), 0)).filter(|h| h.is_leader))
+            .map(|h| {
+                h.log
+                    .records()
+                    .iter()
+                    .filter_map(|r| r.value.clone())
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let trace = world.trace.iter().map(|t| format!("{}: {}", t.actor, t.text)).collect();
+        (log, acked, trace)
+    }
+
+    #[test]
+    fn an_idempotent_retry_after_a_lost_response_is_written_once() {
+        let (log, acked, trace) = lose_a_produce_response(true, false);
+        assert_eq!(log, ["82 bpm", "110 bpm", "95 bpm"]);
+        assert_eq!(acked, [Some(0), Some(1), Some(2)], "the duplicate is answered with the original offsets");
+        let dup = trace.iter().find(|t| t.contains("ignored a duplicate batch"));
+        assert!(
+            dup.is_some_and(|t| t.ends_with(
+                "ignored a duplicate batch from producer 2000 (sequence 0..2) on vitals-0: already at offset 0"
+            )),
+            "{dup:?}"
+        );
+    }
+
+    #[test]
+    fn without_idempotence_the_retry_writes_the_batch_twice() {
+        let (log, acked, trace) = lose_a_produce_response(false, false);
+        assert_eq!(log, ["82 bpm", "110 bpm", "95 bpm", "82 bpm", "110 bpm", "95 bpm"]);
+        assert_eq!(acked, [Some(3), Some(4), Some(5)]);
+        assert!(!trace.iter().any(|t| t.contains("duplicate")));
+    }
+
+    #[test]
+    fn the_next_leader_knows_the_batch_from_replication_and_drops_the_retry() {
+        let (log, acked, trace) = lose_a_produce_response(true, true);
+        assert_eq!(log, ["82 bpm", "110 bpm", "95 bpm"]);
+        assert_eq!(acked, [Some(0), Some(1), Some(2)], "{trace:#?}");
+        assert!(trace.iter().any(|t| t.contains("ignored a duplicate batch from producer")), "{trace:#?}");
     }
 }

@@ -415,7 +415,16 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
     let clients = world
         .clients
         .iter()
-        .map(|(id, c)| ClientView { id: id.0, kind: c.kind(), client_id: c.client_id.clone(), alive: c.alive })
+        .map(|(id, c)| ClientView {
+            id: id.0,
+            kind: c.kind(),
+            client_id: c.client_id.clone(),
+            alive: c.alive,
+            producer: match &c.role {
+                ClientRole::Producer(p) => Some(p.view(world.now())),
+                _ => None,
+            },
+        })
         .collect();
     let endpoint = |a: Addr| match a {
         Addr::Node(n) => EndpointView::Node(n.0),

@@ -47,11 +47,14 @@ pub struct SweepConfig {
     /// Replication scenario: `unclean.leader.election.enable=true` on the topic, which
     /// may lose acknowledged records (the checker must then report them).
     pub unclean: bool,
+    /// Replication scenario: the producer's `enable.idempotence` (off, retried batches
+    /// can be written twice and the checker counts them).
+    pub idempotence: bool,
 }
 
 impl Default for SweepConfig {
     fn default() -> SweepConfig {
-        SweepConfig { scenario: Scenario::Kraft, faults: true, chaos_ms: 60_000, unclean: false }
+        SweepConfig { scenario: Scenario::Kraft, faults: true, chaos_ms: 60_000, unclean: false, idempotence: true }
     }
 }
 
@@ -65,7 +68,8 @@ pub struct SeedReport {
     pub lost: Vec<String>,
     /// Writes acknowledged to clients during the run.
     pub acknowledged: usize,
-    /// Records the recovered log holds more than once (a retried batch, without idempotence).
+    /// Records the recovered log holds more than once (a retried batch, without idempotence;
+    /// 0 with it).
     pub duplicated: usize,
     /// Records committed after a later write of the same key (retries with several batches
     /// in flight).
@@ -80,7 +84,8 @@ impl SeedReport {
     pub fn rerun_command(&self, cfg: &SweepConfig) -> String {
         let faults = if cfg.faults { " --faults" } else { "" };
         let unclean = if cfg.unclean { " --unclean" } else { "" };
-        format!("ksim sweep --seed {} --scenario {}{faults}{unclean}", self.seed, cfg.scenario.name())
+        let idempotence = if cfg.idempotence { "" } else { " --no-idempotence" };
+        format!("ksim sweep --seed {} --scenario {}{faults}{unclean}{idempotence}", self.seed, cfg.scenario.name())
     }
 }
 

@@ -128,6 +128,38 @@ pub struct ClientView {
     pub client_id: String,
     /// False once the client has closed.
     pub alive: bool,
+    /// A producer's accumulator and requests in flight.
+    pub producer: Option<ProducerView>,
+}
+
+/// What a producer holds: its producer id and epoch (idempotence), the accumulator's
+/// batches and the produce requests awaiting an answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducerView {
+    pub idempotent: bool,
+    /// `(producer id, producer epoch)` once InitProducerId answered.
+    pub producer_id: Option<(u64, u16)>,
+    /// Batches waiting in the accumulator, by partition, oldest first (retries included).
+    pub batches: Vec<ProducerBatchView>,
+    /// Batches sent and not yet answered, in send order.
+    pub in_flight: Vec<ProducerBatchView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducerBatchView {
+    pub topic: String,
+    pub partition: u32,
+    pub records: usize,
+    /// Key and value bytes.
+    pub bytes: usize,
+    /// Since the batch was created, in simulated ms.
+    pub age_ms: u64,
+    /// Idempotence: its base sequence, once first sent.
+    pub base_sequence: Option<u32>,
+    /// Retries so far.
+    pub attempts: u32,
+    /// In flight: the broker it was sent to.
+    pub broker: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

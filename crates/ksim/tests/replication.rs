@@ -116,6 +116,7 @@ fn the_replication_sweep_loses_nothing_acknowledged_unless_unclean_election_is_o
     let clean =
         ksim::SweepConfig { scenario: ksim::Scenario::Replication, faults: true, ..ksim::SweepConfig::default() };
     let mut acknowledged = 0;
+    let mut duplicated = 0;
     for seed in 1..=30 {
         let r = ksim::sweep_seed(seed, &clean);
         assert!(
@@ -126,8 +127,14 @@ fn the_replication_sweep_loses_nothing_acknowledged_unless_unclean_election_is_o
             r.rerun_command(&clean)
         );
         acknowledged += r.acknowledged;
+        duplicated += r.duplicated + r.reordered;
     }
     assert!(acknowledged > 1_000, "the producer kept writing: {acknowledged}");
+    assert_eq!(duplicated, 0, "the idempotent producer's retries land once and in order");
+    // Proof the duplicate counter works: without idempotence retries land twice.
+    let plain = ksim::SweepConfig { idempotence: false, ..clean };
+    let duplicated: usize = (1..=5).map(|seed| ksim::sweep_seed(seed, &plain).duplicated).sum();
+    assert!(duplicated > 0, "a producer without idempotence should write some retried batch twice");
     // Proof the checker can fail: unclean election loses acknowledged records somewhere.
     let unclean = ksim::SweepConfig { unclean: true, ..clean };
     let lost: usize = (1..=200).map(|seed| ksim::sweep_seed(seed, &unclean).lost.len()).sum();

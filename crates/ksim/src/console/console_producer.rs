@@ -1,10 +1,13 @@
 //! `kafka-console-producer.sh` (`ConsoleProducer`, `LineMessageReader`): one record per
-//! input line, optional keys with `parse.key`, the tool's producer defaults.
+//! input line, optional keys with `parse.key`, the tool's producer defaults, and the
+//! producer settings given with `--producer-property` (`enable.idempotence`, `retries`,
+//! `max.in.flight.requests.per.connection`, `delivery.timeout.ms`, `client.id`, `acks`,
+//! `linger.ms`).
 
 use super::job::{Emit, JobKind};
 use super::options::{self, OptSpec};
 use super::{Console, Outcome};
-use crate::client::producer::{ProducerConfig, ProducerEvent};
+use crate::client::producer::{idempotence_enabled, ProducerConfig, ProducerEvent};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
 use crate::node::ClientEvent;
@@ -106,7 +109,17 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             )
         }
     };
+    let property = |key: &str| -> Result<Option<u64>, String> {
+        lookup(&producer_props, key)
+            .map(|v| v.trim().parse::<u64>().map_err(|_| format!("Invalid value {v} for configuration {key}")))
+            .transpose()
+    };
     let config = (|| -> Result<ProducerConfig, String> {
+        let retries = match p.value("message-send-max-retries") {
+            Some(_) => number("message-send-max-retries", 3)?,
+            None => property("retries")?.unwrap_or(3),
+        };
+        let max_in_flight = property("max.in.flight.requests.per.connection")?.unwrap_or(5);
         Ok(ProducerConfig {
             bootstrap_servers: bootstrap.split(',').map(|s| s.trim().to_string()).collect(),
             client_id: lookup(&producer_props, "client.id").unwrap_or("console-producer").to_string(),
@@ -115,16 +128,36 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
                 v.parse().map_err(|_| format!("Invalid value {v} for configuration linger.ms"))
             })?,
             batch_size: number("batch-size", 16384)? as usize,
-            retries: number("message-send-max-retries", 3)? as u32,
+            retries: retries as u32,
             retry_backoff_ms: number("retry-backoff-ms", 100)?,
             request_timeout_ms: number("request-timeout-ms", 1500)?,
             max_block_ms: number("max-block-ms", 60_000)?,
+            enable_idempotence: false,
+            max_in_flight_requests_per_connection: max_in_flight as u32,
+            delivery_timeout_ms: property("delivery.timeout.ms")?.unwrap_or(120_000),
         })
     })();
-    let config = match config {
+    let mut config = match config {
         Ok(c) => c,
         Err(m) => return usage(con, &m),
     };
+    // `new KafkaProducer(props)` throws before the tool reads a line; `printStackTrace`.
+    let explicit = match lookup(&producer_props, "enable.idempotence").map(str::trim) {
+        None => Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(v) => Err(format!("org.apache.kafka.common.config.ConfigException: Invalid value {v} for configuration enable.idempotence: Expected value to be either true or false")),
+    };
+    let enabled = explicit.and_then(|explicit| {
+        idempotence_enabled(explicit, config.acks, config.retries, config.max_in_flight_requests_per_connection)
+    });
+    match enabled {
+        Ok(on) => config.enable_idempotence = on,
+        Err(e) => {
+            con.err(e);
+            return Outcome::Done(1);
+        }
+    }
     let topic = topic.to_string();
     let client_id = config.client_id.clone();
     let client = world.start_client(|_| Client {

@@ -622,7 +622,29 @@ fn producer_config(props: &[(String, String)]) -> Result<(ProducerConfig, u64), 
         retry_backoff_ms: number("retry.backoff.ms", 100, "LONG")?,
         request_timeout_ms: number("request.timeout.ms", 30_000, "INT")?,
         max_block_ms: number("max.block.ms", 60_000, "LONG")?,
+        enable_idempotence: false,
+        max_in_flight_requests_per_connection: number("max.in.flight.requests.per.connection", 5, "INT")? as u32,
+        delivery_timeout_ms: number("delivery.timeout.ms", 120_000, "INT")?,
     };
+    let explicit = match get("enable.idempotence") {
+        None => None,
+        Some(v) if v.eq_ignore_ascii_case("true") => Some(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Some(false),
+        Some(v) => {
+            return Err(config_error(format!(
+                "Invalid value {v} for configuration enable.idempotence: Expected value to be either true or false"
+            )))
+        }
+    };
+    let mut config = config;
+    // Idempotence is on by default (3.0+), dropped quietly by acks=1 unless asked for.
+    config.enable_idempotence = crate::client::producer::idempotence_enabled(
+        explicit,
+        config.acks,
+        config.retries,
+        config.max_in_flight_requests_per_connection,
+    )
+    .map_err(|e| config_error(e.trim_start_matches("org.apache.kafka.common.config.ConfigException: ").to_string()))?;
     let buffer_memory = number("buffer.memory", BUFFER_MEMORY_BYTES, "LONG")?;
     Ok((config, buffer_memory))
 }
