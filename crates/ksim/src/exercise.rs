@@ -115,23 +115,23 @@ pub fn load_exercise(file: &str, text: &str) -> Result<Exercise, LoadError> {
     let doc = json::parse(text).ok_or_else(|| at.err("", "not valid JSON".to_string()))?;
     let fields =
         at.object("", &doc, &["id", "title", "concepts", "introduction", "seed", "setup", "steps", "solution"])?;
-    let id = at.text(&fields, "", "id")?;
+    let id = at.text(fields, "", "id")?;
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
         return Err(at.err("id", format!("invalid id \"{id}\" (expected lowercase letters, digits and '-')")));
     }
-    let title = at.text(&fields, "", "title")?;
-    let concepts = at.texts(&fields, "", "concepts")?;
+    let title = at.text(fields, "", "title")?;
+    let concepts = at.texts(fields, "", "concepts")?;
     if concepts.is_empty() {
         return Err(at.err("concepts", "expected at least one concept".to_string()));
     }
-    let introduction = at.text(&fields, "", "introduction")?;
-    let seed = match field(&fields, "seed") {
+    let introduction = at.text(fields, "", "introduction")?;
+    let seed = match field(fields, "seed") {
         None => 1,
         Some(v) => at.number(v, "seed", u64::MAX)?,
     };
-    let setup = at.script(&fields, "setup")?;
-    let solution = at.script(&fields, "solution")?;
-    let Some(steps_json) = field(&fields, "steps") else {
+    let setup = at.script(fields, "setup")?;
+    let solution = at.script(fields, "solution")?;
+    let Some(steps_json) = field(fields, "steps") else {
         return Err(at.err("", "missing field \"steps\"".to_string()));
     };
     let Json::Array(items) = steps_json else {
@@ -144,13 +144,13 @@ pub fn load_exercise(file: &str, text: &str) -> Result<Exercise, LoadError> {
     for (i, item) in items.iter().enumerate() {
         let path = format!("steps[{i}]");
         let f = at.object(&path, item, &["goal", "hints", "checks"])?;
-        let goal = at.text(&f, &path, "goal")?;
-        let hints = match field(&f, "hints") {
+        let goal = at.text(f, &path, "goal")?;
+        let hints = match field(f, "hints") {
             None => Vec::new(),
-            Some(_) => at.texts(&f, &path, "hints")?,
+            Some(_) => at.texts(f, &path, "hints")?,
         };
         let checks_path = format!("{path}.checks");
-        let checks_json = field(&f, "checks").ok_or_else(|| at.err(&path, "missing field \"checks\"".to_string()))?;
+        let checks_json = field(f, "checks").ok_or_else(|| at.err(&path, "missing field \"checks\"".to_string()))?;
         let Json::Array(list) = checks_json else {
             return Err(at.err(&checks_path, format!("expected an array of checks, found {}", kind_of(checks_json))));
         };

@@ -86,7 +86,8 @@ pub enum Check {
         node: u32,
         state: NodeStateWanted,
     },
-    /// A tool printed this text (standard output or error) since setup.
+    /// A Kafka tool printed this text (standard output or error) since setup; what `echo`
+    /// and `cat` print does not count.
     OutputContains {
         text: String,
     },
@@ -584,13 +585,23 @@ impl Check {
                 }
             }
             Check::OutputContains { text } => {
-                let found = session
-                    .output()
-                    .get(baseline.output_len..)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter(|l| matches!(l.stream, Stream::Stdout | Stream::Stderr))
-                    .any(|l| l.text.contains(text.as_str()));
+                // What `echo` or `cat` prints was typed by the student, not said by Kafka: a command
+                // line using them does not count.
+                let mut typed = false;
+                let mut found = false;
+                for l in session.output().get(baseline.output_len..).unwrap_or_default() {
+                    match l.stream {
+                        Stream::Command => {
+                            if let Some(command) = l.text.strip_prefix("$ ") {
+                                typed = command
+                                    .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | '`'))
+                                    .any(|w| matches!(w, "echo" | "cat" | "printf" | "head" | "tail"));
+                            }
+                        }
+                        Stream::Stdout | Stream::Stderr => found |= !typed && l.text.contains(text.as_str()),
+                        Stream::Input | Stream::Hint => {}
+                    }
+                }
                 if found {
                     Ok(())
                 } else {
