@@ -179,10 +179,11 @@ impl Exercise {
 
     /// Every check of every step, evaluated now.
     pub fn evaluate(&self, session: &Session, baseline: &Baseline) -> Vec<CheckResult> {
+        let view = session.view();
         let mut results = Vec::new();
         for (step, s) in self.steps.iter().enumerate() {
             for c in &s.checks {
-                let outcome = c.check.evaluate(session, baseline);
+                let outcome = c.check.evaluate_in(&view, session, baseline);
                 results.push(CheckResult {
                     step,
                     description: c.description.clone(),

@@ -417,7 +417,12 @@ impl Check {
 
     /// `Ok` when the simulation satisfies the check, else what it shows instead.
     pub fn evaluate(&self, session: &Session, baseline: &Baseline) -> Result<(), String> {
-        let view = session.view();
+        self.evaluate_in(&session.view(), session, baseline)
+    }
+
+    /// As `evaluate`, with the session's full view (every record) already taken, so that
+    /// a step's checks share one snapshot.
+    pub(crate) fn evaluate_in(&self, view: &ClusterView, session: &Session, baseline: &Baseline) -> Result<(), String> {
         let topic_of =
             |name: &str| view.topics.iter().find(|t| t.name == name).ok_or_else(|| format!("there is no topic {name}"));
         let partition_of = |name: &str, partition: u32| {
@@ -660,7 +665,7 @@ impl Check {
             }
             Check::ControllerLeaderChanged => {
                 let (before, epoch) = baseline.controller.ok_or("no controller led the quorum after setup")?;
-                match active_controller(&view) {
+                match active_controller(view) {
                     None => Err("no controller leads the quorum".to_string()),
                     Some((now, _)) if now == before => Err(format!("controller {now} still leads the quorum")),
                     Some((now, e)) if e <= epoch => Err(format!("controller {now} leads in epoch {e}")),
