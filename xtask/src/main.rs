@@ -35,7 +35,7 @@ commands:
   install      install every missing tool (build tools and Chromium/ChromeDriver)
   serve        install what is missing, then `trunk serve --offline` on http://127.0.0.1:8080
   dist         install what is missing, then build the release bundle into dist/
-  test         fmt, clippy, native tests, wasm tests, release bundle, end-to-end test
+  test         fmt, clippy, native tests, exercises (verify-all), wasm tests, release bundle, e2e
   e2e          run only the end-to-end lesson test against the existing dist/
   screenshot   [--width W] [--height H] [--out FILE]  save a PNG of dist/ in headless Chromium
   bench        print the performance figures (sweep throughput, page step cost at 100k records)

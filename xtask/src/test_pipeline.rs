@@ -5,7 +5,8 @@ use crate::{e2e, process, tools, trunk, Result};
 use std::path::Path;
 use std::process::Command;
 
-const STAGES: [&str; 7] = ["tools", "fmt", "clippy", "native tests", "wasm tests", "release bundle", "e2e"];
+const STAGES: [&str; 8] =
+    ["tools", "fmt", "clippy", "native tests", "exercises", "wasm tests", "release bundle", "e2e"];
 
 pub fn run(root: &Path) -> Result<()> {
     let mut stages = Stages::new(&STAGES);
@@ -21,9 +22,11 @@ fn run_stages(root: &Path, stages: &mut Stages) -> Result<()> {
     // cargo's own output (including its `test result:` lines, which CI parses) goes straight
     // to our stdout.
     stages.run(STAGES[3], || cargo(root, &["test", "--workspace"]))?;
-    stages.run(STAGES[4], || wasm_tests(root))?;
-    stages.run(STAGES[5], || trunk::build_release(root))?;
-    stages.run(STAGES[6], || e2e::run(root))
+    // Every built-in exercise: its reference solution passes, an empty attempt does not.
+    stages.run(STAGES[4], || cargo(root, &["run", "--quiet", "-p", "ksim-cli", "--", "exercise", "verify-all"]))?;
+    stages.run(STAGES[5], || wasm_tests(root))?;
+    stages.run(STAGES[6], || trunk::build_release(root))?;
+    stages.run(STAGES[7], || e2e::run(root))
 }
 
 fn cargo(root: &Path, args: &[&str]) -> Result<()> {

@@ -6,11 +6,17 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
+mod exercise;
+
 const USAGE: &str = "usage:
   ksim run FILE [--seed N] [--trace]   run a console script and print its transcript
   ksim sweep --seeds N [--first-seed S] [--faults] [--scenario kraft|replication] [--unclean] [--no-idempotence] [--chaos DURATION]
   ksim sweep --seed S [--faults] [--scenario kraft] [--verbose]
                                        seeded fault runs with invariants after every event
+  ksim exercise list                   the built-in exercises: id, title, concepts
+  ksim exercise check ID --solution FILE
+                                       run the exercise's setup, then FILE, and evaluate its checks
+  ksim exercise verify-all             every reference solution passes, every empty attempt fails
   ksim                                 an interactive console (Ctrl-D to quit)
   ksim --help";
 
@@ -20,6 +26,7 @@ fn main() -> ExitCode {
         None => interactive(),
         Some("run") => run(&args[1..]),
         Some("sweep") => sweep(&args[1..]),
+        Some("exercise") => exercise::main(&args[1..], USAGE),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

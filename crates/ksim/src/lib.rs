@@ -12,6 +12,7 @@ mod console;
 mod consumer_group;
 mod controller;
 mod error;
+mod exercise;
 mod group_coordinator;
 mod ids;
 mod invariants;
@@ -36,6 +37,10 @@ mod topic_name;
 mod view;
 mod world;
 
+pub use exercise::{
+    builtin_exercises, load_exercise, Baseline, Check, CheckResult, Exercise, ExerciseCheck, ExerciseStep, LoadError,
+    NodeStateWanted, BUILTIN_EXERCISE_FILES, EXERCISE_FILE_BYTES_MAX,
+};
 pub use session::{run_script, run_script_with_trace, ConsoleLine, Session, Stream, TraceEntry};
 pub use sweep::{sweep_seed, Scenario, SeedReport, SweepConfig};
 pub use view::*;

@@ -515,3 +515,26 @@ pub fn run_script_with_trace(script: &str, seed: u64) -> (String, Vec<TraceEntry
     session.finish_script();
     (session.transcript(), session.world.trace.clone())
 }
+
+/// What exercises need: a scripted session fed as `ksim run` feeds it, and read access to
+/// the world for checks the view does not show (topic configs).
+impl Session {
+    pub(crate) fn scripted(seed: u64) -> Session {
+        Session::with_mode(seed, true)
+    }
+
+    /// Runs `script` as `ksim run` does, then ends whatever still holds the console.
+    pub(crate) fn run_lines(&mut self, script: &str) {
+        for line in script.lines() {
+            if line.trim().is_empty() && self.console.waiting() != Waiting::Continuation {
+                continue;
+            }
+            self.input(line);
+        }
+        self.finish_script();
+    }
+
+    pub(crate) fn world(&self) -> &World {
+        &self.world
+    }
+}
