@@ -98,6 +98,30 @@ fn read_from_the_beginning(world: &mut World) -> BTreeSet<String> {
     read
 }
 
+/// The checker's producer: acks=all, Kafka's batching, a short request timeout so faults
+/// show up as retries.
+fn start_producer(world: &mut World, enable_idempotence: bool) -> ClientId {
+    let config = ProducerConfig {
+        bootstrap_servers: BOOTSTRAP.iter().map(|s| s.to_string()).collect(),
+        client_id: "vitals-producer".to_string(),
+        acks: -1,
+        linger_ms: 5,
+        batch_size: 16_384,
+        retries: RETRIES,
+        retry_backoff_ms: 100,
+        max_block_ms: 60_000,
+        request_timeout_ms: 1_500,
+        enable_idempotence,
+        max_in_flight_requests_per_connection: 5,
+        delivery_timeout_ms: 120_000,
+    };
+    world.start_client(|_| Client {
+        client_id: "vitals-producer".to_string(),
+        role: ClientRole::Producer(Box::new(Producer::new(config))),
+        alive: true,
+    })
+}
+
 pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
     let mut world = World::new(seed);
     let mut con = Console::new(seed, true);
@@ -109,25 +133,7 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
         &format!("kafka-topics.sh --create --topic {TOPIC} --partitions {PARTITIONS} --replication-factor 3 --config min.insync.replicas=2{unclean} --bootstrap-server localhost:9092"),
     );
     let brokers: Vec<NodeId> = world.servers.values().filter(|s| s.broker.is_some()).map(|s| s.node_id()).collect();
-    let config = ProducerConfig {
-        bootstrap_servers: BOOTSTRAP.iter().map(|s| s.to_string()).collect(),
-        client_id: "vitals-producer".to_string(),
-        acks: -1,
-        linger_ms: 5,
-        batch_size: 16_384,
-        retries: RETRIES,
-        retry_backoff_ms: 100,
-        max_block_ms: 60_000,
-        request_timeout_ms: 1_500,
-        enable_idempotence: cfg.idempotence,
-        max_in_flight_requests_per_connection: 5,
-        delivery_timeout_ms: 120_000,
-    };
-    let producer = world.start_client(|_| Client {
-        client_id: "vitals-producer".to_string(),
-        role: ClientRole::Producer(Box::new(Producer::new(config))),
-        alive: true,
-    });
+    let producer = start_producer(&mut world, cfg.idempotence);
     let mut sent: BTreeMap<u64, String> = BTreeMap::new();
     let mut acked: BTreeMap<u64, String> = BTreeMap::new();
     let end = world.now().plus_ms(cfg.chaos_ms);
@@ -265,26 +271,7 @@ mod tests {
             h.is_leader.then(|| s.node_id())
         });
         let leader = leader.expect("vitals-0 has a leader");
-        let config = ProducerConfig {
-            bootstrap_servers: BOOTSTRAP.iter().map(|s| s.to_string()).collect(),
-            client_id: "vitals-producer".to_string(),
-            acks: -1,
-            linger_ms: 5,
-            batch_size: 16_384,
-            // Kafka's default: delivery.timeout.ms bounds the retries.
-            retries: i32::MAX as u32,
-            retry_backoff_ms: 100,
-            max_block_ms: 60_000,
-            request_timeout_ms: 1_500,
-            enable_idempotence,
-            max_in_flight_requests_per_connection: 5,
-            delivery_timeout_ms: 120_000,
-        };
-        let producer = world.start_client(|_| Client {
-            client_id: "vitals-producer".to_string(),
-            role: ClientRole::Producer(Box::new(Producer::new(config))),
-            alive: true,
-        });
+        let producer = start_producer(&mut world, enable_idempotence);
         for v in ["82 bpm", "110 bpm", "95 bpm"] {
             world.poke_client(producer, |c, ctx| {
                 if let ClientRole::Producer(p) = &mut c.role {

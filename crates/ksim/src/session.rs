@@ -303,14 +303,7 @@ impl Session {
 
 /// Builds the page's snapshot of a world, with the newest `records_max` records per partition.
 pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
-    // The freshest committed metadata among running controllers stands for the cluster.
-    let image = world
-        .servers
-        .values()
-        .filter(|s| s.running)
-        .filter_map(|s| s.controller.as_ref())
-        .map(|c| &c.image)
-        .max_by_key(|i| i.applied_offset);
+    let image = world.freshest_image();
     let mut nodes = Vec::new();
     for s in world.servers.values() {
         let fenced = image.and_then(|i| i.brokers.get(&s.node_id())).is_some_and(|b| b.fenced);

@@ -149,6 +149,17 @@ impl World {
         self.apply_outputs(Addr::Client(id), out);
     }
 
+    /// The freshest committed metadata among running controllers: it stands for the
+    /// cluster in the page's view and in exercise checks.
+    pub(crate) fn freshest_image(&self) -> Option<&crate::metadata::MetadataImage> {
+        self.servers
+            .values()
+            .filter(|s| s.running)
+            .filter_map(|s| s.controller.as_ref())
+            .map(|c| &c.image)
+            .max_by_key(|i| i.applied_offset)
+    }
+
     fn next_due(&self) -> Option<SimTime> {
         self.queue.peek().map(|Reverse(s)| s.at)
     }

@@ -121,8 +121,8 @@ pub(crate) fn parse(specs: &[OptSpec], args: &[String]) -> Result<Parsed, OptErr
 const OPTION_COLUMN: usize = 41;
 const DESCRIPTION_COLUMN: usize = 39;
 
-/// Greedy word wrap to `width` columns.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+/// Greedy word wrap to `width` columns (an empty text is one empty line).
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {

@@ -8,6 +8,7 @@
 
 use super::job::Emit;
 use super::job::JobKind;
+use super::options;
 use super::{Console, Outcome};
 use crate::client::producer::{Producer, ProducerConfig, ProducerEvent};
 use crate::client::{Client, ClientRole};
@@ -278,35 +279,17 @@ fn usage() -> Vec<String> {
     lines
 }
 
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
 /// argparse4j's help screen: usage, description, then each argument with its help in a
 /// column from 25.
 fn help() -> Vec<String> {
     const COLUMN: usize = 25;
     let mut out = usage();
     out.push(String::new());
-    out.extend(wrap(DESCRIPTION, FORMAT_WIDTH));
+    out.extend(options::wrap(DESCRIPTION, FORMAT_WIDTH));
     out.push(String::new());
     out.push("named arguments:".to_string());
     let row = |out: &mut Vec<String>, left: String, help: &str| {
-        let text = wrap(help, FORMAT_WIDTH - COLUMN);
+        let text = options::wrap(help, FORMAT_WIDTH - COLUMN);
         let mut rest = text.iter();
         if left.len() + 1 < COLUMN {
             out.push(format!("{left:<COLUMN$}{}", rest.next().map_or("", String::as_str)).trim_end().to_string());

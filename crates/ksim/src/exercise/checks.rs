@@ -627,14 +627,7 @@ impl Check {
             }
             Check::Config { topic, name, value } => {
                 let world = session.world();
-                let image = world
-                    .servers
-                    .values()
-                    .filter(|s| s.running)
-                    .filter_map(|s| s.controller.as_ref())
-                    .map(|c| &c.image)
-                    .max_by_key(|i| i.applied_offset)
-                    .ok_or("no controller is running")?;
+                let image = world.freshest_image().ok_or("no controller is running")?;
                 let t = image.topics.get(topic).ok_or_else(|| format!("there is no topic {topic}"))?;
                 match t.configs.get(name) {
                     Some(v) if v == value => Ok(()),
