@@ -247,6 +247,21 @@ pub(crate) fn status_lines(view: &ClusterView) -> Vec<String> {
             ));
         }
     }
+    for g in &view.groups {
+        let assignor = g.protocol.as_deref().map_or(String::new(), |p| format!(", {p}"));
+        let lag: u64 = g.partitions.iter().filter_map(|p| p.lag).sum();
+        lines.push(format!(
+            "Group {} {} generation {}{assignor}, coordinator {}, {} member(s), lag {lag}",
+            g.group_id,
+            g.state,
+            g.generation_id,
+            g.coordinator,
+            g.members.len()
+        ));
+        for m in &g.members {
+            lines.push(format!("  {} ({}): [{}]", m.member_id, m.client_id, m.assignment.join(", ")));
+        }
+    }
     for c in view.clients.iter().filter(|c| c.alive) {
         lines.push(
             format!("Client {} ({:?})", c.client_id, c.kind)
