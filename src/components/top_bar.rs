@@ -1,7 +1,8 @@
-//! The top bar: title, seed, the simulated clock and the time controls.
+//! The top bar: title, seed, the simulated clock, the time controls and the theme.
 
 use yew::prelude::*;
 
+use crate::components::theme_picker::ThemePicker;
 use crate::components::time_controls::TimeControls;
 use crate::playground::{Action, Speed};
 
@@ -45,6 +46,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                 can_step_back={props.can_step_back}
                 on_action={props.on_action.clone()}
             />
+            <ThemePicker />
         </header>
     }
 }
