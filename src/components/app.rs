@@ -9,7 +9,6 @@ use crate::components::groups_panel::GroupsPanel;
 use crate::components::message_inspector::MessageInspector;
 use crate::components::narration_panel::NarrationPanel;
 use crate::components::node_inspector::NodeInspector;
-use crate::components::timeline::Timeline;
 use crate::components::top_bar::TopBar;
 use crate::components::topic_panel::TopicPanel;
 use crate::components::welcome::Welcome;
@@ -70,9 +69,9 @@ pub fn App(props: &AppProps) -> Html {
                 speed={state.speed}
                 latency_ms={state.latency_ms}
                 {can_step_back}
+                {timeline}
                 on_action={on_action.clone()}
             />
-            <Timeline {timeline} on_action={on_action.clone()} />
             <Banner ready={prompt == "$ "} on_action={on_action.clone()} />
             <Welcome ready={prompt == "$ "} on_action={on_action.clone()} />
             <main class="workspace">

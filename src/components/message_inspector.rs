@@ -58,7 +58,7 @@ pub fn MessageInspector(props: &MessageInspectorProps) -> Html {
             }
         }
         None => html! {
-            <p class="empty">{"This message is no longer on the wire: it arrived, or was dropped. Pause and click another dot."}</p>
+            <p class="empty">{"No longer on the wire: it arrived, or the network dropped it (see the narration). Pause and click another dot."}</p>
         },
     };
     html! {

@@ -42,15 +42,23 @@ pub fn NetworkTool(props: &NetworkToolProps) -> Html {
     let a: Vec<u32> = group_a.iter().copied().collect();
     let b: Vec<u32> = group_b.iter().copied().collect();
     let command = partition_command(&a, &b, *one_way);
+    // Both close the panel, so the diagram underneath shows what changed.
     let cut = {
-        let (command, on_action) = (command.clone(), props.on_action.clone());
+        let (command, on_action, open) = (command.clone(), props.on_action.clone(), open.clone());
         Callback::from(move |_: MouseEvent| {
             if let Some(c) = &command {
                 on_action.emit(Action::Control(c.clone()));
+                open.set(false);
             }
         })
     };
-    let heal = props.on_action.reform(|_: MouseEvent| Action::Control("ksim heal".to_owned()));
+    let heal = {
+        let (on_action, open) = (props.on_action.clone(), open.clone());
+        Callback::from(move |_: MouseEvent| {
+            on_action.emit(Action::Control("ksim heal".to_owned()));
+            open.set(false);
+        })
+    };
     let checkbox = |group: &UseStateHandle<BTreeSet<u32>>,
                     other: &UseStateHandle<BTreeSet<u32>>,
                     side: &str,
@@ -90,13 +98,14 @@ pub fn NetworkTool(props: &NetworkToolProps) -> Html {
                 aria-label="Network"
                 aria-expanded={open.to_string()}
                 aria-controls={PANEL_ID}
-                title="Cut the network between groups of nodes, or heal it"
+                title={if props.cuts.is_empty() {
+                    "Cut the network between groups of nodes, or heal it".to_owned()
+                } else {
+                    format!("Network cut now: {} (open to heal)", summary.join(", "))
+                }}
                 onclick={toggle}
             >
                 <span aria-hidden="true">{"✂ "}</span>{"Network"}
-                if !props.cuts.is_empty() {
-                    <span class="badge">{format!("{} cut", summary.len())}</span>
-                }
             </button>
             if *open {
                 <div id={PANEL_ID} class="network-panel" role="group" aria-label="Network cuts">

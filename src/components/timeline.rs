@@ -43,9 +43,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             />
             <span class="timeline-present" aria-hidden="true" title="The present: the newest event">{"▸ now"}</span>
             <span class="timeline-position">{&t.position}</span>
-            <p class="past-notice" role="status" aria-live="polite">
+            <p class="past-notice" role="status" aria-live="polite" title={t.in_past.then_some(PAST_NOTICE)}>
                 if t.in_past {
-                    <span class="past-dot" aria-hidden="true">{"⏪ "}</span>{PAST_NOTICE}
+                    <svg class="past-icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M11 5v14L2 12zM22 5v14l-9-7z" /></svg>
+                    {PAST_NOTICE}
                 }
             </p>
             <button

@@ -637,6 +637,7 @@ fn page_tools_journey(session: &Session, url: &str, artifacts: &Path) -> Result<
     for name in CUT_REST {
         click_checkbox(session, &format!("Group B {name}"))?;
     }
+    save_screenshot(session, &artifacts.join("network-tool.png"))?;
     click_button(session, "Cut")?;
     wait_console(session, CUT_COMMAND)?;
     let marks = "return [...document.querySelectorAll('.diagram .cut-mark')].map(m => m.getAttribute('aria-label'));";
@@ -652,10 +653,11 @@ fn page_tools_journey(session: &Session, url: &str, artifacts: &Path) -> Result<
     let dashed = session.execute("return document.querySelectorAll('.diagram .link.cut').length;", json!([]))?;
     println!("xtask: e2e: the Network tool ran `{CUT_COMMAND}`; {dashed} links of {CUT_OFF} are drawn cut");
     save_screenshot(session, &artifacts.join("network-cut.png"))?;
+    // Cut and Heal close the panel, so the diagram shows the result.
+    click_button(session, "Network")?;
     click_button(session, "Heal")?;
     wait_console(session, "$ ksim heal")?;
     wait_until(session, marks, |v| v.as_array().is_some_and(Vec::is_empty), "no cut marks after `Heal`")?;
-    click_button(session, "Network")?;
     println!("xtask: e2e: `Heal` removed the cuts");
 
     // A message in flight, caught in slow motion: stepped to, clicked, dropped.
@@ -700,8 +702,9 @@ fn page_tools_journey(session: &Session, url: &str, artifacts: &Path) -> Result<
     crate::browser::fit_viewport(session, 1920, 1080)?;
     std::thread::sleep(Duration::from_millis(300));
     save_screenshot(session, &artifacts.join("page-dark-1920x1080.png"))?;
-    let theme = session.find(r#"select[aria-label="Theme"]"#)?.ok_or("no select labelled `Theme`")?;
-    session.send_keys(&theme, "Light")?;
+    let light = "const s = document.querySelector('select[aria-label=\"Theme\"]'); s.value = 'light'; \
+                 s.dispatchEvent(new Event('change', { bubbles: true })); return true;";
+    session.execute(light, json!([]))?;
     wait_until(session, attr, |v| v == &json!("light"), "data-theme=light after choosing Light")?;
     std::thread::sleep(Duration::from_millis(300));
     save_screenshot(session, &artifacts.join("page-light-1920x1080.png"))?;
