@@ -579,7 +579,15 @@ fn cut_mark(
         (false, true) => format!("Network cut from {} to {} (one way)", name(y), name(x)),
         (false, false) => return None,
     };
-    Some(CutMark { at: curve.at(0.5), title })
+    // An arc's mark sits on its top; a straight link's nearer its upper end, so the marks
+    // of one node cut from many do not pile up beside it.
+    let straight = (curve.control.y - (curve.from.y + curve.to.y) / 2.0).abs() < 0.5;
+    let t = match (straight, curve.from.y <= curve.to.y) {
+        (false, _) => 0.5,
+        (true, true) => 0.3,
+        (true, false) => 0.7,
+    };
+    Some(CutMark { at: curve.at(t), title })
 }
 
 /// Boxes in one row are joined by an arc over their top edges; others by a straight line

@@ -622,6 +622,14 @@ fn page_tools_journey(session: &Session, url: &str, artifacts: &Path) -> Result<
     if value != json!(to) {
         return Err(format!("the timeline shows event {value} after being dragged to {to}"));
     }
+    let fits = "const n = document.querySelector('.past-notice'); return n.scrollWidth <= n.clientWidth;";
+    if session.execute(fits, json!([]))? != json!(true) {
+        return Err(format!("the past notice does not fit in the timeline row at {WIDTH}×{HEIGHT}"));
+    }
+    let page = "return document.documentElement.scrollWidth <= window.innerWidth;";
+    if session.execute(page, json!([]))? != json!(true) {
+        return Err(format!("the page is wider than the window at {WIDTH}×{HEIGHT}"));
+    }
     println!("xtask: e2e: the timeline went back to event {to} of {max} and says `{PAST_NOTICE}`");
     save_screenshot(session, &artifacts.join("timeline-past.png"))?;
 
