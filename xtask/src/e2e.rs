@@ -12,7 +12,7 @@
 use crate::browser::Browser;
 use crate::process::format_duration;
 use crate::static_server::StaticServer;
-use crate::webdriver::{Session, ENTER};
+use crate::webdriver::{Session, END, ENTER, HOME};
 use crate::{paths, tools, trunk, Result};
 use serde_json::json;
 use std::path::Path;
@@ -633,8 +633,24 @@ fn page_tools_journey(session: &Session, url: &str, artifacts: &Path) -> Result<
     println!("xtask: e2e: the timeline went back to event {to} of {max} and says `{PAST_NOTICE}`");
     save_screenshot(session, &artifacts.join("timeline-past.png"))?;
 
-    click_button(session, "Fork from here")?;
+    // The scrubber's own keys: End is the present, Home the start; then back to halfway.
     let range = "const r = document.getElementById('timeline'); return [Number(r.value), Number(r.max)];";
+    let scrubber = session.find("#timeline")?.ok_or("no element with id `timeline`")?;
+    session.send_keys(&scrubber, &END.to_string())?;
+    wait_until(
+        session,
+        range,
+        |v| v[0] == v[1] && v[1].as_u64() == Some(max),
+        "End on the timeline going to the present",
+    )?;
+    wait_until(session, notice, |v| v.as_str() == Some(""), "no past notice at the present")?;
+    session.send_keys(&scrubber, &HOME.to_string())?;
+    wait_until(session, range, |v| v[0].as_u64() == Some(0), "Home on the timeline going to event 0")?;
+    session.execute(drag, json!([]))?;
+    wait_until(session, range, |v| v[0].as_u64() == Some(to), "the timeline dragged back to halfway again")?;
+    println!("xtask: e2e: End and Home on the timeline go to the present and to the start");
+
+    click_button(session, "Fork from here")?;
     wait_until(session, range, |v| v[0] == v[1] && v[0].as_u64() == Some(to), "the timeline ending at the fork")?;
     wait_until(session, notice, |v| v.as_str() == Some(""), "the past notice gone after `Fork from here`")?;
     println!("xtask: e2e: `Fork from here` made event {to} the present");
