@@ -11,6 +11,7 @@ mod keys;
 mod play_clock;
 mod playground;
 mod seed;
+mod theme;
 mod view_model;
 
 use components::app::{App, AppProps};

@@ -79,8 +79,16 @@ pub enum Action {
     Inspect(u32),
     /// The inspector's close button, or Escape.
     CloseInspector,
-    /// A click on a narration line: the state just after that many events.
+    /// A click on a narration line, or the timeline moved: the state just after that many
+    /// events.
     TravelTo(u64),
+    /// `Fork from here`: the moment shown becomes the present; the old future is dropped.
+    ForkHere,
+    /// A click (or Enter/Space) on a message in flight: shows its details, or hides them
+    /// if shown.
+    SelectMessage(u64),
+    /// `Drop message`: the network loses it (a logged input, so replay loses it again).
+    DropMessage(u64),
 }
 
 #[derive(Clone)]
@@ -97,6 +105,8 @@ pub struct Playground {
     pub latency_ms: u64,
     /// The node whose inspector is open.
     pub inspected: Option<u32>,
+    /// The message in flight whose details are shown (in the inspector's place).
+    pub selected_message: Option<u64>,
 }
 
 /// The latencies the "Network latency" select offers, in ms: real-ish, slow, slower.
@@ -130,6 +140,7 @@ impl Playground {
             console_from: 0,
             latency_ms: LATENCIES_MS[0],
             inspected: None,
+            selected_message: None,
         }
     }
 
@@ -184,8 +195,29 @@ impl Reducible for Playground {
                 Action::SetSpeed(speed) => next.speed = speed,
                 Action::ClearConsole => next.console_from = session.output().len(),
                 Action::Inspect(node) if next.inspected == Some(node) => next.inspected = None,
-                Action::Inspect(node) => next.inspected = Some(node),
-                Action::CloseInspector => next.inspected = None,
+                Action::Inspect(node) => {
+                    next.inspected = Some(node);
+                    next.selected_message = None;
+                }
+                Action::CloseInspector => {
+                    next.inspected = None;
+                    next.selected_message = None;
+                }
+                Action::ForkHere => {
+                    next.playing = false;
+                    session.fork_here();
+                }
+                Action::SelectMessage(id) if next.selected_message == Some(id) => next.selected_message = None,
+                // Looking at one message pauses, or it would arrive while being read.
+                Action::SelectMessage(id) => {
+                    next.playing = false;
+                    next.selected_message = Some(id);
+                    next.inspected = None;
+                }
+                Action::DropMessage(id) => {
+                    next.playing = false;
+                    session.drop_message(id);
+                }
             }
         }
         next.version += 1;
@@ -312,6 +344,40 @@ mod tests {
         let back = state.reduce(Action::TravelTo(created));
         assert!(!back.playing, "going back in time pauses");
         assert_eq!(back.session().view().events_processed, created);
+    }
+
+    #[test]
+    fn fork_from_here_ends_the_timeline_where_it_stands() {
+        let state = lesson_played();
+        let present = state.session().present_events();
+        let back = state.reduce(Action::TravelTo(present / 2));
+        assert!(back.session().in_the_past());
+        let forked = back.reduce(Action::ForkHere);
+        assert!(!forked.playing);
+        assert!(!forked.session().in_the_past());
+        assert_eq!(forked.session().present_events(), present / 2);
+    }
+
+    #[test]
+    fn a_selected_message_pauses_and_can_be_dropped() {
+        let mut state = Rc::new(Playground::new(1))
+            .reduce(Action::Input("ksim start-cluster --brokers 1 --controllers 1".to_owned()));
+        let mut found = None;
+        for _ in 0..1000 {
+            if let Some(m) = state.session().view().in_flight.first() {
+                found = Some(m.id);
+                break;
+            }
+            state = state.reduce(Action::Step);
+        }
+        let id = found.expect("a message in flight");
+        let selected = state.reduce(Action::Inspect(1)).reduce(Action::Play).reduce(Action::SelectMessage(id));
+        assert!(!selected.playing);
+        assert_eq!((selected.selected_message, selected.inspected), (Some(id), None));
+        let dropped = selected.reduce(Action::DropMessage(id));
+        assert!(dropped.session().view().in_flight.iter().all(|m| m.id != id));
+        assert!(dropped.session().trace().last().is_some_and(|t| t.text.contains("(dropped from the page)")));
+        assert_eq!(dropped.reduce(Action::CloseInspector).selected_message, None);
     }
 
     #[test]

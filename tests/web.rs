@@ -227,3 +227,40 @@ async fn clicking_a_broker_opens_its_inspector() {
     assert!(labelled(&root, "Node 1 details").is_none(), "the close button did not close the inspector");
     app.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn the_timeline_goes_back_and_forks() {
+    let root = fresh_root();
+    let app = kafka_playground::mount(root.clone(), 1);
+    sleep(SETTLE).await;
+    type_line(&root, "ksim start-cluster --brokers 1 --controllers 1").await;
+    type_line(&root, "ksim advance 2s").await;
+    button(&root, "Pause").and_then(|b| b.dyn_into::<HtmlElement>().ok()).expect("Pause").click();
+    sleep(SETTLE).await;
+    let timeline: HtmlInputElement = root
+        .query_selector("input[type=range]#timeline")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into().ok())
+        .expect("the timeline");
+    assert!(timeline.max().parse::<u64>().expect("a number") > 10);
+    timeline.set_value("5");
+    let input = web_sys::Event::new_with_event_init_dict("input", &{
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        init
+    })
+    .expect("an event");
+    timeline.dispatch_event(&input).expect("dispatched");
+    sleep(SETTLE).await;
+    let notice =
+        || root.query_selector(".past-notice").ok().flatten().and_then(|n| n.text_content()).unwrap_or_default();
+    assert!(notice().contains("Viewing the past"), "{:?}", notice());
+    button(&root, "Fork from here").and_then(|b| b.dyn_into::<HtmlElement>().ok()).expect("Fork from here").click();
+    sleep(SETTLE).await;
+    assert_eq!(notice(), "");
+    let timeline: HtmlInputElement =
+        root.query_selector("#timeline").ok().flatten().and_then(|e| e.dyn_into().ok()).expect("the timeline");
+    assert_eq!((timeline.value(), timeline.max()), ("5".to_owned(), "5".to_owned()));
+    app.destroy();
+}

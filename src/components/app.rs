@@ -6,10 +6,12 @@ use crate::components::banner::Banner;
 use crate::components::cluster_diagram::ClusterDiagram;
 use crate::components::console::Console;
 use crate::components::groups_panel::GroupsPanel;
+use crate::components::message_inspector::MessageInspector;
 use crate::components::narration_panel::NarrationPanel;
 use crate::components::node_inspector::NodeInspector;
 use crate::components::top_bar::TopBar;
 use crate::components::topic_panel::TopicPanel;
+use crate::components::welcome::Welcome;
 use crate::hooks::play_loop::use_play_loop;
 use crate::hooks::shortcuts::use_shortcuts;
 use crate::playground::{Action, Playground};
@@ -18,8 +20,10 @@ use crate::view_model::diagram::diagram;
 use crate::view_model::groups::groups;
 use crate::view_model::inspector::inspector;
 use crate::view_model::log_strip::RECORDS_SHOWN_MAX;
+use crate::view_model::message::message_details;
 use crate::view_model::narration::{narration, NARRATION_ENTRIES_MAX};
 use crate::view_model::time_format::sim_offset;
+use crate::view_model::timeline::timeline;
 use crate::view_model::topics::topics;
 
 #[derive(Properties, PartialEq)]
@@ -50,7 +54,10 @@ pub fn App(props: &AppProps) -> Html {
     let narration = narration(session.trace(), NARRATION_ENTRIES_MAX);
     // Gone if stepping back went before the node existed.
     let inspected = state.inspected.and_then(|id| inspector(&view, id));
+    let timeline = timeline(session.events_processed(), session.present_events(), session.in_the_past());
+    let message = state.selected_message.map(|id| message_details(&view, id));
     drop(session);
+    let covered = inspected.is_some() || message.is_some();
 
     html! {
         <div class="app">
@@ -62,20 +69,27 @@ pub fn App(props: &AppProps) -> Html {
                 speed={state.speed}
                 latency_ms={state.latency_ms}
                 {can_step_back}
+                {timeline}
                 on_action={on_action.clone()}
             />
             <Banner ready={prompt == "$ "} on_action={on_action.clone()} />
+            <Welcome ready={prompt == "$ "} on_action={on_action.clone()} />
             <main class="workspace">
                 <ClusterDiagram
                     diagram={diagram(&view)}
                     inspected={inspected.as_ref().map(|i| i.node_id)}
+                    selected_message={state.selected_message}
+                    cuts={view.cuts.clone()}
                     on_action={on_action.clone()}
                 />
                 // The inspector takes the topic panel's place; the panel stays mounted
                 // (hidden) so it keeps its scroll position.
-                <TopicPanel topics={topics(&view, RECORDS_SHOWN_MAX)} covered={inspected.is_some()} />
+                <TopicPanel topics={topics(&view, RECORDS_SHOWN_MAX)} {covered} />
                 if let Some(inspector) = inspected {
                     <NodeInspector {inspector} on_action={on_action.clone()} />
+                }
+                if let Some(details) = message {
+                    <MessageInspector {details} on_action={on_action.clone()} />
                 }
                 <GroupsPanel groups={groups(&view.groups)} now_ms={view.now_ms} />
                 <Console {lines} {prompt} on_action={on_action.clone()} />

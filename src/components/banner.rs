@@ -6,7 +6,7 @@ use yew::prelude::*;
 use crate::playground::Action;
 
 /// The lesson's first command (course notes, lesson 9, step 1).
-const FIRST_COMMAND: &str = "KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid)";
+pub const FIRST_COMMAND: &str = "KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid)";
 /// A cluster with a quorum and three brokers: enough to watch elections and failover.
 const CLUSTER_COMMAND: &str = "ksim start-cluster --brokers 3 --controllers 3";
 const SIMPLIFIED: &str = "Simplified here: one machine with a few ms of network latency; the console consumer \

@@ -1,9 +1,13 @@
-//! The top bar: title, seed, the simulated clock and the time controls.
+//! The top bar: title, seed, the simulated clock and the time controls; under them the
+//! timeline and the theme select.
 
 use yew::prelude::*;
 
+use crate::components::theme_picker::ThemePicker;
 use crate::components::time_controls::TimeControls;
+use crate::components::timeline::Timeline;
 use crate::playground::{Action, Speed};
+use crate::view_model::timeline::Timeline as TimelineModel;
 
 #[derive(Properties, PartialEq)]
 pub struct TopBarProps {
@@ -16,6 +20,7 @@ pub struct TopBarProps {
     pub speed: Speed,
     pub latency_ms: u64,
     pub can_step_back: bool,
+    pub timeline: TimelineModel,
     pub on_action: Callback<Action>,
 }
 
@@ -23,6 +28,7 @@ pub struct TopBarProps {
 pub fn TopBar(props: &TopBarProps) -> Html {
     html! {
         <header class="top-bar">
+          <div class="top-bar-main">
             <div class="brand">
                 <svg class="logo" viewBox="0 0 24 24" aria-hidden="true">
                     <rect x="2" y="4" width="20" height="4" rx="1.5" />
@@ -45,6 +51,11 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                 can_step_back={props.can_step_back}
                 on_action={props.on_action.clone()}
             />
+          </div>
+          <div class="top-bar-sub">
+            <Timeline timeline={props.timeline.clone()} on_action={props.on_action.clone()} />
+            <ThemePicker />
+          </div>
         </header>
     }
 }

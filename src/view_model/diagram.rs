@@ -159,8 +159,20 @@ pub struct Link {
     pub a: EndpointView,
     pub b: EndpointView,
     pub curve: Curve,
-    /// `link server`, `link client`, plus `down` when an end is stopped or closed.
+    /// `link server`, `link client`, plus `down` when an end is stopped or closed and
+    /// `cut` when `ksim partition` cuts it.
     pub class: String,
+    /// A network cut on this link: where its ✂ goes and what it says.
+    pub cut: Option<CutMark>,
+}
+
+/// The ✂ drawn halfway along a cut link.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CutMark {
+    pub at: Point,
+    /// `Network cut between Broker 4 and Broker 5 (both ways)`, `… from Broker 6 to
+    /// Broker 4 (one way)`: also the mark's accessible name.
+    pub title: String,
 }
 
 /// A quadratic Bézier curve; a straight link has its control point in the middle.
@@ -518,6 +530,13 @@ fn links(view: &ClusterView, servers: &[ServerBox], clients: &[ClientBox]) -> Ve
             pairs.push((EndpointView::Node(b), EndpointView::Client(c.id), "client"));
         }
     }
+    // A cut between nodes that do not usually talk is drawn too, so every cut shows.
+    for &(x, y) in &view.cuts {
+        let (a, b) = (EndpointView::Node(x.min(y)), EndpointView::Node(x.max(y)));
+        if !pairs.iter().any(|&(p, q, _)| (p, q) == (a, b)) {
+            pairs.push((a, b, "server"));
+        }
+    }
     // Anything else that carries a message right now (an admin client asking a controller).
     for m in &view.in_flight {
         let (a, b) = (m.from.min(m.to), m.from.max(m.to));
@@ -530,10 +549,45 @@ fn links(view: &ClusterView, servers: &[ServerBox], clients: &[ClientBox]) -> Ve
         .into_iter()
         .filter_map(|(a, b, kind)| {
             let (&(ra, down_a), &(rb, down_b)) = (rects.get(&a)?, rects.get(&b)?);
-            let class = if down_a || down_b { format!("link {kind} down") } else { format!("link {kind}") };
-            Some(Link { a, b, curve: curve(ra, rb), class })
+            let mut class = if down_a || down_b { format!("link {kind} down") } else { format!("link {kind}") };
+            let curve = curve(ra, rb);
+            let cut = cut_mark(view, servers, a, b, &curve);
+            if cut.is_some() {
+                class.push_str(" cut");
+            }
+            Some(Link { a, b, curve, class, cut })
         })
         .collect()
+}
+
+fn cut_mark(
+    view: &ClusterView,
+    servers: &[ServerBox],
+    a: EndpointView,
+    b: EndpointView,
+    curve: &Curve,
+) -> Option<CutMark> {
+    let (EndpointView::Node(x), EndpointView::Node(y)) = (a, b) else {
+        return None;
+    };
+    let (forward, backward) = (view.cuts.contains(&(x, y)), view.cuts.contains(&(y, x)));
+    let name =
+        |id: u32| servers.iter().find(|s| s.node_id == id).map_or_else(|| format!("node {id}"), |s| s.label.clone());
+    let title = match (forward, backward) {
+        (true, true) => format!("Network cut between {} and {} (both ways)", name(x), name(y)),
+        (true, false) => format!("Network cut from {} to {} (one way)", name(x), name(y)),
+        (false, true) => format!("Network cut from {} to {} (one way)", name(y), name(x)),
+        (false, false) => return None,
+    };
+    // An arc's mark sits on its top; a straight link's nearer its upper end, so the marks
+    // of one node cut from many do not pile up beside it.
+    let straight = (curve.control.y - (curve.from.y + curve.to.y) / 2.0).abs() < 0.5;
+    let t = match (straight, curve.from.y <= curve.to.y) {
+        (false, _) => 0.5,
+        (true, true) => 0.3,
+        (true, false) => 0.7,
+    };
+    Some(CutMark { at: curve.at(t), title })
 }
 
 /// Boxes in one row are joined by an arc over their top edges; others by a straight line
@@ -850,6 +904,37 @@ mod tests {
         let Some(link) = link else { panic!("no producer link") };
         let arrived = at(&view);
         assert!((arrived.y - link.curve.from.y).abs() < LANE_OFFSET + 0.01, "{arrived:?}");
+    }
+
+    #[test]
+    fn cut_links_are_marked_with_their_direction() {
+        let mut view = combined_cluster();
+        view.cuts = vec![(1, 2), (2, 1), (3, 1)];
+        let d = diagram(&view);
+        let cut: Vec<_> = d
+            .links
+            .iter()
+            .filter_map(|l| l.cut.as_ref().map(|c| format!("{:?}-{:?} [{}] {}", l.a, l.b, l.class, c.title)))
+            .collect();
+        assert_eq!(
+            cut,
+            [
+                "Node(1)-Node(2) [link server cut] Network cut between Broker 1 and Broker 2 (both ways)",
+                "Node(1)-Node(3) [link server cut] Network cut from Broker 3 to Broker 1 (one way)",
+            ]
+        );
+        // A cut between a broker-only node and a controller it does not talk to still shows.
+        let mut view = ClusterView {
+            nodes: vec![node(1, false, true, ProcessState::Running), node(2, false, true, ProcessState::Running)],
+            ..ClusterView::default()
+        };
+        view.nodes.push(node(3, true, false, ProcessState::Running));
+        view.cuts = vec![(2, 3), (3, 2)];
+        let d = diagram(&view);
+        assert!(d
+            .links
+            .iter()
+            .any(|l| l.a == EndpointView::Node(2) && l.b == EndpointView::Node(3) && l.cut.is_some()));
     }
 
     #[test]

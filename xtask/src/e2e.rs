@@ -12,7 +12,7 @@
 use crate::browser::Browser;
 use crate::process::format_duration;
 use crate::static_server::StaticServer;
-use crate::webdriver::{Session, ENTER};
+use crate::webdriver::{Session, END, ENTER, HOME};
 use crate::{paths, tools, trunk, Result};
 use serde_json::json;
 use std::path::Path;
@@ -104,6 +104,14 @@ const GROUP: &str = "Group monitors";
 /// Real time at 1× for followers to notice the dead leader and start voting.
 const ELECTION_TIMEOUT: Duration = Duration::from_secs(15);
 
+const WELCOME: &str = "Welcome";
+/// The past indicator's words (`view_model::timeline::PAST_NOTICE`).
+const PAST_NOTICE: &str = "Viewing the past — Step to go forward, or type a command to fork from here";
+/// The Network tool cuts broker 4 off from everyone else.
+const CUT_OFF: &str = "Broker 4";
+const CUT_REST: [&str; 5] = ["Broker 5", "Broker 6", "Controller 1", "Controller 2", "Controller 3"];
+const CUT_COMMAND: &str = "$ ksim partition 4 | 1,2,3,5,6";
+
 pub const CONSOLE_INPUT: &str = r#"[aria-label="Console input"]"#;
 const CONSOLE_OUTPUT: &str = r#"[aria-label="Console output"]"#;
 pub const WIDTH: u32 = 1280;
@@ -142,6 +150,15 @@ pub fn run(root: &Path) -> Result<()> {
             groups_journey(browser.session(), &server.url(), &artifacts).map(|()| {
                 println!("xtask: e2e: consumer groups journey passed in {}", format_duration(groups.elapsed()))
             })
+        })
+        .and_then(|()| {
+            let tools = Instant::now();
+            page_tools_journey(browser.session(), &server.url(), &artifacts).map(|()| {
+                println!(
+                    "xtask: e2e: timeline, network and message tools journey passed in {}",
+                    format_duration(tools.elapsed())
+                )
+            })
         });
     match journeys {
         Ok(()) => {
@@ -164,6 +181,13 @@ fn lesson_workflow(session: &Session, url: &str, artifacts: &Path) -> Result<()>
         return Err(format!("no element with aria-label=\"Console input\" within {}", format_duration(PAGE_TIMEOUT)));
     }
     println!("xtask: e2e: page ready in {}", format_duration(started.elapsed()));
+    // A first visit shows the welcome card; it stays away once dismissed (localStorage).
+    if session.find(&labelled(WELCOME))?.is_some() {
+        save_screenshot(session, &artifacts.join("welcome.png"))?;
+        click_button(session, "Dismiss welcome")?;
+        wait_gone(session, &labelled(WELCOME), "the welcome card stayed after `Dismiss welcome`")?;
+        println!("xtask: e2e: the welcome card showed on the first visit and was dismissed");
+    }
 
     let typing = Instant::now();
     let lines: Vec<&str> = LESSON_WORKFLOW.lines().collect();
@@ -547,6 +571,212 @@ fn slow_motion_election(session: &Session, artifacts: &Path) -> Result<()> {
     session.set_window_size(1920, 1080 + frame)?;
     std::thread::sleep(Duration::from_millis(300));
     save_screenshot(session, &artifacts.join("cluster-election-1920.png"))
+}
+
+/// The page's time and fault tools on a 3+3 cluster: the timeline dragged back shows the
+/// past notice, `Fork from here` makes it the present, the Network tool cuts broker 4 off
+/// (the diagram marks the cut links) and heals it, a message in flight is clicked and
+/// dropped, and the theme switches to dark. Screenshots at 1280×720 and 1920×1080.
+fn page_tools_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> {
+    crate::browser::fit_viewport(session, WIDTH, HEIGHT)?;
+    session.navigate(url)?;
+    if session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.is_none() {
+        return Err("the page did not come back for the page tools journey".to_string());
+    }
+    let start = "const b = [...document.querySelectorAll('.banner-command')] \
+                 .find(b => b.textContent.includes('3 + 3 cluster')); if (b) b.click(); return !!b;";
+    if session.execute(start, json!([]))? != json!(true) {
+        return Err("no banner button `start a 3 + 3 cluster`".to_string());
+    }
+    for name in CLUSTER_NODES {
+        if session.wait_for(&labelled(name), CLUSTER_TIMEOUT)?.is_none() {
+            return Err(format!("no element labelled `{name}` after the banner's 3 + 3 start"));
+        }
+    }
+    type_line(session, CLUSTER_ADVANCE)?;
+    type_line(session, REPLICATED_TOPIC)?;
+    for line in REPLICATED_PRODUCE {
+        type_line(session, line)?;
+    }
+    wait_console(session, "$ ksim status")?;
+    std::thread::sleep(Duration::from_secs(2));
+    click_text(session, "Pause")?;
+
+    // The timeline, dragged halfway back.
+    let drag = "const r = document.getElementById('timeline'); if (!r) return null; \
+                const to = Math.floor(Number(r.max) / 2); r.value = String(to); \
+                r.dispatchEvent(new Event('input', { bubbles: true })); return [Number(r.max), to];";
+    let dragged = session.execute(drag, json!([]))?;
+    let (max, to) = (dragged[0].as_u64().unwrap_or(0), dragged[1].as_u64().unwrap_or(0));
+    if max < 100 {
+        return Err(format!("expected a timeline of at least 100 events after producing; saw {dragged}"));
+    }
+    let notice = "const n = document.querySelector('.past-notice'); return n ? n.textContent : null;";
+    wait_until(
+        session,
+        notice,
+        |v| v.as_str().is_some_and(|t| t.contains(PAST_NOTICE)),
+        "the past notice after dragging the timeline back",
+    )?;
+    let value = session.execute("return Number(document.getElementById('timeline').value);", json!([]))?;
+    if value != json!(to) {
+        return Err(format!("the timeline shows event {value} after being dragged to {to}"));
+    }
+    let fits = "const n = document.querySelector('.past-notice'); return n.scrollWidth <= n.clientWidth;";
+    if session.execute(fits, json!([]))? != json!(true) {
+        return Err(format!("the past notice does not fit in the timeline row at {WIDTH}×{HEIGHT}"));
+    }
+    let page = "return document.documentElement.scrollWidth <= window.innerWidth;";
+    if session.execute(page, json!([]))? != json!(true) {
+        return Err(format!("the page is wider than the window at {WIDTH}×{HEIGHT}"));
+    }
+    println!("xtask: e2e: the timeline went back to event {to} of {max} and says `{PAST_NOTICE}`");
+    save_screenshot(session, &artifacts.join("timeline-past.png"))?;
+
+    // The scrubber's own keys: End is the present, Home the start; then back to halfway.
+    let range = "const r = document.getElementById('timeline'); return [Number(r.value), Number(r.max)];";
+    let scrubber = session.find("#timeline")?.ok_or("no element with id `timeline`")?;
+    session.send_keys(&scrubber, &END.to_string())?;
+    wait_until(
+        session,
+        range,
+        |v| v[0] == v[1] && v[1].as_u64() == Some(max),
+        "End on the timeline going to the present",
+    )?;
+    wait_until(session, notice, |v| v.as_str() == Some(""), "no past notice at the present")?;
+    session.send_keys(&scrubber, &HOME.to_string())?;
+    wait_until(session, range, |v| v[0].as_u64() == Some(0), "Home on the timeline going to event 0")?;
+    session.execute(drag, json!([]))?;
+    wait_until(session, range, |v| v[0].as_u64() == Some(to), "the timeline dragged back to halfway again")?;
+    println!("xtask: e2e: End and Home on the timeline go to the present and to the start");
+
+    click_button(session, "Fork from here")?;
+    wait_until(session, range, |v| v[0] == v[1] && v[0].as_u64() == Some(to), "the timeline ending at the fork")?;
+    wait_until(session, notice, |v| v.as_str() == Some(""), "the past notice gone after `Fork from here`")?;
+    println!("xtask: e2e: `Fork from here` made event {to} the present");
+
+    // The Network tool: broker 4 against the rest.
+    click_button(session, "Network")?;
+    click_checkbox(session, &format!("Group A {CUT_OFF}"))?;
+    for name in CUT_REST {
+        click_checkbox(session, &format!("Group B {name}"))?;
+    }
+    save_screenshot(session, &artifacts.join("network-tool.png"))?;
+    click_button(session, "Cut")?;
+    wait_console(session, CUT_COMMAND)?;
+    let marks = "return [...document.querySelectorAll('.diagram .cut-mark')].map(m => m.getAttribute('aria-label'));";
+    wait_until(
+        session,
+        marks,
+        |v| {
+            v.as_array()
+                .is_some_and(|m| !m.is_empty() && m.iter().all(|t| t.as_str().is_some_and(|t| t.contains(CUT_OFF))))
+        },
+        "cut marks on broker 4's links",
+    )?;
+    let dashed = session.execute("return document.querySelectorAll('.diagram .link.cut').length;", json!([]))?;
+    println!("xtask: e2e: the Network tool ran `{CUT_COMMAND}`; {dashed} links of {CUT_OFF} are drawn cut");
+    save_screenshot(session, &artifacts.join("network-cut.png"))?;
+    // Cut and Heal close the panel, so the diagram shows the result.
+    click_button(session, "Network")?;
+    click_button(session, "Heal")?;
+    wait_console(session, "$ ksim heal")?;
+    wait_until(session, marks, |v| v.as_array().is_some_and(Vec::is_empty), "no cut marks after `Heal`")?;
+    println!("xtask: e2e: `Heal` removed the cuts");
+
+    // A message in flight, caught in slow motion: stepped to, clicked, dropped.
+    let select =
+        session.find(r#"select[aria-label="Network latency"]"#)?.ok_or("no select labelled `Network latency`")?;
+    session.send_keys(&select, "200 ms")?;
+    wait_console(session, "$ ksim latency 200ms")?;
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    let dot = loop {
+        if let Some(dot) = session.find(".diagram .msg")? {
+            break dot;
+        }
+        if Instant::now() > deadline {
+            return Err("no message in flight after stepping for 10 s at 200 ms latency".to_string());
+        }
+        click_text(session, "Step")?;
+    };
+    session.click(&dot)?;
+    let details =
+        "const d = document.querySelector('[aria-label=\"Message details\"]'); return d ? d.innerText : null;";
+    wait_until(
+        session,
+        details,
+        |v| v.as_str().is_some_and(|t| t.contains("From") && t.contains("Arrives at")),
+        "the message details after clicking a dot",
+    )?;
+    save_screenshot(session, &artifacts.join("message-details.png"))?;
+    click_button(session, "Drop message")?;
+    let narrated = "return document.body.innerText.includes('(dropped from the page)');";
+    wait_until(session, narrated, |v| v == &json!(true), "the narration of the dropped message")?;
+    println!("xtask: e2e: a message in flight was clicked, shown and dropped");
+    save_screenshot(session, &artifacts.join("message-dropped.png"))?;
+
+    // Dark, chosen in the top bar, on a laptop and on a projector; then back to System so
+    // a later run starts as a first visit would.
+    let theme = session.find(r#"select[aria-label="Theme"]"#)?.ok_or("no select labelled `Theme`")?;
+    session.send_keys(&theme, "Dark")?;
+    let attr = "return document.documentElement.dataset.theme;";
+    wait_until(session, attr, |v| v == &json!("dark"), "data-theme=dark after choosing Dark")?;
+    std::thread::sleep(Duration::from_millis(300));
+    save_screenshot(session, &artifacts.join("page-dark-1280x720.png"))?;
+    crate::browser::fit_viewport(session, 1920, 1080)?;
+    std::thread::sleep(Duration::from_millis(300));
+    save_screenshot(session, &artifacts.join("page-dark-1920x1080.png"))?;
+    let light = "const s = document.querySelector('select[aria-label=\"Theme\"]'); s.value = 'light'; \
+                 s.dispatchEvent(new Event('change', { bubbles: true })); return true;";
+    session.execute(light, json!([]))?;
+    wait_until(session, attr, |v| v == &json!("light"), "data-theme=light after choosing Light")?;
+    std::thread::sleep(Duration::from_millis(300));
+    save_screenshot(session, &artifacts.join("page-light-1920x1080.png"))?;
+    session.execute("localStorage.removeItem('kafka-playground-theme'); return true;", json!([]))?;
+    println!("xtask: e2e: the theme select switched the page to dark and back");
+    Ok(())
+}
+
+/// Polls `script` until `ok` accepts its result.
+fn wait_until(session: &Session, script: &str, ok: impl Fn(&serde_json::Value) -> bool, what: &str) -> Result<()> {
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    loop {
+        let seen = session.execute(script, json!([]))?;
+        if ok(&seen) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("expected {what} within {}; saw {seen}", format_duration(CLUSTER_TIMEOUT)));
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+fn wait_console(session: &Session, text: &str) -> Result<()> {
+    let deadline = Instant::now() + CLUSTER_TIMEOUT;
+    while !console_output(session)?.unwrap_or_default().contains(text) {
+        if Instant::now() > deadline {
+            return Err(format!("the console did not show `{text}`"));
+        }
+        std::thread::sleep(POLL);
+    }
+    Ok(())
+}
+
+/// Clicks the enabled button whose visible text is exactly `text` (`Pause`, `Step`).
+fn click_text(session: &Session, text: &str) -> Result<()> {
+    let script = "const b = [...document.querySelectorAll('button:not([disabled])')] \
+                  .find(b => b.textContent.trim() === arguments[0]); if (b) b.click(); return !!b;";
+    if session.execute(script, json!([text]))? != json!(true) {
+        return Err(format!("no enabled button reading `{text}`"));
+    }
+    Ok(())
+}
+
+fn click_checkbox(session: &Session, name: &str) -> Result<()> {
+    let css = format!(r#"input[type="checkbox"][aria-label="{name}"]:not([disabled])"#);
+    let element = session.find(&css)?.ok_or_else(|| format!("no enabled checkbox named `{name}`"))?;
+    session.click(&element)
 }
 
 fn labelled(name: &str) -> String {

@@ -9,6 +9,9 @@ use std::time::Duration;
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// WebDriver's code for the Enter key in `send_keys` text.
 pub const ENTER: char = '\u{E007}';
+/// WebDriver's End and Home keys.
+pub const END: char = '\u{E010}';
+pub const HOME: char = '\u{E011}';
 /// Generous: a navigation waits for the page (and its wasm) to load.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 

@@ -57,6 +57,8 @@ enum Action {
     Step,
     Advance(u64),
     Control(String),
+    /// The page's `Drop message`: the envelope with this id leaves the wire.
+    DropMessage(u64),
 }
 
 #[derive(Clone, Debug)]
@@ -105,8 +107,9 @@ impl Session {
         self.world.event_limit.is_some_and(|l| l < self.present_events)
     }
 
-    /// Applies one input live: if stepped back, the old future is dropped first (a fork).
-    fn live(&mut self, input: Action) {
+    /// Makes the moment shown the present: inputs after it are forgotten and those that
+    /// ran past it are capped there, so a replay stops where the fork happened.
+    fn fork(&mut self) {
         if self.in_past() {
             let at = self.world.events_processed();
             self.log.retain(|l| l.at_event <= at);
@@ -115,6 +118,12 @@ impl Session {
             }
         }
         self.world.event_limit = None;
+        self.present_events = self.world.events_processed();
+    }
+
+    /// Applies one input live: if stepped back, the old future is dropped first (a fork).
+    fn live(&mut self, input: Action) {
+        self.fork();
         let at_event = self.world.events_processed();
         // The page's clock advances 60 times a second: consecutive advances replay the
         // same as one, so the log keeps one entry for them.
@@ -147,6 +156,9 @@ impl Session {
             }
             Action::Advance(ms) => self.console.advance(&mut self.world, *ms),
             Action::Control(line) => self.console.control(&mut self.world, line),
+            Action::DropMessage(id) => {
+                self.world.drop_message(*id);
+            }
         }
     }
 
@@ -225,6 +237,34 @@ impl Session {
         if events >= self.present_events {
             self.world.event_limit = None;
         }
+    }
+
+    /// Events processed at the newest point of history: the end of the page's timeline.
+    pub fn present_events(&self) -> u64 {
+        self.present_events.max(self.world.events_processed())
+    }
+
+    /// True while stepped back (or travelled) before the present.
+    pub fn in_the_past(&self) -> bool {
+        self.in_past()
+    }
+
+    /// The page's `Fork from here`: the moment shown becomes the present and the recorded
+    /// future is dropped, exactly as typing a command in the past does. Replay (step back,
+    /// `travel_to`) afterwards never goes past this point.
+    pub fn fork_here(&mut self) {
+        self.fork();
+    }
+
+    /// Takes the message `id` off the wire, so it never arrives (the page's `Drop message`).
+    /// A logged input like a typed line, so replay drops it again; false, and nothing
+    /// logged, when no such message is in flight.
+    pub fn drop_message(&mut self, id: u64) -> bool {
+        if !self.world.in_flight().any(|e| e.id == id) {
+            return false;
+        }
+        self.live(Action::DropMessage(id));
+        true
     }
 
     /// Lets `ms` of simulated time pass, processing every event due meanwhile.
@@ -445,6 +485,7 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
         topics,
         in_flight,
         groups,
+        cuts: world.net().cuts().map(|(a, b)| (a.0, b.0)).collect(),
     }
 }
 

@@ -22,6 +22,9 @@ pub struct ClusterView {
     pub in_flight: Vec<MessageView>,
     /// Consumer groups, as their (running) coordinators know them, sorted by group id.
     pub groups: Vec<GroupView>,
+    /// Network cuts (`ksim partition`): directed `(from, to)` node id pairs whose messages
+    /// are dropped, sorted.
+    pub cuts: Vec<(u32, u32)>,
 }
 
 /// A consumer group (classic protocol).

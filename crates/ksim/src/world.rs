@@ -393,6 +393,27 @@ impl World {
         true
     }
 
+    /// Takes a message off the wire (the page's `Drop message`): its delivery finds
+    /// nothing, as if the network lost it. False when it is not in flight.
+    pub(crate) fn drop_message(&mut self, id: u64) -> bool {
+        let Some(env) = self.in_flight.remove(&id) else {
+            return false;
+        };
+        let text = format!(
+            "the network dropped {} from {} to {} (dropped from the page)",
+            env.msg.label(),
+            self.actor_name(env.from),
+            self.actor_name(env.to)
+        );
+        self.trace.push(TraceEntry {
+            at_ms: self.now.0,
+            event: self.events_processed,
+            actor: "Network".to_string(),
+            text,
+        });
+        true
+    }
+
     pub(crate) fn net_mut(&mut self) -> &mut Network {
         &mut self.net
     }

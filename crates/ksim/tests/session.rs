@@ -183,3 +183,137 @@ fn travel_to_a_narration_line_and_back() {
     assert_eq!(s.events_processed(), present, "never past the present");
     assert_eq!(s.view().topics.len(), 1);
 }
+
+#[test]
+fn fork_here_makes_the_past_the_present_like_typing_there() {
+    let mut s = lesson_session();
+    s.advance(1_500);
+    let present = s.present_events();
+    s.travel_to(present / 2);
+    assert!(s.in_the_past());
+    assert_eq!(s.present_events(), present, "the timeline still ends at the old present");
+
+    let mut typed = lesson_session();
+    typed.advance(1_500);
+    typed.travel_to(present / 2);
+
+    s.fork_here();
+    assert!(!s.in_the_past());
+    assert_eq!(s.present_events(), present / 2, "the old future is gone");
+    // Stepping forward now makes new history instead of walking the old one.
+    s.advance(500);
+    typed.advance(500);
+    assert_eq!(s.view(), typed.view(), "forking then acting is what acting in the past does");
+    assert_eq!(s.transcript(), typed.transcript());
+
+    // The forked history replays: back to the start and forward again, same state.
+    let after = s.view();
+    let trace = s.trace().to_vec();
+    s.travel_to(0);
+    assert_eq!(s.view().events_processed, 0);
+    s.travel_to(u64::MAX);
+    assert_eq!(events_only(s.view()), events_only(after));
+    assert_eq!(s.trace(), trace.as_slice());
+}
+
+/// A replay stops at the last event, so the idle time after it is not part of the match.
+fn events_only(mut view: ksim::ClusterView) -> ksim::ClusterView {
+    view.now_ms = 0;
+    view.wall_clock.clear();
+    view
+}
+
+#[test]
+fn fork_here_at_the_present_changes_nothing() {
+    let mut s = lesson_session();
+    s.advance(1_000);
+    let before = s.view();
+    s.fork_here();
+    assert_eq!(s.view(), before);
+    assert_eq!(s.present_events(), before.events_processed);
+}
+
+/// A one-broker cluster with a topic and an interactive producer that just sent `82 bpm`:
+/// its ProduceRequest is on the wire.
+fn produce_in_flight() -> (Session, ksim::MessageView) {
+    let mut s = Session::new(1);
+    s.input("ksim start-cluster --brokers 1 --controllers 1");
+    s.advance(5_000);
+    s.input("kafka-topics.sh --create --topic vitals --bootstrap-server localhost:9092");
+    s.advance(2_000);
+    s.input("kafka-console-producer.sh --topic vitals --bootstrap-server localhost:9092");
+    s.advance(2_000);
+    s.input("> 82 bpm");
+    for _ in 0..10_000 {
+        let produce = s
+            .view()
+            .in_flight
+            .into_iter()
+            .find(|m| m.kind == ksim::MessageKind::Produce && m.label.starts_with("ProduceRequest"));
+        if let Some(m) = produce {
+            return (s, m);
+        }
+        assert!(s.step(), "the producer sends its record");
+    }
+    panic!("no ProduceRequest in flight");
+}
+
+fn log_end_offset(s: &Session, topic: &str) -> u64 {
+    s.view().topics.iter().find(|t| t.name == topic).map_or(0, |t| t.partitions[0].log_end_offset)
+}
+
+#[test]
+fn a_dropped_message_never_arrives_and_replay_drops_it_again() {
+    let (mut twin, _) = produce_in_flight();
+    twin.advance(1_000);
+    assert_eq!(log_end_offset(&twin, "vitals"), 1, "undisturbed, the record lands");
+
+    let (mut s, m) = produce_in_flight();
+    assert!(s.drop_message(m.id));
+    assert!(!s.drop_message(m.id), "it is gone already");
+    assert!(s.view().in_flight.iter().all(|x| x.id != m.id));
+    let line = s.trace().last().expect("the drop is narrated").clone();
+    assert_eq!(line.actor, "Network");
+    assert_eq!(
+        line.text,
+        format!("the network dropped {} from console-producer to Broker 2 (dropped from the page)", m.label)
+    );
+    // Less than the producer's request.timeout.ms (30 s): no retry yet, nothing written.
+    s.advance(1_000);
+    assert_eq!(log_end_offset(&s, "vitals"), 0, "the dropped record never arrived");
+
+    let after = s.view();
+    let trace = s.trace().to_vec();
+    s.travel_to(0);
+    s.travel_to(u64::MAX);
+    assert_eq!(events_only(s.view()), events_only(after), "replay drops the message again");
+    assert_eq!(s.trace(), trace.as_slice());
+}
+
+#[test]
+fn dropping_a_message_in_the_past_forks() {
+    let (mut s, m) = produce_in_flight();
+    s.advance(1_000);
+    assert_eq!(log_end_offset(&s, "vitals"), 1);
+    let old_present = s.present_events();
+    // Back to when the request was on the wire.
+    while s.view().in_flight.iter().all(|x| x.id != m.id) {
+        assert!(s.step_back());
+    }
+    assert!(s.drop_message(m.id));
+    assert!(!s.in_the_past());
+    assert!(s.present_events() < old_present);
+    s.advance(1_000);
+    assert_eq!(log_end_offset(&s, "vitals"), 0);
+}
+
+#[test]
+fn cuts_are_in_the_view_sorted_and_healed() {
+    let mut s = Session::new(1);
+    s.input("ksim start-cluster --brokers 3 --controllers 3");
+    s.control("ksim partition 6 -> 4");
+    s.control("ksim partition 5 | 1,2");
+    assert_eq!(s.view().cuts, [(1, 5), (2, 5), (5, 1), (5, 2), (6, 4)]);
+    s.control("ksim heal");
+    assert!(s.view().cuts.is_empty());
+}
