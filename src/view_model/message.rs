@@ -77,6 +77,7 @@ mod tests {
                 kind: ClientKind::Producer,
                 client_id: "console-producer".to_owned(),
                 alive: true,
+                producer: None,
             }],
             in_flight: vec![MessageView {
                 id: 7,

@@ -167,14 +167,17 @@ impl Session {
         let log = std::mem::take(&mut self.log);
         let present = self.present_events;
         let mut fresh = Session::with_mode(self.seed, self.scripted);
+        // Back at the present, the inputs run as they did live (only forks' caps apply), so
+        // the clock also ends where it was, after the last idle stretch.
+        let at_present = events >= present;
         for l in &log {
             if l.at_event > events {
                 break;
             }
-            fresh.world.event_limit = Some(l.cap.map_or(events, |c| c.min(events)));
+            fresh.world.event_limit = if at_present { l.cap } else { Some(l.cap.map_or(events, |c| c.min(events))) };
             fresh.apply(&l.input);
         }
-        fresh.world.event_limit = Some(events);
+        fresh.world.event_limit = (!at_present).then_some(events);
         fresh.log = log;
         fresh.present_events = present;
         *self = fresh;
