@@ -166,6 +166,20 @@ fn lesson_transcript_is_the_same_in_wasm() {
     assert_eq!(transcript, include_str!("scripts/lesson-workflow.out"));
 }
 
+/// Consumer groups hash group ids, draw member ids and run assignors; the idempotent
+/// producer draws producer ids: the browser must agree with the native golden files.
+#[wasm_bindgen_test]
+fn group_and_idempotence_transcripts_are_the_same_in_wasm() {
+    let scripts = [
+        (include_str!("scripts/consumer-groups.ksim"), include_str!("scripts/consumer-groups.out")),
+        (include_str!("scripts/consumer-protocol.ksim"), include_str!("scripts/consumer-protocol.out")),
+        (include_str!("scripts/idempotent-producer.ksim"), include_str!("scripts/idempotent-producer.out")),
+    ];
+    for (script, expected) in scripts {
+        assert_eq!(ksim::run_script(script, 1), expected);
+    }
+}
+
 /// A bubbling `click`, as a pointer would send it (SVG elements have no `click()`).
 fn click(element: &Element) {
     let init = web_sys::EventInit::new();
