@@ -9,8 +9,8 @@ use crate::playground::Action;
 pub const FIRST_COMMAND: &str = "KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid)";
 /// A cluster with a quorum and three brokers: enough to watch elections and failover.
 const CLUSTER_COMMAND: &str = "ksim start-cluster --brokers 3 --controllers 3";
-const SIMPLIFIED: &str = "Simplified here: one machine with a few ms of network latency; the console consumer \
-                          reads without joining its group and commits nothing; no idempotent producer or \
+const SIMPLIFIED: &str = "Simplified here: one machine with a few ms of network latency; a consumer reads one \
+                          topic; a group's new coordinator keeps its offsets but its members rejoin; no \
                           transactions; no Raft snapshots. Type `help` in the console for the tools.";
 
 #[derive(Properties, PartialEq)]
