@@ -178,3 +178,20 @@ fn huge_inputs_are_refused_quickly() {
         assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
     }
 }
+
+/// Sizes for the README: the lesson typed in the page, with 1.6 s of frames between lines.
+#[test]
+fn a_lesson_session_fits_in_a_short_link() {
+    let mut s = Session::new(1);
+    for line in include_str!("../../../tests/scripts/lesson-workflow.ksim").lines() {
+        s.input(line);
+        for _ in 0..100 {
+            s.advance(16);
+        }
+    }
+    let replay = s.export_replay();
+    let code = replay.to_share_code();
+    let json = replay.to_json();
+    eprintln!("lesson: {} inputs, JSON {} bytes, share code {} characters", replay.len(), json.len(), code.len());
+    assert!(code.len() < 800, "{}", code.len());
+}

@@ -42,7 +42,6 @@ fn a_share_code_replays_the_lesson() {
     a.advance(5_000);
     b.advance(5_000);
     assert_same(&a, &b);
-    println!("lesson: {} inputs, share code {} characters", replay.len(), code.len());
     assert!(code.len() < 1000, "{}", code.len());
 }
 
