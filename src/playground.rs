@@ -81,6 +81,8 @@ pub enum Action {
     CloseInspector,
     /// A click on a narration line: the state just after that many events.
     TravelTo(u64),
+    /// Exercises, share links, session files (`classroom.rs`).
+    Classroom(crate::classroom::ClassroomAction),
 }
 
 #[derive(Clone)]
@@ -97,6 +99,7 @@ pub struct Playground {
     pub latency_ms: u64,
     /// The node whose inspector is open.
     pub inspected: Option<u32>,
+    pub classroom: crate::classroom::Classroom,
 }
 
 /// The latencies the "Network latency" select offers, in ms: real-ish, slow, slower.
@@ -130,6 +133,7 @@ impl Playground {
             console_from: 0,
             latency_ms: LATENCIES_MS[0],
             inspected: None,
+            classroom: Default::default(),
         }
     }
 
@@ -145,7 +149,8 @@ impl Reducible for Playground {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         {
-            let mut session = next.session.borrow_mut();
+            let cell = Rc::clone(&next.session);
+            let mut session = cell.borrow_mut();
             match action {
                 Action::Input(line) => {
                     // Only at the shell prompt is the line a command rather than a job's stdin.
@@ -186,7 +191,9 @@ impl Reducible for Playground {
                 Action::Inspect(node) if next.inspected == Some(node) => next.inspected = None,
                 Action::Inspect(node) => next.inspected = Some(node),
                 Action::CloseInspector => next.inspected = None,
+                Action::Classroom(action) => crate::classroom::apply(&mut next, &mut session, action),
             }
+            crate::classroom::after_action(&mut next, &session);
         }
         next.version += 1;
         Rc::new(next)
