@@ -81,6 +81,9 @@ pub fn apply(next: &mut Playground, session: &mut Session, action: ClassroomActi
         }
         ClassroomAction::Restore(replay) => {
             *session = Session::from_replay(&replay);
+            // Shown as it was shared, paused, so the simulated time matches.
+            next.playing = false;
+            let classroom = &mut next.classroom;
             classroom.exercise = None;
             classroom.notice = None;
             next.console_from = 0;

@@ -17,6 +17,9 @@ pub struct TopBarProps {
     pub latency_ms: u64,
     pub can_step_back: bool,
     pub on_action: Callback<Action>,
+    /// The classroom bar (exercises, share, session menu), at the end.
+    #[prop_or_default]
+    pub children: Html,
 }
 
 #[function_component]
@@ -45,6 +48,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                 can_step_back={props.can_step_back}
                 on_action={props.on_action.clone()}
             />
+            { props.children.clone() }
         </header>
     }
 }

@@ -131,8 +131,8 @@ mod tests {
     #[test]
     fn checks_turn_green_as_the_solution_is_typed_and_hints_come_one_at_a_time() {
         let exercise = replication();
-        let mut state = Rc::new(Playground::new(1))
-            .reduce(Action::Classroom(ClassroomAction::StartExercise(exercise.clone())));
+        let mut state =
+            Rc::new(Playground::new(1)).reduce(Action::Classroom(ClassroomAction::StartExercise(exercise.clone())));
         let view = exercise_view(state.classroom.exercise.as_ref().unwrap());
         assert!(!view.solved);
         assert!(view.steps.iter().flat_map(|s| &s.checks).any(|c| c.mark == "✗" && !c.detail.is_empty()));
@@ -154,7 +154,9 @@ mod tests {
         }
         let view = exercise_view(state.classroom.exercise.as_ref().unwrap());
         assert!(view.solved, "{view:#?}");
-        assert!(view.progress.starts_with(&format!("{0} of {0}", view.steps.iter().map(|s| s.checks.len()).sum::<usize>())));
+        assert!(view
+            .progress
+            .starts_with(&format!("{0} of {0}", view.steps.iter().map(|s| s.checks.len()).sum::<usize>())));
 
         // Reset goes back to the setup: not solved any more, hints hidden again.
         let reset = state.reduce(Action::Classroom(ClassroomAction::ResetExercise));

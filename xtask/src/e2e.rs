@@ -142,6 +142,13 @@ pub fn run(root: &Path) -> Result<()> {
             groups_journey(browser.session(), &server.url(), &artifacts).map(|()| {
                 println!("xtask: e2e: consumer groups journey passed in {}", format_duration(groups.elapsed()))
             })
+        })
+        .and_then(|()| {
+            let classroom = Instant::now();
+            crate::e2e_classroom::exercise_journey(browser.session(), &server.url(), &artifacts)?;
+            crate::e2e_classroom::share_journey(browser.session(), &server.url(), &artifacts)?;
+            println!("xtask: e2e: classroom journeys passed in {}", format_duration(classroom.elapsed()));
+            Ok(())
         });
     match journeys {
         Ok(()) => {
