@@ -4,6 +4,7 @@
 //! `Action`s on one `ksim::Session` and the session's plain-data views into SVG and text;
 //! the only clock it reads is the animation frame time in `hooks::play_loop`.
 
+mod classroom;
 pub mod components;
 mod history;
 mod hooks;

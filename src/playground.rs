@@ -89,6 +89,8 @@ pub enum Action {
     SelectMessage(u64),
     /// `Drop message`: the network loses it (a logged input, so replay loses it again).
     DropMessage(u64),
+    /// Exercises, share links, session files (`classroom.rs`).
+    Classroom(crate::classroom::ClassroomAction),
 }
 
 #[derive(Clone)]
@@ -107,6 +109,7 @@ pub struct Playground {
     pub inspected: Option<u32>,
     /// The message in flight whose details are shown (in the inspector's place).
     pub selected_message: Option<u64>,
+    pub classroom: crate::classroom::Classroom,
 }
 
 /// The latencies the "Network latency" select offers, in ms: real-ish, slow, slower.
@@ -141,6 +144,7 @@ impl Playground {
             latency_ms: LATENCIES_MS[0],
             inspected: None,
             selected_message: None,
+            classroom: Default::default(),
         }
     }
 
@@ -156,7 +160,8 @@ impl Reducible for Playground {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         {
-            let mut session = next.session.borrow_mut();
+            let cell = Rc::clone(&next.session);
+            let mut session = cell.borrow_mut();
             match action {
                 Action::Input(line) => {
                     // Only at the shell prompt is the line a command rather than a job's stdin.
@@ -218,7 +223,9 @@ impl Reducible for Playground {
                     next.playing = false;
                     session.drop_message(id);
                 }
+                Action::Classroom(action) => crate::classroom::apply(&mut next, &mut session, action),
             }
+            crate::classroom::after_action(&mut next, &session);
         }
         next.version += 1;
         Rc::new(next)

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::components::banner::Banner;
+use crate::components::classroom_bar::ClassroomBar;
 use crate::components::cluster_diagram::ClusterDiagram;
 use crate::components::console::Console;
 use crate::components::groups_panel::GroupsPanel;
@@ -70,8 +71,11 @@ pub fn App(props: &AppProps) -> Html {
                 latency_ms={state.latency_ms}
                 {can_step_back}
                 {timeline}
+                version={state.version}
                 on_action={on_action.clone()}
-            />
+            >
+                <ClassroomBar state={state.clone()} />
+            </TopBar>
             <Banner ready={prompt == "$ "} on_action={on_action.clone()} />
             <Welcome ready={prompt == "$ "} on_action={on_action.clone()} />
             <main class="workspace">

@@ -3,9 +3,11 @@
 
 pub mod app;
 pub mod banner;
+pub mod classroom_bar;
 pub mod client_box;
 pub mod cluster_diagram;
 pub mod console;
+pub mod exercise_panel;
 pub mod groups_panel;
 pub mod legend;
 pub mod message_inspector;

@@ -3,6 +3,7 @@
 
 pub mod console_lines;
 pub mod diagram;
+pub mod exercise;
 pub mod groups;
 pub mod inspector;
 pub mod log_strip;

@@ -159,6 +159,13 @@ pub fn run(root: &Path) -> Result<()> {
                     format_duration(tools.elapsed())
                 )
             })
+        })
+        .and_then(|()| {
+            let classroom = Instant::now();
+            crate::e2e_classroom::exercise_journey(browser.session(), &server.url(), &artifacts)?;
+            crate::e2e_classroom::share_journey(browser.session(), &server.url(), &artifacts)?;
+            println!("xtask: e2e: classroom journeys passed in {}", format_duration(classroom.elapsed()));
+            Ok(())
         });
     match journeys {
         Ok(()) => {

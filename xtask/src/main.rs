@@ -10,6 +10,7 @@ mod bench;
 mod browser;
 mod chromedriver;
 mod e2e;
+mod e2e_classroom;
 mod http;
 mod lockfile;
 mod paths;

@@ -177,6 +177,14 @@ impl Exercise {
         (session, baseline)
     }
 
+    /// As [`Exercise::start`], then the session runs later inputs as typed in the page
+    /// (consumers wait for Ctrl-C); replays still run the setup as a script.
+    pub fn start_interactive(&self) -> (Session, Baseline) {
+        let (mut session, baseline) = self.start();
+        session.continue_interactively();
+        (session, baseline)
+    }
+
     /// Every check of every step, evaluated now.
     pub fn evaluate(&self, session: &Session, baseline: &Baseline) -> Vec<CheckResult> {
         let view = session.view();

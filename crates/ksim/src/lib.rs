@@ -17,6 +17,7 @@ mod group_coordinator;
 mod ids;
 mod invariants;
 mod json;
+mod kafka_script;
 mod log_manager;
 mod metadata;
 mod net;
@@ -31,6 +32,7 @@ mod replication_check;
 mod rng;
 mod server;
 mod session;
+mod share;
 mod sweep;
 mod time;
 mod topic_name;
@@ -42,5 +44,6 @@ pub use exercise::{
     NodeStateWanted, BUILTIN_EXERCISE_FILES, EXERCISE_FILE_BYTES_MAX,
 };
 pub use session::{run_script, run_script_with_trace, ConsoleLine, Session, Stream, TraceEntry};
+pub use share::{ImportError, Replay, ShareError, SESSION_FILE_BYTES_MAX, SHARE_PAYLOAD_BYTES_MAX};
 pub use sweep::{sweep_seed, Scenario, SeedReport, SweepConfig};
 pub use view::*;

@@ -50,7 +50,7 @@ pub struct TraceEntry {
 
 /// What the user did, in order: the session is a function of its seed and these.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Action {
+pub(crate) enum Action {
     Line(String),
     Interrupt,
     EndOfInput,
@@ -61,13 +61,13 @@ enum Action {
     DropMessage(u64),
 }
 
-#[derive(Clone, Debug)]
-struct Logged {
-    input: Action,
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Logged {
+    pub(crate) input: Action,
     /// Events processed when the input arrived.
-    at_event: u64,
+    pub(crate) at_event: u64,
     /// After a fork from the past, the input may not process events past this count.
-    cap: Option<u64>,
+    pub(crate) cap: Option<u64>,
 }
 
 /// A simulated Kafka machine with its console: the unit the page and `ksim` drive.
@@ -79,6 +79,8 @@ pub struct Session {
     log: Vec<Logged>,
     /// Events processed at the newest point of history.
     present_events: u64,
+    /// The first this many inputs ran as a script (an exercise's setup), the rest as typed.
+    scripted_inputs: usize,
 }
 
 impl Session {
@@ -95,6 +97,7 @@ impl Session {
             console: Console::new(seed, scripted),
             log: Vec::new(),
             present_events: 0,
+            scripted_inputs: 0,
         }
     }
 
@@ -170,16 +173,19 @@ impl Session {
         // Back at the present, the inputs run as they did live (only forks' caps apply), so
         // the clock also ends where it was, after the last idle stretch.
         let at_present = events >= present;
-        for l in &log {
+        for (i, l) in log.iter().enumerate() {
             if l.at_event > events {
                 break;
             }
+            fresh.console.scripted = self.scripted || i < self.scripted_inputs;
             fresh.world.event_limit = if at_present { l.cap } else { Some(l.cap.map_or(events, |c| c.min(events))) };
             fresh.apply(&l.input);
         }
+        fresh.console.scripted = self.scripted;
         fresh.world.event_limit = (!at_present).then_some(events);
         fresh.log = log;
         fresh.present_events = present;
+        fresh.scripted_inputs = self.scripted_inputs;
         *self = fresh;
     }
 
@@ -573,5 +579,42 @@ impl Session {
 
     pub(crate) fn world(&self) -> &World {
         &self.world
+    }
+}
+
+/// What share links, session files and the page's exercises need (`share.rs`).
+impl Session {
+    /// The input log, the newest point of history, and how many inputs ran as a script.
+    pub(crate) fn history(&self) -> (&[Logged], u64, usize) {
+        (&self.log, self.present_events, self.scripted_inputs)
+    }
+
+    /// The seed the session began with (`ksim seed N` is an input, replayed as such).
+    pub(crate) fn first_seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Replays `log` into a fresh session as it happened live: each input with the cap a
+    /// fork gave it, else unlimited (a replay to a limit would stop the clock at the last
+    /// event instead of where `advance` left it).
+    pub(crate) fn restore_history(&mut self, log: Vec<Logged>, scripted_inputs: usize) {
+        for (i, l) in log.iter().enumerate() {
+            self.console.scripted = self.scripted || i < scripted_inputs;
+            self.world.event_limit = l.cap;
+            self.apply(&l.input);
+        }
+        self.console.scripted = self.scripted;
+        self.world.event_limit = None;
+        self.log = log;
+        self.scripted_inputs = scripted_inputs;
+        self.present_events = self.world.events_processed();
+    }
+
+    /// After an exercise's setup ran as a script: later inputs run as typed in the page
+    /// (consumers wait for Ctrl-C), and replays keep running the setup as a script.
+    pub(crate) fn continue_interactively(&mut self) {
+        self.scripted_inputs = self.log.len();
+        self.scripted = false;
+        self.console.scripted = false;
     }
 }
