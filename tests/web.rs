@@ -278,3 +278,20 @@ async fn the_timeline_goes_back_and_forks() {
     assert_eq!((timeline.value(), timeline.max()), ("5".to_owned(), "5".to_owned()));
     app.destroy();
 }
+
+/// The exercise panel follows the playground's state (the classroom bar re-renders on
+/// every reduced state).
+#[wasm_bindgen_test]
+async fn picking_an_exercise_shows_its_steps() {
+    let root = fresh_root();
+    let app = kafka_playground::mount(root.clone(), 1);
+    sleep(SETTLE).await;
+    click(&button(&root, "Exercises").expect("the Exercises button"));
+    sleep(SETTLE).await;
+    let pick = root.query_selector("button[data-exercise=\"topics\"]").ok().flatten().expect("the topics exercise");
+    click(&pick);
+    sleep(SETTLE).await;
+    let panel = root.query_selector(".exercise-panel").ok().flatten().map(|p| p.inner_html()).unwrap_or_default();
+    assert!(root.query_selector(".exercise-step").ok().flatten().is_some(), "no steps in the panel: {panel}");
+    app.destroy();
+}

@@ -71,12 +71,12 @@ pub fn App(props: &AppProps) -> Html {
                 latency_ms={state.latency_ms}
                 {can_step_back}
                 {timeline}
-                version={state.version}
                 on_action={on_action.clone()}
-            >
-                <ClassroomBar state={state.clone()} />
-            </TopBar>
-            <Banner ready={prompt == "$ "} on_action={on_action.clone()} />
+            />
+            <div class="banner-row">
+                <Banner ready={prompt == "$ "} on_action={on_action.clone()} />
+                <ClassroomBar state={state.clone()} version={state.version} />
+            </div>
             <Welcome ready={prompt == "$ "} on_action={on_action.clone()} />
             <main class="workspace">
                 <ClusterDiagram

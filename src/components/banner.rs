@@ -27,8 +27,8 @@ pub fn Banner(props: &BannerProps) -> Html {
         Callback::from(move |_: MouseEvent| on_action.emit(Action::Input(line.to_owned())))
     };
     html! {
-        <p class="banner">
-            <span title={SIMPLIFIED}>{"Simulation: one machine, virtual time. Type the lesson's commands below."}</span>
+        <div class="banner">
+            <span title={SIMPLIFIED}>{"Simulated: one machine, virtual time."}</span>
             <span class="banner-hint">
                 {"Start with "}
                 <button
@@ -51,6 +51,6 @@ pub fn Banner(props: &BannerProps) -> Html {
                     {"start a 3 + 3 cluster"}
                 </button>
             </span>
-        </p>
+        </div>
     }
 }

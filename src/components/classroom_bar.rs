@@ -21,12 +21,15 @@ const AUTOSAVE_DEBOUNCE_MS: u32 = 1000;
 #[derive(Properties)]
 pub struct ClassroomBarProps {
     pub state: UseReducerHandle<Playground>,
+    /// The playground's version: each reduced state has a new one, so the bar re-renders
+    /// when anything changed. (The handle itself cannot tell: an old handle already reads
+    /// the new state, so comparing through it always finds the props equal.)
+    pub version: u64,
 }
 
-/// Each reduced state has a new version, so the bar re-renders when anything changed.
 impl PartialEq for ClassroomBarProps {
     fn eq(&self, other: &Self) -> bool {
-        self.state.version == other.state.version
+        self.version == other.version
     }
 }
 

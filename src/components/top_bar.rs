@@ -22,12 +22,6 @@ pub struct TopBarProps {
     pub can_step_back: bool,
     pub timeline: TimelineModel,
     pub on_action: Callback<Action>,
-    /// The classroom bar (exercises, share, session menu), at the end.
-    #[prop_or_default]
-    pub children: Html,
-    /// The playground's state version: Yew compares child components by type and key
-    /// only, so without it the classroom bar would not re-render when only it changed.
-    pub version: u64,
 }
 
 #[function_component]
@@ -60,7 +54,6 @@ pub fn TopBar(props: &TopBarProps) -> Html {
           </div>
           <div class="top-bar-sub">
             <Timeline timeline={props.timeline.clone()} on_action={props.on_action.clone()} />
-            { props.children.clone() }
             <ThemePicker />
           </div>
         </header>

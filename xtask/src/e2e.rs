@@ -771,7 +771,7 @@ fn wait_console(session: &Session, text: &str) -> Result<()> {
 }
 
 /// Clicks the enabled button whose visible text is exactly `text` (`Pause`, `Step`).
-fn click_text(session: &Session, text: &str) -> Result<()> {
+pub fn click_text(session: &Session, text: &str) -> Result<()> {
     let script = "const b = [...document.querySelectorAll('button:not([disabled])')] \
                   .find(b => b.textContent.trim() === arguments[0]); if (b) b.click(); return !!b;";
     if session.execute(script, json!([text]))? != json!(true) {

@@ -88,7 +88,7 @@ pub fn share_journey(session: &Session, url: &str, artifacts: &Path) -> Result<(
     let both = "const t = document.querySelector('.panel.topics')?.textContent ?? ''; \
                 return t.includes('vitals') && t.includes('82 bpm') && t.includes('110 bpm');";
     wait_until(session, both, "the topic panel did not show vitals with both records")?;
-    click(session, r#"button[aria-label="Pause"]"#)?;
+    crate::e2e::click_text(session, "Pause")?;
     let offset = "return document.querySelector('.sim-offset')?.textContent ?? '';";
     let shared_at = session.execute(offset, json!([]))?;
     click(session, r#"button[aria-label="Share"]"#)?;
