@@ -11,6 +11,8 @@ const USAGE: &str = "usage:
   ksim sweep --seeds N [--first-seed S] [--faults] [--scenario kraft|replication] [--unclean] [--chaos DURATION]
   ksim sweep --seed S [--faults] [--scenario kraft] [--verbose]
                                        seeded fault runs with invariants after every event
+  ksim bench [--records N] [--partitions P] [--replication-factor R] [--acks all|1|0] [--seed S]
+                                       the engine's throughput: records produced, replicated and consumed
   ksim                                 an interactive console (Ctrl-D to quit)
   ksim --help";
 
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
         None => interactive(),
         Some("run") => run(&args[1..]),
         Some("sweep") => sweep(&args[1..]),
+        Some("bench") => bench(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -202,6 +205,79 @@ fn sweep(args: &[String]) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+fn parse_bench_args(args: &[String]) -> Result<(ksim::bench::BenchConfig, u64), String> {
+    let mut cfg = ksim::bench::BenchConfig::default();
+    let mut seed = 1;
+    let mut iter = args.iter();
+    let number = |flag: &str, value: Option<&String>| -> Result<u64, String> {
+        let v = value.ok_or(format!("{flag} needs a value"))?;
+        v.replace('_', "").parse().map_err(|_| format!("invalid {flag} '{v}': expected a non-negative integer"))
+    };
+    let small = |flag: &str, value: Option<&String>| -> Result<u32, String> {
+        let n = number(flag, value)?;
+        u32::try_from(n).map_err(|_| format!("invalid {flag} '{n}': too large"))
+    };
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--records" => cfg.records = number("--records", iter.next())?,
+            "--partitions" => cfg.partitions = small("--partitions", iter.next())?,
+            "--replication-factor" => cfg.replication_factor = small("--replication-factor", iter.next())?,
+            "--acks" => {
+                let v = iter.next().ok_or("--acks needs a value")?;
+                cfg.acks =
+                    ksim::bench::Acks::parse(v).ok_or(format!("invalid --acks '{v}': expected all, -1, 1 or 0"))?;
+            }
+            "--seed" => seed = number("--seed", iter.next())?,
+            other => return Err(format!("unknown option '{other}'")),
+        }
+    }
+    cfg.validate()?;
+    Ok((cfg, seed))
+}
+
+/// Runs the engine benchmark and ends with
+/// `N records in X ms: Y records/s produced, replicated and consumed`.
+fn bench(args: &[String]) -> ExitCode {
+    let (cfg, seed) = match parse_bench_args(args) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("ksim: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    println!(
+        "{} brokers + 1 controller, topic with {} partitions, replication factor {}, acks={}, 100-byte values",
+        cfg.brokers(),
+        cfg.partitions,
+        cfg.replication_factor,
+        cfg.acks.name()
+    );
+    let started = std::time::Instant::now();
+    let report = match ksim::bench::run(&cfg, seed) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ksim: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let elapsed = started.elapsed();
+    let ms = elapsed.as_secs_f64() * 1000.0;
+    println!(
+        "({} events, {} ms simulated, {} records acknowledged, {} failed, {} consumed)",
+        report.events, report.simulated_ms, report.acknowledged, report.failed, report.consumed
+    );
+    if !report.complete() {
+        eprintln!("ksim: the run stalled: only {} of {} records were consumed", report.consumed, report.records);
+        return ExitCode::from(1);
+    }
+    println!(
+        "{} records in {ms:.0} ms: {:.0} records/s produced, replicated and consumed",
+        report.records,
+        report.records as f64 / elapsed.as_secs_f64()
+    );
+    ExitCode::SUCCESS
 }
 
 /// A terminal console over a live session: time passes only while a command runs or with
