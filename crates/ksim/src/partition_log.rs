@@ -216,10 +216,14 @@ impl PartitionLog {
     /// `endOffsetForEpoch` (KIP-101): the largest epoch ≤ `epoch` in this log and the offset
     /// where it ends (the start of the next epoch, or the LEO).
     pub(crate) fn end_offset_for_epoch(&self, epoch: u32) -> (u32, u64) {
-        match self.records.iter().position(|r| r.leader_epoch > epoch) {
-            Some(0) => (0, self.log_start_offset),
-            Some(i) => (self.records[i - 1].leader_epoch, self.records[i].offset),
-            None => (self.last_epoch(), self.log_end_offset()),
+        // Every follower fetch asks this: epochs never decrease along the log, so the
+        // usual answer (the last epoch) is found at once and the others by bisection.
+        if self.last_epoch() <= epoch {
+            return (self.last_epoch(), self.log_end_offset());
+        }
+        match self.records.partition_point(|r| r.leader_epoch <= epoch) {
+            0 => (0, self.log_start_offset),
+            i => (self.records[i - 1].leader_epoch, self.records[i].offset),
         }
     }
 

@@ -653,10 +653,13 @@ impl Raft {
 
     /// `endOffsetForEpoch`: the largest epoch ≤ `epoch` in this log and where it ends.
     fn end_offset_for_epoch(&self, epoch: u32) -> (u32, u64) {
-        match self.disk.log.iter().position(|e| e.epoch > epoch) {
-            Some(0) => (0, 0),
-            Some(i) => (self.disk.log[i - 1].epoch, i as u64),
-            None => (self.last_epoch(), self.log_end_offset()),
+        // Epochs never decrease along the log: the usual answer is at once, others bisect.
+        if self.last_epoch() <= epoch {
+            return (self.last_epoch(), self.log_end_offset());
+        }
+        match self.disk.log.partition_point(|e| e.epoch <= epoch) {
+            0 => (0, 0),
+            i => (self.disk.log[i - 1].epoch, i as u64),
         }
     }
 
