@@ -40,12 +40,14 @@ const LIFECYCLE_REQUEST_TIMEOUT_MS: u64 = 2000;
 const STARTING_RETRY_MS: u64 = 500;
 
 /// A request this broker forwarded to the controller on a client's behalf.
+#[derive(Clone)]
 struct Forwarded {
     client: Addr,
     correlation_id: u32,
 }
 
 /// Broker settings for the logs it hosts: what topics inherit, and where logs live.
+#[derive(Clone)]
 pub(crate) struct TopicDefaults {
     /// The first of `log.dirs` (the simulation keeps every log in one directory).
     pub(crate) log_dir: String,
@@ -64,6 +66,7 @@ pub(crate) struct BrokerDisk {
     pub(crate) metadata: RaftDisk,
 }
 
+#[derive(Clone)]
 pub(crate) struct Broker {
     node_id: NodeId,
     incarnation_id: Uuid,

@@ -223,6 +223,7 @@ impl Group {
 
 /// A record the coordinator wants in its `__consumer_offsets` partition, and the answer to
 /// send once the ISR has it.
+#[derive(Clone)]
 pub(crate) struct OffsetsWrite {
     pub(crate) partition: u32,
     pub(crate) records: Vec<NewRecord>,
@@ -253,7 +254,7 @@ impl CoordinatorSettings {
     }
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct GroupCoordinator {
     pub(crate) groups: BTreeMap<String, Group>,
     /// The `__consumer_offsets` partitions this broker leads, whose groups it serves.

@@ -85,6 +85,7 @@ pub(crate) enum RaftEvent {
 }
 
 /// A fetch the leader holds until it has news (new entries or a higher HW) or its wait ends.
+#[derive(Clone)]
 struct ParkedFetch {
     from: Addr,
     correlation_id: u32,
@@ -100,6 +101,7 @@ const FETCH_MAX_WAIT_MS: u64 = 500;
 /// Base of the election backoff (`RaftUtil`): `100 × rand[0, 2^retries)`.
 const BACKOFF_BASE_MS: u64 = 100;
 
+#[derive(Clone)]
 pub(crate) struct Raft {
     id: NodeId,
     /// This replica's metadata log directory (`directory.id` in meta.properties).

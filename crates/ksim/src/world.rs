@@ -26,7 +26,7 @@ enum Event {
 }
 
 /// Queue entry ordered by `(at, seq)` only; `seq` makes ties resolve in scheduling order.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Scheduled {
     at: SimTime,
     seq: u64,
@@ -50,6 +50,7 @@ impl Ord for Scheduled {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct World {
     seed: u64,
     now: SimTime,
@@ -388,5 +389,25 @@ impl World {
 
     pub(crate) fn net(&self) -> &Network {
         &self.net
+    }
+}
+
+impl World {
+    /// A rough size in bytes (partition logs and the trace, which grow with history), for
+    /// the session's bound on checkpoint memory.
+    pub(crate) fn approx_bytes(&self) -> usize {
+        let logs: usize = self
+            .servers
+            .values()
+            .filter_map(|s| s.broker.as_ref())
+            .flat_map(|b| b.replicas.partitions.values())
+            .map(|h| {
+                h.log.records().len() * std::mem::size_of::<crate::partition_log::Record>()
+                    + h.log.size_bytes() as usize
+            })
+            .sum();
+        let trace: usize =
+            self.trace.iter().map(|t| std::mem::size_of::<TraceEntry>() + t.actor.len() + t.text.len()).sum();
+        logs + trace
     }
 }

@@ -141,6 +141,7 @@ pub(crate) struct Membership {
     pub(crate) protocol: Option<String>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Consumer {
     config: ConsumerConfig,
     bootstrap: Bootstrap,

@@ -65,7 +65,7 @@ impl Pending {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Batch {
     records: Vec<Pending>,
     created: SimTime,
@@ -75,6 +75,7 @@ struct Batch {
     retry_at: Option<SimTime>,
 }
 
+#[derive(Clone)]
 struct InFlight {
     key: (String, u32),
     batch: Batch,
@@ -82,11 +83,13 @@ struct InFlight {
     sent: SimTime,
 }
 
+#[derive(Clone)]
 struct TopicInfo {
     /// Leader per partition, by partition id.
     leaders: Vec<Option<NodeId>>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Producer {
     config: ProducerConfig,
     bootstrap: Bootstrap,
