@@ -141,9 +141,20 @@ pub(crate) fn cluster(cfg: &BenchConfig, seed: u64) -> (World, Console) {
     (world, con)
 }
 
+/// The simulated machine at the end of a run, kept alive so a caller can measure the
+/// memory it holds (the benchmark's counting allocator); dropping it frees everything.
+pub struct Retained {
+    _world: World,
+}
+
 /// Runs the benchmark: a cluster, the topic, a producer and a consumer, until every record
 /// was consumed or nothing moved for a simulated minute.
 pub fn run(cfg: &BenchConfig, seed: u64) -> Result<BenchReport, String> {
+    run_retaining(cfg, seed).map(|(report, _)| report)
+}
+
+/// `run`, handing back the machine as it ends.
+pub fn run_retaining(cfg: &BenchConfig, seed: u64) -> Result<(BenchReport, Retained), String> {
     cfg.validate()?;
     let (mut world, con) = cluster(cfg, seed);
     if !con.output.iter().any(|l| l.text == format!("Created topic {TOPIC}.")) {
@@ -245,7 +256,7 @@ pub fn run(cfg: &BenchConfig, seed: u64) -> Result<BenchReport, String> {
             }
         }
     }
-    Ok(BenchReport {
+    let report = BenchReport {
         records: cfg.records,
         acknowledged,
         consumed,
@@ -254,7 +265,8 @@ pub fn run(cfg: &BenchConfig, seed: u64) -> Result<BenchReport, String> {
         simulated_ms,
         log_bytes,
         log_records,
-    })
+    };
+    Ok((report, Retained { _world: world }))
 }
 
 #[cfg(test)]
