@@ -318,7 +318,12 @@ impl GroupCoordinator {
     }
 
     /// The broker became the leader of `partition`: rebuild its groups from the log.
-    pub(crate) fn load(&mut self, partition: u32, records: &[crate::partition_log::Record], ctx: &mut Ctx) {
+    pub(crate) fn load(
+        &mut self,
+        partition: u32,
+        records: &[std::sync::Arc<crate::partition_log::Record>],
+        ctx: &mut Ctx,
+    ) {
         if !self.loaded.insert(partition) {
             return;
         }

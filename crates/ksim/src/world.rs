@@ -393,21 +393,19 @@ impl World {
 }
 
 impl World {
-    /// A rough size in bytes (partition logs and the trace, which grow with history), for
-    /// the session's bound on checkpoint memory.
+    /// A rough size in bytes of what a clone copies and what grows with history (the
+    /// partition logs' record pointers, whose records are shared, and the trace), for the
+    /// session's bound on checkpoint memory.
     pub(crate) fn approx_bytes(&self) -> usize {
-        let logs: usize = self
+        let records: usize = self
             .servers
             .values()
             .filter_map(|s| s.broker.as_ref())
             .flat_map(|b| b.replicas.partitions.values())
-            .map(|h| {
-                h.log.records().len() * std::mem::size_of::<crate::partition_log::Record>()
-                    + h.log.size_bytes() as usize
-            })
+            .map(|h| h.log.records().len())
             .sum();
         let trace: usize =
             self.trace.iter().map(|t| std::mem::size_of::<TraceEntry>() + t.actor.len() + t.text.len()).sum();
-        logs + trace
+        records * std::mem::size_of::<usize>() + trace
     }
 }

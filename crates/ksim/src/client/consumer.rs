@@ -589,8 +589,8 @@ impl Consumer {
                         partition: p.partition,
                         offset: r.offset,
                         timestamp_ms: r.timestamp_ms,
-                        key: r.key,
-                        value: r.value,
+                        key: r.key.clone(),
+                        value: r.value.clone(),
                     }));
                 }
                 if !records.is_empty() {
