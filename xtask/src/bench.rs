@@ -3,7 +3,11 @@
 //!
 //! The core's part runs `crates/ksim/examples/bench.rs` in release mode: event throughput of
 //! the fault sweeps, and what one page step costs in the core (`Session::step` +
-//! `Session::view_recent`) with 3 brokers, 12 partitions and 100 000 records. The browser's
+//! `Session::view_recent`) with 3 brokers, 12 partitions and 100 000 records; then one table
+//! of engine figures with the machine's core count: `ksim bench`'s records/s on a million
+//! records (3 brokers, RF=3, acks=all), events/s, step back and `travel_to` at the end of a
+//! million-event history, and memory per million records retained (the example installs a
+//! counting global allocator; the core never does). The browser's
 //! part drives the release bundle in headless Chromium: a 3+3 cluster, a 12-partition topic
 //! with records typed into the console producer, then the time from clicking `Step` to the
 //! next painted frame.

@@ -17,6 +17,8 @@ const USAGE: &str = "usage:
   ksim exercise check ID --solution FILE
                                        run the exercise's setup, then FILE, and evaluate its checks
   ksim exercise verify-all             every reference solution passes, every empty attempt fails
+  ksim bench [--records N] [--partitions P] [--replication-factor R] [--acks all|1|0] [--seed S]
+                                       the engine's throughput: records produced, replicated and consumed
   ksim                                 an interactive console (Ctrl-D to quit)
   ksim --help";
 
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("sweep") => sweep(&args[1..]),
         Some("exercise") => exercise::main(&args[1..], USAGE),
+        Some("bench") => bench(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -213,6 +216,81 @@ fn sweep(args: &[String]) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+fn parse_bench_args(args: &[String]) -> Result<(ksim::bench::BenchConfig, u64), String> {
+    let mut cfg = ksim::bench::BenchConfig::default();
+    let mut seed = 1;
+    let mut iter = args.iter();
+    let number = |flag: &str, value: Option<&String>| -> Result<u64, String> {
+        let v = value.ok_or(format!("{flag} needs a value"))?;
+        v.replace('_', "").parse().map_err(|_| format!("invalid {flag} '{v}': expected a non-negative integer"))
+    };
+    let small = |flag: &str, value: Option<&String>| -> Result<u32, String> {
+        let n = number(flag, value)?;
+        u32::try_from(n).map_err(|_| format!("invalid {flag} '{n}': too large"))
+    };
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--records" => cfg.records = number("--records", iter.next())?,
+            "--partitions" => cfg.partitions = small("--partitions", iter.next())?,
+            "--replication-factor" => cfg.replication_factor = small("--replication-factor", iter.next())?,
+            "--acks" => {
+                let v = iter.next().ok_or("--acks needs a value")?;
+                cfg.acks =
+                    ksim::bench::Acks::parse(v).ok_or(format!("invalid --acks '{v}': expected all, -1, 1 or 0"))?;
+            }
+            "--seed" => seed = number("--seed", iter.next())?,
+            other => return Err(format!("unknown option '{other}'")),
+        }
+    }
+    cfg.validate()?;
+    Ok((cfg, seed))
+}
+
+/// Runs the engine benchmark and ends with
+/// `N records in X ms: Y records/s produced, replicated and consumed`.
+fn bench(args: &[String]) -> ExitCode {
+    let (cfg, seed) = match parse_bench_args(args) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("ksim: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    println!(
+        "{} brokers + 1 controller, topic with {} partitions, replication factor {}, acks={}, 100-byte values",
+        cfg.brokers(),
+        cfg.partitions,
+        cfg.replication_factor,
+        cfg.acks.name()
+    );
+    let started = std::time::Instant::now();
+    let (report, machine) = match ksim::bench::run_retaining(&cfg, seed) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ksim: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let elapsed = started.elapsed();
+    // Freeing the simulated machine is teardown, not produce, replicate and consume.
+    drop(machine);
+    let ms = elapsed.as_secs_f64() * 1000.0;
+    println!(
+        "({} events, {} ms simulated, {} records acknowledged, {} failed, {} consumed)",
+        report.events, report.simulated_ms, report.acknowledged, report.failed, report.consumed
+    );
+    if !report.complete() {
+        eprintln!("ksim: the run stalled: only {} of {} records were consumed", report.consumed, report.records);
+        return ExitCode::from(1);
+    }
+    println!(
+        "{} records in {ms:.0} ms: {:.0} records/s produced, replicated and consumed",
+        report.records,
+        report.records as f64 / elapsed.as_secs_f64()
+    );
+    ExitCode::SUCCESS
 }
 
 /// A terminal console over a live session: time passes only while a command runs or with

@@ -58,3 +58,33 @@ fn the_interactive_console_reads_stdin() {
     assert!(text.contains("hello from ksim"));
     assert!(text.contains("seed 1"));
 }
+
+#[test]
+fn bench_ends_with_the_throughput_line() {
+    let out = ksim(&["bench", "--records", "2000", "--partitions", "3", "--replication-factor", "2", "--acks", "1"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().expect("a summary line");
+    assert!(last.starts_with("2000 records in "), "{last}");
+    assert!(last.ends_with(" records/s produced, replicated and consumed"), "{last}");
+    assert!(text.starts_with("3 brokers + 1 controller, topic with 3 partitions, replication factor 2, acks=1"));
+}
+
+#[test]
+fn bench_refuses_bad_flags_clearly() {
+    for (args, message) in [
+        (&["bench", "--acks", "2"][..], "ksim: invalid --acks '2': expected all, -1, 1 or 0"),
+        (&["bench", "--partitions", "0"][..], "ksim: --partitions must be between 1 and 1000, not 0"),
+        (&["bench", "--records"][..], "ksim: --records needs a value"),
+        (
+            &["bench", "--replication-factor", "x"][..],
+            "ksim: invalid --replication-factor 'x': expected a non-negative integer",
+        ),
+        (&["bench", "--fast"][..], "ksim: unknown option '--fast'"),
+    ] {
+        let out = ksim(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().next(), Some(message), "{args:?}");
+    }
+}

@@ -5,8 +5,16 @@
 //! snapshot the page draws, with the 200 newest records per partition), so both are timed
 //! on the load: 3 brokers, 3 controllers, a topic with 12 partitions and 100 000
 //! records. The full `Session::view` is timed too, for comparison.
+//!
+//! Then the engine's figures, gathered in one table: `ksim bench`'s throughput (records
+//! produced, replicated and consumed), events per second, step back at the end of a
+//! million-event history, and the memory a million retained records take (measured with
+//! the counting allocator below, which only this binary installs, never the core).
 
+use ksim::bench::{Acks, BenchConfig};
 use ksim::{Scenario, Session, SweepConfig};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const RECORDS: usize = 100_000;
@@ -14,15 +22,151 @@ const PARTITIONS: u32 = 12;
 const SAMPLES: usize = 200;
 /// What the page asks for: `RECORDS_SHOWN_MAX` in src/view_model/log_strip.rs.
 const PAGE_RECORDS: usize = 200;
+/// The engine benchmark's load and the history step back is timed at the end of.
+const ENGINE_RECORDS: u64 = 1_000_000;
+const HISTORY_EVENTS: u64 = 1_000_000;
+
+/// The system allocator, counting the bytes currently allocated.
+struct Counting;
+
+static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        ALLOCATED.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATED.fetch_add(new_size, Ordering::Relaxed);
+        ALLOCATED.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// One row of the final table: what, the figure, the target.
+type Row = (String, String, &'static str);
 
 fn main() {
-    sweep_throughput(Scenario::Kraft, 100);
-    sweep_throughput(Scenario::Replication, 100);
+    let mut rows: Vec<Row> = Vec::new();
+    sweep_throughput(Scenario::Kraft, 100, &mut rows);
+    sweep_throughput(Scenario::Replication, 100, &mut rows);
     loaded_session();
+    engine(&mut rows);
+    step_back(&mut rows);
+    table(&rows);
+}
+
+fn table(rows: &[Row]) {
+    let cores = std::thread::available_parallelism().map_or("?".to_string(), |n| n.to_string());
+    println!();
+    println!("bench: engine figures ({cores} cores per std::thread::available_parallelism, release build, one thread)");
+    let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    for (what, figure, target) in rows {
+        println!("  {what:<w0$}  {figure:>w1$}  {target}");
+    }
+}
+
+/// `ksim bench`'s run on a million records (3 brokers, RF=3, acks=all), and the memory the
+/// machine holds at its end, per million records retained.
+fn engine(rows: &mut Vec<Row>) {
+    let cfg = BenchConfig { records: ENGINE_RECORDS, partitions: PARTITIONS, replication_factor: 3, acks: Acks::All };
+    let before = ALLOCATED.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let (report, retained) = ksim::bench::run_retaining(&cfg, 1).expect("the benchmark's configuration is valid");
+    let elapsed = started.elapsed().as_secs_f64();
+    let held = ALLOCATED.load(Ordering::Relaxed).saturating_sub(before);
+    drop(retained);
+    assert!(report.complete(), "the run stalled: {report:?}");
+    println!(
+        "bench: ksim bench --records {ENGINE_RECORDS}: {} events, {} ms simulated, {elapsed:.2} s",
+        report.events, report.simulated_ms
+    );
+    rows.push((
+        format!(
+            "engine: records/s produced, replicated, consumed ({ENGINE_RECORDS} records, 3 brokers, RF=3, acks=all)"
+        ),
+        format!("{:.0}", report.records as f64 / elapsed),
+        "target >= 1 000 000",
+    ));
+    rows.push((
+        "engine: events/s in that run (a batch of ~160 records per produce/fetch)".to_string(),
+        format!("{:.0}", report.events as f64 / elapsed),
+        "",
+    ));
+    // Each record is kept by three replicas, which share its payload (`Arc<Record>`).
+    let per_million = |bytes: f64| bytes / report.records as f64 * 1e6 / f64::from(1 << 20);
+    rows.push((
+        format!("memory per million records retained (whole machine, RF=3: {} copies)", report.log_records),
+        format!("{:.0} MiB", per_million(held as f64)),
+        "",
+    ));
+    rows.push((
+        "  of which the records' values (100 bytes each)".to_string(),
+        format!("{:.0} MiB", per_million((report.log_bytes / u64::from(cfg.replication_factor)) as f64)),
+        "",
+    ));
+}
+
+/// A page-like history of a million events (a cluster with a throttled producer, the play
+/// clock ticking), then step back and travel through it.
+fn step_back(rows: &mut Vec<Row>) {
+    let mut s = Session::new(1);
+    s.input("ksim start-cluster --brokers 3 --controllers 1");
+    s.input(&format!(
+        "kafka-topics.sh --create --topic icu-vitals --partitions {PARTITIONS} --replication-factor 3 --bootstrap-server localhost:9092"
+    ));
+    s.input("kafka-producer-perf-test.sh --topic icu-vitals --num-records 200000 --record-size 100 --throughput 50 --producer-props bootstrap.servers=localhost:9092 &");
+    let started = Instant::now();
+    while s.events_processed() < HISTORY_EVENTS {
+        s.advance(1_000);
+    }
+    let built = started.elapsed();
+    let events = s.events_processed();
+    println!(
+        "bench: a history of {events} events ({} s simulated) built in {:.2} s, {} checkpoints",
+        s.now_ms() / 1000,
+        built.as_secs_f64(),
+        s.checkpoint_count()
+    );
+    rows.push((
+        "simulation events/s (page-like session, invariants on)".to_string(),
+        format!("{:.0}", events as f64 / built.as_secs_f64()),
+        "",
+    ));
+    let backs = time(20, || {
+        s.step_back();
+    });
+    println!("bench: step back at the end of {events} events: {}", summary(&backs));
+    rows.push((format!("step back at the end of a {events}-event history"), median_ms(&backs), "target <= 50 ms"));
+    let mut point = 0x9e37_79b9_7f4a_7c15u64;
+    let travels = time(20, || {
+        point = point.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        s.travel_to((point >> 33) % events);
+    });
+    println!("bench: travel_to a random point of {events} events: {}", summary(&travels));
+    rows.push((
+        format!("travel_to a random point of the {events}-event history"),
+        median_ms(&travels),
+        "target <= 50 ms",
+    ));
+}
+
+fn median_ms(samples: &[Duration]) -> String {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    format!("{:.1} ms", sorted[sorted.len() / 2].as_secs_f64() * 1000.0)
 }
 
 /// Events per second of simulated cluster, faults on, invariants checked after every event.
-fn sweep_throughput(scenario: Scenario, seeds: u64) {
+fn sweep_throughput(scenario: Scenario, seeds: u64, rows: &mut Vec<Row>) {
     let cfg = SweepConfig { scenario, ..SweepConfig::default() };
     let started = Instant::now();
     let events: u64 = (1..=seeds).map(|seed| ksim::sweep_seed(seed, &cfg).events).sum();
@@ -32,6 +176,11 @@ fn sweep_throughput(scenario: Scenario, seeds: u64) {
         elapsed.as_secs_f64(),
         events as f64 / elapsed.as_secs_f64() / 1e6
     );
+    rows.push((
+        format!("simulation events/s (sweep {scenario:?}, faults, invariants on)"),
+        format!("{:.0}", events as f64 / elapsed.as_secs_f64()),
+        "",
+    ));
 }
 
 fn loaded_session() {

@@ -44,12 +44,14 @@ const LIFECYCLE_REQUEST_TIMEOUT_MS: u64 = 2000;
 const STARTING_RETRY_MS: u64 = 500;
 
 /// A request this broker forwarded to the controller on a client's behalf.
+#[derive(Clone)]
 struct Forwarded {
     client: Addr,
     correlation_id: u32,
 }
 
 /// Broker settings for the logs it hosts: what topics inherit, and where logs live.
+#[derive(Clone)]
 pub(crate) struct TopicDefaults {
     /// The first of `log.dirs` (the simulation keeps every log in one directory).
     pub(crate) log_dir: String,
@@ -70,6 +72,7 @@ pub(crate) struct BrokerDisk {
     pub(crate) producer_ids_issued: u64,
 }
 
+#[derive(Clone)]
 pub(crate) struct Broker {
     node_id: NodeId,
     incarnation_id: Uuid,

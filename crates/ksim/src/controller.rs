@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 const LEADER_IMBALANCE_CHECK_INTERVAL_MS: u64 = 300_000;
 
 /// A reply held until the records its request wrote are committed.
+#[derive(Clone)]
 struct PendingReply {
     /// The log end offset after the request's records: committed once HW reaches it.
     commit_at: u64,
@@ -37,6 +38,7 @@ pub(crate) struct QuorumIdentity {
     pub(crate) voters: Vec<(NodeId, String)>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Controller {
     identity: QuorumIdentity,
     pub(crate) raft: Raft,

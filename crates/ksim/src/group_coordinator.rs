@@ -223,6 +223,7 @@ impl Group {
 
 /// A record the coordinator wants in its `__consumer_offsets` partition, and the answer to
 /// send once the ISR has it.
+#[derive(Clone)]
 pub(crate) struct OffsetsWrite {
     pub(crate) partition: u32,
     pub(crate) records: Vec<NewRecord>,
@@ -253,7 +254,7 @@ impl CoordinatorSettings {
     }
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct GroupCoordinator {
     pub(crate) groups: BTreeMap<String, Group>,
     /// The `__consumer_offsets` partitions this broker leads, whose groups it serves.
@@ -317,7 +318,12 @@ impl GroupCoordinator {
     }
 
     /// The broker became the leader of `partition`: rebuild its groups from the log.
-    pub(crate) fn load(&mut self, partition: u32, records: &[crate::partition_log::Record], ctx: &mut Ctx) {
+    pub(crate) fn load(
+        &mut self,
+        partition: u32,
+        records: &[std::sync::Arc<crate::partition_log::Record>],
+        ctx: &mut Ctx,
+    ) {
         if !self.loaded.insert(partition) {
             return;
         }

@@ -15,7 +15,7 @@ use crate::world::World;
 use std::collections::BTreeMap;
 
 /// What one controller's log looked like at the last check.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct ControllerSeen {
     incarnation: u32,
     checked_len: usize,
@@ -24,7 +24,7 @@ struct ControllerSeen {
     committed_held: usize,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct InvariantChecker {
     leaders: BTreeMap<u32, NodeId>,
     /// `(offset, epoch)` → (predecessor's epoch, the record).

@@ -4,6 +4,7 @@
 //! random source; the same seed and inputs give the same events on every platform.
 
 mod assignor;
+pub mod bench;
 mod broker;
 mod broker_config;
 mod client;

@@ -6,6 +6,7 @@ use crate::config::TOPIC_CONFIG_DEFAULTS;
 use crate::partition_log::{PartitionLog, Record, RollConfig};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// `log.retention.check.interval.ms`.
 pub(crate) const LOG_RETENTION_CHECK_INTERVAL_MS: u64 = 300_000;
@@ -131,16 +132,18 @@ pub(crate) fn clean(log: &mut PartitionLog, config: &LogConfig, now: SimTime) ->
             latest.insert(k.as_slice(), r.offset);
         }
     }
-    let kept: Vec<Record> = range
+    let kept: Vec<Arc<Record>> = range
         .iter()
         .filter(|r| r.key.as_ref().is_some_and(|k| latest.get(k.as_slice()) == Some(&r.offset)))
         .filter(|r| r.value.is_some() || r.delete_horizon_ms.is_none_or(|h| h > now.0))
         .map(|r| {
-            let mut r = r.clone();
             if r.value.is_none() && r.delete_horizon_ms.is_none() {
+                let mut r = Record::clone(r);
                 r.delete_horizon_ms = Some(now.0 + config.delete_retention_ms);
+                Arc::new(r)
+            } else {
+                Arc::clone(r)
             }
-            r
         })
         .collect();
     let (kept_count, cleaned) = (kept.len(), range.len());

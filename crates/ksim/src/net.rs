@@ -35,6 +35,7 @@ pub(crate) struct Faults {
     pub(crate) extra_delay_max_ms: u64,
 }
 
+#[derive(Clone)]
 pub(crate) struct Network {
     rng: SimRng,
     /// `ksim latency`: a longer hop makes each message easy to watch.

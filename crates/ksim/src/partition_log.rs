@@ -5,6 +5,7 @@
 
 use crate::producer_state::{ProducerBatch, ProducerStateManager};
 use crate::time::SimTime;
+use std::sync::Arc;
 
 /// A record as stored in the log.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,8 +97,10 @@ fn record_bytes(offset_delta: u64, timestamp_delta: i64, key: Option<&[u8]>, val
 
 #[derive(Clone, Debug)]
 pub(crate) struct PartitionLog {
-    /// In offset order; gaps where compaction removed records.
-    records: Vec<Record>,
+    /// In offset order; gaps where compaction removed records. Shared, not copied, with
+    /// followers' fetches, consumers' fetches and the session's checkpoints: a record never
+    /// changes once appended (the cleaner replaces the ones it rewrites).
+    records: Vec<Arc<Record>>,
     /// In base offset order; the last one is the active segment.
     segments: Vec<Segment>,
     log_start_offset: u64,
@@ -159,7 +162,7 @@ impl PartitionLog {
         self.high_watermark
     }
 
-    pub(crate) fn records(&self) -> &[Record] {
+    pub(crate) fn records(&self) -> &[Arc<Record>] {
         &self.records
     }
 
@@ -188,6 +191,10 @@ impl PartitionLog {
 
     /// Adds a record at the end, into the active segment.
     fn push(&mut self, record: Record, now: SimTime) {
+        self.push_shared(Arc::new(record), now);
+    }
+
+    fn push_shared(&mut self, record: Arc<Record>, now: SimTime) {
         self.log_end_offset = record.offset + 1;
         if let Some(active) = self.segments.last_mut() {
             active.size_bytes += record.size_bytes;
@@ -250,8 +257,8 @@ impl PartitionLog {
 
     /// Follower append of the leader's records, keeping their offsets, epochs and sizes
     /// (a compacted leader sends offsets with gaps).
-    pub(crate) fn append_replicated(&mut self, records: &[Record], roll: RollConfig, now: SimTime) {
-        let fresh: Vec<&Record> = records.iter().filter(|r| r.offset >= self.log_end_offset).collect();
+    pub(crate) fn append_replicated(&mut self, records: &[Arc<Record>], roll: RollConfig, now: SimTime) {
+        let fresh: Vec<&Arc<Record>> = records.iter().filter(|r| r.offset >= self.log_end_offset).collect();
         self.maybe_roll(fresh.iter().map(|r| r.size_bytes).sum(), roll, now);
         let mut last_batch = self.records.last().and_then(|r| r.producer).map(|p| p.base_offset);
         for r in fresh {
@@ -261,7 +268,7 @@ impl PartitionLog {
                 last_batch = Some(p.base_offset);
                 self.producer_state.update(p.batch, p.record_count, p.base_offset);
             }
-            self.push(r.clone(), now);
+            self.push_shared(Arc::clone(r), now);
         }
     }
 
@@ -273,10 +280,14 @@ impl PartitionLog {
     /// `endOffsetForEpoch` (KIP-101): the largest epoch ≤ `epoch` in this log and the offset
     /// where it ends (the start of the next epoch, or the LEO).
     pub(crate) fn end_offset_for_epoch(&self, epoch: u32) -> (u32, u64) {
-        match self.records.iter().position(|r| r.leader_epoch > epoch) {
-            Some(0) => (0, self.log_start_offset),
-            Some(i) => (self.records[i - 1].leader_epoch, self.records[i].offset),
-            None => (self.last_epoch(), self.log_end_offset()),
+        // Every follower fetch asks this: epochs never decrease along the log, so the
+        // usual answer (the last epoch) is found at once and the others by bisection.
+        if self.last_epoch() <= epoch {
+            return (self.last_epoch(), self.log_end_offset());
+        }
+        match self.records.partition_point(|r| r.leader_epoch <= epoch) {
+            0 => (0, self.log_start_offset),
+            i => (self.records[i - 1].leader_epoch, self.records[i].offset),
         }
     }
 
@@ -323,7 +334,7 @@ impl PartitionLog {
     }
 
     /// Records from `offset` below `limit` (the HW for consumers), at most `max` of them.
-    pub(crate) fn read(&self, offset: u64, limit: u64, max: usize) -> &[Record] {
+    pub(crate) fn read(&self, offset: u64, limit: u64, max: usize) -> &[Arc<Record>] {
         let end = limit.min(self.log_end_offset());
         if offset < self.log_start_offset || offset >= end {
             return &[];
@@ -370,7 +381,7 @@ impl PartitionLog {
 
     /// Replaces the records below `end` with `kept` (the cleaner's output, in offset order),
     /// recomputing segment sizes and merging segments the cleaning emptied.
-    pub(crate) fn replace_cleaned(&mut self, end: u64, kept: Vec<Record>) {
+    pub(crate) fn replace_cleaned(&mut self, end: u64, kept: Vec<Arc<Record>>) {
         let split = self.index_of(end);
         let tail = self.records.split_off(split);
         self.records = kept;
@@ -473,7 +484,7 @@ mod tests {
             log.append(vec![rec(v)], None, 0, roll, SimTime(1));
         }
         log.advance_high_watermark(3);
-        let kept: Vec<Record> = log.records().iter().filter(|r| r.offset == 0).cloned().collect();
+        let kept: Vec<Arc<Record>> = log.records().iter().filter(|r| r.offset == 0).cloned().collect();
         log.replace_cleaned(2, kept);
         assert_eq!(log.read(1, 3, 10).iter().map(|r| r.offset).collect::<Vec<_>>(), vec![2], "offset 1 is gone");
         assert_eq!(log.segments().len(), 2, "the emptied segment folded into the one before");

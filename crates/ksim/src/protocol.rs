@@ -99,7 +99,8 @@ pub(crate) struct FetchedPartition {
     pub(crate) high_watermark: u64,
     /// The leader's log start: followers follow it, and a fetch below it is out of range.
     pub(crate) log_start_offset: u64,
-    pub(crate) records: Vec<Record>,
+    /// Shared with the leader's log, not copied.
+    pub(crate) records: Vec<std::sync::Arc<Record>>,
     /// `(epoch, end offset)` for a follower whose log diverged: truncate there (KIP-279).
     pub(crate) diverging: Option<(u32, u64)>,
 }

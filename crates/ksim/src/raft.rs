@@ -85,6 +85,7 @@ pub(crate) enum RaftEvent {
 }
 
 /// A fetch the leader holds until it has news (new entries or a higher HW) or its wait ends.
+#[derive(Clone)]
 struct ParkedFetch {
     from: Addr,
     correlation_id: u32,
@@ -100,6 +101,7 @@ const FETCH_MAX_WAIT_MS: u64 = 500;
 /// Base of the election backoff (`RaftUtil`): `100 × rand[0, 2^retries)`.
 const BACKOFF_BASE_MS: u64 = 100;
 
+#[derive(Clone)]
 pub(crate) struct Raft {
     id: NodeId,
     /// This replica's metadata log directory (`directory.id` in meta.properties).
@@ -653,10 +655,13 @@ impl Raft {
 
     /// `endOffsetForEpoch`: the largest epoch ≤ `epoch` in this log and where it ends.
     fn end_offset_for_epoch(&self, epoch: u32) -> (u32, u64) {
-        match self.disk.log.iter().position(|e| e.epoch > epoch) {
-            Some(0) => (0, 0),
-            Some(i) => (self.disk.log[i - 1].epoch, i as u64),
-            None => (self.last_epoch(), self.log_end_offset()),
+        // Epochs never decrease along the log: the usual answer is at once, others bisect.
+        if self.last_epoch() <= epoch {
+            return (self.last_epoch(), self.log_end_offset());
+        }
+        match self.disk.log.partition_point(|e| e.epoch <= epoch) {
+            0 => (0, 0),
+            i => (self.disk.log[i - 1].epoch, i as u64),
         }
     }
 

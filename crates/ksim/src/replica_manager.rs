@@ -37,6 +37,7 @@ pub(crate) struct FollowerState {
     pub(crate) last_caught_up: SimTime,
 }
 
+#[derive(Clone)]
 pub(crate) struct HostedPartition {
     pub(crate) topic_id: Uuid,
     pub(crate) log: PartitionLog,
@@ -89,6 +90,7 @@ impl HostedPartition {
     }
 }
 
+#[derive(Clone)]
 struct ParkedFetch {
     from: Addr,
     correlation_id: u32,
@@ -98,6 +100,7 @@ struct ParkedFetch {
 }
 
 /// An acks=all produce waiting for the high watermark to pass its records.
+#[derive(Clone)]
 struct PendingProduce {
     from: Addr,
     correlation_id: u32,
@@ -137,6 +140,7 @@ impl PendingProduce {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct ReplicaManager {
     node_id: NodeId,
     pub(crate) partitions: BTreeMap<(String, u32), HostedPartition>,

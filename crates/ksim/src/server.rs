@@ -12,6 +12,7 @@ use crate::protocol::Msg;
 use crate::raft::RaftDisk;
 use crate::rng::SimRng;
 
+#[derive(Clone)]
 pub(crate) struct Server {
     pub(crate) config: ServerConfig,
     pub(crate) identity: QuorumIdentity,

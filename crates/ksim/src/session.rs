@@ -70,6 +70,80 @@ pub(crate) struct Logged {
     pub(crate) cap: Option<u64>,
 }
 
+/// The whole machine as it was just before input `log_index` arrived, so a replay to any
+/// later moment can start here instead of at the beginning of time.
+///
+/// A checkpoint sits between inputs, never inside one: replaying to event `e` applies
+/// every input that arrived before `e` with the limit `e`, and the inputs before a
+/// checkpoint with fewer than `e` events never reached that limit, so they ran exactly as
+/// they did live.
+#[derive(Clone)]
+struct Checkpoint {
+    log_index: usize,
+    /// Events processed at the checkpoint (the `at_event` of input `log_index`).
+    events: u64,
+    /// The trace is not in `world` (it is the biggest part and only ever grows): it is the
+    /// first `trace_len` entries of the timeline's trace.
+    trace_len: usize,
+    /// A rough size, for the memory bound.
+    bytes: usize,
+    world: World,
+    console: Console,
+}
+
+/// Checkpoints kept at most, and their rough total size at most: when either is passed,
+/// every other checkpoint goes and the spacing doubles, so a long history keeps a bounded
+/// number of evenly spread checkpoints (and a replay never runs more than two spacings).
+const CHECKPOINTS_MAX: usize = 128;
+const CHECKPOINT_BYTES_MAX: usize = 256 << 20;
+/// Events between checkpoints while history is short.
+const CHECKPOINT_SPACING_MIN: u64 = 1024;
+
+#[derive(Clone)]
+struct Checkpoints {
+    enabled: bool,
+    /// In event order.
+    list: Vec<Checkpoint>,
+    spacing: u64,
+}
+
+impl Checkpoints {
+    fn new() -> Checkpoints {
+        Checkpoints { enabled: true, list: Vec::new(), spacing: CHECKPOINT_SPACING_MIN }
+    }
+
+    fn due(&self, events: u64) -> bool {
+        self.enabled && events >= self.list.last().map_or(0, |c| c.events) + self.spacing
+    }
+
+    fn push(&mut self, checkpoint: Checkpoint) {
+        assert!(self.list.last().is_none_or(|c| c.events < checkpoint.events && c.log_index < checkpoint.log_index));
+        self.list.push(checkpoint);
+        while self.list.len() > 1
+            && (self.list.len() > CHECKPOINTS_MAX
+                || self.list.iter().map(|c| c.bytes).sum::<usize>() > CHECKPOINT_BYTES_MAX)
+        {
+            let mut index = 0;
+            self.list.retain(|_| {
+                index += 1;
+                index % 2 == 0
+            });
+            self.spacing *= 2;
+        }
+    }
+
+    /// The newest checkpoint strictly before `events`: one at exactly `events` may have
+    /// run its last input past a limit the replay has to respect.
+    fn before(&self, events: u64) -> Option<&Checkpoint> {
+        self.list.iter().rev().find(|c| c.events < events)
+    }
+
+    /// A fork at `events`: what lies at or beyond it belonged to the dropped future.
+    fn fork_at(&mut self, events: u64) {
+        self.list.retain(|c| c.events < events);
+    }
+}
+
 /// A simulated Kafka machine with its console: the unit the page and `ksim` drive.
 pub struct Session {
     seed: u64,
@@ -81,6 +155,10 @@ pub struct Session {
     present_events: u64,
     /// The first this many inputs ran as a script (an exercise's setup), the rest as typed.
     scripted_inputs: usize,
+    checkpoints: Checkpoints,
+    /// The timeline's trace at least up to the newest checkpoint (the trace is append-only
+    /// along a timeline, so one copy serves every checkpoint).
+    trace_archive: Vec<TraceEntry>,
 }
 
 impl Session {
@@ -98,7 +176,23 @@ impl Session {
             log: Vec::new(),
             present_events: 0,
             scripted_inputs: 0,
+            checkpoints: Checkpoints::new(),
+            trace_archive: Vec::new(),
         }
+    }
+
+    /// Turns checkpoints off (every replay then starts from the beginning of time), so
+    /// tests can hold the checkpointed replay against the full one.
+    #[doc(hidden)]
+    pub fn disable_checkpoints(&mut self) {
+        self.checkpoints.enabled = false;
+        self.checkpoints.list.clear();
+    }
+
+    /// Checkpoints held now (for the benchmark's figures).
+    #[doc(hidden)]
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.list.len()
     }
 
     pub fn seed(&self) -> u64 {
@@ -119,6 +213,8 @@ impl Session {
             for l in &mut self.log {
                 l.cap = Some(l.cap.map_or(at, |c| c.min(at)));
             }
+            self.checkpoints.fork_at(at);
+            self.trace_archive.truncate(self.world.trace.len());
         }
         self.world.event_limit = None;
         self.present_events = self.world.events_processed();
@@ -128,11 +224,20 @@ impl Session {
     fn live(&mut self, input: Action) {
         self.fork();
         let at_event = self.world.events_processed();
+        let checkpoint_due = self.checkpoints.due(at_event);
         // The page's clock advances 60 times a second: consecutive advances replay the
-        // same as one, so the log keeps one entry for them.
+        // same as one, so the log keeps one entry for them (and starts a new one where a
+        // checkpoint is due, since checkpoints sit between inputs).
         match (self.log.last_mut(), &input) {
-            (Some(Logged { input: Action::Advance(total), cap: None, .. }), Action::Advance(ms)) => *total += ms,
-            _ => self.log.push(Logged { input: input.clone(), at_event, cap: None }),
+            (Some(Logged { input: Action::Advance(total), cap: None, .. }), Action::Advance(ms)) if !checkpoint_due => {
+                *total += ms
+            }
+            _ => {
+                if checkpoint_due {
+                    self.checkpoint();
+                }
+                self.log.push(Logged { input: input.clone(), at_event, cap: None });
+            }
         }
         self.apply(&input);
         self.present_events = self.world.events_processed();
@@ -165,15 +270,48 @@ impl Session {
         }
     }
 
-    /// Rebuilds the session from its seed and inputs, stopping after `events` events.
+    /// Keeps the machine as it is now, before the next input is logged.
+    fn checkpoint(&mut self) {
+        let trace = std::mem::take(&mut self.world.trace);
+        let (world, console) = (self.world.clone(), self.console.clone());
+        self.world.trace = trace;
+        let trace_len = self.world.trace.len();
+        if self.trace_archive.len() < trace_len {
+            self.trace_archive.extend_from_slice(&self.world.trace[self.trace_archive.len()..]);
+        }
+        let bytes = world.approx_bytes() + console.approx_bytes();
+        let events = world.events_processed();
+        self.checkpoints.push(Checkpoint { log_index: self.log.len(), events, trace_len, bytes, world, console });
+    }
+
+    /// Rebuilds the session as it was after `events` events: from the nearest checkpoint
+    /// before that moment (or the beginning of time), replaying the inputs since.
     fn replay_to(&mut self, events: u64) {
         let log = std::mem::take(&mut self.log);
+        let checkpoints = std::mem::replace(&mut self.checkpoints, Checkpoints::new());
         let present = self.present_events;
+        let archive = std::mem::take(&mut self.trace_archive);
         let mut fresh = Session::with_mode(self.seed, self.scripted);
         // Back at the present, the inputs run as they did live (only forks' caps apply), so
         // the clock also ends where it was, after the last idle stretch.
         let at_present = events >= present;
-        for (i, l) in log.iter().enumerate() {
+        let mut first = 0;
+        if let Some(c) = checkpoints.before(events) {
+            assert_eq!(log[c.log_index].at_event, c.events, "a checkpoint sits just before its input");
+            // The current trace is a prefix of the timeline's too: cut it back, or extend
+            // it from the archive, to the checkpoint's.
+            let mut trace = std::mem::take(&mut self.world.trace);
+            if trace.len() >= c.trace_len {
+                trace.truncate(c.trace_len);
+            } else {
+                trace.extend_from_slice(&archive[trace.len()..c.trace_len]);
+            }
+            fresh.world = c.world.clone();
+            fresh.world.trace = trace;
+            fresh.console = c.console.clone();
+            first = c.log_index;
+        }
+        for (i, l) in log.iter().enumerate().skip(first) {
             if l.at_event > events {
                 break;
             }
@@ -184,6 +322,8 @@ impl Session {
         fresh.console.scripted = self.scripted;
         fresh.world.event_limit = (!at_present).then_some(events);
         fresh.log = log;
+        fresh.checkpoints = checkpoints;
+        fresh.trace_archive = archive;
         fresh.present_events = present;
         fresh.scripted_inputs = self.scripted_inputs;
         *self = fresh;

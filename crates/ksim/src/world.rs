@@ -26,7 +26,7 @@ enum Event {
 }
 
 /// Queue entry ordered by `(at, seq)` only; `seq` makes ties resolve in scheduling order.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Scheduled {
     at: SimTime,
     seq: u64,
@@ -50,6 +50,7 @@ impl Ord for Scheduled {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct World {
     seed: u64,
     now: SimTime,
@@ -420,5 +421,23 @@ impl World {
 
     pub(crate) fn net(&self) -> &Network {
         &self.net
+    }
+}
+
+impl World {
+    /// A rough size in bytes of what a clone copies and what grows with history (the
+    /// partition logs' record pointers, whose records are shared, and the trace), for the
+    /// session's bound on checkpoint memory.
+    pub(crate) fn approx_bytes(&self) -> usize {
+        let records: usize = self
+            .servers
+            .values()
+            .filter_map(|s| s.broker.as_ref())
+            .flat_map(|b| b.replicas.partitions.values())
+            .map(|h| h.log.records().len())
+            .sum();
+        let trace: usize =
+            self.trace.iter().map(|t| std::mem::size_of::<TraceEntry>() + t.actor.len() + t.text.len()).sum();
+        records * std::mem::size_of::<usize>() + trace
     }
 }

@@ -175,6 +175,7 @@ pub(crate) enum AdminOutcome {
     TimedOut(String),
 }
 
+#[derive(Clone)]
 pub(crate) struct Admin {
     bootstrap: Bootstrap,
     call: AdminCall,

@@ -141,6 +141,7 @@ pub(crate) struct Membership {
     pub(crate) protocol: Option<String>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Consumer {
     config: ConsumerConfig,
     bootstrap: Bootstrap,
@@ -588,8 +589,8 @@ impl Consumer {
                         partition: p.partition,
                         offset: r.offset,
                         timestamp_ms: r.timestamp_ms,
-                        key: r.key,
-                        value: r.value,
+                        key: r.key.clone(),
+                        value: r.value.clone(),
                     }));
                 }
                 if !records.is_empty() {

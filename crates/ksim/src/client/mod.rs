@@ -9,12 +9,14 @@ pub(crate) mod producer;
 use crate::node::{Ctx, Input, Level};
 use crate::view::ClientKind;
 
+#[derive(Clone)]
 pub(crate) enum ClientRole {
     Admin(Box<admin::Admin>),
     Producer(Box<producer::Producer>),
     Consumer(Box<consumer::Consumer>),
 }
 
+#[derive(Clone)]
 pub(crate) struct Client {
     /// Kafka's `client.id`.
     pub(crate) client_id: String,

@@ -123,7 +123,7 @@ impl Pending {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Batch {
     records: Vec<Pending>,
     created: SimTime,
@@ -166,6 +166,7 @@ impl PartitionSequences {
     }
 }
 
+#[derive(Clone)]
 struct InFlight {
     key: (String, u32),
     batch: Batch,
@@ -173,11 +174,13 @@ struct InFlight {
     sent: SimTime,
 }
 
+#[derive(Clone)]
 struct TopicInfo {
     /// Leader per partition, by partition id.
     leaders: Vec<Option<NodeId>>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Producer {
     config: ProducerConfig,
     bootstrap: Bootstrap,

@@ -30,12 +30,14 @@ const SPECS: &[OptSpec] = &[
     OptSpec { name: "version", arg: None, help: "Display Kafka version." },
 ];
 
+#[derive(Clone)]
 enum Action {
     Describe,
     Alter,
 }
 
 /// The entity the command is about.
+#[derive(Clone)]
 enum Entity {
     Topic(String),
     /// A broker id, "" for the cluster-wide default, None (describe only) for every broker
@@ -43,6 +45,7 @@ enum Entity {
     Broker(Option<String>),
 }
 
+#[derive(Clone)]
 pub(crate) struct ConfigsJob {
     pub(crate) client: ClientId,
     entity: Entity,

@@ -40,6 +40,7 @@ const SPECS: &[OptSpec] = &[
 const SCRIPT_IDLE_TIMEOUT_MS: u64 = 1000;
 
 /// `DefaultMessageFormatter`'s settings.
+#[derive(Clone)]
 struct Formatter {
     print_timestamp: bool,
     print_partition: bool,
@@ -83,6 +84,7 @@ impl Formatter {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct ConsumerJob {
     pub(crate) client: ClientId,
     formatter: Formatter,

@@ -32,6 +32,7 @@ const SPECS: &[OptSpec] = &[
     OptSpec { name: "version", arg: None, help: "Display Kafka version." },
 ];
 
+#[derive(Clone)]
 pub(crate) struct ProducerJob {
     pub(crate) client: ClientId,
     topic: String,

@@ -170,6 +170,7 @@ enum Scenario {
     Duration(Result<u64, String>),
 }
 
+#[derive(Clone)]
 struct Reset {
     /// `None`: `--all-topics`; else the partitions named and the topics to look up.
     partitions: Option<TopicArgs>,
@@ -181,6 +182,7 @@ struct Reset {
     single_group: bool,
 }
 
+#[derive(Clone)]
 enum Action {
     List { with_type: bool, with_state: bool, states: Vec<String>, types: Vec<String> },
     Describe(Describe),
@@ -189,6 +191,7 @@ enum Action {
 }
 
 /// One group's describe answer.
+#[derive(Clone)]
 struct Described {
     description: GroupDescription,
     committed: Vec<((String, u32), u64)>,
@@ -196,7 +199,7 @@ struct Described {
 }
 
 /// Where a reset of one group has got to.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct ResetProgress {
     committed: Vec<((String, u32), u64)>,
     partitions: Vec<(String, u32)>,
@@ -219,6 +222,7 @@ enum ResetStep {
     Alter,
 }
 
+#[derive(Clone)]
 pub(crate) struct GroupsJob {
     pub(crate) client: ClientId,
     action: Action,

@@ -154,6 +154,7 @@ impl DateFormat {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct ConsumerPerfJob {
     pub(crate) client: ClientId,
     messages: u64,

@@ -21,6 +21,7 @@ const SPECS: &[OptSpec] = &[
 
 const ABOUT: &str = "This tool helps to delete records of the given partitions down to the specified offset.";
 
+#[derive(Clone)]
 pub(crate) struct DeleteRecordsJob {
     pub(crate) client: ClientId,
 }

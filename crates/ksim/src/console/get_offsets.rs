@@ -27,6 +27,7 @@ const SPECS: &[OptSpec] = &[
 type Rule = (TopicPattern, Option<u32>, Option<u32>);
 
 /// Which partitions `--topic`/`--partitions` or `--topic-partitions` select.
+#[derive(Clone)]
 enum Filter {
     Topic {
         pattern: Option<TopicPattern>,
@@ -50,6 +51,7 @@ impl Filter {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct OffsetsJob {
     pub(crate) client: ClientId,
     filter: Filter,

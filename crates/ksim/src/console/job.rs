@@ -23,6 +23,7 @@ use crate::node::{ClientEvent, LogLine};
 use crate::session::Stream;
 use crate::world::World;
 
+#[derive(Clone)]
 pub(crate) enum JobKind {
     /// `kafka-server-start.sh`: prints start-up logs until the server has started.
     Server {
@@ -43,6 +44,7 @@ pub(crate) enum JobKind {
     ConsumerPerf(ConsumerPerfJob),
 }
 
+#[derive(Clone)]
 pub(crate) struct Job {
     /// bash's job number, `[1]`.
     pub(crate) number: u32,

@@ -22,6 +22,7 @@ const SPECS: &[OptSpec] = &[
     OptSpec { name: "version", arg: None, help: "Display Kafka version." },
 ];
 
+#[derive(Clone)]
 pub(crate) struct ElectionJob {
     pub(crate) client: ClientId,
     election: ElectionType,

@@ -22,6 +22,7 @@ const SPECS: &[OptSpec] = &[
 
 const ABOUT: &str = "This tool helps to query log directory usage on the specified brokers.";
 
+#[derive(Clone)]
 pub(crate) struct LogDirsJob {
     pub(crate) client: ClientId,
     topics: Vec<String>,

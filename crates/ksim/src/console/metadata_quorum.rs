@@ -17,6 +17,7 @@ enum Report {
     Replication { human_readable: bool },
 }
 
+#[derive(Clone)]
 pub(crate) struct QuorumJob {
     pub(crate) client: ClientId,
     report: Report,

@@ -68,6 +68,7 @@ pub(crate) enum Waiting {
     Job,
 }
 
+#[derive(Clone)]
 pub(crate) struct Console {
     pub(crate) vfs: Vfs,
     vars: BTreeMap<String, String>,
@@ -834,4 +835,12 @@ start the server, create a topic, produce and consume.";
 
 pub(crate) fn control_status(world: &World) -> Vec<String> {
     control::status_lines(&crate::session::view_of(world, 0))
+}
+
+impl Console {
+    /// A rough size in bytes of what grows with history (the output), for the session's
+    /// bound on checkpoint memory.
+    pub(crate) fn approx_bytes(&self) -> usize {
+        self.output.iter().map(|l| std::mem::size_of::<ConsoleLine>() + l.text.len()).sum()
+    }
 }

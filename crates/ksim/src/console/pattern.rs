@@ -109,6 +109,7 @@ fn match_here(branch: &[(Atom, Repeat)], text: &[char], steps: &mut u32) -> bool
 }
 
 /// A compiled `--topic` pattern.
+#[derive(Clone)]
 pub(crate) struct TopicPattern {
     branches: Vec<Vec<(Atom, Repeat)>>,
 }

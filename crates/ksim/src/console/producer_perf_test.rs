@@ -329,6 +329,7 @@ fn uncaught(con: &mut Console, class: &str, message: &str) -> Outcome {
 }
 
 /// Where each record's bytes come from (`generateRandomPayload`).
+#[derive(Clone)]
 enum Payload {
     /// `--record-size`: that many random uppercase letters per record.
     Random(usize),
@@ -748,6 +749,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     })))
 }
 
+#[derive(Clone)]
 pub(crate) struct ProducerPerfJob {
     pub(crate) client: ClientId,
     topic: String,

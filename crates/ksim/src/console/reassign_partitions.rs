@@ -67,6 +67,7 @@ const COMMAND_FAILED: &str = "org.apache.kafka.server.common.AdminCommandFailedE
 const OPERATION: &str = "org.apache.kafka.server.common.AdminOperationException";
 const MAPPING: &str = "com.fasterxml.jackson.databind.JsonMappingException";
 
+#[derive(Clone)]
 enum Action {
     Execute { proposed: Assignment, additional: bool },
     Verify { targets: Assignment, preserve: bool },
@@ -75,6 +76,7 @@ enum Action {
     Generate { brokers: Vec<NodeId>, topics: Vec<String> },
 }
 
+#[derive(Clone)]
 pub(crate) struct ReassignJob {
     pub(crate) client: ClientId,
     action: Action,

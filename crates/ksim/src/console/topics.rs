@@ -39,6 +39,7 @@ const SPECS: &[OptSpec] = &[
     OptSpec { name: "version", arg: None, help: "Display Kafka version." },
 ];
 
+#[derive(Clone)]
 enum Action {
     Create { name: String, if_not_exists: bool },
     List { pattern: Option<String>, exclude_internal: bool },
@@ -57,6 +58,7 @@ enum Filter {
     Unavailable,
 }
 
+#[derive(Clone)]
 pub(crate) struct TopicsJob {
     pub(crate) client: ClientId,
     action: Action,

@@ -1,0 +1,96 @@
+//! Step back through checkpoints: restoring the nearest checkpoint and replaying forward
+//! must give exactly what a replay from the beginning of time gives, anywhere in a long
+//! history and after forks from the past.
+
+use ksim::Session;
+
+/// A small deterministic stream of points in history (no clock, no OS randomness).
+struct Points(u64);
+
+impl Points {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+/// The page's way of living: lines typed, the play clock ticking, buttons pressed.
+fn play(s: &mut Session, round: u64) {
+    s.advance(100);
+    match round % 25 {
+        3 => s.input(&format!("> reading {round}")),
+        11 => s.control("ksim kill 3"),
+        17 => s.control("ksim restart 3"),
+        21 => {
+            s.step();
+            s.step();
+        }
+        _ => {}
+    }
+}
+
+fn start(s: &mut Session) {
+    s.input("ksim start-cluster --brokers 3 --controllers 1");
+    s.input("kafka-topics.sh --create --topic vitals --partitions 3 --replication-factor 3 --bootstrap-server localhost:9092");
+    s.input("kafka-console-producer.sh --topic vitals --bootstrap-server localhost:9092");
+}
+
+fn assert_same(a: &Session, b: &Session, context: &str) {
+    assert_eq!(a.events_processed(), b.events_processed(), "{context}");
+    assert_eq!(a.view(), b.view(), "{context}");
+    assert_eq!(a.transcript(), b.transcript(), "{context}");
+    assert_eq!(a.trace(), b.trace(), "{context}");
+    assert_eq!(a.prompt(), b.prompt(), "{context}");
+}
+
+#[test]
+fn travel_through_checkpoints_equals_a_full_replay() {
+    let mut fast = Session::new(3);
+    let mut full = Session::new(3);
+    full.disable_checkpoints();
+    for s in [&mut fast, &mut full] {
+        start(s);
+        for round in 0..1500 {
+            play(s, round);
+        }
+    }
+    assert_same(&fast, &full, "live");
+    let present = fast.events_processed();
+    assert!(fast.checkpoint_count() >= 4, "{present} events, {} checkpoints", fast.checkpoint_count());
+    let mut points = Points(11);
+    for _ in 0..12 {
+        let k = points.below(present + 1);
+        fast.travel_to(k);
+        full.travel_to(k);
+        assert_same(&fast, &full, &format!("travel_to({k}) of {present}"));
+        fast.step_back();
+        full.step_back();
+        assert_same(&fast, &full, &format!("step back from {k}"));
+        fast.step();
+        full.step();
+        assert_same(&fast, &full, &format!("step forward to {k}"));
+    }
+
+    // A fork: acting in the past drops the old future, checkpoints included.
+    for fork in 0..3 {
+        let k = points.below(fast.events_processed() + 1);
+        for s in [&mut fast, &mut full] {
+            s.travel_to(k);
+            s.input(&format!("> forked {fork}"));
+            for round in 0..150 {
+                play(s, round + 7 * fork);
+            }
+        }
+        assert_same(&fast, &full, &format!("fork {fork} at {k}, live again"));
+        let present = fast.events_processed();
+        for _ in 0..6 {
+            let k = points.below(present + 1);
+            fast.travel_to(k);
+            full.travel_to(k);
+            assert_same(&fast, &full, &format!("after fork {fork}: travel_to({k}) of {present}"));
+        }
+        fast.travel_to(present);
+        full.travel_to(present);
+        assert_same(&fast, &full, &format!("after fork {fork}: back to the present"));
+    }
+}
