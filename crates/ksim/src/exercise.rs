@@ -37,6 +37,7 @@ pub const BUILTIN_EXERCISE_FILES: &[(&str, &str)] = &[
     ("icu-heart-rate.json", include_str!("../../../static/exercises/icu-heart-rate.json")),
     ("ambulance-dispatch.json", include_str!("../../../static/exercises/ambulance-dispatch.json")),
     ("case-id-event-log.json", include_str!("../../../static/exercises/case-id-event-log.json")),
+    ("emergency-department.json", include_str!("../../../static/exercises/emergency-department.json")),
 ];
 
 /// One exercise, as loaded from its file.
