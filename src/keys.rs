@@ -60,10 +60,17 @@ pub enum Target {
     Other,
 }
 
-/// Space plays or pauses, → steps, ← steps back, Escape closes the node inspector; keys
-/// typed into a field stay there.
+/// Space plays or pauses, → steps, ← steps back, ? shows the shortcuts, Escape closes the
+/// node inspector (and the help); keys typed into a field stay there.
 pub fn shortcut(key: &str, modifiers: Modifiers, target: Target, playing: bool) -> Option<Action> {
-    if target == Target::Field || !modifiers.none() {
+    if target == Target::Field {
+        return None;
+    }
+    // `?` needs Shift on most keyboards.
+    if key == "?" && !modifiers.ctrl && !modifiers.alt && !modifiers.meta {
+        return Some(Action::ToggleHelp);
+    }
+    if !modifiers.none() {
         return None;
     }
     match key {
@@ -108,5 +115,9 @@ mod tests {
         assert_eq!(shortcut("ArrowLeft", META, Target::Other, true), None);
         assert_eq!(shortcut("Escape", NONE, Target::Button, true), Some(Action::CloseInspector));
         assert_eq!(shortcut("Escape", NONE, Target::Field, true), None);
+        let shift = Modifiers { shift: true, ..NONE };
+        assert_eq!(shortcut("?", shift, Target::Other, true), Some(Action::ToggleHelp));
+        assert_eq!(shortcut("?", shift, Target::Field, true), None, "typed into the console");
+        assert_eq!(shortcut("?", CTRL, Target::Other, true), None);
     }
 }

@@ -89,6 +89,8 @@ pub enum Action {
     SelectMessage(u64),
     /// `Drop message`: the network loses it (a logged input, so replay loses it again).
     DropMessage(u64),
+    /// `?`: shows or hides the keyboard shortcuts.
+    ToggleHelp,
     /// Exercises, share links, session files (`classroom.rs`).
     Classroom(crate::classroom::ClassroomAction),
 }
@@ -109,6 +111,8 @@ pub struct Playground {
     pub inspected: Option<u32>,
     /// The message in flight whose details are shown (in the inspector's place).
     pub selected_message: Option<u64>,
+    /// The keyboard-shortcut help is shown.
+    pub help_open: bool,
     pub classroom: crate::classroom::Classroom,
 }
 
@@ -144,6 +148,7 @@ impl Playground {
             latency_ms: LATENCIES_MS[0],
             inspected: None,
             selected_message: None,
+            help_open: false,
             classroom: Default::default(),
         }
     }
@@ -207,7 +212,9 @@ impl Reducible for Playground {
                 Action::CloseInspector => {
                     next.inspected = None;
                     next.selected_message = None;
+                    next.help_open = false;
                 }
+                Action::ToggleHelp => next.help_open = !next.help_open,
                 Action::ForkHere => {
                     next.playing = false;
                     session.fork_here();

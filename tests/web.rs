@@ -295,3 +295,28 @@ async fn picking_an_exercise_shows_its_steps() {
     assert!(root.query_selector(".exercise-step").ok().flatten().is_some(), "no steps in the panel: {panel}");
     app.destroy();
 }
+
+/// `?` (with Shift, as typed) opens the keyboard-shortcut help; Escape closes it.
+#[wasm_bindgen_test]
+async fn question_mark_shows_the_shortcuts() {
+    let root = fresh_root();
+    let app = kafka_playground::mount(root.clone(), 1);
+    sleep(SETTLE).await;
+    let press = |key: &str, shift: bool| {
+        let init = KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_shift_key(shift);
+        init.set_bubbles(true);
+        let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("an event");
+        let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()).expect("a body");
+        body.dispatch_event(&event).expect("dispatched");
+    };
+    press("?", true);
+    sleep(SETTLE).await;
+    let heading = root.query_selector("#help-heading").ok().flatten().and_then(|h| h.text_content());
+    assert_eq!(heading.as_deref(), Some("Keyboard shortcuts"));
+    press("Escape", false);
+    sleep(SETTLE).await;
+    assert!(root.query_selector("#help-heading").ok().flatten().is_none(), "Escape closes the help");
+    app.destroy();
+}

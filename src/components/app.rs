@@ -7,6 +7,7 @@ use crate::components::classroom_bar::ClassroomBar;
 use crate::components::cluster_diagram::ClusterDiagram;
 use crate::components::console::Console;
 use crate::components::groups_panel::GroupsPanel;
+use crate::components::help_overlay::HelpOverlay;
 use crate::components::message_inspector::MessageInspector;
 use crate::components::narration_panel::NarrationPanel;
 use crate::components::node_inspector::NodeInspector;
@@ -78,6 +79,9 @@ pub fn App(props: &AppProps) -> Html {
                 <ClassroomBar state={state.clone()} version={state.version} />
             </div>
             <Welcome ready={prompt == "$ "} on_action={on_action.clone()} />
+            if state.help_open {
+                <HelpOverlay on_action={on_action.clone()} />
+            }
             <main class="workspace">
                 <ClusterDiagram
                     diagram={diagram(&view)}

@@ -9,6 +9,7 @@ pub mod cluster_diagram;
 pub mod console;
 pub mod exercise_panel;
 pub mod groups_panel;
+pub mod help_overlay;
 pub mod legend;
 pub mod message_inspector;
 pub mod narration_panel;

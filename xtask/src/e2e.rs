@@ -741,6 +741,19 @@ fn page_tools_journey(session: &Session, url: &str, artifacts: &Path) -> Result<
     save_screenshot(session, &artifacts.join("page-light-1920x1080.png"))?;
     session.execute("localStorage.removeItem('kafka-playground-theme'); return true;", json!([]))?;
     println!("xtask: e2e: the theme select switched the page to dark and back");
+    // `?` shows the keyboard shortcuts; Escape hides them.
+    let press = |key: &str, shift: bool| {
+        format!(
+            "document.body.dispatchEvent(new KeyboardEvent('keydown', {{ key: '{key}', shiftKey: {shift}, bubbles: true }})); return true;"
+        )
+    };
+    session.execute(&press("?", true), json!([]))?;
+    let shown = "return document.querySelector('#help-heading')?.textContent ?? '';";
+    wait_until(session, shown, |v| v == &json!("Keyboard shortcuts"), "the help after pressing ?")?;
+    save_screenshot(session, &artifacts.join("help.png"))?;
+    session.execute(&press("Escape", false), json!([]))?;
+    wait_until(session, shown, |v| v == &json!(""), "no help after Escape")?;
+    println!("xtask: e2e: ? shows the keyboard shortcuts and Escape hides them");
     Ok(())
 }
 
