@@ -2,8 +2,10 @@
 //!
 //! Architecture Invariant: this crate holds no Kafka behaviour. It turns gestures into
 //! `Action`s on one `ksim::Session` and the session's plain-data views into SVG and text;
-//! the only clock it reads is the animation frame time in `hooks::play_loop`.
+//! the only clock it reads is the animation frame time in `hooks::play_loop` (plus
+//! `bench::bench_engine`'s wall clock, an export for `cargo xtask bench` the page never calls).
 
+pub mod bench;
 mod classroom;
 pub mod components;
 mod history;

@@ -39,7 +39,7 @@ commands:
   test         fmt, clippy, native tests, exercises (verify-all), wasm tests, release bundle, e2e
   e2e          run only the end-to-end lesson test against the existing dist/
   screenshot   [--width W] [--height H] [--out FILE]  save a PNG of dist/ in headless Chromium
-  bench        print the performance figures (sweep throughput, page step cost at 100k records)
+  bench        print the performance figures (engine natively and in wasm, page step cost, first paint, bundle size)
 ";
 
 fn main() -> ExitCode {

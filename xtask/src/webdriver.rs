@@ -155,6 +155,13 @@ impl Session {
         self.checked("running an asynchronous script", "POST", "/execute/async", Some(body))
     }
 
+    /// Runs a Chrome DevTools Protocol command through chromedriver (a Chromium extension,
+    /// hence the `goog/cdp` path), e.g. `Network.clearBrowserCache`.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        let body = json!({ "cmd": cmd, "params": params });
+        self.checked(&format!("running {cmd}"), "POST", "/goog/cdp/execute", Some(body))
+    }
+
     /// A PNG of the current viewport.
     pub fn screenshot_png(&self) -> Result<Vec<u8>> {
         let value = self.checked("taking a screenshot", "GET", "/screenshot", None)?;
