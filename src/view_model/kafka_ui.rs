@@ -58,7 +58,11 @@ pub fn brokers(view: &ClusterView) -> BrokersModel {
                 state_class,
                 partitions: if n.is_broker { hosted().count() } else { 0 },
                 leaders: partitions().filter(|p| p.leader == Some(n.node_id)).count(),
-                under_replicated: if n.is_broker { hosted().filter(|p| p.isr.len() < p.replicas.len()).count() } else { 0 },
+                under_replicated: if n.is_broker {
+                    hosted().filter(|p| p.isr.len() < p.replicas.len()).count()
+                } else {
+                    0
+                },
             }
         })
         .collect();
@@ -301,9 +305,7 @@ pub fn group_detail(view: &ClusterView, group_id: &str) -> Option<GroupModel> {
 
 #[cfg(test)]
 mod tests {
-    use ksim::{
-        GroupMemberView, GroupPartitionView, NodeView, PartitionView, RaftView, RecordView, SegmentView,
-    };
+    use ksim::{GroupMemberView, GroupPartitionView, NodeView, PartitionView, RaftView, RecordView, SegmentView};
 
     use super::*;
 
@@ -331,7 +333,13 @@ mod tests {
         RecordView { offset, timestamp_ms, key: key.map(str::to_owned), value: Some(value.to_owned()) }
     }
 
-    fn partition(partition: u32, leader: u32, replicas: &[u32], isr: &[u32], records: Vec<RecordView>) -> PartitionView {
+    fn partition(
+        partition: u32,
+        leader: u32,
+        replicas: &[u32],
+        isr: &[u32],
+        records: Vec<RecordView>,
+    ) -> PartitionView {
         let end = records.last().map_or(0, |r| r.offset + 1);
         PartitionView {
             partition,
@@ -350,7 +358,12 @@ mod tests {
     }
 
     fn topic(name: &str, partitions: Vec<PartitionView>) -> TopicView {
-        TopicView { name: name.to_owned(), topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(), partitions, configs: Vec::new() }
+        TopicView {
+            name: name.to_owned(),
+            topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+            partitions,
+            configs: Vec::new(),
+        }
     }
 
     /// 3 combined nodes (1 leads the quorum), broker 3 out of vitals-1's ISR.
@@ -413,11 +426,8 @@ mod tests {
     #[test]
     fn brokers_count_replicas_leaders_and_under_replicated_partitions() {
         let b = brokers(&cluster());
-        let rows: Vec<_> = b
-            .rows
-            .iter()
-            .map(|r| (r.node_id, r.roles, r.state, r.partitions, r.leaders, r.under_replicated))
-            .collect();
+        let rows: Vec<_> =
+            b.rows.iter().map(|r| (r.node_id, r.roles, r.state, r.partitions, r.leaders, r.under_replicated)).collect();
         assert_eq!(
             rows,
             vec![
