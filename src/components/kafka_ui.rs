@@ -165,7 +165,7 @@ fn ConsumersTab(props: &ConsumersTabProps) -> Html {
         return html! {
             <>
                 <div class="kafka-ui-crumbs">
-                    <button type="button" class="link" onclick={back}>{"Consumers"}</button>
+                    <button type="button" class="kafka-ui-link" onclick={back}>{"Consumers"}</button>
                     <span aria-hidden="true">{" / "}</span>
                     <h3>{id}</h3>
                 </div>
@@ -199,7 +199,7 @@ fn ConsumersTab(props: &ConsumersTabProps) -> Html {
                     };
                     html! {
                         <tr key={r.group_id.clone()}>
-                            <th scope="row"><button type="button" class="link" onclick={open}>{&r.group_id}</button></th>
+                            <th scope="row"><button type="button" class="kafka-ui-link" onclick={open}>{&r.group_id}</button></th>
                             <td><span class={classes!("group-state", r.state_class)} title={r.state_tooltip}>{&r.state}</span></td>
                             <td class="num">{r.members}</td>
                             <td>{&r.topics}</td>

@@ -55,7 +55,7 @@ pub fn TopicsTab(props: &TopicsTabProps) -> Html {
         return html! {
             <>
                 <div class="kafka-ui-crumbs">
-                    <button type="button" class="link" onclick={back}>{"Topics"}</button>
+                    <button type="button" class="kafka-ui-link" onclick={back}>{"Topics"}</button>
                     <span aria-hidden="true">{" / "}</span>
                     <h3>{name}</h3>
                     {tabs("kafka-ui-topic", &format!("Topic {name}"), &TOPIC_TABS, *sub_tab, select)}
@@ -113,7 +113,7 @@ pub fn TopicsTab(props: &TopicsTabProps) -> Html {
                             };
                             html! {
                                 <tr key={r.name.clone()} class={classes!(r.internal.then_some("internal"))}>
-                                    <th scope="row"><button type="button" class="link" onclick={open}>{&r.name}</button></th>
+                                    <th scope="row"><button type="button" class="kafka-ui-link" onclick={open}>{&r.name}</button></th>
                                     <td class="num">{r.partitions}</td>
                                     <td class="num">{r.replication_factor}</td>
                                     <td class={classes!(r.under_replicated.then_some("alert"))} title={r.under_replicated.then_some(UNDER_REPLICATED_TOOLTIP)}>{&r.in_sync}</td>
