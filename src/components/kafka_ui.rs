@@ -136,7 +136,7 @@ fn brokers_tab(view: &ClusterView) -> Html {
                             <tr key={r.node_id}>
                                 <th scope="row" class="num">{r.node_id}</th>
                                 <td>{r.roles}</td>
-                                <td><span class={classes!("node-state", r.state_class)}>{r.state}</span></td>
+                                <td><span class={classes!("node-state", r.state_class)}><span class="state-dot" aria-hidden="true">{"● "}</span>{r.state}</span></td>
                                 <td class="num">{r.partitions}</td>
                                 <td class="num">{r.leaders}</td>
                                 <td class={classes!("num", (r.under_replicated > 0).then_some("alert"))}>{r.under_replicated}</td>
