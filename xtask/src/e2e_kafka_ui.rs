@@ -96,6 +96,16 @@ pub fn kafka_ui_step(session: &Session, artifacts: &Path) -> Result<()> {
     if !topics.as_array().is_some_and(|r| r.iter().any(|r| r[0] == json!("vitals") && r[1] == json!("4"))) {
         return Err(format!("expected `vitals` with 4 partitions in the Topics table; saw {topics}"));
     }
+    // Kafka's own topics appear behind the checkbox.
+    let internal = "const c = [...document.querySelectorAll('.kafka-ui-toolbar label')] \
+                      .find(l => l.textContent.includes('Show internal topics'))?.querySelector('input'); \
+                    if (c) c.click(); return !!c;";
+    wait_value(session, internal, json!([]), "no `Show internal topics` checkbox")?;
+    let shown = "const t = document.querySelector('table[aria-label=\"Topics\"]'); \
+                 return !!t && [...t.querySelectorAll('tbody th')].some(c => c.textContent.trim() === '__consumer_offsets');";
+    wait_value(session, shown, json!([]), "`Show internal topics` did not list __consumer_offsets")?;
+    both_sizes(session, artifacts, "topics")?;
+    wait_value(session, internal, json!([]), "no `Show internal topics` checkbox")?;
     click_in_ui(session, "vitals", "button.kafka-ui-link")?;
     click_in_ui(session, "Messages", r#"[role="tab"]"#)?;
     let messages = rows(session, "Messages of vitals")?;
