@@ -8,6 +8,7 @@ use crate::components::cluster_diagram::ClusterDiagram;
 use crate::components::console::Console;
 use crate::components::groups_panel::GroupsPanel;
 use crate::components::help_overlay::HelpOverlay;
+use crate::components::kafka_ui::KafkaUi;
 use crate::components::message_inspector::MessageInspector;
 use crate::components::narration_panel::NarrationPanel;
 use crate::components::node_inspector::NodeInspector;
@@ -44,10 +45,16 @@ pub fn App(props: &AppProps) -> Html {
     let on_advance = use_callback(dispatcher, |by_ms, d| d.dispatch(Action::Advance { by_ms }));
     use_play_loop(state.playing, state.speed.factor(), on_advance);
     use_shortcuts(state.playing, on_action.clone());
+    // The Kafka UI view: page state only, so the reducer and replays never see it.
+    let kafka_ui_open = use_state(|| false);
+    let on_kafka_ui = {
+        let open = kafka_ui_open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
 
     let session = state.session();
     // Only the records a strip can show: the snapshot's cost stays flat as logs grow.
-    let view = session.view_recent(RECORDS_SHOWN_MAX);
+    let view = std::rc::Rc::new(session.view_recent(RECORDS_SHOWN_MAX));
     let wall_clock = session.wall_clock();
     let offset = sim_offset(session.now_ms());
     let prompt = session.prompt();
@@ -60,6 +67,8 @@ pub fn App(props: &AppProps) -> Html {
     let message = state.selected_message.map(|id| message_details(&view, id));
     drop(session);
     let covered = inspected.is_some() || message.is_some();
+    // The node inspector and a message's details go over it while they are open.
+    let kafka_ui = (*kafka_ui_open && !covered).then(|| view.clone());
 
     html! {
         <div class="app">
@@ -92,7 +101,10 @@ pub fn App(props: &AppProps) -> Html {
                 />
                 // The inspector takes the topic panel's place; the panel stays mounted
                 // (hidden) so it keeps its scroll position.
-                <TopicPanel topics={topics(&view, RECORDS_SHOWN_MAX)} {covered} />
+                <TopicPanel topics={topics(&view, RECORDS_SHOWN_MAX)} {covered} on_kafka_ui={on_kafka_ui.clone()} />
+                if let Some(view) = kafka_ui {
+                    <KafkaUi {view} on_close={on_kafka_ui} />
+                }
                 if let Some(inspector) = inspected {
                     <NodeInspector {inspector} on_action={on_action.clone()} />
                 }

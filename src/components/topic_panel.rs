@@ -10,6 +10,8 @@ pub struct TopicPanelProps {
     pub topics: Vec<TopicModel>,
     /// The node inspector is shown in its place.
     pub covered: bool,
+    /// Opens the Kafka UI view.
+    pub on_kafka_ui: Callback<MouseEvent>,
 }
 
 #[function_component]
@@ -19,6 +21,9 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
             <div class="panel-head">
                 <h2 id="topics-heading">{"Topics"}</h2>
                 <span class="panel-note">{"newest on the right · hover a record for details"}</span>
+                <button type="button" class="kafka-ui-open" title="Brokers, topics, messages and consumer groups as Kafka's web consoles show them" onclick={props.on_kafka_ui.clone()}>
+                    {"Kafka UI"}
+                </button>
             </div>
             <div class="panel-body">
                 if props.topics.is_empty() {

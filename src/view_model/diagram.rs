@@ -686,6 +686,7 @@ mod tests {
                 client(8, ClientKind::Consumer, "console-consumer"),
             ],
             topics: vec![TopicView {
+                configs: Vec::new(),
                 name: "vitals".to_owned(),
                 topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
                 partitions: vec![PartitionView {

@@ -334,6 +334,7 @@ mod tests {
                 node(6, true, false, ProcessState::Stopped),
             ],
             topics: vec![TopicView {
+                configs: Vec::new(),
                 name: "icu-vitals".to_owned(),
                 topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
                 partitions: vec![

@@ -6,6 +6,7 @@ pub mod diagram;
 pub mod exercise;
 pub mod groups;
 pub mod inspector;
+pub mod kafka_ui;
 pub mod log_strip;
 pub mod message;
 pub mod narration;

@@ -110,6 +110,7 @@ mod tests {
     fn replicas_say_their_role_in_words() {
         let view = ClusterView {
             topics: vec![TopicView {
+                configs: Vec::new(),
                 name: "heart-rate-measures".to_owned(),
                 topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
                 partitions: vec![PartitionView {
@@ -194,6 +195,7 @@ mod tests {
     #[test]
     fn internal_topics_come_last_with_only_their_used_partitions() {
         let topic = |name: &str, partitions: Vec<PartitionView>| TopicView {
+            configs: Vec::new(),
             name: name.to_owned(),
             topic_id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
             partitions,

@@ -500,6 +500,7 @@ fn groups_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> 
         std::thread::sleep(POLL);
     }
     println!("xtask: e2e: the stalled consumer's partitions show lag");
+    crate::e2e_kafka_ui::kafka_ui_step(session, artifacts)?;
     save_screenshot(session, &artifacts.join("groups-1280x720.png"))?;
     // __consumer_offsets comes last, collapsed, listing only the partition with commits.
     let internal = "const d = document.querySelector('details.topic.internal'); \
@@ -527,7 +528,8 @@ fn groups_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> 
         return Err("the stylesheet has no `prefers-color-scheme: dark` rules".to_string());
     }
     std::thread::sleep(Duration::from_millis(300));
-    save_screenshot(session, &artifacts.join("groups-dark-1920x1080.png"))
+    save_screenshot(session, &artifacts.join("groups-dark-1920x1080.png"))?;
+    crate::e2e_kafka_ui::dark_screenshot(session, artifacts)
 }
 
 /// Slow motion: pick 200 ms in the "Network latency" select, kill the active controller

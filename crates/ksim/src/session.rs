@@ -591,7 +591,9 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
                     }
                 })
                 .collect();
-            topics.push(TopicView { name: name.clone(), topic_id: t.topic_id.to_string(), partitions });
+            // A BTreeMap: already sorted by name.
+            let configs = t.configs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            topics.push(TopicView { name: name.clone(), topic_id: t.topic_id.to_string(), partitions, configs });
         }
     }
     let clients = world

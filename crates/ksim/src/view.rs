@@ -171,6 +171,9 @@ pub struct TopicView {
     /// Kafka's 22-character base64 topic id.
     pub topic_id: String,
     pub partitions: Vec<PartitionView>,
+    /// The topic's configs that differ from the broker defaults (`kafka-configs.sh
+    /// --describe`), sorted by name.
+    pub configs: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

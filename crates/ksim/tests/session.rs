@@ -317,3 +317,18 @@ fn cuts_are_in_the_view_sorted_and_healed() {
     s.control("ksim heal");
     assert!(s.view().cuts.is_empty());
 }
+
+#[test]
+fn the_view_carries_a_topics_non_default_configs_sorted() {
+    let mut s = Session::new(1);
+    s.input("ksim start-cluster --brokers 1 --controllers 1");
+    s.advance(5_000);
+    s.input(
+        "kafka-topics.sh --create --topic patient-status --config segment.ms=10000 --config cleanup.policy=compact --bootstrap-server localhost:9092",
+    );
+    s.advance(5_000);
+    let view = s.view();
+    let topic = view.topics.iter().find(|t| t.name == "patient-status").expect("the topic is created");
+    let configs: Vec<(&str, &str)> = topic.configs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(configs, [("cleanup.policy", "compact"), ("segment.ms", "10000")]);
+}
