@@ -9,22 +9,9 @@ use std::time::{Duration, Instant};
 
 use ksim::{Replay, Session};
 
-/// SplitMix64, as in `exercise_fuzz.rs`.
-struct Rng(u64);
+mod common;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use common::{env_number, mutate, Rng};
 
 const TOKENS: &[&str] = &[
     "{",
@@ -63,35 +50,6 @@ const TOKENS: &[&str] = &[
     "v1.",
     "v2.",
 ];
-
-fn mutate(rng: &mut Rng, text: &str) -> String {
-    let mut chars: Vec<char> = text.chars().collect();
-    for _ in 0..1 + rng.below(3) {
-        let at = rng.below(chars.len() + 1);
-        match rng.below(5) {
-            0 => {
-                let end = (at + rng.below(20)).min(chars.len());
-                chars.drain(at..end);
-            }
-            1 => {
-                let token: Vec<char> = TOKENS[rng.below(TOKENS.len())].chars().collect();
-                chars.splice(at..at, token);
-            }
-            2 if at < chars.len() => chars[at] = char::from_u32(0x20 + rng.below(0x5f) as u32).unwrap_or('x'),
-            3 => chars.truncate(at),
-            _ => {
-                let end = (at + rng.below(100)).min(chars.len());
-                let copy: Vec<char> = chars[at..end].to_vec();
-                chars.splice(at..at, copy);
-            }
-        }
-    }
-    chars.into_iter().collect()
-}
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 fn small_session() -> Session {
     let mut s = Session::new(1);
@@ -135,9 +93,9 @@ fn mutated_share_codes_and_files_never_panic_or_hang() {
     let mut decoded = 0;
     for case in 0..cases {
         let rerun = format!("(rerun: KSIM_SEED={seed} cargo test -p ksim --test share_fuzz)");
-        let mutant = mutate(&mut rng, &code);
+        let mutant = mutate(&mut rng, &code, TOKENS);
         decoded += usize::from(bounded(&format!("code case {case} {rerun}"), || Replay::from_share_code(&mutant)));
-        let mutant = mutate(&mut rng, &json);
+        let mutant = mutate(&mut rng, &json, TOKENS);
         decoded += usize::from(bounded(&format!("json case {case} {rerun}"), || Replay::from_json(&mutant)));
     }
     // Some JSON mutants (a digit, a line's text) still import, so replays ran too.
