@@ -51,6 +51,10 @@ pub fn App(props: &AppProps) -> Html {
         let open = kafka_ui_open.clone();
         Callback::from(move |_: MouseEvent| open.set(!*open))
     };
+    let close_kafka_ui = {
+        let open = kafka_ui_open.clone();
+        Callback::from(move |()| open.set(false))
+    };
 
     let session = state.session();
     // Only the records a strip can show: the snapshot's cost stays flat as logs grow.
@@ -103,7 +107,7 @@ pub fn App(props: &AppProps) -> Html {
                 // (hidden) so it keeps its scroll position.
                 <TopicPanel topics={topics(&view, RECORDS_SHOWN_MAX)} {covered} on_kafka_ui={on_kafka_ui.clone()} />
                 if let Some(view) = kafka_ui {
-                    <KafkaUi {view} on_close={on_kafka_ui} />
+                    <KafkaUi {view} on_close={close_kafka_ui} />
                 }
                 if let Some(inspector) = inspected {
                     <NodeInspector {inspector} on_action={on_action.clone()} />

@@ -17,7 +17,8 @@ pub const KAFKA_UI_ID: &str = "kafka-ui";
 #[derive(Properties, PartialEq)]
 pub struct KafkaUiProps {
     pub view: Rc<ClusterView>,
-    pub on_close: Callback<MouseEvent>,
+    /// The × button, or Escape inside the view.
+    pub on_close: Callback<()>,
 }
 
 const TABS: [&str; 3] = ["Brokers", "Topics", "Consumers"];
@@ -29,6 +30,14 @@ pub fn KafkaUi(props: &KafkaUiProps) -> Html {
         let tab = tab.clone();
         Callback::from(move |i: usize| tab.set(i))
     };
+    let escape = {
+        let close = props.on_close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                close.emit(());
+            }
+        })
+    };
     let view = &props.view;
     let panel = match *tab {
         0 => brokers_tab(view),
@@ -36,12 +45,12 @@ pub fn KafkaUi(props: &KafkaUiProps) -> Html {
         _ => html! { <ConsumersTab view={view.clone()} /> },
     };
     html! {
-        <section id={KAFKA_UI_ID} class="panel kafka-ui" role="region" aria-label="Kafka UI">
+        <section id={KAFKA_UI_ID} class="panel kafka-ui" role="region" aria-label="Kafka UI" onkeydown={escape}>
             <div class="panel-head">
                 <h2>{"Kafka UI"}</h2>
                 {tabs("kafka-ui", "Kafka UI", &TABS, *tab, select)}
                 <span class="panel-note">{"the cluster as Kafka's web consoles show it"}</span>
-                <button type="button" class="close" aria-label="Close Kafka UI" title="Close" onclick={props.on_close.clone()}>
+                <button type="button" class="close" aria-label="Close Kafka UI" title="Close" onclick={props.on_close.reform(|_: MouseEvent| ())}>
                     {"×"}
                 </button>
             </div>

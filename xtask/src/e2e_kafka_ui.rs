@@ -147,8 +147,15 @@ pub fn dark_screenshot(session: &Session, artifacts: &Path) -> Result<()> {
     rows(session, "Partitions of vitals")?;
     std::thread::sleep(Duration::from_millis(300));
     save_screenshot(session, &artifacts.join("kafka-ui-dark-1920x1080.png"))?;
-    let close =
-        "const b = document.querySelector('button[aria-label=\"Close Kafka UI\"]'); if (b) b.click(); return !!b;";
-    wait_value(session, close, json!([]), "no `Close Kafka UI` button")?;
+    // Escape inside the view closes it too.
+    let escape = "const t = document.querySelector('#kafka-ui-tab-1'); if (!t) return false; \
+                  t.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })); return true;";
+    wait_value(session, escape, json!([]), "no Topics tab to press Escape in")?;
+    wait_value(
+        session,
+        "return !document.querySelector(arguments[0]);",
+        json!([REGION]),
+        "Escape left the Kafka UI open",
+    )?;
     Ok(())
 }
