@@ -33,6 +33,7 @@
 //! `KafkaException` text of `ConsumerPartitionAssignor.getAssignorInstances`. Ported from
 //! the apache/kafka sources of late 2024 (the 4.0 line).
 
+use crate::java;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -195,27 +196,14 @@ fn sorted_members(members: &[MemberSubscription]) -> Vec<&MemberSubscription> {
     sorted
 }
 
-/// Java's `String.hashCode` (over UTF-16 code units).
-fn java_string_hash(s: &str) -> i32 {
-    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
-}
-
 /// The iteration order of a default-constructed `java.util.HashMap<String, _>` holding
 /// `keys`: by bucket (`(h ^ h >>> 16) & (capacity - 1)`, capacity doubling from 16 while
 /// the size exceeds 3/4 of it). Java orders keys sharing a bucket by insertion; we break
 /// those ties by name (the insertion order itself came from another hash set).
 fn java_hash_map_order<'a>(keys: impl IntoIterator<Item = &'a String>) -> Vec<&'a String> {
     let mut keys: Vec<&String> = keys.into_iter().collect();
-    let mut capacity = 16usize;
-    while keys.len() * 4 > capacity * 3 {
-        capacity *= 2;
-    }
-    let bucket = |s: &str| {
-        let h = java_string_hash(s) as u32;
-        ((h ^ (h >> 16)) as usize) & (capacity - 1)
-    };
-    keys.sort_by(|a, b| bucket(a).cmp(&bucket(b)).then_with(|| a.cmp(b)));
-    keys
+    keys.sort();
+    java::hash_map_order(keys, |s| java::string_hash(s))
 }
 
 /// Members in the iteration order of a Java `HashMap` keyed by member id.
@@ -1355,7 +1343,7 @@ mod tests {
     fn range_lists_topics_in_java_hash_map_order() {
         // Buckets of a 16-slot table: "a1" = 3056 -> 0, "q" = 113 -> 1, "b" = 98 -> 2,
         // "c" = 99 -> 3.
-        assert_eq!(java_string_hash("a1"), 3056);
+        assert_eq!(crate::java::string_hash("a1"), 3056);
         let t = topics(&[("b", 1), ("a1", 1), ("c", 1), ("q", 1)]);
         let a = Assignor::Range.assign(&t, &[member("m", &["b", "a1", "c", "q"])]);
         assert_eq!(a["m"], tps(&[("a1", 0), ("q", 0), ("b", 0), ("c", 0)]));

@@ -210,7 +210,7 @@ impl ConsumerGroup {
 
     /// The group's record value (JSON), written to `__consumer_offsets` after a change.
     pub(crate) fn record_value(&self) -> String {
-        let quote = |s: &str| crate::group_coordinator::quote(s);
+        let quote = crate::json::quote;
         let list = |tps: &BTreeSet<Tp>| {
             let parts: Vec<String> = tps.iter().map(|(t, p)| quote(&format!("{t}-{p}"))).collect();
             format!("[{}]", parts.join(","))

@@ -21,7 +21,7 @@ use crate::assignor::ServerAssignor;
 use crate::consumer_group::{ConsumerGroup, ConsumerGroupSettings, Heartbeat, MemberSummary};
 use crate::error::{ApiError, KafkaError};
 use crate::ids::Addr;
-use crate::json::{self, Json};
+use crate::json::{self, quote, Json};
 use crate::node::Ctx;
 use crate::partition_log::NewRecord;
 use crate::protocol::{GroupDescription, GroupMemberDescription, GroupSubscription, ListedGroup, Msg};
@@ -37,8 +37,7 @@ pub(crate) const INITIAL_REBALANCE_DELAY_MS_DEFAULT: u64 = 3000;
 
 /// The group's partition of `__consumer_offsets`: `Utils.abs(groupId.hashCode()) % n`.
 pub(crate) fn partition_for(group_id: &str, partitions: u32) -> u32 {
-    // Java's String.hashCode over UTF-16 code units, with 32-bit wrap-around.
-    let hash = group_id.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)));
+    let hash = crate::java::string_hash(group_id);
     // Utils.abs maps Integer.MIN_VALUE to 0 rather than overflowing.
     let abs = if hash == i32::MIN { 0 } else { hash.unsigned_abs() };
     abs % partitions.max(1)
@@ -294,21 +293,6 @@ fn commit_key(group: &str, topic: &str, partition: u32) -> String {
 
 fn group_key(group: &str) -> String {
     format!("{{\"group\":{}}}", quote(group))
-}
-
-/// A JSON string literal.
-pub(crate) fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 impl GroupCoordinator {

@@ -1,5 +1,6 @@
 //! A small JSON reader for the tools' `--*-json-file` inputs (Kafka reads them with
-//! Jackson; only well-formed documents get past it, so this one is strict too).
+//! Jackson; only well-formed documents get past it, so this one is strict too), and the
+//! string quoting of what the simulator writes as JSON.
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Json {
@@ -171,6 +172,25 @@ impl Parser {
         let well_formed = !text.is_empty() && !text.starts_with('+') && !text.starts_with('.');
         well_formed.then(|| text.parse::<f64>().ok().map(Json::Number)).flatten()
     }
+}
+
+/// A JSON string literal as Jackson writes it: `"` and `\` escaped, `\n`, `\t`, `\r`,
+/// and other control characters as `\u00XX`.
+pub(crate) fn quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod exercise;
 mod group_coordinator;
 mod ids;
 mod invariants;
+mod java;
 mod json;
 mod kafka_script;
 mod log_manager;

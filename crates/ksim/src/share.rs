@@ -153,8 +153,8 @@ impl Replay {
                 out.push_str(&format!(", \"cap\": {cap}"));
             }
             match &l.input {
-                Action::Line(s) => out.push_str(&format!(", \"line\": {}", json_string(s))),
-                Action::Control(s) => out.push_str(&format!(", \"control\": {}", json_string(s))),
+                Action::Line(s) => out.push_str(&format!(", \"line\": {}", json::quote(s))),
+                Action::Control(s) => out.push_str(&format!(", \"control\": {}", json::quote(s))),
                 Action::Advance(ms) => out.push_str(&format!(", \"advance_ms\": {ms}")),
                 Action::Interrupt => out.push_str(", \"interrupt\": true"),
                 Action::EndOfInput => out.push_str(", \"end_of_input\": true"),
@@ -385,23 +385,6 @@ fn unsigned(v: &Json) -> Option<u64> {
         Json::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n < 9.0e15 => Some(*n as u64),
         _ => None,
     }
-}
-
-fn json_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn fnv1a(bytes: &[u8]) -> u32 {

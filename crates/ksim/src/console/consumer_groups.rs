@@ -3,7 +3,7 @@
 //! their committed offsets, with Kafka's checks, messages and table layouts.
 //!
 //! Kafka collects partitions into `HashMap`s before printing them, so its rows come in
-//! Java's hash order, not sorted; `java_hash_order` reproduces that order.
+//! Java's hash order, not sorted; `java::hash_map_order` reproduces that order.
 
 use super::job::{Emit, JobKind};
 use super::options::{self, OptSpec, Parsed};
@@ -11,6 +11,7 @@ use super::{Console, Outcome};
 use crate::client::admin::{AdminCall, AdminOutcome};
 use crate::error::ApiError;
 use crate::ids::ClientId;
+use crate::java;
 use crate::node::ClientEvent;
 use crate::protocol::{GroupDescription, OffsetSpec};
 use crate::world::World;
@@ -102,41 +103,13 @@ fn uncaught(con: &mut Console, class: &str, message: &str) -> Outcome {
     Outcome::Done(1)
 }
 
-/// Java's `String.hashCode`.
-fn java_string_hash(s: &str) -> i32 {
-    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
-}
-
-/// `TopicPartition.hashCode`.
-fn topic_partition_hash(topic: &str, partition: u32) -> i32 {
-    31i32.wrapping_mul(31i32.wrapping_add(partition as i32)).wrapping_add(java_string_hash(topic))
-}
-
-/// The order a `java.util.HashMap` (default capacity, filled in the given order) iterates
-/// its keys in: by bucket of the spread hash, then by insertion.
-fn java_hash_order<T>(items: Vec<T>, hash: impl Fn(&T) -> i32) -> Vec<T> {
-    let mut capacity: usize = 16;
-    while items.len() * 4 > capacity * 3 {
-        capacity *= 2;
-    }
-    let mut keyed: Vec<(usize, T)> = items
-        .into_iter()
-        .map(|item| {
-            let h = hash(&item) as u32;
-            (((h ^ (h >> 16)) as usize) & (capacity - 1), item)
-        })
-        .collect();
-    keyed.sort_by_key(|(bucket, _)| *bucket);
-    keyed.into_iter().map(|(_, item)| item).collect()
-}
-
 fn tp_order<T>(items: Vec<((String, u32), T)>) -> Vec<((String, u32), T)> {
-    java_hash_order(items, |((t, p), _)| topic_partition_hash(t, *p))
+    java::hash_map_order(items, |((t, p), _)| java::topic_partition_hash(t, *p))
 }
 
 /// An `OptionSpec` set's iteration order (a `HashSet` of specs hashes their name lists).
 fn option_set_order(names: &[&'static str]) -> Vec<&'static str> {
-    java_hash_order(names.to_vec(), |n| 31i32.wrapping_add(java_string_hash(n)))
+    java::hash_map_order(names.to_vec(), |n| 31i32.wrapping_add(java::string_hash(n)))
 }
 
 /// `[a], [b]` as Kafka joins option specs.
@@ -1204,7 +1177,7 @@ fn list(
 
 fn print_deleted(out: &mut JavaOut, deleted: &[(String, Option<ApiError>)]) {
     fn order(names: Vec<&(String, Option<ApiError>)>) -> Vec<&(String, Option<ApiError>)> {
-        java_hash_order(names, |(g, _)| java_string_hash(g))
+        java::hash_map_order(names, |(g, _)| java::string_hash(g))
     }
     let success = order(deleted.iter().filter(|(_, e)| e.is_none()).collect());
     let failed = order(deleted.iter().filter(|(_, e)| e.is_some()).collect());
@@ -1227,7 +1200,7 @@ fn print_deleted(out: &mut JavaOut, deleted: &[(String, Option<ApiError>)]) {
 }
 
 fn print_reset(out: &mut JavaOut, reset: &Reset, results: &ResetResults) {
-    let groups = java_hash_order(results.iter().collect(), |(g, _)| java_string_hash(g));
+    let groups = java::hash_map_order(results.iter().collect(), |(g, _)| java::string_hash(g));
     if reset.export {
         let mut csv = String::new();
         for (group, offsets) in &groups {
@@ -1257,18 +1230,6 @@ fn print_reset(out: &mut JavaOut, reset: &Reset, results: &ResetResults) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn java_hashes() {
-        assert_eq!(
-            java_string_hash("my-group"),
-            "my-group".chars().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
-        );
-        assert_eq!(java_string_hash(""), 0);
-        assert_eq!(java_string_hash("ab"), 97 * 31 + 98);
-        // TopicPartition("t", 0): 31 * (31 + 0) + "t".hashCode().
-        assert_eq!(topic_partition_hash("t", 0), 961 + 116);
-    }
 
     #[test]
     fn hash_map_order_follows_buckets() {

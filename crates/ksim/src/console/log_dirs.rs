@@ -66,61 +66,24 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     Outcome::Job(JobKind::LogDirs(LogDirsJob { client, topics: split(p.value("topic-list")) }))
 }
 
-/// A JSON string as Jackson writes it.
-fn quoted(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Java's `String.hashCode`.
-fn java_string_hash(s: &str) -> i32 {
-    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
-}
-
-/// The order a `java.util.HashMap` keyed by `TopicPartition` iterates in: by bucket of the
-/// spread hash in a table sized for the entries (the tool collects into one).
-fn hash_map_order(replicas: &mut [&ReplicaInfo]) {
-    let mut capacity = 16usize;
-    while replicas.len() * 4 > capacity * 3 {
-        capacity *= 2;
-    }
-    let bucket = |r: &ReplicaInfo| {
-        let h = 31i32.wrapping_mul(31i32.wrapping_add(r.partition as i32)).wrapping_add(java_string_hash(&r.topic));
-        let spread = (h ^ ((h as u32) >> 16) as i32) as u32;
-        spread as usize & (capacity - 1)
-    };
-    replicas
-        .sort_by(|a, b| bucket(a).cmp(&bucket(b)).then_with(|| (&a.topic, a.partition).cmp(&(&b.topic, b.partition))));
-}
-
 fn log_dir_json(dir: &LogDirDescription, topics: &[String]) -> String {
     let mut replicas: Vec<&ReplicaInfo> =
         dir.replicas.iter().filter(|r| topics.is_empty() || topics.contains(&r.topic)).collect();
-    hash_map_order(&mut replicas);
+    // The tool collects the replicas into a HashMap keyed by TopicPartition.
+    replicas.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+    let replicas = crate::java::hash_map_order(replicas, |r| crate::java::topic_partition_hash(&r.topic, r.partition));
     let partitions: Vec<String> = replicas
         .iter()
         .map(|r| {
             format!(
                 "{{\"partition\":{},\"size\":{},\"offsetLag\":{},\"isFuture\":false}}",
-                quoted(&format!("{}-{}", r.topic, r.partition)),
+                crate::json::quote(&format!("{}-{}", r.topic, r.partition)),
                 r.size_bytes,
                 r.offset_lag
             )
         })
         .collect();
-    format!("{{\"partitions\":[{}],\"error\":null,\"logDir\":{}}}", partitions.join(","), quoted(&dir.path))
+    format!("{{\"partitions\":[{}],\"error\":null,\"logDir\":{}}}", partitions.join(","), crate::json::quote(&dir.path))
 }
 
 impl LogDirsJob {
@@ -156,18 +119,5 @@ impl LogDirsJob {
             }
             _ => emit.exit(1),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn java_hashes_match_the_jvm() {
-        // Values from `"...".hashCode()` on a JVM.
-        assert_eq!(java_string_hash(""), 0);
-        assert_eq!(java_string_hash("test"), 3556498);
-        assert_eq!(java_string_hash("polygenelubricants"), i32::MIN);
     }
 }
