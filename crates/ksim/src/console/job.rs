@@ -110,6 +110,20 @@ impl Job {
         }
     }
 
+    /// A signal (Ctrl-C, `kill %N`) reaches the tools with a shutdown hook: the console
+    /// producer flushes, a consumer commits and leaves its group, a perf test stops. False
+    /// for the others, which just die.
+    pub(crate) fn signal(&mut self, world: &mut World, emit: &mut Emit) -> bool {
+        match &mut self.kind {
+            JobKind::Producer(p) => p.close(world, emit),
+            JobKind::Consumer(c) => c.stop(world, emit),
+            JobKind::ProducerPerf(j) => j.stop(world, emit),
+            JobKind::ConsumerPerf(j) => j.stop(world, emit),
+            _ => return false,
+        }
+        true
+    }
+
     /// A follow-up Admin call replaces the job's client.
     pub(crate) fn set_client(&mut self, client: ClientId) {
         match &mut self.kind {

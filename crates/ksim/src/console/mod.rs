@@ -302,13 +302,9 @@ impl Console {
         };
         self.push(Stream::Input, "^C");
         let mut emit = Emit::new(world.now().wall_ms());
-        match &mut job.kind {
-            JobKind::Producer(p) => p.close(world, &mut emit),
-            JobKind::Consumer(c) => c.stop(world, &mut emit),
-            JobKind::ProducerPerf(j) => j.stop(world, &mut emit),
-            JobKind::ConsumerPerf(j) => j.stop(world, &mut emit),
+        if !job.signal(world, &mut emit) {
             // Servers starting up and admin tools just die of the signal.
-            _ => emit.exit(130),
+            emit.exit(130);
         }
         let status = emit.exit.unwrap_or(130);
         self.emit(emit, job.stdout_file.clone());
@@ -319,6 +315,11 @@ impl Console {
         } else {
             self.job_finished(world, status);
         }
+    }
+
+    /// Where background job `number` is in the list.
+    fn background_position(&self, number: Option<u32>) -> Option<usize> {
+        self.background.iter().position(|j| Some(j.number) == number)
     }
 
     /// The consumer client of background job `number`, if it is one.
@@ -333,7 +334,7 @@ impl Console {
     /// no LeaveGroup; its group notices only when the session times out.
     pub(crate) fn crash_job(&mut self, world: &mut World, spec: &str) -> Outcome {
         let number = spec.strip_prefix('%').and_then(|n| n.parse::<u32>().ok());
-        let Some(index) = self.background.iter().position(|j| Some(j.number) == number) else {
+        let Some(index) = self.background_position(number) else {
             self.err(format!("ksim: {spec}: no such job (see jobs)"));
             return Outcome::Done(1);
         };
@@ -350,16 +351,14 @@ impl Console {
     fn kill_job(&mut self, world: &mut World, args: &[String]) -> Outcome {
         let spec = args.first().map(String::as_str).unwrap_or_default();
         let number = spec.trim_start_matches('%').parse::<u32>().ok();
-        let Some(index) = self.background.iter().position(|j| Some(j.number) == number) else {
+        let Some(index) = self.background_position(number) else {
             self.err(format!("bash: kill: {spec}: no such job"));
             return Outcome::Done(1);
         };
         let mut job = self.background.remove(index);
         let mut emit = Emit::new(world.now().wall_ms());
-        match &mut job.kind {
-            JobKind::Consumer(c) => c.stop(world, &mut emit),
-            JobKind::Producer(p) => p.close(world, &mut emit),
-            _ => end_client(world, &job),
+        if !job.signal(world, &mut emit) {
+            end_client(world, &job);
         }
         self.emit(emit, job.stdout_file.clone());
         self.push(Stream::Stdout, format!("[{}]+  {:<24}{}", job.number, "Terminated", job.command));
