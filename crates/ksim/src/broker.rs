@@ -716,15 +716,19 @@ impl Broker {
         };
         let partition = crate::group_coordinator::partition_for(group_id, settings.offsets_partitions);
         let leader = topic.partitions.get(&partition).and_then(|p| p.leader);
-        let coordinator = leader.and_then(|id| {
-            let b = self.image.brokers.get(&id).filter(|b| !b.fenced)?;
-            let e = b.endpoints.iter().find(|e| e.name != "CONTROLLER")?;
-            Some(BrokerMetadata { node_id: id, host: e.host.clone(), port: e.port })
-        });
+        let coordinator = leader.and_then(|id| self.live_broker(id));
         match coordinator {
             Some(c) => Msg::FindCoordinatorResponse { error: None, coordinator: Some(c) },
             None => not_available,
         }
+    }
+
+    /// A registered, unfenced broker's client endpoint, as Metadata and FindCoordinator
+    /// answers name it.
+    fn live_broker(&self, id: NodeId) -> Option<BrokerMetadata> {
+        let b = self.image.brokers.get(&id).filter(|b| !b.fenced)?;
+        let e = b.endpoints.iter().find(|e| e.name != "CONTROLLER")?;
+        Some(BrokerMetadata { node_id: id, host: e.host.clone(), port: e.port })
     }
 
     fn metadata_response(
@@ -733,16 +737,7 @@ impl Broker {
         allow_auto_topic_creation: bool,
         ctx: &mut Ctx,
     ) -> Msg {
-        let brokers = self
-            .image
-            .brokers
-            .iter()
-            .filter(|(_, b)| !b.fenced)
-            .filter_map(|(id, b)| {
-                let e = b.endpoints.iter().find(|e| e.name != "CONTROLLER")?;
-                Some(BrokerMetadata { node_id: *id, host: e.host.clone(), port: e.port })
-            })
-            .collect();
+        let brokers = self.image.brokers.keys().filter_map(|id| self.live_broker(*id)).collect();
         let names: Vec<String> = topics.unwrap_or_else(|| self.image.topics.keys().cloned().collect());
         let mut result = Vec::new();
         for name in names {

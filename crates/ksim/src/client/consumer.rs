@@ -141,6 +141,13 @@ pub(crate) struct Membership {
     pub(crate) protocol: Option<String>,
 }
 
+impl Membership {
+    /// Not in the group: no member id, generation -1.
+    fn none() -> Membership {
+        Membership { generation_id: -1, ..Membership::default() }
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct Consumer {
     config: ConsumerConfig,
@@ -207,7 +214,7 @@ impl Consumer {
             next_correlation_id: 0,
             coordinator: None,
             coordinator_address: String::new(),
-            membership: Membership { generation_id: -1, ..Membership::default() },
+            membership: Membership::none(),
             assignment: Vec::new(),
             heartbeat_in_flight: false,
             next_heartbeat: None,
@@ -669,9 +676,7 @@ impl Consumer {
             }
             KafkaError::UnknownMemberId | KafkaError::IllegalGeneration => {
                 ctx.log(Level::Info, format!("{} Resetting generation and member id due to: encountered {} from {request} response (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), error.name()));
-                self.membership = Membership { generation_id: -1, ..Membership::default() };
-                self.assignment.clear();
-                self.leaders.clear();
+                self.forget_membership();
                 self.join(ctx);
             }
             KafkaError::RebalanceInProgress => self.rejoin(ctx),
@@ -711,9 +716,7 @@ impl Consumer {
         {
             ctx.log(Level::Warn, format!("{} consumer poll timeout has expired. This means the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time processing messages. You can address this either by increasing max.poll.interval.ms or by reducing the maximum size of batches returned in poll() with max.poll.records. (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag()));
             self.send_leave(ctx);
-            self.membership = Membership { generation_id: -1, ..Membership::default() };
-            self.assignment.clear();
-            self.leaders.clear();
+            self.forget_membership();
             self.next_heartbeat = None;
             self.phase = Phase::Joining;
             return;
@@ -957,6 +960,13 @@ impl Consumer {
         }
         m.next_heartbeat = None;
         self.send_heartbeat(ctx);
+    }
+
+    /// Out of the group: no member id, generation or partitions (a rejoin starts over).
+    fn forget_membership(&mut self) {
+        self.membership = Membership::none();
+        self.assignment.clear();
+        self.leaders.clear();
     }
 
     /// Gives every partition up without committing (onPartitionsLost).
