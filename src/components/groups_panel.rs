@@ -6,7 +6,7 @@
 use yew::prelude::*;
 
 use crate::view_model::groups::{
-    sparkline_points, GroupModel, LagHistory, LAG_SAMPLES_MAX, LAG_SAMPLE_MS, LEADER_TOOLTIP,
+    sparkline_points, GroupModel, GroupPartitionRow, LagHistory, LAG_SAMPLES_MAX, LAG_SAMPLE_MS, LEADER_TOOLTIP,
 };
 
 const EMPTY_HINT: &str =
@@ -107,30 +107,7 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
                 </span>
             </div>
             if !g.partitions.is_empty() {
-                <table class="group-partitions">
-                    <thead>
-                        <tr>
-                            <th scope="col">{"Partition"}</th>
-                            <th scope="col">{"Owner"}</th>
-                            <th scope="col" title="The owner's position: the next offset it will fetch">{"Position"}</th>
-                            <th scope="col" title="The group's committed offset: where it resumes after a rebalance or restart">{"Committed"}</th>
-                            <th scope="col" title="The partition's high watermark, as kafka-consumer-groups.sh shows LOG-END-OFFSET">{"Log end"}</th>
-                            <th scope="col" title="Log end minus committed">{"Lag"}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        { for g.partitions.iter().map(|r| html! {
-                            <tr key={r.name.clone()} class={classes!(r.lagging.then_some("lagging"))}>
-                                <th scope="row">{&r.name}</th>
-                                <td class="owner" title={r.owner_tooltip.clone()}>{&r.owner}</td>
-                                <td>{&r.position}</td>
-                                <td>{&r.committed}</td>
-                                <td>{&r.log_end}</td>
-                                <td class="lag">{&r.lag}</td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
+                { partition_table("group-partitions", None, &g.partitions) }
             }
             if g.members.is_empty() {
                 <p class="no-members">{"No members: the group keeps its committed offsets."}</p>
@@ -154,5 +131,36 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
                 </ul>
             }
         </article>
+    }
+}
+
+/// A group's partitions: Partition · Owner · Position · Committed · Log end · Lag, lagging
+/// rows marked. Shared by the groups panel and the Kafka UI's group detail.
+pub fn partition_table(class: &'static str, label: Option<String>, rows: &[GroupPartitionRow]) -> Html {
+    html! {
+        <table {class} aria-label={label}>
+            <thead>
+                <tr>
+                    <th scope="col">{"Partition"}</th>
+                    <th scope="col">{"Owner"}</th>
+                    <th scope="col" class="num" title="The owner's position: the next offset it will fetch">{"Position"}</th>
+                    <th scope="col" class="num" title="The group's committed offset: where it resumes after a rebalance or restart">{"Committed"}</th>
+                    <th scope="col" class="num" title="The partition's high watermark, as kafka-consumer-groups.sh shows LOG-END-OFFSET">{"Log end"}</th>
+                    <th scope="col" class="num" title="Log end minus committed">{"Lag"}</th>
+                </tr>
+            </thead>
+            <tbody>
+                { for rows.iter().map(|r| html! {
+                    <tr key={r.name.clone()} class={classes!(r.lagging.then_some("lagging"))}>
+                        <th scope="row">{&r.name}</th>
+                        <td class="owner" title={r.owner_tooltip.clone()}>{&r.owner}</td>
+                        <td class="num">{&r.position}</td>
+                        <td class="num">{&r.committed}</td>
+                        <td class="num">{&r.log_end}</td>
+                        <td class="num lag">{&r.lag}</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
     }
 }

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use ksim::ClusterView;
 use yew::prelude::*;
 
+use crate::components::groups_panel::partition_table;
 use crate::components::kafka_ui_topics::TopicsTab;
 use crate::view_model::groups::{GroupModel, LEADER_TOOLTIP};
 use crate::view_model::kafka_ui::{brokers, group_detail, group_rows};
@@ -232,30 +233,7 @@ pub fn group_view(g: &GroupModel) -> Html {
                 <span title={g.coordinator_tooltip.clone()}>{&g.coordinator}</span>
                 <span class={classes!("lag-total", (g.total_lag > 0).then_some("lagging"))}>{format!("total lag {}", g.total_lag)}</span>
             </p>
-            <table class="kafka-ui-table" aria-label={format!("Partitions of {}", g.group_id)}>
-                <thead>
-                    <tr>
-                        <th scope="col">{"Partition"}</th>
-                        <th scope="col">{"Owner"}</th>
-                        <th scope="col" class="num" title="The owner's position: the next offset it will fetch">{"Position"}</th>
-                        <th scope="col" class="num" title="The group's committed offset">{"Committed"}</th>
-                        <th scope="col" class="num" title="The partition's high watermark (LOG-END-OFFSET)">{"Log end"}</th>
-                        <th scope="col" class="num" title="Log end minus committed">{"Lag"}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    { for g.partitions.iter().map(|r| html! {
-                        <tr key={r.name.clone()} class={classes!(r.lagging.then_some("lagging"))}>
-                            <th scope="row">{&r.name}</th>
-                            <td class="owner" title={r.owner_tooltip.clone()}>{&r.owner}</td>
-                            <td class="num">{&r.position}</td>
-                            <td class="num">{&r.committed}</td>
-                            <td class="num">{&r.log_end}</td>
-                            <td class="num lag">{&r.lag}</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
+            { partition_table("kafka-ui-table", Some(format!("Partitions of {}", g.group_id)), &g.partitions) }
             if g.members.is_empty() {
                 <p class="empty">{"No members: the group keeps its committed offsets."}</p>
             } else {

@@ -224,15 +224,13 @@ fn lesson_workflow(session: &Session, url: &str, artifacts: &Path) -> Result<()>
     save_screenshot(session, &artifacts.join("lesson-workflow.png"))
 }
 
-/// Starts a cluster with one command, kills broker 5 with its button in the diagram, lets
-/// 12 s pass, checks that the page says it is stopped, and restarts it with its button.
-fn cluster_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> {
-    // A fresh page: a new session with the same seed.
+/// A fresh page (a new session with the same seed) whose banner's one-click start types
+/// the 3 + 3 cluster command; waits until the diagram shows every node.
+fn start_cluster_from_banner(session: &Session, url: &str, journey: &str) -> Result<()> {
     session.navigate(url)?;
     if session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.is_none() {
-        return Err("the page did not come back for the cluster journey".to_string());
+        return Err(format!("the page did not come back for {journey}"));
     }
-    // The banner's one-click start types the same command into the console.
     let start = "const b = [...document.querySelectorAll('.banner-command')] \
                  .find(b => b.textContent.includes('3 + 3 cluster')); if (b) b.click(); return !!b;";
     if session.execute(start, json!([]))? != json!(true) {
@@ -243,6 +241,13 @@ fn cluster_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()>
             return Err(format!("no element labelled `{name}` after `{CLUSTER_START}`"));
         }
     }
+    Ok(())
+}
+
+/// Starts a cluster with one command, kills broker 5 with its button in the diagram, lets
+/// 12 s pass, checks that the page says it is stopped, and restarts it with its button.
+fn cluster_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> {
+    start_cluster_from_banner(session, url, "the cluster journey")?;
     if !console_output(session)?.unwrap_or_default().contains(&format!("$ {CLUSTER_START}")) {
         return Err(format!("the banner button did not type `{CLUSTER_START}` into the console"));
     }
@@ -588,20 +593,7 @@ fn slow_motion_election(session: &Session, artifacts: &Path) -> Result<()> {
 /// dropped, and the theme switches to dark. Screenshots at 1280×720 and 1920×1080.
 fn page_tools_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> {
     crate::browser::fit_viewport(session, WIDTH, HEIGHT)?;
-    session.navigate(url)?;
-    if session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.is_none() {
-        return Err("the page did not come back for the page tools journey".to_string());
-    }
-    let start = "const b = [...document.querySelectorAll('.banner-command')] \
-                 .find(b => b.textContent.includes('3 + 3 cluster')); if (b) b.click(); return !!b;";
-    if session.execute(start, json!([]))? != json!(true) {
-        return Err("no banner button `start a 3 + 3 cluster`".to_string());
-    }
-    for name in CLUSTER_NODES {
-        if session.wait_for(&labelled(name), CLUSTER_TIMEOUT)?.is_none() {
-            return Err(format!("no element labelled `{name}` after the banner's 3 + 3 start"));
-        }
-    }
+    start_cluster_from_banner(session, url, "the page tools journey")?;
     type_line(session, CLUSTER_ADVANCE)?;
     type_line(session, REPLICATED_TOPIC)?;
     for line in REPLICATED_PRODUCE {
