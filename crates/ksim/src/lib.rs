@@ -19,6 +19,7 @@ mod ids;
 mod invariants;
 mod java;
 mod json;
+mod ksql;
 mod kafka_script;
 mod log_manager;
 mod metadata;
