@@ -4,6 +4,9 @@
 //! (`console/ksql.rs`) drives it.
 
 pub(crate) mod ast;
+pub(crate) mod expr;
 pub(crate) mod lexer;
+pub(crate) mod output;
 pub(crate) mod parser;
+pub(crate) mod serde;
 pub(crate) mod value;
