@@ -74,6 +74,8 @@ pub(crate) struct World {
     /// Safety invariants, checked after every event while `check_invariants` is on.
     pub(crate) invariants: InvariantChecker,
     pub(crate) check_invariants: bool,
+    /// Kafka Streams applications; their clients' events go to them.
+    pub(crate) streams: crate::streams::runtime::StreamsApps,
 }
 
 impl World {
@@ -96,6 +98,7 @@ impl World {
             event_limit: None,
             invariants: InvariantChecker::default(),
             check_invariants: true,
+            streams: crate::streams::runtime::StreamsApps::default(),
         }
     }
 

@@ -1,0 +1,1090 @@
+//! A stream task (`StreamTask`): one sub-topology on one partition (`<subtopology>_<partition>`),
+//! its state stores and its stream time, processing one input record at a time through
+//! the operators, as Kafka Streams' processors do (`KStreamFilter`, `KTableSource`,
+//! `KStreamAggregate`, `KStreamWindowAggregate`, `KStreamSlidingWindowAggregate`,
+//! `KStreamSessionWindowAggregate`, `KTableAggregate`, `KStreamKTableJoin`,
+//! `KStreamKStreamJoin`, `KTableKTable*Join`, `KTableSuppressProcessor`).
+//!
+//! Processing is pure: a record in, outputs (records to produce, changelog records,
+//! log lines, collected records) out. Stream time is the largest timestamp the task has
+//! seen; windows close on it, never on the clock.
+//!
+//! Simplifications: no record cache (`statestore.cache.max.bytes` acts as 0: every
+//! update is forwarded and logged at once); a sliding-window record earlier than the
+//! time difference opens `[t - d, t]` like any other (Kafka clamps such windows at 0);
+//! the outer-join buffer of stream–stream left/outer joins logs JSON in its changelog
+//! (Kafka's is a binary layout).
+
+use super::datum::Datum;
+use super::serde::{DeserializationHandler, Serde, WindowedKeyFormat};
+use super::store::{ChangelogRecord, StateStore, StoreKey};
+use super::topology::{AggOp, JoinKind, NodeKind, Record, StoreKind, TableAggOp, Topology};
+use super::window::{Window, WindowSpec};
+use crate::node::Level;
+use std::collections::BTreeMap;
+
+/// `TaskId`: `<subtopology>_<partition>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct TaskId {
+    pub(crate) subtopology: u32,
+    pub(crate) partition: u32,
+}
+
+impl std::fmt::Display for TaskId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}_{}", self.subtopology, self.partition)
+    }
+}
+
+/// A consumed record as the task gets it (the topic as the topology names it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct InputRecord {
+    pub(crate) topic: String,
+    pub(crate) partition: u32,
+    pub(crate) offset: u64,
+    pub(crate) timestamp_ms: i64,
+    pub(crate) key: Option<Vec<u8>>,
+    pub(crate) value: Option<Vec<u8>>,
+}
+
+/// A record for a sink topic (named as in the topology; `internal` ones get the
+/// application id prefix at run time).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ProducedRecord {
+    pub(crate) topic: String,
+    pub(crate) internal: bool,
+    pub(crate) key: Option<Vec<u8>>,
+    pub(crate) value: Option<Vec<u8>>,
+    pub(crate) timestamp_ms: i64,
+    /// The bytes the partitioner hashes: the key, or a windowed key's inner key
+    /// (`WindowedStreamPartitioner`); None for a null key.
+    pub(crate) partition_key: Option<Vec<u8>>,
+}
+
+/// A record a `collect()` node kept (a push query's row).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CollectedRecord {
+    pub(crate) node: String,
+    pub(crate) key: Datum,
+    pub(crate) window: Option<Window>,
+    pub(crate) value: Datum,
+    pub(crate) timestamp_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum TaskOutput {
+    Produce(ProducedRecord),
+    /// For the store's changelog, partition = the task's partition.
+    Changelog(ChangelogRecord),
+    /// A line for the application's log (`text` carries the `(logger)` part).
+    Log(Level, String),
+    Collected(CollectedRecord),
+}
+
+/// The task failed for good (`LogAndFailExceptionHandler`): the message Kafka logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TaskError {
+    pub(crate) message: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Task {
+    pub(crate) id: TaskId,
+    pub(crate) stores: BTreeMap<String, StateStore>,
+    /// The largest timestamp seen (`-1`, Kafka's `RecordQueue.UNKNOWN`, before any).
+    pub(crate) stream_time_ms: i64,
+    /// Each processor's observed stream time (windowed operators close on it).
+    observed: BTreeMap<usize, i64>,
+    /// Records each node received, for the page's edge counts.
+    pub(crate) processed: BTreeMap<usize, u64>,
+}
+
+/// The consumed record's coordinates, for log lines.
+struct Origin<'a> {
+    topic: &'a str,
+    partition: u32,
+    offset: u64,
+}
+
+/// Nested forwarding stops here: a deeper chain means a cycle, which the builder never makes.
+const FORWARD_DEPTH_MAX: usize = 256;
+
+impl Task {
+    /// A task with empty stores for its sub-topology.
+    pub(crate) fn new(id: TaskId, topology: &Topology) -> Task {
+        let stores = topology
+            .subtopology_stores(id.subtopology)
+            .into_iter()
+            .filter_map(|name| topology.store(&name).cloned())
+            .map(|spec| (spec.name.clone(), StateStore::new(spec)))
+            .collect();
+        Task { id, stores, stream_time_ms: -1, observed: BTreeMap::new(), processed: BTreeMap::new() }
+    }
+
+    /// Processes one consumed record through the sources reading its topic.
+    pub(crate) fn process(
+        &mut self,
+        topology: &Topology,
+        input: &InputRecord,
+        handler: DeserializationHandler,
+        out: &mut Vec<TaskOutput>,
+    ) -> Result<(), TaskError> {
+        let groups = topology.node_groups();
+        let origin = Origin { topic: &input.topic, partition: input.partition, offset: input.offset };
+        for (i, node) in topology.nodes.iter().enumerate() {
+            let NodeKind::Source { topics, key_serde, value_serde, .. } = &node.kind else { continue };
+            if groups.get(i) != Some(&self.id.subtopology) || !topics.contains(&input.topic) {
+                continue;
+            }
+            let table_changes = node
+                .successors
+                .iter()
+                .any(|s| matches!(topology.nodes.get(*s).map(|n| &n.kind), Some(NodeKind::TableAggregate { .. })));
+            let decoded = key_serde.deserialize(input.key.as_deref()).and_then(|k| {
+                if table_changes {
+                    decode_change(value_serde, input.value.as_deref()).map(|(new, old)| (k, new, old))
+                } else {
+                    value_serde.deserialize(input.value.as_deref()).map(|v| (k, v, None))
+                }
+            });
+            let (key, value, old) = match decoded {
+                Ok(d) => d,
+                Err(e) => match handler {
+                    DeserializationHandler::LogAndContinue => {
+                        out.push(TaskOutput::Log(Level::Warn, format!("Exception caught during Deserialization, taskId: {}, topic: {}, partition: {}, offset: {} (org.apache.kafka.streams.errors.LogAndContinueExceptionHandler)", self.id, input.topic, input.partition, input.offset)));
+                        let _ = e;
+                        continue;
+                    }
+                    DeserializationHandler::LogAndFail => {
+                        out.push(TaskOutput::Log(Level::Error, format!("Exception caught during Deserialization, taskId: {}, topic: {}, partition: {}, offset: {} (org.apache.kafka.streams.errors.LogAndFailExceptionHandler)", self.id, input.topic, input.partition, input.offset)));
+                        return Err(TaskError {
+                            message: format!("Deserialization exception handler is set to fail upon a deserialization error. If you would rather have the streaming pipeline continue after a deserialization error, please set the default.deserialization.exception.handler appropriately. ({})", e.message),
+                        });
+                    }
+                },
+            };
+            self.stream_time_ms = self.stream_time_ms.max(input.timestamp_ms);
+            *self.processed.entry(i).or_default() += 1;
+            let record = Record { key, value, timestamp_ms: input.timestamp_ms, window: None, old_value: old };
+            self.forward(topology, i, record, &origin, out, 0);
+        }
+        Ok(())
+    }
+
+    /// Applies one changelog record to a store (restoration).
+    pub(crate) fn restore(&mut self, store: &str, key: &[u8], value: Option<&[u8]>, timestamp_ms: i64) {
+        if let Some(s) = self.stores.get_mut(store) {
+            // A record the store cannot read is skipped, as a corrupted changelog entry
+            // would be; restoration goes on.
+            let _ = s.restore(key, value, timestamp_ms);
+        }
+    }
+
+    fn forward(
+        &mut self,
+        t: &Topology,
+        from: usize,
+        record: Record,
+        origin: &Origin,
+        out: &mut Vec<TaskOutput>,
+        depth: usize,
+    ) {
+        let Some(node) = t.nodes.get(from) else { return };
+        for child in node.successors.clone() {
+            self.process_node(t, child, record.clone(), origin, out, depth + 1);
+        }
+    }
+
+    fn forward_to(
+        &mut self,
+        t: &Topology,
+        child: usize,
+        record: Record,
+        origin: &Origin,
+        out: &mut Vec<TaskOutput>,
+        depth: usize,
+    ) {
+        self.process_node(t, child, record, origin, out, depth + 1);
+    }
+
+    fn observe(&mut self, node: usize, timestamp_ms: i64) -> i64 {
+        let seen = self.observed.entry(node).or_insert(-1);
+        *seen = (*seen).max(timestamp_ms);
+        *seen
+    }
+
+    fn put(&mut self, store: &str, key: StoreKey, value: Datum, timestamp_ms: i64, out: &mut Vec<TaskOutput>) {
+        if let Some(s) = self.stores.get_mut(store) {
+            if let Some(record) = s.put(key, value, timestamp_ms) {
+                out.push(TaskOutput::Changelog(record));
+            }
+        }
+    }
+
+    fn get(&self, store: &str, key: &StoreKey) -> Option<(Datum, i64)> {
+        self.stores.get(store)?.get(key).map(|v| (v.value.clone(), v.timestamp_ms))
+    }
+
+    fn process_node(
+        &mut self,
+        t: &Topology,
+        index: usize,
+        rec: Record,
+        origin: &Origin,
+        out: &mut Vec<TaskOutput>,
+        depth: usize,
+    ) {
+        if depth > FORWARD_DEPTH_MAX {
+            return;
+        }
+        let Some(node) = t.nodes.get(index) else { return };
+        *self.processed.entry(index).or_default() += 1;
+        match &node.kind {
+            NodeKind::Source { .. } | NodeKind::Merge => self.forward(t, index, rec, origin, out, depth),
+            NodeKind::Sink { topic, key_serde, value_serde, internal, windowed } => {
+                let from_table_select = node
+                    .predecessors
+                    .iter()
+                    .any(|p| matches!(t.nodes.get(*p).map(|n| &n.kind), Some(NodeKind::TableSelect(_))));
+                let inner_key = key_serde.serialize(&rec.key).ok().flatten();
+                let key = match (rec.window, windowed) {
+                    (Some(w), Some(format)) => key_serde.serialize_windowed(&rec.key, w, *format).ok().flatten(),
+                    _ => inner_key.clone(),
+                };
+                let value = if from_table_select {
+                    encode_change(value_serde, &rec.value, rec.old_value.as_ref())
+                } else {
+                    value_serde.serialize(&rec.value).ok().flatten()
+                };
+                out.push(TaskOutput::Produce(ProducedRecord {
+                    topic: topic.clone(),
+                    internal: *internal,
+                    key,
+                    value,
+                    timestamp_ms: rec.timestamp_ms,
+                    partition_key: inner_key,
+                }));
+            }
+            NodeKind::Filter { predicate, negate } => {
+                if predicate(&rec.key, &rec.value) != *negate {
+                    self.forward(t, index, rec, origin, out, depth);
+                }
+            }
+            NodeKind::Map(mapper) => {
+                let (key, value) = mapper(&rec.key, &rec.value);
+                self.forward(t, index, Record { key, value, ..rec }, origin, out, depth);
+            }
+            NodeKind::MapValues(mapper) => {
+                let value = mapper(&rec.key, &rec.value);
+                self.forward(t, index, Record { value, ..rec }, origin, out, depth);
+            }
+            NodeKind::SelectKey(selector) => {
+                let key = selector(&rec.key, &rec.value);
+                self.forward(t, index, Record { key, ..rec }, origin, out, depth);
+            }
+            NodeKind::FlatMap(mapper) => {
+                for (key, value) in mapper(&rec.key, &rec.value) {
+                    self.forward(t, index, Record { key, value, ..rec.clone() }, origin, out, depth);
+                }
+            }
+            NodeKind::FlatMapValues(mapper) => {
+                for value in mapper(&rec.key, &rec.value) {
+                    self.forward(t, index, Record { value, ..rec.clone() }, origin, out, depth);
+                }
+            }
+            NodeKind::Peek(action) => {
+                action(&rec.key, &rec.value);
+                self.forward(t, index, rec, origin, out, depth);
+            }
+            NodeKind::Branch { predicates } => {
+                let chosen = predicates.iter().position(|p| p.as_ref().is_none_or(|p| p(&rec.key, &rec.value)));
+                if let Some(child) = chosen.and_then(|c| node.successors.get(c)) {
+                    self.forward_to(t, *child, rec, origin, out, depth);
+                }
+            }
+            NodeKind::Collect => out.push(TaskOutput::Collected(CollectedRecord {
+                node: node.name.clone(),
+                key: rec.key,
+                window: rec.window,
+                value: rec.value,
+                timestamp_ms: rec.timestamp_ms,
+            })),
+            NodeKind::TableSource { store, materialized } => {
+                if rec.key.is_null() {
+                    out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to null key. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.KTableSource)", origin.topic, origin.partition, origin.offset)));
+                    return;
+                }
+                let old = if *materialized {
+                    let key = StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 };
+                    let old = self.get(store, &key).map(|(v, _)| v);
+                    self.put(store, key, rec.value.clone(), rec.timestamp_ms, out);
+                    old
+                } else {
+                    rec.old_value.clone()
+                };
+                self.forward(t, index, Record { old_value: old, ..rec }, origin, out, depth);
+            }
+            NodeKind::TableFilter { predicate, negate, store } => {
+                let keep = |v: &Datum| !v.is_null() && predicate(&rec.key, v) != *negate;
+                let new = if keep(&rec.value) { rec.value.clone() } else { Datum::Null };
+                let old = rec.old_value.as_ref().map(|o| if keep(o) { o.clone() } else { Datum::Null });
+                if new.is_null() && old.as_ref().is_some_and(Datum::is_null) {
+                    return;
+                }
+                if let Some(s) = store {
+                    self.put(
+                        s,
+                        StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 },
+                        new.clone(),
+                        rec.timestamp_ms,
+                        out,
+                    );
+                }
+                self.forward(t, index, Record { value: new, old_value: old, ..rec }, origin, out, depth);
+            }
+            NodeKind::TableMapValues { mapper, store } => {
+                let map = |v: &Datum| if v.is_null() { Datum::Null } else { mapper(&rec.key, v) };
+                let new = map(&rec.value);
+                let old = rec.old_value.as_ref().map(map);
+                if let Some(s) = store {
+                    self.put(
+                        s,
+                        StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 },
+                        new.clone(),
+                        rec.timestamp_ms,
+                        out,
+                    );
+                }
+                self.forward(t, index, Record { value: new, old_value: old, ..rec }, origin, out, depth);
+            }
+            NodeKind::TableToStream => {
+                self.forward(t, index, Record { old_value: None, ..rec }, origin, out, depth);
+            }
+            NodeKind::TableSelect(mapper) => {
+                let pair = |v: &Datum| {
+                    (!v.is_null()).then(|| mapper(&rec.key, v)).filter(|(k, v)| !k.is_null() && !v.is_null())
+                };
+                let new = pair(&rec.value);
+                let old = rec.old_value.as_ref().and_then(pair);
+                match (old, new) {
+                    (Some((ok, ov)), Some((nk, nv))) if ok == nk => {
+                        let r = Record { key: nk, value: nv, old_value: Some(ov), ..rec };
+                        self.forward(t, index, r, origin, out, depth);
+                    }
+                    (old, new) => {
+                        if let Some((k, v)) = old {
+                            let r = Record { key: k, value: Datum::Null, old_value: Some(v), ..rec.clone() };
+                            self.forward(t, index, r, origin, out, depth);
+                        }
+                        if let Some((k, v)) = new {
+                            let r = Record { key: k, value: v, old_value: None, ..rec };
+                            self.forward(t, index, r, origin, out, depth);
+                        }
+                    }
+                }
+            }
+            NodeKind::StreamAggregate { store, op, window } => {
+                let (store, op, window) = (store.clone(), op.clone(), *window);
+                match window {
+                    None => self.aggregate(t, index, &store, &op, rec, origin, out, depth),
+                    Some(WindowSpec::Time(w)) => {
+                        self.window_aggregate(t, index, &store, &op, w, rec, origin, out, depth)
+                    }
+                    Some(WindowSpec::Sliding(w)) => {
+                        self.sliding_aggregate(t, index, &store, &op, w, rec, origin, out, depth)
+                    }
+                    Some(WindowSpec::Session(w)) => {
+                        self.session_aggregate(t, index, &store, &op, w, rec, origin, out, depth)
+                    }
+                }
+            }
+            NodeKind::TableAggregate { store, op } => {
+                let (store, op) = (store.clone(), op.clone());
+                self.table_aggregate(t, index, &store, &op, rec, out, depth, origin);
+            }
+            NodeKind::StreamTableJoin { table_store, joiner, kind } => {
+                if *kind == JoinKind::Inner && (rec.key.is_null() || rec.value.is_null()) {
+                    out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to null join key or value. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.KStreamKTableJoinProcessor)", origin.topic, origin.partition, origin.offset)));
+                    return;
+                }
+                let other = self.get(table_store, &StoreKey::plain(rec.key.clone())).map(|(v, _)| v);
+                if *kind != JoinKind::Inner || other.is_some() {
+                    let value = joiner(&rec.key, &rec.value, &other.unwrap_or(Datum::Null));
+                    self.forward(t, index, Record { value, ..rec }, origin, out, depth);
+                }
+            }
+            NodeKind::JoinWindowed { store } => {
+                if !rec.key.is_null() && !rec.value.is_null() {
+                    let size = match self.stores.get(store).map(|s| s.spec.kind) {
+                        Some(StoreKind::Window { size_ms, .. }) => size_ms,
+                        _ => 0,
+                    };
+                    let window = Window { start_ms: rec.timestamp_ms, end_ms: rec.timestamp_ms + size };
+                    self.put(
+                        store,
+                        StoreKey::windowed(rec.key.clone(), window),
+                        rec.value.clone(),
+                        rec.timestamp_ms,
+                        out,
+                    );
+                }
+                self.forward(t, index, rec, origin, out, depth);
+            }
+            NodeKind::StreamStreamJoin { this_is_left, other_store, shared_store, joiner, windows, kind } => {
+                let (this_is_left, other_store, shared_store, joiner, windows, kind) =
+                    (*this_is_left, other_store.clone(), shared_store.clone(), joiner.clone(), *windows, *kind);
+                if rec.key.is_null() || rec.value.is_null() {
+                    out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to null key or value. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.KStreamKStreamJoin)", origin.topic, origin.partition, origin.offset)));
+                    return;
+                }
+                let outer = if this_is_left { kind != JoinKind::Inner } else { kind == JoinKind::Outer };
+                let (before, after) = if this_is_left {
+                    (windows.before_ms, windows.after_ms)
+                } else {
+                    (windows.after_ms, windows.before_ms)
+                };
+                let join = |k: &Datum, this: &Datum, other: &Datum| {
+                    if this_is_left {
+                        joiner(k, this, other)
+                    } else {
+                        joiner(k, other, this)
+                    }
+                };
+                let ts = rec.timestamp_ms;
+                let (from, to) = ((ts - before).max(0), (ts + after).max(0));
+                // Both sides share one stream time (`TimeTracker`), kept under the merge's key.
+                let tracker = node.successors.first().copied().unwrap_or(index);
+                let stream_time = self.observe(tracker, ts);
+                if let Some(shared) = &shared_store {
+                    if ts == stream_time {
+                        self.emit_non_joined(
+                            t,
+                            index,
+                            shared,
+                            windows.after_ms.max(windows.before_ms),
+                            windows.grace_ms,
+                            stream_time,
+                            &joiner,
+                            origin,
+                            out,
+                            depth,
+                        );
+                    }
+                }
+                let matches: Vec<(StoreKey, Datum)> = self
+                    .stores
+                    .get(&other_store)
+                    .map(|s| {
+                        s.entries_for(&rec.key)
+                            .filter(|(k, _)| k.window.is_some_and(|w| w.start_ms >= from && w.start_ms <= to))
+                            .map(|(k, v)| (k.clone(), v.value.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for (other_key, other_value) in &matches {
+                    let other_ts = other_key.window.map_or(ts, |w| w.start_ms);
+                    if let Some(shared) = &shared_store {
+                        let waiting = shared_key(!this_is_left, &rec.key, other_ts);
+                        if self.get(shared, &waiting).is_some() {
+                            self.put(shared, waiting, Datum::Null, ts, out);
+                        }
+                    }
+                    let value = join(&rec.key, &rec.value, other_value);
+                    let r = Record { value, timestamp_ms: ts.max(other_ts), ..rec.clone() };
+                    self.forward(t, index, r, origin, out, depth);
+                }
+                if matches.is_empty() && outer {
+                    match &shared_store {
+                        Some(shared) if to >= stream_time => {
+                            let entry = Datum::Array(vec![Datum::Boolean(this_is_left), rec.value.clone()]);
+                            self.put(shared, shared_key(this_is_left, &rec.key, ts), entry, ts, out);
+                        }
+                        _ => {
+                            let value = join(&rec.key, &rec.value, &Datum::Null);
+                            self.forward(t, index, Record { value, ..rec }, origin, out, depth);
+                        }
+                    }
+                }
+            }
+            NodeKind::TableTableJoin { this_is_left, other_store, joiner, kind } => {
+                if rec.key.is_null() {
+                    return;
+                }
+                let other = self.get(other_store, &StoreKey::plain(rec.key.clone())).map(|(v, _)| v);
+                let j = |this: &Datum, other: &Datum| {
+                    if *this_is_left {
+                        joiner(&rec.key, this, other)
+                    } else {
+                        joiner(&rec.key, other, this)
+                    }
+                };
+                let new_present = !rec.value.is_null();
+                let old_present = rec.old_value.as_ref().is_some_and(|o| !o.is_null());
+                let other_present = other.is_some();
+                let this_outer = match kind {
+                    JoinKind::Inner => false,
+                    JoinKind::Left => *this_is_left,
+                    JoinKind::Outer => true,
+                };
+                if !other_present && !this_outer {
+                    return;
+                }
+                if !other_present && !new_present && !old_present {
+                    return;
+                }
+                let other_value = other.unwrap_or(Datum::Null);
+                let other_outer = match kind {
+                    JoinKind::Inner => false,
+                    JoinKind::Left => !*this_is_left,
+                    JoinKind::Outer => true,
+                };
+                // The other side keeps a row without this one only when it is the outer side.
+                let compute = |present: bool, v: &Datum| {
+                    if present || (other_outer && other_present) {
+                        j(v, &other_value)
+                    } else {
+                        Datum::Null
+                    }
+                };
+                let new = compute(new_present, &rec.value);
+                let old = rec.old_value.as_ref().map(|o| compute(old_present, o));
+                self.forward(t, index, Record { value: new, old_value: old, ..rec }, origin, out, depth);
+            }
+            NodeKind::Suppress { store, grace_ms } => {
+                let (store, grace_ms) = (store.clone(), *grace_ms);
+                let now = self.observe(index, rec.timestamp_ms);
+                if let Some(w) = rec.window {
+                    self.put(&store, StoreKey::windowed(rec.key.clone(), w), rec.value.clone(), rec.timestamp_ms, out);
+                }
+                let expiry = now - grace_ms;
+                let due: Vec<(StoreKey, Datum, i64)> = self
+                    .stores
+                    .get(&store)
+                    .map(|s| {
+                        let mut due: Vec<_> = s
+                            .entries()
+                            .filter(|(k, _)| k.window.is_some_and(|w| w.end_ms <= expiry))
+                            .map(|(k, v)| (k.clone(), v.value.clone(), v.timestamp_ms))
+                            .collect();
+                        due.sort_by_key(|(k, _, ts)| (k.window.map(|w| w.end_ms), *ts));
+                        due
+                    })
+                    .unwrap_or_default();
+                for (key, value, ts) in due {
+                    self.put(&store, key.clone(), Datum::Null, ts, out);
+                    let r = Record { key: key.key, value, timestamp_ms: ts, window: key.window, old_value: None };
+                    self.forward(t, index, r, origin, out, depth);
+                }
+            }
+        }
+    }
+
+    fn skip_null(&self, what: &str, class: &str, origin: &Origin, out: &mut Vec<TaskOutput>) {
+        out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to {what}. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.{class})", origin.topic, origin.partition, origin.offset)));
+    }
+
+    fn skip_expired(
+        &self,
+        class: &str,
+        ts: i64,
+        expiry: i64,
+        window: String,
+        stream_time: i64,
+        origin: &Origin,
+        out: &mut Vec<TaskOutput>,
+    ) {
+        out.push(TaskOutput::Log(Level::Warn, format!("Skipping record for expired window. topic=[{}] partition=[{}] offset=[{}] timestamp=[{ts}] window={window} expiration=[{expiry}] streamTime=[{stream_time}] (org.apache.kafka.streams.kstream.internals.{class})", origin.topic, origin.partition, origin.offset)));
+    }
+
+    /// `KStreamAggregate` / `KStreamReduce`.
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &mut self,
+        t: &Topology,
+        index: usize,
+        store: &str,
+        op: &AggOp,
+        rec: Record,
+        origin: &Origin,
+        out: &mut Vec<TaskOutput>,
+        depth: usize,
+    ) {
+        if rec.key.is_null() || rec.value.is_null() {
+            let class = if matches!(op, AggOp::Reduce(_)) { "KStreamReduce" } else { "KStreamAggregate" };
+            return self.skip_null("null key or value", class, origin, out);
+        }
+        let key = StoreKey::plain(rec.key.clone());
+        let old = self.get(store, &key);
+        let new = apply_agg(op, &rec.key, &rec.value, old.as_ref().map(|(v, _)| v));
+        let ts = old.as_ref().map_or(rec.timestamp_ms, |(_, t)| rec.timestamp_ms.max(*t));
+        self.put(store, key, new.clone(), ts, out);
+        let r = Record { value: new, old_value: old.map(|(v, _)| v), timestamp_ms: ts, ..rec };
+        self.forward(t, index, r, origin, out, depth);
+    }
+
+    /// `KStreamWindowAggregate`: every hopping/tumbling window the record falls in,
+    /// unless the window already closed.
+    #[allow(clippy::too_many_arguments)]
+    fn window_aggregate(
+        &mut self,
+        t: &Topology,
+        index: usize,
+        store: &str,
+        op: &AggOp,
+        w: super::window::TimeWindows,
+        rec: Record,
+        origin: &Origin,
+        out: &mut Vec<TaskOutput>,
+        depth: usize,
+    ) {
+        if rec.key.is_null() {
+            return self.skip_null("null key", "KStreamWindowAggregate", origin, out);
+        }
+        let stream_time = self.observe(index, rec.timestamp_ms);
+        let close = stream_time - w.grace_ms;
+        for window in w.windows_for(rec.timestamp_ms) {
+            if window.end_ms > close {
+                let key = StoreKey::windowed(rec.key.clone(), window);
+                let old = self.get(store, &key);
+                let new = apply_agg(op, &rec.key, &rec.value, old.as_ref().map(|(v, _)| v));
+                let ts = old.as_ref().map_or(rec.timestamp_ms, |(_, t)| rec.timestamp_ms.max(*t));
+                self.put(store, key, new.clone(), ts, out);
+                let r = Record {
+                    value: new,
+                    old_value: old.map(|(v, _)| v),
+                    timestamp_ms: ts,
+                    window: Some(window),
+                    ..rec.clone()
+                };
+                self.forward(t, index, r, origin, out, depth);
+            } else {
+                let text = format!("[{},{})", window.start_ms, window.end_ms);
+                self.skip_expired("KStreamWindowAggregate", rec.timestamp_ms, close, text, stream_time, origin, out);
+            }
+        }
+        self.expire(store, close);
+    }
+
+    fn expire(&mut self, store: &str, close_ms: i64) {
+        if let Some(s) = self.stores.get_mut(store) {
+            let retention = match s.spec.kind {
+                StoreKind::Window { retention_ms, size_ms, .. } => retention_ms - size_ms,
+                StoreKind::Session { retention_ms } => retention_ms,
+                StoreKind::KeyValue => return,
+            };
+            s.expire(close_ms - retention.max(0));
+        }
+    }
+
+    /// `KStreamSlidingWindowAggregate.processInOrder`.
+    #[allow(clippy::too_many_arguments)]
+    fn sliding_aggregate(
+        &mut self,
+        t: &Topology,
+        index: usize,
+        store: &str,
+        op: &AggOp,
+        w: super::window::SlidingWindows,
+        rec: Record,
+        origin: &Origin,
+        out: &mut Vec<TaskOutput>,
+        depth: usize,
+    ) {
+        if rec.key.is_null() || rec.value.is_null() {
+            return self.skip_null("null key or value", "KStreamSlidingWindowAggregate", origin, out);
+        }
+        let d = w.time_difference_ms;
+        let ts = rec.timestamp_ms;
+        let stream_time = self.observe(index, ts);
+        let close = stream_time - w.grace_ms;
+        if ts + d < close {
+            let text = format!("[{ts},{}]", ts + d);
+            return self.skip_expired("KStreamSlidingWindowAggregate", ts, close, text, stream_time, origin, out);
+        }
+        let existing: Vec<(Window, Datum, i64)> = self
+            .stores
+            .get(store)
+            .map(|s| {
+                s.entries_for(&rec.key)
+                    .filter_map(|(k, v)| k.window.map(|win| (win, v.value.clone(), v.timestamp_ms)))
+                    .filter(|(win, _, _)| win.start_ms >= (ts - 2 * d).max(0) && win.start_ms <= ts + 1)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut starts = Vec::new();
+        let mut left_agg: Option<(Datum, i64)> = None;
+        let mut right_agg: Option<(Datum, i64)> = None;
+        let (mut left_created, mut right_created) = (false, false);
+        let mut previous: Option<i64> = None;
+        let mut updates: Vec<(Window, Option<(Datum, i64)>)> = Vec::new();
+        for (win, value, max_ts) in existing {
+            starts.push(win.start_ms);
+            let end = win.start_ms + d;
+            if end < ts {
+                left_agg = Some((value, max_ts));
+                previous = Some(max_ts);
+            } else if end == ts {
+                left_created = true;
+                if max_ts < ts {
+                    previous = Some(max_ts);
+                }
+                updates.push((win, Some((value, max_ts))));
+            } else if win.start_ms <= ts {
+                right_agg = Some((value.clone(), max_ts));
+                updates.push((win, Some((value, max_ts))));
+            } else if win.start_ms == ts + 1 {
+                right_created = true;
+            }
+        }
+        for (win, current) in updates {
+            self.update_sliding(t, index, store, op, win, current, &rec, close, stream_time, origin, out, depth);
+        }
+        if let Some(prev) = previous {
+            let start = prev + 1;
+            if !starts.contains(&start) && start + d >= ts {
+                let win = Window { start_ms: start, end_ms: start + d };
+                self.update_sliding(t, index, store, op, win, None, &rec, close, stream_time, origin, out, depth);
+            }
+        }
+        if !left_created {
+            let current = match (previous, left_agg) {
+                (Some(prev), Some((v, _))) if ts - d <= prev => Some((v, ts)),
+                _ => None,
+            };
+            let win = Window { start_ms: ts - d, end_ms: ts };
+            self.update_sliding(t, index, store, op, win, current, &rec, close, stream_time, origin, out, depth);
+        }
+        if let (false, Some((value, max_ts))) = (right_created, right_agg) {
+            if max_ts > ts {
+                let win = Window { start_ms: ts + 1, end_ms: ts + 1 + d };
+                let key = StoreKey::windowed(rec.key.clone(), win);
+                self.put(store, key, value.clone(), max_ts, out);
+                let r = Record { value, old_value: None, timestamp_ms: max_ts, window: Some(win), ..rec.clone() };
+                self.forward(t, index, r, origin, out, depth);
+            }
+        }
+        self.expire(store, close);
+    }
+
+    /// `updateWindowAndForward`: adds the record to one sliding window.
+    #[allow(clippy::too_many_arguments)]
+    fn update_sliding(
+        &mut self,
+        t: &Topology,
+        index: usize,
+        store: &str,
+        op: &AggOp,
+        win: Window,
+        current: Option<(Datum, i64)>,
+        rec: &Record,
+        close: i64,
+        stream_time: i64,
+        origin: &Origin,
+        out: &mut Vec<TaskOutput>,
+        depth: usize,
+    ) {
+        if win.end_ms <= close {
+            let text = format!("[{},{}]", win.start_ms, win.end_ms);
+            return self.skip_expired(
+                "KStreamSlidingWindowAggregate",
+                rec.timestamp_ms,
+                close,
+                text,
+                stream_time,
+                origin,
+                out,
+            );
+        }
+        let new = apply_agg(op, &rec.key, &rec.value, current.as_ref().map(|(v, _)| v));
+        let ts = current.as_ref().map_or(rec.timestamp_ms, |(_, t)| rec.timestamp_ms.max(*t));
+        self.put(store, StoreKey::windowed(rec.key.clone(), win), new.clone(), ts, out);
+        let r = Record {
+            value: new,
+            old_value: current.map(|(v, _)| v),
+            timestamp_ms: ts,
+            window: Some(win),
+            ..rec.clone()
+        };
+        self.forward(t, index, r, origin, out, depth);
+    }
+
+    /// `KStreamSessionWindowAggregate`: merges every session within the gap.
+    #[allow(clippy::too_many_arguments)]
+    fn session_aggregate(
+        &mut self,
+        t: &Topology,
+        index: usize,
+        store: &str,
+        op: &AggOp,
+        w: super::window::SessionWindows,
+        rec: Record,
+        origin: &Origin,
+        out: &mut Vec<TaskOutput>,
+        depth: usize,
+    ) {
+        if rec.key.is_null() {
+            return self.skip_null("null key", "KStreamSessionWindowAggregate", origin, out);
+        }
+        let ts = rec.timestamp_ms;
+        let stream_time = self.observe(index, ts);
+        let close = stream_time - w.grace_ms;
+        let overlapping: Vec<(StoreKey, Datum, i64)> = self
+            .stores
+            .get(store)
+            .map(|s| {
+                s.entries_for(&rec.key)
+                    .filter(|(k, _)| {
+                        k.window.is_some_and(|win| win.end_ms >= ts - w.gap_ms && win.start_ms <= ts + w.gap_ms)
+                    })
+                    .map(|(k, v)| (k.clone(), v.value.clone(), v.timestamp_ms))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let fresh = Window { start_ms: ts, end_ms: ts };
+        let mut merged = fresh;
+        let mut agg = initial(op);
+        for (k, v, _) in &overlapping {
+            agg = merge(op, &rec.key, &agg, v);
+            if let Some(win) = k.window {
+                merged = Window { start_ms: merged.start_ms.min(win.start_ms), end_ms: merged.end_ms.max(win.end_ms) };
+            }
+        }
+        if merged.end_ms < close {
+            let text = format!("[{},{}]", merged.start_ms, merged.end_ms);
+            return self.skip_expired("KStreamSessionWindowAggregate", ts, close, text, stream_time, origin, out);
+        }
+        if merged != fresh {
+            for (k, v, session_ts) in overlapping {
+                self.put(store, k.clone(), Datum::Null, session_ts, out);
+                let r = Record {
+                    key: k.key,
+                    value: Datum::Null,
+                    old_value: Some(v),
+                    timestamp_ms: session_ts,
+                    window: k.window,
+                };
+                self.forward(t, index, r, origin, out, depth);
+            }
+        }
+        let agg = add(op, &rec.key, &rec.value, agg);
+        self.put(store, StoreKey::windowed(rec.key.clone(), merged), agg.clone(), merged.end_ms, out);
+        let r = Record { value: agg, old_value: None, timestamp_ms: merged.end_ms, window: Some(merged), ..rec };
+        self.forward(t, index, r, origin, out, depth);
+        self.expire(store, close);
+    }
+
+    /// `KTableAggregate` / `KTableReduce`: subtract the old value, add the new one.
+    #[allow(clippy::too_many_arguments)]
+    fn table_aggregate(
+        &mut self,
+        t: &Topology,
+        index: usize,
+        store: &str,
+        op: &TableAggOp,
+        rec: Record,
+        out: &mut Vec<TaskOutput>,
+        depth: usize,
+        origin: &Origin,
+    ) {
+        if rec.key.is_null() {
+            return;
+        }
+        let key = StoreKey::plain(rec.key.clone());
+        let old = self.get(store, &key);
+        let old_agg = old.as_ref().map(|(v, _)| v.clone());
+        let mut ts = rec.timestamp_ms;
+        let intermediate = match (&rec.old_value, &old_agg) {
+            (Some(ov), Some(agg)) if !ov.is_null() => {
+                ts = old.as_ref().map_or(ts, |(_, t)| ts.max(*t));
+                Some(match op {
+                    TableAggOp::Count => Datum::BigInt(agg.as_i64().unwrap_or(0) - 1),
+                    TableAggOp::Reduce { subtractor, .. } => subtractor(agg, ov),
+                    TableAggOp::Aggregate { subtractor, .. } => subtractor(&rec.key, ov, agg),
+                })
+            }
+            _ => old_agg.clone(),
+        };
+        let new = if rec.value.is_null() {
+            intermediate.unwrap_or(Datum::Null)
+        } else {
+            if let Some((_, t)) = &old {
+                ts = ts.max(*t);
+            }
+            match op {
+                TableAggOp::Count => Datum::BigInt(intermediate.and_then(|a| a.as_i64()).unwrap_or(0) + 1),
+                TableAggOp::Reduce { adder, .. } => match intermediate {
+                    Some(agg) => adder(&agg, &rec.value),
+                    None => rec.value.clone(),
+                },
+                TableAggOp::Aggregate { initializer, adder, .. } => {
+                    let base = intermediate.unwrap_or_else(|| initializer());
+                    adder(&rec.key, &rec.value, &base)
+                }
+            }
+        };
+        self.put(store, key, new.clone(), ts, out);
+        let r = Record { value: new, old_value: old_agg, timestamp_ms: ts, ..rec };
+        self.forward(t, index, r, origin, out, depth);
+    }
+
+    /// Emits the left/outer join's buffered records whose window closed with a null other side.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_non_joined(
+        &mut self,
+        t: &Topology,
+        index: usize,
+        shared: &str,
+        after_ms: i64,
+        grace_ms: i64,
+        stream_time: i64,
+        joiner: &super::topology::ValueJoiner,
+        origin: &Origin,
+        out: &mut Vec<TaskOutput>,
+        depth: usize,
+    ) {
+        let due: Vec<(StoreKey, Datum, i64)> = self
+            .stores
+            .get(shared)
+            .map(|s| {
+                s.entries()
+                    .filter(|(_, v)| v.timestamp_ms + after_ms + grace_ms < stream_time)
+                    .map(|(k, v)| (k.clone(), v.value.clone(), v.timestamp_ms))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (key, entry, ts) in due {
+            self.put(shared, key.clone(), Datum::Null, ts, out);
+            let Datum::Array(parts) = &key.key else { continue };
+            let Datum::Array(entry) = entry else { continue };
+            let (Some(record_key), Some(Datum::Boolean(is_left)), Some(value)) =
+                (parts.get(2), entry.first(), entry.get(1))
+            else {
+                continue;
+            };
+            let joined = if *is_left {
+                joiner(record_key, value, &Datum::Null)
+            } else {
+                joiner(record_key, &Datum::Null, value)
+            };
+            let r = Record::new(record_key.clone(), joined, ts);
+            self.forward(t, index, r, origin, out, depth);
+        }
+    }
+}
+
+/// The outer-join buffer's key: `(timestamp, side, key)` (`TimestampedKeyAndJoinSide`).
+fn shared_key(is_left: bool, key: &Datum, ts: i64) -> StoreKey {
+    StoreKey::plain(Datum::Array(vec![Datum::BigInt(ts), Datum::Boolean(is_left), key.clone()]))
+}
+
+/// The aggregate a new key starts from: 0 for count, none for reduce, the initializer's.
+fn initial(op: &AggOp) -> Datum {
+    match op {
+        AggOp::Count => Datum::BigInt(0),
+        AggOp::Reduce(_) => Datum::Null,
+        AggOp::Aggregate { initializer, .. } => initializer(),
+    }
+}
+
+/// Adds a value to an aggregate (a reduce's first value is the value itself).
+fn add(op: &AggOp, key: &Datum, value: &Datum, agg: Datum) -> Datum {
+    match op {
+        AggOp::Count => Datum::BigInt(agg.as_i64().unwrap_or(0) + 1),
+        AggOp::Reduce(r) if agg.is_null() => {
+            let _ = r;
+            value.clone()
+        }
+        AggOp::Reduce(r) => r(&agg, value),
+        AggOp::Aggregate { aggregator, .. } => aggregator(key, value, &agg),
+    }
+}
+
+fn apply_agg(op: &AggOp, key: &Datum, value: &Datum, current: Option<&Datum>) -> Datum {
+    let base = current.cloned().unwrap_or_else(|| initial(op));
+    add(op, key, value, base)
+}
+
+/// Two sessions' aggregates merged (count adds; reduce reduces; aggregate uses the merger).
+fn merge(op: &AggOp, key: &Datum, a: &Datum, b: &Datum) -> Datum {
+    match op {
+        AggOp::Count => Datum::BigInt(a.as_i64().unwrap_or(0) + b.as_i64().unwrap_or(0)),
+        AggOp::Reduce(_) if a.is_null() => b.clone(),
+        AggOp::Reduce(_) if b.is_null() => a.clone(),
+        AggOp::Reduce(r) => r(a, b),
+        AggOp::Aggregate { merger: Some(m), .. } => m(key, a, b),
+        AggOp::Aggregate { merger: None, .. } => b.clone(),
+    }
+}
+
+/// `ChangedSerializer`: `old + 0`, `new + 1`, or `varint(len(new)) + new + old + 2`.
+fn encode_change(serde: &Serde, new: &Datum, old: Option<&Datum>) -> Option<Vec<u8>> {
+    let new_bytes = serde.serialize(new).ok().flatten();
+    let old_bytes = old.and_then(|o| serde.serialize(o).ok().flatten());
+    let mut out = Vec::new();
+    match (new_bytes, old_bytes) {
+        (Some(n), Some(o)) => {
+            let mut len = n.len() as u64;
+            loop {
+                let byte = (len & 0x7f) as u8;
+                len >>= 7;
+                if len == 0 {
+                    out.push(byte);
+                    break;
+                }
+                out.push(byte | 0x80);
+            }
+            out.extend_from_slice(&n);
+            out.extend_from_slice(&o);
+            out.push(2);
+        }
+        (Some(n), None) => {
+            out.extend_from_slice(&n);
+            out.push(1);
+        }
+        (None, Some(o)) => {
+            out.extend_from_slice(&o);
+            out.push(0);
+        }
+        (None, None) => return None,
+    }
+    Some(out)
+}
+
+/// Reads `ChangedSerializer`'s layout back: `(new, old)`.
+fn decode_change(serde: &Serde, bytes: Option<&[u8]>) -> Result<(Datum, Option<Datum>), super::serde::SerdeError> {
+    let err = || super::serde::SerdeError { message: "Invalid change record in repartition topic".to_string() };
+    let Some((flag, body)) = bytes.and_then(<[u8]>::split_last) else {
+        return Ok((Datum::Null, None));
+    };
+    match flag {
+        0 => Ok((Datum::Null, Some(serde.deserialize(Some(body))?))),
+        1 => Ok((serde.deserialize(Some(body))?, None)),
+        2 => {
+            let (mut len, mut shift, mut at) = (0u64, 0u32, 0usize);
+            loop {
+                let b = *body.get(at).ok_or_else(err)?;
+                at += 1;
+                len |= u64::from(b & 0x7f) << shift;
+                if b & 0x80 == 0 {
+                    break;
+                }
+                shift += 7;
+                if shift > 63 {
+                    return Err(err());
+                }
+            }
+            let end = at
+                .checked_add(usize::try_from(len).map_err(|_| err())?)
+                .filter(|e| *e <= body.len())
+                .ok_or_else(err)?;
+            Ok((serde.deserialize(Some(&body[at..end]))?, Some(serde.deserialize(Some(&body[end..]))?)))
+        }
+        _ => Err(err()),
+    }
+}
+
+/// Whether a windowed key of this format can be read (used by restoration of suppress
+/// buffers and the page's views).
+pub(crate) fn windowed_format(spec: Option<WindowSpec>) -> Option<WindowedKeyFormat> {
+    spec.map(|w| w.key_format())
+}
