@@ -11,6 +11,7 @@ use super::consumer_groups::GroupsJob;
 use super::consumer_perf_test::ConsumerPerfJob;
 use super::delete_records::DeleteRecordsJob;
 use super::get_offsets::OffsetsJob;
+use super::ksql::{PrintJob, PushJob};
 use super::leader_election::ElectionJob;
 use super::log_dirs::LogDirsJob;
 use super::metadata_quorum::QuorumJob;
@@ -42,6 +43,10 @@ pub(crate) enum JobKind {
     Consumer(ConsumerJob),
     ProducerPerf(Box<ProducerPerfJob>),
     ConsumerPerf(ConsumerPerfJob),
+    /// A ksqlDB push query (or a pull query scanning a stream) at the `ksql>` prompt.
+    KsqlPush(Box<PushJob>),
+    /// ksqlDB's `PRINT 'topic'`.
+    KsqlPrint(PrintJob),
 }
 
 #[derive(Clone)]
@@ -107,6 +112,8 @@ impl Job {
             JobKind::Consumer(j) => Some(j.client),
             JobKind::ProducerPerf(j) => Some(j.client),
             JobKind::ConsumerPerf(j) => Some(j.client),
+            JobKind::KsqlPush(j) => j.consumers.first().map(|(c, _)| *c),
+            JobKind::KsqlPrint(j) => Some(j.client),
         }
     }
 
@@ -119,6 +126,8 @@ impl Job {
             JobKind::Consumer(c) => c.stop(world, emit),
             JobKind::ProducerPerf(j) => j.stop(world, emit),
             JobKind::ConsumerPerf(j) => j.stop(world, emit),
+            JobKind::KsqlPush(j) => j.stop(world, emit),
+            JobKind::KsqlPrint(j) => j.stop(world, emit),
             _ => return false,
         }
         true
@@ -141,6 +150,8 @@ impl Job {
             JobKind::Consumer(j) => j.client = client,
             JobKind::ProducerPerf(j) => j.client = client,
             JobKind::ConsumerPerf(j) => j.client = client,
+            // They never start an Admin call.
+            JobKind::KsqlPush(_) | JobKind::KsqlPrint(_) => {}
         }
     }
 
@@ -185,6 +196,8 @@ impl Job {
             JobKind::Consumer(j) => j.on_event(event, emit),
             JobKind::ProducerPerf(j) => j.on_event(event, emit),
             JobKind::ConsumerPerf(j) => j.on_event(event, emit),
+            // The console hands their events over with the world (`Console::ksql_job_event`).
+            JobKind::KsqlPush(_) | JobKind::KsqlPrint(_) => {}
         }
     }
 

@@ -15,6 +15,8 @@ mod delete_records;
 mod dump_log;
 mod get_offsets;
 mod job;
+mod ksql;
+mod ksql_server;
 mod leader_election;
 mod log_dirs;
 mod metadata_quorum;
@@ -91,6 +93,11 @@ pub(crate) struct Console {
     next_job_number: u32,
     /// Set by `ksim seed N` before anything ran: the session restarts with that seed.
     pub(crate) reseed: Option<u64>,
+    /// The `ksql` CLI, while it is open: lines go to it instead of the shell.
+    pub(crate) ksql_cli: Option<ksql::KsqlCli>,
+    /// The simulated ksqlDB server: its streams, tables and persistent queries outlive
+    /// the CLI sessions.
+    pub(crate) ksql_server: ksql_server::KsqlServer,
 }
 
 impl Console {
@@ -120,6 +127,8 @@ impl Console {
             launching_background: false,
             next_job_number: 0,
             reseed: None,
+            ksql_cli: None,
+            ksql_server: ksql_server::KsqlServer::default(),
         }
     }
 
@@ -128,6 +137,8 @@ impl Console {
             Waiting::Continuation
         } else if self.foreground.is_some() {
             Waiting::Job
+        } else if self.ksql_cli.as_ref().is_some_and(ksql::KsqlCli::continuing) {
+            Waiting::Continuation
         } else {
             Waiting::Prompt
         }
@@ -139,7 +150,7 @@ impl Console {
             (Some(_), _) => "> ",
             (None, Some(Job { kind: JobKind::Producer(_), .. })) => ">",
             (None, Some(_)) => "",
-            (None, None) => "$ ",
+            (None, None) => self.ksql_cli.as_ref().map_or("$ ", ksql::prompt),
         }
     }
 
@@ -225,6 +236,9 @@ impl Console {
                 }
             }
         }
+        if self.ksql_cli.is_some() {
+            return ksql::line(self, world, line);
+        }
         if line.starts_with("> ") {
             self.push(Stream::Command, format!("$ {line}"));
             self.err("bash: syntax error near unexpected token `newline'");
@@ -295,6 +309,12 @@ impl Console {
         if self.continuation.take().is_some() {
             self.push(Stream::Input, "^C");
             return;
+        }
+        if self.foreground.is_none() {
+            if let Some(cli) = &mut self.ksql_cli {
+                // The CLI drops the statement being typed and prompts again.
+                *cli = ksql::KsqlCli::with_properties_of(cli);
+            }
         }
         let Some(mut job) = self.foreground.take() else {
             self.push(Stream::Input, "^C");
@@ -383,6 +403,10 @@ impl Console {
                 self.continuation = None;
                 self.err("bash: syntax error: unexpected end of file");
             }
+            None if self.ksql_cli.is_some() => {
+                self.out("Exiting ksqlDB.");
+                self.ksql_cli = None;
+            }
             None => self.hint("(Ctrl-D would close a real terminal; this one stays open)"),
         }
     }
@@ -456,6 +480,13 @@ impl Console {
         }
         let events = std::mem::take(&mut world.notifications);
         for (client, event) in events {
+            if self.ksql_server.owns(client) {
+                self.ksql_server.on_client_event(world, client, event);
+                continue;
+            }
+            let Some(event) = self.ksql_job_event(world, client, event) else {
+                continue;
+            };
             let mut event = Some(event);
             self.dispatch_to_client(world, client, |job, emit| {
                 if let Some(e) = event.take() {
@@ -636,6 +667,9 @@ impl Console {
         if name == "ksim" {
             return control::run(self, world, args);
         }
+        if name == "ksql" {
+            return ksql::run(self, world, args);
+        }
         if name == "help" {
             self.print_help();
             return Outcome::Done(0);
@@ -794,6 +828,7 @@ fn looks_like_command(line: &str) -> bool {
     let base = first.rsplit('/').next().unwrap_or_default();
     (base.starts_with("kafka-") && base.ends_with(".sh"))
         || base == "ksim"
+        || base == "ksql"
         || first.contains('=')
             && first.starts_with(char::is_alphabetic)
             && first.split('=').next().is_some_and(shell::is_valid_name)

@@ -6,7 +6,11 @@
 pub(crate) mod ast;
 pub(crate) mod expr;
 pub(crate) mod lexer;
+pub(crate) mod metastore;
 pub(crate) mod output;
 pub(crate) mod parser;
+pub(crate) mod plan;
+pub(crate) mod query;
 pub(crate) mod serde;
+pub(crate) mod topology;
 pub(crate) mod value;

@@ -1,0 +1,218 @@
+//! The ksqlDB server the `ksql` CLI talks to (simulated as always running once a broker
+//! runs): its metastore, the command counter that numbers query ids
+//! (`CSAS_HR_ALERTS_1`: the statement's offset in `_confluent-ksql-default__command_topic`),
+//! and its persistent queries. Each query runs as Kafka Streams would run it: a consumer
+//! in the group `_confluent-ksql-default_query_<ID>` per source topic (a join's table side
+//! reads its whole topic without a group) and a producer to the sink topic; records are
+//! processed the moment the console's pump hands them over.
+
+use crate::client::admin::AdminOutcome;
+use crate::client::consumer::{Consumer, ConsumerConfig, ConsumerEvent, GroupConfig, StartOffset};
+use crate::client::producer::{Producer, ProducerConfig};
+use crate::client::{Client, ClientRole};
+use crate::ids::ClientId;
+use crate::ksql::ast::SourceKind;
+use crate::ksql::metastore::MetaStore;
+use crate::ksql::plan::Plan;
+use crate::ksql::query::{encode, QueryState, Side};
+use crate::ksql::serde::Format;
+use crate::node::ClientEvent;
+use crate::world::World;
+use std::collections::BTreeMap;
+
+/// Where the simulated server listens.
+pub(crate) const SERVER_URL: &str = "http://localhost:8088";
+/// The Kafka cluster the server uses (`bootstrap.servers` in `ksql-server.properties`).
+pub(crate) const BOOTSTRAP: &str = "localhost:9092";
+/// `ksql.service.id`'s default, the prefix of internal names.
+pub(crate) const SERVICE_PREFIX: &str = "_confluent-ksql-default_";
+
+#[derive(Clone)]
+pub(crate) struct PersistentQuery {
+    pub(crate) id: String,
+    pub(crate) sink: String,
+    pub(crate) sink_topic: String,
+    pub(crate) statement: String,
+    pub(crate) state: QueryState,
+    pub(crate) consumers: Vec<(ClientId, Side)>,
+    pub(crate) producer: ClientId,
+    pub(crate) key_format: Format,
+    pub(crate) value_format: Format,
+    /// Records written to the sink.
+    pub(crate) written: u64,
+}
+
+impl PersistentQuery {
+    /// `_confluent-ksql-default_query_CSAS_HR_ALERTS_1`: the group id and application.id.
+    pub(crate) fn application_id(&self) -> String {
+        format!("{SERVICE_PREFIX}query_{}", self.id)
+    }
+}
+
+#[derive(Clone, Default)]
+pub(crate) struct KsqlServer {
+    pub(crate) metastore: MetaStore,
+    pub(crate) queries: BTreeMap<String, PersistentQuery>,
+    /// The next offset in the command topic: every DDL and persistent query takes one.
+    pub(crate) command_offset: u64,
+    /// Admin calls in flight and their answers.
+    pub(crate) admin: BTreeMap<ClientId, Option<AdminOutcome>>,
+    /// The producer `INSERT INTO … VALUES` writes with, started on first use.
+    pub(crate) insert_producer: Option<ClientId>,
+}
+
+impl KsqlServer {
+    /// Whether a client process is one of the server's.
+    pub(crate) fn owns(&self, client: ClientId) -> bool {
+        self.admin.contains_key(&client)
+            || self.insert_producer == Some(client)
+            || self.queries.values().any(|q| q.producer == client || q.consumers.iter().any(|(c, _)| *c == client))
+    }
+
+    /// A client event of one of the server's processes.
+    pub(crate) fn on_client_event(&mut self, world: &mut World, client: ClientId, event: ClientEvent) {
+        if let Some(slot) = self.admin.get_mut(&client) {
+            if let ClientEvent::Admin(outcome) = event {
+                *slot = Some(outcome);
+            }
+            return;
+        }
+        let Some(query) = self.queries.values_mut().find(|q| q.consumers.iter().any(|(c, _)| *c == client)) else {
+            // The producers' acknowledgements need no action.
+            return;
+        };
+        let Some(side) = query.consumers.iter().find(|(c, _)| *c == client).map(|(_, s)| *s) else { return };
+        if let ClientEvent::Consumer(ConsumerEvent::Records(records)) = event {
+            for record in records {
+                for row in query.state.process(side, &record) {
+                    let (key, value) = encode(&query.state.plan, query.key_format, query.value_format, &row);
+                    let topic = query.sink_topic.clone();
+                    query.written += 1;
+                    world.poke_client(query.producer, |c, ctx| {
+                        if let ClientRole::Producer(p) = &mut c.role {
+                            p.send(topic, key, value, ctx);
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    /// The producer for `INSERT INTO … VALUES`.
+    pub(crate) fn insert_producer(&mut self, world: &mut World) -> ClientId {
+        if let Some(p) = self.insert_producer {
+            return p;
+        }
+        let id = start_producer(world, "ksql-insert-values-producer", 0);
+        self.insert_producer = Some(id);
+        id
+    }
+
+    /// Stops a query's clients (TERMINATE): the consumers leave the group.
+    pub(crate) fn terminate(&mut self, world: &mut World, id: &str) -> Option<PersistentQuery> {
+        let q = self.queries.remove(id)?;
+        for (c, _) in &q.consumers {
+            world.poke_client(*c, |client, ctx| client.close(ctx));
+        }
+        world.poke_client(q.producer, |client, ctx| client.close(ctx));
+        Some(q)
+    }
+
+    /// Queries reading from, and writing to, a source.
+    pub(crate) fn readers_and_writers(&self, source: &str) -> (Vec<&PersistentQuery>, Vec<&PersistentQuery>) {
+        let read = self.queries.values().filter(|q| q.state.plan.source_names().iter().any(|s| s == source)).collect();
+        let write = self.queries.values().filter(|q| q.sink == source).collect();
+        (read, write)
+    }
+}
+
+/// A producer as Kafka Streams configures one (`linger.ms` 100, acks=all, idempotent).
+pub(crate) fn start_producer(world: &mut World, client_id: &str, linger_ms: u64) -> ClientId {
+    let config = ProducerConfig {
+        bootstrap_servers: vec![BOOTSTRAP.to_string()],
+        client_id: client_id.to_string(),
+        acks: -1,
+        linger_ms,
+        batch_size: 16_384,
+        retries: i32::MAX as u32,
+        retry_backoff_ms: 100,
+        request_timeout_ms: 30_000,
+        max_block_ms: 60_000,
+        enable_idempotence: true,
+        max_in_flight_requests_per_connection: 5,
+        delivery_timeout_ms: 120_000,
+    };
+    let client_id = client_id.to_string();
+    world.start_client(|_| Client { client_id, role: ClientRole::Producer(Box::new(Producer::new(config))), alive: true })
+}
+
+/// A consumer of one source topic: in `group` (None: every partition, assigned).
+pub(crate) fn start_consumer(
+    world: &mut World,
+    client_id: &str,
+    group: Option<&str>,
+    topic: &str,
+    start: StartOffset,
+    idle_timeout_ms: Option<u64>,
+) -> ClientId {
+    let config = ConsumerConfig {
+        bootstrap_servers: vec![BOOTSTRAP.to_string()],
+        client_id: client_id.to_string(),
+        group_id: group.unwrap_or_default().to_string(),
+        topic: topic.to_string(),
+        partition: None,
+        start,
+        fetch_max_wait_ms: 500,
+        idle_timeout_ms,
+        retry_backoff_ms: 100,
+        group: group.map(|_| GroupConfig::default()),
+    };
+    let client_id = client_id.to_string();
+    world.start_client(|_| Client { client_id, role: ClientRole::Consumer(Box::new(Consumer::new(config))), alive: true })
+}
+
+/// Starts a persistent query's clients; the caller registers it.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn start_query(
+    world: &mut World,
+    id: &str,
+    sink: &str,
+    sink_topic: &str,
+    statement: &str,
+    plan: Plan,
+    start: StartOffset,
+    formats: (Format, Format),
+) -> PersistentQuery {
+    let application_id = format!("{SERVICE_PREFIX}query_{id}");
+    let thread = format!("{application_id}-StreamThread-1");
+    let left_topic = plan.left.source.topic.clone();
+    let mut consumers =
+        vec![(start_consumer(world, &format!("{thread}-consumer"), Some(&application_id), &left_topic, start, None), Side::Left)];
+    if let Some(j) = &plan.join {
+        // The table side is read whole, as a Streams task restores a table from its topic.
+        let restore = format!("{thread}-restore-consumer");
+        consumers.push((start_consumer(world, &restore, None, &j.right.source.topic, StartOffset::Earliest, None), Side::Right));
+    }
+    let producer = start_producer(world, &format!("{thread}-producer"), 100);
+    PersistentQuery {
+        id: id.to_string(),
+        sink: sink.to_string(),
+        sink_topic: sink_topic.to_string(),
+        statement: statement.to_string(),
+        state: QueryState::new(plan),
+        consumers,
+        producer,
+        key_format: formats.0,
+        value_format: formats.1,
+        written: 0,
+    }
+}
+
+/// `CSAS` or `CTAS`, the prefix of a persistent query's id.
+pub(crate) fn query_prefix(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::Stream => "CSAS",
+        SourceKind::Table => "CTAS",
+    }
+}
+
