@@ -653,13 +653,20 @@ impl KStream {
         KStream { state: self.state.clone(), node, repartition_required: false, name: None, ..this }
     }
 
-    /// `toTable(materialized)`: a `KSTREAM-TOTABLE` node upserting into its store.
+    /// `toTable(materialized)`: a `KSTREAM-TOTABLE` node (name first, then its store's);
+    /// after a key change a repartition named after the node comes first. The store is
+    /// materialized only when queryable or read downstream.
     pub(crate) fn to_table(&self, materialized: Materialized) -> KTable {
         let mut s = self.state.borrow_mut();
         let name = self.name.clone().unwrap_or_else(|| s.new_processor_name("KSTREAM-TOTABLE-"));
         let store = materialized.store_name.clone().unwrap_or_else(|| s.new_store_name("KSTREAM-TOTABLE-"));
         let key_serde = materialized.key_serde.clone().unwrap_or_else(|| self.key_serde.clone());
         let value_serde = materialized.value_serde.clone().unwrap_or_else(|| self.value_serde.clone());
+        let parent = if self.repartition_required {
+            s.repartition(self.node, &name, key_serde.clone(), value_serde.clone())
+        } else {
+            self.node
+        };
         s.add_store(StoreSpec {
             name: store.clone(),
             kind: StoreKind::KeyValue,
@@ -667,17 +674,15 @@ impl KStream {
             value_serde: value_serde.clone(),
             logging: materialized.logging,
         });
-        let node = s.add_node(
-            name,
-            NodeKind::TableSource { store: store.clone(), materialized: true },
-            &[self.node],
-            vec![store.clone()],
-        );
+        let queryable = materialized.store_name.is_some();
+        let stores = if queryable { vec![store.clone()] } else { Vec::new() };
+        let kind = NodeKind::TableSource { store: store.clone(), materialized: queryable };
+        let node = s.add_node(name, kind, &[parent], stores);
         drop(s);
         KTable {
             state: self.state.clone(),
             node,
-            info: KTableInfo { store: Some(store), source: Some(node) },
+            info: KTableInfo { store: queryable.then_some(store), source: Some(node) },
             key_serde,
             value_serde,
             windowed: None,
@@ -1041,9 +1046,16 @@ impl KTable {
         let node_name = name.map_or_else(|| s.new_processor_name("KTABLE-SUPPRESS-"), str::to_string);
         let store = name.map_or_else(|| s.new_store_name("KTABLE-SUPPRESS-"), |n| format!("{n}-store"));
         let grace_ms = self.windowed.map_or(0, |w| w.grace_ms());
+        // The buffer keeps windowed keys; its changelog logs them as a window store does
+        // (a session's end is read back as its start: sessions are not restored exactly).
+        let size_ms = match self.windowed {
+            Some(WindowSpec::Time(w)) => w.size_ms,
+            Some(WindowSpec::Sliding(w)) => w.time_difference_ms,
+            Some(WindowSpec::Session(_)) | None => 0,
+        };
         s.add_store(StoreSpec {
             name: store.clone(),
-            kind: StoreKind::KeyValue,
+            kind: StoreKind::Window { size_ms, retention_ms: size_ms + grace_ms, retain_duplicates: false },
             key_serde: self.key_serde.clone(),
             value_serde: self.value_serde.clone(),
             logging: true,

@@ -69,3 +69,6 @@ pub(crate) use dsl::{Consumed, Grouped, Joined, Materialized, Produced, StreamsB
 pub(crate) use serde::{DeserializationHandler, Serde};
 pub(crate) use test_driver::TopologyTestDriver;
 pub(crate) use topology::{JoinKind, Topology};
+
+#[cfg(test)]
+mod tests;

@@ -13,6 +13,9 @@ use super::topology::{StoreKind, StoreSpec};
 use super::window::Window;
 use std::collections::BTreeMap;
 
+/// Kafka's smallest segment interval of window and session stores (60 s).
+const SEGMENT_INTERVAL_MIN_MS: i64 = 60_000;
+
 /// A store entry's key: the record key, the window (window and session stores) and, in
 /// join buffers that keep duplicates, a sequence number.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -95,14 +98,25 @@ impl StateStore {
         record
     }
 
-    /// Drops entries whose window ended before `before_ms` (segments past retention),
-    /// without logging: Kafka's changelog of a window store is compacted and deleted by
-    /// retention too.
-    pub(crate) fn expire(&mut self, before_ms: i64) {
-        if matches!(self.spec.kind, StoreKind::KeyValue) {
+    /// Drops what a RocksDB segmented store would have dropped by now: segments of
+    /// `max(retention / 2, 60 s)` (by window start; by session end) wholly older than
+    /// stream time minus retention. Not logged: the changelog's own retention and
+    /// compaction remove those records.
+    pub(crate) fn expire(&mut self, stream_time_ms: i64) {
+        let (retention, by_end) = match self.spec.kind {
+            StoreKind::KeyValue => return,
+            StoreKind::Window { retention_ms, .. } => (retention_ms, false),
+            StoreKind::Session { retention_ms } => (retention_ms, true),
+        };
+        let interval = (retention / 2).max(SEGMENT_INTERVAL_MIN_MS);
+        let oldest_live = stream_time_ms - retention;
+        if oldest_live < 0 {
             return;
         }
-        self.entries.retain(|k, _| k.window.is_none_or(|w| w.end_ms >= before_ms));
+        let min_live_segment = oldest_live / interval;
+        self.entries.retain(|k, _| {
+            k.window.is_none_or(|w| (if by_end { w.end_ms } else { w.start_ms }).max(0) / interval >= min_live_segment)
+        });
     }
 
     fn changelog_record(&self, key: &StoreKey, value: &Datum, timestamp_ms: i64) -> Option<ChangelogRecord> {

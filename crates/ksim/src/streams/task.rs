@@ -662,17 +662,12 @@ impl Task {
                 self.skip_expired("KStreamWindowAggregate", rec.timestamp_ms, close, text, stream_time, origin, out);
             }
         }
-        self.expire(store, close);
+        self.expire(store, stream_time);
     }
 
-    fn expire(&mut self, store: &str, close_ms: i64) {
+    fn expire(&mut self, store: &str, stream_time_ms: i64) {
         if let Some(s) = self.stores.get_mut(store) {
-            let retention = match s.spec.kind {
-                StoreKind::Window { retention_ms, size_ms, .. } => retention_ms - size_ms,
-                StoreKind::Session { retention_ms } => retention_ms,
-                StoreKind::KeyValue => return,
-            };
-            s.expire(close_ms - retention.max(0));
+            s.expire(stream_time_ms);
         }
     }
 
@@ -763,7 +758,7 @@ impl Task {
                 self.forward(t, index, r, origin, out, depth);
             }
         }
-        self.expire(store, close);
+        self.expire(store, stream_time);
     }
 
     /// `updateWindowAndForward`: adds the record to one sliding window.
@@ -783,7 +778,7 @@ impl Task {
         out: &mut Vec<TaskOutput>,
         depth: usize,
     ) {
-        if win.end_ms <= close {
+        if win.end_ms < close {
             let text = format!("[{},{}]", win.start_ms, win.end_ms);
             return self.skip_expired(
                 "KStreamSlidingWindowAggregate",
@@ -827,7 +822,8 @@ impl Task {
         }
         let ts = rec.timestamp_ms;
         let stream_time = self.observe(index, ts);
-        let close = stream_time - w.grace_ms;
+        // A session can still grow until the gap has passed too.
+        let close = stream_time - w.grace_ms - w.gap_ms;
         let overlapping: Vec<(StoreKey, Datum, i64)> = self
             .stores
             .get(store)
@@ -870,7 +866,7 @@ impl Task {
         self.put(store, StoreKey::windowed(rec.key.clone(), merged), agg.clone(), merged.end_ms, out);
         let r = Record { value: agg, old_value: None, timestamp_ms: merged.end_ms, window: Some(merged), ..rec };
         self.forward(t, index, r, origin, out, depth);
-        self.expire(store, close);
+        self.expire(store, stream_time);
     }
 
     /// `KTableAggregate` / `KTableReduce`: subtract the old value, add the new one.

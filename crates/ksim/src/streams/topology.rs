@@ -406,16 +406,14 @@ impl Topology {
     pub(crate) fn describe(&self) -> String {
         let groups = self.node_groups();
         let count = groups.iter().copied().max().map_or(0, |m| m + 1);
-        let sizes = self.subtree_sizes();
         let mut out = String::from("Topologies:\n ");
         for g in 0..count {
             out.push_str("  ");
             out.push_str(&format!("Sub-topology: {g}\n"));
-            let mut members: Vec<usize> = (0..self.nodes.len()).filter(|i| groups[*i] == g).collect();
-            members.sort_by(|a, b| self.compare_nodes(*a, *b, &sizes));
-            for i in members {
+            let members: Vec<usize> = (0..self.nodes.len()).filter(|i| groups[*i] == g).collect();
+            for line in self.describe_subtopology(&members) {
                 out.push_str("    ");
-                out.push_str(&self.describe_node(i, &sizes));
+                out.push_str(&line);
                 out.push('\n');
             }
             out.push('\n');
@@ -423,58 +421,77 @@ impl Topology {
         out
     }
 
-    /// The number of paths from each node to any node below it, itself included (what
-    /// Kafka's `updateSize` adds up).
-    fn subtree_sizes(&self) -> Vec<u64> {
-        let mut sizes: Vec<Option<u64>> = vec![None; self.nodes.len()];
-        fn size(t: &Topology, i: usize, sizes: &mut Vec<Option<u64>>, depth: usize) -> u64 {
-            if let Some(s) = sizes[i] {
-                return s;
-            }
-            // The builder only links a node to earlier ones, so there is no cycle; the
-            // depth bound is a backstop.
-            let s = 1 + if depth > t.nodes.len() {
-                0
-            } else {
-                t.nodes[i].successors.clone().into_iter().map(|c| size(t, c, sizes, depth + 1)).sum::<u64>()
-            };
-            sizes[i] = Some(s);
-            s
-        }
-        (0..self.nodes.len()).map(|i| size(self, i, &mut sizes, 0)).collect()
-    }
-
-    fn compare_nodes(&self, a: usize, b: usize, sizes: &[u64]) -> std::cmp::Ordering {
-        sizes[b].cmp(&sizes[a]).then_with(|| self.nodes[a].name.cmp(&self.nodes[b].name))
-    }
-
-    fn names(&self, mut list: Vec<usize>, sizes: &[u64]) -> String {
-        if list.is_empty() {
-            return "none".to_string();
-        }
-        list.sort_by(|a, b| self.compare_nodes(*a, *b, sizes));
-        list.dedup();
-        list.iter().map(|i| self.nodes[*i].name.as_str()).collect::<Vec<_>>().join(", ")
-    }
-
-    fn describe_node(&self, i: usize, sizes: &[u64]) -> String {
-        let node = &self.nodes[i];
-        let succ = self.names(node.successors.clone(), sizes);
-        let pred = self.names(node.predecessors.clone(), sizes);
-        match &node.kind {
-            NodeKind::Source { topics, .. } => {
-                format!("Source: {} (topics: [{}])\n      --> {succ}", node.name, topics.join(", "))
-            }
-            NodeKind::Sink { topic, .. } => format!("Sink: {} (topic: {topic})\n      <-- {pred}", node.name),
-            _ => {
-                let stores = crate::java::hash_map_order(node.stores.clone(), |s| crate::java::string_hash(s));
-                format!(
-                    "Processor: {} (stores: [{}])\n      --> {succ}\n      <-- {pred}",
-                    node.name,
-                    stores.join(", ")
-                )
+    /// `describeSubtopology`: nodes are connected in `java.util.HashMap` order of their
+    /// names, each edge inserting into `TreeSet`s ordered by the sub-tree sizes known at
+    /// that moment (larger first, then by name) and adding the child's size to every
+    /// ancestor; the nodes are listed by their final sizes.
+    fn describe_subtopology(&self, members: &[usize]) -> Vec<String> {
+        let mut size: BTreeMap<usize, u64> = members.iter().map(|m| (*m, 1)).collect();
+        let mut preds: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut succs: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let order = crate::java::hash_map_order(members.to_vec(), |i| crate::java::string_hash(&self.nodes[*i].name));
+        for node in order {
+            for pred in self.nodes[node].predecessors.clone() {
+                self.tree_set_insert(preds.entry(node).or_default(), pred, &size);
+                self.tree_set_insert(succs.entry(pred).or_default(), node, &size);
+                let delta = size.get(&node).copied().unwrap_or(1);
+                // updateSize: the predecessor and, through the edges made so far, its ancestors.
+                let mut stack = vec![pred];
+                let mut steps = 0;
+                while let Some(n) = stack.pop() {
+                    steps += 1;
+                    if steps > 100_000 {
+                        break;
+                    }
+                    *size.entry(n).or_insert(1) += delta;
+                    stack.extend(preds.get(&n).into_iter().flatten().copied());
+                }
             }
         }
+        let mut listed = members.to_vec();
+        listed.sort_by(|a, b| self.compare_nodes(*a, *b, &size));
+        let names = |list: Option<&Vec<usize>>| match list {
+            Some(l) if !l.is_empty() => l.iter().map(|i| self.nodes[*i].name.as_str()).collect::<Vec<_>>().join(", "),
+            _ => "none".to_string(),
+        };
+        listed
+            .into_iter()
+            .map(|i| {
+                let node = &self.nodes[i];
+                let succ = names(succs.get(&i));
+                let pred = names(preds.get(&i));
+                match &node.kind {
+                    NodeKind::Source { topics, .. } => {
+                        format!("Source: {} (topics: [{}])\n      --> {succ}", node.name, topics.join(", "))
+                    }
+                    NodeKind::Sink { topic, .. } => format!("Sink: {} (topic: {topic})\n      <-- {pred}", node.name),
+                    _ => {
+                        let stores = crate::java::hash_map_order(node.stores.clone(), |s| crate::java::string_hash(s));
+                        format!(
+                            "Processor: {} (stores: [{}])\n      --> {succ}\n      <-- {pred}",
+                            node.name,
+                            stores.join(", ")
+                        )
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// `NODE_COMPARATOR`: larger sub-tree first, then by name.
+    fn compare_nodes(&self, a: usize, b: usize, size: &BTreeMap<usize, u64>) -> std::cmp::Ordering {
+        let (sa, sb) = (size.get(&a).copied().unwrap_or(1), size.get(&b).copied().unwrap_or(1));
+        sb.cmp(&sa).then_with(|| self.nodes[a].name.cmp(&self.nodes[b].name))
+    }
+
+    /// A `TreeSet` insertion: before the first element the new one sorts before, by the
+    /// sizes of now (a set ordered earlier keeps its order).
+    fn tree_set_insert(&self, set: &mut Vec<usize>, item: usize, size: &BTreeMap<usize, u64>) {
+        if set.contains(&item) {
+            return;
+        }
+        let at = set.iter().position(|e| self.compare_nodes(item, *e, size) == std::cmp::Ordering::Less);
+        set.insert(at.unwrap_or(set.len()), item);
     }
 }
 
