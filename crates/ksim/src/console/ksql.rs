@@ -551,6 +551,9 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
                 create_topic(con, world, &topic, partitions as i32, replicas as i16, kind == SourceKind::Table)?;
             }
             let id = format!("{}_{}_{}", ksql_server::query_prefix(kind), name.to_ascii_uppercase(), con.ksql_server.command_offset);
+            if let Some(changelog) = crate::ksql::topology::changelog_topic(&plan, &ksql_server::application_id(&id)) {
+                create_topic(con, world, &changelog, partitions as i32, replicas as i16, true)?;
+            }
             con.ksql_server.command_offset += 1;
             let start = start_offset(con);
             let q = ksql_server::start_query(world, &id, &name, &topic, text, plan, start, (key_format, value_format));
@@ -1062,7 +1065,7 @@ fn explain(con: &mut Console, id: &str) -> Result<(), String> {
     lines.push(String::new());
     lines.push(format!("{:<20}", "Processing topology"));
     lines.push(format!("{:<20}", "-------------------"));
-    lines.extend(crate::ksql::topology::describe(&q.state.plan, &q.application_id(), &q.sink_topic).lines().map(str::to_string));
+    lines.extend(crate::ksql::topology::describe(&q.state.plan, &q.sink_topic).lines().map(str::to_string));
     print_lines(con, lines);
     Ok(())
 }

@@ -40,13 +40,13 @@ pub(crate) struct PersistentQuery {
     pub(crate) value_format: Format,
     /// Records written to the sink.
     pub(crate) written: u64,
+    /// An aggregation's store changelog, written with every update.
+    pub(crate) changelog: Option<String>,
 }
 
-impl PersistentQuery {
-    /// `_confluent-ksql-default_query_CSAS_HR_ALERTS_1`: the group id and application.id.
-    pub(crate) fn application_id(&self) -> String {
-        format!("{SERVICE_PREFIX}query_{}", self.id)
-    }
+/// `_confluent-ksql-default_query_CSAS_HR_ALERTS_1`: the group id and application.id.
+pub(crate) fn application_id(query_id: &str) -> String {
+    format!("{SERVICE_PREFIX}query_{query_id}")
 }
 
 #[derive(Clone, Default)]
@@ -86,11 +86,13 @@ impl KsqlServer {
             for record in records {
                 for row in query.state.process(side, &record) {
                     let (key, value) = encode(&query.state.plan, query.key_format, query.value_format, &row);
-                    let topic = query.sink_topic.clone();
+                    let topics: Vec<String> = std::iter::once(query.sink_topic.clone()).chain(query.changelog.clone()).collect();
                     query.written += 1;
                     world.poke_client(query.producer, |c, ctx| {
                         if let ClientRole::Producer(p) = &mut c.role {
-                            p.send(topic, key, value, ctx);
+                            for topic in topics {
+                                p.send(topic, key.clone(), value.clone(), ctx);
+                            }
                         }
                     });
                 }
@@ -183,7 +185,8 @@ pub(crate) fn start_query(
     start: StartOffset,
     formats: (Format, Format),
 ) -> PersistentQuery {
-    let application_id = format!("{SERVICE_PREFIX}query_{id}");
+    let application_id = application_id(id);
+    let changelog = crate::ksql::topology::changelog_topic(&plan, &application_id);
     let thread = format!("{application_id}-StreamThread-1");
     let left_topic = plan.left.source.topic.clone();
     let mut consumers =
@@ -205,6 +208,7 @@ pub(crate) fn start_query(
         key_format: formats.0,
         value_format: formats.1,
         written: 0,
+        changelog,
     }
 }
 
