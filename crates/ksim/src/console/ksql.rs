@@ -306,15 +306,16 @@ fn split_statements(text: &str) -> (Vec<String>, bool) {
             Some(_) => {}
             None if c == '\'' || c == '`' || c == '"' => quote = Some(c),
             None if c == '-' && chars.peek() == Some(&'-') => {
+                // A `--` comment runs to the end of the line; it leaves the statement as
+                // ended (or not) as it was.
+                current.pop();
                 for rest in chars.by_ref() {
                     if rest == '\n' {
-                        current.push('\n');
                         break;
                     }
                 }
-                current.pop();
-                current.pop();
                 current.push('\n');
+                continue;
             }
             None if c == ';' => {
                 out.push(std::mem::take(&mut current));
@@ -399,9 +400,17 @@ fn admin(con: &mut Console, world: &mut World, call: AdminCall) -> Option<AdminO
     con.ksql_server.admin.remove(&client).flatten()
 }
 
-fn create_topic(con: &mut Console, world: &mut World, name: &str, partitions: i32, replicas: i16, compact: bool) -> Result<(), String> {
+fn create_topic(
+    con: &mut Console,
+    world: &mut World,
+    name: &str,
+    partitions: i32,
+    replicas: i16,
+    compact: bool,
+) -> Result<(), String> {
     let configs = if compact { vec![("cleanup.policy".to_string(), "compact".to_string())] } else { Vec::new() };
-    let topic = CreatableTopic { name: name.to_string(), num_partitions: partitions, replication_factor: replicas, configs };
+    let topic =
+        CreatableTopic { name: name.to_string(), num_partitions: partitions, replication_factor: replicas, configs };
     match admin(con, world, AdminCall::CreateTopics(vec![topic])) {
         Some(AdminOutcome::Created(results)) => match results.into_iter().find_map(|r| r.error) {
             None => Ok(()),
@@ -419,25 +428,41 @@ fn prop<'a>(props: &'a [(String, Value)], name: &str) -> Option<&'a Value> {
 fn format_prop(props: &[(String, Value)], name: &str) -> Result<Option<Format>, String> {
     match prop(props, name).or_else(|| prop(props, "FORMAT")) {
         None => Ok(None),
-        Some(v) => Format::parse(&v.display()).map(Some).ok_or_else(|| match v.display().to_ascii_uppercase().as_str() {
-            "AVRO" | "PROTOBUF" | "PROTOBUF_NOSR" | "JSON_SR" | "NONE" => {
-                format!("Format {} is not simulated in Kafka Playground; use JSON, DELIMITED or KAFKA.", v.display().to_ascii_uppercase())
-            }
-            other => format!("Unknown format: {other}"),
-        }),
+        Some(v) => {
+            Format::parse(&v.display()).map(Some).ok_or_else(|| match v.display().to_ascii_uppercase().as_str() {
+                "AVRO" | "PROTOBUF" | "PROTOBUF_NOSR" | "JSON_SR" | "NONE" => {
+                    format!(
+                        "Format {} is not simulated in Kafka Playground; use JSON, DELIMITED or KAFKA.",
+                        v.display().to_ascii_uppercase()
+                    )
+                }
+                other => format!("Unknown format: {other}"),
+            })
+        }
     }
 }
 
 fn count_prop(props: &[(String, Value)], name: &str) -> Result<Option<i64>, String> {
+    // Replication factors are 16-bit in Kafka's protocol; partition counts 32-bit.
+    let max = if name == "REPLICAS" { i64::from(i16::MAX) } else { i64::from(i32::MAX) };
     match prop(props, name) {
         None => Ok(None),
-        Some(Value::Bigint(n)) if *n >= 1 && *n <= i64::from(i32::MAX) => Ok(Some(*n)),
+        Some(Value::Bigint(n)) if *n >= 1 && *n <= max => Ok(Some(*n)),
         Some(v) => Err(format!("Invalid number of {}: {}", name.to_ascii_lowercase(), v.display())),
     }
 }
 
-const KNOWN_PROPS: &[&str] =
-    &["KAFKA_TOPIC", "VALUE_FORMAT", "KEY_FORMAT", "FORMAT", "PARTITIONS", "REPLICAS", "TIMESTAMP", "VALUE_DELIMITER", "RETENTION_MS"];
+const KNOWN_PROPS: &[&str] = &[
+    "KAFKA_TOPIC",
+    "VALUE_FORMAT",
+    "KEY_FORMAT",
+    "FORMAT",
+    "PARTITIONS",
+    "REPLICAS",
+    "TIMESTAMP",
+    "VALUE_DELIMITER",
+    "RETENTION_MS",
+];
 
 fn check_props(props: &[(String, Value)]) -> Result<(), String> {
     let unknown: Vec<&str> = props.iter().map(|(k, _)| k.as_str()).filter(|k| !KNOWN_PROPS.contains(k)).collect();
@@ -451,7 +476,11 @@ fn check_props(props: &[(String, Value)]) -> Result<(), String> {
 fn single_field_check(format: Format, columns: &[(String, SqlType)], what: &str) -> Result<(), String> {
     if format == Format::Kafka && columns.len() > 1 {
         let got: Vec<String> = columns.iter().map(|(n, t)| format!("`{n}` {}", t.name())).collect();
-        return Err(format!("The '{}' format only supports a single field. Got: [{}] ({what})", format.name(), got.join(", ")));
+        return Err(format!(
+            "The '{}' format only supports a single field. Got: [{}] ({what})",
+            format.name(),
+            got.join(", ")
+        ));
     }
     Ok(())
 }
@@ -460,7 +489,11 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
     match statement {
         Statement::CreateSource { kind, name, if_not_exists, columns, props } => {
             if let Some(existing) = con.ksql_server.metastore.get(&name) {
-                let e = format!("Cannot add {} '{name}': A {} with the same name already exists", kind.lower(), existing.kind.lower());
+                let e = format!(
+                    "Cannot add {} '{name}': A {} with the same name already exists",
+                    kind.lower(),
+                    existing.kind.lower()
+                );
                 if if_not_exists {
                     print_lines(con, message(&e));
                     return Ok(());
@@ -474,7 +507,9 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
             let Some(value_format) = format_prop(&props, "VALUE_FORMAT")? else {
                 return Err("Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.".to_string());
             };
-            let key_format = format_prop(&props, "KEY_FORMAT")?.filter(|f| *f != Format::Json || prop(&props, "KEY_FORMAT").is_some()).unwrap_or(Format::Kafka);
+            let key_format = format_prop(&props, "KEY_FORMAT")?
+                .filter(|f| *f != Format::Json || prop(&props, "KEY_FORMAT").is_some())
+                .unwrap_or(Format::Kafka);
             for c in &columns {
                 match (kind, c.key) {
                     (SourceKind::Stream, KeyKind::PrimaryKey) => return Err(format!("Column `{}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", c.name)),
@@ -492,10 +527,26 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
             if kind == SourceKind::Table && !columns.iter().any(|c| c.key == KeyKind::PrimaryKey) {
                 return Err("Tables require a PRIMARY KEY. Please define the PRIMARY KEY.".to_string());
             }
-            let mut schema: Vec<Column> =
-                columns.iter().filter(|c| c.key != KeyKind::Value).map(|c| Column { name: c.name.clone(), ty: c.ty, key: true }).collect();
-            schema.extend(columns.iter().filter(|c| c.key == KeyKind::Value).map(|c| Column { name: c.name.clone(), ty: c.ty, key: false }));
-            let source = DataSource { kind, name: name.clone(), topic: topic.clone(), key_format, value_format, columns: schema, window: None, statement: text.to_string() };
+            let mut schema: Vec<Column> = columns
+                .iter()
+                .filter(|c| c.key != KeyKind::Value)
+                .map(|c| Column { name: c.name.clone(), ty: c.ty, key: true })
+                .collect();
+            schema.extend(columns.iter().filter(|c| c.key == KeyKind::Value).map(|c| Column {
+                name: c.name.clone(),
+                ty: c.ty,
+                key: false,
+            }));
+            let source = DataSource {
+                kind,
+                name: name.clone(),
+                topic: topic.clone(),
+                key_format,
+                value_format,
+                columns: schema,
+                window: None,
+                statement: text.to_string(),
+            };
             single_field_check(key_format, &source.key_columns(), "key")?;
             single_field_check(value_format, &source.value_columns(), "value")?;
             let partitions = count_prop(&props, "PARTITIONS")?;
@@ -504,19 +555,33 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
                 let Some(partitions) = partitions else {
                     return Err(format!("Topic '{topic}' does not exist. If you want to create a new topic for the stream/table please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: {}", example_with_partitions(text)));
                 };
-                create_topic(con, world, &topic, partitions as i32, replicas.map_or(-1, |r| r as i16), kind == SourceKind::Table)?;
+                create_topic(
+                    con,
+                    world,
+                    &topic,
+                    partitions as i32,
+                    replicas.map_or(-1, |r| r as i16),
+                    kind == SourceKind::Table,
+                )?;
             }
             con.ksql_server.metastore.add(source);
             con.ksql_server.command_offset += 1;
-            print_lines(con, message(match kind {
-                SourceKind::Stream => "Stream created",
-                SourceKind::Table => "Table created",
-            }));
+            print_lines(
+                con,
+                message(match kind {
+                    SourceKind::Stream => "Stream created",
+                    SourceKind::Table => "Table created",
+                }),
+            );
             Ok(())
         }
         Statement::CreateAsSelect { kind, name, if_not_exists, props, query } => {
             if let Some(existing) = con.ksql_server.metastore.get(&name) {
-                let e = format!("Cannot add {} '{name}': A {} with the same name already exists", kind.lower(), existing.kind.lower());
+                let e = format!(
+                    "Cannot add {} '{name}': A {} with the same name already exists",
+                    kind.lower(),
+                    existing.kind.lower()
+                );
                 if if_not_exists {
                     print_lines(con, message(&e));
                     return Ok(());
@@ -540,17 +605,39 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
             let (source_partitions, source_replicas) = topic_shape(world, &left.topic).unwrap_or((1, 1));
             let partitions = count_prop(&props, "PARTITIONS")?.unwrap_or(i64::from(source_partitions));
             let replicas = count_prop(&props, "REPLICAS")?.unwrap_or(source_replicas as i64);
-            let mut columns: Vec<Column> = plan.columns.iter().filter(|c| c.key).map(|c| Column { name: c.name.clone(), ty: c.ty, key: true }).collect();
+            let mut columns: Vec<Column> = plan
+                .columns
+                .iter()
+                .filter(|c| c.key)
+                .map(|c| Column { name: c.name.clone(), ty: c.ty, key: true })
+                .collect();
             columns.extend(
-                plan.columns.iter().filter(|c| !c.key && c.name != WINDOWSTART && c.name != WINDOWEND).map(|c| Column { name: c.name.clone(), ty: c.ty, key: false }),
+                plan.columns
+                    .iter()
+                    .filter(|c| !c.key && c.name != WINDOWSTART && c.name != WINDOWEND)
+                    .map(|c| Column { name: c.name.clone(), ty: c.ty, key: false }),
             );
-            let sink = DataSource { kind, name: name.clone(), topic: topic.clone(), key_format, value_format, columns, window: plan.window(), statement: text.to_string() };
+            let sink = DataSource {
+                kind,
+                name: name.clone(),
+                topic: topic.clone(),
+                key_format,
+                value_format,
+                columns,
+                window: plan.window(),
+                statement: text.to_string(),
+            };
             single_field_check(key_format, &sink.key_columns(), "key")?;
             single_field_check(value_format, &sink.value_columns(), "value")?;
             if topic_shape(world, &topic).is_none() {
                 create_topic(con, world, &topic, partitions as i32, replicas as i16, kind == SourceKind::Table)?;
             }
-            let id = format!("{}_{}_{}", ksql_server::query_prefix(kind), name.to_ascii_uppercase(), con.ksql_server.command_offset);
+            let id = format!(
+                "{}_{}_{}",
+                ksql_server::query_prefix(kind),
+                name.to_ascii_uppercase(),
+                con.ksql_server.command_offset
+            );
             if let Some(changelog) = crate::ksql::topology::changelog_topic(&plan, &ksql_server::application_id(&id)) {
                 create_topic(con, world, &changelog, partitions as i32, replicas as i16, true)?;
             }
@@ -580,7 +667,7 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
             show_listing(con, world, what);
             Ok(())
         }
-        Statement::Describe { name, extended } => describe(con, &name, extended),
+        Statement::Describe { name, extended } => describe(con, world, &name, extended),
         Statement::Drop { kind, name, if_exists, delete_topic } => {
             let Some(source) = con.ksql_server.metastore.get(&name).cloned() else {
                 if if_exists {
@@ -592,7 +679,11 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
                 return Err(format!("{capitalized} {name} does not exist."));
             };
             if source.kind != kind {
-                return Err(format!("Incompatible data source type is {}, but statement was DROP {}", source.kind.lower(), kind.upper()));
+                return Err(format!(
+                    "Incompatible data source type is {}, but statement was DROP {}",
+                    source.kind.lower(),
+                    kind.upper()
+                ));
             }
             let (read, write) = con.ksql_server.readers_and_writers(&name);
             if !read.is_empty() || !write.is_empty() {
@@ -603,7 +694,10 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
                 match admin(con, world, AdminCall::DeleteTopics(vec![source.topic.clone()])) {
                     Some(AdminOutcome::Deleted(results)) => {
                         if let Some(e) = results.into_iter().find_map(|r| r.error) {
-                            return Err(format!("Could not delete the corresponding kafka topic: {}\n{e}", source.topic));
+                            return Err(format!(
+                                "Could not delete the corresponding kafka topic: {}\n{e}",
+                                source.topic
+                            ));
                         }
                     }
                     _ => return Err(format!("Could not delete the corresponding kafka topic: {}", source.topic)),
@@ -663,7 +757,11 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
             let idle = con.scripted.then_some(SCRIPT_IDLE_TIMEOUT_MS);
             let group = format!("{SERVICE_PREFIX}transient_print_{}", con.rng.below(1_000_000_000));
             let client = start_consumer(world, "ksql-print", Some(&group), &topic, start, idle);
-            con.start_foreground(world, "PRINT", JobKind::KsqlPrint(PrintJob { client, printed: 0, limit, formats_shown: false }));
+            con.start_foreground(
+                world,
+                "PRINT",
+                JobKind::KsqlPrint(PrintJob { client, printed: 0, limit, formats_shown: false }),
+            );
             Ok(())
         }
     }
@@ -673,7 +771,9 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
 fn example_with_partitions(text: &str) -> String {
     let trimmed = text.trim().trim_end_matches(';');
     match trimmed.rfind(')') {
-        Some(i) if trimmed[..i].to_ascii_uppercase().contains("WITH") => format!("{}, PARTITIONS=2){};", &trimmed[..i], &trimmed[i + 1..]),
+        Some(i) if trimmed[..i].to_ascii_uppercase().contains("WITH") => {
+            format!("{}, PARTITIONS=2){};", &trimmed[..i], &trimmed[i + 1..])
+        }
         _ => format!("{trimmed} WITH (PARTITIONS=2);"),
     }
 }
@@ -686,7 +786,13 @@ fn start_offset(con: &Console) -> StartOffset {
     }
 }
 
-fn insert_values(con: &mut Console, world: &mut World, target: &str, columns: Option<Vec<String>>, values: &[crate::ksql::ast::Expr]) -> Result<(), String> {
+fn insert_values(
+    con: &mut Console,
+    world: &mut World,
+    target: &str,
+    columns: Option<Vec<String>>,
+    values: &[crate::ksql::ast::Expr],
+) -> Result<(), String> {
     let Some(source) = con.ksql_server.metastore.get(target).cloned() else {
         return Err(format!("Cannot insert values into an unknown stream/table: {target}"));
     };
@@ -695,7 +801,11 @@ fn insert_values(con: &mut Console, world: &mut World, target: &str, columns: Op
     }
     let names: Vec<String> = columns.unwrap_or_else(|| source.columns.iter().map(|c| c.name.clone()).collect());
     if names.len() != values.len() {
-        return Err(format!("Expected a value for each column. Expected Columns: [{}]. Got [{}]", names.join(", "), values.iter().map(show).collect::<Vec<_>>().join(", ")));
+        return Err(format!(
+            "Expected a value for each column. Expected Columns: [{}]. Got [{}]",
+            names.join(", "),
+            values.iter().map(show).collect::<Vec<_>>().join(", ")
+        ));
     }
     let mut row: BTreeMap<&str, Value> = BTreeMap::new();
     for (name, expr) in names.iter().zip(values) {
@@ -705,19 +815,32 @@ fn insert_values(con: &mut Console, world: &mut World, target: &str, columns: Op
         let v = eval(expr, &Scope { fields: &[], aggregates: &[] });
         let typed = match (&v, column.ty) {
             (Value::String(_), ty) if ty != SqlType::String => {
-                return Err(format!("Expected type {} for field {name} but got {}({})", column.ty.name(), v.display(), v.type_name()))
+                return Err(format!(
+                    "Expected type {} for field {name} but got {}({})",
+                    column.ty.name(),
+                    v.display(),
+                    v.type_name()
+                ))
             }
             _ => v.cast(column.ty).map_err(|e| format!("Failed to insert values into '{target}'. {e}"))?,
         };
         row.insert(name, typed);
     }
     let pick = |key: bool| -> (Vec<serde::ColumnSpec>, Vec<Value>) {
-        source.columns.iter().filter(|c| c.key == key).map(|c| ((c.name.clone(), c.ty), row.get(c.name.as_str()).cloned().unwrap_or(Value::Null))).unzip()
+        source
+            .columns
+            .iter()
+            .filter(|c| c.key == key)
+            .map(|c| ((c.name.clone(), c.ty), row.get(c.name.as_str()).cloned().unwrap_or(Value::Null)))
+            .unzip()
     };
     let (key_columns, key_values) = pick(true);
     let (value_columns, value_values) = pick(false);
     if source.kind == SourceKind::Table && key_values.iter().any(Value::is_null) {
-        return Err(format!("Failed to insert values into '{target}'. Value for primary key column(s) {} is required for tables", key_columns.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", ")));
+        return Err(format!(
+            "Failed to insert values into '{target}'. Value for primary key column(s) {} is required for tables",
+            key_columns.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", ")
+        ));
     }
     let key = serde::serialize(source.key_format, &key_columns, &key_values);
     let value = serde::serialize(source.value_format, &value_columns, &value_values);
@@ -755,10 +878,22 @@ fn pull_query(con: &mut Console, query: &crate::ksql::ast::Query, source: &DataS
             .map(|(c, v)| Field { qualifier: qualifier.clone(), name: c.name.clone(), value: v.clone() })
             .collect();
         if let Some((start, end)) = row.window {
-            fields.push(Field { qualifier: qualifier.clone(), name: WINDOWSTART.to_string(), value: Value::Bigint(start as i64) });
-            fields.push(Field { qualifier: qualifier.clone(), name: WINDOWEND.to_string(), value: Value::Bigint(end as i64) });
+            fields.push(Field {
+                qualifier: qualifier.clone(),
+                name: WINDOWSTART.to_string(),
+                value: Value::Bigint(start as i64),
+            });
+            fields.push(Field {
+                qualifier: qualifier.clone(),
+                name: WINDOWEND.to_string(),
+                value: Value::Bigint(end as i64),
+            });
         }
-        fields.push(Field { qualifier: qualifier.clone(), name: "ROWTIME".to_string(), value: Value::Bigint(row.timestamp_ms as i64) });
+        fields.push(Field {
+            qualifier: qualifier.clone(),
+            name: "ROWTIME".to_string(),
+            value: Value::Bigint(row.timestamp_ms as i64),
+        });
         let scope = Scope { fields: &fields, aggregates: &[] };
         if plan.filter.as_ref().is_some_and(|f| !holds(f, &scope)) {
             continue;
@@ -774,13 +909,33 @@ fn pull_query(con: &mut Console, query: &crate::ksql::ast::Query, source: &DataS
 }
 
 /// A transient push query (or a pull query scanning a stream) run in the foreground.
-fn start_push(con: &mut Console, world: &mut World, plan: Plan, start: StartOffset, idle: Option<u64>) -> Result<(), String> {
+fn start_push(
+    con: &mut Console,
+    world: &mut World,
+    plan: Plan,
+    start: StartOffset,
+    idle: Option<u64>,
+) -> Result<(), String> {
     let source = plan.left.source.name.clone();
-    let id = format!("transient_{source}_{}", con.rng.below(1_000_000_000) * 1_000_000_000 + con.rng.below(1_000_000_000));
+    let id =
+        format!("transient_{source}_{}", con.rng.below(1_000_000_000) * 1_000_000_000 + con.rng.below(1_000_000_000));
     let group = format!("{SERVICE_PREFIX}transient_{id}_{}", world.now().wall_ms());
-    let mut consumers = vec![(start_consumer(world, &format!("{group}-consumer"), Some(&group), &plan.left.source.topic, start, idle), Side::Left)];
+    let mut consumers = vec![(
+        start_consumer(world, &format!("{group}-consumer"), Some(&group), &plan.left.source.topic, start, idle),
+        Side::Left,
+    )];
     if let Some(j) = &plan.join {
-        consumers.push((start_consumer(world, &format!("{group}-restore-consumer"), None, &j.right.source.topic, StartOffset::Earliest, None), Side::Right));
+        consumers.push((
+            start_consumer(
+                world,
+                &format!("{group}-restore-consumer"),
+                None,
+                &j.right.source.topic,
+                StartOffset::Earliest,
+                None,
+            ),
+            Side::Right,
+        ));
     }
     let names: Vec<String> = plan.columns.iter().map(|c| c.name.clone()).collect();
     for l in grid_header(&names) {
@@ -891,16 +1046,30 @@ impl PrintJob {
                     if self.limit.is_some_and(|l| self.printed >= l) {
                         break;
                     }
-                    let text = |b: &Option<Vec<u8>>| b.as_ref().map_or("<null>".to_string(), |v| String::from_utf8_lossy(v).into_owned());
+                    let text = |b: &Option<Vec<u8>>| {
+                        b.as_ref().map_or("<null>".to_string(), |v| String::from_utf8_lossy(v).into_owned())
+                    };
                     if !self.formats_shown {
                         let value = text(&r.value);
-                        let json = crate::json::parse(&value).is_some_and(|j| matches!(j, crate::json::Json::Object(_)));
-                        emit.out(format!("Key format: {}", if r.key.is_some() { "KAFKA_STRING" } else { "¯\\_(ツ)_/¯ - no data processed" }));
-                        emit.out(format!("Value format: {}", if json { "JSON or KAFKA_STRING" } else { "KAFKA_STRING" }));
+                        let json =
+                            crate::json::parse(&value).is_some_and(|j| matches!(j, crate::json::Json::Object(_)));
+                        emit.out(format!(
+                            "Key format: {}",
+                            if r.key.is_some() { "KAFKA_STRING" } else { "¯\\_(ツ)_/¯ - no data processed" }
+                        ));
+                        emit.out(format!(
+                            "Value format: {}",
+                            if json { "JSON or KAFKA_STRING" } else { "KAFKA_STRING" }
+                        ));
                         self.formats_shown = true;
                     }
                     let when = crate::time::format_wall_clock(r.timestamp_ms).replacen('-', "/", 2);
-                    emit.out(format!("rowtime: {when} Z, key: {}, value: {}, partition: {}", text(&r.key), text(&r.value), r.partition));
+                    emit.out(format!(
+                        "rowtime: {when} Z, key: {}, value: {}, partition: {}",
+                        text(&r.key),
+                        text(&r.value),
+                        r.partition
+                    ));
                     self.printed += 1;
                 }
                 if self.limit.is_some_and(|l| self.printed >= l) {
@@ -926,9 +1095,22 @@ fn show_listing(con: &mut Console, world: &World, what: ShowWhat) {
                 .ksql_server
                 .queries
                 .values()
-                .map(|q| vec![q.id.clone(), "PERSISTENT".to_string(), "RUNNING:1".to_string(), q.sink.clone(), q.sink_topic.clone(), q.statement.clone()])
+                .map(|q| {
+                    vec![
+                        q.id.clone(),
+                        "PERSISTENT".to_string(),
+                        "RUNNING:1".to_string(),
+                        q.sink.clone(),
+                        q.sink_topic.clone(),
+                        q.statement.clone(),
+                    ]
+                })
                 .collect();
-            table(&["Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"], &rows, &["For detailed information on a Query run: EXPLAIN <Query ID>;"])
+            table(
+                &["Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"],
+                &rows,
+                &["For detailed information on a Query run: EXPLAIN <Query ID>;"],
+            )
         }
         ShowWhat::Topics => {
             let rows: Vec<Vec<String>> = world
@@ -956,7 +1138,12 @@ fn show_listing(con: &mut Console, world: &World, what: ShowWhat) {
             let reset = con.ksql_cli.as_ref().and_then(|c| c.properties.get("auto.offset.reset")).cloned();
             let mut rows = vec![
                 vec!["ksql.service.id".into(), "KSQL".into(), "SERVER".into(), "default_".into()],
-                vec!["ksql.streams.auto.offset.reset".into(), "KSQL".into(), if reset.is_some() { "SESSION" } else { "SERVER" }.into(), reset.unwrap_or_else(|| "latest".into())],
+                vec![
+                    "ksql.streams.auto.offset.reset".into(),
+                    "KSQL".into(),
+                    if reset.is_some() { "SESSION" } else { "SERVER" }.into(),
+                    reset.unwrap_or_else(|| "latest".into()),
+                ],
                 vec!["ksql.streams.bootstrap.servers".into(), "KSQL".into(), "SERVER".into(), BOOTSTRAP.into()],
                 vec!["ksql.streams.cache.max.bytes.buffering".into(), "KSQL".into(), "".into(), "0".into()],
                 vec!["ksql.streams.commit.interval.ms".into(), "KSQL".into(), "".into(), "2000".into()],
@@ -986,11 +1173,12 @@ fn field_type(column: &Column, kind: SourceKind, window: Option<&str>) -> String
 
 fn schema_table(source: &DataSource) -> Vec<String> {
     let window = source.window.map(|w| w.type_name());
-    let rows: Vec<Vec<String>> = source.columns.iter().map(|c| vec![c.name.clone(), field_type(c, source.kind, window)]).collect();
+    let rows: Vec<Vec<String>> =
+        source.columns.iter().map(|c| vec![c.name.clone(), field_type(c, source.kind, window)]).collect();
     table(&["Field", "Type"], &rows, &[])
 }
 
-fn describe(con: &mut Console, name: &str, extended: bool) -> Result<(), String> {
+fn describe(con: &mut Console, world: &World, name: &str, extended: bool) -> Result<(), String> {
     let Some(source) = con.ksql_server.metastore.get(name).cloned() else {
         return Err(format!("Could not find STREAM/TABLE '{name}' in the Metastore"));
     };
@@ -1005,7 +1193,13 @@ fn describe(con: &mut Console, name: &str, extended: bool) -> Result<(), String>
     lines.push(labelled("Timestamp field", "Not set - using <ROWTIME>"));
     lines.push(labelled("Key format", source.key_format.name()));
     lines.push(labelled("Value format", source.value_format.name()));
-    lines.push(labelled("Kafka topic", &source.topic));
+    let topic = match topic_shape(world, &source.topic) {
+        Some((partitions, replication)) => {
+            format!("{} (partitions: {partitions}, replication: {replication})", source.topic)
+        }
+        None => source.topic.clone(),
+    };
+    lines.push(labelled("Kafka topic", &topic));
     lines.push(labelled("Statement", &source.statement));
     lines.push(String::new());
     lines.extend(schema_table(&source));
@@ -1034,7 +1228,13 @@ fn describe(con: &mut Console, name: &str, extended: bool) -> Result<(), String>
         .filter(|q| q.state.plan.source_names().iter().any(|s| s == name))
         .map(|q| q.state.processed)
         .sum();
-    let failed: u64 = con.ksql_server.queries.values().filter(|q| q.state.plan.source_names().iter().any(|s| s == name)).map(|q| q.state.errors).sum();
+    let failed: u64 = con
+        .ksql_server
+        .queries
+        .values()
+        .filter(|q| q.state.plan.source_names().iter().any(|s| s == name))
+        .map(|q| q.state.errors)
+        .sum();
     lines.push(format!("consumer-total-messages: {read_total:>9}  total-messages: {written:>9}"));
     lines.push(format!("consumer-failed-messages: {failed:>8}"));
     lines.push(format!("(Statistics of the local KSQL server interaction with the Kafka topic {})", source.topic));
@@ -1046,7 +1246,13 @@ fn explain(con: &mut Console, id: &str) -> Result<(), String> {
     let Some(q) = con.ksql_server.queries.get(id).cloned() else {
         return Err(format!("Query with id:{id} does not exist, use SHOW QUERIES to view the full set of queries."));
     };
-    let mut lines = vec![labelled("ID", &q.id), labelled("Query Type", "PERSISTENT"), labelled("SQL", &q.statement), labelled("Host Query Status", "{localhost:8088=RUNNING}"), String::new()];
+    let mut lines = vec![
+        labelled("ID", &q.id),
+        labelled("Query Type", "PERSISTENT"),
+        labelled("SQL", &q.statement),
+        labelled("Host Query Status", "{localhost:8088=RUNNING}"),
+        String::new(),
+    ];
     if let Some(sink) = con.ksql_server.metastore.get(&q.sink) {
         lines.extend(schema_table(sink));
     }
@@ -1078,7 +1284,12 @@ impl Console {
 
     /// Hands an event to the foreground push query or PRINT it belongs to; any other
     /// event is given back.
-    pub(super) fn ksql_job_event(&mut self, world: &mut World, client: ClientId, event: ClientEvent) -> Option<ClientEvent> {
+    pub(super) fn ksql_job_event(
+        &mut self,
+        world: &mut World,
+        client: ClientId,
+        event: ClientEvent,
+    ) -> Option<ClientEvent> {
         let Some(job) = &mut self.foreground else { return Some(event) };
         let mut emit = Emit::new(world.now().wall_ms());
         match &mut job.kind {
@@ -1093,7 +1304,12 @@ impl Console {
     /// Runs a query job in the foreground; a script waits for it as for any tool.
     fn start_foreground(&mut self, world: &mut World, command: &str, kind: JobKind) {
         self.next_job_number += 1;
-        self.foreground = Some(super::job::Job { number: self.next_job_number, command: command.to_string(), kind, stdout_file: None });
+        self.foreground = Some(super::job::Job {
+            number: self.next_job_number,
+            command: command.to_string(),
+            kind,
+            stdout_file: None,
+        });
         if self.scripted || !self.captures.is_empty() {
             self.run_to_completion(world);
             if self.foreground.is_some() {

@@ -86,7 +86,8 @@ impl KsqlServer {
             for record in records {
                 for row in query.state.process(side, &record) {
                     let (key, value) = encode(&query.state.plan, query.key_format, query.value_format, &row);
-                    let topics: Vec<String> = std::iter::once(query.sink_topic.clone()).chain(query.changelog.clone()).collect();
+                    let topics: Vec<String> =
+                        std::iter::once(query.sink_topic.clone()).chain(query.changelog.clone()).collect();
                     query.written += 1;
                     world.poke_client(query.producer, |c, ctx| {
                         if let ClientRole::Producer(p) = &mut c.role {
@@ -145,7 +146,11 @@ pub(crate) fn start_producer(world: &mut World, client_id: &str, linger_ms: u64)
         delivery_timeout_ms: 120_000,
     };
     let client_id = client_id.to_string();
-    world.start_client(|_| Client { client_id, role: ClientRole::Producer(Box::new(Producer::new(config))), alive: true })
+    world.start_client(|_| Client {
+        client_id,
+        role: ClientRole::Producer(Box::new(Producer::new(config))),
+        alive: true,
+    })
 }
 
 /// A consumer of one source topic: in `group` (None: every partition, assigned).
@@ -170,7 +175,11 @@ pub(crate) fn start_consumer(
         group: group.map(|_| GroupConfig::default()),
     };
     let client_id = client_id.to_string();
-    world.start_client(|_| Client { client_id, role: ClientRole::Consumer(Box::new(Consumer::new(config))), alive: true })
+    world.start_client(|_| Client {
+        client_id,
+        role: ClientRole::Consumer(Box::new(Consumer::new(config))),
+        alive: true,
+    })
 }
 
 /// Starts a persistent query's clients; the caller registers it.
@@ -189,12 +198,17 @@ pub(crate) fn start_query(
     let changelog = crate::ksql::topology::changelog_topic(&plan, &application_id);
     let thread = format!("{application_id}-StreamThread-1");
     let left_topic = plan.left.source.topic.clone();
-    let mut consumers =
-        vec![(start_consumer(world, &format!("{thread}-consumer"), Some(&application_id), &left_topic, start, None), Side::Left)];
+    let mut consumers = vec![(
+        start_consumer(world, &format!("{thread}-consumer"), Some(&application_id), &left_topic, start, None),
+        Side::Left,
+    )];
     if let Some(j) = &plan.join {
         // The table side is read whole, as a Streams task restores a table from its topic.
         let restore = format!("{thread}-restore-consumer");
-        consumers.push((start_consumer(world, &restore, None, &j.right.source.topic, StartOffset::Earliest, None), Side::Right));
+        consumers.push((
+            start_consumer(world, &restore, None, &j.right.source.topic, StartOffset::Earliest, None),
+            Side::Right,
+        ));
     }
     let producer = start_producer(world, &format!("{thread}-producer"), 100);
     PersistentQuery {
@@ -219,4 +233,3 @@ pub(crate) fn query_prefix(kind: SourceKind) -> &'static str {
         SourceKind::Table => "CTAS",
     }
 }
-

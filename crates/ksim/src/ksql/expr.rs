@@ -24,8 +24,7 @@ pub(crate) struct FieldType {
 }
 
 /// The aggregate functions (`UdafFactory`s) the simulator knows.
-pub(crate) const AGGREGATES: &[&str] =
-    &["COUNT", "SUM", "AVG", "MIN", "MAX", "LATEST_BY_OFFSET", "EARLIEST_BY_OFFSET"];
+pub(crate) const AGGREGATES: &[&str] = &["COUNT", "SUM", "AVG", "MIN", "MAX", "LATEST_BY_OFFSET", "EARLIEST_BY_OFFSET"];
 
 pub(crate) fn is_aggregate_call(expr: &Expr) -> bool {
     matches!(expr, Expr::Call { name, .. } if AGGREGATES.contains(&name.as_str()))
@@ -269,15 +268,22 @@ pub(crate) fn type_of(expr: &Expr, schema: &[FieldType], aggregates: &[SqlType])
             Value::String(_) => SqlType::String,
         },
         Expr::Column { qualifier, name } => {
-            let matching: Vec<&FieldType> =
-                schema.iter().filter(|f| f.name == *name && qualifier.as_ref().is_none_or(|q| *q == f.qualifier)).collect();
+            let matching: Vec<&FieldType> = schema
+                .iter()
+                .filter(|f| f.name == *name && qualifier.as_ref().is_none_or(|q| *q == f.qualifier))
+                .collect();
             match matching.as_slice() {
                 [one] => one.ty,
                 [] => {
                     let shown = qualifier.as_ref().map_or(name.clone(), |q| format!("{q}.{name}"));
                     return Err(format!("Column '{shown}' cannot be resolved."));
                 }
-                _ => return Err(format!("Column '{name}' is ambiguous. Could be any of: {}", matching.iter().map(|f| format!("{}.{}", f.qualifier, f.name)).collect::<Vec<_>>().join(", "))),
+                _ => {
+                    return Err(format!(
+                        "Column '{name}' is ambiguous. Could be any of: {}",
+                        matching.iter().map(|f| format!("{}.{}", f.qualifier, f.name)).collect::<Vec<_>>().join(", ")
+                    ))
+                }
             }
         }
         Expr::Aggregate(i) => aggregates.get(*i).copied().unwrap_or(SqlType::Bigint),
@@ -307,7 +313,12 @@ pub(crate) fn type_of(expr: &Expr, schema: &[FieldType], aggregates: &[SqlType])
                 BinaryOp::Add if x == SqlType::String && y == SqlType::String => SqlType::String,
                 _ => {
                     if !x.is_numeric() || !y.is_numeric() {
-                        return Err(format!("Error processing expression: {}. Unsupported arithmetic types. {} {}", show(expr), x.name(), y.name()));
+                        return Err(format!(
+                            "Error processing expression: {}. Unsupported arithmetic types. {} {}",
+                            show(expr),
+                            x.name(),
+                            y.name()
+                        ));
                     }
                     if x == SqlType::Double || y == SqlType::Double {
                         SqlType::Double
@@ -423,13 +434,9 @@ pub(crate) fn show(expr: &Expr) -> String {
         Expr::Like { expr, pattern, negated } => {
             format!("({} {}LIKE {})", show(expr), if *negated { "NOT " } else { "" }, show(pattern))
         }
-        Expr::Between { expr, low, high, negated } => format!(
-            "({} {}BETWEEN {} AND {})",
-            show(expr),
-            if *negated { "NOT " } else { "" },
-            show(low),
-            show(high)
-        ),
+        Expr::Between { expr, low, high, negated } => {
+            format!("({} {}BETWEEN {} AND {})", show(expr), if *negated { "NOT " } else { "" }, show(low), show(high))
+        }
         Expr::InList { expr, list, negated } => format!(
             "({} {}IN ({}))",
             show(expr),
@@ -459,8 +466,8 @@ pub(crate) fn show(expr: &Expr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ksql::parser::parse;
     use crate::ksql::ast::{SelectItem, Statement};
+    use crate::ksql::parser::parse;
 
     /// Evaluates the first select item of `SELECT <expr> FROM S;` over BPM=130, P='p1'.
     fn value_of(expr: &str) -> Value {

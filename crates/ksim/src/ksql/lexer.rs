@@ -26,9 +26,8 @@ pub(crate) enum TokenKind {
 }
 
 /// Longest first, so `<=` wins over `<`.
-const SYMBOLS: &[&str] = &[
-    "<>", "!=", "<=", ">=", "||", "=>", "(", ")", ",", ";", ".", "*", "=", "<", ">", "+", "-", "/", "%", "[", "]",
-];
+const SYMBOLS: &[&str] =
+    &["<>", "!=", "<=", ">=", "||", "=>", "(", ")", ",", ";", ".", "*", "=", "<", ">", "+", "-", "/", "%", "[", "]"];
 
 /// A lexing error: the position and ANTLR's `token recognition error` text.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,11 +131,7 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, LexError> {
             step(&mut i, &mut line, &mut column, symbol.chars().count());
             TokenKind::Symbol(symbol)
         } else {
-            return Err(LexError {
-                line,
-                column,
-                message: format!("token recognition error at: '{c}'"),
-            });
+            return Err(LexError { line, column, message: format!("token recognition error at: '{c}'") });
         };
         let text: String = chars[start..i].iter().collect();
         tokens.push(Token { kind, text, line: start_line, column: start_column });

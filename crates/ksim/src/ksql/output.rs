@@ -14,7 +14,10 @@ pub(crate) fn table(headers: &[&str], rows: &[Vec<String>], footer: &[&str]) -> 
     if !headers.is_empty() {
         let widths: Vec<usize> = (0..headers.len())
             .map(|i| {
-                let cells = rows.iter().filter_map(|r| r.get(i)).map(|c| c.lines().map(|l| l.chars().count()).max().unwrap_or(0));
+                let cells = rows
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .map(|c| c.lines().map(|l| l.chars().count()).max().unwrap_or(0));
                 cells.chain(std::iter::once(headers[i].chars().count())).max().unwrap_or(0)
             })
             .collect();
@@ -46,11 +49,7 @@ pub(crate) fn message(text: &str) -> Vec<String> {
 }
 
 fn cell_width(columns: usize) -> usize {
-    if columns == 0 {
-        MIN_CELL_WIDTH
-    } else {
-        (TERMINAL_WIDTH / columns).saturating_sub(2).max(MIN_CELL_WIDTH)
-    }
+    TERMINAL_WIDTH.checked_div(columns).map_or(MIN_CELL_WIDTH, |w| w.saturating_sub(2).max(MIN_CELL_WIDTH))
 }
 
 fn separating_line(columns: usize) -> String {
@@ -119,13 +118,25 @@ mod tests {
 
     #[test]
     fn message_table_as_the_cli_prints_it() {
-        assert_eq!(message("Stream created"), vec![" Message        ", "----------------", " Stream created ", "----------------"]);
+        assert_eq!(
+            message("Stream created"),
+            vec![" Message        ", "----------------", " Stream created ", "----------------"]
+        );
     }
 
     #[test]
     fn listing_pads_columns_and_prints_footers() {
         let lines = table(&["Query ID", "Status"], &[vec!["CSAS_A_1".into(), "RUNNING:1".into()]], &["footer"]);
-        assert_eq!(lines, vec![" Query ID | Status    ", "----------------------", " CSAS_A_1 | RUNNING:1 ", "----------------------", "footer"]);
+        assert_eq!(
+            lines,
+            vec![
+                " Query ID | Status    ",
+                "----------------------",
+                " CSAS_A_1 | RUNNING:1 ",
+                "----------------------",
+                "footer"
+            ]
+        );
     }
 
     #[test]

@@ -29,8 +29,24 @@ impl ParseError {
 
 /// The statements `SyntaxErrorValidator` suggests when the first word is unknown.
 const COMMANDS: &[&str] = &[
-    "SELECT", "CREATE", "INSERT", "DESCRIBE", "PRINT", "EXPLAIN", "SHOW", "LIST", "TERMINATE", "PAUSE", "RESUME",
-    "DROP", "SET", "DEFINE", "UNDEFINE", "UNSET", "ASSERT", "ALTER",
+    "SELECT",
+    "CREATE",
+    "INSERT",
+    "DESCRIBE",
+    "PRINT",
+    "EXPLAIN",
+    "SHOW",
+    "LIST",
+    "TERMINATE",
+    "PAUSE",
+    "RESUME",
+    "DROP",
+    "SET",
+    "DEFINE",
+    "UNDEFINE",
+    "UNSET",
+    "ASSERT",
+    "ALTER",
 ];
 
 /// Words that cannot name a column or source without back-quotes.
@@ -39,6 +55,10 @@ const RESERVED: &[&str] = &[
     "JOIN", "LEFT", "INNER", "WITH", "WINDOW", "CREATE", "INSERT", "INTO", "VALUES", "CASE", "WHEN", "THEN", "ELSE",
     "END", "IS", "NULL", "LIKE", "BETWEEN", "IN", "TRUE", "FALSE", "CAST",
 ];
+
+/// The most hopping windows one record may fall into (size / advance), so one record
+/// cannot make the simulator update millions of windows.
+const HOPS_MAX: u64 = 1000;
 
 /// Nesting bound for expressions, so hostile input cannot exhaust the stack.
 const DEPTH_MAX: usize = 64;
@@ -250,7 +270,10 @@ impl Parser {
     fn create(&mut self) -> Result<Statement, ParseError> {
         self.expect_word("CREATE")?;
         if self.eat_word("OR") {
-            return Err(self.error_here("CREATE OR REPLACE is not simulated in Kafka Playground; DROP the source and create it again.".to_string()));
+            return Err(self.error_here(
+                "CREATE OR REPLACE is not simulated in Kafka Playground; DROP the source and create it again."
+                    .to_string(),
+            ));
         }
         let kind = if self.eat_word("STREAM") {
             SourceKind::Stream
@@ -316,8 +339,14 @@ impl Parser {
                 self.at += 1;
                 Ok(ty)
             }
-            None if matches!(w.as_str(), "ARRAY" | "MAP" | "STRUCT" | "DECIMAL" | "TIMESTAMP" | "DATE" | "TIME" | "BYTES") => {
-                Err(self.error_here(format!("Type {w} is not simulated in Kafka Playground; use BOOLEAN, INT, BIGINT, DOUBLE or VARCHAR.")))
+            None if matches!(
+                w.as_str(),
+                "ARRAY" | "MAP" | "STRUCT" | "DECIMAL" | "TIMESTAMP" | "DATE" | "TIME" | "BYTES"
+            ) =>
+            {
+                Err(self.error_here(format!(
+                    "Type {w} is not simulated in Kafka Playground; use BOOLEAN, INT, BIGINT, DOUBLE or VARCHAR."
+                )))
             }
             None => Err(self.error_here(format!("Unknown type: {}", t.text))),
         }
@@ -366,7 +395,9 @@ impl Parser {
             None
         };
         if self.is_word("SELECT") {
-            return Err(self.error_here("INSERT INTO … SELECT is not simulated in Kafka Playground; use CREATE STREAM … AS SELECT.".to_string()));
+            return Err(self.error_here(
+                "INSERT INTO … SELECT is not simulated in Kafka Playground; use CREATE STREAM … AS SELECT.".to_string(),
+            ));
         }
         self.expect_word("VALUES")?;
         self.expect_symbol("(")?;
@@ -448,15 +479,11 @@ impl Parser {
                 select.push(SelectItem::Star);
             } else {
                 let expr = self.expr()?;
-                let alias = if self.eat_word("AS") {
-                    Some(self.identifier()?)
-                } else if matches!(&self.peek().kind, TokenKind::Word(w) if !RESERVED.contains(&w.as_str()))
-                    || matches!(self.peek().kind, TokenKind::Quoted(_))
-                {
-                    Some(self.identifier()?)
-                } else {
-                    None
-                };
+                // `AS` is optional before an alias.
+                let aliased = self.eat_word("AS")
+                    || matches!(&self.peek().kind, TokenKind::Word(w) if !RESERVED.contains(&w.as_str()))
+                    || matches!(self.peek().kind, TokenKind::Quoted(_));
+                let alias = if aliased { Some(self.identifier()?) } else { None };
                 select.push(SelectItem::Expr { expr, alias });
             }
             if !self.eat_symbol(",") {
@@ -476,13 +503,19 @@ impl Parser {
             self.expect_word("JOIN")?;
             let right = self.source_ref()?;
             if self.is_word("WITHIN") {
-                return Err(self.error_here("Stream-stream joins (WITHIN) are not simulated in Kafka Playground; join a stream with a table.".to_string()));
+                return Err(self.error_here(
+                    "Stream-stream joins (WITHIN) are not simulated in Kafka Playground; join a stream with a table."
+                        .to_string(),
+                ));
             }
             self.expect_word("ON")?;
             let on = self.expr()?;
             Some(Join { kind, right, on })
         } else if self.is_word("FULL") || self.is_word("RIGHT") {
-            return Err(self.error_here(format!("{} joins are not simulated in Kafka Playground; use JOIN or LEFT JOIN.", self.peek().text)));
+            return Err(self.error_here(format!(
+                "{} joins are not simulated in Kafka Playground; use JOIN or LEFT JOIN.",
+                self.peek().text
+            )));
         } else {
             None
         };
@@ -511,14 +544,10 @@ impl Parser {
 
     fn source_ref(&mut self) -> Result<SourceRef, ParseError> {
         let name = self.identifier()?;
-        let alias = if self.eat_word("AS") {
-            Some(self.identifier()?)
-        } else if matches!(&self.peek().kind, TokenKind::Word(w) if !RESERVED.contains(&w.as_str()) && !matches!(w.as_str(), "WINDOW" | "LEFT" | "INNER" | "FULL" | "RIGHT" | "JOIN"))
-        {
-            Some(self.identifier()?)
-        } else {
-            None
-        };
+        let clause = |w: &str| matches!(w, "WINDOW" | "LEFT" | "INNER" | "FULL" | "RIGHT" | "JOIN");
+        let aliased = self.eat_word("AS")
+            || matches!(&self.peek().kind, TokenKind::Word(w) if !RESERVED.contains(&w.as_str()) && !clause(w));
+        let alias = if aliased { Some(self.identifier()?) } else { None };
         Ok(SourceRef { name, alias })
     }
 
@@ -527,6 +556,9 @@ impl Parser {
             self.expect_symbol("(")?;
             self.expect_word("SIZE")?;
             let size_ms = self.duration()?;
+            if size_ms == 0 {
+                return Err(self.error_here("Size of a window must be greater than zero.".to_string()));
+            }
             WindowSpec::Tumbling { size_ms }
         } else if self.eat_word("HOPPING") {
             self.expect_symbol("(")?;
@@ -538,6 +570,9 @@ impl Parser {
             let advance_ms = self.duration()?;
             if advance_ms == 0 || advance_ms > size_ms {
                 return Err(self.error_here(format!("Window advance must be at least 1ms and at most the size: size {size_ms} ms, advance {advance_ms} ms")));
+            }
+            if size_ms / advance_ms > HOPS_MAX {
+                return Err(self.error_here(format!("A record would fall into more than {HOPS_MAX} hopping windows; Kafka Playground refuses windows that overlap this much.")));
             }
             WindowSpec::Hopping { size_ms, advance_ms }
         } else if self.eat_word("SESSION") {
@@ -807,8 +842,9 @@ impl Parser {
 
 /// The lexer's symbols are `&'static str`; this finds the one equal to `s`.
 fn symbol_static(s: &str) -> &'static str {
-    const ALL: &[&str] =
-        &["<>", "!=", "<=", ">=", "||", "=>", "(", ")", ",", ";", ".", "*", "=", "<", ">", "+", "-", "/", "%", "[", "]"];
+    const ALL: &[&str] = &[
+        "<>", "!=", "<=", ">=", "||", "=>", "(", ")", ",", ";", ".", "*", "=", "<", ">", "+", "-", "/", "%", "[", "]",
+    ];
     ALL.iter().find(|x| **x == s).copied().unwrap_or("")
 }
 
@@ -860,20 +896,25 @@ mod tests {
         assert_eq!(query.window, Some(WindowSpec::Tumbling { size_ms: 60_000 }));
         assert_eq!(query.group_by.len(), 1);
         assert!(query.emit_changes);
-        assert!(matches!(&query.select[1], SelectItem::Expr { expr: Expr::Call { star: true, .. }, alias: Some(a) } if a == "N"));
+        assert!(
+            matches!(&query.select[1], SelectItem::Expr { expr: Expr::Call { star: true, .. }, alias: Some(a) } if a == "N")
+        );
         assert!(matches!(&query.select[2], SelectItem::Expr { alias: Some(a), .. } if a == "LAST"));
     }
 
     #[test]
     fn precedence_and_predicates() {
-        let Statement::Select(q) = one("SELECT * FROM s WHERE a + 2 * 3 > 7 AND NOT b LIKE 'x%' OR c BETWEEN 1 AND 2;") else {
+        let Statement::Select(q) = one("SELECT * FROM s WHERE a + 2 * 3 > 7 AND NOT b LIKE 'x%' OR c BETWEEN 1 AND 2;")
+        else {
             panic!()
         };
         let Some(Expr::Binary(BinaryOp::Or, left, _)) = q.filter else { panic!() };
         let Expr::Binary(BinaryOp::And, gt, not) = *left else { panic!() };
         assert!(matches!(*not, Expr::Not(_)));
         let Expr::Binary(BinaryOp::Gt, sum, _) = *gt else { panic!() };
-        assert!(matches!(*sum, Expr::Binary(BinaryOp::Add, _, ref product) if matches!(**product, Expr::Binary(BinaryOp::Multiply, ..))));
+        assert!(
+            matches!(*sum, Expr::Binary(BinaryOp::Add, _, ref product) if matches!(**product, Expr::Binary(BinaryOp::Multiply, ..)))
+        );
     }
 
     #[test]
@@ -887,14 +928,14 @@ mod tests {
 
     #[test]
     fn syntax_errors_read_as_ksqldb_writes_them() {
-        assert_eq!(error("SELEC * FROM s;"), "line 1:1: Syntax Error\nUnknown statement 'SELEC'\nDid you mean 'SELECT'?");
+        assert_eq!(
+            error("SELEC * FROM s;"),
+            "line 1:1: Syntax Error\nUnknown statement 'SELEC'\nDid you mean 'SELECT'?"
+        );
         assert_eq!(error("SELECT * s;"), "line 1:10: Syntax Error\nExpecting 'FROM'");
         assert_eq!(error("SELECT * FROM s"), "line 1:16: Syntax Error\nExpecting ';'");
         assert_eq!(error("SELECT COUNT(x FROM s;"), "line 1:16: Syntax Error\nExpecting ')'");
-        assert_eq!(
-            error("SELECT * FROM s WHERE (a = 1;"),
-            "line 1:29: Syntax Error\nExpecting ')'"
-        );
+        assert_eq!(error("SELECT * FROM s WHERE (a = 1;"), "line 1:29: Syntax Error\nExpecting ')'");
         assert_eq!(error("CREATE STREAM s (from INT);"), "line 1:18: Syntax Error\n\"from\" is a reserved keyword and it can't be used as an identifier. You can use it as an identifier by escaping it as `from` ");
         assert!(error("SELECT 'open FROM s;").starts_with("line 1:8: Syntax Error\ntoken recognition error"));
     }

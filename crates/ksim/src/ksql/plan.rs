@@ -63,7 +63,8 @@ pub(crate) struct Plan {
 impl Plan {
     /// The result is a table: an aggregation, or a projection of a table.
     pub(crate) fn result_is_table(&self) -> bool {
-        self.aggregate.is_some() || (self.left.source.kind == SourceKind::Table && self.join.is_none())
+        self.aggregate.is_some()
+            || (self.left.source.kind == SourceKind::Table && self.join.is_none())
             || self.join.as_ref().is_some_and(|j| j.table_table)
     }
 
@@ -117,7 +118,10 @@ pub(crate) fn plan(query: &Query, metastore: &MetaStore, sink: Option<&str>) -> 
             let right_source = lookup(metastore, &j.right.name)?;
             let right = Input { qualifier: j.right.qualifier().to_string(), source: right_source };
             if right.qualifier == left.qualifier {
-                return Err(format!("Can not join '{}' to '{}': self joins are not yet supported.", left.source.name, right.source.name));
+                return Err(format!(
+                    "Can not join '{}' to '{}': self joins are not yet supported.",
+                    left.source.name, right.source.name
+                ));
             }
             if right.source.kind == SourceKind::Stream {
                 return Err("Stream-stream joins (JOIN … WITHIN) are not simulated in Kafka Playground; join a stream to a table.".to_string());
@@ -126,11 +130,20 @@ pub(crate) fn plan(query: &Query, metastore: &MetaStore, sink: Option<&str>) -> 
                 return Err(format!("Unsupported join expression: {}", show(&j.on)));
             };
             let refers_right = |e: &Expr| matches!(e, Expr::Column { qualifier: Some(q), .. } if *q == right.qualifier);
-            let (left_expr, right_expr) = if refers_right(b) { (a, b) } else if refers_right(a) { (b, a) } else {
-                return Err(format!("Invalid join condition: join criteria must reference both sides. Got {}.", show(&j.on)));
+            let (left_expr, right_expr) = if refers_right(b) {
+                (a, b)
+            } else if refers_right(a) {
+                (b, a)
+            } else {
+                return Err(format!(
+                    "Invalid join condition: join criteria must reference both sides. Got {}.",
+                    show(&j.on)
+                ));
             };
             let right_key: Vec<String> = right.source.key_columns().into_iter().map(|(n, _)| n).collect();
-            let Expr::Column { name: right_name, .. } = right_expr.as_ref() else { unreachable!("refers_right matched a column") };
+            let Expr::Column { name: right_name, .. } = right_expr.as_ref() else {
+                return Err(format!("Unsupported join expression: {}", show(&j.on)));
+            };
             if !right_key.contains(right_name) {
                 return Err(format!(
                     "Cannot repartition a TABLE source. If this is a join, make sure that the criteria uses the TABLE's key column {} instead of {}",
@@ -167,7 +180,10 @@ pub(crate) fn plan(query: &Query, metastore: &MetaStore, sink: Option<&str>) -> 
     };
     if let Some(f) = &query.filter {
         if type_of(f, &schema, &[])? != SqlType::Boolean {
-            return Err(format!("Type error in WHERE expression: Should evaluate to boolean but is {} instead.", show(f)));
+            return Err(format!(
+                "Type error in WHERE expression: Should evaluate to boolean but is {} instead.",
+                show(f)
+            ));
         }
         let mut aggregate_in_where = false;
         f.walk(&mut |e| aggregate_in_where |= is_aggregate_call(e));
@@ -183,7 +199,8 @@ pub(crate) fn plan(query: &Query, metastore: &MetaStore, sink: Option<&str>) -> 
                 let inputs: Vec<&Input> = std::iter::once(&left).chain(join.as_ref().map(|j| &j.right)).collect();
                 for input in inputs {
                     let prefix = join.as_ref().map(|_| format!("{}_", input.qualifier));
-                    let mut names: Vec<String> = input.source.columns.iter().filter(|c| c.key).map(|c| c.name.clone()).collect();
+                    let mut names: Vec<String> =
+                        input.source.columns.iter().filter(|c| c.key).map(|c| c.name.clone()).collect();
                     if input.source.window.is_some() {
                         names.push(WINDOWSTART.to_string());
                         names.push(WINDOWEND.to_string());
@@ -198,14 +215,17 @@ pub(crate) fn plan(query: &Query, metastore: &MetaStore, sink: Option<&str>) -> 
             SelectItem::Expr { expr, alias } => items.push((alias.clone(), expr.clone())),
         }
     }
-    let is_aggregation = !query.group_by.is_empty() || items.iter().any(|(_, e) | contains_aggregate(e));
+    let is_aggregation = !query.group_by.is_empty() || items.iter().any(|(_, e)| contains_aggregate(e));
     let mut calls: Vec<AggregateCall> = Vec::new();
     let aggregate = if is_aggregation {
         if query.group_by.is_empty() {
             return Err("Aggregate functions need a GROUP BY clause in Kafka Playground (ksqlDB would group every row under one key).".to_string());
         }
         if query.group_by.len() > 1 {
-            return Err("GROUP BY on more than one expression is not simulated in Kafka Playground; group by one column.".to_string());
+            return Err(
+                "GROUP BY on more than one expression is not simulated in Kafka Playground; group by one column."
+                    .to_string(),
+            );
         }
         if left.source.kind == SourceKind::Table {
             return Err("GROUP BY on a table is not simulated in Kafka Playground; aggregate a stream.".to_string());
@@ -235,7 +255,8 @@ pub(crate) fn plan(query: &Query, metastore: &MetaStore, sink: Option<&str>) -> 
         }
         None
     };
-    let agg_types: Vec<SqlType> = aggregate.as_ref().map(|a| a.calls.iter().map(|c| c.ty).collect()).unwrap_or_default();
+    let agg_types: Vec<SqlType> =
+        aggregate.as_ref().map(|a| a.calls.iter().map(|c| c.ty).collect()).unwrap_or_default();
     let mut output_schema = schema.clone();
     if aggregate.as_ref().is_some_and(|a| a.window.is_some()) {
         let q = left.qualifier.clone();
@@ -349,7 +370,8 @@ fn mark_keys(
         format!("Key missing from projection (ie, SELECT). \nThe query used to build `{sink}` must include the {what} {required} in its projection (eg, SELECT {required}...).")
     };
     if let Some(a) = aggregate {
-        let found = columns.iter().position(|c| show(&c.expr) == show(&a.group_by) || same_column(&c.expr, &a.group_by));
+        let found =
+            columns.iter().position(|c| show(&c.expr) == show(&a.group_by) || same_column(&c.expr, &a.group_by));
         match (found, sink) {
             (Some(i), _) => columns[i].key = true,
             (None, Some(sink)) => return Err(missing("grouping expression", &show(&a.group_by), sink)),

@@ -54,7 +54,7 @@ impl Accumulator {
     }
 
     /// Adds one row's argument (None for `COUNT(*)`); nulls are skipped as ksqlDB's UDAFs do.
-    fn add(&mut self, arg: Option<Value>, first: bool) {
+    fn add(&mut self, arg: Option<Value>) {
         match (self, arg) {
             (Accumulator::Count(n), None) => *n += 1,
             (_, None | Some(Value::Null)) => {}
@@ -76,7 +76,7 @@ impl Accumulator {
             }
             (Accumulator::Latest(l), Some(v)) => *l = v,
             (Accumulator::Earliest(e), Some(v)) => {
-                if first || e.is_null() {
+                if e.is_null() {
                     *e = v;
                 }
             }
@@ -95,16 +95,8 @@ impl Accumulator {
             (Accumulator::Min(a), Accumulator::Min(b)) | (Accumulator::Max(a), Accumulator::Max(b)) if a.is_null() => {
                 *a = b.clone()
             }
-            (Accumulator::Min(a), Accumulator::Min(b)) => {
-                if b.compare(a).is_some_and(|o| o.is_lt()) {
-                    *a = b.clone();
-                }
-            }
-            (Accumulator::Max(a), Accumulator::Max(b)) => {
-                if b.compare(a).is_some_and(|o| o.is_gt()) {
-                    *a = b.clone();
-                }
-            }
+            (Accumulator::Min(a), Accumulator::Min(b)) if b.compare(a).is_some_and(|o| o.is_lt()) => *a = b.clone(),
+            (Accumulator::Max(a), Accumulator::Max(b)) if b.compare(a).is_some_and(|o| o.is_gt()) => *a = b.clone(),
             (Accumulator::Latest(a), Accumulator::Latest(b)) if !b.is_null() => *a = b.clone(),
             (Accumulator::Earliest(a), Accumulator::Earliest(b)) if a.is_null() => *a = b.clone(),
             _ => {}
@@ -116,9 +108,11 @@ impl Accumulator {
             Accumulator::Count(n) => Value::Bigint(*n),
             Accumulator::Avg { count: 0, .. } => Value::Null,
             Accumulator::Avg { sum, count } => Value::Double(sum / *count as f64),
-            Accumulator::Sum(v) | Accumulator::Min(v) | Accumulator::Max(v) | Accumulator::Latest(v) | Accumulator::Earliest(v) => {
-                v.clone()
-            }
+            Accumulator::Sum(v)
+            | Accumulator::Min(v)
+            | Accumulator::Max(v)
+            | Accumulator::Latest(v)
+            | Accumulator::Earliest(v) => v.clone(),
         }
     }
 }
@@ -247,7 +241,12 @@ impl QueryState {
             None if j.kind == JoinKind::Inner => return Vec::new(),
             None => {
                 let q = j.right.qualifier.clone();
-                j.right.source.columns.iter().map(|c| Field { qualifier: q.clone(), name: c.name.clone(), value: Value::Null }).collect()
+                j.right
+                    .source
+                    .columns
+                    .iter()
+                    .map(|c| Field { qualifier: q.clone(), name: c.name.clone(), value: Value::Null })
+                    .collect()
             }
         };
         let mut fields = left;
@@ -304,7 +303,7 @@ impl QueryState {
         let windows: Vec<(u64, u64)> = match a.window {
             None => vec![(0, 0)],
             Some(WindowSpec::Tumbling { size_ms }) => {
-                let start = t - t % size_ms;
+                let start = t - t % size_ms.max(1);
                 vec![(start, start + size_ms)]
             }
             Some(WindowSpec::Hopping { size_ms, advance_ms }) => {
@@ -322,7 +321,9 @@ impl QueryState {
                 let touching: Vec<(u64, Group)> = self
                     .groups
                     .iter()
-                    .filter(|((k, start), g)| *k == group && start.saturating_sub(gap_ms) <= t && t <= g.end_ms + gap_ms)
+                    .filter(|((k, start), g)| {
+                        *k == group && start.saturating_sub(gap_ms) <= t && t <= g.end_ms.saturating_add(gap_ms)
+                    })
                     .map(|((_, start), g)| (*start, g.clone()))
                     .collect();
                 let mut start = t;
@@ -351,10 +352,12 @@ impl QueryState {
             }
         };
         for (start, end) in windows {
-            let entry = self.groups.entry((group.clone(), start)).or_insert_with(|| Group { end_ms: end, accumulators: fresh() });
-            let first = entry.accumulators.iter().all(|acc| matches!(acc, Accumulator::Count(0)) || acc.result().is_null());
+            let entry = self
+                .groups
+                .entry((group.clone(), start))
+                .or_insert_with(|| Group { end_ms: end, accumulators: fresh() });
             for (acc, arg) in entry.accumulators.iter_mut().zip(&args) {
-                acc.add(arg.clone(), first);
+                acc.add(arg.clone());
             }
             let accumulators = entry.accumulators.clone();
             let window = a.window.map(|_| (start, end));
@@ -433,16 +436,29 @@ pub(crate) fn decode(input: &Input, record: &ConsumedRecord) -> Result<(Vec<Valu
     let key = if key_columns.is_empty() {
         Vec::new()
     } else {
-        deserialize(source.key_format, &key_columns, key_bytes).map_err(|e| format!("Failed to deserialize key from topic: {}. {e}", source.topic))?
+        deserialize(source.key_format, &key_columns, key_bytes)
+            .map_err(|e| format!("Failed to deserialize key from topic: {}. {e}", source.topic))?
     };
     let value_columns = source.value_columns();
     let values = deserialize(source.value_format, &value_columns, record.value.as_deref())
         .map_err(|e| format!("Failed to deserialize value from topic: {}. {e}", source.topic))?;
     let q = &input.qualifier;
     let mut fields: Vec<Field> = Vec::new();
-    fields.extend(key_columns.iter().zip(&key).map(|((n, _), v)| Field { qualifier: q.clone(), name: n.clone(), value: v.clone() }));
-    fields.extend(value_columns.iter().zip(values).map(|((n, _), v)| Field { qualifier: q.clone(), name: n.clone(), value: v }));
-    fields.push(Field { qualifier: q.clone(), name: ROWTIME.to_string(), value: Value::Bigint(record.timestamp_ms as i64) });
+    fields.extend(key_columns.iter().zip(&key).map(|((n, _), v)| Field {
+        qualifier: q.clone(),
+        name: n.clone(),
+        value: v.clone(),
+    }));
+    fields.extend(value_columns.iter().zip(values).map(|((n, _), v)| Field {
+        qualifier: q.clone(),
+        name: n.clone(),
+        value: v,
+    }));
+    fields.push(Field {
+        qualifier: q.clone(),
+        name: ROWTIME.to_string(),
+        value: Value::Bigint(record.timestamp_ms as i64),
+    });
     if let Some((start, end)) = window {
         fields.push(Field { qualifier: q.clone(), name: WINDOWSTART.to_string(), value: Value::Bigint(start as i64) });
         fields.push(Field { qualifier: q.clone(), name: WINDOWEND.to_string(), value: Value::Bigint(end as i64) });
@@ -451,7 +467,12 @@ pub(crate) fn decode(input: &Input, record: &ConsumedRecord) -> Result<(Vec<Valu
 }
 
 /// A result row as a Kafka record for the sink: (key, value) bytes.
-pub(crate) fn encode(plan: &Plan, key_format: serde::Format, value_format: serde::Format, row: &ResultRow) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+pub(crate) fn encode(
+    plan: &Plan,
+    key_format: serde::Format,
+    value_format: serde::Format,
+    row: &ResultRow,
+) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
     let pick = |key: bool| -> (Vec<serde::ColumnSpec>, Vec<Value>) {
         plan.columns
             .iter()

@@ -93,13 +93,16 @@ pub(crate) fn deserialize(format: Format, columns: &[ColumnSpec], bytes: Option<
     match format {
         Format::Json => {
             let text = String::from_utf8_lossy(bytes);
-            let parsed = json::parse(&text).ok_or_else(|| "Failed to deserialize value from topic: invalid JSON".to_string())?;
+            let parsed =
+                json::parse(&text).ok_or_else(|| "Failed to deserialize value from topic: invalid JSON".to_string())?;
             if columns.len() == 1 && !matches!(parsed, Json::Object(_)) {
                 // A single column may be the whole value (ksqlDB's unwrapped single values).
                 return Ok(vec![from_json(&parsed, columns[0].1)?]);
             }
             let Json::Object(fields) = &parsed else {
-                return Err("Failed to deserialize value: Can't convert type. sourceType: ".to_string() + json_kind(&parsed) + ", requiredType: STRUCT");
+                return Err("Failed to deserialize value: Can't convert type. sourceType: ".to_string()
+                    + json_kind(&parsed)
+                    + ", requiredType: STRUCT");
             };
             columns
                 .iter()
@@ -162,14 +165,14 @@ fn from_json(j: &Json, ty: SqlType) -> Result<Value, String> {
     Ok(match (j, ty) {
         (Json::Null, _) => Value::Null,
         (Json::Bool(b), SqlType::Boolean) => Value::Boolean(*b),
-        (Json::Number(n), SqlType::Integer) if n.fract() == 0.0 && n.abs() <= f64::from(i32::MAX) => Value::Integer(*n as i32),
+        (Json::Number(n), SqlType::Integer) if n.fract() == 0.0 && n.abs() <= f64::from(i32::MAX) => {
+            Value::Integer(*n as i32)
+        }
         (Json::Number(_), SqlType::Bigint) => Value::Bigint(j.as_i64().ok_or_else(mismatch)?),
         (Json::Number(n), SqlType::Double) => Value::Double(*n),
-        (Json::Number(n), SqlType::String) => Value::String(if n.fract() == 0.0 && n.abs() < 1e15 {
-            format!("{}", *n as i64)
-        } else {
-            java_double(*n)
-        }),
+        (Json::Number(n), SqlType::String) => {
+            Value::String(if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", *n as i64) } else { java_double(*n) })
+        }
         (Json::Text(s), SqlType::String) => Value::String(s.clone()),
         (Json::Bool(b), SqlType::String) => Value::String(b.to_string()),
         (Json::Text(s), _) => Value::String(s.clone()).cast(ty).map_err(|_| mismatch())?,
@@ -225,10 +228,7 @@ mod tests {
     fn json_reads_case_insensitively_and_writes_column_names() {
         let values = deserialize(Format::Json, &cols(), Some(br#"{"patient":"p1","bpm":82,"extra":true}"#)).unwrap();
         assert_eq!(values, vec![Value::String("p1".into()), Value::Integer(82)]);
-        assert_eq!(
-            serialize(Format::Json, &cols(), &values).unwrap(),
-            br#"{"PATIENT":"p1","BPM":82}"#.to_vec()
-        );
+        assert_eq!(serialize(Format::Json, &cols(), &values).unwrap(), br#"{"PATIENT":"p1","BPM":82}"#.to_vec());
         let missing = deserialize(Format::Json, &cols(), Some(br#"{"bpm":90}"#)).unwrap();
         assert_eq!(missing[0], Value::Null);
         assert!(deserialize(Format::Json, &cols(), Some(b"82 bpm")).is_err());

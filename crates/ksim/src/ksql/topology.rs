@@ -41,7 +41,15 @@ impl Graph {
             self.counter += 1;
         }
         let index = self.nodes.len();
-        self.nodes.push(Node { kind, name, stores: Vec::new(), topic: String::new(), successors: Vec::new(), predecessors: Vec::new(), subtopology });
+        self.nodes.push(Node {
+            kind,
+            name,
+            stores: Vec::new(),
+            topic: String::new(),
+            successors: Vec::new(),
+            predecessors: Vec::new(),
+            subtopology,
+        });
         if let Some(p) = parent {
             self.nodes[p].successors.push(index);
             self.nodes[index].predecessors.push(p);
@@ -58,7 +66,9 @@ impl Graph {
             return "none".to_string();
         }
         let mut sorted = list.to_vec();
-        sorted.sort_by(|a, b| self.size(*b).cmp(&self.size(*a)).then_with(|| self.nodes[*a].name.cmp(&self.nodes[*b].name)));
+        sorted.sort_by(|a, b| {
+            self.size(*b).cmp(&self.size(*a)).then_with(|| self.nodes[*a].name.cmp(&self.nodes[*b].name))
+        });
         sorted.iter().map(|i| self.nodes[*i].name.as_str()).collect::<Vec<_>>().join(", ")
     }
 
@@ -68,14 +78,20 @@ impl Graph {
         for id in 0..count {
             out.push_str(&format!("   Sub-topology: {id}\n"));
             let mut members: Vec<usize> = (0..self.nodes.len()).filter(|i| self.nodes[*i].subtopology == id).collect();
-            members.sort_by(|a, b| self.size(*b).cmp(&self.size(*a)).then_with(|| self.nodes[*a].name.cmp(&self.nodes[*b].name)));
+            members.sort_by(|a, b| {
+                self.size(*b).cmp(&self.size(*a)).then_with(|| self.nodes[*a].name.cmp(&self.nodes[*b].name))
+            });
             for i in members {
                 let n = &self.nodes[i];
                 let next = self.names(&n.successors);
                 let prev = self.names(&n.predecessors);
                 match n.kind {
-                    Kind::Source => out.push_str(&format!("    Source: {} (topics: [{}])\n      --> {next}\n", n.name, n.topic)),
-                    Kind::Sink => out.push_str(&format!("    Sink: {} (topic: {})\n      <-- {prev}\n", n.name, n.topic)),
+                    Kind::Source => {
+                        out.push_str(&format!("    Source: {} (topics: [{}])\n      --> {next}\n", n.name, n.topic))
+                    }
+                    Kind::Sink => {
+                        out.push_str(&format!("    Sink: {} (topic: {})\n      <-- {prev}\n", n.name, n.topic))
+                    }
                     Kind::Processor => out.push_str(&format!(
                         "    Processor: {} (stores: [{}])\n      --> {next}\n      <-- {prev}\n",
                         n.name,
