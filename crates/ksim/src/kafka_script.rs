@@ -1,7 +1,8 @@
 //! "Export as Kafka commands": the student's console session as a shell script for a real
 //! Kafka 4 installation. Kafka's `bin/*.sh` lines are kept (with the records typed into a
 //! console producer as a here-document); `ksim …` lines become comments saying what to do
-//! by hand; other shell lines (`ls`, `cat`) become comments.
+//! by hand; other shell lines (`ls`, `cat`) become comments. Statements typed at the
+//! `ksql>` prompt go to the `ksql` CLI as a here-document.
 
 use crate::session::{Session, Stream};
 
@@ -24,8 +25,14 @@ impl Session {
         for line in self.output() {
             match line.stream {
                 Stream::Command => {
+                    let in_ksql = commands.last().is_some_and(|(lines, _)| is_ksql(&lines[0]));
                     if let Some(cmd) = line.text.strip_prefix("$ ") {
                         commands.push((vec![cmd.to_string()], Vec::new()));
+                    } else if let (Some(statement), Some((_, records))) = (
+                        line.text.strip_prefix("ksql> ").or(line.text.strip_prefix('>').filter(|_| in_ksql)),
+                        commands.last_mut().filter(|_| in_ksql),
+                    ) {
+                        records.push(statement.to_string());
                     } else if let (Some(more), Some((lines, _))) = (line.text.strip_prefix("> "), commands.last_mut()) {
                         lines.push(more.to_string());
                     }
@@ -45,6 +52,10 @@ impl Session {
             let first = whole.split_whitespace().next().unwrap_or("");
             if first == "ksim" {
                 out.push_str(&explain_ksim(&whole));
+                continue;
+            }
+            if is_ksql(&whole) {
+                out.push_str(&ksql_here_document(&whole, &records));
                 continue;
             }
             if !whole.contains("kafka-") || !whole.contains(".sh") {
@@ -80,6 +91,37 @@ impl Session {
         }
         out
     }
+}
+
+/// The `ksql` CLI (with or without a server URL).
+fn is_ksql(command: &str) -> bool {
+    command.split_whitespace().next() == Some("ksql")
+}
+
+/// The statements typed at `ksql>` for the ksqlDB CLI to read; `ksim` lines typed there
+/// become comments, `exit` ends the document.
+fn ksql_here_document(command: &str, statements: &[String]) -> String {
+    let mut out = String::from(
+        "# ksqlDB: needs a ksqlDB server at http://localhost:8088 (the playground simulates one).
+",
+    );
+    out.push_str(command);
+    if statements.is_empty() {
+        out.push('\n');
+        return out;
+    }
+    out.push_str(" <<'EOF'\n");
+    for s in statements {
+        let word = s.split_whitespace().next().unwrap_or_default();
+        if word == "ksim" {
+            out.push_str(&format!("-- (playground) {s}\n"));
+        } else if !s.trim().eq_ignore_ascii_case("exit") {
+            out.push_str(s);
+            out.push('\n');
+        }
+    }
+    out.push_str("EOF\n");
+    out
 }
 
 /// `KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid)` and `export X=…` are kept.
@@ -134,6 +176,35 @@ fn explain_ksim(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ksql_statements_become_a_here_document() {
+        let statements = vec!["SHOW STREAMS;".to_string(), "ksim advance 5s".to_string(), "exit".to_string()];
+        assert_eq!(
+            ksql_here_document("ksql http://localhost:8088", &statements),
+            "# ksqlDB: needs a ksqlDB server at http://localhost:8088 (the playground simulates one).\nksql http://localhost:8088 <<'EOF'\nSHOW STREAMS;\n-- (playground) ksim advance 5s\nEOF\n"
+        );
+    }
+
+    #[test]
+    fn a_ksql_session_exports_its_statements_after_the_cli_command() {
+        let mut session = Session::new(1);
+        for line in [
+            "ksim start-cluster --brokers 1 --controllers 1",
+            "ksql",
+            "CREATE STREAM s (a INT)",
+            "  WITH (kafka_topic='s', value_format='JSON', partitions=1);",
+            "exit",
+            "kafka-topics.sh --list --bootstrap-server localhost:9092",
+        ] {
+            session.input(line);
+        }
+        let script = session.export_kafka_commands();
+        assert!(
+            script.contains("ksql <<'EOF'\nCREATE STREAM s (a INT)\n  WITH (kafka_topic='s', value_format='JSON', partitions=1);\nEOF\nbin/kafka-topics.sh --list"),
+            "{script}"
+        );
+    }
 
     #[test]
     fn bin_is_added_where_missing() {
