@@ -94,3 +94,39 @@ fn travel_through_checkpoints_equals_a_full_replay() {
         assert_same(&fast, &full, &format!("after fork {fork}: back to the present"));
     }
 }
+
+/// The same with ksqlDB's server and CLI in the console: persistent queries, pull and push
+/// queries survive a restore as they would a replay.
+#[test]
+fn ksql_queries_travel_through_checkpoints_as_a_full_replay_does() {
+    let mut fast = Session::new(5);
+    let mut full = Session::new(5);
+    full.disable_checkpoints();
+    for s in [&mut fast, &mut full] {
+        s.input("ksim start-cluster --brokers 1 --controllers 1");
+        s.input("ksql");
+        s.input("SET 'auto.offset.reset'='earliest';");
+        s.input("CREATE STREAM hr (patient VARCHAR KEY, bpm INT) WITH (kafka_topic='hr', value_format='JSON', partitions=2);");
+        s.input("CREATE TABLE counts AS SELECT patient, COUNT(*) AS n FROM hr GROUP BY patient EMIT CHANGES;");
+        for round in 0..1200u64 {
+            s.advance(100);
+            match round % 40 {
+                5 => s.input(&format!("INSERT INTO hr (patient, bpm) VALUES ('p{}', {});", round % 3, 60 + round % 90)),
+                20 => s.input("SELECT * FROM counts WHERE patient = 'p1';"),
+                30 => s.input("SELECT patient, bpm FROM hr WHERE bpm > 100 EMIT CHANGES;"),
+                35 => s.interrupt(),
+                _ => {}
+            }
+        }
+    }
+    assert_same(&fast, &full, "live");
+    assert!(fast.transcript().contains("|p1"), "the pull query answered:\n{}", fast.transcript());
+    let present = fast.events_processed();
+    let mut points = Points(5);
+    for _ in 0..8 {
+        let k = points.below(present + 1);
+        fast.travel_to(k);
+        full.travel_to(k);
+        assert_same(&fast, &full, &format!("travel_to({k}) of {present}"));
+    }
+}

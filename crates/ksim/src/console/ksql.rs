@@ -230,7 +230,10 @@ Default behavior:
 Kafka Playground: statements supported here are CREATE STREAM/TABLE [AS SELECT], INSERT
 INTO … VALUES, SELECT (push with EMIT CHANGES, pull on tables), SHOW STREAMS|TABLES|
 QUERIES|TOPICS|PROPERTIES, DESCRIBE [EXTENDED], EXPLAIN, DROP, TERMINATE, SET, UNSET,
-PRINT. 'ksim advance 10s' (and other ksim commands) let simulated time pass.";
+PRINT. 'ksim advance 10s' (and other ksim commands) let simulated time pass.
+Simplified: the server is always up while a broker runs; queries emit one update per
+record (no cache) and regroup without repartition topics; formats JSON, DELIMITED and
+KAFKA; types BOOLEAN, INT, BIGINT, DOUBLE, VARCHAR; stream-table and table-table joins.";
 
 /// A line typed at the `ksql> ` prompt.
 pub(crate) fn line(con: &mut Console, world: &mut World, text: &str) {

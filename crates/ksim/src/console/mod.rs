@@ -846,6 +846,9 @@ Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name; each takes --h
   kafka-producer-perf-test.sh              kafka-consumer-perf-test.sh
   kafka-consumer-groups.sh                 kafka-dump-log.sh --cluster-metadata-decoder
 
+ksqlDB: ksql http://localhost:8088 opens the ksql> prompt (a simulated server, up while a
+broker runs); statements end with ; and exit leaves.
+
 Shell: VAR=value, $VAR, $(command), quotes, \\ line continuations, ; && || &,
 > file redirections, and echo cat ls cd pwd mkdir rm touch head tail wc env export clear jobs.
 
