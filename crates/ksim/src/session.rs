@@ -722,6 +722,11 @@ impl Session {
     pub(crate) fn world(&self) -> &World {
         &self.world
     }
+
+    /// A column of a ksqlDB table's row (`ksql_table_row` checks).
+    pub(crate) fn ksql_table_value(&self, table: &str, key: &str, column: &str) -> Result<String, String> {
+        self.console.ksql_server.table_value(table, key, column)
+    }
 }
 
 /// What share links, session files and the page's exercises need (`share.rs`).

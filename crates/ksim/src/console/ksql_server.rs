@@ -121,6 +121,31 @@ impl KsqlServer {
         Some(q)
     }
 
+    /// A column of the row for `key` in a table a persistent query writes (its newest
+    /// window's row for a windowed table), as a pull query prints it.
+    pub(crate) fn table_value(&self, table: &str, key: &str, column: &str) -> Result<String, String> {
+        let query = self
+            .queries
+            .values()
+            .find(|q| q.sink.eq_ignore_ascii_case(table))
+            .ok_or_else(|| format!("no persistent query writes a table {table}"))?;
+        let columns = &query.state.plan.columns;
+        let wanted = columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(column))
+            .ok_or_else(|| format!("table {table} has no column {column}"))?;
+        let key_column =
+            columns.iter().position(|c| c.key).ok_or_else(|| format!("table {table} has no key column"))?;
+        let row = query
+            .state
+            .materialized
+            .values()
+            .filter(|r| r.values.get(key_column).is_some_and(|v| v.display() == key))
+            .max_by_key(|r| r.window.map_or(0, |w| w.0))
+            .ok_or_else(|| format!("table {table} has no row for key {key}"))?;
+        Ok(row.values.get(wanted).map(|v| v.display()).unwrap_or_default())
+    }
+
     /// Queries reading from, and writing to, a source.
     pub(crate) fn readers_and_writers(&self, source: &str) -> (Vec<&PersistentQuery>, Vec<&PersistentQuery>) {
         let read = self.queries.values().filter(|q| q.state.plan.source_names().iter().any(|s| s == source)).collect();

@@ -25,6 +25,7 @@ const KINDS: &[(&str, &[&str], &[&str])] = &[
     ("config", &["topic", "name", "value"], &[]),
     ("record_survived", &["topic", "value"], &[]),
     ("controller_leader_changed", &[], &[]),
+    ("ksql_table_row", &["table", "key", "column", "value"], &[]),
 ];
 
 /// A question about the simulation. Counts and values are about committed records (below
@@ -109,6 +110,14 @@ pub enum Check {
     },
     /// A different controller leads the KRaft quorum, in a higher epoch than after setup.
     ControllerLeaderChanged,
+    /// The ksqlDB table (written by a persistent query) has a row for `key` whose `column`
+    /// shows `value`, as a pull query would print it (the newest window's row).
+    KsqlTableRow {
+        table: String,
+        key: String,
+        column: String,
+        value: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,6 +247,12 @@ pub(super) fn parse(at: &Loader, path: &str, v: &Json) -> Result<ExerciseCheck, 
         }
         "config" => Check::Config { topic: text("topic")?, name: text("name")?, value: text("value")? },
         "record_survived" => Check::RecordSurvived { topic: text("topic")?, value: text("value")? },
+        "ksql_table_row" => Check::KsqlTableRow {
+            table: text("table")?,
+            key: text("key")?,
+            column: text("column")?,
+            value: text("value")?,
+        },
         _ => Check::ControllerLeaderChanged,
     };
     let description = match at.opt_text(f, path, "description")? {
@@ -411,6 +426,9 @@ impl Check {
             }
             Check::ControllerLeaderChanged => {
                 "another controller leads the KRaft quorum, in a higher epoch".to_string()
+            }
+            Check::KsqlTableRow { table, key, column, value } => {
+                format!("ksqlDB table {table} has {column} = {value} for key {key}")
             }
         }
     }
@@ -654,6 +672,14 @@ impl Check {
                     Ok(())
                 } else {
                     Err(format!("no broker holding {topic}-{} was killed", p.partition))
+                }
+            }
+            Check::KsqlTableRow { table, key, column, value } => {
+                let shown = session.ksql_table_value(table, key, column)?;
+                if shown == *value {
+                    Ok(())
+                } else {
+                    Err(format!("{column} is {shown} for key {key}"))
                 }
             }
             Check::ControllerLeaderChanged => {

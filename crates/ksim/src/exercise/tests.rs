@@ -43,7 +43,7 @@ fn an_unknown_check_names_its_path_and_the_known_kinds() {
         ),
         "{msg}"
     );
-    assert!(msg.ends_with("controller_leader_changed)"), "{msg}");
+    assert!(msg.ends_with("controller_leader_changed, ksql_table_row)"), "{msg}");
 }
 
 #[test]
@@ -166,6 +166,25 @@ fn a_check_fails_with_what_the_simulation_shows() {
     let results = e.check_attempt(&e.solution_script());
     assert!(results[0].passed, "{results:?}");
     assert_eq!(results[1].detail, "t-0 had no leader after setup");
+}
+
+#[test]
+fn a_ksql_table_row_check_reads_the_materialized_table() {
+    let e = builtin_exercises().unwrap_or_else(|e| panic!("{e}")).into_iter().find(|e| e.id == "ksql-heart-rate");
+    let e = e.expect("ksql-heart-rate");
+    let row = |results: &[crate::CheckResult]| {
+        results.iter().find(|r| r.description.contains("READINGS_PER_PATIENT")).cloned()
+    };
+    // Before any query has run, the table is not there.
+    let results = e.check_attempt("ksql\nSET 'auto.offset.reset'='earliest';\nCREATE STREAM heart_rate (patient VARCHAR KEY, bpm INT) WITH (kafka_topic='heart-rate-measures', value_format='JSON');\n");
+    let r = row(&results).expect("the table check");
+    assert_eq!((r.passed, r.detail.as_str()), (false, "no persistent query writes a table READINGS_PER_PATIENT"));
+    // A count of readings above 100 only: p1 has one such reading, not two.
+    let attempt = "ksql\nSET 'auto.offset.reset'='earliest';\nCREATE STREAM heart_rate (patient VARCHAR KEY, bpm INT) WITH (kafka_topic='heart-rate-measures', value_format='JSON');\nCREATE TABLE readings_per_patient AS SELECT patient, COUNT(*) AS readings FROM heart_rate WHERE bpm > 100 GROUP BY patient EMIT CHANGES;\nksim advance 10s\n";
+    let r = row(&e.check_attempt(attempt)).expect("the table check");
+    assert_eq!((r.passed, r.detail.as_str()), (false, "READINGS is 1 for key p1"));
+    let r = row(&e.check_attempt(&e.solution_script())).expect("the table check");
+    assert!(r.passed, "{r:?}");
 }
 
 #[test]
