@@ -495,3 +495,197 @@ pub(crate) fn encode(
     };
     (key, value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ksql::ast::Statement;
+    use crate::ksql::metastore::{Column, DataSource, MetaStore};
+    use crate::ksql::parser::parse;
+    use crate::ksql::plan::plan;
+    use crate::ksql::serde::Format;
+    use crate::ksql::value::SqlType;
+
+    fn metastore() -> MetaStore {
+        let mut m = MetaStore::default();
+        let column = |name: &str, ty, key| Column { name: name.to_string(), ty, key };
+        m.add(DataSource {
+            kind: SourceKind::Stream,
+            name: "HR".into(),
+            topic: "hr".into(),
+            key_format: Format::Kafka,
+            value_format: Format::Json,
+            columns: vec![
+                column("PATIENT", SqlType::String, true),
+                column("BPM", SqlType::Integer, false),
+                column("WARD", SqlType::String, false),
+            ],
+            window: None,
+            statement: String::new(),
+        });
+        m.add(DataSource {
+            kind: SourceKind::Table,
+            name: "WARDS".into(),
+            topic: "wards".into(),
+            key_format: Format::Kafka,
+            value_format: Format::Json,
+            columns: vec![column("WARD", SqlType::String, true), column("FLOOR", SqlType::Integer, false)],
+            window: None,
+            statement: String::new(),
+        });
+        m
+    }
+
+    fn state(select: &str) -> QueryState {
+        let Ok(mut statements) = parse(select) else { panic!("{select}") };
+        let Some(Statement::Select(q)) = statements.pop() else { panic!("{select}") };
+        QueryState::new(plan(&q, &metastore(), None).unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    fn record(topic: &str, key: &str, value: Option<&str>, timestamp_ms: u64) -> ConsumedRecord {
+        ConsumedRecord {
+            topic: topic.to_string(),
+            partition: 0,
+            offset: 0,
+            timestamp_ms,
+            key: Some(key.as_bytes().to_vec()),
+            value: value.map(|v| v.as_bytes().to_vec()),
+        }
+    }
+
+    /// Each row's cells as the CLI prints them, with its window.
+    fn rows(out: Vec<ResultRow>) -> Vec<(Vec<String>, Option<(u64, u64)>, bool)> {
+        out.into_iter().map(|r| (r.values.iter().map(Value::display).collect(), r.window, r.tombstone)).collect()
+    }
+
+    fn cells(values: &[&str]) -> Vec<String> {
+        values.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_filter_projects_and_a_bad_record_is_logged_and_skipped() {
+        let mut q = state("SELECT patient, bpm * 2 AS double FROM hr WHERE bpm > 120 EMIT CHANGES;");
+        assert_eq!(
+            rows(q.process(Side::Left, &record("hr", "p1", Some(r#"{"bpm":130}"#), 1))),
+            vec![(cells(&["p1", "260"]), None, false)]
+        );
+        assert!(q.process(Side::Left, &record("hr", "p1", Some(r#"{"bpm":80}"#), 2)).is_empty());
+        assert!(q.process(Side::Left, &record("hr", "p1", Some("82 bpm"), 3)).is_empty());
+        assert_eq!((q.processed, q.errors), (3, 1));
+        assert!(q.last_error.as_deref().is_some_and(|e| e.starts_with("Failed to deserialize value from topic: hr.")));
+    }
+
+    #[test]
+    fn tumbling_windows_are_epoch_aligned_and_counted_per_key() {
+        let mut q = state("SELECT patient, COUNT(*) AS n, MAX(bpm) AS top FROM hr WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY patient EMIT CHANGES;");
+        let hr = |bpm: u32, t: u64| record("hr", "p1", Some(&format!(r#"{{"bpm":{bpm}}}"#)), t);
+        assert_eq!(
+            rows(q.process(Side::Left, &hr(80, 59_000))),
+            vec![(cells(&["p1", "1", "80"]), Some((0, 60_000)), false)]
+        );
+        assert_eq!(
+            rows(q.process(Side::Left, &hr(90, 59_999))),
+            vec![(cells(&["p1", "2", "90"]), Some((0, 60_000)), false)]
+        );
+        assert_eq!(
+            rows(q.process(Side::Left, &hr(70, 60_000))),
+            vec![(cells(&["p1", "1", "70"]), Some((60_000, 120_000)), false)]
+        );
+        assert_eq!(q.materialized.len(), 2);
+    }
+
+    #[test]
+    fn hopping_windows_hold_a_record_in_every_window_that_covers_it() {
+        let mut q = state("SELECT patient, COUNT(*) AS n FROM hr WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 5 SECONDS) GROUP BY patient EMIT CHANGES;");
+        let windows: Vec<_> = rows(q.process(Side::Left, &record("hr", "p1", Some(r#"{"bpm":1}"#), 12_000)))
+            .into_iter()
+            .map(|r| r.1)
+            .collect();
+        assert_eq!(windows, vec![Some((5_000, 15_000)), Some((10_000, 20_000))]);
+        let windows: Vec<_> = rows(q.process(Side::Left, &record("hr", "p1", Some(r#"{"bpm":1}"#), 3_000)))
+            .into_iter()
+            .map(|r| r.1)
+            .collect();
+        assert_eq!(windows, vec![Some((0, 10_000))]);
+    }
+
+    #[test]
+    fn sessions_merge_within_the_gap_and_replace_the_merged_rows() {
+        let mut q =
+            state("SELECT patient, COUNT(*) AS n FROM hr WINDOW SESSION (5 SECONDS) GROUP BY patient EMIT CHANGES;");
+        let at = |t: u64| record("hr", "p1", Some(r#"{"bpm":1}"#), t);
+        assert_eq!(
+            rows(q.process(Side::Left, &at(10_000))),
+            vec![(cells(&["p1", "1"]), Some((10_000, 10_000)), false)]
+        );
+        assert_eq!(
+            rows(q.process(Side::Left, &at(12_000))),
+            vec![
+                (cells(&["p1", "null"]), Some((10_000, 10_000)), true),
+                (cells(&["p1", "2"]), Some((10_000, 12_000)), false),
+            ]
+        );
+        assert_eq!(
+            rows(q.process(Side::Left, &at(20_000))),
+            vec![(cells(&["p1", "1"]), Some((20_000, 20_000)), false)]
+        );
+        // 16 s is within 5 s of both sessions: all three merge.
+        let merged = rows(q.process(Side::Left, &at(16_000)));
+        assert_eq!(merged.last(), Some(&(cells(&["p1", "4"]), Some((10_000, 20_000)), false)));
+        assert_eq!(merged.iter().filter(|r| r.2).count(), 2);
+        assert_eq!(q.materialized.len(), 1);
+    }
+
+    #[test]
+    fn averages_latest_by_offset_and_null_group_keys() {
+        let mut q = state("SELECT ward, AVG(bpm) AS a, LATEST_BY_OFFSET(patient) AS last, SUM(bpm) AS s FROM hr GROUP BY ward EMIT CHANGES;");
+        q.process(Side::Left, &record("hr", "p1", Some(r#"{"bpm":80,"ward":"icu"}"#), 1));
+        let out = rows(q.process(Side::Left, &record("hr", "p2", Some(r#"{"bpm":95,"ward":"icu"}"#), 2)));
+        assert_eq!(out, vec![(cells(&["icu", "87.5", "p2", "175"]), None, false)]);
+        assert!(
+            q.process(Side::Left, &record("hr", "p3", Some(r#"{"bpm":95}"#), 3)).is_empty(),
+            "a null ward is dropped"
+        );
+    }
+
+    #[test]
+    fn a_stream_table_join_looks_up_the_latest_row_and_a_left_join_keeps_misses() {
+        let mut inner = state("SELECT h.patient, w.floor FROM hr h JOIN wards w ON h.ward = w.ward EMIT CHANGES;");
+        let mut left = state("SELECT h.patient, w.floor FROM hr h LEFT JOIN wards w ON h.ward = w.ward EMIT CHANGES;");
+        for q in [&mut inner, &mut left] {
+            assert!(q.process(Side::Right, &record("wards", "icu", Some(r#"{"floor":3}"#), 1)).is_empty());
+            q.process(Side::Right, &record("wards", "icu", Some(r#"{"floor":4}"#), 2));
+            q.process(Side::Right, &record("wards", "er", Some(r#"{"floor":0}"#), 2));
+            q.process(Side::Right, &record("wards", "er", None, 3));
+        }
+        let reading = |ward: &str| record("hr", "p1", Some(&format!(r#"{{"bpm":70,"ward":"{ward}"}}"#)), 4);
+        assert_eq!(rows(inner.process(Side::Left, &reading("icu"))), vec![(cells(&["p1", "4"]), None, false)]);
+        assert!(inner.process(Side::Left, &reading("er")).is_empty(), "er was deleted");
+        assert_eq!(rows(left.process(Side::Left, &reading("er"))), vec![(cells(&["p1", "null"]), None, false)]);
+    }
+
+    #[test]
+    fn a_table_projection_forwards_deletes_as_tombstones() {
+        let mut q = state("SELECT ward, floor + 1 AS above FROM wards EMIT CHANGES;");
+        assert_eq!(
+            rows(q.process(Side::Left, &record("wards", "icu", Some(r#"{"floor":3}"#), 1))),
+            vec![(cells(&["icu", "4"]), None, false)]
+        );
+        assert_eq!(
+            rows(q.process(Side::Left, &record("wards", "icu", None, 2))),
+            vec![(cells(&["icu", "null"]), None, true)]
+        );
+        assert!(q.materialized.is_empty());
+    }
+
+    #[test]
+    fn encoding_puts_key_columns_in_the_key_and_windows_after_it() {
+        let mut q = state(
+            "SELECT patient, COUNT(*) AS n FROM hr WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY patient EMIT CHANGES;",
+        );
+        let out = q.process(Side::Left, &record("hr", "p1", Some(r#"{"bpm":1}"#), 61_000));
+        let (key, value) = encode(&q.plan, Format::Kafka, Format::Json, &out[0]);
+        assert_eq!(key, Some([b"p1".as_slice(), &60_000u64.to_be_bytes()].concat()));
+        assert_eq!(value, Some(br#"{"N":1}"#.to_vec()));
+    }
+}
