@@ -16,6 +16,7 @@ use super::log_dirs::LogDirsJob;
 use super::metadata_quorum::QuorumJob;
 use super::producer_perf_test::ProducerPerfJob;
 use super::reassign_partitions::ReassignJob;
+use super::streams_demo::StreamsJob;
 use super::topics::TopicsJob;
 use crate::client::admin::AdminCall;
 use crate::ids::{ClientId, NodeId};
@@ -42,6 +43,8 @@ pub(crate) enum JobKind {
     Consumer(ConsumerJob),
     ProducerPerf(Box<ProducerPerfJob>),
     ConsumerPerf(ConsumerPerfJob),
+    /// A Kafka Streams example application (`kafka-run-class.sh`).
+    Streams(StreamsJob),
 }
 
 #[derive(Clone)]
@@ -107,6 +110,7 @@ impl Job {
             JobKind::Consumer(j) => Some(j.client),
             JobKind::ProducerPerf(j) => Some(j.client),
             JobKind::ConsumerPerf(j) => Some(j.client),
+            JobKind::Streams(_) => None,
         }
     }
 
@@ -119,6 +123,7 @@ impl Job {
             JobKind::Consumer(c) => c.stop(world, emit),
             JobKind::ProducerPerf(j) => j.stop(world, emit),
             JobKind::ConsumerPerf(j) => j.stop(world, emit),
+            JobKind::Streams(j) => j.stop(world, emit),
             _ => return false,
         }
         true
@@ -141,6 +146,7 @@ impl Job {
             JobKind::Consumer(j) => j.client = client,
             JobKind::ProducerPerf(j) => j.client = client,
             JobKind::ConsumerPerf(j) => j.client = client,
+            JobKind::Streams(_) => {}
         }
     }
 
@@ -185,13 +191,18 @@ impl Job {
             JobKind::Consumer(j) => j.on_event(event, emit),
             JobKind::ProducerPerf(j) => j.on_event(event, emit),
             JobKind::ConsumerPerf(j) => j.on_event(event, emit),
+            // The application's clients report to the world's Streams runtime.
+            JobKind::Streams(_) => {}
         }
     }
 
-    /// Simulated time moved: a job that acts on its own schedule acts now.
-    pub(crate) fn tick(&mut self, world: &mut World) {
-        if let JobKind::ProducerPerf(j) = &mut self.kind {
-            j.tick(world);
+    /// Simulated time moved: a job that acts on its own schedule acts now, and a Streams
+    /// application's log reaches the terminal.
+    pub(crate) fn tick(&mut self, world: &mut World, emit: &mut Emit) {
+        match &mut self.kind {
+            JobKind::ProducerPerf(j) => j.tick(world),
+            JobKind::Streams(j) => j.tick(world, emit),
+            _ => {}
         }
     }
 

@@ -107,6 +107,8 @@ pub(crate) struct StreamsApp {
     admin: Option<ClientId>,
     producer: Option<ClientId>,
     consumers: BTreeMap<ClientId, ConsumerSlot>,
+    /// Partition counts of the source and internal topics, as at start-up.
+    partitions: BTreeMap<String, u32>,
     output: StreamsOutput,
 }
 
@@ -298,6 +300,7 @@ impl StreamsApp {
             let group = GroupConfig {
                 enable_auto_commit: true,
                 auto_commit_interval_ms: self.config.commit_interval_ms,
+                group_topic_partitions: self.partitions.clone(),
                 ..GroupConfig::default()
             };
             let config = ConsumerConfig {
@@ -553,10 +556,28 @@ impl World {
             admin: Some(admin),
             producer: None,
             consumers: BTreeMap::new(),
+            partitions: partitions.iter().filter(|(_, n)| **n > 0).map(|(t, n)| (t.clone(), *n as u32)).collect(),
             output: StreamsOutput::default(),
         };
         app.transition(self, StreamsState::Rebalancing);
         self.streams.owners.insert(admin, id);
+        // Kafka Streams never creates its source topics: the first rebalance fails.
+        let missing: Vec<String> = app
+            .topology
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Source { topics, internal: false, .. } => Some(topics.clone()),
+                _ => None,
+            })
+            .flatten()
+            .filter(|t| !partitions.contains_key(t))
+            .collect();
+        if !missing.is_empty() {
+            let text = format!("stream-thread [{}] Encountered the following exception during processing and the thread is going to shut down: org.apache.kafka.streams.errors.MissingSourceTopicException: One or more source topics were missing during rebalance (org.apache.kafka.streams.processor.internals.StreamThread)", app.thread());
+            app.log(self, Level::Error, text);
+            app.fail(self);
+        }
         self.streams.apps.insert(id, app);
         id
     }
