@@ -343,6 +343,9 @@ impl Console {
         if let Some(client) = job.client() {
             world.poke_client(client, |c, _| c.alive = false);
         }
+        if let JobKind::Streams(j) = &job.kind {
+            world.crash_streams(j.app);
+        }
         self.push(Stream::Stdout, format!("[{}]+  {:<24}{}", job.number, "Killed", job.command));
         Outcome::Done(0)
     }

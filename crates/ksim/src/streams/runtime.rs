@@ -596,6 +596,18 @@ impl World {
         self.run_streams();
     }
 
+    /// The instance's process dies (`kill -9`): no commit, no LeaveGroup; the group
+    /// moves its tasks only once `session.timeout.ms` passed.
+    pub(crate) fn crash_streams(&mut self, id: AppId) {
+        let Some(mut app) = self.streams.apps.remove(&id) else { return };
+        for c in app.clients() {
+            self.poke_client(c, |client, _| client.alive = false);
+        }
+        app.tasks.clear();
+        app.state = StreamsState::NotRunning;
+        self.streams.apps.insert(id, app);
+    }
+
     pub(crate) fn streams(&self, id: AppId) -> Option<&StreamsApp> {
         self.streams.apps.get(&id)
     }

@@ -145,3 +145,42 @@ fn the_same_seed_gives_the_same_output_bytes() {
     };
     assert_eq!(run(21), run(21));
 }
+
+#[test]
+fn a_crashed_instances_tasks_move_after_the_session_timeout() {
+    let (mut world, mut con) = cluster(14, 3);
+    let first = start(&mut world, &mut con);
+    let second = start(&mut world, &mut con);
+    con.advance(&mut world, 10_000);
+    produce(&mut world, &mut con, &["p1:1", "p2:1", "p3:1", "p4:1"]);
+    con.advance(&mut world, 31_000);
+    world.crash_streams(first);
+    // Within session.timeout.ms (45 s) the group still counts the dead member.
+    con.advance(&mut world, 20_000);
+    assert!(world.streams(second).map_or(0, |a| a.task_ids().len()) < 3);
+    con.advance(&mut world, 40_000);
+    assert_eq!(world.streams(second).map(|a| a.task_ids().len()), Some(3));
+    produce(&mut world, &mut con, &["p1:2", "p2:2", "p3:2", "p4:2"]);
+    for p in ["p1", "p2", "p3", "p4"] {
+        assert_eq!(count_of(&world, second, p), Some(2), "{p} restored and counted on");
+    }
+}
+
+#[test]
+fn the_page_sees_the_topology_with_counts_tasks_and_rows() {
+    let (mut world, mut con) = cluster(15, 1);
+    let app = start(&mut world, &mut con);
+    produce(&mut world, &mut con, &["p1:80", "p1:82"]);
+    let view = world.streams(app).map(|a| a.view()).expect("the app");
+    assert_eq!(view.state, "RUNNING");
+    let source = view.nodes.iter().find(|n| n.kind == "Source").expect("a source");
+    assert_eq!((source.topics.clone(), source.records), (vec!["vitals".to_string()], 2));
+    assert!(view
+        .edges
+        .iter()
+        .any(|e| e.from == "KSTREAM-SOURCE-0000000000" && e.to == "KSTREAM-AGGREGATE-0000000001" && e.records == 2));
+    assert_eq!(view.tasks.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), vec!["0_0"]);
+    let table = view.tables.iter().find(|t| t.store == "counts").expect("the counts table");
+    assert_eq!(table.changelog_topic.as_deref(), Some("vitals-counter-counts-changelog"));
+    assert_eq!(table.rows.iter().map(|r| (r.key.as_str(), r.value.as_str())).collect::<Vec<_>>(), vec![("p1", "2")]);
+}
