@@ -52,5 +52,8 @@ pub use exercise::{
 };
 pub use session::{run_script, run_script_with_trace, ConsoleLine, Session, Stream, TraceEntry};
 pub use share::{ImportError, Replay, ShareError, SESSION_FILE_BYTES_MAX, SHARE_PAYLOAD_BYTES_MAX};
+pub use streams::view::{
+    StreamsAppView, StreamsEdgeView, StreamsNodeView, StreamsRowView, StreamsTableView, StreamsTaskView,
+};
 pub use sweep::{sweep_seed, Scenario, SeedReport, SweepConfig};
 pub use view::*;

@@ -151,6 +151,9 @@ impl World {
         act(client, &mut ctx);
         let out = ctx.out;
         self.apply_outputs(Addr::Client(id), out);
+        if self.streams.has_pending() {
+            self.run_streams();
+        }
     }
 
     /// The freshest committed metadata among running controllers: it stands for the
@@ -199,6 +202,9 @@ impl World {
                     self.dispatch(to, input);
                 }
             }
+        }
+        if self.streams.has_pending() {
+            self.run_streams();
         }
         if self.check_invariants {
             let mut checker = std::mem::take(&mut self.invariants);
@@ -307,13 +313,15 @@ impl World {
                 }
                 Output::Log(line) => match from {
                     Addr::Node(id) => self.server_logs.push((id, line)),
+                    Addr::Client(id) if self.streams.owns(id) => self.streams.deliver(id, ClientEvent::Log(line)),
                     Addr::Client(id) => self.notifications.push((id, ClientEvent::Log(line))),
                 },
-                Output::Notify(event) => {
-                    if let Addr::Client(id) = from {
-                        self.notifications.push((id, event));
-                    }
-                }
+                Output::Notify(event) => match from {
+                    // A Streams application's clients report to it, not to the console.
+                    Addr::Client(id) if self.streams.owns(id) => self.streams.deliver(id, event),
+                    Addr::Client(id) => self.notifications.push((id, event)),
+                    Addr::Node(_) => {}
+                },
             }
         }
     }

@@ -54,6 +54,10 @@ pub(crate) struct GroupConfig {
     pub(crate) protocol: GroupProtocol,
     /// `group.remote.assignor` (consumer protocol only).
     pub(crate) remote_assignor: Option<String>,
+    /// Partition counts of the other topics the group's members subscribe to, for the
+    /// leader's assignor: a Streams instance runs one consumer per topic (Kafka's leader
+    /// would fetch those topics' metadata itself).
+    pub(crate) group_topic_partitions: BTreeMap<String, u32>,
 }
 
 /// `group.protocol`: the classic protocol or KIP-848's.
@@ -74,6 +78,7 @@ impl Default for GroupConfig {
             assignors: crate::assignor::DEFAULT_ASSIGNORS.to_vec(),
             protocol: GroupProtocol::Classic,
             remote_assignor: None,
+            group_topic_partitions: BTreeMap::new(),
         }
     }
 }
@@ -649,7 +654,8 @@ impl Consumer {
                     generation: (s.generation_id >= 0).then_some(s.generation_id),
                 })
                 .collect();
-            let mut partitions_per_topic = BTreeMap::new();
+            let mut partitions_per_topic =
+                self.config.group.as_ref().map(|g| g.group_topic_partitions.clone()).unwrap_or_default();
             partitions_per_topic.insert(self.config.topic.clone(), self.partition_count);
             let result = assignor.assign(&partitions_per_topic, &subscriptions);
             ctx.log(Level::Info, format!("{} Finished assignment for group at generation {generation_id}: {} (org.apache.kafka.clients.consumer.internals.ConsumerCoordinator)", self.tag(), describe_assignment(&result)));

@@ -115,6 +115,10 @@ struct Pending {
     value: Option<Vec<u8>>,
     timestamp_ms: u64,
     enqueued: SimTime,
+    /// Kafka Streams' choice: an explicit partition (a changelog's is its task's), or the
+    /// bytes to hash instead of the key (a windowed key's inner key).
+    partition: Option<u32>,
+    partition_key: Option<Vec<u8>>,
 }
 
 impl Pending {
@@ -264,9 +268,40 @@ impl Producer {
 
     /// `KafkaProducer.send`: returns the id the outcome will carry.
     pub(crate) fn send(&mut self, topic: String, key: Option<Vec<u8>>, value: Option<Vec<u8>>, ctx: &mut Ctx) -> u64 {
+        let timestamp_ms = ctx.wall_ms();
+        self.enqueue(topic, key, value, timestamp_ms, None, None, ctx)
+    }
+
+    /// A send as Kafka Streams' `RecordCollector` makes it: the record's own timestamp,
+    /// and an explicit partition or the bytes its partitioner hashes.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn send_streams_record(
+        &mut self,
+        topic: String,
+        key: Option<Vec<u8>>,
+        value: Option<Vec<u8>>,
+        timestamp_ms: u64,
+        partition: Option<u32>,
+        partition_key: Option<Vec<u8>>,
+        ctx: &mut Ctx,
+    ) -> u64 {
+        self.enqueue(topic, key, value, timestamp_ms, partition, partition_key, ctx)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn enqueue(
+        &mut self,
+        topic: String,
+        key: Option<Vec<u8>>,
+        value: Option<Vec<u8>>,
+        timestamp_ms: u64,
+        partition: Option<u32>,
+        partition_key: Option<Vec<u8>>,
+        ctx: &mut Ctx,
+    ) -> u64 {
         self.next_record_id += 1;
         let id = self.next_record_id;
-        let pending = Pending { id, topic, key, value, timestamp_ms: ctx.wall_ms(), enqueued: ctx.now };
+        let pending = Pending { id, topic, key, value, timestamp_ms, enqueued: ctx.now, partition, partition_key };
         self.waiting.push_back(pending);
         // Records queue behind earlier ones still waiting for metadata; scanning the whole
         // queue on every send would make a pasted burst quadratic.
@@ -384,7 +419,10 @@ impl Producer {
     /// it, then draw another (KIP-794's uniform sticky partitioner, without the adaptive
     /// weighting by queue size).
     fn choose_partition(&mut self, p: &Pending, partitions: u32, ctx: &mut Ctx) -> u32 {
-        if let Some(key) = &p.key {
+        if let Some(partition) = p.partition.filter(|q| *q < partitions) {
+            return partition;
+        }
+        if let Some(key) = p.partition_key.as_ref().or(p.key.as_ref()) {
             return partition_for_key(key, partitions);
         }
         let batch_size = self.config.batch_size;

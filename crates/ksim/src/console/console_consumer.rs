@@ -1,6 +1,7 @@
 //! `kafka-console-consumer.sh` (`ConsoleConsumer`, `ConsoleConsumerOptions`,
 //! `DefaultMessageFormatter`): option checks, where reading starts, the formatter's
-//! fields in Kafka's order, and `Processed a total of N messages` on exit.
+//! fields in Kafka's order (keys and values through `key.deserializer`/`value.deserializer`),
+//! and `Processed a total of N messages` on exit.
 
 use super::console_producer::{properties, unescape};
 use super::job::{Emit, JobKind};
@@ -13,6 +14,7 @@ use crate::client::consumer::{
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
 use crate::node::ClientEvent;
+use crate::streams::Serde;
 use crate::time::format_log_timestamp;
 use crate::world::World;
 
@@ -51,13 +53,22 @@ struct Formatter {
     key_separator: String,
     line_separator: String,
     null_literal: String,
+    /// `key.deserializer` / `value.deserializer`: how the bytes become text (as UTF-8
+    /// when unset, as `StringDeserializer`).
+    key_deserializer: Option<Serde>,
+    value_deserializer: Option<Serde>,
 }
 
 impl Formatter {
     /// Fields in Kafka's order: timestamp, partition, offset, headers, key, value.
     fn format(&self, r: &ConsumedRecord) -> String {
-        let text = |b: &Option<Vec<u8>>| {
-            b.as_ref().map_or(self.null_literal.clone(), |v| String::from_utf8_lossy(v).into_owned())
+        let text = |b: &Option<Vec<u8>>, serde: &Option<Serde>| match (b, serde) {
+            (None, _) => self.null_literal.clone(),
+            (Some(v), Some(serde)) => match serde.deserialize(Some(v)) {
+                Ok(d) => d.to_string(),
+                Err(_) => String::from_utf8_lossy(v).into_owned(),
+            },
+            (Some(v), None) => String::from_utf8_lossy(v).into_owned(),
         };
         let mut fields = Vec::new();
         if self.print_timestamp {
@@ -73,10 +84,10 @@ impl Formatter {
             fields.push("NO_HEADERS".to_string());
         }
         if self.print_key {
-            fields.push(text(&r.key));
+            fields.push(text(&r.key, &self.key_deserializer));
         }
         if self.print_value {
-            fields.push(text(&r.value));
+            fields.push(text(&r.value, &self.value_deserializer));
         }
         let mut line = fields.join(&self.key_separator);
         line.push_str(&self.line_separator);
@@ -163,6 +174,7 @@ fn group_config(props: &[(String, String)], generated_group: bool) -> Result<Gro
         assignors,
         protocol,
         remote_assignor: prop("group.remote.assignor").filter(|v| !v.is_empty()).map(str::to_string),
+        group_topic_partitions: std::collections::BTreeMap::new(),
     };
     if protocol == GroupProtocol::Classic && config.heartbeat_interval_ms >= config.session_timeout_ms {
         return Err("heartbeat.interval.ms must be lower than session.timeout.ms".to_string());
@@ -288,6 +300,8 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         key_separator: prop("key.separator").map_or("\t".to_string(), unescape),
         line_separator: prop("line.separator").map_or("\n".to_string(), unescape),
         null_literal: prop("null.literal").unwrap_or("null").to_string(),
+        key_deserializer: prop("key.deserializer").and_then(deserializer),
+        value_deserializer: prop("value.deserializer").and_then(deserializer),
     };
     let group_id = match group_ids.first() {
         Some(g) => g.to_string(),
@@ -386,5 +400,16 @@ impl ConsumerJob {
                 self.finish(emit);
             }
         }
+    }
+}
+
+/// The serde of a deserializer class given to the formatter (`LongDeserializer`, …);
+/// None for the byte and string ones, whose bytes print as UTF-8 text.
+fn deserializer(class: &str) -> Option<Serde> {
+    match class.rsplit('.').next().unwrap_or(class) {
+        "LongDeserializer" => Some(Serde::Long),
+        "IntegerDeserializer" => Some(Serde::Integer),
+        "DoubleDeserializer" => Some(Serde::Double),
+        _ => None,
     }
 }

@@ -17,6 +17,7 @@ use super::log_dirs::LogDirsJob;
 use super::metadata_quorum::QuorumJob;
 use super::producer_perf_test::ProducerPerfJob;
 use super::reassign_partitions::ReassignJob;
+use super::streams_demo::StreamsJob;
 use super::topics::TopicsJob;
 use crate::client::admin::AdminCall;
 use crate::ids::{ClientId, NodeId};
@@ -47,6 +48,8 @@ pub(crate) enum JobKind {
     KsqlPush(Box<PushJob>),
     /// ksqlDB's `PRINT 'topic'`.
     KsqlPrint(PrintJob),
+    /// A Kafka Streams example application (`kafka-run-class.sh`).
+    Streams(StreamsJob),
 }
 
 #[derive(Clone)]
@@ -114,6 +117,7 @@ impl Job {
             JobKind::ConsumerPerf(j) => Some(j.client),
             JobKind::KsqlPush(j) => j.consumers.first().map(|(c, _)| *c),
             JobKind::KsqlPrint(j) => Some(j.client),
+            JobKind::Streams(_) => None,
         }
     }
 
@@ -128,6 +132,7 @@ impl Job {
             JobKind::ConsumerPerf(j) => j.stop(world, emit),
             JobKind::KsqlPush(j) => j.stop(world, emit),
             JobKind::KsqlPrint(j) => j.stop(world, emit),
+            JobKind::Streams(j) => j.stop(world, emit),
             _ => return false,
         }
         true
@@ -152,6 +157,7 @@ impl Job {
             JobKind::ConsumerPerf(j) => j.client = client,
             // They never start an Admin call.
             JobKind::KsqlPush(_) | JobKind::KsqlPrint(_) => {}
+            JobKind::Streams(_) => {}
         }
     }
 
@@ -198,13 +204,18 @@ impl Job {
             JobKind::ConsumerPerf(j) => j.on_event(event, emit),
             // The console hands their events over with the world (`Console::ksql_job_event`).
             JobKind::KsqlPush(_) | JobKind::KsqlPrint(_) => {}
+            // The application's clients report to the world's Streams runtime.
+            JobKind::Streams(_) => {}
         }
     }
 
-    /// Simulated time moved: a job that acts on its own schedule acts now.
-    pub(crate) fn tick(&mut self, world: &mut World) {
-        if let JobKind::ProducerPerf(j) = &mut self.kind {
-            j.tick(world);
+    /// Simulated time moved: a job that acts on its own schedule acts now, and a Streams
+    /// application's log reaches the terminal.
+    pub(crate) fn tick(&mut self, world: &mut World, emit: &mut Emit) {
+        match &mut self.kind {
+            JobKind::ProducerPerf(j) => j.tick(world),
+            JobKind::Streams(j) => j.tick(world, emit),
+            _ => {}
         }
     }
 

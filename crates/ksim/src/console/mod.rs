@@ -27,6 +27,7 @@ mod reassign_partitions;
 mod server_start;
 mod shell;
 mod storage;
+mod streams_demo;
 mod topics;
 mod vfs;
 
@@ -362,6 +363,9 @@ impl Console {
         if let Some(client) = job.client() {
             world.poke_client(client, |c, _| c.alive = false);
         }
+        if let JobKind::Streams(j) = &job.kind {
+            world.crash_streams(j.app);
+        }
         self.push(Stream::Stdout, format!("[{}]+  {:<24}{}", job.number, "Killed", job.command));
         Outcome::Done(0)
     }
@@ -494,10 +498,21 @@ impl Console {
                 }
             });
         }
-        // Perf tests send on their own schedule in simulated time.
-        for job in self.foreground.iter_mut().chain(self.background.iter_mut()) {
-            job.tick(world);
+        // Perf tests send on their own schedule in simulated time; Streams apps log.
+        if let Some(mut job) = self.foreground.take() {
+            let mut emit = Emit::new(world.now().wall_ms());
+            job.tick(world, &mut emit);
+            self.foreground = Some(job);
+            self.finish_emit(world, emit, true);
         }
+        let mut jobs = std::mem::take(&mut self.background);
+        for job in &mut jobs {
+            let mut emit = Emit::new(world.now().wall_ms());
+            job.tick(world, &mut emit);
+            self.emit(emit, job.stdout_file.clone());
+        }
+        jobs.append(&mut self.background);
+        self.background = jobs;
     }
 
     fn dispatch(&mut self, world: &mut World, mut f: impl FnMut(&mut Job, &mut Emit)) {
@@ -721,6 +736,7 @@ impl Console {
             "kafka-producer-perf-test.sh" => producer_perf_test::run(self, world, args),
             "kafka-consumer-perf-test.sh" => consumer_perf_test::run(self, world, args),
             "kafka-consumer-groups.sh" => consumer_groups::run(self, world, args),
+            "kafka-run-class.sh" => streams_demo::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");

@@ -580,6 +580,7 @@ pub(crate) const KAFKA_SCRIPTS: &[&str] = &[
     "kafka-metadata-quorum.sh",
     "kafka-producer-perf-test.sh",
     "kafka-reassign-partitions.sh",
+    "kafka-run-class.sh",
     "kafka-server-start.sh",
     "kafka-server-stop.sh",
     "kafka-storage.sh",

@@ -18,7 +18,7 @@ use super::topology::{
     AggOp, Aggregator, FlatMapper, Initializer, JoinKind, KeySelector, KeyValueMapper, Merger, NodeKind, Predicate,
     ProcessorNode, Reducer, StoreKind, StoreSpec, TableAggOp, Topology, ValueJoiner, ValueMapper, ValuesFlatMapper,
 };
-use super::window::{JoinWindows, SessionWindows, SlidingWindows, TimeWindows, WindowSpec};
+use super::window::{JoinWindows, SessionWindows, SlidingWindows, TimeWindows, Window, WindowSpec};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -423,6 +423,15 @@ impl KStream {
 
     /// `mapValues` (with a read-only key).
     pub(crate) fn map_values(&self, mapper: impl Fn(&Datum, &Datum) -> Datum + 'static) -> KStream {
+        self.map_values_with_window(move |k, _, v| mapper(k, v))
+    }
+
+    /// `mapValues` that also sees a windowed record's window (after a windowed
+    /// aggregation's `toStream()`).
+    pub(crate) fn map_values_with_window(
+        &self,
+        mapper: impl Fn(&Datum, Option<Window>, &Datum) -> Datum + 'static,
+    ) -> KStream {
         let mapper: ValueMapper = Rc::new(mapper);
         self.child("KSTREAM-MAPVALUES-", NodeKind::MapValues(mapper), false)
     }
@@ -1003,6 +1012,15 @@ impl KTable {
     pub(crate) fn map_values(
         &self,
         mapper: impl Fn(&Datum, &Datum) -> Datum + 'static,
+        materialized: Option<Materialized>,
+    ) -> KTable {
+        self.map_values_with_window(move |k, _, v| mapper(k, v), materialized)
+    }
+
+    /// `mapValues` that also sees the window of a windowed table's rows.
+    pub(crate) fn map_values_with_window(
+        &self,
+        mapper: impl Fn(&Datum, Option<Window>, &Datum) -> Datum + 'static,
         materialized: Option<Materialized>,
     ) -> KTable {
         let mapper: ValueMapper = Rc::new(mapper);

@@ -71,4 +71,6 @@ pub(crate) use test_driver::TopologyTestDriver;
 pub(crate) use topology::{JoinKind, Topology};
 
 #[cfg(test)]
+mod runtime_tests;
+#[cfg(test)]
 mod tests;

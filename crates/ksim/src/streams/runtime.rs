@@ -9,14 +9,20 @@
 //! moves to it after a rebalance.
 
 use super::serde::DeserializationHandler;
-use super::task::{CollectedRecord, Task, TaskId};
-use super::topology::Topology;
+use super::task::{CollectedRecord, InputRecord, Task, TaskId, TaskOutput};
+use super::topology::{NodeKind, Topology};
 use super::view::StoreRow;
 use super::Datum;
-use crate::ids::ClientId;
-use crate::node::{ClientEvent, LogLine};
+use crate::client::admin::{Admin, AdminCall, AdminOutcome};
+use crate::client::consumer::{Consumer, ConsumerConfig, ConsumerEvent, GroupConfig, StartOffset};
+use crate::client::producer::{idempotence_enabled, Producer, ProducerConfig, ProducerEvent};
+use crate::client::{Client, ClientRole};
+use crate::error::KafkaError;
+use crate::ids::{Addr, ClientId};
+use crate::node::{ClientEvent, Level, LogLine};
+use crate::protocol::CreatableTopic;
 use crate::world::World;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One application instance started in the world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -81,13 +87,28 @@ pub(crate) struct StreamsOutput {
     pub(crate) collected: Vec<CollectedRecord>,
 }
 
+/// One of the instance's consumers: the topic it subscribes to, and the partitions the
+/// group gave it (None before the first assignment).
+#[derive(Clone, Debug)]
+struct ConsumerSlot {
+    topic: String,
+    assigned: Option<Vec<u32>>,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct StreamsApp {
     pub(crate) id: AppId,
     pub(crate) config: StreamsConfig,
     pub(crate) topology: Topology,
     pub(crate) state: StreamsState,
+    /// `client.id`: `<application.id>-<process UUID>`, the prefix of its clients' ids.
+    pub(crate) client_id: String,
     pub(crate) tasks: BTreeMap<TaskId, Task>,
+    admin: Option<ClientId>,
+    producer: Option<ClientId>,
+    consumers: BTreeMap<ClientId, ConsumerSlot>,
+    /// Partition counts of the source and internal topics, as at start-up.
+    partitions: BTreeMap<String, u32>,
     output: StreamsOutput,
 }
 
@@ -107,6 +128,11 @@ impl StreamsApp {
     /// The tasks this instance runs.
     pub(crate) fn task_ids(&self) -> Vec<TaskId> {
         self.tasks.keys().copied().collect()
+    }
+
+    /// The instance's client processes (admin, producer, consumers).
+    pub(crate) fn clients(&self) -> Vec<ClientId> {
+        self.admin.iter().chain(self.producer.iter()).chain(self.consumers.keys()).copied().collect()
     }
 
     /// Every row of a store across this instance's tasks (a pull query without a key).
@@ -138,47 +164,448 @@ impl StreamsApp {
         }
         counts
     }
+
+    fn thread(&self) -> String {
+        format!("{}-StreamThread-1", self.client_id)
+    }
+
+    fn log(&mut self, world: &World, level: Level, text: String) {
+        self.output.logs.push(LogLine { at: world.now(), level, text });
+    }
+
+    /// `KafkaStreams.setState`, logged as Kafka logs it.
+    fn transition(&mut self, world: &World, to: StreamsState) {
+        if self.state == to {
+            return;
+        }
+        let text = format!(
+            "stream-client [{}] State transition from {} to {} (org.apache.kafka.streams.KafkaStreams)",
+            self.client_id, self.state, to
+        );
+        self.state = to;
+        self.log(world, Level::Info, text);
+    }
+
+    /// The topology's name of a consumed topic (internal ones without the prefix).
+    fn topology_topic(&self, topic: &str) -> (String, bool) {
+        let prefix = format!("{}-", self.config.application_id);
+        if let Some(rest) = topic.strip_prefix(&prefix) {
+            let internal = self.topology.nodes.iter().any(|n| {
+                matches!(&n.kind, NodeKind::Source { topics, internal: true, .. } if topics.iter().any(|t| t == rest))
+            });
+            if internal {
+                return (rest.to_string(), true);
+            }
+        }
+        (topic.to_string(), false)
+    }
+
+    /// The sub-topology reading a (runtime) topic.
+    fn subtopology_of(&self, topic: &str) -> Option<u32> {
+        let (name, _) = self.topology_topic(topic);
+        let groups = self.topology.node_groups();
+        self.topology.nodes.iter().enumerate().find_map(|(i, n)| match &n.kind {
+            NodeKind::Source { topics, .. } if topics.contains(&name) => groups.get(i).copied(),
+            _ => None,
+        })
+    }
+
+    fn on_event(&mut self, world: &mut World, client: ClientId, event: ClientEvent) {
+        match event {
+            ClientEvent::Log(line) => self.output.logs.push(line),
+            ClientEvent::Admin(AdminOutcome::Created(results)) if Some(client) == self.admin => {
+                let failed: Vec<String> = results
+                    .iter()
+                    .filter(|r| r.error.as_ref().is_some_and(|e| e.error != KafkaError::TopicAlreadyExists))
+                    .map(|r| format!("{}: {}", r.name, r.error.as_ref().map(|e| e.message.clone()).unwrap_or_default()))
+                    .collect();
+                if failed.is_empty() {
+                    self.start_clients(world);
+                } else {
+                    let text = format!("stream-thread [{}] Could not create internal topics: {} (org.apache.kafka.streams.processor.internals.InternalTopicManager)", self.thread(), failed.join(", "));
+                    self.log(world, Level::Error, text);
+                    self.fail(world);
+                }
+            }
+            ClientEvent::Admin(_) => {}
+            ClientEvent::Consumer(ConsumerEvent::Assigned(partitions)) => {
+                if let Some(slot) = self.consumers.get_mut(&client) {
+                    let topic = slot.topic.clone();
+                    slot.assigned = Some(partitions.iter().filter(|(t, _)| *t == topic).map(|(_, p)| *p).collect());
+                }
+                self.assign_tasks(world);
+            }
+            ClientEvent::Consumer(ConsumerEvent::Records(records)) => {
+                for r in records {
+                    if self.state == StreamsState::Error || self.state == StreamsState::PendingError {
+                        return;
+                    }
+                    self.process(world, r);
+                }
+            }
+            ClientEvent::Consumer(ConsumerEvent::Fatal(e)) => {
+                let text = format!("stream-thread [{}] Encountered the following exception during processing and the thread is going to shut down: {}: {} (org.apache.kafka.streams.processor.internals.StreamThread)", self.thread(), e.error.exception(), e.message);
+                self.log(world, Level::Error, text);
+                self.fail(world);
+            }
+            ClientEvent::Consumer(_) => {}
+            ClientEvent::Producer(ProducerEvent::Failed { topic, error, .. }) => {
+                let text = format!("stream-thread [{}] Error encountered sending record to topic {topic} due to: {error} (org.apache.kafka.streams.processor.internals.RecordCollectorImpl)", self.thread());
+                self.log(world, Level::Error, text);
+            }
+            ClientEvent::Producer(_) => {}
+        }
+    }
+
+    /// After the internal topics exist: the producer, then one consumer per source topic.
+    fn start_clients(&mut self, world: &mut World) {
+        let thread = self.thread();
+        let bootstrap = self.config.bootstrap_servers.clone();
+        let retries = i32::MAX as u32;
+        let producer_config = ProducerConfig {
+            bootstrap_servers: bootstrap.clone(),
+            client_id: format!("{thread}-producer"),
+            acks: -1,
+            // StreamsConfig's producer default override.
+            linger_ms: 100,
+            batch_size: 16_384,
+            retries,
+            retry_backoff_ms: 100,
+            request_timeout_ms: 30_000,
+            max_block_ms: 60_000,
+            enable_idempotence: idempotence_enabled(None, -1, retries, 5).unwrap_or(false),
+            max_in_flight_requests_per_connection: 5,
+            delivery_timeout_ms: 120_000,
+        };
+        let producer = world.start_client(|_| Client {
+            client_id: producer_config.client_id.clone(),
+            role: ClientRole::Producer(Box::new(Producer::new(producer_config))),
+            alive: true,
+        });
+        world.streams.owners.insert(producer, self.id);
+        self.producer = Some(producer);
+        let mut topics: Vec<String> = Vec::new();
+        for node in &self.topology.nodes {
+            if let NodeKind::Source { topics: ts, internal, .. } = &node.kind {
+                for t in ts {
+                    let name = Topology::runtime_topic(&self.config.application_id, t, *internal);
+                    if !topics.contains(&name) {
+                        topics.push(name);
+                    }
+                }
+            }
+        }
+        for (n, topic) in topics.into_iter().enumerate() {
+            let client_id = if n == 0 { format!("{thread}-consumer") } else { format!("{thread}-consumer-{}", n + 1) };
+            let group = GroupConfig {
+                enable_auto_commit: true,
+                auto_commit_interval_ms: self.config.commit_interval_ms,
+                group_topic_partitions: self.partitions.clone(),
+                ..GroupConfig::default()
+            };
+            let config = ConsumerConfig {
+                bootstrap_servers: bootstrap.clone(),
+                client_id: client_id.clone(),
+                group_id: self.config.application_id.clone(),
+                topic: topic.clone(),
+                partition: None,
+                // Kafka Streams' consumer default `auto.offset.reset=earliest`.
+                start: StartOffset::Earliest,
+                fetch_max_wait_ms: 500,
+                idle_timeout_ms: None,
+                retry_backoff_ms: 100,
+                group: Some(group),
+            };
+            let id = world.start_client(|_| Client {
+                client_id,
+                role: ClientRole::Consumer(Box::new(Consumer::new(config))),
+                alive: true,
+            });
+            world.streams.owners.insert(id, self.id);
+            self.consumers.insert(id, ConsumerSlot { topic, assigned: None });
+        }
+    }
+
+    /// The tasks of the partitions the group gave this instance's consumers: new ones
+    /// restore their stores from the changelogs, lost ones are dropped.
+    fn assign_tasks(&mut self, world: &mut World) {
+        let mut wanted: BTreeSet<TaskId> = BTreeSet::new();
+        for slot in self.consumers.values() {
+            let Some(sub) = self.subtopology_of(&slot.topic) else { continue };
+            for p in slot.assigned.iter().flatten() {
+                wanted.insert(TaskId { subtopology: sub, partition: *p });
+            }
+        }
+        let lost: Vec<TaskId> = self.tasks.keys().filter(|t| !wanted.contains(t)).copied().collect();
+        let added: Vec<TaskId> = wanted.iter().filter(|t| !self.tasks.contains_key(t)).copied().collect();
+        if !lost.is_empty() || !added.is_empty() {
+            let list = |ts: &[TaskId]| ts.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+            let all: Vec<TaskId> = wanted.iter().copied().collect();
+            let text = format!(
+                "stream-thread [{}] Handle new assignment with:\n\tNew active tasks: [{}]\n\tExisting active tasks: [{}]\n\tNew standby tasks: []\n\tExisting standby tasks: [] (org.apache.kafka.streams.processor.internals.TaskManager)",
+                self.thread(),
+                list(&added),
+                list(&all.iter().filter(|t| !added.contains(t)).copied().collect::<Vec<_>>())
+            );
+            self.log(world, Level::Info, text);
+        }
+        for t in lost {
+            self.tasks.remove(&t);
+        }
+        for id in added {
+            let mut task = Task::new(id, &self.topology);
+            let stores: Vec<(String, String)> = task
+                .stores
+                .values()
+                .filter(|s| s.spec.logging)
+                .map(|s| (s.spec.name.clone(), s.spec.changelog_topic(&self.config.application_id)))
+                .collect();
+            for (store, changelog) in stores {
+                let records = read_committed_log(world, &changelog, id.partition);
+                for r in &records {
+                    task.restore(
+                        &store,
+                        r.key.as_deref().unwrap_or_default(),
+                        r.value.as_deref(),
+                        r.timestamp_ms as i64,
+                    );
+                }
+                if !records.is_empty() {
+                    let text = format!("stream-thread [{}] Finished restoring changelog {changelog}-{} to store {store} with a total number of {} records (org.apache.kafka.streams.processor.internals.StoreChangelogReader)", self.thread(), id.partition, records.len());
+                    self.log(world, Level::Info, text);
+                }
+            }
+            self.tasks.insert(id, task);
+        }
+        let everyone_assigned = self.consumers.values().all(|s| s.assigned.is_some());
+        if everyone_assigned && self.state == StreamsState::Rebalancing {
+            self.transition(world, StreamsState::Running);
+        }
+    }
+
+    fn process(&mut self, world: &mut World, r: crate::client::consumer::ConsumedRecord) {
+        let Some(sub) = self.subtopology_of(&r.topic) else { return };
+        let id = TaskId { subtopology: sub, partition: r.partition };
+        let (topic, _) = self.topology_topic(&r.topic);
+        let input = InputRecord {
+            topic,
+            partition: r.partition,
+            offset: r.offset,
+            timestamp_ms: r.timestamp_ms as i64,
+            key: r.key,
+            value: r.value,
+        };
+        let mut out = Vec::new();
+        let result = match self.tasks.get_mut(&id) {
+            Some(task) => task.process(&self.topology, &input, self.config.deserialization_handler, &mut out),
+            None => return,
+        };
+        for o in out {
+            self.apply(world, id, o);
+        }
+        if let Err(e) = result {
+            let text = format!("stream-thread [{}] Encountered the following exception during processing and the thread is going to shut down: org.apache.kafka.streams.errors.StreamsException: {} (org.apache.kafka.streams.processor.internals.StreamThread)", self.thread(), e.message);
+            self.log(world, Level::Error, text);
+            self.fail(world);
+        }
+    }
+
+    fn apply(&mut self, world: &mut World, task: TaskId, output: TaskOutput) {
+        match output {
+            TaskOutput::Produce(p) => {
+                let topic = Topology::runtime_topic(&self.config.application_id, &p.topic, p.internal);
+                self.send(world, topic, p.key, p.value, p.timestamp_ms, None, p.partition_key);
+            }
+            TaskOutput::Changelog(c) => {
+                let Some(spec) = self.topology.store(&c.store) else { return };
+                let topic = spec.changelog_topic(&self.config.application_id);
+                self.send(world, topic, Some(c.key), c.value, c.timestamp_ms, Some(task.partition), None);
+            }
+            TaskOutput::Log(level, text) => self.log(world, level, text),
+            TaskOutput::Collected(c) => self.output.collected.push(c),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn send(
+        &mut self,
+        world: &mut World,
+        topic: String,
+        key: Option<Vec<u8>>,
+        value: Option<Vec<u8>>,
+        timestamp_ms: i64,
+        partition: Option<u32>,
+        partition_key: Option<Vec<u8>>,
+    ) {
+        let Some(producer) = self.producer else { return };
+        let timestamp = u64::try_from(timestamp_ms).unwrap_or(0);
+        world.poke_client(producer, |c, ctx| {
+            if let ClientRole::Producer(p) = &mut c.role {
+                p.send_streams_record(topic, key, value, timestamp, partition, partition_key, ctx);
+            }
+        });
+    }
+
+    /// The stream thread died: PENDING_ERROR, its clients close, ERROR.
+    fn fail(&mut self, world: &mut World) {
+        self.transition(world, StreamsState::PendingError);
+        self.close_clients(world);
+        self.transition(world, StreamsState::Error);
+    }
+
+    fn close_clients(&mut self, world: &mut World) {
+        for c in self.clients() {
+            world.poke_client(c, |client, ctx| client.close(ctx));
+        }
+    }
+}
+
+/// The committed records of a partition (below the high watermark), read from its
+/// leader: the restore consumer's `poll()` loop up to the end offset, in zero time.
+pub(crate) fn read_committed_log(world: &World, topic: &str, partition: u32) -> Vec<crate::partition_log::Record> {
+    let Some(leader) = world.freshest_image().and_then(|i| i.topics.get(topic)?.partitions.get(&partition)?.leader)
+    else {
+        return Vec::new();
+    };
+    let Some(hosted) = world
+        .servers
+        .get(&leader)
+        .filter(|s| s.running)
+        .and_then(|s| s.broker.as_ref())
+        .and_then(|b| b.replicas.partitions.get(&(topic.to_string(), partition)))
+    else {
+        return Vec::new();
+    };
+    let hw = hosted.log.high_watermark();
+    hosted.log.records().iter().filter(|r| r.offset < hw).map(|r| (**r).clone()).collect()
 }
 
 /// The world's Streams applications and which client processes belong to them.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct StreamsApps {
-    pub(crate) apps: BTreeMap<AppId, StreamsApp>,
+    apps: BTreeMap<AppId, StreamsApp>,
     /// Client process → its application (their events go to it, not to the console).
-    pub(crate) owners: BTreeMap<ClientId, AppId>,
+    owners: BTreeMap<ClientId, AppId>,
     /// Events of owned clients not yet handled.
-    pub(crate) inbox: Vec<(ClientId, ClientEvent)>,
+    inbox: Vec<(ClientId, ClientEvent)>,
     next_id: u32,
+    /// Handling is under way (a send inside it must not handle events re-entrantly).
+    busy: bool,
 }
 
 impl StreamsApps {
     pub(crate) fn owns(&self, client: ClientId) -> bool {
         self.owners.contains_key(&client)
     }
+
+    /// Keeps an owned client's event for its application.
+    pub(crate) fn deliver(&mut self, client: ClientId, event: ClientEvent) {
+        self.inbox.push((client, event));
+    }
+
+    pub(crate) fn has_pending(&self) -> bool {
+        !self.inbox.is_empty() && !self.busy
+    }
 }
 
+/// Rounds of event handling per world step; each round's sends are answered later in
+/// simulated time, so a handful suffices (the bound guards against a bug looping).
+const HANDLING_ROUNDS_MAX: usize = 1_000;
+
 impl World {
-    /// `new KafkaStreams(topology, config).start()`.
+    /// `new KafkaStreams(topology, config).start()`: CREATED → REBALANCING; the internal
+    /// topics are created first, then the clients start.
     pub(crate) fn start_streams(&mut self, topology: Topology, config: StreamsConfig) -> AppId {
         self.streams.next_id += 1;
         let id = AppId(self.streams.next_id);
-        let app = StreamsApp {
+        let mut partitions: BTreeMap<String, i32> = BTreeMap::new();
+        if let Some(image) = self.freshest_image() {
+            for (name, t) in &image.topics {
+                partitions.insert(name.clone(), t.partitions.len() as i32);
+            }
+        }
+        let mut creatable = Vec::new();
+        for t in topology.internal_topics(&config.application_id) {
+            let count = t.partitions_like.iter().filter_map(|s| partitions.get(s)).copied().max().unwrap_or(-1);
+            partitions.insert(t.name.clone(), count);
+            let policy = if t.compacted { "compact" } else { "delete" };
+            creatable.push(CreatableTopic {
+                name: t.name,
+                num_partitions: count,
+                replication_factor: config.replication_factor,
+                configs: vec![("cleanup.policy".to_string(), policy.to_string())],
+            });
+        }
+        let admin_id = format!("{}-admin", config.application_id);
+        let bootstrap = config.bootstrap_servers.clone();
+        let admin = self.start_client(|_| Client {
+            role: ClientRole::Admin(Box::new(Admin::new(bootstrap, &admin_id, AdminCall::CreateTopics(creatable)))),
+            client_id: admin_id.clone(),
+            alive: true,
+        });
+        // The process id (`UUID.randomUUID()`), drawn from the admin client's stream.
+        let process_id = java_uuid(self.rng_for(Addr::Client(admin)));
+        let client_id = format!("{}-{process_id}", config.application_id);
+        let mut app = StreamsApp {
             id,
             config,
             topology,
             state: StreamsState::Created,
+            client_id,
             tasks: BTreeMap::new(),
+            admin: Some(admin),
+            producer: None,
+            consumers: BTreeMap::new(),
+            partitions: partitions.iter().filter(|(_, n)| **n > 0).map(|(t, n)| (t.clone(), *n as u32)).collect(),
             output: StreamsOutput::default(),
         };
+        app.transition(self, StreamsState::Rebalancing);
+        self.streams.owners.insert(admin, id);
+        // Kafka Streams never creates its source topics: the first rebalance fails.
+        let missing: Vec<String> = app
+            .topology
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Source { topics, internal: false, .. } => Some(topics.clone()),
+                _ => None,
+            })
+            .flatten()
+            .filter(|t| !partitions.contains_key(t))
+            .collect();
+        if !missing.is_empty() {
+            let text = format!("stream-thread [{}] Encountered the following exception during processing and the thread is going to shut down: org.apache.kafka.streams.errors.MissingSourceTopicException: One or more source topics were missing during rebalance (org.apache.kafka.streams.processor.internals.StreamThread)", app.thread());
+            app.log(self, Level::Error, text);
+            app.fail(self);
+        }
         self.streams.apps.insert(id, app);
         id
     }
 
-    /// `KafkaStreams.close()`: commits, leaves the group, flushes the producer.
+    /// `KafkaStreams.close()`: consumers commit and leave the group, the producer
+    /// flushes; PENDING_SHUTDOWN then NOT_RUNNING.
     pub(crate) fn close_streams(&mut self, id: AppId) {
-        if let Some(app) = self.streams.apps.get_mut(&id) {
-            app.state = StreamsState::NotRunning;
+        let Some(mut app) = self.streams.apps.remove(&id) else { return };
+        if !matches!(app.state, StreamsState::NotRunning | StreamsState::Error) {
+            app.transition(self, StreamsState::PendingShutdown);
+            app.close_clients(self);
+            app.tasks.clear();
+            app.transition(self, StreamsState::NotRunning);
         }
+        self.streams.apps.insert(id, app);
+        self.run_streams();
+    }
+
+    /// The instance's process dies (`kill -9`): no commit, no LeaveGroup; the group
+    /// moves its tasks only once `session.timeout.ms` passed.
+    pub(crate) fn crash_streams(&mut self, id: AppId) {
+        let Some(mut app) = self.streams.apps.remove(&id) else { return };
+        for c in app.clients() {
+            self.poke_client(c, |client, _| client.alive = false);
+        }
+        app.tasks.clear();
+        app.state = StreamsState::NotRunning;
+        self.streams.apps.insert(id, app);
     }
 
     pub(crate) fn streams(&self, id: AppId) -> Option<&StreamsApp> {
@@ -194,4 +621,36 @@ impl World {
     pub(crate) fn take_streams_output(&mut self, id: AppId) -> StreamsOutput {
         self.streams.apps.get_mut(&id).map(|a| std::mem::take(&mut a.output)).unwrap_or_default()
     }
+
+    /// Hands the events of the applications' clients to them (records are processed
+    /// the moment they arrive: processing takes no simulated time).
+    pub(crate) fn run_streams(&mut self) {
+        if self.streams.busy {
+            return;
+        }
+        self.streams.busy = true;
+        for _ in 0..HANDLING_ROUNDS_MAX {
+            let events = std::mem::take(&mut self.streams.inbox);
+            if events.is_empty() {
+                break;
+            }
+            for (client, event) in events {
+                let Some(app_id) = self.streams.owners.get(&client).copied() else { continue };
+                let Some(mut app) = self.streams.apps.remove(&app_id) else { continue };
+                app.on_event(self, client, event);
+                self.streams.apps.insert(app_id, app);
+            }
+        }
+        self.streams.busy = false;
+    }
+}
+
+/// `java.util.UUID.randomUUID().toString()`: version 4, variant 2, hex groups 8-4-4-4-12.
+fn java_uuid(rng: &mut crate::rng::SimRng) -> String {
+    let mut b = [0u8; 16];
+    rng.fill(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }

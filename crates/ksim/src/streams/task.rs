@@ -275,7 +275,7 @@ impl Task {
                 self.forward(t, index, Record { key, value, ..rec }, origin, out, depth);
             }
             NodeKind::MapValues(mapper) => {
-                let value = mapper(&rec.key, &rec.value);
+                let value = mapper(&rec.key, rec.window, &rec.value);
                 self.forward(t, index, Record { value, ..rec }, origin, out, depth);
             }
             NodeKind::SelectKey(selector) => {
@@ -343,7 +343,7 @@ impl Task {
                 self.forward(t, index, Record { value: new, old_value: old, ..rec }, origin, out, depth);
             }
             NodeKind::TableMapValues { mapper, store } => {
-                let map = |v: &Datum| if v.is_null() { Datum::Null } else { mapper(&rec.key, v) };
+                let map = |v: &Datum| if v.is_null() { Datum::Null } else { mapper(&rec.key, rec.window, v) };
                 let new = map(&rec.value);
                 let old = rec.old_value.as_ref().map(map);
                 if let Some(s) = store {

@@ -539,6 +539,23 @@ fn suppress_emits_one_final_result_when_the_window_closes() {
 }
 
 #[test]
+fn windowed_rows_show_their_window_to_value_mappers() {
+    let builder = StreamsBuilder::new();
+    builder
+        .stream("input", strings())
+        .group_by_key(Grouped::default())
+        .windowed_by_time(TimeWindows::of_size_with_no_grace(10))
+        .count(Materialized::default())
+        .to_stream()
+        .map_values_with_window(|_, w, v| s(&format!("{v}@{}", w.map_or(-1, |w| w.start_ms))))
+        .collect();
+    let mut driver = TopologyTestDriver::new(builder.build(), "app");
+    driver.pipe_datum("input", &s("k"), &s("v"), 12);
+    let rows: Vec<(Option<Window>, Datum)> = driver.take_collected().into_iter().map(|c| (c.window, c.value)).collect();
+    assert_eq!(rows, vec![(Some(Window { start_ms: 10, end_ms: 20 }), s("1@10"))]);
+}
+
+#[test]
 fn deserialization_errors_fail_or_skip_by_handler() {
     let build = || {
         let builder = StreamsBuilder::new();

@@ -17,8 +17,9 @@ use std::rc::Rc;
 pub(crate) type Predicate = Rc<dyn Fn(&Datum, &Datum) -> bool>;
 /// `KeyValueMapper<K, V, KeyValue<K1, V1>>` (`map`, `KTable.groupBy`).
 pub(crate) type KeyValueMapper = Rc<dyn Fn(&Datum, &Datum) -> (Datum, Datum)>;
-/// `ValueMapperWithKey<K, V, V1>`: the key is read-only.
-pub(crate) type ValueMapper = Rc<dyn Fn(&Datum, &Datum) -> Datum>;
+/// `ValueMapperWithKey<K, V, V1>`: the key is read-only; a windowed record's window comes
+/// with it (ksqlDB's `WINDOWSTART`/`WINDOWEND`), `None` otherwise.
+pub(crate) type ValueMapper = Rc<dyn Fn(&Datum, Option<Window>, &Datum) -> Datum>;
 /// `KeyValueMapper<K, V, K1>` as `selectKey` and `groupBy` take it.
 pub(crate) type KeySelector = Rc<dyn Fn(&Datum, &Datum) -> Datum>;
 /// `flatMap`'s mapper: any number of new key-value pairs.

@@ -80,3 +80,87 @@ pub struct StreamsRowView {
     pub window: Option<(i64, i64)>,
     pub value: String,
 }
+
+impl super::runtime::StreamsApp {
+    /// The page's view of this instance.
+    pub(crate) fn view(&self) -> StreamsAppView {
+        use super::topology::{NodeKind, Topology};
+        let app_id = &self.config.application_id;
+        let groups = self.topology.node_groups();
+        let counts = self.node_counts();
+        let count = |name: &str| counts.get(name).copied().unwrap_or(0);
+        let nodes = self
+            .topology
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let (kind, topics) = match &n.kind {
+                    NodeKind::Source { topics, internal, .. } => {
+                        ("Source", topics.iter().map(|t| Topology::runtime_topic(app_id, t, *internal)).collect())
+                    }
+                    NodeKind::Sink { topic, internal, .. } => {
+                        ("Sink", vec![Topology::runtime_topic(app_id, topic, *internal)])
+                    }
+                    _ => ("Processor", Vec::new()),
+                };
+                StreamsNodeView {
+                    name: n.name.clone(),
+                    kind: kind.to_string(),
+                    subtopology: groups.get(i).copied().unwrap_or(0),
+                    topics,
+                    stores: n.stores.clone(),
+                    records: count(&n.name),
+                }
+            })
+            .collect();
+        let edges = self
+            .topology
+            .nodes
+            .iter()
+            .flat_map(|n| {
+                n.successors.iter().filter_map(|c| self.topology.nodes.get(*c)).map(|child| StreamsEdgeView {
+                    from: n.name.clone(),
+                    to: child.name.clone(),
+                    records: count(&child.name),
+                })
+            })
+            .collect();
+        let tasks = self
+            .tasks
+            .values()
+            .map(|t| StreamsTaskView {
+                id: t.id.to_string(),
+                state: "RUNNING".to_string(),
+                stream_time_ms: t.stream_time_ms,
+            })
+            .collect();
+        let tables = self
+            .topology
+            .stores
+            .iter()
+            .map(|s| StreamsTableView {
+                store: s.name.clone(),
+                changelog_topic: s.logging.then(|| s.changelog_topic(app_id)),
+                rows: self
+                    .rows(&s.name)
+                    .into_iter()
+                    .map(|r| StreamsRowView {
+                        key: r.key.to_string(),
+                        window: r.window.map(|w| (w.start_ms, w.end_ms)),
+                        value: r.value.to_string(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        StreamsAppView {
+            application_id: app_id.clone(),
+            client_id: self.client_id.clone(),
+            state: self.state.to_string(),
+            nodes,
+            edges,
+            tasks,
+            tables,
+        }
+    }
+}
