@@ -24,6 +24,8 @@ use std::collections::BTreeMap;
 pub(crate) const SERVER_URL: &str = "http://localhost:8088";
 /// The Kafka cluster the server uses (`bootstrap.servers` in `ksql-server.properties`).
 pub(crate) const BOOTSTRAP: &str = "localhost:9092";
+/// `ksql.streams.commit.interval.ms`: how often queries commit their offsets.
+pub(crate) const COMMIT_INTERVAL_MS: u64 = 2000;
 /// `ksql.service.id`'s default, the prefix of internal names.
 pub(crate) const SERVICE_PREFIX: &str = "_confluent-ksql-default_";
 
@@ -197,7 +199,8 @@ pub(crate) fn start_consumer(
         fetch_max_wait_ms: 500,
         idle_timeout_ms,
         retry_backoff_ms: 100,
-        group: group.map(|_| GroupConfig::default()),
+        // ksqlDB commits every `ksql.streams.commit.interval.ms` (2000).
+        group: group.map(|_| GroupConfig { auto_commit_interval_ms: COMMIT_INTERVAL_MS, ..GroupConfig::default() }),
     };
     let client_id = client_id.to_string();
     world.start_client(|_| Client {
