@@ -332,3 +332,37 @@ fn the_view_carries_a_topics_non_default_configs_sorted() {
     let configs: Vec<(&str, &str)> = topic.configs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(configs, [("cleanup.policy", "compact"), ("segment.ms", "10000")]);
 }
+
+#[test]
+fn a_ksql_push_query_prints_rows_as_they_arrive_until_ctrl_c() {
+    let mut s = Session::new(1);
+    s.input("ksim start-cluster --brokers 1 --controllers 1");
+    s.input("ksql");
+    assert_eq!(s.prompt(), "ksql> ");
+    s.input("CREATE STREAM hr (patient VARCHAR KEY, bpm INT)");
+    assert_eq!(s.prompt(), ">", "the statement goes on until its semicolon");
+    s.input("  WITH (kafka_topic='hr', value_format='JSON', partitions=1);");
+    assert_eq!(s.prompt(), "ksql> ");
+    assert!(stdout(&s).contains(&" Stream created ".to_string()));
+    s.input("SELECT patient, bpm FROM hr WHERE bpm > 100 EMIT CHANGES;");
+    assert_eq!(s.prompt(), "", "the push query owns the terminal");
+    s.control("ksim advance 5s");
+    let row = |s: &Session| stdout(s).iter().any(|l| l.starts_with("|p1 ") && l.contains("|130 "));
+    assert!(!row(&s), "the topic is empty");
+    s.interrupt();
+    assert!(stdout(&s).contains(&"Query terminated".to_string()));
+    assert_eq!(s.prompt(), "ksql> ");
+    s.input("INSERT INTO hr (patient, bpm) VALUES ('p1', 130);");
+    s.input("INSERT INTO hr (patient, bpm) VALUES ('p2', 70);");
+    s.input("SET 'auto.offset.reset'='earliest';");
+    s.input("SELECT patient, bpm FROM hr WHERE bpm > 100 EMIT CHANGES;");
+    assert!(!row(&s), "nothing is read before time passes");
+    s.advance(5_000);
+    assert!(row(&s), "the reading above 100 is printed as time passes");
+    assert!(!stdout(&s).iter().any(|l| l.starts_with("|p2 ")), "the filter drops p2");
+    s.interrupt();
+    assert_eq!(s.prompt(), "ksql> ");
+    s.end_of_input();
+    assert_eq!(s.prompt(), "$ ");
+    assert!(stdout(&s).contains(&"Exiting ksqlDB.".to_string()));
+}

@@ -1149,7 +1149,12 @@ fn show_listing(con: &mut Console, world: &World, what: ShowWhat) {
                 ],
                 vec!["ksql.streams.bootstrap.servers".into(), "KSQL".into(), "SERVER".into(), BOOTSTRAP.into()],
                 vec!["ksql.streams.cache.max.bytes.buffering".into(), "KSQL".into(), "".into(), "0".into()],
-                vec!["ksql.streams.commit.interval.ms".into(), "KSQL".into(), "".into(), ksql_server::COMMIT_INTERVAL_MS.to_string()],
+                vec![
+                    "ksql.streams.commit.interval.ms".into(),
+                    "KSQL".into(),
+                    "".into(),
+                    ksql_server::COMMIT_INTERVAL_MS.to_string(),
+                ],
                 vec!["ksql.streams.processing.guarantee".into(), "KSQL".into(), "".into(), "at_least_once".into()],
                 vec!["ksql.query.pull.table.scan.enabled".into(), "KSQL".into(), "".into(), "true".into()],
             ];

@@ -665,6 +665,45 @@ mod tests {
     }
 
     #[test]
+    fn a_table_table_join_updates_from_either_side() {
+        let mut m = metastore();
+        let Some(wards) = m.get("WARDS").cloned() else { panic!() };
+        m.add(DataSource {
+            name: "STAFF".into(),
+            topic: "staff".into(),
+            columns: vec![
+                Column { name: "WARD".into(), ty: SqlType::String, key: true },
+                Column { name: "NURSES".into(), ty: SqlType::Integer, key: false },
+            ],
+            ..wards
+        });
+        let Ok(mut statements) =
+            parse("SELECT w.ward, w.floor, s.nurses FROM wards w LEFT JOIN staff s ON w.ward = s.ward EMIT CHANGES;")
+        else {
+            panic!()
+        };
+        let Some(Statement::Select(query)) = statements.pop() else { panic!() };
+        let mut q = QueryState::new(plan(&query, &m, None).unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(
+            rows(q.process(Side::Left, &record("wards", "icu", Some(r#"{"floor":3}"#), 1))),
+            vec![(cells(&["icu", "3", "null"]), None, false)]
+        );
+        assert_eq!(
+            rows(q.process(Side::Right, &record("staff", "icu", Some(r#"{"nurses":6}"#), 2))),
+            vec![(cells(&["icu", "3", "6"]), None, false)]
+        );
+        assert!(
+            q.process(Side::Right, &record("staff", "er", Some(r#"{"nurses":2}"#), 3)).is_empty(),
+            "no ward er yet"
+        );
+        assert_eq!(
+            rows(q.process(Side::Left, &record("wards", "icu", None, 4))),
+            vec![(cells(&["icu", "null", "null"]), None, true)]
+        );
+        assert!(q.materialized.is_empty());
+    }
+
+    #[test]
     fn a_table_projection_forwards_deletes_as_tombstones() {
         let mut q = state("SELECT ward, floor + 1 AS above FROM wards EMIT CHANGES;");
         assert_eq!(
