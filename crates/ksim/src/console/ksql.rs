@@ -945,7 +945,8 @@ fn start_push(
         con.out(l);
     }
     let limit = plan.limit;
-    let job = PushJob { consumers, state: QueryState::new(plan), printed: 0, limit };
+    let from_latest = start == StartOffset::Latest;
+    let job = PushJob { consumers, state: QueryState::new(plan), printed: 0, limit, from_latest };
     con.start_foreground(world, "SELECT", JobKind::KsqlPush(Box::new(job)));
     Ok(())
 }
@@ -956,6 +957,8 @@ pub(crate) struct PushJob {
     state: QueryState,
     printed: u64,
     limit: Option<u64>,
+    /// The query reads only records written after it started (`auto.offset.reset=latest`).
+    from_latest: bool,
 }
 
 impl PushJob {
@@ -969,6 +972,13 @@ impl PushJob {
             world.poke_client(*c, |client, ctx| client.close(ctx));
         }
         emit.out("Query terminated");
+        if self.printed == 0 && self.from_latest {
+            // The most common surprise with ksqlDB: records already in the topic are not read.
+            emit.lines.push((
+                Stream::Hint,
+                "(No rows: the query read only records written after it started. SET 'auto.offset.reset'='earliest'; makes queries read topics from their start.)".to_string(),
+            ));
+        }
         emit.exit(0);
     }
 
