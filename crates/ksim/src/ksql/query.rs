@@ -553,8 +553,10 @@ mod tests {
         }
     }
 
-    /// Each row's cells as the CLI prints them, with its window.
-    fn rows(out: Vec<ResultRow>) -> Vec<(Vec<String>, Option<(u64, u64)>, bool)> {
+    /// A row's cells as the CLI prints them, its window, and whether it is a tombstone.
+    type Shown = (Vec<String>, Option<(u64, u64)>, bool);
+
+    fn rows(out: Vec<ResultRow>) -> Vec<Shown> {
         out.into_iter().map(|r| (r.values.iter().map(Value::display).collect(), r.window, r.tombstone)).collect()
     }
 
