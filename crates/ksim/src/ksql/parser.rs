@@ -291,7 +291,7 @@ impl Parser {
         };
         let name = self.identifier()?;
         if self.peek().kind == TokenKind::Symbol("(") {
-            let columns = self.column_defs(kind)?;
+            let columns = self.column_defs()?;
             let props = self.with_props()?;
             return Ok(Statement::CreateSource { kind, name, if_not_exists, columns, props });
         }
@@ -304,7 +304,7 @@ impl Parser {
         Ok(Statement::CreateAsSelect { kind, name, if_not_exists, props, query })
     }
 
-    fn column_defs(&mut self, kind: SourceKind) -> Result<Vec<ColumnDef>, ParseError> {
+    fn column_defs(&mut self) -> Result<Vec<ColumnDef>, ParseError> {
         self.expect_symbol("(")?;
         let mut columns = Vec::new();
         loop {
@@ -318,7 +318,6 @@ impl Parser {
             } else {
                 KeyKind::Value
             };
-            let _ = kind;
             columns.push(ColumnDef { name, ty, key });
             if self.eat_symbol(")") {
                 return Ok(columns);

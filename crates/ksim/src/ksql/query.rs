@@ -192,7 +192,7 @@ impl QueryState {
         };
         let is_table = input.source.kind == SourceKind::Table;
         let deleted = is_table && record.value.is_none();
-        let rows = match (side, &self.plan.join) {
+        match (side, &self.plan.join) {
             (Side::Right, Some(j)) => {
                 let k = key_text(&key);
                 if deleted {
@@ -204,6 +204,8 @@ impl QueryState {
                     return Vec::new();
                 }
                 match self.left_rows.get(&k).cloned() {
+                    // An inner join's row goes away with either side's.
+                    Some(_) if deleted && j.kind == JoinKind::Inner => self.tombstone(&key, record.timestamp_ms),
                     Some(left) => self.joined(left, record.timestamp_ms, &key),
                     None => Vec::new(),
                 }
@@ -220,16 +222,15 @@ impl QueryState {
             (Side::Left, Some(j)) => {
                 let join_key = eval(&j.left_expr, &Scope { fields: &fields, aggregates: &[] });
                 if join_key.is_null() {
+                    // A null join key matches nothing, as in ksqlDB.
                     return Vec::new();
                 }
-                let k = key_text(std::slice::from_ref(&join_key));
-                self.joined(fields, record.timestamp_ms, &[join_key]).into_iter().filter(|_| !k.is_empty()).collect()
+                self.joined(fields, record.timestamp_ms, &[join_key])
             }
             (Side::Left, None) if deleted => self.tombstone(&key, record.timestamp_ms),
             (Side::Left, None) => self.select(fields, record.timestamp_ms),
             (Side::Right, None) => Vec::new(),
-        };
-        rows
+        }
     }
 
     /// The left row joined with the right side's row for its key (inner: only a match).
