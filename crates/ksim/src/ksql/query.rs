@@ -704,6 +704,24 @@ mod tests {
             vec![(cells(&["icu", "null", "null"]), None, true)]
         );
         assert!(q.materialized.is_empty());
+        // An inner join loses its row when the right side's goes.
+        let Ok(mut statements) =
+            parse("SELECT w.ward, s.nurses FROM wards w JOIN staff s ON w.ward = s.ward EMIT CHANGES;")
+        else {
+            panic!()
+        };
+        let Some(Statement::Select(query)) = statements.pop() else { panic!() };
+        let mut q = QueryState::new(plan(&query, &m, None).unwrap_or_else(|e| panic!("{e}")));
+        assert!(q.process(Side::Left, &record("wards", "icu", Some(r#"{"floor":3}"#), 1)).is_empty());
+        assert_eq!(
+            rows(q.process(Side::Right, &record("staff", "icu", Some(r#"{"nurses":6}"#), 2))),
+            vec![(cells(&["icu", "6"]), None, false)]
+        );
+        assert_eq!(
+            rows(q.process(Side::Right, &record("staff", "icu", None, 3))),
+            vec![(cells(&["icu", "null"]), None, true)]
+        );
+        assert!(q.materialized.is_empty());
     }
 
     #[test]
