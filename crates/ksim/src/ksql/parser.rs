@@ -205,6 +205,14 @@ impl Parser {
             "SELECT" => Ok(Statement::Select(self.query()?)),
             "INSERT" => self.insert(),
             "SHOW" | "LIST" => self.show(),
+            "DESCRIBE" if matches!(self.peek_at(1), TokenKind::Word(w) if w == "STREAMS" || w == "TABLES" || w == "FUNCTION" || w == "CONNECTOR") =>
+            {
+                self.advance();
+                Err(self.error_here(format!(
+                    "DESCRIBE {} is not simulated in Kafka Playground; use DESCRIBE <name> [EXTENDED].",
+                    self.peek().text
+                )))
+            }
             "DESCRIBE" => {
                 self.advance();
                 let name = self.identifier()?;
@@ -269,6 +277,9 @@ impl Parser {
 
     fn create(&mut self) -> Result<Statement, ParseError> {
         self.expect_word("CREATE")?;
+        if self.is_word("SOURCE") {
+            return Err(self.error_here("CREATE SOURCE STREAM/TABLE is not simulated in Kafka Playground; use CREATE STREAM/TABLE, and CREATE TABLE … AS SELECT for a queryable table.".to_string()));
+        }
         if self.eat_word("OR") {
             return Err(self.error_here(
                 "CREATE OR REPLACE is not simulated in Kafka Playground; DROP the source and create it again."
@@ -422,6 +433,11 @@ impl Parser {
             _ => return Err(self.near()),
         };
         self.at += 1;
+        if self.is_word("EXTENDED") {
+            return Err(self.error_here(
+                "SHOW … EXTENDED is not simulated in Kafka Playground; use DESCRIBE <name> EXTENDED.".to_string(),
+            ));
+        }
         Ok(Statement::Show(what))
     }
 
