@@ -14,12 +14,16 @@ pub(crate) struct ParseError {
     /// From 1, as ksqlDB prints it.
     pub(crate) column: usize,
     pub(crate) detail: String,
+    /// Valid ksqlDB that Kafka Playground does not simulate (no `Syntax Error` heading).
+    pub(crate) unsupported: bool,
 }
 
 impl ParseError {
     /// The text the CLI prints (`ParsingException.getUnloggedDetails`).
     pub(crate) fn render(&self) -> String {
-        if self.detail.is_empty() {
+        if self.unsupported {
+            self.detail.clone()
+        } else if self.detail.is_empty() {
             format!("line {}:{}: Syntax Error", self.line, self.column)
         } else {
             format!("line {}:{}: Syntax Error\n{}", self.line, self.column, self.detail)
@@ -65,7 +69,12 @@ const DEPTH_MAX: usize = 64;
 
 /// Parses one or more statements, each ended by `;`.
 pub(crate) fn parse(text: &str) -> Result<Vec<Statement>, ParseError> {
-    let tokens = tokenize(text).map_err(|e| ParseError { line: e.line, column: e.column + 1, detail: e.message })?;
+    let tokens = tokenize(text).map_err(|e| ParseError {
+        line: e.line,
+        column: e.column + 1,
+        detail: e.message,
+        unsupported: false,
+    })?;
     let mut p = Parser { tokens, at: 0, depth: 0 };
     let mut statements = Vec::new();
     while !p.at_eof() {
@@ -148,7 +157,12 @@ impl Parser {
 
     fn error_here(&self, detail: String) -> ParseError {
         let t = self.peek();
-        ParseError { line: t.line, column: t.column + 1, detail }
+        ParseError { line: t.line, column: t.column + 1, detail, unsupported: false }
+    }
+
+    /// Valid ksqlDB the simulator does not run: said plainly, not as a syntax error.
+    fn unsupported_here(&self, detail: String) -> ParseError {
+        ParseError { unsupported: true, ..self.error_here(detail) }
     }
 
     /// ANTLR's `mismatched input` as `SyntaxErrorValidator` words it.
@@ -208,7 +222,7 @@ impl Parser {
             "DESCRIBE" if matches!(self.peek_at(1), TokenKind::Word(w) if w == "STREAMS" || w == "TABLES" || w == "FUNCTION" || w == "CONNECTOR") =>
             {
                 self.advance();
-                Err(self.error_here(format!(
+                Err(self.unsupported_here(format!(
                     "DESCRIBE {} is not simulated in Kafka Playground; use DESCRIBE <name> [EXTENDED].",
                     self.peek().text
                 )))
@@ -278,10 +292,10 @@ impl Parser {
     fn create(&mut self) -> Result<Statement, ParseError> {
         self.expect_word("CREATE")?;
         if self.is_word("SOURCE") {
-            return Err(self.error_here("CREATE SOURCE STREAM/TABLE is not simulated in Kafka Playground; use CREATE STREAM/TABLE, and CREATE TABLE … AS SELECT for a queryable table.".to_string()));
+            return Err(self.unsupported_here("CREATE SOURCE STREAM/TABLE is not simulated in Kafka Playground; use CREATE STREAM/TABLE, and CREATE TABLE … AS SELECT for a queryable table.".to_string()));
         }
         if self.eat_word("OR") {
-            return Err(self.error_here(
+            return Err(self.unsupported_here(
                 "CREATE OR REPLACE is not simulated in Kafka Playground; DROP the source and create it again."
                     .to_string(),
             ));
@@ -354,7 +368,7 @@ impl Parser {
                 "ARRAY" | "MAP" | "STRUCT" | "DECIMAL" | "TIMESTAMP" | "DATE" | "TIME" | "BYTES"
             ) =>
             {
-                Err(self.error_here(format!(
+                Err(self.unsupported_here(format!(
                     "Type {w} is not simulated in Kafka Playground; use BOOLEAN, INT, BIGINT, DOUBLE or VARCHAR."
                 )))
             }
@@ -405,7 +419,7 @@ impl Parser {
             None
         };
         if self.is_word("SELECT") {
-            return Err(self.error_here(
+            return Err(self.unsupported_here(
                 "INSERT INTO … SELECT is not simulated in Kafka Playground; use CREATE STREAM … AS SELECT.".to_string(),
             ));
         }
@@ -434,7 +448,7 @@ impl Parser {
         };
         self.at += 1;
         if self.is_word("EXTENDED") {
-            return Err(self.error_here(
+            return Err(self.unsupported_here(
                 "SHOW … EXTENDED is not simulated in Kafka Playground; use DESCRIBE <name> EXTENDED.".to_string(),
             ));
         }
@@ -518,7 +532,7 @@ impl Parser {
             self.expect_word("JOIN")?;
             let right = self.source_ref()?;
             if self.is_word("WITHIN") {
-                return Err(self.error_here(
+                return Err(self.unsupported_here(
                     "Stream-stream joins (WITHIN) are not simulated in Kafka Playground; join a stream with a table."
                         .to_string(),
                 ));
@@ -527,7 +541,7 @@ impl Parser {
             let on = self.expr()?;
             Some(Join { kind, right, on })
         } else if self.is_word("FULL") || self.is_word("RIGHT") {
-            return Err(self.error_here(format!(
+            return Err(self.unsupported_here(format!(
                 "{} joins are not simulated in Kafka Playground; use JOIN or LEFT JOIN.",
                 self.peek().text
             )));
@@ -587,7 +601,7 @@ impl Parser {
                 return Err(self.error_here(format!("Window advance must be at least 1ms and at most the size: size {size_ms} ms, advance {advance_ms} ms")));
             }
             if size_ms / advance_ms > HOPS_MAX {
-                return Err(self.error_here(format!("A record would fall into more than {HOPS_MAX} hopping windows; Kafka Playground refuses windows that overlap this much.")));
+                return Err(self.unsupported_here(format!("A record would fall into more than {HOPS_MAX} hopping windows; Kafka Playground refuses windows that overlap this much.")));
             }
             WindowSpec::Hopping { size_ms, advance_ms }
         } else if self.eat_word("SESSION") {
