@@ -510,9 +510,8 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
             let Some(value_format) = format_prop(&props, "VALUE_FORMAT")? else {
                 return Err("Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.".to_string());
             };
-            let key_format = format_prop(&props, "KEY_FORMAT")?
-                .filter(|f| *f != Format::Json || prop(&props, "KEY_FORMAT").is_some())
-                .unwrap_or(Format::Kafka);
+            // `FORMAT` sets both; without either, keys are `KAFKA`.
+            let key_format = format_prop(&props, "KEY_FORMAT")?.unwrap_or(Format::Kafka);
             for c in &columns {
                 match (kind, c.key) {
                     (SourceKind::Stream, KeyKind::PrimaryKey) => return Err(format!("Column `{}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", c.name)),
@@ -845,7 +844,7 @@ fn insert_values(
             key_columns.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", ")
         ));
     }
-    let key = serde::serialize(source.key_format, &key_columns, &key_values);
+    let key = serde::serialize_key(source.key_format, &key_columns, &key_values);
     let value = serde::serialize(source.value_format, &value_columns, &value_values);
     let producer = con.ksql_server.insert_producer(world);
     let topic = source.topic.clone();

@@ -483,7 +483,7 @@ pub(crate) fn encode(
             .unzip()
     };
     let (key_columns, key_values) = pick(true);
-    let mut key = serde::serialize(key_format, &key_columns, &key_values);
+    let mut key = serde::serialize_key(key_format, &key_columns, &key_values);
     if let (Some(k), Some((start, end))) = (&key, row.window) {
         let session = matches!(plan.window(), Some(WindowSpec::Session { .. }));
         key = Some(serde::windowed_key(k, start, end, session));

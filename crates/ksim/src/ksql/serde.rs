@@ -73,6 +73,15 @@ pub(crate) fn serialize(format: Format, columns: &[ColumnSpec], values: &[Value]
     Some(text.into_bytes())
 }
 
+/// Writes a key: as a value, except that one JSON key column is written unwrapped
+/// (`"p1"`, not `{"PATIENT":"p1"}`), as ksqlDB writes single-column JSON keys.
+pub(crate) fn serialize_key(format: Format, columns: &[ColumnSpec], values: &[Value]) -> Option<Vec<u8>> {
+    match (format, values) {
+        (Format::Json, [one]) if columns.len() == 1 => Some(json_value(one).into_bytes()),
+        _ => serialize(format, columns, values),
+    }
+}
+
 fn json_value(v: &Value) -> String {
     match v {
         Value::Null => "null".to_string(),
@@ -245,6 +254,15 @@ mod tests {
         assert_eq!(serialize(Format::Kafka, &int, &[Value::Integer(1)]), Some(vec![0, 0, 0, 1]));
         assert_eq!(deserialize(Format::Kafka, &int, Some(&[0, 0, 1, 0])).unwrap(), vec![Value::Integer(256)]);
         assert!(deserialize(Format::Kafka, &int, Some(b"12")).is_err());
+    }
+
+    #[test]
+    fn single_json_keys_are_unwrapped_both_ways() {
+        let key = vec![("PATIENT".to_string(), SqlType::String)];
+        let bytes = serialize_key(Format::Json, &key, &[Value::String("p1".into())]).unwrap();
+        assert_eq!(bytes, br#""p1""#.to_vec());
+        assert_eq!(deserialize(Format::Json, &key, Some(&bytes)).unwrap(), vec![Value::String("p1".into())]);
+        assert_eq!(serialize_key(Format::Kafka, &key, &[Value::String("p1".into())]), Some(b"p1".to_vec()));
     }
 
     #[test]
