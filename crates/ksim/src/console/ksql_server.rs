@@ -14,7 +14,7 @@ use crate::ids::ClientId;
 use crate::ksql::ast::SourceKind;
 use crate::ksql::metastore::MetaStore;
 use crate::ksql::plan::Plan;
-use crate::ksql::query::{encode, QueryState, Side};
+use crate::ksql::query::{encode, QueryState, Side, SinkRecord};
 use crate::ksql::serde::Format;
 use crate::node::ClientEvent;
 use crate::world::World;
@@ -87,14 +87,15 @@ impl KsqlServer {
         if let ClientEvent::Consumer(ConsumerEvent::Records(records)) = event {
             for record in records {
                 for row in query.state.process(side, &record) {
-                    let (key, value) = encode(&query.state.plan, query.key_format, query.value_format, &row);
+                    let record = encode(&query.state.plan, query.key_format, query.value_format, &row);
                     let topics: Vec<String> =
                         std::iter::once(query.sink_topic.clone()).chain(query.changelog.clone()).collect();
                     query.written += 1;
                     world.poke_client(query.producer, |c, ctx| {
                         if let ClientRole::Producer(p) = &mut c.role {
                             for topic in topics {
-                                p.send(topic, key.clone(), value.clone(), ctx);
+                                let SinkRecord { key, value, partition_key, timestamp_ms } = record.clone();
+                                p.send_streams_record(topic, key, value, timestamp_ms, None, partition_key, ctx);
                             }
                         }
                     });

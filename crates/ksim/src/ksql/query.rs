@@ -467,13 +467,24 @@ pub(crate) fn decode(input: &Input, record: &ConsumedRecord) -> Result<(Vec<Valu
     Ok((key, fields))
 }
 
-/// A result row as a Kafka record for the sink: (key, value) bytes.
+/// A result row as a Kafka record for the sink.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SinkRecord {
+    pub(crate) key: Option<Vec<u8>>,
+    pub(crate) value: Option<Vec<u8>>,
+    /// What the partitioner hashes: a windowed key's key without its window, as Kafka
+    /// Streams' `WindowedStreamPartitioner` does (None: the whole key).
+    pub(crate) partition_key: Option<Vec<u8>>,
+    /// The input record's timestamp (its ROWTIME), which the output keeps.
+    pub(crate) timestamp_ms: u64,
+}
+
 pub(crate) fn encode(
     plan: &Plan,
     key_format: serde::Format,
     value_format: serde::Format,
     row: &ResultRow,
-) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+) -> SinkRecord {
     let pick = |key: bool| -> (Vec<serde::ColumnSpec>, Vec<Value>) {
         plan.columns
             .iter()
@@ -484,8 +495,10 @@ pub(crate) fn encode(
     };
     let (key_columns, key_values) = pick(true);
     let mut key = serde::serialize_key(key_format, &key_columns, &key_values);
+    let mut partition_key = None;
     if let (Some(k), Some((start, end))) = (&key, row.window) {
         let session = matches!(plan.window(), Some(WindowSpec::Session { .. }));
+        partition_key = Some(k.clone());
         key = Some(serde::windowed_key(k, start, end, session));
     }
     let value = if row.tombstone {
@@ -494,7 +507,7 @@ pub(crate) fn encode(
         let (value_columns, values) = pick(false);
         serde::serialize(value_format, &value_columns, &values)
     };
-    (key, value)
+    SinkRecord { key, value, partition_key, timestamp_ms: row.timestamp_ms }
 }
 
 #[cfg(test)]
@@ -744,8 +757,9 @@ mod tests {
             "SELECT patient, COUNT(*) AS n FROM hr WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY patient EMIT CHANGES;",
         );
         let out = q.process(Side::Left, &record("hr", "p1", Some(r#"{"bpm":1}"#), 61_000));
-        let (key, value) = encode(&q.plan, Format::Kafka, Format::Json, &out[0]);
-        assert_eq!(key, Some([b"p1".as_slice(), &60_000u64.to_be_bytes()].concat()));
-        assert_eq!(value, Some(br#"{"N":1}"#.to_vec()));
+        let record = encode(&q.plan, Format::Kafka, Format::Json, &out[0]);
+        assert_eq!(record.key, Some([b"p1".as_slice(), &60_000u64.to_be_bytes()].concat()));
+        assert_eq!(record.value, Some(br#"{"N":1}"#.to_vec()));
+        assert_eq!((record.partition_key, record.timestamp_ms), (Some(b"p1".to_vec()), 61_000));
     }
 }
