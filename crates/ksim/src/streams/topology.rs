@@ -26,6 +26,8 @@ pub(crate) type KeySelector = Rc<dyn Fn(&Datum, &Datum) -> Datum>;
 pub(crate) type FlatMapper = Rc<dyn Fn(&Datum, &Datum) -> Vec<(Datum, Datum)>>;
 /// `flatMapValues`' mapper (`ValueMapperWithKey<K, V, Iterable<V1>>`).
 pub(crate) type ValuesFlatMapper = Rc<dyn Fn(&Datum, &Datum) -> Vec<Datum>>;
+/// `ForeachAction<K, V>` of `peek`.
+pub(crate) type PeekAction = Rc<dyn Fn(&Datum, &Datum)>;
 /// `Initializer<VA>`.
 pub(crate) type Initializer = Rc<dyn Fn() -> Datum>;
 /// `Aggregator<K, V, VA>`: `(key, value, aggregate) -> new aggregate`.
@@ -100,7 +102,7 @@ pub(crate) enum NodeKind {
     FlatMap(FlatMapper),
     FlatMapValues(ValuesFlatMapper),
     /// `peek`: the action sees each record; records pass unchanged.
-    Peek(Rc<dyn Fn(&Datum, &Datum)>),
+    Peek(PeekAction),
     /// `KSTREAM-MERGE` and `KTABLE-MERGE`: forwards what any parent sends.
     Merge,
     /// `split()`: each record goes to the first branch whose predicate holds (`None` is
