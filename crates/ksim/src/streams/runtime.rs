@@ -528,12 +528,11 @@ impl World {
         for t in topology.internal_topics(&config.application_id) {
             let count = t.partitions_like.iter().filter_map(|s| partitions.get(s)).copied().max().unwrap_or(-1);
             partitions.insert(t.name.clone(), count);
-            let policy = if t.compacted { "compact" } else { "delete" };
             creatable.push(CreatableTopic {
                 name: t.name,
                 num_partitions: count,
                 replication_factor: config.replication_factor,
-                configs: vec![("cleanup.policy".to_string(), policy.to_string())],
+                configs: t.configs,
             });
         }
         let admin_id = format!("{}-admin", config.application_id);
