@@ -184,3 +184,31 @@ fn the_page_sees_the_topology_with_counts_tasks_and_rows() {
     assert_eq!(table.changelog_topic.as_deref(), Some("vitals-counter-counts-changelog"));
     assert_eq!(table.rows.iter().map(|r| (r.key.as_str(), r.value.as_str())).collect::<Vec<_>>(), vec![("p1", "2")]);
 }
+
+#[test]
+fn a_record_it_cannot_read_stops_the_application_with_log_and_fail() {
+    let (mut world, mut con) = cluster(16, 1);
+    let builder = StreamsBuilder::new();
+    builder.stream("vitals", Consumed::with(Serde::String, Serde::Long)).to("out", Produced::default());
+    let app = world.start_streams(builder.build(), StreamsConfig::new("reader", vec!["localhost:9092".to_string()]));
+    con.advance(&mut world, 10_000);
+    produce(&mut world, &mut con, &["p1:not-a-long"]);
+    assert_eq!(world.streams(app).map(|a| a.state()), Some(StreamsState::Error));
+    let logs = world.take_streams_output(app).logs;
+    assert!(logs.iter().any(|l| l.text.contains("Size of data received by LongDeserializer is not 8")), "{logs:?}");
+    assert!(logs.iter().any(|l| l.text.contains("State transition from PENDING_ERROR to ERROR")));
+}
+
+#[test]
+fn a_missing_source_topic_fails_the_first_rebalance() {
+    let (mut world, mut con) = cluster(17, 1);
+    let builder = StreamsBuilder::new();
+    builder.stream("no-such-topic", Consumed::default()).to("out", Produced::default());
+    let app = world.start_streams(builder.build(), StreamsConfig::new("lost", vec!["localhost:9092".to_string()]));
+    con.advance(&mut world, 5_000);
+    assert_eq!(world.streams(app).map(|a| a.state()), Some(StreamsState::Error));
+    let logs = world.take_streams_output(app).logs;
+    assert!(logs.iter().any(|l| l
+        .text
+        .contains("MissingSourceTopicException: One or more source topics were missing during rebalance")));
+}
