@@ -10,9 +10,7 @@
 //! seen; windows close on it, never on the clock.
 //!
 //! Simplifications: no record cache (`statestore.cache.max.bytes` acts as 0: every
-//! update is forwarded and logged at once); a sliding-window record earlier than the
-//! time difference opens `[t - d, t]` like any other (Kafka clamps such windows at 0);
-//! the outer-join buffer of stream–stream left/outer joins logs JSON in its changelog
+//! update is forwarded and logged at once); the outer-join buffer of stream–stream left/outer joins logs JSON in its changelog
 //! (Kafka's is a binary layout).
 
 use super::datum::Datum;
@@ -652,16 +650,13 @@ impl Task {
             let text = format!("[{ts},{}]", ts + d);
             return self.skip_expired("KStreamSlidingWindowAggregate", ts, close, text, stream_time, io);
         }
-        let existing: Vec<(Window, Datum, i64)> = self
-            .stores
-            .get(store)
-            .map(|s| {
-                s.entries_for(&rec.key)
-                    .filter_map(|(k, v)| k.window.map(|win| (win, v.value.clone(), v.timestamp_ms)))
-                    .filter(|(win, _, _)| win.start_ms >= (ts - 2 * d).max(0) && win.start_ms <= ts + 1)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let existing = self.windows_starting(store, &rec.key, (ts - 2 * d).max(0), ts + 1);
+        if ts < d {
+            let step = SlidingStep { index, store, op, close, stream_time };
+            self.sliding_early(&step, d, existing, &rec, io);
+            self.expire(store, stream_time);
+            return;
+        }
         let mut starts = Vec::new();
         let mut left_agg: Option<(Datum, i64)> = None;
         let mut right_agg: Option<(Datum, i64)> = None;
@@ -716,6 +711,74 @@ impl Task {
             }
         }
         self.expire(store, stream_time);
+    }
+
+    /// A key's windows starting within `[from, to]`, by start (`windowStore.fetch`).
+    fn windows_starting(&self, store: &str, key: &Datum, from: i64, to: i64) -> Vec<(Window, Datum, i64)> {
+        self.stores
+            .get(store)
+            .map(|s| {
+                s.entries_for(key)
+                    .filter_map(|(k, v)| k.window.map(|win| (win, v.value.clone(), v.timestamp_ms)))
+                    .filter(|(win, _, _)| win.start_ms >= from && win.start_ms <= to)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `processEarly`: a record before the time difference has passed since 0; the
+    /// window `[0, d]` holds every early record instead of windows starting below 0.
+    fn sliding_early(
+        &mut self,
+        step: &SlidingStep,
+        d: i64,
+        existing: Vec<(Window, Datum, i64)>,
+        rec: &Record,
+        io: &mut Io,
+    ) {
+        let ts = rec.timestamp_ms;
+        let mut combined: Option<(Window, Datum, i64)> = None;
+        let mut right_agg: Option<(Datum, i64)> = None;
+        let mut right_created = false;
+        let mut starts = Vec::new();
+        let mut previous: Option<i64> = None;
+        let mut updates = Vec::new();
+        for (win, value, max_ts) in existing {
+            starts.push(win.start_ms);
+            if win.start_ms == 0 {
+                if max_ts < ts {
+                    previous = Some(max_ts);
+                }
+                combined = Some((win, value, max_ts));
+            } else if win.start_ms <= ts {
+                right_agg = Some((value.clone(), max_ts));
+                updates.push((win, Some((value, max_ts))));
+            } else if win.start_ms == ts + 1 {
+                right_created = true;
+            }
+        }
+        for (win, current) in updates {
+            self.update_sliding(step, win, current, rec, io);
+        }
+        if right_agg.is_none() {
+            right_agg = combined.as_ref().filter(|(_, _, t)| *t > ts).map(|(_, v, t)| (v.clone(), *t));
+        }
+        if let (false, Some((value, max_ts))) = (right_created, right_agg) {
+            if max_ts > ts {
+                let win = Window { start_ms: ts + 1, end_ms: ts + 1 + d };
+                self.put(step.store, StoreKey::windowed(rec.key.clone(), win), value.clone(), max_ts, io.out);
+                let r = Record { value, old_value: None, timestamp_ms: max_ts, window: Some(win), ..rec.clone() };
+                self.forward(step.index, r, io);
+            }
+        }
+        if let Some(prev) = previous.filter(|p| !starts.contains(&(p + 1))) {
+            let win = Window { start_ms: prev + 1, end_ms: prev + 1 + d };
+            self.update_sliding(step, win, None, rec, io);
+        }
+        match combined {
+            None => self.update_sliding(step, Window { start_ms: 0, end_ms: d }, None, rec, io),
+            Some((win, value, max_ts)) => self.update_sliding(step, win, Some((value, max_ts)), rec, io),
+        }
     }
 
     /// `updateWindowAndForward`: adds the record to one sliding window.

@@ -270,6 +270,21 @@ fn sliding_windows_match_the_reference_example() {
 }
 
 #[test]
+fn early_sliding_records_share_the_window_starting_at_zero() {
+    let (rows, _) = windowed_counts(
+        |g| {
+            g.windowed_by_sliding(SlidingWindows::of_time_difference_with_no_grace(5_000))
+                .count(Materialized::as_store("c"))
+        },
+        &[1_000, 3_000],
+    );
+    let w = |a, b| Window { start_ms: a, end_ms: b };
+    // processEarly: [0,5000] holds both; 1000's right window [1001,6001] holds 3000;
+    // 3000's right window would be empty.
+    assert_eq!(rows, vec![(w(0, 5_000), 2), (w(1_001, 6_001), 1)]);
+}
+
+#[test]
 fn session_windows_merge_within_the_gap() {
     let (rows, _) = windowed_counts(
         |g| {
