@@ -130,6 +130,11 @@ impl StreamsApp {
         self.tasks.keys().copied().collect()
     }
 
+    /// The partitions the group gave this instance, by topic.
+    pub(crate) fn assigned_partitions(&self) -> BTreeMap<String, Vec<u32>> {
+        self.consumers.values().map(|s| (s.topic.clone(), s.assigned.clone().unwrap_or_default())).collect()
+    }
+
     /// The instance's client processes (admin, producer, consumers).
     pub(crate) fn clients(&self) -> Vec<ClientId> {
         self.admin.iter().chain(self.producer.iter()).chain(self.consumers.keys()).copied().collect()
