@@ -7,6 +7,13 @@
 //! produces to sinks, repartition and changelog topics with its producer, commits every
 //! `commit.interval.ms`, and restores a task's stores from their changelogs when the task
 //! moves to it after a rebalance.
+//!
+//! Simplifications: one group consumer per source topic (Kafka's single consumer
+//! subscribes to them all; the range assignor keeps co-partitioned topics on one instance
+//! since member ids start with the instance's process id); offsets are committed by the
+//! consumers' auto-commit every `commit.interval.ms`; processing and restoration take no
+//! simulated time (restoration reads the changelog partitions' committed records from
+//! their leaders at assignment); no standby tasks.
 
 use super::serde::DeserializationHandler;
 use super::task::{CollectedRecord, InputRecord, Task, TaskId, TaskOutput};
