@@ -571,6 +571,23 @@ fn windowed_rows_show_their_window_to_value_mappers() {
 }
 
 #[test]
+fn named_operations_take_the_given_names_without_burning_indexes() {
+    let builder = StreamsBuilder::new();
+    builder
+        .stream("pageviews", strings())
+        .transform_values(|_, _, v| v.clone())
+        .named("WhereFilter")
+        .filter(|_, _| true)
+        .named("Project")
+        .transform_values(|_, _, v| v.clone())
+        .to("PAGEVIEWS_FILTERED", Produced::default());
+    assert_eq!(
+        builder.build().describe(),
+        "Topologies:\n   Sub-topology: 0\n    Source: KSTREAM-SOURCE-0000000000 (topics: [pageviews])\n      --> KSTREAM-TRANSFORMVALUES-0000000001\n    Processor: KSTREAM-TRANSFORMVALUES-0000000001 (stores: [])\n      --> WhereFilter\n      <-- KSTREAM-SOURCE-0000000000\n    Processor: WhereFilter (stores: [])\n      --> Project\n      <-- KSTREAM-TRANSFORMVALUES-0000000001\n    Processor: Project (stores: [])\n      --> KSTREAM-SINK-0000000002\n      <-- WhereFilter\n    Sink: KSTREAM-SINK-0000000002 (topic: PAGEVIEWS_FILTERED)\n      <-- Project\n\n"
+    );
+}
+
+#[test]
 fn deserialization_errors_fail_or_skip_by_handler() {
     let build = || {
         let builder = StreamsBuilder::new();
