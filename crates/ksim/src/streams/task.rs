@@ -166,7 +166,6 @@ impl Task {
                 Err(e) => match handler {
                     DeserializationHandler::LogAndContinue => {
                         io.out.push(TaskOutput::Log(Level::Warn, format!("Exception caught during Deserialization, taskId: {}, topic: {}, partition: {}, offset: {} (org.apache.kafka.streams.errors.LogAndContinueExceptionHandler)", self.id, input.topic, input.partition, input.offset)));
-                        let _ = e;
                         continue;
                     }
                     DeserializationHandler::LogAndFail => {
@@ -973,10 +972,7 @@ fn initial(op: &AggOp) -> Datum {
 fn add(op: &AggOp, key: &Datum, value: &Datum, agg: Datum) -> Datum {
     match op {
         AggOp::Count => Datum::BigInt(agg.as_i64().unwrap_or(0) + 1),
-        AggOp::Reduce(r) if agg.is_null() => {
-            let _ = r;
-            value.clone()
-        }
+        AggOp::Reduce(_) if agg.is_null() => value.clone(),
         AggOp::Reduce(r) => r(&agg, value),
         AggOp::Aggregate { aggregator, .. } => aggregator(key, value, &agg),
     }
