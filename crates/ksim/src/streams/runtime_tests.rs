@@ -263,3 +263,22 @@ fn two_instances_keep_a_joins_partitions_together() {
     let want: Vec<String> = (1..=6).map(|i| format!("name{i}:{}", 60 + i)).collect();
     assert_eq!(joined, want);
 }
+
+#[test]
+fn with_a_record_cache_updates_collapse_until_the_commit() {
+    let (mut world, mut con) = cluster(19, 1);
+    let mut config = StreamsConfig::new("cached-counter", vec!["localhost:9092".to_string()]);
+    config.statestore_cache_max_bytes = 10_485_760;
+    let app = world.start_streams(count_topology(), config);
+    con.advance(&mut world, 10_000);
+    produce(&mut world, &mut con, &["p1:80", "p1:82", "p2:71", "p1:90"]);
+    // Interactive queries read through the cache; nothing was forwarded yet.
+    assert_eq!(count_of(&world, app, "p1"), Some(3));
+    assert!(read_longs(&world, "counts-out").is_empty());
+    assert!(read_longs(&world, "cached-counter-counts-changelog").is_empty());
+    con.advance(&mut world, 30_000);
+    let mut out = read_longs(&world, "counts-out");
+    out.sort();
+    assert_eq!(out, vec![("p1".to_string(), 3), ("p2".to_string(), 1)]);
+    assert_eq!(read_longs(&world, "cached-counter-counts-changelog").len(), 2);
+}

@@ -115,7 +115,8 @@ impl StateStore {
         });
     }
 
-    fn changelog_record(&self, key: &StoreKey, value: &Datum, timestamp_ms: i64) -> Option<ChangelogRecord> {
+    /// The changelog record of an entry's current value (None when logging is off).
+    pub(crate) fn changelog_record(&self, key: &StoreKey, value: &Datum, timestamp_ms: i64) -> Option<ChangelogRecord> {
         if !self.spec.logging {
             return None;
         }

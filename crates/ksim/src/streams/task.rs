@@ -9,8 +9,12 @@
 //! log lines, collected records) out. Stream time is the largest timestamp the task has
 //! seen; windows close on it, never on the clock.
 //!
-//! Simplifications: no record cache (`statestore.cache.max.bytes` acts as 0: every
-//! update is forwarded and logged at once); the outer-join buffer of stream–stream left/outer joins logs JSON in its changelog
+//! With `statestore.cache.max.bytes` above 0, a materialized table's updates stay in the
+//! record cache until the commit (`flush`): one change per key, forwarded and logged then.
+//!
+//! Simplifications: each task has the whole cache size (Kafka shares it among a
+//! thread's tasks) and flushes everything once it is full (Kafka evicts the least recently
+//! used entries); the outer-join buffer of stream–stream left/outer joins logs JSON in its changelog
 //! (Kafka's is a binary layout).
 
 use super::datum::Datum;
@@ -95,6 +99,14 @@ pub(crate) struct Task {
     observed: BTreeMap<usize, i64>,
     /// Records each node received, for the page's edge counts.
     pub(crate) processed: BTreeMap<usize, u64>,
+    /// `statestore.cache.max.bytes` given to this task (0: no record cache).
+    pub(crate) cache_max_bytes: usize,
+    /// The record cache's dirty entries, oldest update first: the processor, its store,
+    /// the key, and the update's timestamp.
+    dirty: Vec<(usize, String, StoreKey, i64)>,
+    /// The value each dirty entry had when it became dirty (what the flush forwards as old).
+    first_old: BTreeMap<(String, StoreKey), Option<Datum>>,
+    cache_bytes: usize,
 }
 
 /// The consumed record's coordinates (for log lines) and where processing writes.
@@ -106,6 +118,14 @@ struct Io<'a> {
     partition: u32,
     offset: u64,
     out: &'a mut Vec<TaskOutput>,
+}
+
+/// An update of a materialized table: the entry, its new value, the value it replaces.
+struct Update {
+    key: StoreKey,
+    value: Datum,
+    old: Option<Datum>,
+    timestamp_ms: i64,
 }
 
 /// One sliding-window aggregation step: the processor, its store and function, and the
@@ -131,7 +151,17 @@ impl Task {
             .filter_map(|name| topology.store(&name).cloned())
             .map(|spec| (spec.name.clone(), StateStore::new(spec)))
             .collect();
-        Task { id, stores, stream_time_ms: -1, observed: BTreeMap::new(), processed: BTreeMap::new() }
+        Task {
+            id,
+            stores,
+            stream_time_ms: -1,
+            observed: BTreeMap::new(),
+            processed: BTreeMap::new(),
+            cache_max_bytes: 0,
+            dirty: Vec::new(),
+            first_old: BTreeMap::new(),
+            cache_bytes: 0,
+        }
     }
 
     /// Processes one consumed record through the sources reading its topic.
@@ -217,6 +247,58 @@ impl Task {
             if let Some(record) = s.put(key, value, timestamp_ms) {
                 out.push(TaskOutput::Changelog(record));
             }
+        }
+    }
+
+    /// A materialized table's update: written and forwarded at once, or, with the record
+    /// cache on, kept dirty until the next commit (`CachingKeyValueStore`): later updates
+    /// of the key replace it, and the flush forwards one change per key, logging it too.
+    fn update(&mut self, index: usize, store: &str, update: Update, io: &mut Io) {
+        let Update { key, value, old, timestamp_ms: ts } = update;
+        if self.cache_max_bytes == 0 {
+            self.put(store, key.clone(), value.clone(), ts, io.out);
+            let r = Record { key: key.key, value, timestamp_ms: ts, window: key.window, old_value: old };
+            return self.forward(index, r, io);
+        }
+        if let Some(s) = self.stores.get_mut(store) {
+            // The changelog record is written at the flush.
+            let _logged_at_flush = s.put(key.clone(), value.clone(), ts);
+        }
+        self.cache_bytes += approx_bytes(&key.key) + approx_bytes(&value);
+        self.first_old.entry((store.to_string(), key.clone())).or_insert(old);
+        self.dirty.retain(|(_, s, k, _)| !(s == store && *k == key));
+        self.dirty.push((index, store.to_string(), key, ts));
+        if self.cache_bytes > self.cache_max_bytes {
+            // Past the cache's size, the entries are evicted (flushed) at once.
+            self.flush_dirty(io);
+        }
+    }
+
+    /// Commit: the record cache's dirty entries go to the changelogs and downstream.
+    pub(crate) fn flush(&mut self, topology: &Topology, out: &mut Vec<TaskOutput>) {
+        let mut io = Io { topology, depth: 0, topic: "", partition: self.id.partition, offset: 0, out };
+        self.flush_dirty(&mut io);
+    }
+
+    fn flush_dirty(&mut self, io: &mut Io) {
+        // A flushed update may dirty a downstream table's cache; those go in the same flush.
+        for _ in 0..FORWARD_DEPTH_MAX {
+            let dirty = std::mem::take(&mut self.dirty);
+            if dirty.is_empty() {
+                break;
+            }
+            self.cache_bytes = 0;
+            let cache = std::mem::replace(&mut self.cache_max_bytes, 0);
+            for (index, store, key, ts) in dirty {
+                let old = self.first_old.remove(&(store.clone(), key.clone())).flatten();
+                let value = self.get(&store, &key).map_or(Datum::Null, |(v, _)| v);
+                if let Some(record) = self.stores.get(&store).and_then(|s| s.changelog_record(&key, &value, ts)) {
+                    io.out.push(TaskOutput::Changelog(record));
+                }
+                let r = Record { key: key.key, value, timestamp_ms: ts, window: key.window, old_value: old };
+                self.forward(index, r, io);
+            }
+            self.cache_max_bytes = cache;
         }
     }
 
@@ -306,15 +388,18 @@ impl Task {
                     io.out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to null key. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.KTableSource)", io.topic, io.partition, io.offset)));
                     return;
                 }
-                let old = if *materialized {
+                if *materialized {
                     let key = StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 };
                     let old = self.get(store, &key).map(|(v, _)| v);
-                    self.put(store, key, rec.value.clone(), rec.timestamp_ms, io.out);
-                    old
+                    self.update(
+                        index,
+                        store,
+                        Update { key, value: rec.value, old, timestamp_ms: rec.timestamp_ms },
+                        io,
+                    );
                 } else {
-                    rec.old_value.clone()
-                };
-                self.forward(index, Record { old_value: old, ..rec }, io);
+                    self.forward(index, rec, io);
+                }
             }
             NodeKind::TableFilter { predicate, negate, store } => {
                 let keep = |v: &Datum| !v.is_null() && predicate(&rec.key, v) != *negate;
@@ -323,31 +408,25 @@ impl Task {
                 if new.is_null() && old.as_ref().is_some_and(Datum::is_null) {
                     return;
                 }
-                if let Some(s) = store {
-                    self.put(
-                        s,
-                        StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 },
-                        new.clone(),
-                        rec.timestamp_ms,
-                        io.out,
-                    );
+                match store {
+                    Some(s) => {
+                        let key = StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 };
+                        self.update(index, s, Update { key, value: new, old, timestamp_ms: rec.timestamp_ms }, io);
+                    }
+                    None => self.forward(index, Record { value: new, old_value: old, ..rec }, io),
                 }
-                self.forward(index, Record { value: new, old_value: old, ..rec }, io);
             }
             NodeKind::TableMapValues { mapper, store } => {
                 let map = |v: &Datum| if v.is_null() { Datum::Null } else { mapper(&rec.key, rec.window, v) };
                 let new = map(&rec.value);
                 let old = rec.old_value.as_ref().map(map);
-                if let Some(s) = store {
-                    self.put(
-                        s,
-                        StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 },
-                        new.clone(),
-                        rec.timestamp_ms,
-                        io.out,
-                    );
+                match store {
+                    Some(s) => {
+                        let key = StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 };
+                        self.update(index, s, Update { key, value: new, old, timestamp_ms: rec.timestamp_ms }, io);
+                    }
+                    None => self.forward(index, Record { value: new, old_value: old, ..rec }, io),
                 }
-                self.forward(index, Record { value: new, old_value: old, ..rec }, io);
             }
             NodeKind::TableToStream => {
                 self.forward(index, Record { old_value: None, ..rec }, io);
@@ -578,9 +657,7 @@ impl Task {
         let old = self.get(store, &key);
         let new = apply_agg(op, &rec.key, &rec.value, old.as_ref().map(|(v, _)| v));
         let ts = old.as_ref().map_or(rec.timestamp_ms, |(_, t)| rec.timestamp_ms.max(*t));
-        self.put(store, key, new.clone(), ts, io.out);
-        let r = Record { value: new, old_value: old.map(|(v, _)| v), timestamp_ms: ts, ..rec };
-        self.forward(index, r, io);
+        self.update(index, store, Update { key, value: new, old: old.map(|(v, _)| v), timestamp_ms: ts }, io);
     }
 
     /// `KStreamWindowAggregate`: every hopping/tumbling window the record falls in,
@@ -605,15 +682,7 @@ impl Task {
                 let old = self.get(store, &key);
                 let new = apply_agg(op, &rec.key, &rec.value, old.as_ref().map(|(v, _)| v));
                 let ts = old.as_ref().map_or(rec.timestamp_ms, |(_, t)| rec.timestamp_ms.max(*t));
-                self.put(store, key, new.clone(), ts, io.out);
-                let r = Record {
-                    value: new,
-                    old_value: old.map(|(v, _)| v),
-                    timestamp_ms: ts,
-                    window: Some(window),
-                    ..rec.clone()
-                };
-                self.forward(index, r, io);
+                self.update(index, store, Update { key, value: new, old: old.map(|(v, _)| v), timestamp_ms: ts }, io);
             } else {
                 let text = format!("[{},{})", window.start_ms, window.end_ms);
                 self.skip_expired("KStreamWindowAggregate", rec.timestamp_ms, close, text, stream_time, io);
@@ -704,9 +773,7 @@ impl Task {
             if max_ts > ts {
                 let win = Window { start_ms: ts + 1, end_ms: ts + 1 + d };
                 let key = StoreKey::windowed(rec.key.clone(), win);
-                self.put(store, key, value.clone(), max_ts, io.out);
-                let r = Record { value, old_value: None, timestamp_ms: max_ts, window: Some(win), ..rec.clone() };
-                self.forward(index, r, io);
+                self.update(index, store, Update { key, value, old: None, timestamp_ms: max_ts }, io);
             }
         }
         self.expire(store, stream_time);
@@ -765,9 +832,8 @@ impl Task {
         if let (false, Some((value, max_ts))) = (right_created, right_agg) {
             if max_ts > ts {
                 let win = Window { start_ms: ts + 1, end_ms: ts + 1 + d };
-                self.put(step.store, StoreKey::windowed(rec.key.clone(), win), value.clone(), max_ts, io.out);
-                let r = Record { value, old_value: None, timestamp_ms: max_ts, window: Some(win), ..rec.clone() };
-                self.forward(step.index, r, io);
+                let key = StoreKey::windowed(rec.key.clone(), win);
+                self.update(step.index, step.store, Update { key, value, old: None, timestamp_ms: max_ts }, io);
             }
         }
         if let Some(prev) = previous.filter(|p| !starts.contains(&(p + 1))) {
@@ -796,15 +862,8 @@ impl Task {
         }
         let new = apply_agg(op, &rec.key, &rec.value, current.as_ref().map(|(v, _)| v));
         let ts = current.as_ref().map_or(rec.timestamp_ms, |(_, t)| rec.timestamp_ms.max(*t));
-        self.put(store, StoreKey::windowed(rec.key.clone(), win), new.clone(), ts, io.out);
-        let r = Record {
-            value: new,
-            old_value: current.map(|(v, _)| v),
-            timestamp_ms: ts,
-            window: Some(win),
-            ..rec.clone()
-        };
-        self.forward(index, r, io);
+        let key = StoreKey::windowed(rec.key.clone(), win);
+        self.update(index, store, Update { key, value: new, old: current.map(|(v, _)| v), timestamp_ms: ts }, io);
     }
 
     /// `KStreamSessionWindowAggregate`: merges every session within the gap.
@@ -851,21 +910,17 @@ impl Task {
         }
         if merged != fresh {
             for (k, v, session_ts) in overlapping {
-                self.put(store, k.clone(), Datum::Null, session_ts, io.out);
-                let r = Record {
-                    key: k.key,
-                    value: Datum::Null,
-                    old_value: Some(v),
-                    timestamp_ms: session_ts,
-                    window: k.window,
-                };
-                self.forward(index, r, io);
+                self.update(
+                    index,
+                    store,
+                    Update { key: k, value: Datum::Null, old: Some(v), timestamp_ms: session_ts },
+                    io,
+                );
             }
         }
         let agg = add(op, &rec.key, &rec.value, agg);
-        self.put(store, StoreKey::windowed(rec.key.clone(), merged), agg.clone(), merged.end_ms, io.out);
-        let r = Record { value: agg, old_value: None, timestamp_ms: merged.end_ms, window: Some(merged), ..rec };
-        self.forward(index, r, io);
+        let key = StoreKey::windowed(rec.key.clone(), merged);
+        self.update(index, store, Update { key, value: agg, old: None, timestamp_ms: merged.end_ms }, io);
         self.expire(store, stream_time);
     }
 
@@ -907,9 +962,7 @@ impl Task {
                 }
             }
         };
-        self.put(store, key, new.clone(), ts, io.out);
-        let r = Record { value: new, old_value: old_agg, timestamp_ms: ts, ..rec };
-        self.forward(index, r, io);
+        self.update(index, store, Update { key, value: new, old: old_agg, timestamp_ms: ts }, io);
     }
 
     /// Emits the left/outer join's buffered records whose window closed with a null other side.
@@ -1059,5 +1112,16 @@ fn decode_change(serde: &Serde, bytes: Option<&[u8]>) -> Result<(Datum, Option<D
             Ok((serde.deserialize(Some(&body[at..end]))?, Some(serde.deserialize(Some(&body[end..]))?)))
         }
         _ => Err(err()),
+    }
+}
+
+/// A datum's rough size in bytes, for the record cache's bound.
+fn approx_bytes(d: &Datum) -> usize {
+    match d {
+        Datum::String(s) => s.len(),
+        Datum::Bytes(b) => b.len(),
+        Datum::Struct(fields) => fields.iter().map(|(n, v)| n.len() + approx_bytes(v)).sum(),
+        Datum::Array(items) => items.iter().map(approx_bytes).sum(),
+        _ => 8,
     }
 }
