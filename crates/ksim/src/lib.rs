@@ -38,7 +38,7 @@ mod session;
 mod share;
 // The Streams API's main user is the ksqlDB layer (branch `ksql`); until it is merged,
 // parts of the DSL are used only by tests.
-#[allow(dead_code, unused_imports)]
+#[allow(dead_code)]
 mod streams;
 mod sweep;
 mod time;

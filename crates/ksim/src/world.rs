@@ -206,6 +206,9 @@ impl World {
         if self.streams.has_pending() {
             self.run_streams();
         }
+        if self.streams.commit_due(self.now) {
+            self.commit_streams();
+        }
         if self.check_invariants {
             let mut checker = std::mem::take(&mut self.invariants);
             checker.check(self);

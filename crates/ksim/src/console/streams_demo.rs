@@ -7,9 +7,8 @@
 use super::job::{Emit, JobKind};
 use super::{Console, Outcome};
 use crate::node::Level;
-use crate::streams::dsl::{Consumed, Grouped, Materialized, Produced, StreamsBuilder};
 use crate::streams::runtime::{AppId, StreamsConfig};
-use crate::streams::{Datum, Serde, Topology};
+use crate::streams::{Consumed, Datum, Grouped, Materialized, Produced, Serde, StreamsBuilder, Topology};
 use crate::world::World;
 
 const INPUT: &str = "streams-plaintext-input";

@@ -436,6 +436,16 @@ impl KStream {
         self.child("KSTREAM-MAPVALUES-", NodeKind::MapValues(mapper), false)
     }
 
+    /// `transformValues` (what ksqlDB compiles its projections and expressions to): a
+    /// value mapper named `KSTREAM-TRANSFORMVALUES-…`.
+    pub(crate) fn transform_values(
+        &self,
+        mapper: impl Fn(&Datum, Option<Window>, &Datum) -> Datum + 'static,
+    ) -> KStream {
+        let mapper: ValueMapper = Rc::new(mapper);
+        self.child("KSTREAM-TRANSFORMVALUES-", NodeKind::MapValues(mapper), false)
+    }
+
     pub(crate) fn select_key(&self, selector: impl Fn(&Datum, &Datum) -> Datum + 'static) -> KStream {
         let selector: KeySelector = Rc::new(selector);
         self.child("KSTREAM-KEY-SELECT-", NodeKind::SelectKey(selector), true)
@@ -1025,6 +1035,16 @@ impl KTable {
     ) -> KTable {
         let mapper: ValueMapper = Rc::new(mapper);
         self.table_child("KTABLE-MAPVALUES-", materialized, |store| NodeKind::TableMapValues { mapper, store })
+    }
+
+    /// `transformValues` on a table (`KTABLE-TRANSFORMVALUES-…`), as ksqlDB projects tables.
+    pub(crate) fn transform_values(
+        &self,
+        mapper: impl Fn(&Datum, Option<Window>, &Datum) -> Datum + 'static,
+        materialized: Option<Materialized>,
+    ) -> KTable {
+        let mapper: ValueMapper = Rc::new(mapper);
+        self.table_child("KTABLE-TRANSFORMVALUES-", materialized, |store| NodeKind::TableMapValues { mapper, store })
     }
 
     /// `toStream()`.

@@ -65,10 +65,12 @@ pub(crate) mod view;
 pub(crate) mod window;
 
 pub(crate) use datum::Datum;
-pub(crate) use dsl::{Consumed, Grouped, Joined, Materialized, Produced, StreamsBuilder};
-pub(crate) use serde::{DeserializationHandler, Serde};
-pub(crate) use test_driver::TopologyTestDriver;
-pub(crate) use topology::{JoinKind, Topology};
+pub(crate) use dsl::{Consumed, Grouped, Materialized, Produced, StreamsBuilder};
+pub(crate) use serde::Serde;
+pub(crate) use topology::Topology;
+// The ksqlDB layer's further entry points (branch `ksql`).
+#[allow(unused_imports)]
+pub(crate) use {dsl::Joined, serde::DeserializationHandler, test_driver::TopologyTestDriver, topology::JoinKind};
 
 #[cfg(test)]
 mod runtime_tests;

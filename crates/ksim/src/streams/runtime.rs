@@ -7,6 +7,13 @@
 //! produces to sinks, repartition and changelog topics with its producer, commits every
 //! `commit.interval.ms`, and restores a task's stores from their changelogs when the task
 //! moves to it after a rebalance.
+//!
+//! Simplifications: one group consumer per source topic (Kafka's single consumer
+//! subscribes to them all; the range assignor keeps co-partitioned topics on one instance
+//! since member ids start with the instance's process id); offsets are committed by the
+//! consumers' auto-commit every `commit.interval.ms`; processing and restoration take no
+//! simulated time (restoration reads the changelog partitions' committed records from
+//! their leaders at assignment); no standby tasks.
 
 use super::serde::DeserializationHandler;
 use super::task::{CollectedRecord, InputRecord, Task, TaskId, TaskOutput};
@@ -40,6 +47,10 @@ pub(crate) struct StreamsConfig {
     pub(crate) deserialization_handler: DeserializationHandler,
     /// `replication.factor` of internal topics (-1: the broker's default).
     pub(crate) replication_factor: i16,
+    /// `statestore.cache.max.bytes`: with a cache, a table's updates of one key collapse
+    /// into one per commit. The simulator's default is 0 (one update per input, as the
+    /// Streams examples and `TopologyTestDriver` show); Kafka's is 10485760.
+    pub(crate) statestore_cache_max_bytes: u64,
 }
 
 impl StreamsConfig {
@@ -50,6 +61,7 @@ impl StreamsConfig {
             commit_interval_ms: 30_000,
             deserialization_handler: DeserializationHandler::LogAndFail,
             replication_factor: -1,
+            statestore_cache_max_bytes: 0,
         }
     }
 }
@@ -109,6 +121,8 @@ pub(crate) struct StreamsApp {
     consumers: BTreeMap<ClientId, ConsumerSlot>,
     /// Partition counts of the source and internal topics, as at start-up.
     partitions: BTreeMap<String, u32>,
+    /// When the record caches are flushed next (only with a cache).
+    next_commit: Option<crate::time::SimTime>,
     output: StreamsOutput,
 }
 
@@ -128,6 +142,11 @@ impl StreamsApp {
     /// The tasks this instance runs.
     pub(crate) fn task_ids(&self) -> Vec<TaskId> {
         self.tasks.keys().copied().collect()
+    }
+
+    /// The partitions the group gave this instance, by topic.
+    pub(crate) fn assigned_partitions(&self) -> BTreeMap<String, Vec<u32>> {
+        self.consumers.values().map(|s| (s.topic.clone(), s.assigned.clone().unwrap_or_default())).collect()
     }
 
     /// The instance's client processes (admin, producer, consumers).
@@ -350,10 +369,18 @@ impl StreamsApp {
             self.log(world, Level::Info, text);
         }
         for t in lost {
-            self.tasks.remove(&t);
+            // A revoked task commits first: its cached updates are flushed.
+            if let Some(mut task) = self.tasks.remove(&t) {
+                let mut out = Vec::new();
+                task.flush(&self.topology, &mut out);
+                for o in out {
+                    self.apply(world, t, o);
+                }
+            }
         }
         for id in added {
             let mut task = Task::new(id, &self.topology);
+            task.cache_max_bytes = usize::try_from(self.config.statestore_cache_max_bytes).unwrap_or(usize::MAX);
             let stores: Vec<(String, String)> = task
                 .stores
                 .values()
@@ -380,6 +407,9 @@ impl StreamsApp {
         let everyone_assigned = self.consumers.values().all(|s| s.assigned.is_some());
         if everyone_assigned && self.state == StreamsState::Rebalancing {
             self.transition(world, StreamsState::Running);
+        }
+        if self.config.statestore_cache_max_bytes > 0 && self.next_commit.is_none() {
+            self.next_commit = Some(world.now().plus_ms(self.config.commit_interval_ms));
         }
     }
 
@@ -446,6 +476,20 @@ impl StreamsApp {
         });
     }
 
+    /// `commit()`: every task's record cache goes to the changelogs and downstream.
+    fn commit(&mut self, world: &mut World) {
+        let ids: Vec<TaskId> = self.tasks.keys().copied().collect();
+        for id in ids {
+            let mut out = Vec::new();
+            if let Some(task) = self.tasks.get_mut(&id) {
+                task.flush(&self.topology, &mut out);
+            }
+            for o in out {
+                self.apply(world, id, o);
+            }
+        }
+    }
+
     /// The stream thread died: PENDING_ERROR, its clients close, ERROR.
     fn fail(&mut self, world: &mut World) {
         self.transition(world, StreamsState::PendingError);
@@ -506,6 +550,11 @@ impl StreamsApps {
     pub(crate) fn has_pending(&self) -> bool {
         !self.inbox.is_empty() && !self.busy
     }
+
+    /// Whether an application's commit (record cache flush) is due.
+    pub(crate) fn commit_due(&self, now: crate::time::SimTime) -> bool {
+        !self.busy && self.apps.values().any(|a| a.next_commit.is_some_and(|t| t <= now))
+    }
 }
 
 /// Rounds of event handling per world step; each round's sends are answered later in
@@ -528,12 +577,11 @@ impl World {
         for t in topology.internal_topics(&config.application_id) {
             let count = t.partitions_like.iter().filter_map(|s| partitions.get(s)).copied().max().unwrap_or(-1);
             partitions.insert(t.name.clone(), count);
-            let policy = if t.compacted { "compact" } else { "delete" };
             creatable.push(CreatableTopic {
                 name: t.name,
                 num_partitions: count,
                 replication_factor: config.replication_factor,
-                configs: vec![("cleanup.policy".to_string(), policy.to_string())],
+                configs: t.configs,
             });
         }
         let admin_id = format!("{}-admin", config.application_id);
@@ -557,6 +605,7 @@ impl World {
             producer: None,
             consumers: BTreeMap::new(),
             partitions: partitions.iter().filter(|(_, n)| **n > 0).map(|(t, n)| (t.clone(), *n as u32)).collect(),
+            next_commit: None,
             output: StreamsOutput::default(),
         };
         app.transition(self, StreamsState::Rebalancing);
@@ -588,6 +637,7 @@ impl World {
         let Some(mut app) = self.streams.apps.remove(&id) else { return };
         if !matches!(app.state, StreamsState::NotRunning | StreamsState::Error) {
             app.transition(self, StreamsState::PendingShutdown);
+            app.commit(self);
             app.close_clients(self);
             app.tasks.clear();
             app.transition(self, StreamsState::NotRunning);
@@ -620,6 +670,22 @@ impl World {
     /// Takes what the application logged and collected since the last call.
     pub(crate) fn take_streams_output(&mut self, id: AppId) -> StreamsOutput {
         self.streams.apps.get_mut(&id).map(|a| std::mem::take(&mut a.output)).unwrap_or_default()
+    }
+
+    /// Flushes the record caches of the applications whose `commit.interval.ms` passed.
+    pub(crate) fn commit_streams(&mut self) {
+        let now = self.now();
+        let due: Vec<AppId> =
+            self.streams.apps.values().filter(|a| a.next_commit.is_some_and(|t| t <= now)).map(|a| a.id).collect();
+        for id in due {
+            let Some(mut app) = self.streams.apps.remove(&id) else { continue };
+            app.next_commit = Some(now.plus_ms(app.config.commit_interval_ms));
+            if matches!(app.state, StreamsState::Running | StreamsState::Rebalancing) {
+                app.commit(self);
+            }
+            self.streams.apps.insert(id, app);
+        }
+        self.run_streams();
     }
 
     /// Hands the events of the applications' clients to them (records are processed

@@ -184,3 +184,101 @@ fn the_page_sees_the_topology_with_counts_tasks_and_rows() {
     assert_eq!(table.changelog_topic.as_deref(), Some("vitals-counter-counts-changelog"));
     assert_eq!(table.rows.iter().map(|r| (r.key.as_str(), r.value.as_str())).collect::<Vec<_>>(), vec![("p1", "2")]);
 }
+
+#[test]
+fn a_record_it_cannot_read_stops_the_application_with_log_and_fail() {
+    let (mut world, mut con) = cluster(16, 1);
+    let builder = StreamsBuilder::new();
+    builder.stream("vitals", Consumed::with(Serde::String, Serde::Long)).to("out", Produced::default());
+    let app = world.start_streams(builder.build(), StreamsConfig::new("reader", vec!["localhost:9092".to_string()]));
+    con.advance(&mut world, 10_000);
+    produce(&mut world, &mut con, &["p1:not-a-long"]);
+    assert_eq!(world.streams(app).map(|a| a.state()), Some(StreamsState::Error));
+    let logs = world.take_streams_output(app).logs;
+    assert!(logs.iter().any(|l| l.text.contains("Size of data received by LongDeserializer is not 8")), "{logs:?}");
+    assert!(logs.iter().any(|l| l.text.contains("State transition from PENDING_ERROR to ERROR")));
+}
+
+#[test]
+fn a_missing_source_topic_fails_the_first_rebalance() {
+    let (mut world, mut con) = cluster(17, 1);
+    let builder = StreamsBuilder::new();
+    builder.stream("no-such-topic", Consumed::default()).to("out", Produced::default());
+    let app = world.start_streams(builder.build(), StreamsConfig::new("lost", vec!["localhost:9092".to_string()]));
+    con.advance(&mut world, 5_000);
+    assert_eq!(world.streams(app).map(|a| a.state()), Some(StreamsState::Error));
+    let logs = world.take_streams_output(app).logs;
+    assert!(logs.iter().any(|l| l
+        .text
+        .contains("MissingSourceTopicException: One or more source topics were missing during rebalance")));
+}
+
+#[test]
+fn two_instances_keep_a_joins_partitions_together() {
+    let (mut world, mut con) = cluster(18, 3);
+    con.input(&mut world, "kafka-topics.sh --create --topic patients --partitions 3 --replication-factor 3 --bootstrap-server localhost:9092");
+    let topology = || {
+        let builder = StreamsBuilder::new();
+        let patients = builder.table("patients", Consumed::with(Serde::String, Serde::String), Materialized::default());
+        builder
+            .stream("vitals", Consumed::with(Serde::String, Serde::String))
+            .join_table(
+                &patients,
+                |_, v, p| Datum::str(&format!("{p}:{v}")),
+                super::topology::JoinKind::Inner,
+                super::dsl::Joined::default(),
+            )
+            .to("joined", Produced::default());
+        builder.build()
+    };
+    let config = || StreamsConfig::new("enricher", vec!["localhost:9092".to_string()]);
+    let first = world.start_streams(topology(), config());
+    con.advance(&mut world, 10_000);
+    let second = world.start_streams(topology(), config());
+    con.advance(&mut world, 15_000);
+    // Member ids start with the instance's process id on every topic, so the range
+    // assignor gives each instance the same partition numbers of both topics.
+    for app in [first, second] {
+        let by_topic = world.streams(app).map(|a| a.assigned_partitions()).unwrap_or_default();
+        assert_eq!(by_topic.get("vitals"), by_topic.get("patients"), "{by_topic:?}");
+        assert!(by_topic.get("vitals").is_some_and(|ps| !ps.is_empty()), "both instances work: {by_topic:?}");
+    }
+    let patients: Vec<String> = (1..=6).map(|i| format!("p{i}:name{i}")).collect();
+    con.input(&mut world, "kafka-console-producer.sh --topic patients --property parse.key=true --property key.separator=: --bootstrap-server localhost:9092");
+    for l in &patients {
+        con.input(&mut world, &format!("> {l}"));
+    }
+    con.end_of_input(&mut world);
+    con.advance(&mut world, 5_000);
+    let vitals: Vec<String> = (1..=6).map(|i| format!("p{i}:{}", 60 + i)).collect();
+    let refs: Vec<&str> = vitals.iter().map(String::as_str).collect();
+    produce(&mut world, &mut con, &refs);
+    let partitions =
+        world.freshest_image().and_then(|i| i.topics.get("joined")).map_or(0, |t| t.partitions.len() as u32);
+    let mut joined: Vec<String> = (0..partitions)
+        .flat_map(|p| super::runtime::read_committed_log(&world, "joined", p))
+        .map(|r| String::from_utf8(r.value.unwrap_or_default()).unwrap_or_default())
+        .collect();
+    joined.sort();
+    let want: Vec<String> = (1..=6).map(|i| format!("name{i}:{}", 60 + i)).collect();
+    assert_eq!(joined, want);
+}
+
+#[test]
+fn with_a_record_cache_updates_collapse_until_the_commit() {
+    let (mut world, mut con) = cluster(19, 1);
+    let mut config = StreamsConfig::new("cached-counter", vec!["localhost:9092".to_string()]);
+    config.statestore_cache_max_bytes = 10_485_760;
+    let app = world.start_streams(count_topology(), config);
+    con.advance(&mut world, 10_000);
+    produce(&mut world, &mut con, &["p1:80", "p1:82", "p2:71", "p1:90"]);
+    // Interactive queries read through the cache; nothing was forwarded yet.
+    assert_eq!(count_of(&world, app, "p1"), Some(3));
+    assert!(read_longs(&world, "counts-out").is_empty());
+    assert!(read_longs(&world, "cached-counter-counts-changelog").is_empty());
+    con.advance(&mut world, 30_000);
+    let mut out = read_longs(&world, "counts-out");
+    out.sort();
+    assert_eq!(out, vec![("p1".to_string(), 3), ("p2".to_string(), 1)]);
+    assert_eq!(read_longs(&world, "cached-counter-counts-changelog").len(), 2);
+}

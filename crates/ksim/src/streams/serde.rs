@@ -166,19 +166,6 @@ impl Serde {
         };
         Ok((self.deserialize(Some(inner))?, window))
     }
-
-    /// The serde's name as `StreamsConfig` and ksqlDB's `FORMAT` spell it.
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Serde::String => "String",
-            Serde::Long => "Long",
-            Serde::Integer => "Integer",
-            Serde::Double => "Double",
-            Serde::Bytes => "ByteArray",
-            Serde::Json => "JSON",
-            Serde::Delimited { .. } => "DELIMITED",
-        }
-    }
 }
 
 fn mismatch(expected: &str, got: &Datum) -> SerdeError {

@@ -78,10 +78,6 @@ impl StateStore {
         self.entries.iter().filter(move |(k, _)| &k.key == key)
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     /// Writes (or, with a null value, deletes) an entry and returns its changelog record
     /// when logging is on. A store that keeps duplicates gives each put a new sequence.
     pub(crate) fn put(&mut self, mut key: StoreKey, value: Datum, timestamp_ms: i64) -> Option<ChangelogRecord> {
@@ -119,7 +115,8 @@ impl StateStore {
         });
     }
 
-    fn changelog_record(&self, key: &StoreKey, value: &Datum, timestamp_ms: i64) -> Option<ChangelogRecord> {
+    /// The changelog record of an entry's current value (None when logging is off).
+    pub(crate) fn changelog_record(&self, key: &StoreKey, value: &Datum, timestamp_ms: i64) -> Option<ChangelogRecord> {
         if !self.spec.logging {
             return None;
         }

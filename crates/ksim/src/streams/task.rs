@@ -9,17 +9,19 @@
 //! log lines, collected records) out. Stream time is the largest timestamp the task has
 //! seen; windows close on it, never on the clock.
 //!
-//! Simplifications: no record cache (`statestore.cache.max.bytes` acts as 0: every
-//! update is forwarded and logged at once); a sliding-window record earlier than the
-//! time difference opens `[t - d, t]` like any other (Kafka clamps such windows at 0);
-//! the outer-join buffer of stream–stream left/outer joins logs JSON in its changelog
+//! With `statestore.cache.max.bytes` above 0, a materialized table's updates stay in the
+//! record cache until the commit (`flush`): one change per key, forwarded and logged then.
+//!
+//! Simplifications: each task has the whole cache size (Kafka shares it among a
+//! thread's tasks) and flushes everything once it is full (Kafka evicts the least recently
+//! used entries); the outer-join buffer of stream–stream left/outer joins logs JSON in its changelog
 //! (Kafka's is a binary layout).
 
 use super::datum::Datum;
-use super::serde::{DeserializationHandler, Serde, WindowedKeyFormat};
+use super::serde::{DeserializationHandler, Serde};
 use super::store::{ChangelogRecord, StateStore, StoreKey};
 use super::topology::{AggOp, JoinKind, NodeKind, Record, StoreKind, TableAggOp, Topology};
-use super::window::{Window, WindowSpec};
+use super::window::{JoinWindows, Window, WindowSpec};
 use crate::node::Level;
 use std::collections::BTreeMap;
 
@@ -97,13 +99,44 @@ pub(crate) struct Task {
     observed: BTreeMap<usize, i64>,
     /// Records each node received, for the page's edge counts.
     pub(crate) processed: BTreeMap<usize, u64>,
+    /// `statestore.cache.max.bytes` given to this task (0: no record cache).
+    pub(crate) cache_max_bytes: usize,
+    /// The record cache's dirty entries, oldest update first: the processor, its store,
+    /// the key, and the update's timestamp.
+    dirty: Vec<(usize, String, StoreKey, i64)>,
+    /// The value each dirty entry had when it became dirty (what the flush forwards as old).
+    first_old: BTreeMap<(String, StoreKey), Option<Datum>>,
+    cache_bytes: usize,
 }
 
-/// The consumed record's coordinates, for log lines.
-struct Origin<'a> {
+/// The consumed record's coordinates (for log lines) and where processing writes.
+struct Io<'a> {
+    topology: &'a Topology,
+    /// How deep the current forwarding chain is.
+    depth: usize,
     topic: &'a str,
     partition: u32,
     offset: u64,
+    out: &'a mut Vec<TaskOutput>,
+}
+
+/// An update of a materialized table: the entry, its new value, the value it replaces.
+struct Update {
+    key: StoreKey,
+    value: Datum,
+    old: Option<Datum>,
+    timestamp_ms: i64,
+}
+
+/// One sliding-window aggregation step: the processor, its store and function, and the
+/// times that decide whether a window is still open.
+#[derive(Clone, Copy)]
+struct SlidingStep<'a> {
+    index: usize,
+    store: &'a str,
+    op: &'a AggOp,
+    close: i64,
+    stream_time: i64,
 }
 
 /// Nested forwarding stops here: a deeper chain means a cycle, which the builder never makes.
@@ -118,7 +151,17 @@ impl Task {
             .filter_map(|name| topology.store(&name).cloned())
             .map(|spec| (spec.name.clone(), StateStore::new(spec)))
             .collect();
-        Task { id, stores, stream_time_ms: -1, observed: BTreeMap::new(), processed: BTreeMap::new() }
+        Task {
+            id,
+            stores,
+            stream_time_ms: -1,
+            observed: BTreeMap::new(),
+            processed: BTreeMap::new(),
+            cache_max_bytes: 0,
+            dirty: Vec::new(),
+            first_old: BTreeMap::new(),
+            cache_bytes: 0,
+        }
     }
 
     /// Processes one consumed record through the sources reading its topic.
@@ -130,7 +173,8 @@ impl Task {
         out: &mut Vec<TaskOutput>,
     ) -> Result<(), TaskError> {
         let groups = topology.node_groups();
-        let origin = Origin { topic: &input.topic, partition: input.partition, offset: input.offset };
+        let mut io =
+            Io { topology, depth: 0, topic: &input.topic, partition: input.partition, offset: input.offset, out };
         for (i, node) in topology.nodes.iter().enumerate() {
             let NodeKind::Source { topics, key_serde, value_serde, .. } = &node.kind else { continue };
             if groups.get(i) != Some(&self.id.subtopology) || !topics.contains(&input.topic) {
@@ -151,12 +195,11 @@ impl Task {
                 Ok(d) => d,
                 Err(e) => match handler {
                     DeserializationHandler::LogAndContinue => {
-                        out.push(TaskOutput::Log(Level::Warn, format!("Exception caught during Deserialization, taskId: {}, topic: {}, partition: {}, offset: {} (org.apache.kafka.streams.errors.LogAndContinueExceptionHandler)", self.id, input.topic, input.partition, input.offset)));
-                        let _ = e;
+                        io.out.push(TaskOutput::Log(Level::Warn, format!("Exception caught during Deserialization, taskId: {}, topic: {}, partition: {}, offset: {} (org.apache.kafka.streams.errors.LogAndContinueExceptionHandler)", self.id, input.topic, input.partition, input.offset)));
                         continue;
                     }
                     DeserializationHandler::LogAndFail => {
-                        out.push(TaskOutput::Log(Level::Error, format!("Exception caught during Deserialization, taskId: {}, topic: {}, partition: {}, offset: {} (org.apache.kafka.streams.errors.LogAndFailExceptionHandler)", self.id, input.topic, input.partition, input.offset)));
+                        io.out.push(TaskOutput::Log(Level::Error, format!("Exception caught during Deserialization, taskId: {}, topic: {}, partition: {}, offset: {} (org.apache.kafka.streams.errors.LogAndFailExceptionHandler)", self.id, input.topic, input.partition, input.offset)));
                         return Err(TaskError {
                             message: format!("Deserialization exception handler is set to fail upon a deserialization error. If you would rather have the streaming pipeline continue after a deserialization error, please set the default.deserialization.exception.handler appropriately. ({})", e.message),
                         });
@@ -166,7 +209,7 @@ impl Task {
             self.stream_time_ms = self.stream_time_ms.max(input.timestamp_ms);
             *self.processed.entry(i).or_default() += 1;
             let record = Record { key, value, timestamp_ms: input.timestamp_ms, window: None, old_value: old };
-            self.forward(topology, i, record, &origin, out, 0);
+            self.forward(i, record, &mut io);
         }
         Ok(())
     }
@@ -180,31 +223,17 @@ impl Task {
         }
     }
 
-    fn forward(
-        &mut self,
-        t: &Topology,
-        from: usize,
-        record: Record,
-        origin: &Origin,
-        out: &mut Vec<TaskOutput>,
-        depth: usize,
-    ) {
-        let Some(node) = t.nodes.get(from) else { return };
+    fn forward(&mut self, from: usize, record: Record, io: &mut Io) {
+        let Some(node) = io.topology.nodes.get(from) else { return };
         for child in node.successors.clone() {
-            self.process_node(t, child, record.clone(), origin, out, depth + 1);
+            self.forward_to(child, record.clone(), io);
         }
     }
 
-    fn forward_to(
-        &mut self,
-        t: &Topology,
-        child: usize,
-        record: Record,
-        origin: &Origin,
-        out: &mut Vec<TaskOutput>,
-        depth: usize,
-    ) {
-        self.process_node(t, child, record, origin, out, depth + 1);
+    fn forward_to(&mut self, child: usize, record: Record, io: &mut Io) {
+        io.depth += 1;
+        self.process_node(child, record, io);
+        io.depth -= 1;
     }
 
     fn observe(&mut self, node: usize, timestamp_ms: i64) -> i64 {
@@ -221,26 +250,71 @@ impl Task {
         }
     }
 
+    /// A materialized table's update: written and forwarded at once, or, with the record
+    /// cache on, kept dirty until the next commit (`CachingKeyValueStore`): later updates
+    /// of the key replace it, and the flush forwards one change per key, logging it too.
+    fn update(&mut self, index: usize, store: &str, update: Update, io: &mut Io) {
+        let Update { key, value, old, timestamp_ms: ts } = update;
+        if self.cache_max_bytes == 0 {
+            self.put(store, key.clone(), value.clone(), ts, io.out);
+            let r = Record { key: key.key, value, timestamp_ms: ts, window: key.window, old_value: old };
+            return self.forward(index, r, io);
+        }
+        if let Some(s) = self.stores.get_mut(store) {
+            // The changelog record is written at the flush.
+            let _logged_at_flush = s.put(key.clone(), value.clone(), ts);
+        }
+        self.cache_bytes += approx_bytes(&key.key) + approx_bytes(&value);
+        self.first_old.entry((store.to_string(), key.clone())).or_insert(old);
+        self.dirty.retain(|(_, s, k, _)| !(s == store && *k == key));
+        self.dirty.push((index, store.to_string(), key, ts));
+        if self.cache_bytes > self.cache_max_bytes {
+            // Past the cache's size, the entries are evicted (flushed) at once.
+            self.flush_dirty(io);
+        }
+    }
+
+    /// Commit: the record cache's dirty entries go to the changelogs and downstream.
+    pub(crate) fn flush(&mut self, topology: &Topology, out: &mut Vec<TaskOutput>) {
+        let mut io = Io { topology, depth: 0, topic: "", partition: self.id.partition, offset: 0, out };
+        self.flush_dirty(&mut io);
+    }
+
+    fn flush_dirty(&mut self, io: &mut Io) {
+        // A flushed update may dirty a downstream table's cache; those go in the same flush.
+        for _ in 0..FORWARD_DEPTH_MAX {
+            let dirty = std::mem::take(&mut self.dirty);
+            if dirty.is_empty() {
+                break;
+            }
+            self.cache_bytes = 0;
+            let cache = std::mem::replace(&mut self.cache_max_bytes, 0);
+            for (index, store, key, ts) in dirty {
+                let old = self.first_old.remove(&(store.clone(), key.clone())).flatten();
+                let value = self.get(&store, &key).map_or(Datum::Null, |(v, _)| v);
+                if let Some(record) = self.stores.get(&store).and_then(|s| s.changelog_record(&key, &value, ts)) {
+                    io.out.push(TaskOutput::Changelog(record));
+                }
+                let r = Record { key: key.key, value, timestamp_ms: ts, window: key.window, old_value: old };
+                self.forward(index, r, io);
+            }
+            self.cache_max_bytes = cache;
+        }
+    }
+
     fn get(&self, store: &str, key: &StoreKey) -> Option<(Datum, i64)> {
         self.stores.get(store)?.get(key).map(|v| (v.value.clone(), v.timestamp_ms))
     }
 
-    fn process_node(
-        &mut self,
-        t: &Topology,
-        index: usize,
-        rec: Record,
-        origin: &Origin,
-        out: &mut Vec<TaskOutput>,
-        depth: usize,
-    ) {
-        if depth > FORWARD_DEPTH_MAX {
+    fn process_node(&mut self, index: usize, rec: Record, io: &mut Io) {
+        let t = io.topology;
+        if io.depth > FORWARD_DEPTH_MAX {
             return;
         }
         let Some(node) = t.nodes.get(index) else { return };
         *self.processed.entry(index).or_default() += 1;
         match &node.kind {
-            NodeKind::Source { .. } | NodeKind::Merge => self.forward(t, index, rec, origin, out, depth),
+            NodeKind::Source { .. } | NodeKind::Merge => self.forward(index, rec, io),
             NodeKind::Sink { topic, key_serde, value_serde, internal, windowed } => {
                 let from_table_select = node
                     .predecessors
@@ -256,7 +330,7 @@ impl Task {
                 } else {
                     value_serde.serialize(&rec.value).ok().flatten()
                 };
-                out.push(TaskOutput::Produce(ProducedRecord {
+                io.out.push(TaskOutput::Produce(ProducedRecord {
                     topic: topic.clone(),
                     internal: *internal,
                     key,
@@ -267,42 +341,42 @@ impl Task {
             }
             NodeKind::Filter { predicate, negate } => {
                 if predicate(&rec.key, &rec.value) != *negate {
-                    self.forward(t, index, rec, origin, out, depth);
+                    self.forward(index, rec, io);
                 }
             }
             NodeKind::Map(mapper) => {
                 let (key, value) = mapper(&rec.key, &rec.value);
-                self.forward(t, index, Record { key, value, ..rec }, origin, out, depth);
+                self.forward(index, Record { key, value, ..rec }, io);
             }
             NodeKind::MapValues(mapper) => {
                 let value = mapper(&rec.key, rec.window, &rec.value);
-                self.forward(t, index, Record { value, ..rec }, origin, out, depth);
+                self.forward(index, Record { value, ..rec }, io);
             }
             NodeKind::SelectKey(selector) => {
                 let key = selector(&rec.key, &rec.value);
-                self.forward(t, index, Record { key, ..rec }, origin, out, depth);
+                self.forward(index, Record { key, ..rec }, io);
             }
             NodeKind::FlatMap(mapper) => {
                 for (key, value) in mapper(&rec.key, &rec.value) {
-                    self.forward(t, index, Record { key, value, ..rec.clone() }, origin, out, depth);
+                    self.forward(index, Record { key, value, ..rec.clone() }, io);
                 }
             }
             NodeKind::FlatMapValues(mapper) => {
                 for value in mapper(&rec.key, &rec.value) {
-                    self.forward(t, index, Record { value, ..rec.clone() }, origin, out, depth);
+                    self.forward(index, Record { value, ..rec.clone() }, io);
                 }
             }
             NodeKind::Peek(action) => {
                 action(&rec.key, &rec.value);
-                self.forward(t, index, rec, origin, out, depth);
+                self.forward(index, rec, io);
             }
             NodeKind::Branch { predicates } => {
                 let chosen = predicates.iter().position(|p| p.as_ref().is_none_or(|p| p(&rec.key, &rec.value)));
                 if let Some(child) = chosen.and_then(|c| node.successors.get(c)) {
-                    self.forward_to(t, *child, rec, origin, out, depth);
+                    self.forward_to(*child, rec, io);
                 }
             }
-            NodeKind::Collect => out.push(TaskOutput::Collected(CollectedRecord {
+            NodeKind::Collect => io.out.push(TaskOutput::Collected(CollectedRecord {
                 node: node.name.clone(),
                 key: rec.key,
                 window: rec.window,
@@ -311,18 +385,21 @@ impl Task {
             })),
             NodeKind::TableSource { store, materialized } => {
                 if rec.key.is_null() {
-                    out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to null key. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.KTableSource)", origin.topic, origin.partition, origin.offset)));
+                    io.out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to null key. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.KTableSource)", io.topic, io.partition, io.offset)));
                     return;
                 }
-                let old = if *materialized {
+                if *materialized {
                     let key = StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 };
                     let old = self.get(store, &key).map(|(v, _)| v);
-                    self.put(store, key, rec.value.clone(), rec.timestamp_ms, out);
-                    old
+                    self.update(
+                        index,
+                        store,
+                        Update { key, value: rec.value, old, timestamp_ms: rec.timestamp_ms },
+                        io,
+                    );
                 } else {
-                    rec.old_value.clone()
-                };
-                self.forward(t, index, Record { old_value: old, ..rec }, origin, out, depth);
+                    self.forward(index, rec, io);
+                }
             }
             NodeKind::TableFilter { predicate, negate, store } => {
                 let keep = |v: &Datum| !v.is_null() && predicate(&rec.key, v) != *negate;
@@ -331,34 +408,28 @@ impl Task {
                 if new.is_null() && old.as_ref().is_some_and(Datum::is_null) {
                     return;
                 }
-                if let Some(s) = store {
-                    self.put(
-                        s,
-                        StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 },
-                        new.clone(),
-                        rec.timestamp_ms,
-                        out,
-                    );
+                match store {
+                    Some(s) => {
+                        let key = StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 };
+                        self.update(index, s, Update { key, value: new, old, timestamp_ms: rec.timestamp_ms }, io);
+                    }
+                    None => self.forward(index, Record { value: new, old_value: old, ..rec }, io),
                 }
-                self.forward(t, index, Record { value: new, old_value: old, ..rec }, origin, out, depth);
             }
             NodeKind::TableMapValues { mapper, store } => {
                 let map = |v: &Datum| if v.is_null() { Datum::Null } else { mapper(&rec.key, rec.window, v) };
                 let new = map(&rec.value);
                 let old = rec.old_value.as_ref().map(map);
-                if let Some(s) = store {
-                    self.put(
-                        s,
-                        StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 },
-                        new.clone(),
-                        rec.timestamp_ms,
-                        out,
-                    );
+                match store {
+                    Some(s) => {
+                        let key = StoreKey { key: rec.key.clone(), window: rec.window, seq: 0 };
+                        self.update(index, s, Update { key, value: new, old, timestamp_ms: rec.timestamp_ms }, io);
+                    }
+                    None => self.forward(index, Record { value: new, old_value: old, ..rec }, io),
                 }
-                self.forward(t, index, Record { value: new, old_value: old, ..rec }, origin, out, depth);
             }
             NodeKind::TableToStream => {
-                self.forward(t, index, Record { old_value: None, ..rec }, origin, out, depth);
+                self.forward(index, Record { old_value: None, ..rec }, io);
             }
             NodeKind::TableSelect(mapper) => {
                 let pair = |v: &Datum| {
@@ -369,16 +440,16 @@ impl Task {
                 match (old, new) {
                     (Some((ok, ov)), Some((nk, nv))) if ok == nk => {
                         let r = Record { key: nk, value: nv, old_value: Some(ov), ..rec };
-                        self.forward(t, index, r, origin, out, depth);
+                        self.forward(index, r, io);
                     }
                     (old, new) => {
                         if let Some((k, v)) = old {
                             let r = Record { key: k, value: Datum::Null, old_value: Some(v), ..rec.clone() };
-                            self.forward(t, index, r, origin, out, depth);
+                            self.forward(index, r, io);
                         }
                         if let Some((k, v)) = new {
                             let r = Record { key: k, value: v, old_value: None, ..rec };
-                            self.forward(t, index, r, origin, out, depth);
+                            self.forward(index, r, io);
                         }
                     }
                 }
@@ -386,31 +457,25 @@ impl Task {
             NodeKind::StreamAggregate { store, op, window } => {
                 let (store, op, window) = (store.clone(), op.clone(), *window);
                 match window {
-                    None => self.aggregate(t, index, &store, &op, rec, origin, out, depth),
-                    Some(WindowSpec::Time(w)) => {
-                        self.window_aggregate(t, index, &store, &op, w, rec, origin, out, depth)
-                    }
-                    Some(WindowSpec::Sliding(w)) => {
-                        self.sliding_aggregate(t, index, &store, &op, w, rec, origin, out, depth)
-                    }
-                    Some(WindowSpec::Session(w)) => {
-                        self.session_aggregate(t, index, &store, &op, w, rec, origin, out, depth)
-                    }
+                    None => self.aggregate(index, &store, &op, rec, io),
+                    Some(WindowSpec::Time(w)) => self.window_aggregate(index, &store, &op, w, rec, io),
+                    Some(WindowSpec::Sliding(w)) => self.sliding_aggregate(index, &store, &op, w, rec, io),
+                    Some(WindowSpec::Session(w)) => self.session_aggregate(index, &store, &op, w, rec, io),
                 }
             }
             NodeKind::TableAggregate { store, op } => {
                 let (store, op) = (store.clone(), op.clone());
-                self.table_aggregate(t, index, &store, &op, rec, out, depth, origin);
+                self.table_aggregate(index, &store, &op, rec, io);
             }
             NodeKind::StreamTableJoin { table_store, joiner, kind } => {
                 if *kind == JoinKind::Inner && (rec.key.is_null() || rec.value.is_null()) {
-                    out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to null join key or value. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.KStreamKTableJoinProcessor)", origin.topic, origin.partition, origin.offset)));
+                    io.out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to null join key or value. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.KStreamKTableJoinProcessor)", io.topic, io.partition, io.offset)));
                     return;
                 }
                 let other = self.get(table_store, &StoreKey::plain(rec.key.clone())).map(|(v, _)| v);
                 if *kind != JoinKind::Inner || other.is_some() {
                     let value = joiner(&rec.key, &rec.value, &other.unwrap_or(Datum::Null));
-                    self.forward(t, index, Record { value, ..rec }, origin, out, depth);
+                    self.forward(index, Record { value, ..rec }, io);
                 }
             }
             NodeKind::JoinWindowed { store } => {
@@ -425,16 +490,16 @@ impl Task {
                         StoreKey::windowed(rec.key.clone(), window),
                         rec.value.clone(),
                         rec.timestamp_ms,
-                        out,
+                        io.out,
                     );
                 }
-                self.forward(t, index, rec, origin, out, depth);
+                self.forward(index, rec, io);
             }
             NodeKind::StreamStreamJoin { this_is_left, other_store, shared_store, joiner, windows, kind } => {
                 let (this_is_left, other_store, shared_store, joiner, windows, kind) =
                     (*this_is_left, other_store.clone(), shared_store.clone(), joiner.clone(), *windows, *kind);
                 if rec.key.is_null() || rec.value.is_null() {
-                    out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to null key or value. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.KStreamKStreamJoin)", origin.topic, origin.partition, origin.offset)));
+                    io.out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to null key or value. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.KStreamKStreamJoin)", io.topic, io.partition, io.offset)));
                     return;
                 }
                 let outer = if this_is_left { kind != JoinKind::Inner } else { kind == JoinKind::Outer };
@@ -457,18 +522,7 @@ impl Task {
                 let stream_time = self.observe(tracker, ts);
                 if let Some(shared) = &shared_store {
                     if ts == stream_time {
-                        self.emit_non_joined(
-                            t,
-                            index,
-                            shared,
-                            windows.after_ms.max(windows.before_ms),
-                            windows.grace_ms,
-                            stream_time,
-                            &joiner,
-                            origin,
-                            out,
-                            depth,
-                        );
+                        self.emit_non_joined(index, shared, windows, stream_time, &joiner, io);
                     }
                 }
                 let matches: Vec<(StoreKey, Datum)> = self
@@ -486,22 +540,22 @@ impl Task {
                     if let Some(shared) = &shared_store {
                         let waiting = shared_key(!this_is_left, &rec.key, other_ts);
                         if self.get(shared, &waiting).is_some() {
-                            self.put(shared, waiting, Datum::Null, ts, out);
+                            self.put(shared, waiting, Datum::Null, ts, io.out);
                         }
                     }
                     let value = join(&rec.key, &rec.value, other_value);
                     let r = Record { value, timestamp_ms: ts.max(other_ts), ..rec.clone() };
-                    self.forward(t, index, r, origin, out, depth);
+                    self.forward(index, r, io);
                 }
                 if matches.is_empty() && outer {
                     match &shared_store {
                         Some(shared) if to >= stream_time => {
                             let entry = Datum::Array(vec![Datum::Boolean(this_is_left), rec.value.clone()]);
-                            self.put(shared, shared_key(this_is_left, &rec.key, ts), entry, ts, out);
+                            self.put(shared, shared_key(this_is_left, &rec.key, ts), entry, ts, io.out);
                         }
                         _ => {
                             let value = join(&rec.key, &rec.value, &Datum::Null);
-                            self.forward(t, index, Record { value, ..rec }, origin, out, depth);
+                            self.forward(index, Record { value, ..rec }, io);
                         }
                     }
                 }
@@ -548,13 +602,19 @@ impl Task {
                 };
                 let new = compute(new_present, &rec.value);
                 let old = rec.old_value.as_ref().map(|o| compute(old_present, o));
-                self.forward(t, index, Record { value: new, old_value: old, ..rec }, origin, out, depth);
+                self.forward(index, Record { value: new, old_value: old, ..rec }, io);
             }
             NodeKind::Suppress { store, grace_ms } => {
                 let (store, grace_ms) = (store.clone(), *grace_ms);
                 let now = self.observe(index, rec.timestamp_ms);
                 if let Some(w) = rec.window {
-                    self.put(&store, StoreKey::windowed(rec.key.clone(), w), rec.value.clone(), rec.timestamp_ms, out);
+                    self.put(
+                        &store,
+                        StoreKey::windowed(rec.key.clone(), w),
+                        rec.value.clone(),
+                        rec.timestamp_ms,
+                        io.out,
+                    );
                 }
                 let expiry = now - grace_ms;
                 let due: Vec<(StoreKey, Datum, i64)> = self
@@ -571,74 +631,48 @@ impl Task {
                     })
                     .unwrap_or_default();
                 for (key, value, ts) in due {
-                    self.put(&store, key.clone(), Datum::Null, ts, out);
+                    self.put(&store, key.clone(), Datum::Null, ts, io.out);
                     let r = Record { key: key.key, value, timestamp_ms: ts, window: key.window, old_value: None };
-                    self.forward(t, index, r, origin, out, depth);
+                    self.forward(index, r, io);
                 }
             }
         }
     }
 
-    fn skip_null(&self, what: &str, class: &str, origin: &Origin, out: &mut Vec<TaskOutput>) {
-        out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to {what}. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.{class})", origin.topic, origin.partition, origin.offset)));
+    fn skip_null(&self, what: &str, class: &str, io: &mut Io) {
+        io.out.push(TaskOutput::Log(Level::Warn, format!("Skipping record due to {what}. topic=[{}] partition=[{}] offset=[{}] (org.apache.kafka.streams.kstream.internals.{class})", io.topic, io.partition, io.offset)));
     }
 
-    fn skip_expired(
-        &self,
-        class: &str,
-        ts: i64,
-        expiry: i64,
-        window: String,
-        stream_time: i64,
-        origin: &Origin,
-        out: &mut Vec<TaskOutput>,
-    ) {
-        out.push(TaskOutput::Log(Level::Warn, format!("Skipping record for expired window. topic=[{}] partition=[{}] offset=[{}] timestamp=[{ts}] window={window} expiration=[{expiry}] streamTime=[{stream_time}] (org.apache.kafka.streams.kstream.internals.{class})", origin.topic, origin.partition, origin.offset)));
+    fn skip_expired(&self, class: &str, ts: i64, expiry: i64, window: String, stream_time: i64, io: &mut Io) {
+        io.out.push(TaskOutput::Log(Level::Warn, format!("Skipping record for expired window. topic=[{}] partition=[{}] offset=[{}] timestamp=[{ts}] window={window} expiration=[{expiry}] streamTime=[{stream_time}] (org.apache.kafka.streams.kstream.internals.{class})", io.topic, io.partition, io.offset)));
     }
 
     /// `KStreamAggregate` / `KStreamReduce`.
-    #[allow(clippy::too_many_arguments)]
-    fn aggregate(
-        &mut self,
-        t: &Topology,
-        index: usize,
-        store: &str,
-        op: &AggOp,
-        rec: Record,
-        origin: &Origin,
-        out: &mut Vec<TaskOutput>,
-        depth: usize,
-    ) {
+    fn aggregate(&mut self, index: usize, store: &str, op: &AggOp, rec: Record, io: &mut Io) {
         if rec.key.is_null() || rec.value.is_null() {
             let class = if matches!(op, AggOp::Reduce(_)) { "KStreamReduce" } else { "KStreamAggregate" };
-            return self.skip_null("null key or value", class, origin, out);
+            return self.skip_null("null key or value", class, io);
         }
         let key = StoreKey::plain(rec.key.clone());
         let old = self.get(store, &key);
         let new = apply_agg(op, &rec.key, &rec.value, old.as_ref().map(|(v, _)| v));
         let ts = old.as_ref().map_or(rec.timestamp_ms, |(_, t)| rec.timestamp_ms.max(*t));
-        self.put(store, key, new.clone(), ts, out);
-        let r = Record { value: new, old_value: old.map(|(v, _)| v), timestamp_ms: ts, ..rec };
-        self.forward(t, index, r, origin, out, depth);
+        self.update(index, store, Update { key, value: new, old: old.map(|(v, _)| v), timestamp_ms: ts }, io);
     }
 
     /// `KStreamWindowAggregate`: every hopping/tumbling window the record falls in,
     /// unless the window already closed.
-    #[allow(clippy::too_many_arguments)]
     fn window_aggregate(
         &mut self,
-        t: &Topology,
         index: usize,
         store: &str,
         op: &AggOp,
         w: super::window::TimeWindows,
         rec: Record,
-        origin: &Origin,
-        out: &mut Vec<TaskOutput>,
-        depth: usize,
+        io: &mut Io,
     ) {
         if rec.key.is_null() {
-            return self.skip_null("null key", "KStreamWindowAggregate", origin, out);
+            return self.skip_null("null key", "KStreamWindowAggregate", io);
         }
         let stream_time = self.observe(index, rec.timestamp_ms);
         let close = stream_time - w.grace_ms;
@@ -648,18 +682,10 @@ impl Task {
                 let old = self.get(store, &key);
                 let new = apply_agg(op, &rec.key, &rec.value, old.as_ref().map(|(v, _)| v));
                 let ts = old.as_ref().map_or(rec.timestamp_ms, |(_, t)| rec.timestamp_ms.max(*t));
-                self.put(store, key, new.clone(), ts, out);
-                let r = Record {
-                    value: new,
-                    old_value: old.map(|(v, _)| v),
-                    timestamp_ms: ts,
-                    window: Some(window),
-                    ..rec.clone()
-                };
-                self.forward(t, index, r, origin, out, depth);
+                self.update(index, store, Update { key, value: new, old: old.map(|(v, _)| v), timestamp_ms: ts }, io);
             } else {
                 let text = format!("[{},{})", window.start_ms, window.end_ms);
-                self.skip_expired("KStreamWindowAggregate", rec.timestamp_ms, close, text, stream_time, origin, out);
+                self.skip_expired("KStreamWindowAggregate", rec.timestamp_ms, close, text, stream_time, io);
             }
         }
         self.expire(store, stream_time);
@@ -672,21 +698,17 @@ impl Task {
     }
 
     /// `KStreamSlidingWindowAggregate.processInOrder`.
-    #[allow(clippy::too_many_arguments)]
     fn sliding_aggregate(
         &mut self,
-        t: &Topology,
         index: usize,
         store: &str,
         op: &AggOp,
         w: super::window::SlidingWindows,
         rec: Record,
-        origin: &Origin,
-        out: &mut Vec<TaskOutput>,
-        depth: usize,
+        io: &mut Io,
     ) {
         if rec.key.is_null() || rec.value.is_null() {
-            return self.skip_null("null key or value", "KStreamSlidingWindowAggregate", origin, out);
+            return self.skip_null("null key or value", "KStreamSlidingWindowAggregate", io);
         }
         let d = w.time_difference_ms;
         let ts = rec.timestamp_ms;
@@ -694,18 +716,15 @@ impl Task {
         let close = stream_time - w.grace_ms;
         if ts + d < close {
             let text = format!("[{ts},{}]", ts + d);
-            return self.skip_expired("KStreamSlidingWindowAggregate", ts, close, text, stream_time, origin, out);
+            return self.skip_expired("KStreamSlidingWindowAggregate", ts, close, text, stream_time, io);
         }
-        let existing: Vec<(Window, Datum, i64)> = self
-            .stores
-            .get(store)
-            .map(|s| {
-                s.entries_for(&rec.key)
-                    .filter_map(|(k, v)| k.window.map(|win| (win, v.value.clone(), v.timestamp_ms)))
-                    .filter(|(win, _, _)| win.start_ms >= (ts - 2 * d).max(0) && win.start_ms <= ts + 1)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let existing = self.windows_starting(store, &rec.key, (ts - 2 * d).max(0), ts + 1);
+        if ts < d {
+            let step = SlidingStep { index, store, op, close, stream_time };
+            self.sliding_early(&step, d, existing, &rec, io);
+            self.expire(store, stream_time);
+            return;
+        }
         let mut starts = Vec::new();
         let mut left_agg: Option<(Datum, i64)> = None;
         let mut right_agg: Option<(Datum, i64)> = None;
@@ -731,14 +750,15 @@ impl Task {
                 right_created = true;
             }
         }
+        let step = SlidingStep { index, store, op, close, stream_time };
         for (win, current) in updates {
-            self.update_sliding(t, index, store, op, win, current, &rec, close, stream_time, origin, out, depth);
+            self.update_sliding(&step, win, current, &rec, io);
         }
         if let Some(prev) = previous {
             let start = prev + 1;
             if !starts.contains(&start) && start + d >= ts {
                 let win = Window { start_ms: start, end_ms: start + d };
-                self.update_sliding(t, index, store, op, win, None, &rec, close, stream_time, origin, out, depth);
+                self.update_sliding(&step, win, None, &rec, io);
             }
         }
         if !left_created {
@@ -747,78 +767,117 @@ impl Task {
                 _ => None,
             };
             let win = Window { start_ms: ts - d, end_ms: ts };
-            self.update_sliding(t, index, store, op, win, current, &rec, close, stream_time, origin, out, depth);
+            self.update_sliding(&step, win, current, &rec, io);
         }
         if let (false, Some((value, max_ts))) = (right_created, right_agg) {
             if max_ts > ts {
                 let win = Window { start_ms: ts + 1, end_ms: ts + 1 + d };
                 let key = StoreKey::windowed(rec.key.clone(), win);
-                self.put(store, key, value.clone(), max_ts, out);
-                let r = Record { value, old_value: None, timestamp_ms: max_ts, window: Some(win), ..rec.clone() };
-                self.forward(t, index, r, origin, out, depth);
+                self.update(index, store, Update { key, value, old: None, timestamp_ms: max_ts }, io);
             }
         }
         self.expire(store, stream_time);
     }
 
+    /// A key's windows starting within `[from, to]`, by start (`windowStore.fetch`).
+    fn windows_starting(&self, store: &str, key: &Datum, from: i64, to: i64) -> Vec<(Window, Datum, i64)> {
+        self.stores
+            .get(store)
+            .map(|s| {
+                s.entries_for(key)
+                    .filter_map(|(k, v)| k.window.map(|win| (win, v.value.clone(), v.timestamp_ms)))
+                    .filter(|(win, _, _)| win.start_ms >= from && win.start_ms <= to)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `processEarly`: a record before the time difference has passed since 0; the
+    /// window `[0, d]` holds every early record instead of windows starting below 0.
+    fn sliding_early(
+        &mut self,
+        step: &SlidingStep,
+        d: i64,
+        existing: Vec<(Window, Datum, i64)>,
+        rec: &Record,
+        io: &mut Io,
+    ) {
+        let ts = rec.timestamp_ms;
+        let mut combined: Option<(Window, Datum, i64)> = None;
+        let mut right_agg: Option<(Datum, i64)> = None;
+        let mut right_created = false;
+        let mut starts = Vec::new();
+        let mut previous: Option<i64> = None;
+        let mut updates = Vec::new();
+        for (win, value, max_ts) in existing {
+            starts.push(win.start_ms);
+            if win.start_ms == 0 {
+                if max_ts < ts {
+                    previous = Some(max_ts);
+                }
+                combined = Some((win, value, max_ts));
+            } else if win.start_ms <= ts {
+                right_agg = Some((value.clone(), max_ts));
+                updates.push((win, Some((value, max_ts))));
+            } else if win.start_ms == ts + 1 {
+                right_created = true;
+            }
+        }
+        for (win, current) in updates {
+            self.update_sliding(step, win, current, rec, io);
+        }
+        if right_agg.is_none() {
+            right_agg = combined.as_ref().filter(|(_, _, t)| *t > ts).map(|(_, v, t)| (v.clone(), *t));
+        }
+        if let (false, Some((value, max_ts))) = (right_created, right_agg) {
+            if max_ts > ts {
+                let win = Window { start_ms: ts + 1, end_ms: ts + 1 + d };
+                let key = StoreKey::windowed(rec.key.clone(), win);
+                self.update(step.index, step.store, Update { key, value, old: None, timestamp_ms: max_ts }, io);
+            }
+        }
+        if let Some(prev) = previous.filter(|p| !starts.contains(&(p + 1))) {
+            let win = Window { start_ms: prev + 1, end_ms: prev + 1 + d };
+            self.update_sliding(step, win, None, rec, io);
+        }
+        match combined {
+            None => self.update_sliding(step, Window { start_ms: 0, end_ms: d }, None, rec, io),
+            Some((win, value, max_ts)) => self.update_sliding(step, win, Some((value, max_ts)), rec, io),
+        }
+    }
+
     /// `updateWindowAndForward`: adds the record to one sliding window.
-    #[allow(clippy::too_many_arguments)]
     fn update_sliding(
         &mut self,
-        t: &Topology,
-        index: usize,
-        store: &str,
-        op: &AggOp,
+        step: &SlidingStep,
         win: Window,
         current: Option<(Datum, i64)>,
         rec: &Record,
-        close: i64,
-        stream_time: i64,
-        origin: &Origin,
-        out: &mut Vec<TaskOutput>,
-        depth: usize,
+        io: &mut Io,
     ) {
+        let SlidingStep { index, store, op, close, stream_time } = *step;
         if win.end_ms < close {
             let text = format!("[{},{}]", win.start_ms, win.end_ms);
-            return self.skip_expired(
-                "KStreamSlidingWindowAggregate",
-                rec.timestamp_ms,
-                close,
-                text,
-                stream_time,
-                origin,
-                out,
-            );
+            return self.skip_expired("KStreamSlidingWindowAggregate", rec.timestamp_ms, close, text, stream_time, io);
         }
         let new = apply_agg(op, &rec.key, &rec.value, current.as_ref().map(|(v, _)| v));
         let ts = current.as_ref().map_or(rec.timestamp_ms, |(_, t)| rec.timestamp_ms.max(*t));
-        self.put(store, StoreKey::windowed(rec.key.clone(), win), new.clone(), ts, out);
-        let r = Record {
-            value: new,
-            old_value: current.map(|(v, _)| v),
-            timestamp_ms: ts,
-            window: Some(win),
-            ..rec.clone()
-        };
-        self.forward(t, index, r, origin, out, depth);
+        let key = StoreKey::windowed(rec.key.clone(), win);
+        self.update(index, store, Update { key, value: new, old: current.map(|(v, _)| v), timestamp_ms: ts }, io);
     }
 
     /// `KStreamSessionWindowAggregate`: merges every session within the gap.
-    #[allow(clippy::too_many_arguments)]
     fn session_aggregate(
         &mut self,
-        t: &Topology,
         index: usize,
         store: &str,
         op: &AggOp,
         w: super::window::SessionWindows,
         rec: Record,
-        origin: &Origin,
-        out: &mut Vec<TaskOutput>,
-        depth: usize,
+        io: &mut Io,
     ) {
         if rec.key.is_null() {
-            return self.skip_null("null key", "KStreamSessionWindowAggregate", origin, out);
+            return self.skip_null("null key", "KStreamSessionWindowAggregate", io);
         }
         let ts = rec.timestamp_ms;
         let stream_time = self.observe(index, ts);
@@ -847,41 +906,26 @@ impl Task {
         }
         if merged.end_ms < close {
             let text = format!("[{},{}]", merged.start_ms, merged.end_ms);
-            return self.skip_expired("KStreamSessionWindowAggregate", ts, close, text, stream_time, origin, out);
+            return self.skip_expired("KStreamSessionWindowAggregate", ts, close, text, stream_time, io);
         }
         if merged != fresh {
             for (k, v, session_ts) in overlapping {
-                self.put(store, k.clone(), Datum::Null, session_ts, out);
-                let r = Record {
-                    key: k.key,
-                    value: Datum::Null,
-                    old_value: Some(v),
-                    timestamp_ms: session_ts,
-                    window: k.window,
-                };
-                self.forward(t, index, r, origin, out, depth);
+                self.update(
+                    index,
+                    store,
+                    Update { key: k, value: Datum::Null, old: Some(v), timestamp_ms: session_ts },
+                    io,
+                );
             }
         }
         let agg = add(op, &rec.key, &rec.value, agg);
-        self.put(store, StoreKey::windowed(rec.key.clone(), merged), agg.clone(), merged.end_ms, out);
-        let r = Record { value: agg, old_value: None, timestamp_ms: merged.end_ms, window: Some(merged), ..rec };
-        self.forward(t, index, r, origin, out, depth);
+        let key = StoreKey::windowed(rec.key.clone(), merged);
+        self.update(index, store, Update { key, value: agg, old: None, timestamp_ms: merged.end_ms }, io);
         self.expire(store, stream_time);
     }
 
     /// `KTableAggregate` / `KTableReduce`: subtract the old value, add the new one.
-    #[allow(clippy::too_many_arguments)]
-    fn table_aggregate(
-        &mut self,
-        t: &Topology,
-        index: usize,
-        store: &str,
-        op: &TableAggOp,
-        rec: Record,
-        out: &mut Vec<TaskOutput>,
-        depth: usize,
-        origin: &Origin,
-    ) {
+    fn table_aggregate(&mut self, index: usize, store: &str, op: &TableAggOp, rec: Record, io: &mut Io) {
         if rec.key.is_null() {
             return;
         }
@@ -918,38 +962,33 @@ impl Task {
                 }
             }
         };
-        self.put(store, key, new.clone(), ts, out);
-        let r = Record { value: new, old_value: old_agg, timestamp_ms: ts, ..rec };
-        self.forward(t, index, r, origin, out, depth);
+        self.update(index, store, Update { key, value: new, old: old_agg, timestamp_ms: ts }, io);
     }
 
     /// Emits the left/outer join's buffered records whose window closed with a null other side.
-    #[allow(clippy::too_many_arguments)]
     fn emit_non_joined(
         &mut self,
-        t: &Topology,
         index: usize,
         shared: &str,
-        after_ms: i64,
-        grace_ms: i64,
+        windows: JoinWindows,
         stream_time: i64,
         joiner: &super::topology::ValueJoiner,
-        origin: &Origin,
-        out: &mut Vec<TaskOutput>,
-        depth: usize,
+        io: &mut Io,
     ) {
         let due: Vec<(StoreKey, Datum, i64)> = self
             .stores
             .get(shared)
             .map(|s| {
                 s.entries()
-                    .filter(|(_, v)| v.timestamp_ms + after_ms + grace_ms < stream_time)
+                    .filter(|(_, v)| {
+                        v.timestamp_ms + windows.after_ms.max(windows.before_ms) + windows.grace_ms < stream_time
+                    })
                     .map(|(k, v)| (k.clone(), v.value.clone(), v.timestamp_ms))
                     .collect()
             })
             .unwrap_or_default();
         for (key, entry, ts) in due {
-            self.put(shared, key.clone(), Datum::Null, ts, out);
+            self.put(shared, key.clone(), Datum::Null, ts, io.out);
             let Datum::Array(parts) = &key.key else { continue };
             let Datum::Array(entry) = entry else { continue };
             let (Some(record_key), Some(Datum::Boolean(is_left)), Some(value)) =
@@ -963,7 +1002,7 @@ impl Task {
                 joiner(record_key, &Datum::Null, value)
             };
             let r = Record::new(record_key.clone(), joined, ts);
-            self.forward(t, index, r, origin, out, depth);
+            self.forward(index, r, io);
         }
     }
 }
@@ -986,10 +1025,7 @@ fn initial(op: &AggOp) -> Datum {
 fn add(op: &AggOp, key: &Datum, value: &Datum, agg: Datum) -> Datum {
     match op {
         AggOp::Count => Datum::BigInt(agg.as_i64().unwrap_or(0) + 1),
-        AggOp::Reduce(r) if agg.is_null() => {
-            let _ = r;
-            value.clone()
-        }
+        AggOp::Reduce(_) if agg.is_null() => value.clone(),
         AggOp::Reduce(r) => r(&agg, value),
         AggOp::Aggregate { aggregator, .. } => aggregator(key, value, &agg),
     }
@@ -1079,8 +1115,13 @@ fn decode_change(serde: &Serde, bytes: Option<&[u8]>) -> Result<(Datum, Option<D
     }
 }
 
-/// Whether a windowed key of this format can be read (used by restoration of suppress
-/// buffers and the page's views).
-pub(crate) fn windowed_format(spec: Option<WindowSpec>) -> Option<WindowedKeyFormat> {
-    spec.map(|w| w.key_format())
+/// A datum's rough size in bytes, for the record cache's bound.
+fn approx_bytes(d: &Datum) -> usize {
+    match d {
+        Datum::String(s) => s.len(),
+        Datum::Bytes(b) => b.len(),
+        Datum::Struct(fields) => fields.iter().map(|(n, v)| n.len() + approx_bytes(v)).sum(),
+        Datum::Array(items) => items.iter().map(approx_bytes).sum(),
+        _ => 8,
+    }
 }

@@ -270,6 +270,21 @@ fn sliding_windows_match_the_reference_example() {
 }
 
 #[test]
+fn early_sliding_records_share_the_window_starting_at_zero() {
+    let (rows, _) = windowed_counts(
+        |g| {
+            g.windowed_by_sliding(SlidingWindows::of_time_difference_with_no_grace(5_000))
+                .count(Materialized::as_store("c"))
+        },
+        &[1_000, 3_000],
+    );
+    let w = |a, b| Window { start_ms: a, end_ms: b };
+    // processEarly: [0,5000] holds both; 1000's right window [1001,6001] holds 3000;
+    // 3000's right window would be empty.
+    assert_eq!(rows, vec![(w(0, 5_000), 2), (w(1_001, 6_001), 1)]);
+}
+
+#[test]
 fn session_windows_merge_within_the_gap() {
     let (rows, _) = windowed_counts(
         |g| {
@@ -553,6 +568,23 @@ fn windowed_rows_show_their_window_to_value_mappers() {
     driver.pipe_datum("input", &s("k"), &s("v"), 12);
     let rows: Vec<(Option<Window>, Datum)> = driver.take_collected().into_iter().map(|c| (c.window, c.value)).collect();
     assert_eq!(rows, vec![(Some(Window { start_ms: 10, end_ms: 20 }), s("1@10"))]);
+}
+
+#[test]
+fn named_operations_take_the_given_names_without_burning_indexes() {
+    let builder = StreamsBuilder::new();
+    builder
+        .stream("pageviews", strings())
+        .transform_values(|_, _, v| v.clone())
+        .named("WhereFilter")
+        .filter(|_, _| true)
+        .named("Project")
+        .transform_values(|_, _, v| v.clone())
+        .to("PAGEVIEWS_FILTERED", Produced::default());
+    assert_eq!(
+        builder.build().describe(),
+        "Topologies:\n   Sub-topology: 0\n    Source: KSTREAM-SOURCE-0000000000 (topics: [pageviews])\n      --> KSTREAM-TRANSFORMVALUES-0000000001\n    Processor: KSTREAM-TRANSFORMVALUES-0000000001 (stores: [])\n      --> WhereFilter\n      <-- KSTREAM-SOURCE-0000000000\n    Processor: WhereFilter (stores: [])\n      --> Project\n      <-- KSTREAM-TRANSFORMVALUES-0000000001\n    Processor: Project (stores: [])\n      --> KSTREAM-SINK-0000000002\n      <-- WhereFilter\n    Sink: KSTREAM-SINK-0000000002 (topic: PAGEVIEWS_FILTERED)\n      <-- Project\n\n"
+    );
 }
 
 #[test]

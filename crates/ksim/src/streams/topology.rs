@@ -26,6 +26,8 @@ pub(crate) type KeySelector = Rc<dyn Fn(&Datum, &Datum) -> Datum>;
 pub(crate) type FlatMapper = Rc<dyn Fn(&Datum, &Datum) -> Vec<(Datum, Datum)>>;
 /// `flatMapValues`' mapper (`ValueMapperWithKey<K, V, Iterable<V1>>`).
 pub(crate) type ValuesFlatMapper = Rc<dyn Fn(&Datum, &Datum) -> Vec<Datum>>;
+/// `ForeachAction<K, V>` of `peek`.
+pub(crate) type PeekAction = Rc<dyn Fn(&Datum, &Datum)>;
 /// `Initializer<VA>`.
 pub(crate) type Initializer = Rc<dyn Fn() -> Datum>;
 /// `Aggregator<K, V, VA>`: `(key, value, aggregate) -> new aggregate`.
@@ -100,7 +102,7 @@ pub(crate) enum NodeKind {
     FlatMap(FlatMapper),
     FlatMapValues(ValuesFlatMapper),
     /// `peek`: the action sees each record; records pass unchanged.
-    Peek(Rc<dyn Fn(&Datum, &Datum)>),
+    Peek(PeekAction),
     /// `KSTREAM-MERGE` and `KTABLE-MERGE`: forwards what any parent sends.
     Merge,
     /// `split()`: each record goes to the first branch whose predicate holds (`None` is
@@ -270,8 +272,16 @@ pub(crate) struct InternalTopic {
     pub(crate) name: String,
     /// Its sub-topology's source topic it takes its partition count from.
     pub(crate) partitions_like: Vec<String>,
-    /// `cleanup.policy=compact` for changelogs; repartition topics are `delete`.
-    pub(crate) compacted: bool,
+    /// The topic configs Kafka Streams sets (`RepartitionTopicConfig`,
+    /// `UnwindowedUnversionedChangelogTopicConfig`, `WindowedChangelogTopicConfig`).
+    pub(crate) configs: Vec<(String, String)>,
+}
+
+/// `windowstore.changelog.additional.retention.ms`: a windowed changelog keeps a day more.
+const WINDOWED_CHANGELOG_ADDITIONAL_RETENTION_MS: i64 = 86_400_000;
+
+fn topic_configs(pairs: &[(&str, String)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
 }
 
 #[derive(Clone, Debug, Default)]
@@ -386,7 +396,13 @@ impl Topology {
                 let like = like.into_iter().map(|(t, int)| Self::runtime_topic(application_id, &t, int)).collect();
                 let name = Self::runtime_topic(application_id, topic, true);
                 if !out.iter().any(|t: &InternalTopic| t.name == name) {
-                    out.push(InternalTopic { name, partitions_like: like, compacted: false });
+                    let configs = topic_configs(&[
+                        ("cleanup.policy", "delete".to_string()),
+                        ("message.timestamp.type", "CreateTime".to_string()),
+                        ("retention.ms", "-1".to_string()),
+                        ("segment.bytes", "52428800".to_string()),
+                    ]);
+                    out.push(InternalTopic { name, partitions_like: like, configs });
                 }
             }
         }
@@ -394,11 +410,18 @@ impl Topology {
             let Some(user) = self.nodes.iter().position(|n| n.stores.contains(&store.name)) else { continue };
             let like = self.source_topics(groups[user]);
             let like = like.into_iter().map(|(t, int)| Self::runtime_topic(application_id, &t, int)).collect();
-            out.push(InternalTopic {
-                name: store.changelog_topic(application_id),
-                partitions_like: like,
-                compacted: true,
-            });
+            let configs = match store.kind {
+                StoreKind::KeyValue => topic_configs(&[
+                    ("cleanup.policy", "compact".to_string()),
+                    ("message.timestamp.type", "CreateTime".to_string()),
+                ]),
+                StoreKind::Window { retention_ms, .. } | StoreKind::Session { retention_ms } => topic_configs(&[
+                    ("cleanup.policy", "compact,delete".to_string()),
+                    ("message.timestamp.type", "CreateTime".to_string()),
+                    ("retention.ms", (retention_ms + WINDOWED_CHANGELOG_ADDITIONAL_RETENTION_MS).to_string()),
+                ]),
+            };
+            out.push(InternalTopic { name: store.changelog_topic(application_id), partitions_like: like, configs });
         }
         out
     }
