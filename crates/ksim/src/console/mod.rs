@@ -6,11 +6,13 @@
 mod builtins;
 mod cluster;
 mod configs;
+mod connect;
 mod console_consumer;
 mod console_producer;
 mod consumer_groups;
 mod consumer_perf_test;
 mod control;
+mod curl;
 mod delete_records;
 mod dump_log;
 mod get_offsets;
@@ -182,6 +184,12 @@ impl Console {
     }
 
     fn emit(&mut self, emit: Emit, stdout_file: Option<String>) {
+        for (path, text, append) in emit.writes {
+            let result = if append { self.vfs.append(&path, &text) } else { self.vfs.write(&path, &text) };
+            if let Err(e) = result {
+                self.push(Stream::Stderr, format!("{path}: {}", e.kind.reason()));
+            }
+        }
         let saved = std::mem::replace(&mut self.stdout_file, stdout_file);
         for (stream, text) in emit.lines {
             match stream {
@@ -339,7 +347,7 @@ impl Console {
             return Outcome::Done(1);
         };
         let job = self.background.remove(index);
-        if let Some(client) = job.client() {
+        for client in job.clients() {
             world.poke_client(client, |c, _| c.alive = false);
         }
         self.push(Stream::Stdout, format!("[{}]+  {:<24}{}", job.number, "Killed", job.command));
@@ -456,6 +464,9 @@ impl Console {
         }
         let events = std::mem::take(&mut world.notifications);
         for (client, event) in events {
+            let Some(event) = self.worker_event(world, client, event) else {
+                continue;
+            };
             let mut event = Some(event);
             self.dispatch_to_client(world, client, |job, emit| {
                 if let Some(e) = event.take() {
@@ -467,6 +478,7 @@ impl Console {
         for job in self.foreground.iter_mut().chain(self.background.iter_mut()) {
             job.tick(world);
         }
+        self.tick_workers(world);
     }
 
     fn dispatch(&mut self, world: &mut World, mut f: impl FnMut(&mut Job, &mut Emit)) {
@@ -643,6 +655,9 @@ impl Console {
         if name == "kill" && args.first().is_some_and(|a| a.starts_with('%')) {
             return self.kill_job(world, args);
         }
+        if name == "curl" {
+            return curl::run(self, world, args);
+        }
         if name == "jobs" {
             let lines: Vec<String> = self
                 .background
@@ -687,6 +702,7 @@ impl Console {
             "kafka-producer-perf-test.sh" => producer_perf_test::run(self, world, args),
             "kafka-consumer-perf-test.sh" => consumer_perf_test::run(self, world, args),
             "kafka-consumer-groups.sh" => consumer_groups::run(self, world, args),
+            "connect-standalone.sh" => connect::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");
@@ -757,9 +773,9 @@ fn start_admin_client(world: &mut World, bootstrap_servers: Vec<String>, call: A
     })
 }
 
-/// A tool that exits takes its client process with it.
+/// A tool that exits takes its client processes with it.
 fn end_client(world: &mut World, job: &Job) {
-    if let Some(client) = job.client() {
+    for client in job.clients() {
         world.poke_client(client, |c, ctx| c.close(ctx));
     }
 }
