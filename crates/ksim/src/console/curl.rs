@@ -176,7 +176,13 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     let (host, port) = match authority.rsplit_once(':').filter(|(h, _)| !h.ends_with(':')) {
         Some((h, p)) => match p.parse::<u16>() {
             Ok(p) => (h.to_string(), p),
-            Err(_) => return fail(con, 3, "URL rejected: Port number was not a decimal number between 0 and 65535".to_string()),
+            Err(_) => {
+                return fail(
+                    con,
+                    3,
+                    "URL rejected: Port number was not a decimal number between 0 and 65535".to_string(),
+                )
+            }
         },
         None => (authority.clone(), default_port),
     };
@@ -196,7 +202,8 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         .find_map(|h| h.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case("content-type")))
         .map(|(_, v)| v.trim().to_string())
         .or_else(|| o.data.is_some().then(|| "application/x-www-form-urlencoded".to_string()));
-    let request = Request { method: &method, path, query, content_type: content_type.as_deref(), body: o.data.as_deref() };
+    let request =
+        Request { method: &method, path, query, content_type: content_type.as_deref(), body: o.data.as_deref() };
     let Some(response) = con.connect_rest(world, port, &request) else {
         // A Kafka listener reads the request as a huge frame size and hangs up.
         let kafka = world.servers.values().any(|s| s.running && s.config.listeners.iter().any(|l| l.port == port));

@@ -809,6 +809,8 @@ fn looks_like_command(line: &str) -> bool {
     let first = line.split_whitespace().next().unwrap_or_default();
     let base = first.rsplit('/').next().unwrap_or_default();
     (base.starts_with("kafka-") && base.ends_with(".sh"))
+        || base == "connect-standalone.sh"
+        || base == "curl"
         || base == "ksim"
         || first.contains('=')
             && first.starts_with(char::is_alphabetic)
@@ -826,9 +828,11 @@ Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name; each takes --h
   kafka-log-dirs.sh                        kafka-metadata-quorum.sh
   kafka-producer-perf-test.sh              kafka-consumer-perf-test.sh
   kafka-consumer-groups.sh                 kafka-dump-log.sh --cluster-metadata-decoder
+  connect-standalone.sh WORKER CONNECTOR...  Kafka Connect (then: curl localhost:8083/connectors)
 
 Shell: VAR=value, $VAR, $(command), quotes, \\ line continuations, ; && || &,
-> file redirections, and echo cat ls cd pwd mkdir rm touch head tail wc env export clear jobs.
+> file redirections, and echo cat more ls cd pwd mkdir rm touch head tail wc env export clear
+jobs kill curl.
 
 Playground control (not Kafka):
   ksim start-cluster --brokers N --controllers M   a formatted, started KRaft cluster

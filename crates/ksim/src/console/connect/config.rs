@@ -3,7 +3,9 @@
 //! worker can find (`Plugins.newConnector`, with `plugin.path`), each connector's required
 //! settings, and Connect's error texts.
 
-use super::converter::{Converter, JSON_CONVERTER};
+use super::converter::Converter;
+#[cfg(test)]
+use super::converter::JSON_CONVERTER;
 use crate::json;
 
 /// The worker settings the playground reads.
@@ -41,7 +43,8 @@ fn converter(props: &[(String, String)], prefix: &str, required: bool) -> Result
 impl WorkerConfig {
     /// `new StandaloneConfig(props)`: the `ConfigException` message on a bad setting.
     pub(crate) fn from_properties(props: &[(String, String)]) -> Result<WorkerConfig, String> {
-        let key_converter = converter(props, "key.converter", true)?.unwrap_or(Converter::Json { schemas_enable: true });
+        let key_converter =
+            converter(props, "key.converter", true)?.unwrap_or(Converter::Json { schemas_enable: true });
         let value_converter =
             converter(props, "value.converter", true)?.unwrap_or(Converter::Json { schemas_enable: true });
         let offset_storage_file_filename = lookup(props, "offset.storage.file.filename")
@@ -60,7 +63,9 @@ impl WorkerConfig {
             .next()
             .and_then(|l| l.trim().rsplit_once(':'))
             .and_then(|(_, port)| port.trim_end_matches('/').parse::<u16>().ok())
-            .ok_or_else(|| format!("Invalid value {listeners} for configuration listeners: Could not parse listener"))?;
+            .ok_or_else(|| {
+                format!("Invalid value {listeners} for configuration listeners: Could not parse listener")
+            })?;
         Ok(WorkerConfig {
             bootstrap_servers: lookup(props, "bootstrap.servers")
                 .unwrap_or("localhost:9092")
@@ -111,7 +116,8 @@ const MIRROR_PLUGINS: &[(&str, &str)] = &[
 ];
 
 impl Plugin {
-    const ALL: [Plugin; 4] = [Plugin::FileStreamSink, Plugin::FileStreamSource, Plugin::MedicalDeviceSource, Plugin::TableSink];
+    const ALL: [Plugin; 4] =
+        [Plugin::FileStreamSink, Plugin::FileStreamSource, Plugin::MedicalDeviceSource, Plugin::TableSink];
 
     pub(crate) fn class(self) -> &'static str {
         match self {
@@ -207,14 +213,19 @@ impl ConnectorConfig {
     }
 
     /// `validateConnectorConfig`: the plugin, the common settings and the connector's own.
-    pub(crate) fn validate(worker: &WorkerConfig, props: Vec<(String, String)>) -> Result<ConnectorConfig, ConfigError> {
-        let bad = |errors: Vec<String>| ConfigError {
+    pub(crate) fn validate(
+        worker: &WorkerConfig,
+        props: Vec<(String, String)>,
+    ) -> Result<ConnectorConfig, ConfigError> {
+        let bad = |errors: Vec<String>| {
+            ConfigError {
             exception: BAD_REQUEST,
             message: format!(
                 "Connector configuration is invalid and contains the following {} error(s):\n{}\nYou can also find the above list of errors at the endpoint `/connector-plugins/{{connectorType}}/config/validate`",
                 errors.len(),
                 errors.join("\n")
             ),
+        }
         };
         let Some(class) = lookup(&props, "connector.class") else {
             let map: Vec<String> = props.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -233,8 +244,12 @@ impl ConnectorConfig {
         if let Some(v) = lookup(&props, "tasks.max") {
             match v.trim().parse::<i32>() {
                 Ok(n) if n >= 1 => {}
-                Ok(n) => errors.push(format!("Invalid value {n} for configuration tasks.max: Value must be at least 1")),
-                Err(_) => errors.push(format!("Invalid value {v} for configuration tasks.max: Not a number of type INT")),
+                Ok(n) => {
+                    errors.push(format!("Invalid value {n} for configuration tasks.max: Value must be at least 1"))
+                }
+                Err(_) => {
+                    errors.push(format!("Invalid value {v} for configuration tasks.max: Not a number of type INT"))
+                }
             }
         }
         let key_converter = converter(&props, "key.converter", false).map_err(|e| bad(vec![e]))?;
@@ -256,12 +271,15 @@ impl ConnectorConfig {
         if plugin == Plugin::MedicalDeviceSource {
             if let Some(v) = lookup(&props, "poll.interval.ms") {
                 if v.trim().parse::<u64>().map_or(true, |n| n == 0) {
-                    errors.push(format!("Invalid value {v} for configuration poll.interval.ms: Value must be at least 1"));
+                    errors.push(format!(
+                        "Invalid value {v} for configuration poll.interval.ms: Value must be at least 1"
+                    ));
                 }
             }
         }
         if plugin == Plugin::TableSink {
-            for (key, allowed) in [("pk.mode", &["record_key", "none"][..]), ("insert.mode", &["upsert", "insert"][..])] {
+            for (key, allowed) in [("pk.mode", &["record_key", "none"][..]), ("insert.mode", &["upsert", "insert"][..])]
+            {
                 if let Some(v) = lookup(&props, key).filter(|v| !allowed.contains(&v.trim())) {
                     errors.push(format!(
                         "Invalid value {v} for configuration {key}: String must be one of: {}",
@@ -326,11 +344,15 @@ mod tests {
     #[test]
     fn worker_config_needs_converters_and_an_offsets_file() {
         let err = WorkerConfig::from_properties(&props(&[("bootstrap.servers", "localhost:9092")]));
-        assert_eq!(err, Err("Missing required configuration \"key.converter\" which has no default value.".to_string()));
+        assert_eq!(
+            err,
+            Err("Missing required configuration \"key.converter\" which has no default value.".to_string())
+        );
         let mut p = props(&[("key.converter", JSON_CONVERTER), ("value.converter", JSON_CONVERTER)]);
         assert_eq!(
             WorkerConfig::from_properties(&p),
-            Err("Missing required configuration \"offset.storage.file.filename\" which has no default value.".to_string())
+            Err("Missing required configuration \"offset.storage.file.filename\" which has no default value."
+                .to_string())
         );
         p.push(("offset.storage.file.filename".to_string(), "/tmp/connect.offsets".to_string()));
         p.push(("value.converter.schemas.enable".to_string(), "false".to_string()));
@@ -354,9 +376,11 @@ mod tests {
     #[test]
     fn missing_topic_settings_are_reported_as_the_herder_does() {
         let worker = test_worker("libs/connect-file-4.0.0.jar");
-        let source = ConnectorConfig::validate(&worker, props(&[("name", "s"), ("connector.class", "FileStreamSource")]));
+        let source =
+            ConnectorConfig::validate(&worker, props(&[("name", "s"), ("connector.class", "FileStreamSource")]));
         assert_eq!(source.unwrap_err().message, "Connector configuration is invalid and contains the following 1 error(s):\nMissing required configuration \"topic\" which has no default value.\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`");
-        let sink = ConnectorConfig::validate(&worker, props(&[("name", "k"), ("connector.class", "FileStreamSinkConnector")]));
+        let sink =
+            ConnectorConfig::validate(&worker, props(&[("name", "k"), ("connector.class", "FileStreamSinkConnector")]));
         assert!(sink.unwrap_err().message.contains("following 2 error(s):\nMust configure one of topics or topics.regex\nMust configure one of topics or topics.regex\n"));
         let no_class = ConnectorConfig::validate(&worker, props(&[("name", "k")]));
         assert_eq!(no_class.unwrap_err().message, "Connector config {name=k} contains no connector type");

@@ -18,7 +18,10 @@ pub(crate) enum Value {
     Float64(f64),
     String(String),
     /// A `Struct` with its schema's name and its fields in schema order.
-    Struct { name: String, fields: Vec<(String, Value)> },
+    Struct {
+        name: String,
+        fields: Vec<(String, Value)>,
+    },
     /// A schemaless JSON object read back (`schemas.enable=false`): a Java `Map`.
     Map(Vec<(String, Value)>),
     Array(Vec<Value>),
@@ -44,7 +47,11 @@ impl Value {
                         format!("{{{inner},\"field\":{}}}", json::quote(field))
                     })
                     .collect();
-                format!("{{\"type\":\"struct\",\"fields\":[{}],\"optional\":false,\"name\":{}}}", fields.join(","), json::quote(name))
+                format!(
+                    "{{\"type\":\"struct\",\"fields\":[{}],\"optional\":false,\"name\":{}}}",
+                    fields.join(","),
+                    json::quote(name)
+                )
             }
             // Schemaless values read back never go out with a schema again; this is what
             // JsonConverter writes for a value without one.
@@ -226,7 +233,10 @@ mod tests {
     fn json_converter_writes_struct_schemas_in_field_order() {
         let v = Value::Struct {
             name: "reading".to_string(),
-            fields: vec![("device_id".to_string(), Value::String("bed-1".to_string())), ("bpm".to_string(), Value::Int32(82))],
+            fields: vec![
+                ("device_id".to_string(), Value::String("bed-1".to_string())),
+                ("bpm".to_string(), Value::Int32(82)),
+            ],
         };
         assert_eq!(
             text(&Converter::Json { schemas_enable: true }, &v),
@@ -252,9 +262,13 @@ mod tests {
 
     #[test]
     fn converter_classes_and_schemas_enable_are_checked() {
-        assert_eq!(Converter::from_config(JSON_CONVERTER, Some("false")), Ok(Converter::Json { schemas_enable: false }));
+        assert_eq!(
+            Converter::from_config(JSON_CONVERTER, Some("false")),
+            Ok(Converter::Json { schemas_enable: false })
+        );
         assert_eq!(Converter::from_config(STRING_CONVERTER, None), Ok(Converter::String));
-        assert!(Converter::from_config("com.example.Nope", None).is_err_and(|e| e == "Class com.example.Nope cannot be found"));
+        assert!(Converter::from_config("com.example.Nope", None)
+            .is_err_and(|e| e == "Class com.example.Nope cannot be found"));
         assert!(Converter::from_config(JSON_CONVERTER, Some("yes")).is_err());
     }
 }

@@ -59,9 +59,10 @@ fn read_connector_file(text: &str, path: &str) -> Result<Vec<(String, String)>, 
         if let Some(map) = strings(&fields) {
             return if map.iter().any(|(k, _)| k == "name") { Ok(map) } else { Err(missing_name()) };
         }
-        if let (Some(Json::Text(name)), Some(Json::Object(config))) =
-            (fields.iter().find(|(k, _)| k == "name").map(|(_, v)| v), fields.iter().find(|(k, _)| k == "config").map(|(_, v)| v))
-        {
+        if let (Some(Json::Text(name)), Some(Json::Object(config))) = (
+            fields.iter().find(|(k, _)| k == "name").map(|(_, v)| v),
+            fields.iter().find(|(k, _)| k == "config").map(|(_, v)| v),
+        ) {
             let mut map = strings(config).unwrap_or_default();
             match map.iter().find(|(k, _)| k == "name") {
                 Some((_, n)) if n != name => return Err(format!("org.apache.kafka.connect.errors.ConnectException: Connector name configuration in 'config' doesn't match the one specified in 'name' at '{path}'")),
@@ -94,11 +95,20 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         return stopping_due_to_error(con, world, &format!("java.nio.file.NoSuchFileException: {worker_path}"));
     };
     log(con, world, "INFO", "Kafka Connect worker initializing ... (org.apache.kafka.connect.cli.ConnectStandalone)");
-    log(con, world, "INFO", "Scanning for plugin classes. This might take a moment ... (org.apache.kafka.connect.cli.ConnectStandalone)");
+    log(
+        con,
+        world,
+        "INFO",
+        "Scanning for plugin classes. This might take a moment ... (org.apache.kafka.connect.cli.ConnectStandalone)",
+    );
     let config = match WorkerConfig::from_properties(&parse_properties(&text)) {
         Ok(c) => c,
         Err(message) => {
-            return stopping_due_to_error(con, world, &format!("org.apache.kafka.common.config.ConfigException: {message}"))
+            return stopping_due_to_error(
+                con,
+                world,
+                &format!("org.apache.kafka.common.config.ConfigException: {message}"),
+            )
         }
     };
     let port = config.rest_port;
@@ -106,7 +116,12 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         return stopping_due_to_error(con, world, &format!("org.apache.kafka.connect.errors.ConnectException: Unable to initialize REST server\njava.io.IOException: Failed to bind to 0.0.0.0/0.0.0.0:{port}\njava.net.BindException: Address already in use"));
     }
     log(con, world, "INFO", &format!("REST server listening at http://{WORKER_HOST}:{port}/, advertising URL http://{WORKER_HOST}:{port}/ (org.apache.kafka.connect.runtime.rest.RestServer)"));
-    log(con, world, "INFO", "Kafka Connect worker initialization took 0ms (org.apache.kafka.connect.cli.ConnectStandalone)");
+    log(
+        con,
+        world,
+        "INFO",
+        "Kafka Connect worker initialization took 0ms (org.apache.kafka.connect.cli.ConnectStandalone)",
+    );
     let cwd = con.vfs.cwd().to_string();
     let offsets_file = con.vfs.resolve(&tasks::resolve(&cwd, &config.offset_storage_file_filename));
     let stored = con.vfs.read(&offsets_file).map(str::to_string).unwrap_or_default();
@@ -130,24 +145,40 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         };
         let name = props.iter().rev().find(|(k, _)| k == "name").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
         if worker.find(&name).is_some() {
-            worker.log(&mut emit, "ERROR", &format!("Failed to create connector for {path} (org.apache.kafka.connect.cli.ConnectStandalone)"));
+            worker.log(
+                &mut emit,
+                "ERROR",
+                &format!("Failed to create connector for {path} (org.apache.kafka.connect.cli.ConnectStandalone)"),
+            );
             failed = Some(format!("java.util.concurrent.ExecutionException: org.apache.kafka.connect.errors.AlreadyExistsException: Connector {name} already exists"));
             break;
         }
         match ConnectorConfig::validate(&worker.config, props) {
             Ok(connector) => {
                 worker.create(world, connector, &mut emit);
-                worker.log(&mut emit, "INFO", &format!("Created connector {name} (org.apache.kafka.connect.cli.ConnectStandalone)"));
+                worker.log(
+                    &mut emit,
+                    "INFO",
+                    &format!("Created connector {name} (org.apache.kafka.connect.cli.ConnectStandalone)"),
+                );
             }
             Err(e) => {
-                worker.log(&mut emit, "ERROR", &format!("Failed to create connector for {path} (org.apache.kafka.connect.cli.ConnectStandalone)"));
+                worker.log(
+                    &mut emit,
+                    "ERROR",
+                    &format!("Failed to create connector for {path} (org.apache.kafka.connect.cli.ConnectStandalone)"),
+                );
                 failed = Some(format!("java.util.concurrent.ExecutionException: {}: {}", e.exception, e.message));
                 break;
             }
         }
     }
     if let Some(exception) = failed {
-        worker.log(&mut emit, "ERROR", "Stopping after connector error (org.apache.kafka.connect.cli.ConnectStandalone)");
+        worker.log(
+            &mut emit,
+            "ERROR",
+            "Stopping after connector error (org.apache.kafka.connect.cli.ConnectStandalone)",
+        );
         for line in exception.lines() {
             emit.err(line.to_string());
         }
@@ -215,7 +246,12 @@ impl Console {
     }
 
     /// Hands a worker's client event to its worker; other clients' events come back.
-    pub(crate) fn worker_event(&mut self, world: &mut World, client: ClientId, event: ClientEvent) -> Option<ClientEvent> {
+    pub(crate) fn worker_event(
+        &mut self,
+        world: &mut World,
+        client: ClientId,
+        event: ClientEvent,
+    ) -> Option<ClientEvent> {
         let owner = self
             .foreground
             .iter_mut()
@@ -278,6 +314,13 @@ pub(crate) fn status_lines(workers: Vec<&WorkerJob>) -> Vec<String> {
                 c.target.name(),
                 c.task_state.name()
             ));
+            if let Some((table, rows)) = WorkerJob::table(c) {
+                lines.push(format!("  table {table}: {} row(s)", rows.len()));
+                for (key, columns) in rows {
+                    let columns: Vec<String> = columns.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    lines.push(format!("    {key}: {}", columns.join(", ")));
+                }
+            }
         }
     }
     lines

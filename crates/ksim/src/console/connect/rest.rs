@@ -87,10 +87,9 @@ fn status_json(worker: &WorkerJob, run: &ConnectorRun) -> String {
     let id = worker_id(worker);
     let tasks = match (&run.task_state, run.target) {
         (_, TargetState::Stopped) => String::new(),
-        (TaskState::Failed(trace), _) => format!(
-            "{{\"id\":0,\"state\":\"FAILED\",\"worker_id\":\"{id}\",\"trace\":{}}}",
-            json::quote(trace)
-        ),
+        (TaskState::Failed(trace), _) => {
+            format!("{{\"id\":0,\"state\":\"FAILED\",\"worker_id\":\"{id}\",\"trace\":{}}}", json::quote(trace))
+        }
         (state, _) => format!("{{\"id\":0,\"state\":\"{}\",\"worker_id\":\"{id}\"}}", state.name()),
     };
     format!(
@@ -130,13 +129,16 @@ fn parse_create(body: &str) -> Result<(String, Vec<(String, String)>), Response>
             .map(|(k, v)| match v {
                 Json::Text(s) => Ok((k.clone(), s.clone())),
                 Json::Number(_) | Json::Bool(_) => Ok((k.clone(), json_scalar(v))),
-                _ => Err(bad(format!("Cannot deserialize value of type `java.lang.String` from {} token", token_name(v)))),
+                _ => Err(bad(format!(
+                    "Cannot deserialize value of type `java.lang.String` from {} token",
+                    token_name(v)
+                ))),
             })
             .collect::<Result<Vec<_>, _>>()?,
         Some(Json::Null) | None => Vec::new(),
         Some(other) => {
             return Err(bad(format!(
-                "Cannot deserialize value of type `java.util.HashMap<java.lang.String,java.lang.String>` from {} token",
+                "Cannot deserialize value of type `java.util.Map<java.lang.String,java.lang.String>` from {} token",
                 token_name(other)
             )))
         }
@@ -229,8 +231,7 @@ pub(crate) fn handle(worker: &mut WorkerJob, world: &mut World, vfs: &Vfs, req: 
         }
         ("GET", ["connectors"]) => {
             let names = names(worker);
-            let expand: Vec<&str> =
-                req.query.split('&').filter_map(|kv| kv.strip_prefix("expand=")).collect();
+            let expand: Vec<&str> = req.query.split('&').filter_map(|kv| kv.strip_prefix("expand=")).collect();
             if expand.is_empty() {
                 let quoted: Vec<String> = names.iter().map(|n| json::quote(n)).collect();
                 return Response::ok(format!("[{}]", quoted.join(",")));
@@ -274,11 +275,17 @@ pub(crate) fn handle(worker: &mut WorkerJob, world: &mut World, vfs: &Vfs, req: 
                     Err(r) => return r,
                 };
                 let mut config = match json::parse(body) {
-                    Some(json @ Json::Object(_)) => match parse_create(&format!("{{\"config\":{}}}", json_text(&json))) {
+                    Some(json @ Json::Object(_)) => match parse_create(&format!("{{\"config\":{}}}", json_text(&json)))
+                    {
                         Ok((_, c)) => c,
                         Err(r) => return r,
                     },
-                    _ => return Response::error(400, "Cannot deserialize value of type `java.util.HashMap<java.lang.String,java.lang.String>`"),
+                    _ => {
+                        return Response::error(
+                            400,
+                            "Cannot deserialize value of type `java.util.Map<java.lang.String,java.lang.String>`",
+                        )
+                    }
                 };
                 if let Err(r) = put_name(&name, &mut config) {
                     return r;
@@ -302,7 +309,11 @@ pub(crate) fn handle(worker: &mut WorkerJob, world: &mut World, vfs: &Vfs, req: 
                 ("GET", ["tasks"]) => Response::ok(tasks_json(run)),
                 ("GET", ["tasks", "0", "status"]) => {
                     let status = status_json(worker, run);
-                    let task = status.split("\"tasks\":[").nth(1).and_then(|t| t.rsplit_once("],")).map(|(t, _)| t.to_string());
+                    let task = status
+                        .split("\"tasks\":[")
+                        .nth(1)
+                        .and_then(|t| t.rsplit_once("],"))
+                        .map(|(t, _)| t.to_string());
                     match task.filter(|t| !t.is_empty()) {
                         Some(t) => Response::ok(t),
                         None => Response::error(404, &format!("Task {name}-0 not found")),
@@ -361,10 +372,11 @@ fn known_route(method: &str, rest: &[&str]) -> bool {
 
 /// The plugins `GET /connector-plugins` lists (connector classes only, sorted by class).
 fn worker_plugins(worker: &WorkerJob) -> Vec<Plugin> {
-    let mut found: Vec<Plugin> = [Plugin::FileStreamSink, Plugin::FileStreamSource, Plugin::MedicalDeviceSource, Plugin::TableSink]
-        .into_iter()
-        .filter(|p| Plugin::find(&worker.config, p.class()).is_ok())
-        .collect();
+    let mut found: Vec<Plugin> =
+        [Plugin::FileStreamSink, Plugin::FileStreamSource, Plugin::MedicalDeviceSource, Plugin::TableSink]
+            .into_iter()
+            .filter(|p| Plugin::find(&worker.config, p.class()).is_ok())
+            .collect();
     found.sort_by_key(|p| p.class());
     found
 }
@@ -375,7 +387,10 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes[i], hex) {
             (b'%', Some(b)) => {
                 out.push(b);

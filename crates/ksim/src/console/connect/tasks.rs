@@ -129,7 +129,9 @@ impl SourceTask {
     pub(crate) fn partition_json(&self) -> String {
         match &self.kind {
             SourceKind::File { filename, .. } => format!("{{\"filename\":{}}}", crate::json::quote(filename)),
-            SourceKind::Medical { devices, .. } => format!("{{\"devices\":{}}}", crate::json::quote(&devices.join(","))),
+            SourceKind::Medical { devices, .. } => {
+                format!("{{\"devices\":{}}}", crate::json::quote(&devices.join(",")))
+            }
         }
     }
 
@@ -327,7 +329,9 @@ impl SinkTask {
                     } else if *upsert || !rows.contains_key(&pk) {
                         rows.insert(pk, value.columns());
                     } else {
-                        return Err(format!("java.sql.SQLException: Duplicate entry '{pk}' for key 'PRIMARY' (insert.mode=insert)"));
+                        return Err(format!(
+                            "java.sql.SQLException: Duplicate entry '{pk}' for key 'PRIMARY' (insert.mode=insert)"
+                        ));
                     }
                 }
                 self.written += records.len() as u64;

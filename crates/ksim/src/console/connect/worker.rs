@@ -22,7 +22,8 @@ use std::collections::BTreeMap;
 pub(crate) const CONNECT_LOG: &str = "/opt/kafka/logs/connect.log";
 /// `connect-standalone.sh` gives the prompt back once its connectors have copied what
 /// there was to copy: nothing moved for this long.
-pub(crate) const STARTUP_QUIET_MS: u64 = 1000;
+/// Shorter than the sources' 1 s polls, so steady streams settle too.
+pub(crate) const STARTUP_QUIET_MS: u64 = 500;
 /// ... or after this long, whatever the connectors are doing.
 pub(crate) const STARTUP_WAIT_MAX_MS: u64 = 30_000;
 /// The REST server's advertised host (a Debian machine's hostname resolves to it).
@@ -149,8 +150,17 @@ impl WorkerJob {
             "INFO",
             &format!("Instantiated connector {name} with version 4.0.0 of type class {} (org.apache.kafka.connect.runtime.Worker)", config.plugin.class()),
         );
-        self.log(emit, "INFO", &format!("Finished creating connector {name} (org.apache.kafka.connect.runtime.Worker)"));
-        self.connectors.push(ConnectorRun { config, target: TargetState::Running, task: None, task_state: TaskState::Running });
+        self.log(
+            emit,
+            "INFO",
+            &format!("Finished creating connector {name} (org.apache.kafka.connect.runtime.Worker)"),
+        );
+        self.connectors.push(ConnectorRun {
+            config,
+            target: TargetState::Running,
+            task: None,
+            task_state: TaskState::Running,
+        });
         let index = self.connectors.len() - 1;
         self.start_task(world, index, emit);
     }
@@ -166,7 +176,14 @@ impl WorkerJob {
         let tag = run.task_tag();
         let task_id = format!("{}-0", config.name);
         self.log(emit, "INFO", &format!("Creating task {task_id} (org.apache.kafka.connect.runtime.Worker)"));
-        self.log(emit, "INFO", &format!("Instantiated task {task_id} with version 4.0.0 of type {} (org.apache.kafka.connect.runtime.Worker)", config.plugin.task_class()));
+        self.log(
+            emit,
+            "INFO",
+            &format!(
+                "Instantiated task {task_id} with version 4.0.0 of type {} (org.apache.kafka.connect.runtime.Worker)",
+                config.plugin.task_class()
+            ),
+        );
         let task = if config.plugin.is_source() {
             let client = start_producer(world, &self.config, &config.name);
             Task::Source(SourceTask::new(&config, client, &self.cwd, SimRng::for_stream(seed, 0), now))
@@ -177,7 +194,11 @@ impl WorkerJob {
         };
         let phase = if config.plugin.is_source() { "Source" } else { "Sink" };
         let class = if config.plugin.is_source() { "AbstractWorkerSourceTask" } else { "WorkerSinkTask" };
-        self.log(emit, "INFO", &format!("{tag} {phase} task finished initialization and start (org.apache.kafka.connect.runtime.{class})"));
+        self.log(
+            emit,
+            "INFO",
+            &format!("{tag} {phase} task finished initialization and start (org.apache.kafka.connect.runtime.{class})"),
+        );
         if let Some(run) = self.connectors.get_mut(index) {
             run.task = Some(task);
             run.task_state = TaskState::Running;
@@ -312,7 +333,12 @@ impl WorkerJob {
                 world.poke_client(client, |c, ctx| {
                     if let ClientRole::Producer(p) = &mut c.role {
                         for r in &records {
-                            let id = p.send(topic.clone(), key_converter.to_bytes(&r.key), value_converter.to_bytes(&r.value), ctx);
+                            let id = p.send(
+                                topic.clone(),
+                                key_converter.to_bytes(&r.key),
+                                value_converter.to_bytes(&r.value),
+                                ctx,
+                            );
                             sent.push((id, r.offset));
                         }
                         if let Some(wake) = wake {
@@ -369,7 +395,7 @@ impl WorkerJob {
     /// Whether `connect-standalone.sh` can give the prompt back.
     pub(crate) fn settled(&self, now: SimTime) -> bool {
         let quiet = self.connectors.iter().all(|c| match &c.task {
-            Some(Task::Source(t)) => t.in_flight.is_empty(),
+            Some(Task::Source(t)) => t.in_flight.is_empty() && t.next_poll > now,
             Some(Task::Sink(t)) => t.assigned || c.task_state != TaskState::Running,
             None => true,
         });
@@ -389,7 +415,14 @@ impl WorkerJob {
     }
 
     /// `PUT /connectors/NAME/pause|resume|stop`.
-    pub(crate) fn set_target(&mut self, world: &mut World, vfs: &Vfs, index: usize, target: TargetState, emit: &mut Emit) {
+    pub(crate) fn set_target(
+        &mut self,
+        world: &mut World,
+        vfs: &Vfs,
+        index: usize,
+        target: TargetState,
+        emit: &mut Emit,
+    ) {
         let Some(run) = self.connectors.get(index) else {
             return;
         };
@@ -437,7 +470,14 @@ impl WorkerJob {
             TargetState::Paused => "paused",
             TargetState::Stopped => "stopped",
         };
-        self.log(emit, "INFO", &format!("Connector {name} target state change to {} ({verb}) (org.apache.kafka.connect.runtime.Worker)", target.name()));
+        self.log(
+            emit,
+            "INFO",
+            &format!(
+                "Connector {name} target state change to {} ({verb}) (org.apache.kafka.connect.runtime.Worker)",
+                target.name()
+            ),
+        );
     }
 
     /// `POST /connectors/NAME/tasks/0/restart` (and a restart with `includeTasks`).
@@ -455,7 +495,11 @@ impl WorkerJob {
         self.stop_task(world, index, emit);
         if index < self.connectors.len() {
             let run = self.connectors.remove(index);
-            self.log(emit, "INFO", &format!("Stopping connector {} (org.apache.kafka.connect.runtime.Worker)", run.name()));
+            self.log(
+                emit,
+                "INFO",
+                &format!("Stopping connector {} (org.apache.kafka.connect.runtime.Worker)", run.name()),
+            );
         }
     }
 
@@ -486,7 +530,8 @@ fn parse_offsets(text: &str) -> BTreeMap<(String, String), (String, u64)> {
         let Some((key, value)) = line.split_once('\t') else {
             continue;
         };
-        let (Some(crate::json::Json::Array(parts)), Some(offset)) = (crate::json::parse(key), crate::json::parse(value))
+        let (Some(crate::json::Json::Array(parts)), Some(offset)) =
+            (crate::json::parse(key), crate::json::parse(value))
         else {
             continue;
         };
@@ -526,7 +571,11 @@ fn start_producer(world: &mut World, worker: &WorkerConfig, connector: &str) -> 
         max_in_flight_requests_per_connection: 1,
         delivery_timeout_ms: i32::MAX as u64,
     };
-    world.start_client(|_| Client { client_id, role: ClientRole::Producer(Box::new(Producer::new(config))), alive: true })
+    world.start_client(|_| Client {
+        client_id,
+        role: ClientRole::Producer(Box::new(Producer::new(config))),
+        alive: true,
+    })
 }
 
 /// A sink task's consumer in group `connect-NAME`, from the earliest offset.
@@ -550,7 +599,11 @@ fn start_consumer(world: &mut World, worker: &WorkerConfig, connector: &str, top
             ..GroupConfig::default()
         }),
     };
-    world.start_client(|_| Client { client_id, role: ClientRole::Consumer(Box::new(Consumer::new(config))), alive: true })
+    world.start_client(|_| Client {
+        client_id,
+        role: ClientRole::Consumer(Box::new(Consumer::new(config))),
+        alive: true,
+    })
 }
 
 #[cfg(test)]
