@@ -38,6 +38,7 @@ pub const BUILTIN_EXERCISE_FILES: &[(&str, &str)] = &[
     ("ambulance-dispatch.json", include_str!("../../../static/exercises/ambulance-dispatch.json")),
     ("case-id-event-log.json", include_str!("../../../static/exercises/case-id-event-log.json")),
     ("emergency-department.json", include_str!("../../../static/exercises/emergency-department.json")),
+    ("connect.json", include_str!("../../../static/exercises/connect.json")),
 ];
 
 /// One exercise, as loaded from its file.

@@ -23,11 +23,15 @@ struct Options {
     url: Option<String>,
 }
 
-fn usage_error(con: &mut Console, message: &str) -> Outcome {
+/// curl's complaint about its command line (exit status 2).
+fn usage_error(con: &mut Console, message: &str) -> UsageError {
     con.err(format!("curl: {message}"));
     con.err(TRY_HELP);
-    Outcome::Done(2)
+    UsageError
 }
+
+/// The command line was refused (and curl said why).
+struct UsageError;
 
 /// What an option's value is for, once it was read.
 enum Valued {
@@ -48,7 +52,7 @@ fn valued(name: &str) -> Option<Valued> {
     }
 }
 
-fn parse(con: &mut Console, args: &[String]) -> Result<Options, Outcome> {
+fn parse(con: &mut Console, args: &[String]) -> Result<Options, UsageError> {
     let mut o = Options::default();
     let mut i = 0;
     while let Some(arg) = args.get(i) {
@@ -148,12 +152,12 @@ fn apply(con: &mut Console, o: &mut Options, kind: Valued, value: String) {
 }
 
 pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outcome {
-    let o = match parse(con, args) {
-        Ok(o) => o,
-        Err(outcome) => return outcome,
+    let Ok(o) = parse(con, args) else {
+        return Outcome::Done(2);
     };
     let Some(url) = o.url.clone() else {
-        return usage_error(con, "no URL specified!");
+        usage_error(con, "no URL specified!");
+        return Outcome::Done(2);
     };
     let fail = |con: &mut Console, code: i32, message: String| {
         if !o.silent || o.show_error {

@@ -299,6 +299,19 @@ impl Console {
     }
 }
 
+impl Console {
+    /// The page's view of every running worker's connectors.
+    pub(crate) fn connector_views(&self) -> Vec<crate::view::ConnectorView> {
+        self.connect_workers().flat_map(WorkerJob::views).collect()
+    }
+
+    /// A file's text, a relative path taken from Kafka's install directory (exercise checks).
+    pub(crate) fn file(&self, path: &str) -> Option<&str> {
+        let path = if path.starts_with('/') { path.to_string() } else { format!("{}/{path}", super::KAFKA_HOME) };
+        self.vfs.read(&path).ok()
+    }
+}
+
 /// `ksim status`'s lines for the running workers.
 pub(crate) fn status_lines(workers: Vec<&WorkerJob>) -> Vec<String> {
     let mut lines = Vec::new();

@@ -238,6 +238,9 @@ pub(crate) fn resolve(cwd: &str, path: &str) -> String {
     }
 }
 
+/// A table's rows by primary key: each row's (column, value) pairs.
+pub(crate) type Rows = BTreeMap<String, Vec<(String, String)>>;
+
 #[derive(Clone)]
 pub(crate) enum SinkKind {
     File {
@@ -249,7 +252,7 @@ pub(crate) enum SinkKind {
         pk_record_key: bool,
         /// `insert.mode=upsert`: a row with the same key is replaced.
         upsert: bool,
-        rows: BTreeMap<String, Vec<(String, String)>>,
+        rows: Rows,
         inserted: u64,
     },
 }

@@ -5,7 +5,7 @@
 //! `connect-standalone.sh` is still starting).
 
 use super::config::{ConnectorConfig, WorkerConfig};
-use super::tasks::{Put, SinkKind, SinkTask, SourceKind, SourceTask, TaskState};
+use super::tasks::{Put, Rows, SinkKind, SinkTask, SourceKind, SourceTask, TaskState};
 use crate::client::consumer::{Consumer, ConsumerConfig, ConsumerEvent, GroupConfig, StartOffset};
 use crate::client::producer::{Producer, ProducerConfig, ProducerEvent};
 use crate::client::{Client, ClientRole};
@@ -514,8 +514,53 @@ impl WorkerJob {
         }
     }
 
+    /// The page's view of the connectors.
+    pub(crate) fn views(&self) -> Vec<crate::view::ConnectorView> {
+        self.connectors
+            .iter()
+            .map(|c| {
+                let (topic, records, group) = match &c.task {
+                    Some(Task::Source(t)) => (t.topic.clone(), t.sent, None),
+                    Some(Task::Sink(t)) => (t.topic.clone(), t.written, Some(format!("connect-{}", c.name()))),
+                    None => (c.config.get("topic").or(c.config.get("topics")).unwrap_or_default().to_string(), 0, None),
+                };
+                let table = WorkerJob::table(c).map(|(name, rows)| {
+                    let columns: Vec<String> =
+                        rows.values().next().map(|r| r.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+                    crate::view::TableView {
+                        name: name.to_string(),
+                        rows: rows
+                            .iter()
+                            .map(|(key, fields)| {
+                                let values = columns
+                                    .iter()
+                                    .map(|col| fields.iter().find(|(k, _)| k == col).map(|(_, v)| v.clone()).unwrap_or_default())
+                                    .collect();
+                                (key.clone(), values)
+                            })
+                            .collect(),
+                        columns,
+                    }
+                });
+                crate::view::ConnectorView {
+                    name: c.name().to_string(),
+                    kind: c.config.plugin.kind().to_string(),
+                    class: c.config.get("connector.class").unwrap_or_default().to_string(),
+                    worker_id: format!("{WORKER_HOST}:{}", self.config.rest_port),
+                    state: c.target.name().to_string(),
+                    task_state: c.task.as_ref().map(|_| c.task_state.name().to_string()),
+                    topic,
+                    source_offset: self.source_offset(c),
+                    group,
+                    records,
+                    table,
+                }
+            })
+            .collect()
+    }
+
     /// A table sink's rows, for `ksim` and the page.
-    pub(crate) fn table(run: &ConnectorRun) -> Option<(&str, &BTreeMap<String, Vec<(String, String)>>)> {
+    pub(crate) fn table(run: &ConnectorRun) -> Option<(&str, &Rows)> {
         match &run.task {
             Some(Task::Sink(SinkTask { kind: SinkKind::Table { table, rows, .. }, .. })) => Some((table, rows)),
             _ => None,
