@@ -534,7 +534,13 @@ impl WorkerJob {
                             .map(|(key, fields)| {
                                 let values = columns
                                     .iter()
-                                    .map(|col| fields.iter().find(|(k, _)| k == col).map(|(_, v)| v.clone()).unwrap_or_default())
+                                    .map(|col| {
+                                        fields
+                                            .iter()
+                                            .find(|(k, _)| k == col)
+                                            .map(|(_, v)| v.clone())
+                                            .unwrap_or_default()
+                                    })
                                     .collect();
                                 (key.clone(), values)
                             })
