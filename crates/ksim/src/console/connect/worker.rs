@@ -330,6 +330,9 @@ impl WorkerJob {
                 let mut sent = Vec::new();
                 let key_converter = run.config.key_converter.clone();
                 let value_converter = run.config.value_converter.clone();
+                if records.is_empty() && wake.is_none() && log.is_empty() {
+                    return;
+                }
                 world.poke_client(client, |c, ctx| {
                     if let ClientRole::Producer(p) = &mut c.role {
                         for r in &records {
