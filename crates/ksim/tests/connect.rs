@@ -88,3 +88,17 @@ kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic heart-rate-m
     assert_eq!(first, readings(3));
     assert_ne!(first, readings(4));
 }
+
+#[test]
+fn exported_kafka_commands_background_the_worker_and_keep_curl() {
+    let mut session = ksim::Session::new(1);
+    for line in QUICKSTART.lines().chain(["curl -s localhost:8083/connectors"]) {
+        session.input(line);
+    }
+    let script = session.export_kafka_commands();
+    assert!(
+        script.contains("bin/connect-standalone.sh config/connect-standalone.properties config/connect-file-source.properties config/connect-file-sink.properties &\nsleep 10\n"),
+        "{script}"
+    );
+    assert!(script.contains("\ncurl -s localhost:8083/connectors\n"), "{script}");
+}
