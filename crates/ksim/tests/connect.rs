@@ -102,3 +102,27 @@ fn exported_kafka_commands_background_the_worker_and_keep_curl() {
     );
     assert!(script.contains("\ncurl -s localhost:8083/connectors\n"), "{script}");
 }
+
+#[test]
+fn the_page_sees_the_connectors_and_gets_its_prompt_back() {
+    let mut session = ksim::Session::new(1);
+    for line in QUICKSTART.lines() {
+        session.input(line);
+    }
+    assert_eq!(session.prompt(), "$ ");
+    session.advance(2000);
+    let view = session.view();
+    let summary: Vec<(String, String, Option<String>, u64)> =
+        view.connectors.iter().map(|c| (c.name.clone(), c.kind.clone(), c.task_state.clone(), c.records)).collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("local-file-source".to_string(), "source".to_string(), Some("RUNNING".to_string()), 2),
+            ("local-file-sink".to_string(), "sink".to_string(), Some("RUNNING".to_string()), 2),
+        ]
+    );
+    assert_eq!(view.connectors[0].source_offset, Some(8));
+    assert_eq!(view.connectors[1].group.as_deref(), Some("connect-local-file-sink"));
+    session.input("curl -s -X PUT localhost:8083/connectors/local-file-sink/pause");
+    assert_eq!(session.view().connectors[1].state, "PAUSED");
+}

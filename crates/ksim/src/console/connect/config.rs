@@ -109,7 +109,7 @@ pub(crate) enum Plugin {
 }
 
 /// The MirrorMaker connectors every 4.0 worker finds on its classpath.
-const MIRROR_PLUGINS: &[(&str, &str)] = &[
+pub(crate) const MIRROR_PLUGINS: &[(&str, &str)] = &[
     ("org.apache.kafka.connect.mirror.MirrorCheckpointConnector", "source"),
     ("org.apache.kafka.connect.mirror.MirrorHeartbeatConnector", "source"),
     ("org.apache.kafka.connect.mirror.MirrorSourceConnector", "source"),

@@ -223,9 +223,12 @@ pub(crate) fn handle(worker: &mut WorkerJob, world: &mut World, vfs: &Vfs, req: 
     };
     match (req.method, segments.as_slice()) {
         ("GET", ["connector-plugins"]) => {
-            let plugins: Vec<String> = worker_plugins(worker)
+            let mut plugins: Vec<(&str, &str)> = worker_plugins(worker).iter().map(|p| (p.class(), p.kind())).collect();
+            plugins.extend(super::config::MIRROR_PLUGINS.iter().copied());
+            plugins.sort();
+            let plugins: Vec<String> = plugins
                 .iter()
-                .map(|p| format!("{{\"class\":\"{}\",\"type\":\"{}\",\"version\":\"4.0.0\"}}", p.class(), p.kind()))
+                .map(|(class, kind)| format!("{{\"class\":\"{class}\",\"type\":\"{kind}\",\"version\":\"4.0.0\"}}"))
                 .collect();
             Response::ok(format!("[{}]", plugins.join(",")))
         }
@@ -307,6 +310,11 @@ pub(crate) fn handle(worker: &mut WorkerJob, world: &mut World, vfs: &Vfs, req: 
                 ("GET", ["config"]) => Response::ok(run.config.props_json()),
                 ("GET", ["status"]) => Response::ok(status_json(worker, run)),
                 ("GET", ["tasks"]) => Response::ok(tasks_json(run)),
+                ("GET", ["topics"]) => {
+                    let topics = worker.active_topics(run);
+                    let quoted: Vec<String> = topics.iter().map(|t| json::quote(t)).collect();
+                    Response::ok(format!("{{{}:{{\"topics\":[{}]}}}}", json::quote(run.name()), quoted.join(",")))
+                }
                 ("GET", ["tasks", "0", "status"]) => {
                     let status = status_json(worker, run);
                     let task = status
@@ -364,13 +372,13 @@ fn known_route(method: &str, rest: &[&str]) -> bool {
         (method, rest),
         ("GET" | "DELETE", [])
             | ("GET" | "PUT", ["config"])
-            | ("GET", ["status"] | ["tasks"] | ["tasks", _, "status"])
+            | ("GET", ["status"] | ["tasks"] | ["topics"] | ["tasks", _, "status"])
             | ("PUT", ["pause"] | ["resume"] | ["stop"])
             | ("POST", ["restart"] | ["tasks", _, "restart"])
     )
 }
 
-/// The plugins `GET /connector-plugins` lists (connector classes only, sorted by class).
+/// The connector plugins the worker can load besides the MirrorMaker ones.
 fn worker_plugins(worker: &WorkerJob) -> Vec<Plugin> {
     let mut found: Vec<Plugin> =
         [Plugin::FileStreamSink, Plugin::FileStreamSource, Plugin::MedicalDeviceSource, Plugin::TableSink]

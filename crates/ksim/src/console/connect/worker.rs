@@ -517,6 +517,16 @@ impl WorkerJob {
         }
     }
 
+    /// The topics a connector has used (`GET /connectors/NAME/topics`): a source's once
+    /// it wrote, a sink's once it was assigned.
+    pub(crate) fn active_topics(&self, run: &ConnectorRun) -> Vec<String> {
+        match &run.task {
+            Some(Task::Source(t)) if t.sent > 0 => vec![t.topic.clone()],
+            Some(Task::Sink(t)) if t.assigned || t.written > 0 => vec![t.topic.clone()],
+            _ => Vec::new(),
+        }
+    }
+
     /// The page's view of the connectors.
     pub(crate) fn views(&self) -> Vec<crate::view::ConnectorView> {
         self.connectors
