@@ -116,14 +116,17 @@ fn names(worker: &WorkerJob) -> Vec<String> {
     crate::java::hash_map_order(names, |n| crate::java::string_hash(n))
 }
 
-/// A `{"name":…,"config":{…}}` request body: the name and the config as strings.
-fn parse_create(body: &str) -> Result<(String, Vec<(String, String)>), Response> {
+/// A request body as JSON, or Jackson's complaint.
+fn parse_json(body: &str) -> Result<Json, Response> {
+    json::parse(body).ok_or_else(|| {
+        Response::error(400, &format!("Unrecognized token '{}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", body.split_whitespace().next().unwrap_or_default()))
+    })
+}
+
+/// A JSON object read into a `Map<String, String>` (numbers and booleans as their text).
+fn string_map(value: Option<&Json>) -> Result<Vec<(String, String)>, Response> {
     let bad = |m: String| Response::error(400, &m);
-    let parsed = json::parse(body).ok_or_else(|| {
-        bad(format!("Unrecognized token '{}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", body.split_whitespace().next().unwrap_or_default()))
-    })?;
-    let name = parsed.get("name").and_then(Json::as_str).unwrap_or_default().trim().to_string();
-    let config = match parsed.get("config") {
+    match value {
         Some(Json::Object(fields)) => fields
             .iter()
             .map(|(k, v)| match v {
@@ -134,16 +137,20 @@ fn parse_create(body: &str) -> Result<(String, Vec<(String, String)>), Response>
                     token_name(v)
                 ))),
             })
-            .collect::<Result<Vec<_>, _>>()?,
-        Some(Json::Null) | None => Vec::new(),
-        Some(other) => {
-            return Err(bad(format!(
-                "Cannot deserialize value of type `java.util.Map<java.lang.String,java.lang.String>` from {} token",
-                token_name(other)
-            )))
-        }
-    };
-    Ok((name, config))
+            .collect(),
+        Some(Json::Null) | None => Ok(Vec::new()),
+        Some(other) => Err(bad(format!(
+            "Cannot deserialize value of type `java.util.Map<java.lang.String,java.lang.String>` from {} token",
+            token_name(other)
+        ))),
+    }
+}
+
+/// A `{"name":…,"config":{…}}` request body: the name and the config as strings.
+fn parse_create(body: &str) -> Result<(String, Vec<(String, String)>), Response> {
+    let parsed = parse_json(body)?;
+    let name = parsed.get("name").and_then(Json::as_str).unwrap_or_default().trim().to_string();
+    Ok((name, string_map(parsed.get("config"))?))
 }
 
 fn token_name(v: &Json) -> &'static str {
@@ -277,18 +284,9 @@ pub(crate) fn handle(worker: &mut WorkerJob, world: &mut World, vfs: &Vfs, req: 
                     Ok(b) => b,
                     Err(r) => return r,
                 };
-                let mut config = match json::parse(body) {
-                    Some(json @ Json::Object(_)) => match parse_create(&format!("{{\"config\":{}}}", json_text(&json)))
-                    {
-                        Ok((_, c)) => c,
-                        Err(r) => return r,
-                    },
-                    _ => {
-                        return Response::error(
-                            400,
-                            "Cannot deserialize value of type `java.util.Map<java.lang.String,java.lang.String>`",
-                        )
-                    }
+                let mut config = match parse_json(body).and_then(|json| string_map(Some(&json))) {
+                    Ok(c) => c,
+                    Err(r) => return r,
                 };
                 if let Err(r) = put_name(&name, &mut config) {
                     return r;
@@ -411,19 +409,4 @@ fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A parsed JSON value written back out (to reuse the request parser).
-fn json_text(v: &Json) -> String {
-    match v {
-        Json::Null => "null".to_string(),
-        Json::Bool(b) => b.to_string(),
-        Json::Number(_) => json_scalar(v),
-        Json::Text(s) => json::quote(s),
-        Json::Array(items) => format!("[{}]", items.iter().map(json_text).collect::<Vec<_>>().join(",")),
-        Json::Object(fields) => format!(
-            "{{{}}}",
-            fields.iter().map(|(k, v)| format!("{}:{}", json::quote(k), json_text(v))).collect::<Vec<_>>().join(",")
-        ),
-    }
 }
