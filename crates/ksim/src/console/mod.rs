@@ -847,7 +847,9 @@ Playground control (not Kafka):
   ksim crash %N           background job N dies at once: no commit, no LeaveGroup
 
 Simplified here: one machine; a coordinator that takes over a group keeps its committed
-offsets but not its members (they rejoin); no transactions; no Raft snapshots.
+offsets but not its members (they rejoin); no transactions; no Raft snapshots; Kafka
+Connect runs standalone with one task per connector, in the background once started
+(MedicalDeviceSource and TableSink are the playground's own connectors).
 
 The lesson's workflow: KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid), then format,
 start the server, create a topic, produce and consume.";
