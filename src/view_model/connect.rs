@@ -58,7 +58,12 @@ fn connector(view: &ClusterView, c: &ConnectorView) -> ConnectorModel {
         )
     } else {
         let group = c.group.clone().unwrap_or_default();
-        let lag = view.groups.iter().find(|g| g.group_id == group).map(total_lag);
+        // Before its first commit (every offset.flush.interval.ms) a group has no lag yet.
+        let lag = view
+            .groups
+            .iter()
+            .find(|g| g.group_id == group && g.partitions.iter().any(|p| p.lag.is_some()))
+            .map(total_lag);
         (
             format!("{} → sink", c.topic),
             lag.map_or(format!("group {group}: no commit yet"), |l| format!("lag {l} (group {group})")),
@@ -175,6 +180,13 @@ mod tests {
         assert_eq!(table.caption, "Table latest_vitals (1 row)");
         assert_eq!(table.columns, vec!["key", "device_id", "heart_rate"]);
         assert_eq!(table.rows, vec![vec!["icu-bed-1", "icu-bed-1", "82"]]);
+    }
+
+    #[test]
+    fn a_sink_before_its_first_commit_has_no_lag_yet() {
+        let mut v = view();
+        v.groups[0].partitions[0].lag = None;
+        assert_eq!(connectors(&v)[1].progress, "group connect-vitals-table: no commit yet");
     }
 
     #[test]
