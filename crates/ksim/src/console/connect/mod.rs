@@ -112,7 +112,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         }
     };
     let port = config.rest_port;
-    if con.connect_worker(port).is_some() || world_port_taken(world, port) {
+    if con.connect_workers().any(|w| w.config.rest_port == port) || world_port_taken(world, port) {
         return stopping_due_to_error(con, world, &format!("org.apache.kafka.connect.errors.ConnectException: Unable to initialize REST server\njava.io.IOException: Failed to bind to 0.0.0.0/0.0.0.0:{port}\njava.net.BindException: Address already in use"));
     }
     log(con, world, "INFO", &format!("REST server listening at http://{WORKER_HOST}:{port}/, advertising URL http://{WORKER_HOST}:{port}/ (org.apache.kafka.connect.runtime.rest.RestServer)"));
@@ -196,14 +196,6 @@ fn world_port_taken(world: &World, port: u16) -> bool {
 }
 
 impl Console {
-    /// The running worker whose REST server listens on `port`.
-    pub(crate) fn connect_worker(&mut self, port: u16) -> Option<&mut WorkerJob> {
-        self.foreground.iter_mut().chain(self.background.iter_mut()).find_map(|j| match &mut j.kind {
-            JobKind::Connect(w) if w.config.rest_port == port => Some(w.as_mut()),
-            _ => None,
-        })
-    }
-
     /// Every running worker, for the `ksim status` line and the page.
     pub(crate) fn connect_workers(&self) -> impl Iterator<Item = &WorkerJob> {
         self.foreground.iter().chain(self.background.iter()).filter_map(|j| match &j.kind {
