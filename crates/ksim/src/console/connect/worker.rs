@@ -468,18 +468,12 @@ impl WorkerJob {
                 run.task_state = if target == TargetState::Paused { TaskState::Paused } else { TaskState::Running };
             }
         }
-        let verb = match target {
-            TargetState::Running => "resumed",
-            TargetState::Paused => "paused",
-            TargetState::Stopped => "stopped",
-        };
+        // `TargetState` calls running STARTED.
+        let state = if target == TargetState::Running { "STARTED" } else { target.name() };
         self.log(
             emit,
             "INFO",
-            &format!(
-                "Connector {name} target state change to {} ({verb}) (org.apache.kafka.connect.runtime.Worker)",
-                target.name()
-            ),
+            &format!("Setting connector {name} state to {state} (org.apache.kafka.connect.runtime.Worker)"),
         );
     }
 
