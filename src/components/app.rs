@@ -5,6 +5,7 @@ use yew::prelude::*;
 use crate::components::banner::Banner;
 use crate::components::classroom_bar::ClassroomBar;
 use crate::components::cluster_diagram::ClusterDiagram;
+use crate::components::connect_panel::ConnectPanel;
 use crate::components::console::Console;
 use crate::components::groups_panel::GroupsPanel;
 use crate::components::help_overlay::HelpOverlay;
@@ -18,6 +19,7 @@ use crate::components::welcome::Welcome;
 use crate::hooks::play_loop::use_play_loop;
 use crate::hooks::shortcuts::use_shortcuts;
 use crate::playground::{Action, Playground};
+use crate::view_model::connect::connectors;
 use crate::view_model::console_lines::{scrollback, SCROLLBACK_LINES_MAX};
 use crate::view_model::diagram::diagram;
 use crate::view_model::groups::groups;
@@ -115,7 +117,13 @@ pub fn App(props: &AppProps) -> Html {
                 if let Some(details) = message {
                     <MessageInspector {details} on_action={on_action.clone()} />
                 }
-                <GroupsPanel groups={groups(&view.groups)} now_ms={view.now_ms} />
+                // Kafka Connect shares the groups' cell, under them, while a worker runs.
+                <div class="side-stack">
+                    <GroupsPanel groups={groups(&view.groups)} now_ms={view.now_ms} />
+                    if !view.connectors.is_empty() {
+                        <ConnectPanel connectors={connectors(&view)} />
+                    }
+                </div>
                 <Console {lines} {prompt} on_action={on_action.clone()} />
                 <NarrationPanel items={narration} {on_action} />
             </main>

@@ -6,6 +6,7 @@ pub mod banner;
 pub mod classroom_bar;
 pub mod client_box;
 pub mod cluster_diagram;
+pub mod connect_panel;
 pub mod console;
 pub mod exercise_panel;
 pub mod groups_panel;

@@ -166,6 +166,12 @@ pub fn run(root: &Path) -> Result<()> {
             crate::e2e_classroom::share_journey(browser.session(), &server.url(), &artifacts)?;
             println!("xtask: e2e: classroom journeys passed in {}", format_duration(classroom.elapsed()));
             Ok(())
+        })
+        .and_then(|()| {
+            let connect = Instant::now();
+            crate::e2e_connect::connect_journey(browser.session(), &server.url(), &artifacts)?;
+            println!("xtask: e2e: Kafka Connect journey passed in {}", format_duration(connect.elapsed()));
+            Ok(())
         });
     match journeys {
         Ok(()) => {

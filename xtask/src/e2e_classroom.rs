@@ -21,7 +21,7 @@ const SHARED_SESSION: [&str; 5] = [
 const TIMEOUT: Duration = Duration::from_secs(60);
 const POLL: Duration = Duration::from_millis(200);
 
-fn wait_until(session: &Session, script: &str, what: &str) -> Result<()> {
+pub fn wait_until(session: &Session, script: &str, what: &str) -> Result<()> {
     let started = Instant::now();
     while session.execute(script, json!([]))? != json!(true) {
         if started.elapsed() > TIMEOUT {
@@ -37,12 +37,12 @@ fn click(session: &Session, css: &str) -> Result<()> {
     session.click(&e)
 }
 
-fn type_line(session: &Session, line: &str) -> Result<()> {
+pub fn type_line(session: &Session, line: &str) -> Result<()> {
     let input = session.find(CONSOLE_INPUT)?.ok_or_else(|| format!("no console input to type `{line}`"))?;
     session.send_keys(&input, &format!("{line}{ENTER}"))
 }
 
-fn open(session: &Session, url: &str) -> Result<()> {
+pub fn open(session: &Session, url: &str) -> Result<()> {
     session.navigate(url)?;
     session.wait_for(CONSOLE_INPUT, TIMEOUT)?.ok_or("the page did not show its console")?;
     Ok(())

@@ -11,6 +11,7 @@ mod browser;
 mod chromedriver;
 mod e2e;
 mod e2e_classroom;
+mod e2e_connect;
 mod e2e_kafka_ui;
 mod http;
 mod lockfile;

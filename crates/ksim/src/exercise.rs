@@ -39,6 +39,7 @@ pub const BUILTIN_EXERCISE_FILES: &[(&str, &str)] = &[
     ("case-id-event-log.json", include_str!("../../../static/exercises/case-id-event-log.json")),
     ("emergency-department.json", include_str!("../../../static/exercises/emergency-department.json")),
     ("ksql-heart-rate.json", include_str!("../../../static/exercises/ksql-heart-rate.json")),
+    ("connect.json", include_str!("../../../static/exercises/connect.json")),
 ];
 
 /// One exercise, as loaded from its file.

@@ -58,6 +58,16 @@ impl Session {
                 out.push_str(&ksql_here_document(&whole, &records));
                 continue;
             }
+            if first == "curl" {
+                out.push_str(&format!("{whole}\n"));
+                continue;
+            }
+            if first.ends_with("connect-standalone.sh") {
+                // The playground's worker went on in the background once it had started.
+                out.push_str("# The playground ran the Connect worker in the background; here too.\n");
+                out.push_str(&format!("{whole} &\nsleep 10\n"));
+                continue;
+            }
             if !whole.contains("kafka-") || !whole.contains(".sh") {
                 if is_assignment(&whole) {
                     out.push_str(&format!("{}\n", with_bin(&whole)));

@@ -450,7 +450,9 @@ impl Session {
 
     /// A plain-data snapshot, with every record of every partition.
     pub fn view(&self) -> ClusterView {
-        view_of(&self.world, usize::MAX)
+        let mut view = view_of(&self.world, usize::MAX);
+        view.connectors = self.console.connector_views();
+        view
     }
 
     /// The snapshot the page draws each frame: at most the newest `records_max` records per
@@ -462,7 +464,14 @@ impl Session {
     }
 
     pub fn view_recent(&self, records_max: usize) -> ClusterView {
-        view_of(&self.world, records_max)
+        let mut view = view_of(&self.world, records_max);
+        view.connectors = self.console.connector_views();
+        view
+    }
+
+    /// A file of the console's machine (relative paths from Kafka's install directory).
+    pub(crate) fn file(&self, path: &str) -> Option<&str> {
+        self.console.file(path)
     }
 
     /// Events processed so far: a cheap way to notice that something happened.
@@ -643,6 +652,7 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
         in_flight,
         groups,
         cuts: world.net().cuts().map(|(a, b)| (a.0, b.0)).collect(),
+        connectors: Vec::new(),
     }
 }
 

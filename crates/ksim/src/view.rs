@@ -25,6 +25,44 @@ pub struct ClusterView {
     /// Network cuts (`ksim partition`): directed `(from, to)` node id pairs whose messages
     /// are dropped, sorted.
     pub cuts: Vec<(u32, u32)>,
+    /// Kafka Connect connectors of the running standalone workers, in creation order.
+    pub connectors: Vec<ConnectorView>,
+}
+
+/// A connector of a Kafka Connect worker (`connect-standalone.sh`) and its one task.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ConnectorView {
+    pub name: String,
+    /// `source` or `sink`.
+    pub kind: String,
+    /// `connector.class` as configured (`FileStreamSource`).
+    pub class: String,
+    /// The worker's id, `127.0.1.1:8083`.
+    pub worker_id: String,
+    /// The connector's state: `RUNNING`, `PAUSED` or `STOPPED`.
+    pub state: String,
+    /// The task's state: `RUNNING`, `PAUSED` or `FAILED`; None once stopped.
+    pub task_state: Option<String>,
+    /// The topic a source writes to or a sink reads.
+    pub topic: String,
+    /// A source's offset (a file's byte position, a device source's readings).
+    pub source_offset: Option<u64>,
+    /// A sink's consumer group (`connect-NAME`); its lag is in `ClusterView::groups`.
+    pub group: Option<String>,
+    /// Records a source sent or a sink wrote since the task started.
+    pub records: u64,
+    /// A table sink's table.
+    pub table: Option<TableView>,
+}
+
+/// The rows a table sink keeps (the playground's stand-in for a JDBC sink's table).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct TableView {
+    pub name: String,
+    /// Column names, from the first row's fields.
+    pub columns: Vec<String>,
+    /// Rows by primary key, sorted by key: (key, the values of `columns`).
+    pub rows: Vec<(String, Vec<String>)>,
 }
 
 /// A consumer group (classic protocol).

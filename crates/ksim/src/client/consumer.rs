@@ -332,6 +332,12 @@ impl Consumer {
 
     /// After a backoff: carry on from wherever the consumer got stuck.
     fn retry(&mut self, ctx: &mut Ctx) {
+        // A topic not created yet (a Connect sink starting before its source wrote):
+        // ask for metadata again before joining, or the leader assigns no partitions.
+        if self.phase == Phase::Metadata && self.partition_count == 0 && self.membership.generation_id < 0 {
+            self.request_metadata(ctx);
+            return;
+        }
         // One request at a time through the bootstrap list: find the coordinator first
         // (its answer resumes the rest).
         if self.config.group.is_some() && self.coordinator.is_none() && self.phase != Phase::Closing {
@@ -790,6 +796,15 @@ impl Consumer {
         if self.phase == Phase::Fetching && self.commit_positions(ctx) {
             self.phase = Phase::Closing;
             return true;
+        }
+        self.leave(ctx)
+    }
+
+    /// `close()` with auto-commit off (a failed Connect sink task): leave the group
+    /// without committing what was delivered but not written.
+    pub(crate) fn close_without_commit(&mut self, ctx: &mut Ctx) -> bool {
+        if self.config.group.is_none() || self.membership.member_id.is_empty() || self.coordinator.is_none() {
+            return false;
         }
         self.leave(ctx)
     }

@@ -52,6 +52,7 @@ pub(crate) fn run_builtin(
     let out = match name {
         "echo" => echo(args),
         "cat" => cat(args, stdin, vfs),
+        "more" => more(args, stdin, vfs),
         "ls" => ls(args, vfs),
         "pwd" => pwd(args, vfs),
         "cd" => cd(args, vfs, vars),
@@ -314,6 +315,38 @@ fn echo_escapes(text: &str) -> (String, bool) {
         }
     }
     (out, false)
+}
+
+// --------------------------------------------------------------------------- more
+
+/// util-linux `more` writing to a pipe-like terminal: the whole text at once (the page
+/// scrolls), several files each under a `::::::::::::::` banner.
+fn more(args: &[String], stdin: Option<&str>, vfs: &Vfs) -> BuiltinOutput {
+    let mut out = BuiltinOutput::default();
+    let files: Vec<&String> = args.iter().filter(|a| !a.starts_with('-') || a.as_str() == "-").collect();
+    if files.is_empty() {
+        match stdin {
+            Some(text) => out.stdout.push_str(text),
+            None => out.error("more: bad usage\nTry 'more --help' for more information.", 1),
+        }
+        return out;
+    }
+    for file in &files {
+        if vfs.is_dir(file) {
+            out.stdout.push_str(&format!("\n*** {file}: directory ***\n\n"));
+            continue;
+        }
+        match vfs.read(file) {
+            Ok(text) => {
+                if files.len() > 1 {
+                    out.stdout.push_str(&format!("::::::::::::::\n{file}\n::::::::::::::\n"));
+                }
+                out.stdout.push_str(text);
+            }
+            Err(e) => out.error(&format!("more: cannot open {file}: {}", e.kind.reason()), 1),
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------- cat

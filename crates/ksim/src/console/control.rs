@@ -81,6 +81,9 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             for line in status_lines(&crate::session::view_of(world, 0)) {
                 con.out(line);
             }
+            for line in super::connect::status_lines(con.connect_workers().collect()) {
+                con.out(line);
+            }
             let cuts: Vec<String> = world.net().cuts().map(|(a, b)| format!("{}->{}", a.0, b.0)).collect();
             if !cuts.is_empty() {
                 con.out(format!("Network cuts: {}", cuts.join(" ")));

@@ -5,6 +5,7 @@
 //! to print and, once it ends, an exit status.
 
 use super::configs::ConfigsJob;
+use super::connect::worker::WorkerJob;
 use super::console_consumer::ConsumerJob;
 use super::console_producer::ProducerJob;
 use super::consumer_groups::GroupsJob;
@@ -50,6 +51,8 @@ pub(crate) enum JobKind {
     KsqlPrint(PrintJob),
     /// A Kafka Streams example application (`kafka-run-class.sh`).
     Streams(StreamsJob),
+    /// `connect-standalone.sh`: the worker, with a client per task.
+    Connect(Box<WorkerJob>),
 }
 
 #[derive(Clone)]
@@ -71,11 +74,14 @@ pub(crate) struct Emit {
     pub(crate) start_admin: Option<AdminCall>,
     /// The simulated wall clock, for log timestamps.
     pub(crate) now_wall_ms: u64,
+    /// Files the job writes (a Connect worker's sink files, offsets and log), applied by
+    /// the console: (path, text, append).
+    pub(crate) writes: Vec<(String, String, bool)>,
 }
 
 impl Emit {
     pub(crate) fn new(now_wall_ms: u64) -> Emit {
-        Emit { lines: Vec::new(), exit: None, start_admin: None, now_wall_ms }
+        Emit { lines: Vec::new(), exit: None, start_admin: None, now_wall_ms, writes: Vec::new() }
     }
 
     pub(crate) fn out(&mut self, text: impl Into<String>) {
@@ -96,12 +102,20 @@ impl Emit {
     pub(crate) fn exit(&mut self, status: i32) {
         self.exit = Some(status);
     }
+
+    pub(crate) fn append_file(&mut self, path: &str, text: String) {
+        self.writes.push((path.to_string(), text, true));
+    }
+
+    pub(crate) fn write_file(&mut self, path: &str, text: String) {
+        self.writes.push((path.to_string(), text, false));
+    }
 }
 
 impl Job {
     pub(crate) fn client(&self) -> Option<ClientId> {
         match &self.kind {
-            JobKind::Server { .. } => None,
+            JobKind::Server { .. } | JobKind::Connect(_) => None,
             JobKind::Topics(j) => Some(j.client),
             JobKind::Quorum(j) => Some(j.client),
             JobKind::Configs(j) => Some(j.client),
@@ -121,6 +135,14 @@ impl Job {
         }
     }
 
+    /// Every client process the job owns (a Connect worker has one per task).
+    pub(crate) fn clients(&self) -> Vec<ClientId> {
+        match &self.kind {
+            JobKind::Connect(w) => w.clients(),
+            _ => self.client().into_iter().collect(),
+        }
+    }
+
     /// A signal (Ctrl-C, `kill %N`) reaches the tools with a shutdown hook: the console
     /// producer flushes, a consumer commits and leaves its group, a perf test stops. False
     /// for the others, which just die.
@@ -133,6 +155,7 @@ impl Job {
             JobKind::KsqlPush(j) => j.stop(world, emit),
             JobKind::KsqlPrint(j) => j.stop(world, emit),
             JobKind::Streams(j) => j.stop(world, emit),
+            JobKind::Connect(w) => w.stop(world, emit),
             _ => return false,
         }
         true
@@ -141,7 +164,7 @@ impl Job {
     /// A follow-up Admin call replaces the job's client.
     pub(crate) fn set_client(&mut self, client: ClientId) {
         match &mut self.kind {
-            JobKind::Server { .. } => {}
+            JobKind::Server { .. } | JobKind::Connect(_) => {}
             JobKind::Topics(j) => j.client = client,
             JobKind::Quorum(j) => j.client = client,
             JobKind::Configs(j) => j.client = client,
@@ -176,6 +199,7 @@ impl Job {
                 | JobKind::LogDirs(_)
                 | JobKind::Reassign(_)
                 | JobKind::ConsumerGroups(_)
+                | JobKind::Connect(_)
         )
     }
 
@@ -188,7 +212,8 @@ impl Job {
             return;
         }
         match &mut self.kind {
-            JobKind::Server { .. } => {}
+            // Workers get their clients' events from `Console::worker_event`.
+            JobKind::Server { .. } | JobKind::Connect(_) => {}
             JobKind::Topics(j) => j.on_event(event, emit),
             JobKind::Quorum(j) => j.on_event(event, emit),
             JobKind::Configs(j) => j.on_event(event, emit),

@@ -6,11 +6,13 @@
 mod builtins;
 mod cluster;
 mod configs;
+mod connect;
 mod console_consumer;
 mod console_producer;
 mod consumer_groups;
 mod consumer_perf_test;
 mod control;
+mod curl;
 mod delete_records;
 mod dump_log;
 mod get_offsets;
@@ -194,6 +196,12 @@ impl Console {
     }
 
     fn emit(&mut self, emit: Emit, stdout_file: Option<String>) {
+        for (path, text, append) in emit.writes {
+            let result = if append { self.vfs.append(&path, &text) } else { self.vfs.write(&path, &text) };
+            if let Err(e) = result {
+                self.push(Stream::Stderr, format!("{path}: {}", e.kind.reason()));
+            }
+        }
         let saved = std::mem::replace(&mut self.stdout_file, stdout_file);
         for (stream, text) in emit.lines {
             match stream {
@@ -360,7 +368,7 @@ impl Console {
             return Outcome::Done(1);
         };
         let job = self.background.remove(index);
-        if let Some(client) = job.client() {
+        for client in job.clients() {
             world.poke_client(client, |c, _| c.alive = false);
         }
         if let JobKind::Streams(j) = &job.kind {
@@ -491,6 +499,9 @@ impl Console {
             let Some(event) = self.ksql_job_event(world, client, event) else {
                 continue;
             };
+            let Some(event) = self.worker_event(world, client, event) else {
+                continue;
+            };
             let mut event = Some(event);
             self.dispatch_to_client(world, client, |job, emit| {
                 if let Some(e) = event.take() {
@@ -513,6 +524,7 @@ impl Console {
         }
         jobs.append(&mut self.background);
         self.background = jobs;
+        self.tick_workers(world);
     }
 
     fn dispatch(&mut self, world: &mut World, mut f: impl FnMut(&mut Job, &mut Emit)) {
@@ -692,6 +704,9 @@ impl Console {
         if name == "kill" && args.first().is_some_and(|a| a.starts_with('%')) {
             return self.kill_job(world, args);
         }
+        if name == "curl" {
+            return curl::run(self, world, args);
+        }
         if name == "jobs" {
             let lines: Vec<String> = self
                 .background
@@ -737,6 +752,7 @@ impl Console {
             "kafka-consumer-perf-test.sh" => consumer_perf_test::run(self, world, args),
             "kafka-consumer-groups.sh" => consumer_groups::run(self, world, args),
             "kafka-run-class.sh" => streams_demo::run(self, world, args),
+            "connect-standalone.sh" => connect::run(self, world, args),
             other => {
                 self.err(format!("{other}: this tool is not simulated yet in Kafka Playground."));
                 self.hint("Simulated so far: kafka-storage.sh, kafka-server-start.sh, kafka-topics.sh, kafka-console-producer.sh, kafka-console-consumer.sh, and ksim (type help).");
@@ -807,9 +823,9 @@ fn start_admin_client(world: &mut World, bootstrap_servers: Vec<String>, call: A
     })
 }
 
-/// A tool that exits takes its client process with it.
+/// A tool that exits takes its client processes with it.
 fn end_client(world: &mut World, job: &Job) {
-    if let Some(client) = job.client() {
+    for client in job.clients() {
         world.poke_client(client, |c, ctx| c.close(ctx));
     }
 }
@@ -843,6 +859,8 @@ fn looks_like_command(line: &str) -> bool {
     let first = line.split_whitespace().next().unwrap_or_default();
     let base = first.rsplit('/').next().unwrap_or_default();
     (base.starts_with("kafka-") && base.ends_with(".sh"))
+        || base == "connect-standalone.sh"
+        || base == "curl"
         || base == "ksim"
         || base == "ksql"
         || first.contains('=')
@@ -861,12 +879,14 @@ Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name; each takes --h
   kafka-log-dirs.sh                        kafka-metadata-quorum.sh
   kafka-producer-perf-test.sh              kafka-consumer-perf-test.sh
   kafka-consumer-groups.sh                 kafka-dump-log.sh --cluster-metadata-decoder
+  connect-standalone.sh WORKER CONNECTOR...  Kafka Connect (then: curl localhost:8083/connectors)
 
 ksqlDB: ksql http://localhost:8088 opens the ksql> prompt (a simulated server, up while a
 broker runs); statements end with ; and exit leaves.
 
 Shell: VAR=value, $VAR, $(command), quotes, \\ line continuations, ; && || &,
-> file redirections, and echo cat ls cd pwd mkdir rm touch head tail wc env export clear jobs.
+> file redirections, and echo cat more ls cd pwd mkdir rm touch head tail wc env export clear
+jobs kill curl.
 
 Playground control (not Kafka):
   ksim start-cluster --brokers N --controllers M   a formatted, started KRaft cluster
@@ -881,7 +901,9 @@ Playground control (not Kafka):
   ksim crash %N           background job N dies at once: no commit, no LeaveGroup
 
 Simplified here: one machine; a coordinator that takes over a group keeps its committed
-offsets but not its members (they rejoin); no transactions; no Raft snapshots.
+offsets but not its members (they rejoin); no transactions; no Raft snapshots; Kafka
+Connect runs standalone with one task per connector, in the background once started
+(MedicalDeviceSource and TableSink are the playground's own connectors).
 
 The lesson's workflow: KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid), then format,
 start the server, create a topic, produce and consume.";

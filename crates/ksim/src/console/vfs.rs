@@ -738,6 +738,26 @@ fn kafka_config_files() -> Vec<(&'static str, String)> {
          # The topics to read from.\n\
          topics=connect-test\n"
         .to_string();
+    let medical = "# The playground's own simulated bedside monitors (not part of Kafka): every\n\
+         # poll.interval.ms each device sends a heart-rate and SpO2 reading, keyed by device.\n\
+         name=icu-monitors\n\
+         connector.class=MedicalDeviceSource\n\
+         tasks.max=1\n\
+         devices=icu-bed-1,icu-bed-2\n\
+         topic=heart-rate-measures\n\
+         poll.interval.ms=1000\n"
+        .to_string();
+    let table = "# The playground's stand-in for a JDBC sink connector (not part of Kafka): it keeps\n\
+         # a database table in memory, one row per record key (upsert), shown by ksim status\n\
+         # and in the page's Connect panel. The settings are the JDBC sink's names.\n\
+         name=vitals-table\n\
+         connector.class=TableSink\n\
+         tasks.max=1\n\
+         topics=heart-rate-measures\n\
+         table.name.format=latest_vitals\n\
+         pk.mode=record_key\n\
+         insert.mode=upsert\n"
+        .to_string();
     vec![
         ("config/server.properties", dynamic.clone()),
         ("config/kraft/reconfig-server.properties", dynamic),
@@ -749,6 +769,8 @@ fn kafka_config_files() -> Vec<(&'static str, String)> {
         ("config/connect-standalone.properties", connect),
         ("config/connect-file-source.properties", source),
         ("config/connect-file-sink.properties", sink),
+        ("config/connect-medical-device-source.properties", medical),
+        ("config/connect-table-sink.properties", table),
     ]
 }
 
@@ -986,7 +1008,9 @@ mod tests {
             vec![
                 "connect-file-sink.properties",
                 "connect-file-source.properties",
+                "connect-medical-device-source.properties",
                 "connect-standalone.properties",
+                "connect-table-sink.properties",
                 "consumer.properties",
                 "kraft",
                 "producer.properties",
@@ -1061,7 +1085,9 @@ mod tests {
             vec![
                 "config/connect-file-sink.properties",
                 "config/connect-file-source.properties",
+                "config/connect-medical-device-source.properties",
                 "config/connect-standalone.properties",
+                "config/connect-table-sink.properties",
                 "config/consumer.properties",
                 "config/producer.properties",
                 "config/server.properties",

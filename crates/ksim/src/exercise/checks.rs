@@ -26,6 +26,7 @@ const KINDS: &[(&str, &[&str], &[&str])] = &[
     ("record_survived", &["topic", "value"], &[]),
     ("controller_leader_changed", &[], &[]),
     ("ksql_table_row", &["table", "key", "column", "value"], &[]),
+    ("file_contains", &["path", "text"], &[]),
 ];
 
 /// A question about the simulation. Counts and values are about committed records (below
@@ -90,6 +91,12 @@ pub enum Check {
     /// A Kafka tool printed this text (standard output or error) since setup; what `echo`
     /// and `cat` print does not count.
     OutputContains {
+        text: String,
+    },
+    /// A file of the console's machine contains this text (a Kafka Connect sink's output;
+    /// relative paths are from Kafka's install directory).
+    FileContains {
+        path: String,
         text: String,
     },
     /// The student ran a command with all these words (`kafka-topics.sh --describe`).
@@ -238,6 +245,7 @@ pub(super) fn parse(at: &Loader, path: &str, v: &Json) -> Result<ExerciseCheck, 
             Check::NodeState { node: number("node", small)? as u32, state }
         }
         "output_contains" => Check::OutputContains { text: text("text")? },
+        "file_contains" => Check::FileContains { path: text("path")?, text: text("text")? },
         "command_used" => {
             let command = text("command")?;
             if command.split_whitespace().next().is_none() {
@@ -417,6 +425,7 @@ impl Check {
             }
             Check::NodeState { node, state } => format!("node {node} is {}", state.name()),
             Check::OutputContains { text } => format!("the output shows \"{text}\""),
+            Check::FileContains { path, text } => format!("file {path} contains \"{text}\""),
             Check::CommandUsed { command } => format!("you ran {command}"),
             Check::Config { topic, name, value } => format!("topic {topic} has {name}={value}"),
             Check::RecordSurvived { topic, value } => {
@@ -631,6 +640,11 @@ impl Check {
                     Err("no tool printed it".to_string())
                 }
             }
+            Check::FileContains { path, text } => match session.file(path) {
+                Some(contents) if contents.contains(text.as_str()) => Ok(()),
+                Some(_) => Err(format!("{path} does not contain it")),
+                None => Err(format!("there is no file {path}")),
+            },
             Check::CommandUsed { command } => {
                 let wanted: Vec<&str> = command.split_whitespace().collect();
                 let used = commands_since(session, baseline.output_len).iter().any(|c| {

@@ -43,7 +43,7 @@ fn an_unknown_check_names_its_path_and_the_known_kinds() {
         ),
         "{msg}"
     );
-    assert!(msg.ends_with("controller_leader_changed, ksql_table_row)"), "{msg}");
+    assert!(msg.ends_with("controller_leader_changed, ksql_table_row, file_contains)"), "{msg}");
 }
 
 #[test]
