@@ -192,7 +192,7 @@ fn member_info_cmp(a: &MemberSubscription, b: &MemberSubscription) -> Ordering {
 fn sorted_members(members: &[MemberSubscription]) -> Vec<&MemberSubscription> {
     let mut sorted: Vec<&MemberSubscription> = members.iter().collect();
     // Stable sort, like Java's Collections.sort.
-    sorted.sort_by(|a, b| member_info_cmp(a, b));
+    crate::sort::sort_by(&mut sorted, |a, b| member_info_cmp(a, b));
     sorted
 }
 
@@ -202,7 +202,7 @@ fn sorted_members(members: &[MemberSubscription]) -> Vec<&MemberSubscription> {
 /// those ties by name (the insertion order itself came from another hash set).
 fn java_hash_map_order<'a>(keys: impl IntoIterator<Item = &'a String>) -> Vec<&'a String> {
     let mut keys: Vec<&String> = keys.into_iter().collect();
-    keys.sort();
+    crate::sort::sort(&mut keys);
     java::hash_map_order(keys, |s| java::string_hash(s))
 }
 
@@ -434,7 +434,7 @@ fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (G
         let claimed = &owned[consumer];
         let mut claimed: Vec<Tp> = claimed.iter().filter(|tp| !multiply_claimed.contains(*tp)).cloned().collect();
         // Sorted by partition, then topic, so a member keeps one of each topic's low partitions.
-        claimed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut claimed, |a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         let list = assignment.entry(consumer.clone()).or_default();
         if claimed.len() < min_quota {
             assigned.extend(claimed.iter().cloned());
@@ -467,8 +467,8 @@ fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (G
         .flat_map(|(t, &c)| (0..c).map(move |p| (t.clone(), p)))
         .filter(|tp| !assigned.contains(tp))
         .collect();
-    under_min.sort();
-    exactly_min.sort();
+    crate::sort::sort(&mut under_min);
+    crate::sort::sort(&mut exactly_min);
 
     // assignRoundRobin. `cursor` plays Java's iterator over the under-minQuota LinkedList.
     let mut transferring: BTreeMap<Tp, String> = BTreeMap::new();
@@ -602,7 +602,7 @@ impl<'a> GeneralBuilder<'a> {
         }
         // Topics with fewer potential consumers first (TopicComparator), then by name.
         let mut sorted_topics: Vec<&String> = topics.keys().collect();
-        sorted_topics.sort_by_key(|t| (topic_consumers[*t].len(), *t));
+        crate::sort::sort_by_key(&mut sorted_topics, |t| (topic_consumers[*t].len(), *t));
         let sorted_all_partitions =
             sorted_topics.into_iter().flat_map(|t| (0..topics[t]).map(move |p| (t.clone(), p))).collect();
         GeneralBuilder {
@@ -626,7 +626,7 @@ impl<'a> GeneralBuilder<'a> {
     /// `sortedCurrentSubscriptions` in iteration order.
     fn sorted_subscriptions(&self) -> Vec<String> {
         let mut sorted: Vec<String> = self.current.keys().cloned().collect();
-        sorted.sort_by(|a, b| self.size(a).cmp(&self.size(b)).then_with(|| a.cmp(b)));
+        crate::sort::sort_by(&mut sorted, |a, b| self.size(a).cmp(&self.size(b)).then_with(|| a.cmp(b)));
         sorted
     }
 
@@ -902,7 +902,7 @@ impl ServerAssignor {
             ServerAssignor::Range => server_range(partitions_per_topic, &resolved),
         };
         for list in assignment.values_mut() {
-            list.sort();
+            crate::sort::sort(list);
         }
         assignment
     }
@@ -1025,7 +1025,7 @@ fn uniform_heterogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscr
 
     // Topics by partitions per subscriber (descending), subscriber count, then name.
     let sort_topics = |list: &mut Vec<&String>| {
-        list.sort_by(|a, b| {
+        crate::sort::sort_by(list, |a, b| {
             let (pa, sa) = (u64::from(topics[*a]), subscribers[a].len() as u64);
             let (pb, sb) = (u64::from(topics[*b]), subscribers[b].len() as u64);
             (pb * sa).cmp(&(pa * sb)).then(sa.cmp(&sb)).then(a.cmp(b))
@@ -1099,7 +1099,7 @@ impl Heterogeneous {
         let owners = self.owners.get(topic).cloned().unwrap_or_default();
         let mut partitions: Vec<usize> = (0..owners.len()).collect();
         // Grouped by owner (unowned first, as Java's -1), ascending within an owner.
-        partitions.sort_by_key(|&p| (owners[p], p));
+        crate::sort::sort_by_key(&mut partitions, |&p| (owners[p], p));
         let mut start: BTreeMap<Option<usize>, usize> = BTreeMap::new();
         let mut end: BTreeMap<Option<usize>, usize> = BTreeMap::new();
         for (i, &p) in partitions.iter().enumerate() {
@@ -1152,7 +1152,7 @@ impl Balancer {
     /// Returns the spread between the most- and least-loaded subscriber.
     fn initialize(&mut self, members: &[usize], sizes: &[i64]) -> i64 {
         self.sorted = members.to_vec();
-        self.sorted.sort_by_key(|&m| (sizes[m], m));
+        crate::sort::sort_by_key(&mut self.sorted, |&m| (sizes[m], m));
         let n = self.sorted.len();
         let (Some(&first), Some(&last)) = (self.sorted.first(), self.sorted.last()) else { return 0 };
         self.least_end = 0;

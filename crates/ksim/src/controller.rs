@@ -1055,7 +1055,7 @@ fn validate_manual_assignment(target: &[NodeId], image: &MetadataImage) -> Resul
         return invalid("The manual partition assignment includes an empty replica list.".to_string());
     }
     let mut sorted = target.to_vec();
-    sorted.sort();
+    crate::sort::sort(&mut sorted);
     let mut previous = None;
     for b in sorted {
         if !image.brokers.contains_key(&b) {

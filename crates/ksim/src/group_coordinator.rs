@@ -313,11 +313,11 @@ impl GroupCoordinator {
         }
         let mut groups: BTreeMap<String, Group> = BTreeMap::new();
         for r in records {
-            let Some(key) = r.key.as_deref().and_then(|k| std::str::from_utf8(k).ok()).and_then(json::parse) else {
+            let Some(key) = r.key().and_then(|k| std::str::from_utf8(k).ok()).and_then(json::parse) else {
                 continue;
             };
             let Some(group_id) = key.get("group").and_then(Json::as_str).map(str::to_string) else { continue };
-            let value = r.value.as_deref().and_then(|v| std::str::from_utf8(v).ok()).and_then(json::parse);
+            let value = r.value().and_then(|v| std::str::from_utf8(v).ok()).and_then(json::parse);
             let topic = key.get("topic").and_then(Json::as_str);
             let p = key.get("partition").and_then(Json::as_i64).and_then(|p| u32::try_from(p).ok());
             match (topic, p, value) {

@@ -35,6 +35,7 @@ mod rng;
 mod server;
 mod session;
 mod share;
+pub mod sort;
 mod sweep;
 mod time;
 mod topic_name;

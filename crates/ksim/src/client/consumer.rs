@@ -596,8 +596,8 @@ impl Consumer {
                         partition: p.partition,
                         offset: r.offset,
                         timestamp_ms: r.timestamp_ms,
-                        key: r.key.clone(),
-                        value: r.value.clone(),
+                        key: r.key().map(<[u8]>::to_vec),
+                        value: r.value().map(<[u8]>::to_vec),
                     }));
                 }
                 if !records.is_empty() {

@@ -344,7 +344,7 @@ impl Producer {
         self.metadata_in_flight = true;
         let mut topics: Vec<String> = self.waiting.iter().map(|p| p.topic.clone()).collect();
         topics.extend(self.topics.keys().cloned());
-        topics.sort();
+        crate::sort::sort(&mut topics);
         topics.dedup();
         self.next_correlation_id += 1;
         let target = Target::HostPort(self.bootstrap.current());

@@ -697,12 +697,12 @@ struct OffsetRow {
 fn offset_rows(group: &str, d: &Described) -> Vec<OffsetRow> {
     let committed: BTreeMap<&(String, u32), u64> = d.committed.iter().map(|(tp, o)| (tp, *o)).collect();
     let mut members: Vec<_> = d.description.members.iter().filter(|m| !m.assignment.is_empty()).collect();
-    members.sort_by_key(|m| std::cmp::Reverse(m.assignment.len()));
+    crate::sort::sort_by_key(&mut members, |m| std::cmp::Reverse(m.assignment.len()));
     let mut rows = Vec::new();
     let mut assigned: Vec<&(String, u32)> = Vec::new();
     let push = |partitions: Vec<(String, u32)>, ids: (&str, &str, &str), rows: &mut Vec<OffsetRow>| {
         let mut sorted = partitions;
-        sorted.sort_by_key(|(_, p)| *p);
+        crate::sort::sort_by_key(&mut sorted, |(_, p)| *p);
         let keyed: Vec<((String, u32), ())> = sorted.into_iter().map(|tp| (tp, ())).collect();
         for ((topic, partition), ()) in tp_order(keyed) {
             let key = (topic.clone(), partition);
@@ -811,11 +811,11 @@ fn print_members(out: &mut JavaOut, group: &str, d: &Described, verbose: bool) {
             let mut lists: Vec<String> = by_topic
                 .into_values()
                 .map(|mut ps| {
-                    ps.sort();
+                    crate::sort::sort(&mut ps);
                     format!("({})", ps.join(","))
                 })
                 .collect();
-            lists.sort();
+            crate::sort::sort(&mut lists);
             out.print(&if lists.is_empty() { MISSING.to_string() } else { lists.join(", ") });
         }
         out.println("");

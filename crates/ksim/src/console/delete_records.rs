@@ -111,7 +111,7 @@ impl DeleteRecordsJob {
         match outcome {
             AdminOutcome::Offsets(mut results) => {
                 // Kafka prints in hash-map order; sorted reads better and stays deterministic.
-                results.sort_by(|a, b| a.0.cmp(&b.0));
+                crate::sort::sort_by(&mut results, |a, b| a.0.cmp(&b.0));
                 emit.out("Records delete operation completed:");
                 for ((topic, partition), result) in results {
                     match result {
