@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 /// A record as stored in the log. Every retained record costs this struct once (replicas,
 /// fetches and checkpoints share it as `Arc<Record>`), so it is kept lean: key and value in
-/// one allocation, 32-bit lengths and sizes, a sentinel instead of `Option<u64>`, and the
-/// batch's producer fields shared by the batch's records.
+/// one allocation, 32-bit lengths and sizes, and one pointer to what is rarely there (the
+/// producer fields, shared by a batch's records; a tombstone's delete horizon).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Record {
     pub(crate) offset: u64,
@@ -26,16 +26,22 @@ pub(crate) struct Record {
     pub(crate) leader_epoch: u32,
     /// Bytes on disk: the record itself, plus the batch header for a batch's first record.
     size_bytes: u32,
-    /// KIP-534: when a tombstone may go, set the first time the cleaner keeps it
-    /// (`NO_DELETE_HORIZON` until then).
-    delete_horizon_ms: u64,
-    /// The idempotence fields of the record's batch (None: producer id -1).
-    producer: Option<Arc<BatchProducer>>,
+    /// None for a record of a non-idempotent batch the cleaner never marked.
+    extras: Option<Arc<Extras>>,
+}
+
+/// The fields most records lack, behind one shared pointer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Extras {
+    /// The idempotence fields of the record's batch (None: producer id -1); every record
+    /// of a batch points at the same `Extras`.
+    producer: Option<BatchProducer>,
+    /// KIP-534: when a tombstone may go, set the first time the cleaner keeps it.
+    delete_horizon_ms: Option<u64>,
 }
 
 /// `key_len`/`value_len` of a null key or value.
 const NULL_LEN: u32 = u32::MAX;
-const NO_DELETE_HORIZON: u64 = u64::MAX;
 
 /// A field's length in a `Record` (`NULL_LEN` for null). Kafka's lengths are `int32`s, so
 /// anything a log holds fits; a longer field is cut rather than wrapped.
@@ -44,13 +50,7 @@ fn field_len(field: Option<&Vec<u8>>) -> u32 {
 }
 
 impl Record {
-    fn new(
-        offset: u64,
-        new: NewRecord,
-        leader_epoch: u32,
-        size_bytes: u64,
-        producer: Option<Arc<BatchProducer>>,
-    ) -> Record {
+    fn new(offset: u64, new: NewRecord, leader_epoch: u32, size_bytes: u64, extras: Option<Arc<Extras>>) -> Record {
         let (key_len, value_len) = (field_len(new.key.as_ref()), field_len(new.value.as_ref()));
         let payload = match (new.key, new.value) {
             (None, None) => Box::default(),
@@ -68,8 +68,7 @@ impl Record {
             value_len,
             leader_epoch,
             size_bytes: u32::try_from(size_bytes).unwrap_or(u32::MAX),
-            delete_horizon_ms: NO_DELETE_HORIZON,
-            producer,
+            extras,
         }
     }
 
@@ -102,17 +101,18 @@ impl Record {
     }
 
     pub(crate) fn delete_horizon_ms(&self) -> Option<u64> {
-        (self.delete_horizon_ms != NO_DELETE_HORIZON).then_some(self.delete_horizon_ms)
+        self.extras.as_ref().and_then(|e| e.delete_horizon_ms)
     }
 
     /// This record with its delete horizon set (the cleaner keeping a tombstone).
     pub(crate) fn with_delete_horizon(&self, at_ms: u64) -> Record {
-        Record { delete_horizon_ms: at_ms.min(NO_DELETE_HORIZON - 1), ..self.clone() }
+        let extras = Extras { producer: self.producer(), delete_horizon_ms: Some(at_ms) };
+        Record { extras: Some(Arc::new(extras)), ..self.clone() }
     }
 
     /// The batch's producer fields and offset range (None: producer id -1).
     pub(crate) fn producer(&self) -> Option<BatchProducer> {
-        self.producer.as_deref().copied()
+        self.extras.as_ref().and_then(|e| e.producer)
     }
 }
 
@@ -307,10 +307,11 @@ impl PartitionLog {
     ) -> u64 {
         let base = self.log_end_offset;
         let record_count = batch.len() as u32;
-        let producer = producer.map(|batch| Arc::new(BatchProducer { batch, base_offset: base, record_count }));
-        if let Some(p) = &producer {
+        let producer = producer.map(|batch| BatchProducer { batch, base_offset: base, record_count });
+        if let Some(p) = producer {
             self.producer_state.update(p.batch, record_count, base);
         }
+        let extras = producer.map(|p| Arc::new(Extras { producer: Some(p), delete_horizon_ms: None }));
         let first_timestamp = batch.first().map_or(0, |r| r.timestamp_ms);
         let sizes: Vec<u64> = batch
             .iter()
@@ -323,7 +324,7 @@ impl PartitionLog {
             .collect();
         self.maybe_roll(sizes.iter().sum(), roll, now);
         for (i, (r, size_bytes)) in batch.into_iter().zip(sizes).enumerate() {
-            let record = Record::new(base + i as u64, r, leader_epoch, size_bytes, producer.clone());
+            let record = Record::new(base + i as u64, r, leader_epoch, size_bytes, extras.clone());
             self.push(record, now);
         }
         base
@@ -594,6 +595,45 @@ mod tests {
         follower.truncate(3);
         assert!(!dup(&follower), "the truncated batch is forgotten");
         assert_eq!(follower.producer_state().check(p(2), 2, 3, "t-0"), crate::producer_state::ProducerCheck::Append);
+    }
+
+    #[test]
+    fn key_and_value_read_back_from_one_payload_nulls_included() {
+        let cases: [(Option<&str>, Option<&str>); 5] = [
+            (None, None),
+            (Some("bed-7"), None),
+            (None, Some("82 bpm")),
+            (Some("bed-7"), Some("82 bpm")),
+            (Some(""), Some("")),
+        ];
+        let mut log = PartitionLog::default();
+        for (key, value) in cases {
+            let new = NewRecord {
+                timestamp_ms: 1,
+                key: key.map(|k| k.as_bytes().to_vec()),
+                value: value.map(|v| v.as_bytes().to_vec()),
+            };
+            log.append(vec![new], None, 0, RollConfig::default(), SimTime(1));
+        }
+        let read: Vec<(Option<&[u8]>, Option<&[u8]>)> = log.records().iter().map(|r| (r.key(), r.value())).collect();
+        let expected: Vec<(Option<&[u8]>, Option<&[u8]>)> =
+            cases.iter().map(|(k, v)| (k.map(str::as_bytes), v.map(str::as_bytes))).collect();
+        assert_eq!(read, expected);
+    }
+
+    #[test]
+    fn a_delete_horizon_keeps_the_batch_fields_and_records_stay_small() {
+        let p = ProducerBatch { producer_id: 1000, producer_epoch: 0, base_sequence: 0 };
+        let mut log = PartitionLog::default();
+        log.append(vec![rec("a"), rec("b")], Some(p), 0, RollConfig::default(), SimTime(1));
+        let first = &log.records()[0];
+        assert_eq!(first.delete_horizon_ms(), None);
+        let marked = first.with_delete_horizon(5_000);
+        assert_eq!(marked.delete_horizon_ms(), Some(5_000));
+        assert_eq!(marked.producer(), first.producer());
+        assert_eq!(log.records()[1].producer().map(|b| (b.base_offset, b.record_count)), Some((0, 2)));
+        // A retained record costs this once (plus its payload): keep it from growing back.
+        assert!(std::mem::size_of::<Record>() <= 56, "Record is {} bytes", std::mem::size_of::<Record>());
     }
 
     #[test]
