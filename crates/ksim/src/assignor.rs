@@ -34,6 +34,7 @@
 //! the apache/kafka sources of late 2024 (the 4.0 line).
 
 use crate::java;
+use crate::sort::Collect;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -171,11 +172,11 @@ fn subscribed_topics_with_partitions(
             Some(&count) if count > 0 => Some((t.clone(), count)),
             _ => None,
         })
-        .collect()
+        .collect_map()
 }
 
 fn empty_assignment(members: &[MemberSubscription]) -> GroupAssignment {
-    members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect()
+    members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect_map()
 }
 
 /// `AbstractPartitionAssignor.MemberInfo.compareTo`: static members (with a
@@ -208,7 +209,7 @@ fn java_hash_map_order<'a>(keys: impl IntoIterator<Item = &'a String>) -> Vec<&'
 
 /// Members in the iteration order of a Java `HashMap` keyed by member id.
 fn java_member_order(members: &[MemberSubscription]) -> Vec<&MemberSubscription> {
-    let by_id: BTreeMap<&String, &MemberSubscription> = members.iter().map(|m| (&m.member_id, m)).collect();
+    let by_id: BTreeMap<&String, &MemberSubscription> = members.iter().map(|m| (&m.member_id, m)).collect_map();
     java_hash_map_order(by_id.keys().copied()).into_iter().map(|id| by_id[id]).collect()
 }
 
@@ -301,7 +302,7 @@ fn owned_claims(topics: &BTreeMap<String, u32>, members: &[&MemberSubscription])
     let mut multiply_claimed = BTreeSet::new();
     let mut max_generation = DEFAULT_GENERATION;
     for member in members {
-        let topics_of_member: BTreeSet<&String> = member.topics.iter().collect();
+        let topics_of_member: BTreeSet<&String> = member.topics.iter().collect_set();
         // Java initialises the reference set from the first non-empty subscription, so a
         // leading member with no topics does not make the subscriptions unequal.
         if subscribed.is_empty() {
@@ -423,7 +424,7 @@ fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (G
     let expected_over_min = total % consumers;
     let mut current_over_min = 0usize;
 
-    let mut assignment: GroupAssignment = owned.keys().map(|m| (m.clone(), Vec::new())).collect();
+    let mut assignment: GroupAssignment = owned.keys().map(|m| (m.clone(), Vec::new())).collect_map();
     let mut maybe_revoked: BTreeMap<Tp, String> = BTreeMap::new();
     let mut assigned: BTreeSet<Tp> = BTreeSet::new();
     let mut under_min: Vec<String> = Vec::new();
@@ -581,7 +582,7 @@ struct GeneralBuilder<'a> {
 impl<'a> GeneralBuilder<'a> {
     fn new(topics: &'a BTreeMap<String, u32>, by_id: &[&'a MemberSubscription], claims: OwnedClaims) -> Self {
         let mut topic_consumers: BTreeMap<String, Vec<String>> =
-            topics.keys().map(|t| (t.clone(), Vec::new())).collect();
+            topics.keys().map(|t| (t.clone(), Vec::new())).collect_map();
         let mut consumer_topics = BTreeMap::new();
         for member in by_id {
             let mut subscribed = Vec::new();
@@ -607,7 +608,7 @@ impl<'a> GeneralBuilder<'a> {
             sorted_topics.into_iter().flat_map(|t| (0..topics[t]).map(move |p| (t.clone(), p))).collect();
         GeneralBuilder {
             topics,
-            members: by_id.iter().map(|m| (m.member_id.clone(), *m)).collect(),
+            members: by_id.iter().map(|m| (m.member_id.clone(), *m)).collect_map(),
             topic_consumers,
             consumer_topics,
             current,
@@ -692,7 +693,7 @@ impl<'a> GeneralBuilder<'a> {
 
         // Topics with a single subscriber cannot move.
         let fixed_topics: BTreeSet<String> =
-            self.topic_consumers.iter().filter(|(_, cs)| cs.len() < 2).map(|(t, _)| t.clone()).collect();
+            self.topic_consumers.iter().filter(|(_, cs)| cs.len() < 2).map(|(t, _)| t.clone()).collect_set();
         self.sorted_all_partitions.retain(|tp| !fixed_topics.contains(&tp.0));
         unassigned.retain(|tp| !fixed_topics.contains(&tp.0));
 
@@ -881,7 +882,7 @@ impl ServerAssignor {
             .map(|m| {
                 let mut m = m.clone();
                 let topics: BTreeSet<String> =
-                    m.topics.iter().filter(|t| partitions_per_topic.contains_key(*t)).cloned().collect();
+                    m.topics.iter().filter(|t| partitions_per_topic.contains_key(*t)).cloned().collect_set();
                 m.topics = topics.into_iter().collect();
                 m.owned.retain(|tp| partitions_per_topic.get(&tp.0).is_some_and(|&c| tp.1 < c));
                 m
@@ -919,7 +920,7 @@ fn uniform_homogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscrip
     if subscribed.is_empty() {
         return assignment;
     }
-    let currently_assigned: BTreeSet<&Tp> = by_id.iter().flat_map(|m| m.owned.iter()).collect();
+    let currently_assigned: BTreeSet<&Tp> = by_id.iter().flat_map(|m| m.owned.iter()).collect_set();
     let mut unassigned: Vec<Tp> = Vec::new();
     let mut total = 0usize;
     for topic in subscribed {
@@ -1005,7 +1006,7 @@ fn uniform_heterogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscr
     }
     let mut state = Heterogeneous {
         sizes: vec![0; order.len()],
-        owners: subscribers.keys().map(|t| ((*t).clone(), vec![None; topics[*t] as usize])).collect(),
+        owners: subscribers.keys().map(|t| ((*t).clone(), vec![None; topics[*t] as usize])).collect_map(),
     };
 
     // maybeRevokePartitions: drop topics the member no longer subscribes to, keep the rest.

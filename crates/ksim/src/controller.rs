@@ -12,6 +12,7 @@ use crate::protocol::{
     CreatableTopic, CreatableTopicResult, ElectionType, Msg, OngoingReassignment, QuorumDescription, ReplicaDescription,
 };
 use crate::raft::{Raft, RaftDisk, RaftEvent, RaftState};
+use crate::sort::Collect;
 use crate::time::SimTime;
 use crate::topic_name;
 use std::collections::BTreeMap;
@@ -136,7 +137,7 @@ impl Controller {
                         self.latest.apply(entry);
                     }
                     // A new active controller gives every broker a full session to check in.
-                    self.heartbeats = self.latest.brokers.keys().map(|b| (*b, ctx.now)).collect();
+                    self.heartbeats = self.latest.brokers.keys().map(|b| (*b, ctx.now)).collect_map();
                     self.fence_check_at = None;
                     self.schedule_fence_check(ctx);
                     ctx.timer(LEADER_IMBALANCE_CHECK_INTERVAL_MS, Timer::LeaderRebalance);

@@ -26,6 +26,7 @@ use crate::node::Ctx;
 use crate::partition_log::NewRecord;
 use crate::protocol::{GroupDescription, GroupMemberDescription, GroupSubscription, ListedGroup, Msg};
 use crate::rng::SimRng;
+use crate::sort::Collect;
 use crate::time::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -902,7 +903,7 @@ impl GroupCoordinator {
                 if g.leader.as_deref() != Some(member_id) {
                     return;
                 }
-                let mut given: BTreeMap<String, Vec<(String, u32)>> = assignments.into_iter().collect();
+                let mut given: BTreeMap<String, Vec<(String, u32)>> = assignments.into_iter().collect_map();
                 let mut summary = Vec::new();
                 for (id, m) in g.members.iter_mut() {
                     m.assignment = given.remove(id).unwrap_or_default();

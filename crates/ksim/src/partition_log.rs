@@ -615,9 +615,9 @@ mod tests {
             };
             log.append(vec![new], None, 0, RollConfig::default(), SimTime(1));
         }
-        let read: Vec<(Option<&[u8]>, Option<&[u8]>)> = log.records().iter().map(|r| (r.key(), r.value())).collect();
-        let expected: Vec<(Option<&[u8]>, Option<&[u8]>)> =
-            cases.iter().map(|(k, v)| (k.map(str::as_bytes), v.map(str::as_bytes))).collect();
+        type Fields<'a> = Vec<(Option<&'a [u8]>, Option<&'a [u8]>)>;
+        let read: Fields = log.records().iter().map(|r| (r.key(), r.value())).collect();
+        let expected: Fields = cases.iter().map(|(k, v)| (k.map(str::as_bytes), v.map(str::as_bytes))).collect();
         assert_eq!(read, expected);
     }
 

@@ -8,6 +8,7 @@ use crate::client::admin::{AdminCall, AdminOutcome};
 use crate::ids::ClientId;
 use crate::json::{self, Json};
 use crate::node::ClientEvent;
+use crate::sort::Collect;
 use crate::world::World;
 use std::collections::BTreeSet;
 
@@ -92,7 +93,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     // Each repeated partition once (Kafka collects them into a set), in a stable order.
     let mut seen = BTreeSet::new();
     let duplicates: BTreeSet<String> =
-        offsets.iter().filter(|(tp, _)| !seen.insert(tp)).map(|((t, p), _)| format!("{t}-{p}")).collect();
+        offsets.iter().filter(|(tp, _)| !seen.insert(tp)).map(|((t, p), _)| format!("{t}-{p}")).collect_set();
     if !duplicates.is_empty() {
         let listed: Vec<&str> = duplicates.iter().map(String::as_str).collect();
         let message = format!("Offset json file contains duplicate topic partitions: {}", listed.join(","));
