@@ -460,7 +460,7 @@ fn client_row(clients: &[&ClientView], width: f64, y: f64) -> Vec<ClientBox> {
 
     let mut placed: Vec<(&ClientView, f64)> = producers.chain(admins).chain(consumers).collect();
     // Start order is the order clients appear in the console; keep it for the DOM.
-    placed.sort_by_key(|(c, _)| c.id);
+    ksim::sort::sort_by_key(&mut placed, |(c, _)| c.id);
     placed
         .into_iter()
         .map(|(c, x)| {

@@ -119,7 +119,7 @@ pub struct TopicsModel {
 pub fn topic_rows(view: &ClusterView, show_internal: bool) -> TopicsModel {
     let mut rows: Vec<TopicRow> =
         view.topics.iter().filter(|t| show_internal || !is_internal(&t.name)).map(topic_row).collect();
-    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    ksim::sort::sort_by(&mut rows, |a, b| a.name.cmp(&b.name));
     let internal_hidden = if show_internal { 0 } else { view.topics.iter().filter(|t| is_internal(&t.name)).count() };
     TopicsModel { rows, internal_hidden }
 }
@@ -240,7 +240,9 @@ pub fn messages(t: &TopicView, filter: &MessageFilter) -> MessagesModel {
         })
         .collect();
     // Newest first: by timestamp, then offset; partitions in order for equal times.
-    rows.sort_by(|(ta, a), (tb, b)| tb.cmp(ta).then(b.offset.cmp(&a.offset)).then(a.partition.cmp(&b.partition)));
+    ksim::sort::sort_by(&mut rows, |(ta, a), (tb, b)| {
+        tb.cmp(ta).then(b.offset.cmp(&a.offset)).then(a.partition.cmp(&b.partition))
+    });
     let held: u64 = partitions.iter().map(|p| p.records.len() as u64).sum();
     let earlier: u64 = partitions.iter().map(|p| p.earlier_records).sum();
     let note = (earlier > 0).then(|| format!("Showing the newest {held} of {} messages", held + earlier));
@@ -293,7 +295,7 @@ pub fn group_rows(view: &ClusterView) -> Vec<GroupRow> {
             }
         })
         .collect();
-    rows.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+    ksim::sort::sort_by(&mut rows, |a, b| a.group_id.cmp(&b.group_id));
     rows
 }
 

@@ -94,7 +94,7 @@ pub fn log_strip(p: &PartitionView, max: usize, consumers: &[ConsumerMark]) -> S
         .chain(consumer_markers(consumers).into_iter().map(StripItem::Consumer))
         .collect::<Vec<_>>();
     // Stable: at one offset HW and LEO come first, then groups in id order.
-    markers.sort_by_key(marker_offset);
+    ksim::sort::sort_by_key(&mut markers, marker_offset);
     let mut markers = markers.into_iter().peekable();
     // Only boundaries inside the window are drawn (the first segment's start is the log start).
     let window_start = shown.first().map_or(p.log_end_offset, |r| r.offset);
@@ -198,7 +198,7 @@ fn markers(high_watermark: u64, log_end_offset: u64) -> Vec<Marker> {
     } else {
         // HW ≤ LEO is a core invariant; sorting keeps the strip readable even if it broke.
         let mut both = vec![hw, leo];
-        both.sort_by_key(|m| m.offset);
+        ksim::sort::sort_by_key(&mut both, |m| m.offset);
         both
     }
 }

@@ -63,7 +63,7 @@ pub fn topics(view: &ClusterView, records_max: usize) -> Vec<TopicModel> {
         })
         .collect();
     // Stable: user topics keep the view's name order.
-    topics.sort_by_key(|t| t.internal);
+    ksim::sort::sort_by_key(&mut topics, |t| t.internal);
     topics
 }
 

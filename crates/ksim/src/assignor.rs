@@ -34,6 +34,7 @@
 //! the apache/kafka sources of late 2024 (the 4.0 line).
 
 use crate::java;
+use crate::sort::Collect;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -171,11 +172,11 @@ fn subscribed_topics_with_partitions(
             Some(&count) if count > 0 => Some((t.clone(), count)),
             _ => None,
         })
-        .collect()
+        .collect_map()
 }
 
 fn empty_assignment(members: &[MemberSubscription]) -> GroupAssignment {
-    members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect()
+    members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect_map()
 }
 
 /// `AbstractPartitionAssignor.MemberInfo.compareTo`: static members (with a
@@ -192,7 +193,7 @@ fn member_info_cmp(a: &MemberSubscription, b: &MemberSubscription) -> Ordering {
 fn sorted_members(members: &[MemberSubscription]) -> Vec<&MemberSubscription> {
     let mut sorted: Vec<&MemberSubscription> = members.iter().collect();
     // Stable sort, like Java's Collections.sort.
-    sorted.sort_by(|a, b| member_info_cmp(a, b));
+    crate::sort::sort_by(&mut sorted, |a, b| member_info_cmp(a, b));
     sorted
 }
 
@@ -202,13 +203,13 @@ fn sorted_members(members: &[MemberSubscription]) -> Vec<&MemberSubscription> {
 /// those ties by name (the insertion order itself came from another hash set).
 fn java_hash_map_order<'a>(keys: impl IntoIterator<Item = &'a String>) -> Vec<&'a String> {
     let mut keys: Vec<&String> = keys.into_iter().collect();
-    keys.sort();
+    crate::sort::sort(&mut keys);
     java::hash_map_order(keys, |s| java::string_hash(s))
 }
 
 /// Members in the iteration order of a Java `HashMap` keyed by member id.
 fn java_member_order(members: &[MemberSubscription]) -> Vec<&MemberSubscription> {
-    let by_id: BTreeMap<&String, &MemberSubscription> = members.iter().map(|m| (&m.member_id, m)).collect();
+    let by_id: BTreeMap<&String, &MemberSubscription> = members.iter().map(|m| (&m.member_id, m)).collect_map();
     java_hash_map_order(by_id.keys().copied()).into_iter().map(|id| by_id[id]).collect()
 }
 
@@ -301,7 +302,7 @@ fn owned_claims(topics: &BTreeMap<String, u32>, members: &[&MemberSubscription])
     let mut multiply_claimed = BTreeSet::new();
     let mut max_generation = DEFAULT_GENERATION;
     for member in members {
-        let topics_of_member: BTreeSet<&String> = member.topics.iter().collect();
+        let topics_of_member: BTreeSet<&String> = member.topics.iter().collect_set();
         // Java initialises the reference set from the first non-empty subscription, so a
         // leading member with no topics does not make the subscriptions unequal.
         if subscribed.is_empty() {
@@ -423,7 +424,7 @@ fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (G
     let expected_over_min = total % consumers;
     let mut current_over_min = 0usize;
 
-    let mut assignment: GroupAssignment = owned.keys().map(|m| (m.clone(), Vec::new())).collect();
+    let mut assignment: GroupAssignment = owned.keys().map(|m| (m.clone(), Vec::new())).collect_map();
     let mut maybe_revoked: BTreeMap<Tp, String> = BTreeMap::new();
     let mut assigned: BTreeSet<Tp> = BTreeSet::new();
     let mut under_min: Vec<String> = Vec::new();
@@ -434,7 +435,7 @@ fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (G
         let claimed = &owned[consumer];
         let mut claimed: Vec<Tp> = claimed.iter().filter(|tp| !multiply_claimed.contains(*tp)).cloned().collect();
         // Sorted by partition, then topic, so a member keeps one of each topic's low partitions.
-        claimed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut claimed, |a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         let list = assignment.entry(consumer.clone()).or_default();
         if claimed.len() < min_quota {
             assigned.extend(claimed.iter().cloned());
@@ -467,8 +468,8 @@ fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (G
         .flat_map(|(t, &c)| (0..c).map(move |p| (t.clone(), p)))
         .filter(|tp| !assigned.contains(tp))
         .collect();
-    under_min.sort();
-    exactly_min.sort();
+    crate::sort::sort(&mut under_min);
+    crate::sort::sort(&mut exactly_min);
 
     // assignRoundRobin. `cursor` plays Java's iterator over the under-minQuota LinkedList.
     let mut transferring: BTreeMap<Tp, String> = BTreeMap::new();
@@ -581,7 +582,7 @@ struct GeneralBuilder<'a> {
 impl<'a> GeneralBuilder<'a> {
     fn new(topics: &'a BTreeMap<String, u32>, by_id: &[&'a MemberSubscription], claims: OwnedClaims) -> Self {
         let mut topic_consumers: BTreeMap<String, Vec<String>> =
-            topics.keys().map(|t| (t.clone(), Vec::new())).collect();
+            topics.keys().map(|t| (t.clone(), Vec::new())).collect_map();
         let mut consumer_topics = BTreeMap::new();
         for member in by_id {
             let mut subscribed = Vec::new();
@@ -602,12 +603,12 @@ impl<'a> GeneralBuilder<'a> {
         }
         // Topics with fewer potential consumers first (TopicComparator), then by name.
         let mut sorted_topics: Vec<&String> = topics.keys().collect();
-        sorted_topics.sort_by_key(|t| (topic_consumers[*t].len(), *t));
+        crate::sort::sort_by_key(&mut sorted_topics, |t| (topic_consumers[*t].len(), *t));
         let sorted_all_partitions =
             sorted_topics.into_iter().flat_map(|t| (0..topics[t]).map(move |p| (t.clone(), p))).collect();
         GeneralBuilder {
             topics,
-            members: by_id.iter().map(|m| (m.member_id.clone(), *m)).collect(),
+            members: by_id.iter().map(|m| (m.member_id.clone(), *m)).collect_map(),
             topic_consumers,
             consumer_topics,
             current,
@@ -626,7 +627,7 @@ impl<'a> GeneralBuilder<'a> {
     /// `sortedCurrentSubscriptions` in iteration order.
     fn sorted_subscriptions(&self) -> Vec<String> {
         let mut sorted: Vec<String> = self.current.keys().cloned().collect();
-        sorted.sort_by(|a, b| self.size(a).cmp(&self.size(b)).then_with(|| a.cmp(b)));
+        crate::sort::sort_by(&mut sorted, |a, b| self.size(a).cmp(&self.size(b)).then_with(|| a.cmp(b)));
         sorted
     }
 
@@ -692,7 +693,7 @@ impl<'a> GeneralBuilder<'a> {
 
         // Topics with a single subscriber cannot move.
         let fixed_topics: BTreeSet<String> =
-            self.topic_consumers.iter().filter(|(_, cs)| cs.len() < 2).map(|(t, _)| t.clone()).collect();
+            self.topic_consumers.iter().filter(|(_, cs)| cs.len() < 2).map(|(t, _)| t.clone()).collect_set();
         self.sorted_all_partitions.retain(|tp| !fixed_topics.contains(&tp.0));
         unassigned.retain(|tp| !fixed_topics.contains(&tp.0));
 
@@ -881,7 +882,7 @@ impl ServerAssignor {
             .map(|m| {
                 let mut m = m.clone();
                 let topics: BTreeSet<String> =
-                    m.topics.iter().filter(|t| partitions_per_topic.contains_key(*t)).cloned().collect();
+                    m.topics.iter().filter(|t| partitions_per_topic.contains_key(*t)).cloned().collect_set();
                 m.topics = topics.into_iter().collect();
                 m.owned.retain(|tp| partitions_per_topic.get(&tp.0).is_some_and(|&c| tp.1 < c));
                 m
@@ -902,7 +903,7 @@ impl ServerAssignor {
             ServerAssignor::Range => server_range(partitions_per_topic, &resolved),
         };
         for list in assignment.values_mut() {
-            list.sort();
+            crate::sort::sort(list);
         }
         assignment
     }
@@ -919,7 +920,7 @@ fn uniform_homogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscrip
     if subscribed.is_empty() {
         return assignment;
     }
-    let currently_assigned: BTreeSet<&Tp> = by_id.iter().flat_map(|m| m.owned.iter()).collect();
+    let currently_assigned: BTreeSet<&Tp> = by_id.iter().flat_map(|m| m.owned.iter()).collect_set();
     let mut unassigned: Vec<Tp> = Vec::new();
     let mut total = 0usize;
     for topic in subscribed {
@@ -1005,7 +1006,7 @@ fn uniform_heterogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscr
     }
     let mut state = Heterogeneous {
         sizes: vec![0; order.len()],
-        owners: subscribers.keys().map(|t| ((*t).clone(), vec![None; topics[*t] as usize])).collect(),
+        owners: subscribers.keys().map(|t| ((*t).clone(), vec![None; topics[*t] as usize])).collect_map(),
     };
 
     // maybeRevokePartitions: drop topics the member no longer subscribes to, keep the rest.
@@ -1025,7 +1026,7 @@ fn uniform_heterogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscr
 
     // Topics by partitions per subscriber (descending), subscriber count, then name.
     let sort_topics = |list: &mut Vec<&String>| {
-        list.sort_by(|a, b| {
+        crate::sort::sort_by(list, |a, b| {
             let (pa, sa) = (u64::from(topics[*a]), subscribers[a].len() as u64);
             let (pb, sb) = (u64::from(topics[*b]), subscribers[b].len() as u64);
             (pb * sa).cmp(&(pa * sb)).then(sa.cmp(&sb)).then(a.cmp(b))
@@ -1099,7 +1100,7 @@ impl Heterogeneous {
         let owners = self.owners.get(topic).cloned().unwrap_or_default();
         let mut partitions: Vec<usize> = (0..owners.len()).collect();
         // Grouped by owner (unowned first, as Java's -1), ascending within an owner.
-        partitions.sort_by_key(|&p| (owners[p], p));
+        crate::sort::sort_by_key(&mut partitions, |&p| (owners[p], p));
         let mut start: BTreeMap<Option<usize>, usize> = BTreeMap::new();
         let mut end: BTreeMap<Option<usize>, usize> = BTreeMap::new();
         for (i, &p) in partitions.iter().enumerate() {
@@ -1152,7 +1153,7 @@ impl Balancer {
     /// Returns the spread between the most- and least-loaded subscriber.
     fn initialize(&mut self, members: &[usize], sizes: &[i64]) -> i64 {
         self.sorted = members.to_vec();
-        self.sorted.sort_by_key(|&m| (sizes[m], m));
+        crate::sort::sort_by_key(&mut self.sorted, |&m| (sizes[m], m));
         let n = self.sorted.len();
         let (Some(&first), Some(&last)) = (self.sorted.first(), self.sorted.last()) else { return 0 };
         self.least_end = 0;

@@ -254,7 +254,7 @@ pub fn run_retaining(cfg: &BenchConfig, seed: u64) -> Result<(BenchReport, Retai
                 if topic == TOPIC {
                     for r in h.log.records() {
                         log_records += 1;
-                        log_bytes += (r.key.as_ref().map_or(0, Vec::len) + r.value.as_ref().map_or(0, Vec::len)) as u64;
+                        log_bytes += (r.key().map_or(0, <[u8]>::len) + r.value().map_or(0, <[u8]>::len)) as u64;
                     }
                 }
             }

@@ -25,6 +25,7 @@ use crate::protocol::{
 };
 use crate::raft::{Raft, RaftDisk};
 use crate::replica_manager::ReplicaManager;
+use crate::sort::Collect;
 use crate::time::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -646,7 +647,7 @@ impl Broker {
                         .collect()
                 },
             ),
-            topics: self.image.topics.iter().map(|(name, t)| (name.clone(), t.partitions.len() as u32)).collect(),
+            topics: self.image.topics.iter().map(|(name, t)| (name.clone(), t.partitions.len() as u32)).collect_map(),
         }
     }
 

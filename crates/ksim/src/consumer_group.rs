@@ -22,6 +22,7 @@
 use crate::assignor::{MemberSubscription, ServerAssignor, Tp};
 use crate::error::{ApiError, KafkaError};
 use crate::node::Ctx;
+use crate::sort::Collect;
 use crate::time::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -383,7 +384,7 @@ impl ConsumerGroup {
             .values()
             .flat_map(|m| m.subscribed_topics.iter())
             .filter_map(|t| Some((t.clone(), *topics.get(t)?)))
-            .collect()
+            .collect_map()
     }
 
     fn bump_group_epoch(&mut self, group_id: &str, reason: &str, ctx: &mut Ctx) {
@@ -421,7 +422,7 @@ impl ConsumerGroup {
             })
             .collect();
         let result = assignor.assign(&self.subscription_metadata, &subscriptions);
-        self.target = result.into_iter().map(|(id, tps)| (id, tps.into_iter().collect())).collect();
+        self.target = result.into_iter().map(|(id, tps)| (id, tps.into_iter().collect_set())).collect_map();
         self.assignment_epoch = self.group_epoch;
         self.assignor = Some(assignor.name().to_string());
         self.dirty = true;
@@ -464,8 +465,8 @@ impl ConsumerGroup {
         };
         let empty = BTreeSet::new();
         let target = self.target.get(member_id).unwrap_or(&empty);
-        let kept: BTreeSet<Tp> = m.assigned.intersection(target).cloned().collect();
-        let revoke: BTreeSet<Tp> = m.assigned.difference(&kept).cloned().collect();
+        let kept: BTreeSet<Tp> = m.assigned.intersection(target).cloned().collect_set();
+        let revoke: BTreeSet<Tp> = m.assigned.difference(&kept).cloned().collect_set();
         let wanted: Vec<Tp> = target.difference(&kept).cloned().collect();
         let (free, unreleased): (Vec<Tp>, Vec<Tp>) =
             wanted.into_iter().partition(|tp| !self.owned_by_other(tp, member_id));
@@ -480,8 +481,8 @@ impl ConsumerGroup {
             m.assigned = kept;
             m.pending_revocation = revoke;
         } else {
-            let gets: BTreeSet<Tp> = free.iter().cloned().collect();
-            m.assigned = kept.union(&gets).cloned().collect();
+            let gets: BTreeSet<Tp> = free.iter().cloned().collect_set();
+            m.assigned = kept.union(&gets).cloned().collect_set();
             m.pending_revocation.clear();
             m.member_epoch = assignment_epoch;
             m.state = if unreleased.is_empty() { MemberState::Stable } else { MemberState::UnreleasedPartitions };
@@ -554,7 +555,8 @@ impl ConsumerGroup {
     fn remove_member(&mut self, group_id: &str, member_id: &str, reason: &str, ctx: &mut Ctx) {
         self.members.remove(member_id);
         self.target.remove(member_id);
-        let subscribed: BTreeSet<&String> = self.members.values().flat_map(|m| m.subscribed_topics.iter()).collect();
+        let subscribed: BTreeSet<&String> =
+            self.members.values().flat_map(|m| m.subscribed_topics.iter()).collect_set();
         self.subscription_metadata.retain(|t, _| subscribed.contains(t));
         self.bump_group_epoch(group_id, reason, ctx);
         if self.members.is_empty() {

@@ -12,6 +12,7 @@ use crate::protocol::{
     CreatableTopic, CreatableTopicResult, ElectionType, Msg, OngoingReassignment, QuorumDescription, ReplicaDescription,
 };
 use crate::raft::{Raft, RaftDisk, RaftEvent, RaftState};
+use crate::sort::Collect;
 use crate::time::SimTime;
 use crate::topic_name;
 use std::collections::BTreeMap;
@@ -136,7 +137,7 @@ impl Controller {
                         self.latest.apply(entry);
                     }
                     // A new active controller gives every broker a full session to check in.
-                    self.heartbeats = self.latest.brokers.keys().map(|b| (*b, ctx.now)).collect();
+                    self.heartbeats = self.latest.brokers.keys().map(|b| (*b, ctx.now)).collect_map();
                     self.fence_check_at = None;
                     self.schedule_fence_check(ctx);
                     ctx.timer(LEADER_IMBALANCE_CHECK_INTERVAL_MS, Timer::LeaderRebalance);
@@ -1055,7 +1056,7 @@ fn validate_manual_assignment(target: &[NodeId], image: &MetadataImage) -> Resul
         return invalid("The manual partition assignment includes an empty replica list.".to_string());
     }
     let mut sorted = target.to_vec();
-    sorted.sort();
+    crate::sort::sort(&mut sorted);
     let mut previous = None;
     for b in sorted {
         if !image.brokers.contains_key(&b) {

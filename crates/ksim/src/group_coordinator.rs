@@ -26,6 +26,7 @@ use crate::node::Ctx;
 use crate::partition_log::NewRecord;
 use crate::protocol::{GroupDescription, GroupMemberDescription, GroupSubscription, ListedGroup, Msg};
 use crate::rng::SimRng;
+use crate::sort::Collect;
 use crate::time::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -313,11 +314,11 @@ impl GroupCoordinator {
         }
         let mut groups: BTreeMap<String, Group> = BTreeMap::new();
         for r in records {
-            let Some(key) = r.key.as_deref().and_then(|k| std::str::from_utf8(k).ok()).and_then(json::parse) else {
+            let Some(key) = r.key().and_then(|k| std::str::from_utf8(k).ok()).and_then(json::parse) else {
                 continue;
             };
             let Some(group_id) = key.get("group").and_then(Json::as_str).map(str::to_string) else { continue };
-            let value = r.value.as_deref().and_then(|v| std::str::from_utf8(v).ok()).and_then(json::parse);
+            let value = r.value().and_then(|v| std::str::from_utf8(v).ok()).and_then(json::parse);
             let topic = key.get("topic").and_then(Json::as_str);
             let p = key.get("partition").and_then(Json::as_i64).and_then(|p| u32::try_from(p).ok());
             match (topic, p, value) {
@@ -902,7 +903,7 @@ impl GroupCoordinator {
                 if g.leader.as_deref() != Some(member_id) {
                     return;
                 }
-                let mut given: BTreeMap<String, Vec<(String, u32)>> = assignments.into_iter().collect();
+                let mut given: BTreeMap<String, Vec<(String, u32)>> = assignments.into_iter().collect_map();
                 let mut summary = Vec::new();
                 for (id, m) in g.members.iter_mut() {
                     m.assignment = given.remove(id).unwrap_or_default();

@@ -28,7 +28,7 @@ pub(crate) fn hash_map_order<T>(items: Vec<T>, hash: impl Fn(&T) -> i32) -> Vec<
             (((h ^ (h >> 16)) as usize) & (capacity - 1), item)
         })
         .collect();
-    keyed.sort_by_key(|(bucket, _)| *bucket);
+    crate::sort::sort_by_key(&mut keyed, |(bucket, _)| *bucket);
     keyed.into_iter().map(|(_, item)| item).collect()
 }
 

@@ -36,6 +36,7 @@ mod rng;
 mod server;
 mod session;
 mod share;
+pub mod sort;
 // The Streams API's main user is the ksqlDB layer (branch `ksql`); until it is merged,
 // parts of the DSL are used only by tests.
 #[allow(dead_code)]

@@ -118,9 +118,9 @@ pub(crate) fn clean(log: &mut PartitionLog, config: &LogConfig, now: SimTime) ->
     let end = log.first_uncleanable_offset();
     let start = log.log_start_offset();
     let range = log.read(start, end, usize::MAX);
-    let total: u64 = range.iter().map(|r| r.size_bytes).sum();
-    let dirty: u64 = range.iter().filter(|r| r.offset >= log.cleaned_up_to).map(|r| r.size_bytes).sum();
-    let tombstone_due = range.iter().any(|r| r.delete_horizon_ms.is_some_and(|h| h <= now.0));
+    let total: u64 = range.iter().map(|r| r.size_bytes()).sum();
+    let dirty: u64 = range.iter().filter(|r| r.offset >= log.cleaned_up_to).map(|r| r.size_bytes()).sum();
+    let tombstone_due = range.iter().any(|r| r.delete_horizon_ms().is_some_and(|h| h <= now.0));
     let ratio = if total == 0 { 0.0 } else { dirty as f64 / total as f64 };
     let dirty_enough = dirty > 0 && ratio >= config.min_cleanable_dirty_ratio;
     if !dirty_enough && !tombstone_due {
@@ -128,19 +128,17 @@ pub(crate) fn clean(log: &mut PartitionLog, config: &LogConfig, now: SimTime) ->
     }
     let mut latest: BTreeMap<&[u8], u64> = BTreeMap::new();
     for r in range {
-        if let Some(k) = &r.key {
-            latest.insert(k.as_slice(), r.offset);
+        if let Some(k) = r.key() {
+            latest.insert(k, r.offset);
         }
     }
     let kept: Vec<Arc<Record>> = range
         .iter()
-        .filter(|r| r.key.as_ref().is_some_and(|k| latest.get(k.as_slice()) == Some(&r.offset)))
-        .filter(|r| r.value.is_some() || r.delete_horizon_ms.is_none_or(|h| h > now.0))
+        .filter(|r| r.key().is_some_and(|k| latest.get(k) == Some(&r.offset)))
+        .filter(|r| r.value().is_some() || r.delete_horizon_ms().is_none_or(|h| h > now.0))
         .map(|r| {
-            if r.value.is_none() && r.delete_horizon_ms.is_none() {
-                let mut r = Record::clone(r);
-                r.delete_horizon_ms = Some(now.0 + config.delete_retention_ms);
-                Arc::new(r)
+            if r.value().is_none() && r.delete_horizon_ms().is_none() {
+                Arc::new(r.with_delete_horizon(now.0 + config.delete_retention_ms))
             } else {
                 Arc::clone(r)
             }
@@ -174,8 +172,8 @@ mod tests {
     }
 
     fn live(log: &PartitionLog) -> Vec<(String, Option<String>)> {
-        let text = |b: &Option<Vec<u8>>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
-        log.records().iter().map(|r| (text(&r.key).unwrap_or_default(), text(&r.value))).collect()
+        let text = |b: Option<&[u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
+        log.records().iter().map(|r| (text(r.key()).unwrap_or_default(), text(r.value()))).collect()
     }
 
     #[test]

@@ -82,29 +82,36 @@ impl Network {
         let copies =
             if faults.duplicate_per_mille > 0 && self.rng.below(1000) < faults.duplicate_per_mille { 2 } else { 1 };
         let mut out = Vec::with_capacity(copies);
-        for _ in 0..copies {
-            let delay = if faults.extra_delay_max_ms > 0 { self.rng.below(faults.extra_delay_max_ms + 1) } else { 0 };
-            self.next_id += 1;
-            // One TCP connection per pair: messages arrive in the order they were sent
-            // (a message never overtakes an earlier one; ties keep their send order).
-            let earliest = now.plus_ms(latency + delay);
-            let arrives_at = match self.last_arrival.get(&(from, to)) {
-                Some(last) if *last > earliest => *last,
-                _ => earliest,
-            };
-            self.last_arrival.insert((from, to), arrives_at);
-            out.push(Envelope {
-                id: self.next_id,
-                from,
-                to,
-                to_incarnation,
-                correlation_id,
-                msg: msg.clone(),
-                sent_at: now,
-                arrives_at,
-            });
+        // Only a duplicate copies the message: a produce request's records travel as they are.
+        if copies == 2 {
+            let first = self.envelope(now, latency, (from, to, to_incarnation), correlation_id, msg.clone());
+            out.push(first);
         }
+        out.push(self.envelope(now, latency, (from, to, to_incarnation), correlation_id, msg));
         out
+    }
+
+    /// One copy on the wire, with its own extra delay (under faults) and id.
+    fn envelope(
+        &mut self,
+        now: SimTime,
+        latency: u64,
+        (from, to, to_incarnation): (Addr, Addr, u32),
+        correlation_id: u32,
+        msg: Msg,
+    ) -> Envelope {
+        let faults = self.faults;
+        let delay = if faults.extra_delay_max_ms > 0 { self.rng.below(faults.extra_delay_max_ms + 1) } else { 0 };
+        self.next_id += 1;
+        // One TCP connection per pair: messages arrive in the order they were sent
+        // (a message never overtakes an earlier one; ties keep their send order).
+        let earliest = now.plus_ms(latency + delay);
+        let arrives_at = match self.last_arrival.get(&(from, to)) {
+            Some(last) if *last > earliest => *last,
+            _ => earliest,
+        };
+        self.last_arrival.insert((from, to), arrives_at);
+        Envelope { id: self.next_id, from, to, to_incarnation, correlation_id, msg, sent_at: now, arrives_at }
     }
 
     pub(crate) fn set_base_latency_ms(&mut self, ms: u64) {

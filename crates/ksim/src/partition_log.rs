@@ -7,26 +7,117 @@ use crate::producer_state::{ProducerBatch, ProducerStateManager};
 use crate::time::SimTime;
 use std::sync::Arc;
 
-/// A record as stored in the log.
+/// A record as stored in the log. Every retained record costs this struct once (replicas,
+/// fetches and checkpoints share it as `Arc<Record>`), so it is kept lean: key and value in
+/// one allocation, 32-bit lengths and sizes, and one pointer to what is rarely there (the
+/// producer fields, shared by a batch's records; a tombstone's delete horizon).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Record {
     pub(crate) offset: u64,
     /// CreateTime, ms since the Unix epoch (simulated wall clock).
     pub(crate) timestamp_ms: u64,
-    pub(crate) key: Option<Vec<u8>>,
-    /// `None` is a tombstone: "delete this key" in a compacted topic.
-    pub(crate) value: Option<Vec<u8>>,
+    /// The key's bytes, then the value's.
+    payload: Box<[u8]>,
+    /// The key's length, or `NULL_LEN` for a null key.
+    key_len: u32,
+    /// The value's length, or `NULL_LEN` for a tombstone ("delete this key" in a
+    /// compacted topic).
+    value_len: u32,
     pub(crate) leader_epoch: u32,
     /// Bytes on disk: the record itself, plus the batch header for a batch's first record.
-    pub(crate) size_bytes: u64,
-    /// KIP-534: when a tombstone may go, set the first time the cleaner keeps it.
-    pub(crate) delete_horizon_ms: Option<u64>,
-    /// The idempotence fields of the record's batch (None: producer id -1).
-    pub(crate) producer: Option<BatchProducer>,
+    size_bytes: u32,
+    /// None for a record of a non-idempotent batch the cleaner never marked.
+    extras: Option<Arc<Extras>>,
 }
 
-/// A batch's producer fields and offset range, kept on each of its records so producer
-/// state can be rebuilt from the log (Kafka reads them from the batch header).
+/// The fields most records lack, behind one shared pointer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Extras {
+    /// The idempotence fields of the record's batch (None: producer id -1); every record
+    /// of a batch points at the same `Extras`.
+    producer: Option<BatchProducer>,
+    /// KIP-534: when a tombstone may go, set the first time the cleaner keeps it.
+    delete_horizon_ms: Option<u64>,
+}
+
+/// `key_len`/`value_len` of a null key or value.
+const NULL_LEN: u32 = u32::MAX;
+
+/// A field's length in a `Record` (`NULL_LEN` for null). Kafka's lengths are `int32`s, so
+/// anything a log holds fits; a longer field is cut rather than wrapped.
+fn field_len(field: Option<&Vec<u8>>) -> u32 {
+    field.map_or(NULL_LEN, |b| u32::try_from(b.len()).unwrap_or(NULL_LEN - 1).min(NULL_LEN - 1))
+}
+
+impl Record {
+    fn new(offset: u64, new: NewRecord, leader_epoch: u32, size_bytes: u64, extras: Option<Arc<Extras>>) -> Record {
+        let (key_len, value_len) = (field_len(new.key.as_ref()), field_len(new.value.as_ref()));
+        let payload = match (new.key, new.value) {
+            (None, None) => Box::default(),
+            (Some(only), None) | (None, Some(only)) => only.into_boxed_slice(),
+            (Some(mut key), Some(value)) => {
+                key.extend_from_slice(&value);
+                key.into_boxed_slice()
+            }
+        };
+        Record {
+            offset,
+            timestamp_ms: new.timestamp_ms,
+            payload,
+            key_len,
+            value_len,
+            leader_epoch,
+            size_bytes: u32::try_from(size_bytes).unwrap_or(u32::MAX),
+            extras,
+        }
+    }
+
+    /// Where the value starts in `payload`.
+    fn value_start(&self) -> usize {
+        if self.key_len == NULL_LEN {
+            0
+        } else {
+            self.key_len as usize
+        }
+    }
+
+    pub(crate) fn key(&self) -> Option<&[u8]> {
+        if self.key_len == NULL_LEN {
+            return None;
+        }
+        self.payload.get(..self.key_len as usize)
+    }
+
+    /// `None` for a tombstone.
+    pub(crate) fn value(&self) -> Option<&[u8]> {
+        if self.value_len == NULL_LEN {
+            return None;
+        }
+        self.payload.get(self.value_start()..)
+    }
+
+    pub(crate) fn size_bytes(&self) -> u64 {
+        u64::from(self.size_bytes)
+    }
+
+    pub(crate) fn delete_horizon_ms(&self) -> Option<u64> {
+        self.extras.as_ref().and_then(|e| e.delete_horizon_ms)
+    }
+
+    /// This record with its delete horizon set (the cleaner keeping a tombstone).
+    pub(crate) fn with_delete_horizon(&self, at_ms: u64) -> Record {
+        let extras = Extras { producer: self.producer(), delete_horizon_ms: Some(at_ms) };
+        Record { extras: Some(Arc::new(extras)), ..self.clone() }
+    }
+
+    /// The batch's producer fields and offset range (None: producer id -1).
+    pub(crate) fn producer(&self) -> Option<BatchProducer> {
+        self.extras.as_ref().and_then(|e| e.producer)
+    }
+}
+
+/// A batch's producer fields and offset range, shared by its records so producer state
+/// can be rebuilt from the log (Kafka reads them from the batch header).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct BatchProducer {
     pub(crate) batch: ProducerBatch,
@@ -141,7 +232,7 @@ impl PartitionLog {
     pub(crate) fn rebuild_producer_state(&mut self) {
         let mut state = ProducerStateManager::default();
         let mut last_batch = None;
-        for p in self.records.iter().filter_map(|r| r.producer) {
+        for p in self.records.iter().filter_map(|r| r.producer()) {
             if last_batch != Some(p.base_offset) {
                 last_batch = Some(p.base_offset);
                 state.update(p.batch, p.record_count, p.base_offset);
@@ -197,7 +288,7 @@ impl PartitionLog {
     fn push_shared(&mut self, record: Arc<Record>, now: SimTime) {
         self.log_end_offset = record.offset + 1;
         if let Some(active) = self.segments.last_mut() {
-            active.size_bytes += record.size_bytes;
+            active.size_bytes += record.size_bytes();
             active.first_append_ms.get_or_insert(now.0);
             active.max_timestamp_ms = active.max_timestamp_ms.max(record.timestamp_ms);
         }
@@ -220,6 +311,7 @@ impl PartitionLog {
         if let Some(p) = producer {
             self.producer_state.update(p.batch, record_count, base);
         }
+        let extras = producer.map(|p| Arc::new(Extras { producer: Some(p), delete_horizon_ms: None }));
         let first_timestamp = batch.first().map_or(0, |r| r.timestamp_ms);
         let sizes: Vec<u64> = batch
             .iter()
@@ -232,16 +324,7 @@ impl PartitionLog {
             .collect();
         self.maybe_roll(sizes.iter().sum(), roll, now);
         for (i, (r, size_bytes)) in batch.into_iter().zip(sizes).enumerate() {
-            let record = Record {
-                offset: base + i as u64,
-                timestamp_ms: r.timestamp_ms,
-                key: r.key,
-                value: r.value,
-                leader_epoch,
-                size_bytes,
-                delete_horizon_ms: None,
-                producer,
-            };
+            let record = Record::new(base + i as u64, r, leader_epoch, size_bytes, extras.clone());
             self.push(record, now);
         }
         base
@@ -259,12 +342,12 @@ impl PartitionLog {
     /// (a compacted leader sends offsets with gaps).
     pub(crate) fn append_replicated(&mut self, records: &[Arc<Record>], roll: RollConfig, now: SimTime) {
         let fresh: Vec<&Arc<Record>> = records.iter().filter(|r| r.offset >= self.log_end_offset).collect();
-        self.maybe_roll(fresh.iter().map(|r| r.size_bytes).sum(), roll, now);
-        let mut last_batch = self.records.last().and_then(|r| r.producer).map(|p| p.base_offset);
+        self.maybe_roll(fresh.iter().map(|r| r.size_bytes()).sum(), roll, now);
+        let mut last_batch = self.records.last().and_then(|r| r.producer()).map(|p| p.base_offset);
         for r in fresh {
             // `ProducerAppendInfo` with origin REPLICATION: followers take the leader's
             // batches as they are and only record them.
-            if let Some(p) = r.producer.filter(|p| last_batch != Some(p.base_offset)) {
+            if let Some(p) = r.producer().filter(|p| last_batch != Some(p.base_offset)) {
                 last_batch = Some(p.base_offset);
                 self.producer_state.update(p.batch, p.record_count, p.base_offset);
             }
@@ -301,7 +384,7 @@ impl PartitionLog {
         self.log_end_offset = end.min(self.log_end_offset);
         self.segments.retain(|s| s.base_offset < end || s.base_offset == self.log_start_offset);
         let from = self.segments.last().map_or(0, |s| s.base_offset);
-        let tail: u64 = self.records[self.index_of(from)..].iter().map(|r| r.size_bytes).sum();
+        let tail: u64 = self.records[self.index_of(from)..].iter().map(|r| r.size_bytes()).sum();
         if let Some(active) = self.segments.last_mut() {
             active.size_bytes = tail;
         }
@@ -392,7 +475,7 @@ impl PartitionLog {
             let upper = self.segments.get(i + 1).map_or(u64::MAX, |n| n.base_offset);
             let inside = &self.records[self.index_of(seg.base_offset)..self.index_of(upper)];
             let mut seg = seg.clone();
-            seg.size_bytes = inside.iter().map(|r| r.size_bytes).sum();
+            seg.size_bytes = inside.iter().map(|r| r.size_bytes()).sum();
             // An emptied closed segment folds into the one before it (`groupSegmentsBySize`).
             if i < active && inside.is_empty() && !merged.is_empty() {
                 continue;
@@ -512,6 +595,45 @@ mod tests {
         follower.truncate(3);
         assert!(!dup(&follower), "the truncated batch is forgotten");
         assert_eq!(follower.producer_state().check(p(2), 2, 3, "t-0"), crate::producer_state::ProducerCheck::Append);
+    }
+
+    #[test]
+    fn key_and_value_read_back_from_one_payload_nulls_included() {
+        let cases: [(Option<&str>, Option<&str>); 5] = [
+            (None, None),
+            (Some("bed-7"), None),
+            (None, Some("82 bpm")),
+            (Some("bed-7"), Some("82 bpm")),
+            (Some(""), Some("")),
+        ];
+        let mut log = PartitionLog::default();
+        for (key, value) in cases {
+            let new = NewRecord {
+                timestamp_ms: 1,
+                key: key.map(|k| k.as_bytes().to_vec()),
+                value: value.map(|v| v.as_bytes().to_vec()),
+            };
+            log.append(vec![new], None, 0, RollConfig::default(), SimTime(1));
+        }
+        type Fields<'a> = Vec<(Option<&'a [u8]>, Option<&'a [u8]>)>;
+        let read: Fields = log.records().iter().map(|r| (r.key(), r.value())).collect();
+        let expected: Fields = cases.iter().map(|(k, v)| (k.map(str::as_bytes), v.map(str::as_bytes))).collect();
+        assert_eq!(read, expected);
+    }
+
+    #[test]
+    fn a_delete_horizon_keeps_the_batch_fields_and_records_stay_small() {
+        let p = ProducerBatch { producer_id: 1000, producer_epoch: 0, base_sequence: 0 };
+        let mut log = PartitionLog::default();
+        log.append(vec![rec("a"), rec("b")], Some(p), 0, RollConfig::default(), SimTime(1));
+        let first = &log.records()[0];
+        assert_eq!(first.delete_horizon_ms(), None);
+        let marked = first.with_delete_horizon(5_000);
+        assert_eq!(marked.delete_horizon_ms(), Some(5_000));
+        assert_eq!(marked.producer(), first.producer());
+        assert_eq!(log.records()[1].producer().map(|b| (b.base_offset, b.record_count)), Some((0, 2)));
+        // A retained record costs this once (plus its payload): keep it from growing back.
+        assert!(std::mem::size_of::<Record>() <= 56, "Record is {} bytes", std::mem::size_of::<Record>());
     }
 
     #[test]

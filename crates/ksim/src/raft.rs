@@ -10,6 +10,7 @@ use crate::ids::{Addr, NodeId, Uuid};
 use crate::metadata::{MetadataEntry, MetadataRecord};
 use crate::node::{Ctx, Level, Target, Timer};
 use crate::protocol::{Msg, RaftError};
+use crate::sort::Collect;
 use crate::time::SimTime;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -427,7 +428,7 @@ impl Raft {
         self.leader_id = Some(self.id);
         self.retries = 0;
         self.epoch_start_offset = self.log_end_offset();
-        self.progress = self.voters.iter().map(|v| (*v, ReplicaProgress::default())).collect();
+        self.progress = self.voters.iter().map(|v| (*v, ReplicaProgress::default())).collect_map();
         self.fetched_since_check.clear();
         self.check_quorum_deadline = ctx.now.plus_ms(self.cfg.fetch_timeout_ms * 3 / 2);
         self.arm(self.check_quorum_deadline, ctx);

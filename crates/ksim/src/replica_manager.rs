@@ -13,6 +13,7 @@ use crate::node::{Ctx, Timer};
 use crate::partition_log::{NewRecord, PartitionLog};
 use crate::producer_state::{increment_sequence, ProducerBatch, ProducerCheck};
 use crate::protocol::{FetchPartition, FetchedPartition, Msg};
+use crate::sort::Collect;
 use crate::time::SimTime;
 use std::collections::BTreeMap;
 
@@ -163,7 +164,7 @@ impl ReplicaManager {
     pub(crate) fn new(node_id: NodeId, logs: BTreeMap<(String, u32), PartitionLog>) -> ReplicaManager {
         ReplicaManager {
             node_id,
-            partitions: logs.into_iter().map(|(k, log)| (k, HostedPartition::restored(log))).collect(),
+            partitions: logs.into_iter().map(|(k, log)| (k, HostedPartition::restored(log))).collect_map(),
             parked: Vec::new(),
             pending_produce: Vec::new(),
             fetching: BTreeMap::new(),
@@ -178,7 +179,7 @@ impl ReplicaManager {
     }
 
     pub(crate) fn into_logs(self) -> BTreeMap<(String, u32), PartitionLog> {
-        self.partitions.into_iter().map(|(k, h)| (k, h.log)).collect()
+        self.partitions.into_iter().map(|(k, h)| (k, h.log)).collect_map()
     }
 
     pub(crate) fn take_outbox(&mut self) -> Vec<Msg> {
@@ -254,7 +255,7 @@ impl ReplicaManager {
                     .iter()
                     .filter(|r| **r != me)
                     .map(|r| (*r, FollowerState { log_end_offset: 0, last_fetch: ctx.now, last_caught_up: ctx.now }))
-                    .collect();
+                    .collect_map();
                 h.pending_isr = None;
             } else {
                 h.followers.clear();

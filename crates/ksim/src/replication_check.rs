@@ -212,9 +212,9 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
             // Values are `bpm-N` with N rising in send order; per key, the log should rise too.
             let mut last_by_key: BTreeMap<&[u8], u64> = BTreeMap::new();
             for r in h.log.read(h.log.log_start_offset(), h.log.high_watermark(), usize::MAX) {
-                let value = r.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
+                let value = r.value().map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
                 let n = value.strip_prefix("bpm-").and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
-                if let Some(key) = r.key.as_deref() {
+                if let Some(key) = r.key() {
                     let last = last_by_key.entry(key).or_insert(0);
                     if n < *last && !committed.contains_key(&value) {
                         reordered += 1;
@@ -322,8 +322,8 @@ mod tests {
                 h.log
                     .records()
                     .iter()
-                    .filter_map(|r| r.value.clone())
-                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .filter_map(|r| r.value())
+                    .map(|v| String::from_utf8_lossy(v).into_owned())
                     .collect()
             })
             .unwrap_or_default();

@@ -575,8 +575,8 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
                                 .map(|r| RecordView {
                                     offset: r.offset,
                                     timestamp_ms: r.timestamp_ms,
-                                    key: r.key.as_ref().map(|k| String::from_utf8_lossy(k).into_owned()),
-                                    value: r.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned()),
+                                    key: r.key().map(|k| String::from_utf8_lossy(k).into_owned()),
+                                    value: r.value().map(|v| String::from_utf8_lossy(v).into_owned()),
                                 })
                                 .collect()
                         }),
@@ -666,7 +666,7 @@ fn groups_of(world: &World, topics: &[TopicView]) -> Vec<GroupView> {
         .filter_map(|s| Some(s.broker.as_ref()?.groups.views(s.node_id().0)))
         .flatten()
         .collect();
-    groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+    crate::sort::sort_by(&mut groups, |a, b| a.group_id.cmp(&b.group_id));
     let members: Vec<(u32, &crate::client::consumer::Consumer)> = world
         .clients
         .iter()

@@ -338,7 +338,7 @@ impl Admin {
         let mut offsets = std::mem::take(&mut self.offsets);
         match self.described.take() {
             Some((description, committed)) => {
-                offsets.sort_by(|a, b| a.0.cmp(&b.0));
+                crate::sort::sort_by(&mut offsets, |a, b| a.0.cmp(&b.0));
                 Self::finish(AdminOutcome::GroupDescribed { description, committed, log_end: offsets }, ctx)
             }
             None => Self::finish(AdminOutcome::Offsets(offsets), ctx),
@@ -409,7 +409,7 @@ impl Admin {
                     return true;
                 }
                 let mut all = std::mem::take(&mut self.groups);
-                all.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+                crate::sort::sort_by(&mut all, |a, b| a.group_id.cmp(&b.group_id));
                 Self::finish(AdminOutcome::Groups(all), ctx)
             }
             Msg::FindCoordinatorResponse { error: None, coordinator: Some(c) } => {
@@ -440,7 +440,7 @@ impl Admin {
                 // Log-end offsets of every partition assigned or committed.
                 let mut partitions: Vec<(String, u32)> = offsets.iter().map(|(tp, _)| tp.clone()).collect();
                 partitions.extend(description.members.iter().flat_map(|m| m.assignment.iter().cloned()));
-                partitions.sort();
+                crate::sort::sort(&mut partitions);
                 partitions.dedup();
                 self.described = Some((description, offsets));
                 let topics = std::mem::take(&mut self.metadata.1);
@@ -569,7 +569,7 @@ impl Admin {
                 self.log_dirs_pending.retain(|b| *b != broker);
                 self.log_dirs.push((broker, log_dirs));
                 if self.log_dirs_pending.is_empty() {
-                    self.log_dirs.sort_by_key(|(b, _)| *b);
+                    crate::sort::sort_by_key(&mut self.log_dirs, |(b, _)| *b);
                     return Self::finish(AdminOutcome::LogDirs(std::mem::take(&mut self.log_dirs)), ctx);
                 }
                 true
@@ -607,7 +607,7 @@ impl Admin {
                         return true;
                     }
                     let mut answers = std::mem::take(&mut self.broker_configs);
-                    answers.sort_by_key(|c| c.broker_id);
+                    crate::sort::sort_by_key(&mut answers, |c| c.broker_id);
                     Self::finish(AdminOutcome::BrokerConfigs(answers), ctx)
                 }
             },

@@ -27,6 +27,7 @@ use crate::error::KafkaError;
 use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Level, Target, Timer};
 use crate::protocol::{FetchPartition, GroupSubscription, Msg, OffsetSpec};
+use crate::sort::Collect;
 use crate::time::SimTime;
 use std::collections::BTreeMap;
 
@@ -448,7 +449,8 @@ impl Consumer {
                     return true;
                 }
                 self.partition_count = t.partitions.len() as u32;
-                let all: BTreeMap<u32, Option<NodeId>> = t.partitions.iter().map(|p| (p.partition, p.leader)).collect();
+                let all: BTreeMap<u32, Option<NodeId>> =
+                    t.partitions.iter().map(|p| (p.partition, p.leader)).collect_map();
                 if self.config.group.is_some() && self.membership.generation_id < 0 {
                     // Subscribed and not yet in the group: join first.
                     self.find_coordinator(ctx);
@@ -458,7 +460,7 @@ impl Consumer {
                     self.assignment =
                         all.keys().copied().filter(|p| self.config.partition.is_none_or(|only| only == *p)).collect();
                 }
-                self.leaders = self.assignment.iter().filter_map(|p| Some((*p, (*all.get(p)?)?))).collect();
+                self.leaders = self.assignment.iter().filter_map(|p| Some((*p, (*all.get(p)?)?))).collect_map();
                 if self.leaders.len() < self.assignment.len()
                     || (self.assignment.is_empty() && self.config.group.is_none())
                 {
@@ -607,8 +609,8 @@ impl Consumer {
                         partition: p.partition,
                         offset: r.offset,
                         timestamp_ms: r.timestamp_ms,
-                        key: r.key.clone(),
-                        value: r.value.clone(),
+                        key: r.key().map(<[u8]>::to_vec),
+                        value: r.value().map(<[u8]>::to_vec),
                     }));
                 }
                 if !records.is_empty() {
@@ -777,7 +779,7 @@ impl Consumer {
         if offsets.is_empty() {
             return false;
         }
-        self.commit_in_flight = offsets.iter().map(|((_, p), o)| (*p, *o)).collect();
+        self.commit_in_flight = offsets.iter().map(|((_, p), o)| (*p, *o)).collect_map();
         let msg = Msg::OffsetCommitRequest {
             group_id: self.config.group_id.clone(),
             generation_id: self.membership.generation_id,

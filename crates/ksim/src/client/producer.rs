@@ -33,6 +33,7 @@ use crate::protocol::Msg;
 use crate::time::SimTime;
 use crate::view::{ProducerBatchView, ProducerView};
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ProducerConfig {
@@ -91,7 +92,8 @@ pub(crate) fn idempotence_enabled(
 pub(crate) enum ProducerEvent {
     Acked {
         id: u64,
-        topic: String,
+        /// Shared by the batch's records: one name per batch, not per record.
+        topic: Arc<str>,
         partition: u32,
         offset: Option<u64>,
     },
@@ -106,11 +108,11 @@ pub(crate) enum ProducerEvent {
     Closed,
 }
 
-/// A record handed to `send()`, waiting for metadata or in a batch.
+/// A record handed to `send()`, waiting for metadata (with its topic) or in a batch (whose
+/// key names the topic, so the record needs no copy of it).
 #[derive(Clone, Debug)]
 struct Pending {
     id: u64,
-    topic: String,
     key: Option<Vec<u8>>,
     value: Option<Vec<u8>>,
     timestamp_ms: u64,
@@ -193,8 +195,8 @@ pub(crate) struct Producer {
     /// No metadata request before this time: after a response with an unknown topic or a
     /// partition without a leader, Kafka waits `retry.backoff.ms` before asking again.
     metadata_backoff_until: SimTime,
-    /// Records whose topic has no metadata yet.
-    waiting: VecDeque<Pending>,
+    /// Records whose topic has no metadata yet, with their topic.
+    waiting: VecDeque<(String, Pending)>,
     /// The accumulator: per partition, its batches oldest first (a retried batch goes
     /// back to the front, in sequence order).
     batches: BTreeMap<(String, u32), VecDeque<Batch>>,
@@ -301,8 +303,8 @@ impl Producer {
     ) -> u64 {
         self.next_record_id += 1;
         let id = self.next_record_id;
-        let pending = Pending { id, topic, key, value, timestamp_ms, enqueued: ctx.now, partition, partition_key };
-        self.waiting.push_back(pending);
+        let pending = Pending { id, key, value, timestamp_ms, enqueued: ctx.now, partition, partition_key };
+        self.waiting.push_back((topic, pending));
         // Records queue behind earlier ones still waiting for metadata; scanning the whole
         // queue on every send would make a pasted burst quadratic.
         if self.waiting.len() == 1 {
@@ -377,9 +379,9 @@ impl Producer {
             return;
         }
         self.metadata_in_flight = true;
-        let mut topics: Vec<String> = self.waiting.iter().map(|p| p.topic.clone()).collect();
+        let mut topics: Vec<String> = self.waiting.iter().map(|(topic, _)| topic.clone()).collect();
         topics.extend(self.topics.keys().cloned());
-        topics.sort();
+        crate::sort::sort(&mut topics);
         topics.dedup();
         self.next_correlation_id += 1;
         let target = Target::HostPort(self.bootstrap.current());
@@ -394,19 +396,19 @@ impl Producer {
     /// longer than `max.block.ms`.
     fn drain_waiting(&mut self, ctx: &mut Ctx) {
         let mut still = VecDeque::new();
-        while let Some(p) = self.waiting.pop_front() {
-            let partition_count = self.topics.get(&p.topic).map_or(0, |t| t.leaders.len() as u32);
+        while let Some((topic, p)) = self.waiting.pop_front() {
+            let partition_count = self.topics.get(&topic).map_or(0, |t| t.leaders.len() as u32);
             if partition_count > 0 {
-                let partition = self.choose_partition(&p, partition_count, ctx);
-                self.append(p, partition, ctx);
+                let partition = self.choose_partition(&topic, &p, partition_count, ctx);
+                self.append((topic, partition), p, ctx);
             } else if ctx.now.0.saturating_sub(p.enqueued.0) >= self.config.max_block_ms {
                 let error = format!(
-                    "org.apache.kafka.common.errors.TimeoutException: Topic {} not present in metadata after {} ms.",
-                    p.topic, self.config.max_block_ms
+                    "org.apache.kafka.common.errors.TimeoutException: Topic {topic} not present in metadata after {} ms.",
+                    self.config.max_block_ms
                 );
-                self.fail(&p, &error, ctx);
+                self.fail(&topic, &p, &error, ctx);
             } else {
-                still.push_back(p);
+                still.push_back((topic, p));
             }
         }
         self.waiting = still;
@@ -418,7 +420,7 @@ impl Producer {
     /// Keyed: murmur2. Unkeyed: stick to one partition until `batch.size` bytes went to
     /// it, then draw another (KIP-794's uniform sticky partitioner, without the adaptive
     /// weighting by queue size).
-    fn choose_partition(&mut self, p: &Pending, partitions: u32, ctx: &mut Ctx) -> u32 {
+    fn choose_partition(&mut self, topic: &str, p: &Pending, partitions: u32, ctx: &mut Ctx) -> u32 {
         if let Some(partition) = p.partition.filter(|q| *q < partitions) {
             return partition;
         }
@@ -426,8 +428,11 @@ impl Producer {
             return partition_for_key(key, partitions);
         }
         let batch_size = self.config.batch_size;
-        let entry =
-            self.sticky.entry(p.topic.clone()).or_insert_with(|| (ctx.rng.below(u64::from(partitions)) as u32, 0));
+        // Looked up before inserting: `entry` would copy the topic name for every record.
+        if !self.sticky.contains_key(topic) {
+            self.sticky.insert(topic.to_string(), (ctx.rng.below(u64::from(partitions)) as u32, 0));
+        }
+        let Some(entry) = self.sticky.get_mut(topic) else { return 0 };
         if entry.1 >= batch_size || entry.0 >= partitions {
             *entry = (ctx.rng.below(u64::from(partitions)) as u32, 0);
         }
@@ -437,8 +442,7 @@ impl Producer {
 
     /// `RecordAccumulator.append`: into the partition's last batch while it has room and
     /// was never sent, else into a new one.
-    fn append(&mut self, p: Pending, partition: u32, ctx: &mut Ctx) {
-        let key = (p.topic.clone(), partition);
+    fn append(&mut self, key: (String, u32), p: Pending, ctx: &mut Ctx) {
         let size = p.size();
         let batch_size = self.config.batch_size;
         let deque = self.batches.entry(key).or_default();
@@ -560,10 +564,11 @@ impl Producer {
         };
         ctx.send(Addr::Node(leader), self.next_correlation_id, msg);
         if self.config.acks == 0 {
+            let topic: Arc<str> = Arc::from(key.0.as_str());
             for p in &batch.records {
                 ctx.notify(ClientEvent::Producer(ProducerEvent::Acked {
                     id: p.id,
-                    topic: key.0.clone(),
+                    topic: Arc::clone(&topic),
                     partition: key.1,
                     offset: None,
                 }));
@@ -614,7 +619,7 @@ impl Producer {
     /// sequence is unresolved (it may or may not have been written).
     fn failed_for_good(&mut self, key: &(String, u32), batch: &Batch, error: &str, ctx: &mut Ctx) {
         for p in &batch.records {
-            self.fail(p, error, ctx);
+            self.fail(&key.0, p, error, ctx);
         }
         if let (Some(sent), Some(last)) = (batch.sequence, batch.last_sequence()) {
             if self.producer_id.is_some_and(|(_, epoch)| epoch == sent.producer_epoch) {
@@ -723,10 +728,10 @@ impl Producer {
         }
     }
 
-    fn fail(&self, p: &Pending, error: &str, ctx: &mut Ctx) {
+    fn fail(&self, topic: &str, p: &Pending, error: &str, ctx: &mut Ctx) {
         ctx.notify(ClientEvent::Producer(ProducerEvent::Failed {
             id: p.id,
-            topic: p.topic.clone(),
+            topic: topic.to_string(),
             key_len: p.key.as_ref().map(Vec::len),
             value_len: p.value.as_ref().map(Vec::len),
             error: error.to_string(),
@@ -783,10 +788,11 @@ impl Producer {
                     None => {
                         let Some(f) = self.in_flight.remove(&correlation_id) else { return };
                         self.acknowledged(&f.key, &f.batch);
+                        let topic: Arc<str> = Arc::from(topic);
                         for (i, p) in f.batch.records.iter().enumerate() {
                             ctx.notify(ClientEvent::Producer(ProducerEvent::Acked {
                                 id: p.id,
-                                topic: topic.clone(),
+                                topic: Arc::clone(&topic),
                                 partition,
                                 offset: Some(base_offset + i as u64),
                             }));

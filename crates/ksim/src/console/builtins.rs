@@ -482,8 +482,8 @@ fn ls(args: &[String], vfs: &Vfs) -> BuiltinOutput {
             out.error(&format!("ls: cannot access '{operand}': {}", reason.reason()), 2);
         }
     }
-    files.sort();
-    dirs.sort();
+    crate::sort::sort(&mut files);
+    crate::sort::sort(&mut dirs);
     let mut sections = Vec::new();
     if !files.is_empty() {
         let entries: Vec<Entry> = files.iter().map(|f| entry_for(vfs, f, f.clone())).collect();

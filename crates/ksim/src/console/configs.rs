@@ -332,7 +332,7 @@ impl ConfigsJob {
             names.extend(configs.dynamic.get("").unwrap_or(&none).keys().cloned());
             names.extend(configs.static_props.iter().map(|(k, _)| k.clone()));
         }
-        names.sort();
+        crate::sort::sort(&mut names);
         names.dedup();
         for name in names {
             let synonyms = sources.synonyms(&name);

@@ -14,6 +14,7 @@ use crate::ids::ClientId;
 use crate::java;
 use crate::node::ClientEvent;
 use crate::protocol::{GroupDescription, OffsetSpec};
+use crate::sort::Collect;
 use crate::world::World;
 use std::collections::BTreeMap;
 
@@ -695,14 +696,14 @@ struct OffsetRow {
 }
 
 fn offset_rows(group: &str, d: &Described) -> Vec<OffsetRow> {
-    let committed: BTreeMap<&(String, u32), u64> = d.committed.iter().map(|(tp, o)| (tp, *o)).collect();
+    let committed: BTreeMap<&(String, u32), u64> = d.committed.iter().map(|(tp, o)| (tp, *o)).collect_map();
     let mut members: Vec<_> = d.description.members.iter().filter(|m| !m.assignment.is_empty()).collect();
-    members.sort_by_key(|m| std::cmp::Reverse(m.assignment.len()));
+    crate::sort::sort_by_key(&mut members, |m| std::cmp::Reverse(m.assignment.len()));
     let mut rows = Vec::new();
     let mut assigned: Vec<&(String, u32)> = Vec::new();
     let push = |partitions: Vec<(String, u32)>, ids: (&str, &str, &str), rows: &mut Vec<OffsetRow>| {
         let mut sorted = partitions;
-        sorted.sort_by_key(|(_, p)| *p);
+        crate::sort::sort_by_key(&mut sorted, |(_, p)| *p);
         let keyed: Vec<((String, u32), ())> = sorted.into_iter().map(|tp| (tp, ())).collect();
         for ((topic, partition), ()) in tp_order(keyed) {
             let key = (topic.clone(), partition);
@@ -811,11 +812,11 @@ fn print_members(out: &mut JavaOut, group: &str, d: &Described, verbose: bool) {
             let mut lists: Vec<String> = by_topic
                 .into_values()
                 .map(|mut ps| {
-                    ps.sort();
+                    crate::sort::sort(&mut ps);
                     format!("({})", ps.join(","))
                 })
                 .collect();
-            lists.sort();
+            crate::sort::sort(&mut lists);
             out.print(&if lists.is_empty() { MISSING.to_string() } else { lists.join(", ") });
         }
         out.println("");
@@ -872,7 +873,7 @@ impl GroupsJob {
             }
             AdminOutcome::GroupDescribed { description, committed, log_end } => {
                 let Some(group) = self.pending.first().cloned() else { return emit.exit(1) };
-                let log_end = log_end.into_iter().filter_map(|(tp, r)| r.ok().map(|o| (tp, o))).collect();
+                let log_end = log_end.into_iter().filter_map(|(tp, r)| r.ok().map(|o| (tp, o))).collect_map();
                 let d = Described { description, committed, log_end };
                 if matches!(self.action, Action::Reset(_)) {
                     return self.reset_described(group, d, emit);
@@ -1030,7 +1031,7 @@ impl GroupsJob {
     fn prepare(&mut self, emit: &mut Emit) {
         let Action::Reset(reset) = &self.action else { return };
         let pr = &self.progress;
-        let committed: BTreeMap<&(String, u32), u64> = pr.committed.iter().map(|(tp, o)| (tp, *o)).collect();
+        let committed: BTreeMap<&(String, u32), u64> = pr.committed.iter().map(|(tp, o)| (tp, *o)).collect_map();
         let mut partitions = pr.partitions.clone();
         partitions.dedup();
         let mut requested: Vec<((String, u32), i64)> = Vec::new();

@@ -8,6 +8,7 @@ use crate::client::admin::{AdminCall, AdminOutcome};
 use crate::ids::ClientId;
 use crate::json::{self, Json};
 use crate::node::ClientEvent;
+use crate::sort::Collect;
 use crate::world::World;
 use std::collections::BTreeSet;
 
@@ -92,7 +93,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     // Each repeated partition once (Kafka collects them into a set), in a stable order.
     let mut seen = BTreeSet::new();
     let duplicates: BTreeSet<String> =
-        offsets.iter().filter(|(tp, _)| !seen.insert(tp)).map(|((t, p), _)| format!("{t}-{p}")).collect();
+        offsets.iter().filter(|(tp, _)| !seen.insert(tp)).map(|((t, p), _)| format!("{t}-{p}")).collect_set();
     if !duplicates.is_empty() {
         let listed: Vec<&str> = duplicates.iter().map(String::as_str).collect();
         let message = format!("Offset json file contains duplicate topic partitions: {}", listed.join(","));
@@ -111,7 +112,7 @@ impl DeleteRecordsJob {
         match outcome {
             AdminOutcome::Offsets(mut results) => {
                 // Kafka prints in hash-map order; sorted reads better and stays deterministic.
-                results.sort_by(|a, b| a.0.cmp(&b.0));
+                crate::sort::sort_by(&mut results, |a, b| a.0.cmp(&b.0));
                 emit.out("Records delete operation completed:");
                 for ((topic, partition), result) in results {
                     match result {

@@ -192,7 +192,7 @@ impl OffsetsJob {
                     }
                 }
                 // Java sorts by TopicPartition.toString(): `t-10` comes before `t-2`.
-                found.sort_by(|a, b| format!("{}-{}", a.0, a.1).cmp(&format!("{}-{}", b.0, b.1)));
+                crate::sort::sort_by(&mut found, |a, b| format!("{}-{}", a.0, a.1).cmp(&format!("{}-{}", b.0, b.1)));
                 for (topic, partition, offset) in found {
                     emit.out(format!("{topic}:{partition}:{offset}"));
                 }

@@ -70,7 +70,7 @@ fn log_dir_json(dir: &LogDirDescription, topics: &[String]) -> String {
     let mut replicas: Vec<&ReplicaInfo> =
         dir.replicas.iter().filter(|r| topics.is_empty() || topics.contains(&r.topic)).collect();
     // The tool collects the replicas into a HashMap keyed by TopicPartition.
-    replicas.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+    crate::sort::sort_by(&mut replicas, |a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
     let replicas = crate::java::hash_map_order(replicas, |r| crate::java::topic_partition_hash(&r.topic, r.partition));
     let partitions: Vec<String> = replicas
         .iter()

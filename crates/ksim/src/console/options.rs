@@ -165,7 +165,7 @@ pub(crate) fn help(specs: &[OptSpec]) -> Vec<String> {
     let row = |left: &str, right: &str| format!("{left:<w$}{right}", w = OPTION_COLUMN).trim_end().to_string();
     let mut out = vec![row("Option", "Description"), row("------", "-----------")];
     let mut sorted: Vec<&OptSpec> = specs.iter().collect();
-    sorted.sort_by_key(|s| s.name);
+    crate::sort::sort_by_key(&mut sorted, |s| s.name);
     for spec in sorted {
         let left_text = match spec.arg {
             Some(a) => format!("--{} <{a}>", spec.name),

@@ -115,7 +115,7 @@ fn join(ids: &[NodeId]) -> String {
 /// `formatAsReassignmentJson`: Jackson's compact output, partitions sorted.
 pub(crate) fn reassignment_json(parts: &[((String, u32), Vec<NodeId>)]) -> String {
     let mut sorted: Vec<&((String, u32), Vec<NodeId>)> = parts.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut sorted, |a, b| a.0.cmp(&b.0));
     let entries: Vec<String> = sorted
         .iter()
         .map(|((t, p), replicas)| {
@@ -228,7 +228,7 @@ fn check_execute(parts: &Assignment) -> Result<(), Failure> {
         .filter_map(|((t, p), replicas)| {
             let mut dups: Vec<NodeId> =
                 replicas.iter().copied().filter(|r| replicas.iter().filter(|x| *x == r).count() > 1).collect();
-            dups.sort();
+            crate::sort::sort(&mut dups);
             dups.dedup();
             (!dups.is_empty()).then(|| format!("{} contains multiple entries for {}", tp(t, *p), join(&dups)))
         })
@@ -367,7 +367,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             }
             let mut dups: Vec<NodeId> =
                 brokers.iter().copied().filter(|b| brokers.iter().filter(|x| *x == b).count() > 1).collect();
-            dups.sort();
+            crate::sort::sort(&mut dups);
             dups.dedup();
             if !dups.is_empty() {
                 let shown: Vec<String> = dups.iter().map(|b| b.0.to_string()).collect();
@@ -380,7 +380,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
             };
             let mut dup_topics: Vec<&String> =
                 topics.iter().filter(|t| topics.iter().filter(|x| x == t).count() > 1).collect();
-            dup_topics.sort();
+            crate::sort::sort(&mut dup_topics);
             dup_topics.dedup();
             if !dup_topics.is_empty() {
                 let shown: Vec<&str> = dup_topics.iter().map(|s| s.as_str()).collect();
@@ -407,11 +407,11 @@ fn replicas_of(topics: &[TopicMetadata], topic: &str, partition: u32) -> Option<
 fn clearing_throttles(cluster: &[NodeId], targets: &Assignment) -> (String, String) {
     let mut brokers: Vec<NodeId> = cluster.to_vec();
     brokers.extend(targets.iter().flat_map(|(_, r)| r.iter().copied()));
-    brokers.sort();
+    crate::sort::sort(&mut brokers);
     brokers.dedup();
     // Kafka prints a HashSet: small broker ids come out ascending; topics are sorted here.
     let mut topics: Vec<&str> = targets.iter().map(|((t, _), _)| t.as_str()).collect();
-    topics.sort();
+    crate::sort::sort(&mut topics);
     topics.dedup();
     (
         format!(
@@ -471,7 +471,7 @@ impl ReassignJob {
         emit: &mut Emit,
     ) {
         let mut cluster: Vec<NodeId> = brokers.iter().map(|b| b.node_id).collect();
-        cluster.sort();
+        crate::sort::sort(&mut cluster);
         self.cluster = cluster.clone();
         let is_ongoing = |t: &str, p: u32| ongoing.iter().find(|o| o.topic == t && o.partition == p);
         match &self.action {
@@ -503,7 +503,7 @@ impl ReassignJob {
                     return emit.exit(1);
                 }
                 let mut wanted: Vec<NodeId> = proposed.iter().flat_map(|(_, r)| r.iter().copied()).collect();
-                wanted.sort();
+                crate::sort::sort(&mut wanted);
                 if let Some(unknown) = wanted.iter().find(|b| !cluster.contains(b)) {
                     return fail_job(emit, Failure::new(COMMAND_FAILED, format!("Unknown broker id {}", unknown.0)));
                 }
@@ -530,7 +530,7 @@ impl ReassignJob {
             }
             Action::Verify { targets, preserve } => {
                 let mut sorted: Vec<&((String, u32), Vec<NodeId>)> = targets.iter().collect();
-                sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                crate::sort::sort_by(&mut sorted, |a, b| a.0.cmp(&b.0));
                 sorted.dedup_by(|a, b| a.0 == b.0);
                 emit.out("Status of partition reassignment:");
                 for ((t, p), target) in sorted {
@@ -562,7 +562,7 @@ impl ReassignJob {
             Action::Cancel { targets, preserve } => {
                 let mut cancelling: Vec<(String, u32)> =
                     targets.iter().filter_map(|((t, p), _)| is_ongoing(t, *p).map(|_| (t.clone(), *p))).collect();
-                cancelling.sort();
+                crate::sort::sort(&mut cancelling);
                 cancelling.dedup();
                 if cancelling.is_empty() {
                     emit.out("None of the specified partition reassignments are active.");
@@ -586,10 +586,10 @@ impl ReassignJob {
                     }
                 }
                 let mut usable: Vec<NodeId> = cluster.iter().copied().filter(|b| wanted.contains(b)).collect();
-                usable.sort();
+                crate::sort::sort(&mut usable);
                 let mut proposed: Assignment = Vec::new();
                 let mut by_topic: Vec<&str> = names.iter().map(String::as_str).collect();
-                by_topic.sort();
+                crate::sort::sort(&mut by_topic);
                 by_topic.dedup();
                 for name in by_topic {
                     let parts: Vec<&((String, u32), Vec<NodeId>)> =
@@ -634,7 +634,7 @@ impl ReassignJob {
     fn on_altered(&mut self, results: Vec<((String, u32), Option<crate::error::ApiError>)>, emit: &mut Emit) {
         let mut errors: Vec<(String, String)> =
             results.iter().filter_map(|((t, p), e)| e.as_ref().map(|e| (tp(t, *p), e.message.clone()))).collect();
-        errors.sort();
+        crate::sort::sort(&mut errors);
         match &self.action {
             Action::Execute { proposed, .. } => {
                 if !errors.is_empty() {
@@ -645,7 +645,7 @@ impl ReassignJob {
                     return emit.exit(1);
                 }
                 let mut parts: Vec<&(String, u32)> = proposed.iter().map(|(k, _)| k).collect();
-                parts.sort();
+                crate::sort::sort(&mut parts);
                 let names: Vec<String> = parts.iter().map(|(t, p)| tp(t, *p)).collect();
                 emit.out(format!(
                     "Successfully started partition reassignment{} for {}",

@@ -394,7 +394,7 @@ fn matching(topics: &[TopicMetadata], pattern: Option<&str>, exclude_internal: b
         .filter(|t| compiled.as_ref().is_none_or(|c| c.matches(&t.name)))
         .map(|t| t.name.clone())
         .collect();
-    names.sort();
+    crate::sort::sort(&mut names);
     names
 }
 

@@ -432,7 +432,7 @@ impl Vfs {
         }
         let mut out: Vec<String> =
             candidates.into_iter().map(|(shown, _)| if dirs_only { join(&shown, "") } else { shown }).collect();
-        out.sort();
+        crate::sort::sort(&mut out);
         out.dedup();
         out
     }

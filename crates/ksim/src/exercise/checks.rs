@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{field, ExerciseCheck, LoadError, Loader};
 use crate::json::Json;
 use crate::session::{Session, Stream};
+use crate::sort::Collect;
 use crate::view::{ClusterView, PartitionView, ProcessState, RecordView};
 
 /// Every check kind with its required and optional fields (besides `kind` and `description`).
@@ -287,8 +288,8 @@ impl Baseline {
             .topics
             .iter()
             .flat_map(|t| t.partitions.iter().map(|p| ((t.name.clone(), p.partition), p.leader)))
-            .collect();
-        let generations = view.groups.iter().map(|g| (g.group_id.clone(), g.generation_id)).collect();
+            .collect_map();
+        let generations = view.groups.iter().map(|g| (g.group_id.clone(), g.generation_id)).collect_map();
         Baseline {
             output_len: session.output().len(),
             trace_len: session.trace().len(),
@@ -524,7 +525,7 @@ impl Check {
                     .flat_map(|p| committed(p).map(move |r| (p.partition, r)))
                     .filter(|(_, r)| r.key.as_deref() == Some(key.as_str()))
                     .collect();
-                let partitions: BTreeSet<u32> = with_key.iter().map(|(p, _)| *p).collect();
+                let partitions: BTreeSet<u32> = with_key.iter().map(|(p, _)| *p).collect_set();
                 if partitions.len() > 1 {
                     return Err(format!("records with key {key} are in partitions {partitions:?}"));
                 }
@@ -681,7 +682,7 @@ impl Check {
                     .iter()
                     .filter(|e| e.text.starts_with("was killed"))
                     .filter_map(|e| e.actor.rsplit(' ').next()?.parse().ok())
-                    .collect();
+                    .collect_set();
                 if p.replicas.iter().any(|r| killed.contains(r)) {
                     Ok(())
                 } else {

@@ -392,8 +392,8 @@ impl StreamsApp {
                 for r in &records {
                     task.restore(
                         &store,
-                        r.key.as_deref().unwrap_or_default(),
-                        r.value.as_deref(),
+                        r.key().unwrap_or_default(),
+                        r.value(),
                         r.timestamp_ms as i64,
                     );
                 }
