@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use crate::view_model::glossary;
+
 use crate::view_model::groups::{
     sparkline_points, GroupModel, GroupPartitionRow, LagHistory, LAG_SAMPLES_MAX, LAG_SAMPLE_MS, LEADER_TOOLTIP,
 };
@@ -87,9 +89,9 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
                 <h3 class="group-id">{&g.group_id}</h3>
                 <span class={classes!("group-state", g.state_class)} title={g.state_tooltip}>{&g.state}</span>
                 <span class="group-meta">
-                    <span>{&g.generation}</span>
-                    <span>{&g.assignor}</span>
-                    <span title={g.coordinator_tooltip.clone()}>{&g.coordinator}</span>
+                    <span title={glossary::GENERATION.sentence}>{&g.generation}</span>
+                    <span title="partition.assignment.strategy: how the group leader splits the partitions between the members">{&g.assignor}</span>
+                    <span title={format!("{}\n{}", g.coordinator_tooltip, glossary::COORDINATOR.sentence)}>{&g.coordinator}</span>
                 </span>
                 <span class="group-lag" title={spark_title.clone()}>
                     <svg
@@ -103,7 +105,7 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
                         <line class="spark-base" x1="0" x2={SPARK_WIDTH.to_string()} y1={(SPARK_HEIGHT - 1).to_string()} y2={(SPARK_HEIGHT - 1).to_string()} />
                         <polyline points={sparkline_points(samples, SPARK_WIDTH, SPARK_HEIGHT)} />
                     </svg>
-                    <span class={classes!("lag-total", (g.total_lag > 0).then_some("lagging"))}>{format!("lag {}", g.total_lag)}</span>
+                    <span class={classes!("lag-total", (g.total_lag > 0).then_some("lagging"))} title={glossary::LAG.sentence}>{format!("lag {}", g.total_lag)}</span>
                 </span>
             </div>
             if !g.partitions.is_empty() {
@@ -143,10 +145,10 @@ pub fn partition_table(class: &'static str, label: Option<String>, rows: &[Group
                 <tr>
                     <th scope="col">{"Partition"}</th>
                     <th scope="col">{"Owner"}</th>
-                    <th scope="col" class="num" title="The owner's position: the next offset it will fetch">{"Position"}</th>
-                    <th scope="col" class="num" title="The group's committed offset: where it resumes after a rebalance or restart">{"Committed"}</th>
+                    <th scope="col" class="num" title={glossary::POSITION.sentence}>{"Position"}</th>
+                    <th scope="col" class="num" title={glossary::COMMITTED_OFFSET.sentence}>{"Committed"}</th>
                     <th scope="col" class="num" title="The partition's high watermark, as kafka-consumer-groups.sh shows LOG-END-OFFSET">{"Log end"}</th>
-                    <th scope="col" class="num" title="Log end minus committed">{"Lag"}</th>
+                    <th scope="col" class="num" title={glossary::LAG.sentence}>{"Lag"}</th>
                 </tr>
             </thead>
             <tbody>

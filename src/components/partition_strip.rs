@@ -4,6 +4,7 @@
 
 use yew::prelude::*;
 
+use crate::view_model::glossary;
 use crate::view_model::log_strip::StripItem;
 use crate::view_model::topics::{PartitionModel, UNDER_REPLICATED_TOOLTIP};
 
@@ -20,12 +21,12 @@ pub fn PartitionStrip(props: &PartitionStripProps) -> Html {
     let p = &props.partition;
     html! {
         <div class="partition">
-            <div class="partition-head" title={format!("{}: {}", p.name, p.offsets)}>
-                <span class="partition-name">{&p.name}</span>
-                <span class="partition-leader">{&p.leader}</span>
+            <div class="partition-head">
+                <span class="partition-name" title={format!("{}: {}\n{}\n{}", p.name, p.offsets, glossary::PARTITION.sentence, glossary::LOG_START_OFFSET.sentence)}>{&p.name}</span>
+                <span class="partition-leader" title={format!("{}\n{}", glossary::LEADER.sentence, glossary::LEADER_EPOCH.sentence)}>{&p.leader}</span>
                 <span
                     class={classes!("in-sync", p.under_replicated.then_some("under-replicated"))}
-                    title={p.under_replicated.then_some(UNDER_REPLICATED_TOOLTIP)}
+                    title={if p.under_replicated { format!("{}\n{}", glossary::ISR.sentence, UNDER_REPLICATED_TOOLTIP) } else { glossary::ISR.sentence.to_owned() }}
                 >
                     {&p.in_sync}
                 </span>
@@ -57,7 +58,7 @@ pub fn PartitionStrip(props: &PartitionStripProps) -> Html {
                         StripItem::Compacted(n) => html! {
                             <li
                                 class="compacted"
-                                title={format!("{n} offset(s) here were removed by the log cleaner: a newer record with the same key replaced them")}
+                                title={format!("{n} offset(s): {}", glossary::COMPACTED.sentence)}
                             >
                                 {format!("{n} compacted")}
                             </li>

@@ -34,7 +34,7 @@ pub fn TopicPanel(props: &TopicPanelProps) -> Html {
                 }
                 { for props.topics.iter().map(|t| if t.internal { internal(t) } else { html! {
                     <article class="topic" key={t.name.clone()}>
-                        <h3 title={format!("topic id {}", t.topic_id)}>
+                        <h3 title={format!("topic id {}\n{}", t.topic_id, crate::view_model::glossary::TOPIC.sentence)}>
                             {&t.name}
                             <span class="count">{&t.partition_count}</span>
                         </h3>

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use super::glossary;
 use super::time_format::countdown;
 use ksim::{ClientKind, ClientView, ClusterView, EndpointView, MessageKind, MessageView, NodeView, ProcessState};
 
@@ -135,6 +136,8 @@ pub struct ControllerPart {
     /// Top edge of the band, in the box's coordinates.
     pub band_y: f64,
     pub tooltip: String,
+    /// The Raft state and epoch explained (glossary), for the state line's own tooltip.
+    pub raft_help: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -414,7 +417,12 @@ fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
             .and_then(|r| r.deadline.as_ref())
             .filter(|_| node.state != ProcessState::Stopped)
             .map(|(what, at)| countdown(what, *at, view.now_ms));
+        let raft_help = match node.raft.as_ref().and_then(|r| glossary::raft_state(&r.state)) {
+            Some(state) => format!("{state}\n{}", glossary::RAFT_EPOCH.sentence),
+            None => glossary::CONTROLLER.sentence.to_owned(),
+        };
         ControllerPart {
+            raft_help,
             nested_label: node.is_broker.then(|| format!("Controller {id}")),
             raft,
             voted_for,
@@ -630,7 +638,14 @@ fn dot(m: &MessageView, links: &[Link], now_ms: u64) -> Option<MessageDot> {
         id: m.id,
         at: Point { x: on_link.x + normal.x * lane, y: on_link.y + normal.y * lane },
         kind,
-        tooltip: format!("{}: {}\nsent t+{} ms, arrives t+{} ms", kind.name, m.label, m.sent_at_ms, m.arrives_at_ms),
+        tooltip: format!(
+            "{}: {}\nsent t+{} ms, arrives t+{} ms\n{}",
+            kind.name,
+            m.label,
+            m.sent_at_ms,
+            m.arrives_at_ms,
+            glossary::message_kind(kind.name).unwrap_or_default()
+        ),
     })
 }
 

@@ -57,8 +57,7 @@ pub struct GroupPartitionRow {
     pub lagging: bool,
 }
 
-pub const LEADER_TOOLTIP: &str =
-    "Group leader: the member that computes the assignment for the whole group and sends it in its SyncGroup";
+pub const LEADER_TOOLTIP: &str = super::glossary::GROUP_LEADER.sentence;
 
 const NONE: &str = "—";
 

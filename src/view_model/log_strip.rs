@@ -5,6 +5,7 @@
 
 use ksim::{PartitionView, RecordView};
 
+use super::glossary;
 use super::groups::ConsumerMark;
 use super::time_format::utc_timestamp;
 
@@ -76,9 +77,9 @@ pub struct Marker {
     pub tooltip: &'static str,
 }
 
-const HW_TOOLTIP: &str = "High watermark: records below it are on every in-sync replica and visible to consumers";
-const LEO_TOOLTIP: &str = "Log end offset: the offset the leader will give the next record";
-const BOTH_TOOLTIP: &str = "High watermark = log end offset: every record is committed and visible to consumers";
+const HW_TOOLTIP: &str = glossary::HIGH_WATERMARK.sentence;
+const LEO_TOOLTIP: &str = glossary::LOG_END_OFFSET.sentence;
+const BOTH_TOOLTIP: &str = glossary::HW_EQUALS_LEO.sentence;
 
 /// The last `max` records of the leader's log with HW and LEO markers and each group's
 /// committed offset and position in offset order (at one offset, HW and LEO first).
@@ -139,7 +140,8 @@ fn consumer_markers(consumers: &[ConsumerMark]) -> Vec<ConsumerMarker> {
                 kind: "committed position",
                 label: "commit=pos",
                 tooltip: format!(
-                    "group {group_id} committed {committed}\n{client} (its owner) will fetch from {position} next: it is caught up with its commit"
+                    "group {group_id} committed {committed}\n{client} (its owner) will fetch from {position} next: it is caught up with its commit\n{}",
+                    glossary::COMMITTED_OFFSET.sentence
                 ),
             }),
             (committed, position) => {
@@ -149,9 +151,7 @@ fn consumer_markers(consumers: &[ConsumerMark]) -> Vec<ConsumerMarker> {
                         offset: committed,
                         kind: "committed",
                         label: "commit",
-                        tooltip: format!(
-                            "group {group_id} committed {committed}\nThe group resumes here after a rebalance or a restart"
-                        ),
+                        tooltip: format!("group {group_id} committed {committed}\n{}", glossary::COMMITTED_OFFSET.sentence),
                     });
                 }
                 if let Some((position, client)) = position {
@@ -161,7 +161,8 @@ fn consumer_markers(consumers: &[ConsumerMark]) -> Vec<ConsumerMarker> {
                         kind: "position",
                         label: "pos",
                         tooltip: format!(
-                            "group {group_id}: {client} (its owner) will fetch from {position} next (its position)"
+                            "group {group_id}: {client} (its owner) will fetch from {position} next\n{}",
+                            glossary::POSITION.sentence
                         ),
                     });
                 }
@@ -181,9 +182,10 @@ fn segment_marks(p: &PartitionView) -> Vec<SegmentMark> {
             let file = format!("{:020}.log", s.base_offset);
             let role = if i + 2 == p.segments.len() { "the active segment: new records go here" } else { "closed" };
             let tooltip = format!(
-                "New segment {file} from offset {} ({} bytes, {role}). Retention deletes whole closed \
-                 segments; compaction cleans closed ones only.",
-                s.base_offset, s.size_bytes
+                "New segment {file} from offset {} ({} bytes, {role})\n{}",
+                s.base_offset,
+                s.size_bytes,
+                glossary::SEGMENT.sentence
             );
             SegmentMark { base_offset: s.base_offset, file, tooltip }
         })
@@ -211,17 +213,16 @@ fn cell(r: &RecordView, high_watermark: u64) -> RecordCell {
     let key = r.key.as_deref().unwrap_or("null");
     let value = r.value.as_deref().unwrap_or("null");
     let committed = r.offset < high_watermark;
-    let status = if committed {
-        "committed: on every in-sync replica, visible to consumers"
-    } else {
-        "not committed yet: above the high watermark, hidden from consumers"
-    };
-    let tooltip = format!(
+    let status = if committed { glossary::COMMITTED_RECORD.sentence } else { glossary::UNCOMMITTED_RECORD.sentence };
+    let mut tooltip = format!(
         "offset {}\nkey: {key}\nvalue: {value}\ntimestamp: {} ({})\n{status}",
         r.offset,
         utc_timestamp(r.timestamp_ms),
         r.timestamp_ms
     );
+    if r.value.is_none() {
+        tooltip = format!("{tooltip}\n{}", glossary::TOMBSTONE.sentence);
+    }
     RecordCell { offset: r.offset, text, tooltip, committed, tombstone: r.value.is_none() }
 }
 
@@ -379,7 +380,7 @@ mod tests {
             first.tooltip,
             "offset 0\nkey: patient-7\nvalue: {\"patient\":7,\"bpm\":82}\n\
              timestamp: 2024-06-25 14:06:00.000 (1719324360000)\n\
-             committed: on every in-sync replica, visible to consumers"
+             A committed record is below the high watermark: on every in-sync replica, so it survives a leader failure."
         );
         let StripItem::Record(tombstone) = &strip.items[2] else { panic!("{strip:?}") };
         assert!(tombstone.tombstone);

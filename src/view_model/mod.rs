@@ -4,6 +4,7 @@
 pub mod console_lines;
 pub mod diagram;
 pub mod exercise;
+pub mod glossary;
 pub mod groups;
 pub mod inspector;
 pub mod kafka_ui;

@@ -41,7 +41,7 @@ pub struct PartitionModel {
     pub strip: Strip,
 }
 
-pub const UNDER_REPLICATED_TOOLTIP: &str = "Under-replicated: some replicas are not in the ISR";
+pub const UNDER_REPLICATED_TOOLTIP: &str = super::glossary::UNDER_REPLICATED.sentence;
 
 pub fn topics(view: &ClusterView, records_max: usize) -> Vec<TopicModel> {
     let marks = consumer_marks(&view.groups);

@@ -131,7 +131,10 @@ fn a_damaged_exercise_id_is_refused() {
         format!("v2.{}", base64::encode(&bytes))
     };
     let err = |id: &[u8]| Replay::from_share_code(&encode(id)).unwrap_err().to_string();
-    assert_eq!(err(b"Bad Id"), "This share link is damaged: its exercise id \"Bad Id\" is not lowercase letters, digits and '-'");
+    assert_eq!(
+        err(b"Bad Id"),
+        "This share link is damaged: its exercise id \"Bad Id\" is not lowercase letters, digits and '-'"
+    );
     assert_eq!(err(b""), "This share link is damaged: its exercise id has 0 bytes (1 to 64)");
     assert_eq!(err(&[0xff, 0xfe]), "This share link is damaged: its exercise id is not UTF-8");
     assert_eq!(Replay::from_share_code(&encode(b"replication")).unwrap().exercise(), Some("replication"));
