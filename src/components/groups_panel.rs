@@ -86,7 +86,7 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
     html! {
         <article class="group" key={g.group_id.clone()} aria-label={format!("Group {}", g.group_id)}>
             <div class="group-head">
-                <h3 class="group-id">{&g.group_id}</h3>
+                <h3 class="group-id" title={glossary::GROUP.sentence}>{&g.group_id}</h3>
                 <span class={classes!("group-state", g.state_class)} title={g.state_tooltip}>{&g.state}</span>
                 <span class="group-meta">
                     <span title={glossary::GENERATION.sentence}>{&g.generation}</span>
