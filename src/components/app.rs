@@ -20,7 +20,7 @@ use crate::hooks::shortcuts::use_shortcuts;
 use crate::playground::{Action, Playground};
 use crate::view_model::console_lines::{scrollback, SCROLLBACK_LINES_MAX};
 use crate::view_model::diagram::diagram;
-use crate::view_model::groups::groups;
+use crate::view_model::groups::{groups, GROUP_ROWS_SHOWN_MAX};
 use crate::view_model::inspector::inspector;
 use crate::view_model::log_strip::{records_per_partition, RECORDS_SHOWN_MAX};
 use crate::view_model::message::message_details;
@@ -158,7 +158,7 @@ pub fn App(props: &AppProps) -> Html {
                 if let Some(details) = message {
                     <MessageInspector {details} on_action={on_action.clone()} />
                 }
-                <GroupsPanel groups={groups(&view.groups)} now_ms={view.now_ms} />
+                <GroupsPanel groups={groups(&view.groups, GROUP_ROWS_SHOWN_MAX)} now_ms={view.now_ms} />
                 <Console {lines} {prompt} on_action={on_action.clone()} />
                 <NarrationPanel items={narration} {on_action} />
             </main>

@@ -111,6 +111,9 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
             if !g.partitions.is_empty() {
                 { partition_table("group-partitions", None, &g.partitions) }
             }
+            if g.more_partitions > 0 {
+                <p class="more-rows">{format!("… and {} more partitions (the Kafka UI's Consumers tab lists them all)", g.more_partitions)}</p>
+            }
             if g.members.is_empty() {
                 <p class="no-members">{"No members: the group keeps its committed offsets."}</p>
             } else {
@@ -130,6 +133,9 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
                             </span>
                         </li>
                     }) }
+                    if g.more_members > 0 {
+                        <li class="more-rows">{format!("… and {} more members", g.more_members)}</li>
+                    }
                 </ul>
             }
         </article>

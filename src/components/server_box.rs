@@ -33,6 +33,27 @@ pub fn ServerBox(props: &ServerBoxProps) -> Html {
             on_action.emit(Action::Inspect(node_id));
         }
     };
+    if s.compact {
+        return html! {
+            <g
+                class={classes!(s.class.clone(), "tile", props.selected.then_some("selected"))}
+                role="button"
+                tabindex="0"
+                aria-label={s.label.clone()}
+                aria-expanded={props.selected.to_string()}
+                aria-controls={props.selected.then_some(INSPECTOR_ID)}
+                transform={format!("translate({:.1} {:.1})", s.rect.x, s.rect.y)}
+                {onclick}
+                {onkeydown}
+            >
+                <title>{format!("{}\n{}\nClick for details (and Kill/Restart)", s.tooltip, glossary::node_state(s.state))}</title>
+                <rect class="ring" x="-4" y="-4" width={format!("{:.0}", w + 8.0)} height={format!("{:.0}", s.rect.h + 8.0)} rx="8" />
+                <rect class="box" width={format!("{w:.0}")} height={format!("{:.0}", s.rect.h)} rx="5" />
+                <text class="tile-name" x={format!("{:.0}", w / 2.0)} y="15" text-anchor="middle">{node_id}</text>
+                <text class="tile-state" x={format!("{:.0}", w / 2.0)} y="28" text-anchor="middle">{s.state}</text>
+            </g>
+        };
+    }
     html! {
         <g
             class={classes!(s.class.clone(), props.selected.then_some("selected"))}

@@ -259,7 +259,7 @@ pub fn topic_consumers(view: &ClusterView, topic: &str) -> Vec<GroupModel> {
             ..g.clone()
         })
         .collect();
-    groups(&only)
+    groups(&only, usize::MAX)
 }
 
 /// One row of the Consumers tab.
