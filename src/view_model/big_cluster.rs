@@ -106,7 +106,9 @@ pub fn big_diagram(
         for b in brokers {
             end_of.insert(EndpointView::Node(b.node_id), grid_end);
         }
-        rects.insert(grid_end, (grid, false));
+        // Links end above the summary line, so they never cross its words.
+        let band = Rect { y: summary_y, h: grid.y + grid.h - summary_y, ..grid };
+        rects.insert(grid_end, (band, false));
     }
     for (a, b) in aggregates.iter().zip(&client_boxes) {
         for c in &a.members {
@@ -176,7 +178,11 @@ pub fn big_diagram(
     summary.extend(
         ["running", "starting", "fenced", "stopped"].iter().filter_map(|s| counts.get(s).map(|n| format!("{n} {s}"))),
     );
-    summary.push(format!("{} clients", clients.len()));
+    match clients.len() {
+        0 => {}
+        1 => summary.push("1 client".to_owned()),
+        n => summary.push(format!("{n} clients")),
+    }
     if within_grid > 0 {
         summary.push(format!("{within_grid} messages between brokers"));
     }

@@ -134,10 +134,10 @@ pub fn big_cluster_journey(session: &Session, url: &str, artifacts: &Path) -> Re
     }
     wait_console(session, "Created topic vitals.")?;
     for group in ["monitors", "alerts"] {
-        for _ in 0..CONSUMERS_PER_GROUP {
+        for i in 0..CONSUMERS_PER_GROUP {
             type_line(
                 session,
-                &format!("kafka-console-consumer.sh --topic vitals --group {group} --bootstrap-server localhost:9092 > /dev/null &"),
+                &format!("kafka-console-consumer.sh --topic vitals --group {group} --bootstrap-server localhost:9092 > {group}-{i}.txt &"),
             )?;
         }
     }
