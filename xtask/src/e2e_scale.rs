@@ -55,7 +55,9 @@ fn wait_value(session: &Session, script: &str, args: Value, what: &str) -> Resul
     }
 }
 
+/// A fresh page at 1280×720 (the groups journey before these leaves the window larger).
 fn fresh_page(session: &Session, url: &str, journey: &str) -> Result<()> {
+    fit_viewport(session, WIDTH, HEIGHT)?;
     session.navigate(url)?;
     if session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.is_none() {
         return Err(format!("the page did not come back for {journey}"));
