@@ -28,6 +28,17 @@ pub fn bench_engine(records: u32) -> String {
     }
 }
 
+/// The wasm linear memory's size in bytes, for `cargo xtask bench`'s memory figure (the JS
+/// heap does not include it). It only grows: a flat figure means nothing new was needed.
+#[wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    let pages = core::arch::wasm32::memory_size(0);
+    #[cfg(not(target_arch = "wasm32"))]
+    let pages = 0;
+    pages as f64 * 65_536.0
+}
+
 /// `performance.now()`, or `Date.now()` where there is no `performance`.
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())

@@ -45,10 +45,33 @@ pub struct Classroom {
 fn start(exercise: Rc<Exercise>, session: &mut Session) -> ExerciseRun {
     let (fresh, baseline) = exercise.start_interactive();
     *session = fresh;
+    run_over(exercise, baseline, session)
+}
+
+fn run_over(exercise: Rc<Exercise>, baseline: Baseline, session: &Session) -> ExerciseRun {
     let hints_shown = vec![0; exercise.steps.len()];
     let mut run = ExerciseRun { exercise, baseline, results: Vec::new(), hints_shown, evaluated_at: None };
     evaluate(&mut run, session);
     run
+}
+
+/// The built-in exercise `id`, if the replay started from its seed (its setup ran there).
+fn builtin(id: &str, seed: u64) -> Option<Exercise> {
+    ksim::builtin_exercises().ok()?.into_iter().find(|e| e.id == id && e.seed == seed)
+}
+
+/// An exercise run over a restored session: the setup's baseline is recomputed (the same
+/// seed and setup give the same one) and the checks evaluated where the session stands.
+fn resume(exercise: Rc<Exercise>, session: &Session) -> ExerciseRun {
+    let (_, baseline) = exercise.start();
+    run_over(exercise, baseline, session)
+}
+
+/// The session's replay for a share link, a session file or the autosave, naming the
+/// exercise worked on so it reopens with the session.
+pub fn export(state: &Playground) -> Replay {
+    let id = state.classroom.exercise.as_ref().map(|r| r.exercise.id.clone());
+    state.session().export_replay().with_exercise(id.as_deref())
 }
 
 fn evaluate(run: &mut ExerciseRun, session: &Session) {
@@ -84,8 +107,18 @@ pub fn apply(next: &mut Playground, session: &mut Session, action: ClassroomActi
             // Shown as it was shared, paused, so the simulated time matches.
             next.playing = false;
             let classroom = &mut next.classroom;
-            classroom.exercise = None;
             classroom.notice = None;
+            classroom.exercise = match replay.exercise().map(|id| (id, builtin(id, replay.seed()))) {
+                None => None,
+                Some((_, Some(exercise))) => Some(Rc::new(resume(Rc::new(exercise), session))),
+                Some((id, None)) => {
+                    classroom.notice = Some(format!(
+                        "This session worked on the exercise \"{id}\", which this playground does not have; \
+                         the session is restored without it."
+                    ));
+                    None
+                }
+            };
             next.console_from = 0;
             next.inspected = None;
         }

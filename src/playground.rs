@@ -323,7 +323,7 @@ mod tests {
         let clients: Vec<_> = d.clients.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(clients, ["Consumer console-consumer"]);
 
-        let topics = topics(&view, RECORDS_SHOWN_MAX);
+        let topics = topics(&view, RECORDS_SHOWN_MAX, &Default::default());
         let strip: Vec<String> = topics[0].partitions[0]
             .strip
             .items
@@ -334,6 +334,7 @@ mod tests {
                 StripItem::Segment(s) => format!("segment {}", s.base_offset),
                 StripItem::Compacted(n) => format!("{n} compacted"),
                 StripItem::Consumer(c) => format!("{} {} {}", c.group_id, c.label, c.offset),
+                StripItem::Newer(n) => format!("{n} newer"),
             })
             .collect();
         // The console consumer without --group is in a group of its own, as in Kafka.

@@ -22,14 +22,14 @@ use crate::playground::{Action, Playground};
 use crate::view_model::connect::connectors;
 use crate::view_model::console_lines::{scrollback, SCROLLBACK_LINES_MAX};
 use crate::view_model::diagram::diagram;
-use crate::view_model::groups::groups;
+use crate::view_model::groups::{groups, GROUP_ROWS_SHOWN_MAX};
 use crate::view_model::inspector::inspector;
-use crate::view_model::log_strip::RECORDS_SHOWN_MAX;
+use crate::view_model::log_strip::{records_per_partition, RECORDS_SHOWN_MAX};
 use crate::view_model::message::message_details;
 use crate::view_model::narration::{narration, NARRATION_ENTRIES_MAX};
 use crate::view_model::time_format::sim_offset;
 use crate::view_model::timeline::timeline;
-use crate::view_model::topics::topics;
+use crate::view_model::topics::{page_partitions, topics, TopicScrolls};
 
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
@@ -58,9 +58,52 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |()| open.set(false))
     };
 
+    // Where the student scrolled the strips (partition name → first offset) and which page
+    // of each topic's partitions is shown: page state, like the Kafka UI's.
+    let anchors = use_state(std::collections::BTreeMap::<String, u64>::new);
+    let pages = use_state(std::collections::BTreeMap::<String, usize>::new);
+    let on_scroll = {
+        let anchors = anchors.clone();
+        Callback::from(move |(name, offset): (String, Option<u64>)| {
+            let mut next = (*anchors).clone();
+            match offset {
+                Some(offset) => next.insert(name, offset),
+                None => next.remove(&name),
+            };
+            anchors.set(next);
+        })
+    };
+    let on_page = {
+        let pages = pages.clone();
+        Callback::from(move |(topic, page): (String, usize)| {
+            let mut next = (*pages).clone();
+            next.insert(topic, page);
+            pages.set(next);
+        })
+    };
+    // Partitions in the last snapshot: a big cluster gets fewer records per partition.
+    let partitions_seen = use_mut_ref(|| 0_usize);
+
     let session = state.session();
-    // Only the records a strip can show: the snapshot's cost stays flat as logs grow.
-    let view = std::rc::Rc::new(session.view_recent(RECORDS_SHOWN_MAX));
+    // Only the records a strip can show: the snapshot's cost stays flat as logs grow, and
+    // with many partitions it holds fewer each (the strips on screen read their own window).
+    let per_partition = records_per_partition(*partitions_seen.borrow());
+    let view = std::rc::Rc::new(session.view_recent(per_partition));
+    *partitions_seen.borrow_mut() = view.topics.iter().map(|t| t.partitions.len()).sum();
+    let scrolls = {
+        let mut windows = std::collections::BTreeMap::new();
+        // The strips on screen that the snapshot holds too few records for, or scrolled back.
+        for (topic, partition) in page_partitions(&view, &pages) {
+            let name = format!("{topic}-{partition}");
+            let from = anchors.get(&name).copied();
+            if from.is_some() || per_partition < RECORDS_SHOWN_MAX {
+                if let Some(w) = session.log_window(&topic, partition, from, RECORDS_SHOWN_MAX) {
+                    windows.insert(name, w);
+                }
+            }
+        }
+        TopicScrolls { windows, pages: (*pages).clone() }
+    };
     let wall_clock = session.wall_clock();
     let offset = sim_offset(session.now_ms());
     let prompt = session.prompt();
@@ -107,7 +150,7 @@ pub fn App(props: &AppProps) -> Html {
                 />
                 // The inspector takes the topic panel's place; the panel stays mounted
                 // (hidden) so it keeps its scroll position.
-                <TopicPanel topics={topics(&view, RECORDS_SHOWN_MAX)} {covered} on_kafka_ui={on_kafka_ui.clone()} />
+                <TopicPanel topics={topics(&view, RECORDS_SHOWN_MAX, &scrolls)} {covered} on_kafka_ui={on_kafka_ui.clone()} {on_scroll} {on_page} />
                 if let Some(view) = kafka_ui {
                     <KafkaUi {view} on_close={close_kafka_ui} />
                 }
@@ -119,7 +162,7 @@ pub fn App(props: &AppProps) -> Html {
                 }
                 // Kafka Connect shares the groups' cell, under them, while a worker runs.
                 <div class="side-stack">
-                    <GroupsPanel groups={groups(&view.groups)} now_ms={view.now_ms} />
+                    <GroupsPanel groups={groups(&view.groups, GROUP_ROWS_SHOWN_MAX)} now_ms={view.now_ms} />
                     if !view.connectors.is_empty() {
                         <ConnectPanel connectors={connectors(&view)} />
                     }

@@ -160,7 +160,7 @@ pub fn ClassroomBar(props: &ClassroomBarProps) -> Html {
         let state = state.clone();
         use_effect_with(lines, move |_| {
             let timer = gloo_timers::callback::Timeout::new(AUTOSAVE_DEBOUNCE_MS, move || {
-                let json = state.session().export_replay().to_json();
+                let json = crate::classroom::export(&state).to_json();
                 if let Some(s) = storage() {
                     let _ = s.set_item(AUTOSAVE_KEY, &json);
                 }
@@ -190,7 +190,7 @@ pub fn ClassroomBar(props: &ClassroomBarProps) -> Html {
         let state = state.clone();
         let share_url = share_url.clone();
         Callback::from(move |_: MouseEvent| {
-            let code = state.session().export_replay().to_share_code();
+            let code = crate::classroom::export(&state).to_share_code();
             let location = web_sys::window().map(|w| w.location());
             let base = location
                 .map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default()))
@@ -205,7 +205,7 @@ pub fn ClassroomBar(props: &ClassroomBarProps) -> Html {
     let export_json = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
-            download("kafka-playground-session.json", "application/json", &state.session().export_replay().to_json())
+            download("kafka-playground-session.json", "application/json", &crate::classroom::export(&state).to_json())
         })
     };
     let export_commands = {

@@ -21,7 +21,7 @@ pub fn ClientBox(props: &ClientBoxProps) -> Html {
         >
             <title>{&c.tooltip}</title>
             <rect class="box" width={format!("{:.0}", c.rect.w)} height={format!("{:.0}", c.rect.h)} rx="6" />
-            <text class="kind" x="12" y="18">{c.kind}</text>
+            <text class="kind" x="12" y="18"><title>{crate::view_model::glossary::client_kind(c.kind)}</title>{c.kind}</text>
             if c.closed {
                 <text class="closed" x={format!("{:.0}", c.rect.w - 10.0)} y="18" text-anchor="end">{"closed"}</text>
             }

@@ -51,6 +51,9 @@ fn message_dot(m: &MessageDot, selected: bool, on_action: &Callback<Action>) -> 
             <circle class="hit" r="14" />
             <circle class="dot" r="8" />
             <text text-anchor="middle" dy="0.35em">{m.kind.letter}</text>
+            if m.count > 1 {
+                <text class="msg-count" x="10" y="-7">{format!("×{}", m.count)}</text>
+            }
         </g>
     }
 }
@@ -115,6 +118,11 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                     role="group"
                     aria-label="Cluster diagram"
                 >
+                    if let Some((summary, at)) = &d.summary {
+                        <text class="diagram-summary" x={format!("{:.0}", at.x)} y={format!("{:.0}", at.y)} text-anchor="middle">
+                            {summary}
+                        </text>
+                    }
                     <g class="links">
                         { for d.links.iter().map(|l| html! {
                             <path key={format!("{:?}-{:?}", l.a, l.b)} class={l.class.clone()} d={l.curve.path()} />
@@ -148,7 +156,8 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
                         { for d.messages.iter().map(|m| message_dot(m, props.selected_message == Some(m.id), &props.on_action)) }
                     </g>
                 </svg>
-                { for d.servers.iter().map(|s| fault_button(&s.fault, d, &props.on_action)) }
+                // A big cluster's tiles are too small for a button: their inspector has it.
+                { for d.servers.iter().filter(|s| !s.compact).map(|s| fault_button(&s.fault, d, &props.on_action)) }
                 </div>
               </div>
                 if empty {

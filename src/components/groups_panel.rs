@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use crate::view_model::glossary;
+
 use crate::view_model::groups::{
     sparkline_points, GroupModel, GroupPartitionRow, LagHistory, LAG_SAMPLES_MAX, LAG_SAMPLE_MS, LEADER_TOOLTIP,
 };
@@ -84,12 +86,12 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
     html! {
         <article class="group" key={g.group_id.clone()} aria-label={format!("Group {}", g.group_id)}>
             <div class="group-head">
-                <h3 class="group-id">{&g.group_id}</h3>
+                <h3 class="group-id" title={glossary::GROUP.sentence}>{&g.group_id}</h3>
                 <span class={classes!("group-state", g.state_class)} title={g.state_tooltip}>{&g.state}</span>
                 <span class="group-meta">
-                    <span>{&g.generation}</span>
-                    <span>{&g.assignor}</span>
-                    <span title={g.coordinator_tooltip.clone()}>{&g.coordinator}</span>
+                    <span title={glossary::GENERATION.sentence}>{&g.generation}</span>
+                    <span title="partition.assignment.strategy: how the group leader splits the partitions between the members">{&g.assignor}</span>
+                    <span title={format!("{}\n{}", g.coordinator_tooltip, glossary::COORDINATOR.sentence)}>{&g.coordinator}</span>
                 </span>
                 <span class="group-lag" title={spark_title.clone()}>
                     <svg
@@ -103,11 +105,14 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
                         <line class="spark-base" x1="0" x2={SPARK_WIDTH.to_string()} y1={(SPARK_HEIGHT - 1).to_string()} y2={(SPARK_HEIGHT - 1).to_string()} />
                         <polyline points={sparkline_points(samples, SPARK_WIDTH, SPARK_HEIGHT)} />
                     </svg>
-                    <span class={classes!("lag-total", (g.total_lag > 0).then_some("lagging"))}>{format!("lag {}", g.total_lag)}</span>
+                    <span class={classes!("lag-total", (g.total_lag > 0).then_some("lagging"))} title={glossary::LAG.sentence}>{format!("lag {}", g.total_lag)}</span>
                 </span>
             </div>
             if !g.partitions.is_empty() {
                 { partition_table("group-partitions", None, &g.partitions) }
+            }
+            if g.more_partitions > 0 {
+                <p class="more-rows">{format!("… and {} more partitions (the Kafka UI's Consumers tab lists them all)", g.more_partitions)}</p>
             }
             if g.members.is_empty() {
                 <p class="no-members">{"No members: the group keeps its committed offsets."}</p>
@@ -128,6 +133,9 @@ fn group(g: &GroupModel, samples: &[u64]) -> Html {
                             </span>
                         </li>
                     }) }
+                    if g.more_members > 0 {
+                        <li class="more-rows">{format!("… and {} more members", g.more_members)}</li>
+                    }
                 </ul>
             }
         </article>
@@ -143,10 +151,10 @@ pub fn partition_table(class: &'static str, label: Option<String>, rows: &[Group
                 <tr>
                     <th scope="col">{"Partition"}</th>
                     <th scope="col">{"Owner"}</th>
-                    <th scope="col" class="num" title="The owner's position: the next offset it will fetch">{"Position"}</th>
-                    <th scope="col" class="num" title="The group's committed offset: where it resumes after a rebalance or restart">{"Committed"}</th>
+                    <th scope="col" class="num" title={glossary::POSITION.sentence}>{"Position"}</th>
+                    <th scope="col" class="num" title={glossary::COMMITTED_OFFSET.sentence}>{"Committed"}</th>
                     <th scope="col" class="num" title="The partition's high watermark, as kafka-consumer-groups.sh shows LOG-END-OFFSET">{"Log end"}</th>
-                    <th scope="col" class="num" title="Log end minus committed">{"Lag"}</th>
+                    <th scope="col" class="num" title={glossary::LAG.sentence}>{"Lag"}</th>
                 </tr>
             </thead>
             <tbody>

@@ -5,7 +5,7 @@ use yew::prelude::*;
 use crate::playground::Action;
 
 /// Each shortcut and what it does, as the page handles them (`keys.rs`).
-const SHORTCUTS: [(&str, &str); 8] = [
+const SHORTCUTS: [(&str, &str); 10] = [
     ("Space", "play or pause the simulation"),
     ("→", "step: process the next event"),
     ("←", "step back: the state just before the last event"),
@@ -14,6 +14,8 @@ const SHORTCUTS: [(&str, &str); 8] = [
     ("Escape", "close the inspector, a message's details, or this help"),
     ("↑ / ↓", "in the console: the previous / next command"),
     ("Ctrl-C / Ctrl-D / Ctrl-L", "in the console: interrupt, end of input, clear"),
+    ("← → / Page Up / Page Down", "on a long log's scroll bar: one record / a stretch back or forward"),
+    ("Home / End", "on a long log's scroll bar: the oldest record / the newest (the strip follows them)"),
 ];
 
 #[derive(Properties, PartialEq)]

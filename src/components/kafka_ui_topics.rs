@@ -139,8 +139,8 @@ fn overview_table(t: &TopicView) -> Html {
                     <th scope="col">{"Replicas"}</th>
                     <th scope="col">{"ISR"}</th>
                     <th scope="col" class="num">{"Log start"}</th>
-                    <th scope="col" class="num" title="High watermark: what consumers can read">{"HW"}</th>
-                    <th scope="col" class="num" title="Log end offset: the next offset the leader writes">{"LEO"}</th>
+                    <th scope="col" class="num" title={crate::view_model::glossary::HIGH_WATERMARK.sentence}>{"HW"}</th>
+                    <th scope="col" class="num" title={crate::view_model::glossary::LOG_END_OFFSET.sentence}>{"LEO"}</th>
                 </tr>
             </thead>
             <tbody>

@@ -81,9 +81,9 @@ pub fn NodeInspector(props: &NodeInspectorProps) -> Html {
                                     <th scope="col">{"Partition"}</th>
                                     <th scope="col">{"Role"}</th>
                                     <th scope="col">{"ISR"}</th>
-                                    <th scope="col" class="num" title="Log start offset">{"Start"}</th>
-                                    <th scope="col" class="num" title="Log end offset">{"LEO"}</th>
-                                    <th scope="col" class="num" title="High watermark">{"HW"}</th>
+                                    <th scope="col" class="num" title={crate::view_model::glossary::LOG_START_OFFSET.sentence}>{"Start"}</th>
+                                    <th scope="col" class="num" title={crate::view_model::glossary::LOG_END_OFFSET.sentence}>{"LEO"}</th>
+                                    <th scope="col" class="num" title={crate::view_model::glossary::HIGH_WATERMARK.sentence}>{"HW"}</th>
                                     <th scope="col" class="num" title="Offsets behind the leader's LEO">{"Behind"}</th>
                                 </tr>
                             </thead>

@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use crate::playground::Action;
 use crate::view_model::diagram::{ControllerPart, ServerBox as ServerModel};
+use crate::view_model::glossary;
 
 /// The node inspector's element id, for `aria-controls`.
 pub const INSPECTOR_ID: &str = "node-inspector";
@@ -32,6 +33,27 @@ pub fn ServerBox(props: &ServerBoxProps) -> Html {
             on_action.emit(Action::Inspect(node_id));
         }
     };
+    if s.compact {
+        return html! {
+            <g
+                class={classes!(s.class.clone(), "tile", props.selected.then_some("selected"))}
+                role="button"
+                tabindex="0"
+                aria-label={s.label.clone()}
+                aria-expanded={props.selected.to_string()}
+                aria-controls={props.selected.then_some(INSPECTOR_ID)}
+                transform={format!("translate({:.1} {:.1})", s.rect.x, s.rect.y)}
+                {onclick}
+                {onkeydown}
+            >
+                <title>{format!("{}\n{}\nClick for details (and Kill/Restart)", s.tooltip, glossary::node_state(s.state))}</title>
+                <rect class="ring" x="-4" y="-4" width={format!("{:.0}", w + 8.0)} height={format!("{:.0}", s.rect.h + 8.0)} rx="8" />
+                <rect class="box" width={format!("{w:.0}")} height={format!("{:.0}", s.rect.h)} rx="5" />
+                <text class="tile-name" x={format!("{:.0}", w / 2.0)} y="15" text-anchor="middle">{node_id}</text>
+                <text class="tile-state" x={format!("{:.0}", w / 2.0)} y="28" text-anchor="middle">{s.state}</text>
+            </g>
+        };
+    }
     html! {
         <g
             class={classes!(s.class.clone(), props.selected.then_some("selected"))}
@@ -55,12 +77,19 @@ pub fn ServerBox(props: &ServerBoxProps) -> Html {
                 rx="12"
             />
             <rect class="box" width={format!("{w:.0}")} height={format!("{:.0}", s.rect.h)} rx="8" />
-            <text class="name" x="14" y="27">{&s.label}</text>
+            <text class="name" x="14" y="27">
+                <title>{if s.label.starts_with("Broker") { glossary::BROKER.sentence } else { glossary::CONTROLLER.sentence }}</title>
+                {&s.label}
+            </text>
             <text class="state" x={format!("{:.0}", w - 14.0)} y="26" text-anchor="end">
+                <title>{glossary::node_state(s.state)}</title>
                 <tspan class="state-dot" aria-hidden="true">{"● "}</tspan>{s.state}
             </text>
             if let Some(replicas) = &s.replicas {
-                <text class="detail" x="14" y="52">{replicas}</text>
+                <text class="detail" x="14" y="52">
+                    <title>{format!("{}\n{}", glossary::PARTITION.sentence, glossary::LEADER.sentence)}</title>
+                    {replicas}
+                </text>
             }
             if let Some(c) = &s.controller {
                 { controller_part(c, w) }
@@ -75,7 +104,7 @@ fn controller_part(c: &ControllerPart, w: f64) -> Html {
     let leader = c.leader.then(|| {
         html! {
             <g class="leader-badge" transform={format!("translate({:.0} -11)", w - 86.0)}>
-                <title>{"Raft leader of the metadata quorum: the active controller"}</title>
+                <title>{glossary::ACTIVE_CONTROLLER.sentence}</title>
                 <rect width="72" height="22" rx="11" />
                 <text x="36" y="15" text-anchor="middle">{"leader"}</text>
             </g>
@@ -93,13 +122,17 @@ fn controller_part(c: &ControllerPart, w: f64) -> Html {
     let raft = html! {
         <>
             <text class="raft" x={format!("{raft_x:.0}")} y={text_y.clone()}>
+                <title>{&c.raft_help}</title>
                 {&c.raft}
                 if !combined && !voted.is_empty() {
                     <tspan class="voted">{format!(" · {voted}")}</tspan>
                 }
             </text>
             if c.log.is_some() {
-                <text class="raft-log" x="14" y={format!("{detail_y:.0}")}>{detail}</text>
+                <text class="raft-log" x="14" y={format!("{detail_y:.0}")}>
+                    <title>{format!("{}\n{}", glossary::VOTED_FOR.sentence, glossary::METADATA_LOG.sentence)}</title>
+                    {detail}
+                </text>
             }
             if let Some(deadline) = &c.deadline {
                 <text class="raft-deadline" x="14" y={format!("{:.0}", detail_y + 16.0)}>{deadline}</text>
@@ -112,7 +145,10 @@ fn controller_part(c: &ControllerPart, w: f64) -> Html {
                 <title>{&c.tooltip}</title>
                 <line class="band-rule" x1="0" x2={format!("{w:.0}")} y1={format!("{y:.0}")} y2={format!("{y:.0}")} />
                 <rect class="role-badge" x="12" y={format!("{:.0}", y + 8.0)} width="80" height="20" rx="10" />
-                <text class="role-badge-text" x="52" y={text_y} text-anchor="middle">{"controller"}</text>
+                <text class="role-badge-text" x="52" y={text_y} text-anchor="middle">
+                    <title>{glossary::COMBINED.sentence}</title>
+                    {"controller"}
+                </text>
                 { raft }
                 { for leader }
             </g>

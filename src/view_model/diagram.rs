@@ -7,30 +7,32 @@
 
 use std::collections::BTreeMap;
 
+use super::big_cluster::{big_diagram, is_big};
+use super::glossary;
 use super::time_format::countdown;
 use ksim::{ClientKind, ClientView, ClusterView, EndpointView, MessageKind, MessageView, NodeView, ProcessState};
 
-const PAD: f64 = 14.0;
+pub(super) const PAD: f64 = 14.0;
 /// Room above a box for the leader badge that sits on its top edge.
-const BADGE_OVERHANG: f64 = 12.0;
-const SERVER_W: f64 = 256.0;
+pub(super) const BADGE_OVERHANG: f64 = 12.0;
+pub(super) const SERVER_W: f64 = 256.0;
 const SERVER_H: f64 = 70.0;
 /// A controller-only node has a third line for its metadata log and a fourth for its
 /// Raft countdown.
-const CONTROLLER_H: f64 = 104.0;
+pub(super) const CONTROLLER_H: f64 = 104.0;
 /// A combined node adds a three-line band for its controller role.
 const CONTROLLER_BAND_H: f64 = 66.0;
 /// The Kill/Restart button, in the box's bottom-right corner (of its broker part).
 const FAULT_W: f64 = 70.0;
 const FAULT_H: f64 = 24.0;
 const FAULT_INSET: f64 = 10.0;
-const CLIENT_W: f64 = 156.0;
-const CLIENT_H: f64 = 46.0;
-const GAP_X: f64 = 28.0;
-const ROW_GAP: f64 = 64.0;
+pub(super) const CLIENT_W: f64 = 156.0;
+pub(super) const CLIENT_H: f64 = 46.0;
+pub(super) const GAP_X: f64 = 28.0;
+pub(super) const ROW_GAP: f64 = 64.0;
 /// Wide enough for three brokers and four clients, so the drawing keeps its scale while a
 /// lesson-sized cluster comes and goes.
-const WIDTH_MIN: f64 = 820.0;
+pub(super) const WIDTH_MIN: f64 = 820.0;
 /// Height of the arc between neighbours in a row; each further box apart adds `ARC_STEP`.
 const ARC_RISE: f64 = 16.0;
 const ARC_STEP: f64 = 13.0;
@@ -80,6 +82,9 @@ pub struct Diagram {
     pub clients: Vec<ClientBox>,
     pub links: Vec<Link>,
     pub messages: Vec<MessageDot>,
+    /// A big cluster's summary line (`50 brokers · 48 running · …`) and where it is centred;
+    /// `None` when every box is drawn (see `big_cluster`).
+    pub summary: Option<(String, Point)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -100,6 +105,9 @@ pub struct ServerBox {
     /// The Kill or Restart button drawn over the box.
     pub fault: FaultButton,
     pub tooltip: String,
+    /// A small tile of a big cluster's grid: its number and state colour only (the
+    /// inspector has the rest, and the Kill/Restart button).
+    pub compact: bool,
 }
 
 /// A real `<button>` laid over the diagram that sends `ksim kill N` or `ksim restart N`
@@ -135,6 +143,8 @@ pub struct ControllerPart {
     /// Top edge of the band, in the box's coordinates.
     pub band_y: f64,
     pub tooltip: String,
+    /// The Raft state and epoch explained (glossary), for the state line's own tooltip.
+    pub raft_help: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -225,6 +235,8 @@ pub struct MessageDot {
     pub at: Point,
     pub kind: KindStyle,
     pub tooltip: String,
+    /// Messages this dot stands for (more than 1 only in a big cluster's diagram).
+    pub count: u32,
 }
 
 /// How a message kind is told apart: a colour (by class) and a letter, named in the legend.
@@ -265,6 +277,9 @@ pub fn diagram(view: &ClusterView) -> Diagram {
     // A closed client stays drawn while its last messages are still on the wire.
     let clients: Vec<&ClientView> =
         view.clients.iter().filter(|c| c.alive || view.in_flight.iter().any(|m| touches(m, c.id))).collect();
+    if is_big(broker_row.len(), clients.len()) {
+        return big_diagram(view, &controller_row, &broker_row, &clients);
+    }
 
     let broker_h = if broker_row.iter().any(|n| n.is_controller) { SERVER_H + CONTROLLER_BAND_H } else { SERVER_H };
     let width = [
@@ -294,7 +309,7 @@ pub fn diagram(view: &ClusterView) -> Diagram {
 
     let links = links(view, &servers, &clients);
     let messages = view.in_flight.iter().filter_map(|m| dot(m, &links, view.now_ms)).collect();
-    Diagram { width, height, servers, clients, links, messages }
+    Diagram { width, height, servers, clients, links, messages, summary: None }
 }
 
 fn touches(m: &MessageView, client_id: u32) -> bool {
@@ -347,7 +362,7 @@ pub fn fault_verb(state: ProcessState) -> &'static str {
     }
 }
 
-fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
+pub(super) fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
     let id = node.node_id;
     let state = state_word(node.state);
     let label = if node.is_broker { format!("Broker {id}") } else { format!("Controller {id}") };
@@ -414,7 +429,12 @@ fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
             .and_then(|r| r.deadline.as_ref())
             .filter(|_| node.state != ProcessState::Stopped)
             .map(|(what, at)| countdown(what, *at, view.now_ms));
+        let raft_help = match node.raft.as_ref().and_then(|r| glossary::raft_state(&r.state)) {
+            Some(state) => format!("{state}\n{}", glossary::RAFT_EPOCH.sentence),
+            None => glossary::CONTROLLER.sentence.to_owned(),
+        };
         ControllerPart {
+            raft_help,
             nested_label: node.is_broker.then(|| format!("Controller {id}")),
             raft,
             voted_for,
@@ -444,7 +464,7 @@ fn server_box(view: &ClusterView, node: &NodeView, rect: Rect) -> ServerBox {
             h: FAULT_H,
         },
     };
-    ServerBox { node_id: id, rect, label, state, class, replicas, controller, fault, tooltip }
+    ServerBox { node_id: id, rect, label, state, class, replicas, controller, fault, tooltip, compact: false }
 }
 
 fn client_row(clients: &[&ClientView], width: f64, y: f64) -> Vec<ClientBox> {
@@ -550,7 +570,7 @@ fn links(view: &ClusterView, servers: &[ServerBox], clients: &[ClientBox]) -> Ve
         .filter_map(|(a, b, kind)| {
             let (&(ra, down_a), &(rb, down_b)) = (rects.get(&a)?, rects.get(&b)?);
             let mut class = if down_a || down_b { format!("link {kind} down") } else { format!("link {kind}") };
-            let curve = curve(ra, rb);
+            let curve = curve_between(ra, rb);
             let cut = cut_mark(view, servers, a, b, &curve);
             if cut.is_some() {
                 class.push_str(" cut");
@@ -592,7 +612,7 @@ fn cut_mark(
 
 /// Boxes in one row are joined by an arc over their top edges; others by a straight line
 /// between their borders.
-fn curve(a: Rect, b: Rect) -> Curve {
+pub(super) fn curve_between(a: Rect, b: Rect) -> Curve {
     if a.y == b.y {
         let (left, right, sign) = if a.x <= b.x { (a, b, 1.0) } else { (b, a, -1.0) };
         let apart = ((right.x - left.x) / (SERVER_W + GAP_X)).round().max(1.0);
@@ -621,17 +641,29 @@ fn dot(m: &MessageView, links: &[Link], now_ms: u64) -> Option<MessageDot> {
     } else {
         (now_ms.saturating_sub(m.sent_at_ms) as f64 / (m.arrives_at_ms - m.sent_at_ms) as f64).min(1.0)
     };
+    Some(dot_on(m, &link.curve, forward, progress, kind_style(m.kind)))
+}
+
+/// Message `m`'s dot at `progress` along `curve`, in its direction's lane.
+pub(super) fn dot_on(m: &MessageView, curve: &Curve, forward: bool, progress: f64, kind: KindStyle) -> MessageDot {
     let t = if forward { progress } else { 1.0 - progress };
-    let on_link = link.curve.at(t);
-    let normal = link.curve.normal(t);
+    let on_link = curve.at(t);
+    let normal = curve.normal(t);
     let lane = if forward { LANE_OFFSET } else { -LANE_OFFSET };
-    let kind = kind_style(m.kind);
-    Some(MessageDot {
+    MessageDot {
         id: m.id,
         at: Point { x: on_link.x + normal.x * lane, y: on_link.y + normal.y * lane },
         kind,
-        tooltip: format!("{}: {}\nsent t+{} ms, arrives t+{} ms", kind.name, m.label, m.sent_at_ms, m.arrives_at_ms),
-    })
+        count: 1,
+        tooltip: format!(
+            "{}: {}\nsent t+{} ms, arrives t+{} ms\n{}",
+            kind.name,
+            m.label,
+            m.sent_at_ms,
+            m.arrives_at_ms,
+            glossary::message_kind(kind.name).unwrap_or_default()
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -166,6 +166,30 @@ mod tests {
     }
 
     #[test]
+    fn a_share_link_reopens_the_exercise_where_it_stood() {
+        let state = Rc::new(Playground::new(1))
+            .reduce(Action::Classroom(ClassroomAction::StartExercise(replication())))
+            .reduce(Action::Classroom(ClassroomAction::ShowHint(0)))
+            .reduce(Action::Input("ksim kill 4".to_owned()));
+        let code = crate::classroom::export(&state).to_share_code();
+        assert!(code.starts_with("v2."), "{code}");
+        let replay = ksim::Replay::from_share_code(&code).unwrap();
+        let restored = Rc::new(Playground::new(7)).reduce(Action::Classroom(ClassroomAction::Restore(Rc::new(replay))));
+        let run = restored.classroom.exercise.as_ref().expect("the exercise panel reopens");
+        assert_eq!(run.exercise.id, "replication");
+        assert_eq!(run.results, state.classroom.exercise.as_ref().unwrap().results);
+        assert_eq!(restored.session().view(), state.session().view());
+        assert_eq!(restored.classroom.notice, None);
+
+        // An exercise this playground does not have: the session alone, and a notice.
+        let json = crate::classroom::export(&state).to_json().replace("\"replication\"", "\"no-such-exercise\"");
+        let replay = ksim::Replay::from_json(&json).unwrap();
+        let restored = Rc::new(Playground::new(7)).reduce(Action::Classroom(ClassroomAction::Restore(Rc::new(replay))));
+        assert!(restored.classroom.exercise.is_none());
+        assert!(restored.classroom.notice.as_deref().is_some_and(|n| n.contains("\"no-such-exercise\"")));
+    }
+
+    #[test]
     fn restoring_a_replay_replaces_the_session_and_leaves_the_exercise() {
         let state = Rc::new(Playground::new(1))
             .reduce(Action::Classroom(ClassroomAction::StartExercise(replication())))

@@ -25,9 +25,17 @@ pub struct GroupModel {
     pub coordinator_tooltip: String,
     pub members: Vec<MemberModel>,
     pub partitions: Vec<GroupPartitionRow>,
+    /// Members and partition rows left out (a big group in the groups panel), counted.
+    pub more_members: usize,
+    pub more_partitions: usize,
     /// Sum of the partitions' lag (partitions without a commit count as 0).
     pub total_lag: u64,
 }
+
+/// Members and partition rows the groups panel lists per group: a hundred consumers on a
+/// thousand partitions would otherwise redraw thousands of rows every frame (the Kafka UI's
+/// group page lists them all).
+pub const GROUP_ROWS_SHOWN_MAX: usize = 12;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemberModel {
@@ -57,8 +65,7 @@ pub struct GroupPartitionRow {
     pub lagging: bool,
 }
 
-pub const LEADER_TOOLTIP: &str =
-    "Group leader: the member that computes the assignment for the whole group and sends it in its SyncGroup";
+pub const LEADER_TOOLTIP: &str = super::glossary::GROUP_LEADER.sentence;
 
 const NONE: &str = "—";
 
@@ -86,11 +93,12 @@ pub fn state_help(state: &str) -> (&'static str, &'static str) {
     }
 }
 
-pub fn groups(groups: &[GroupView]) -> Vec<GroupModel> {
-    groups.iter().map(group).collect()
+/// Every group, listing at most `rows_max` members and partitions each.
+pub fn groups(groups: &[GroupView], rows_max: usize) -> Vec<GroupModel> {
+    groups.iter().map(|g| group(g, rows_max)).collect()
 }
 
-fn group(g: &GroupView) -> GroupModel {
+fn group(g: &GroupView, rows_max: usize) -> GroupModel {
     let (state_class, state_tooltip) = state_help(&g.state);
     GroupModel {
         group_id: g.group_id.clone(),
@@ -107,8 +115,10 @@ fn group(g: &GroupView) -> GroupModel {
             "Broker {} leads __consumer_offsets-{}, the partition this group's id hashes to, so it coordinates the group and stores its commits",
             g.coordinator, g.offsets_partition
         ),
-        members: g.members.iter().map(member).collect(),
-        partitions: g.partitions.iter().map(|p| partition_row(p, &g.members)).collect(),
+        members: g.members.iter().take(rows_max).map(member).collect(),
+        partitions: g.partitions.iter().take(rows_max).map(|p| partition_row(p, &g.members)).collect(),
+        more_members: g.members.len().saturating_sub(rows_max),
+        more_partitions: g.partitions.len().saturating_sub(rows_max),
         total_lag: total_lag(g),
     }
 }
@@ -296,7 +306,7 @@ mod tests {
 
     #[test]
     fn a_stable_group_in_words() {
-        let model = groups(&[monitors()]);
+        let model = groups(&[monitors()], GROUP_ROWS_SHOWN_MAX);
         let g = &model[0];
         assert_eq!(
             (g.state.as_str(), g.state_class, g.generation.as_str(), g.assignor.as_str(), g.coordinator.as_str()),
@@ -327,6 +337,15 @@ mod tests {
         );
         assert_eq!(g.total_lag, 1);
         assert_eq!(g.partitions[0].owner_tooltip, format!("Owned by {MEMBER_A} (console-consumer)"));
+        assert_eq!((g.more_members, g.more_partitions), (0, 0));
+    }
+
+    #[test]
+    fn a_big_group_lists_a_few_rows_and_counts_the_rest() {
+        let g = &groups(&[monitors()], 1)[0];
+        let rows: Vec<_> = g.partitions.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!((rows, g.members.len(), g.more_members, g.more_partitions), (vec!["vitals-0"], 1, 1, 3));
+        assert_eq!(g.total_lag, 1, "the total counts every partition");
     }
 
     #[test]
@@ -341,7 +360,7 @@ mod tests {
         empty.protocol = None;
         empty.members.clear();
         empty.partitions.iter_mut().for_each(|p| p.owner = None);
-        let g = &groups(&[empty])[0];
+        let g = &groups(&[empty], GROUP_ROWS_SHOWN_MAX)[0];
         assert_eq!((g.assignor.as_str(), g.partitions[0].owner.as_str()), ("no assignor yet", "—"));
     }
 

@@ -6,6 +6,7 @@
 use ksim::{ClusterView, NodeView, PartitionView, ProcessState, RaftView};
 
 use super::diagram::{fault_verb, state_word};
+use super::glossary;
 use super::time_format::countdown;
 use super::topics::UNDER_REPLICATED_TOOLTIP;
 
@@ -81,27 +82,11 @@ pub struct HostedReplica {
 }
 
 fn state_tooltip(state: ProcessState) -> &'static str {
-    match state {
-        ProcessState::Starting => "Starting: loading its logs and registering; it serves nothing yet.",
-        ProcessState::Running => "Running: the process is up and answering requests.",
-        ProcessState::Fenced => {
-            "Fenced: the active controller missed its heartbeats for broker.session.timeout.ms, \
-             so it leads no partitions until it registers again."
-        }
-        ProcessState::Stopped => "Stopped: the process was killed; its logs survive on disk and come back on restart.",
-    }
+    glossary::node_state(state_word(state))
 }
 
 fn raft_state_tooltip(state: &str) -> &'static str {
-    match state {
-        "Leader" => "The active controller: it appends metadata records and replicates them to the voters.",
-        "Follower" => "Fetches the metadata log from the leader and votes in elections.",
-        "Candidate" => "Asked the other voters to elect it in a new epoch.",
-        "Prospective" => "Asking with a pre-vote (KIP-996) whether an election could succeed before starting one.",
-        "Unattached" => "Knows of no leader in the current epoch yet.",
-        "Resigned" => "A leader stepping down; it waits for the voters to elect another.",
-        _ => "This controller's role in the KRaft metadata quorum.",
-    }
+    glossary::raft_state(state).unwrap_or(glossary::CONTROLLER.sentence)
 }
 
 /// The inspector for node `node_id`, or `None` if no such server exists (any more).
@@ -158,15 +143,11 @@ fn raft_facts(r: &RaftView, stopped: bool, now_ms: u64) -> Vec<Fact> {
     };
     vec![
         Fact { term: "Raft state", value: r.state.clone(), tooltip: raft_state_tooltip(&r.state) },
-        Fact {
-            term: "Epoch",
-            value: r.leader_epoch.to_string(),
-            tooltip: "The Raft leader epoch (term): every election starts a new one.",
-        },
+        Fact { term: "Epoch", value: r.leader_epoch.to_string(), tooltip: glossary::RAFT_EPOCH.sentence },
         Fact {
             term: "votedFor",
             value: r.voted_for.map_or_else(none, |v| v.to_string()),
-            tooltip: "The voter it voted for in this epoch, kept on disk so it never votes twice.",
+            tooltip: glossary::VOTED_FOR.sentence,
         },
         Fact {
             term: "Leader",
@@ -252,7 +233,7 @@ fn hosted(topic: &str, p: &PartitionView, id: u32) -> HostedReplica {
     );
     if under_replicated {
         class.push_str(" under-replicated");
-        tooltip.push_str(&format!("\n{UNDER_REPLICATED_TOOLTIP} ({} of {} in sync)", p.isr.len(), p.replicas.len()));
+        tooltip.push_str(&format!("\n{} of {} in sync: {UNDER_REPLICATED_TOOLTIP}", p.isr.len(), p.replicas.len()));
     }
     HostedReplica {
         name,
@@ -393,7 +374,11 @@ mod tests {
             "#]],
         );
         let i = inspector(&cluster(), 4).and_then(|i| i.broker).expect("a broker");
-        assert!(i.replicas[0].tooltip.ends_with("Under-replicated: some replicas are not in the ISR (2 of 3 in sync)"));
+        assert!(
+            i.replicas[0].tooltip.ends_with(&format!("\n2 of 3 in sync: {}", glossary::UNDER_REPLICATED.sentence)),
+            "{}",
+            i.replicas[0].tooltip
+        );
     }
 
     #[test]

@@ -261,7 +261,7 @@ pub fn topic_consumers(view: &ClusterView, topic: &str) -> Vec<GroupModel> {
             ..g.clone()
         })
         .collect();
-    groups(&only)
+    groups(&only, usize::MAX)
 }
 
 /// One row of the Consumers tab.
@@ -302,7 +302,7 @@ pub fn group_rows(view: &ClusterView) -> Vec<GroupRow> {
 /// One group as the groups panel draws it, or `None` once it is gone.
 pub fn group_detail(view: &ClusterView, group_id: &str) -> Option<GroupModel> {
     let g = view.groups.iter().find(|g| g.group_id == group_id)?;
-    groups(std::slice::from_ref(g)).pop()
+    groups(std::slice::from_ref(g), usize::MAX).pop()
 }
 
 #[cfg(test)]

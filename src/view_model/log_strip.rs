@@ -1,15 +1,28 @@
-//! One partition's log as a strip of cells: the newest records, with the high watermark
-//! (what consumers may read) and the log end offset (what the leader has written) marked
-//! where they fall between records, where each new segment file begins, and where each
-//! consumer group stands (its committed offset and its owner's position).
+//! One partition's log as a strip of cells: a window of its records (the newest, or any
+//! stretch the student scrolled to), with the high watermark (what consumers may read) and
+//! the log end offset (what the leader has written) marked where they fall between records,
+//! where each new segment file begins, and where each consumer group stands (its committed
+//! offset and its owner's position). Only the window is drawn, so a log of 100 000 records
+//! costs what a log of 100 does; `StripScroll` is where the window stands in the log.
 
-use ksim::{PartitionView, RecordView};
+use ksim::{LogWindow, PartitionView, RecordView};
 
+use super::glossary;
 use super::groups::ConsumerMark;
 use super::time_format::utc_timestamp;
 
 /// Records shown per partition: enough to watch a lesson, few enough to keep the DOM small.
-pub const RECORDS_SHOWN_MAX: usize = 200;
+pub const RECORDS_SHOWN_MAX: usize = 100;
+
+/// Records per frame the page's snapshot may copy over all partitions; a cluster with more
+/// partitions than this allows at `RECORDS_SHOWN_MAX` each gets fewer per partition, and the
+/// strips on screen read their own windows (`Session::log_window`).
+const SNAPSHOT_RECORDS_MAX: usize = 6_000;
+
+/// Records per partition in the page's snapshot for `partitions` partitions.
+pub fn records_per_partition(partitions: usize) -> usize {
+    (SNAPSHOT_RECORDS_MAX / partitions.max(1)).clamp(1, RECORDS_SHOWN_MAX)
+}
 
 /// Longest value printed inside a cell; the full value is in the tooltip.
 const CELL_TEXT_CHARS_MAX: usize = 12;
@@ -19,6 +32,24 @@ pub struct Strip {
     /// Records in the log older than the first one shown.
     pub earlier: u64,
     pub items: Vec<StripItem>,
+    pub scroll: StripScroll,
+}
+
+/// Where the window stands in the log, for the strip's scroll bar (a range input whose
+/// value is the first offset shown).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StripScroll {
+    /// The log start offset: the range's start.
+    pub min: u64,
+    /// The first offset of the newest window: the range's end (there the strip follows the
+    /// newest records).
+    pub max: u64,
+    /// The first offset shown (`min` for an empty log).
+    pub first: u64,
+    /// The window shows the newest records and moves with them.
+    pub following: bool,
+    /// `offsets 200–299 of 0–99 999` (or `no records`).
+    pub label: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +63,8 @@ pub enum StripItem {
     Compacted(u64),
     /// A consumer group's committed offset or its owner's position (one mark when equal).
     Consumer(ConsumerMarker),
+    /// Records newer than the window (the strip was scrolled back).
+    Newer(u64),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,18 +109,32 @@ pub struct Marker {
     pub tooltip: &'static str,
 }
 
-const HW_TOOLTIP: &str = "High watermark: records below it are on every in-sync replica and visible to consumers";
-const LEO_TOOLTIP: &str = "Log end offset: the offset the leader will give the next record";
-const BOTH_TOOLTIP: &str = "High watermark = log end offset: every record is committed and visible to consumers";
+const HW_TOOLTIP: &str = glossary::HIGH_WATERMARK.sentence;
+const LEO_TOOLTIP: &str = glossary::LOG_END_OFFSET.sentence;
+const BOTH_TOOLTIP: &str = glossary::HW_EQUALS_LEO.sentence;
 
 /// The last `max` records of the leader's log with HW and LEO markers and each group's
 /// committed offset and position in offset order (at one offset, HW and LEO first).
 pub fn log_strip(p: &PartitionView, max: usize, consumers: &[ConsumerMark]) -> Strip {
     let shown_from = p.records.len().saturating_sub(max);
-    let shown = &p.records[shown_from..];
     // Records the view left out, plus those before the window.
     let earlier = p.earlier_records + shown_from as u64;
+    strip_of(p, &p.records[shown_from..], earlier, 0, max, consumers)
+}
 
+/// A window the strip was scrolled to (`Session::log_window`), marked the same way.
+pub fn window_strip(p: &PartitionView, window: &LogWindow, max: usize, consumers: &[ConsumerMark]) -> Strip {
+    strip_of(p, &window.records, window.earlier, window.later, max, consumers)
+}
+
+fn strip_of(
+    p: &PartitionView,
+    shown: &[RecordView],
+    earlier: u64,
+    later: u64,
+    max: usize,
+    consumers: &[ConsumerMark],
+) -> Strip {
     let mut markers = markers(p.high_watermark, p.log_end_offset)
         .into_iter()
         .map(StripItem::Marker)
@@ -100,7 +147,7 @@ pub fn log_strip(p: &PartitionView, max: usize, consumers: &[ConsumerMark]) -> S
     let window_start = shown.first().map_or(p.log_end_offset, |r| r.offset);
     let mut segments = segment_marks(p).into_iter().filter(|s| s.base_offset > window_start).peekable();
     let mut items = Vec::with_capacity(shown.len() + 2);
-    let mut expected = if earlier == 0 { p.log_start_offset } else { shown[0].offset };
+    let mut expected = shown.first().filter(|_| earlier > 0).map_or(p.log_start_offset, |r| r.offset);
     for record in shown {
         if record.offset > expected {
             items.push(StripItem::Compacted(record.offset - expected));
@@ -114,9 +161,48 @@ pub fn log_strip(p: &PartitionView, max: usize, consumers: &[ConsumerMark]) -> S
         }
         items.push(StripItem::Record(cell(record, p.high_watermark)));
     }
-    items.extend(segments.map(StripItem::Segment));
+    if later > 0 {
+        // Boundaries past the window are hidden with its records; marks past it stand after
+        // the count of what is hidden, so HW and LEO stay in sight.
+        items.push(StripItem::Newer(later));
+    } else {
+        items.extend(segments.map(StripItem::Segment));
+    }
     items.extend(markers);
-    Strip { earlier, items }
+    let scroll = scroll(p, shown, later, max);
+    Strip { earlier, items, scroll }
+}
+
+fn scroll(p: &PartitionView, shown: &[RecordView], later: u64, max: usize) -> StripScroll {
+    let min = p.log_start_offset;
+    let newest_first = p.log_end_offset.saturating_sub(max as u64).max(min);
+    let (first, label) = match (shown.first(), shown.last()) {
+        (Some(a), Some(b)) => (
+            a.offset,
+            format!(
+                "offsets {}–{} of {}–{}",
+                thousands(a.offset),
+                thousands(b.offset),
+                thousands(min),
+                thousands(p.log_end_offset.saturating_sub(1))
+            ),
+        ),
+        _ => (min, "no records".to_owned()),
+    };
+    StripScroll { min, max: newest_first.max(first), first, following: later == 0, label }
+}
+
+/// `99 999`: thousands apart, so long offsets read at a glance (and fit a fixed width).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn marker_offset(item: &StripItem) -> u64 {
@@ -139,7 +225,8 @@ fn consumer_markers(consumers: &[ConsumerMark]) -> Vec<ConsumerMarker> {
                 kind: "committed position",
                 label: "commit=pos",
                 tooltip: format!(
-                    "group {group_id} committed {committed}\n{client} (its owner) will fetch from {position} next: it is caught up with its commit"
+                    "group {group_id} committed {committed}\n{client} (its owner) will fetch from {position} next: it is caught up with its commit\n{}",
+                    glossary::COMMITTED_OFFSET.sentence
                 ),
             }),
             (committed, position) => {
@@ -149,9 +236,7 @@ fn consumer_markers(consumers: &[ConsumerMark]) -> Vec<ConsumerMarker> {
                         offset: committed,
                         kind: "committed",
                         label: "commit",
-                        tooltip: format!(
-                            "group {group_id} committed {committed}\nThe group resumes here after a rebalance or a restart"
-                        ),
+                        tooltip: format!("group {group_id} committed {committed}\n{}", glossary::COMMITTED_OFFSET.sentence),
                     });
                 }
                 if let Some((position, client)) = position {
@@ -161,7 +246,8 @@ fn consumer_markers(consumers: &[ConsumerMark]) -> Vec<ConsumerMarker> {
                         kind: "position",
                         label: "pos",
                         tooltip: format!(
-                            "group {group_id}: {client} (its owner) will fetch from {position} next (its position)"
+                            "group {group_id}: {client} (its owner) will fetch from {position} next\n{}",
+                            glossary::POSITION.sentence
                         ),
                     });
                 }
@@ -181,9 +267,10 @@ fn segment_marks(p: &PartitionView) -> Vec<SegmentMark> {
             let file = format!("{:020}.log", s.base_offset);
             let role = if i + 2 == p.segments.len() { "the active segment: new records go here" } else { "closed" };
             let tooltip = format!(
-                "New segment {file} from offset {} ({} bytes, {role}). Retention deletes whole closed \
-                 segments; compaction cleans closed ones only.",
-                s.base_offset, s.size_bytes
+                "New segment {file} from offset {} ({} bytes, {role})\n{}",
+                s.base_offset,
+                s.size_bytes,
+                glossary::SEGMENT.sentence
             );
             SegmentMark { base_offset: s.base_offset, file, tooltip }
         })
@@ -211,17 +298,16 @@ fn cell(r: &RecordView, high_watermark: u64) -> RecordCell {
     let key = r.key.as_deref().unwrap_or("null");
     let value = r.value.as_deref().unwrap_or("null");
     let committed = r.offset < high_watermark;
-    let status = if committed {
-        "committed: on every in-sync replica, visible to consumers"
-    } else {
-        "not committed yet: above the high watermark, hidden from consumers"
-    };
-    let tooltip = format!(
+    let status = if committed { glossary::COMMITTED_RECORD.sentence } else { glossary::UNCOMMITTED_RECORD.sentence };
+    let mut tooltip = format!(
         "offset {}\nkey: {key}\nvalue: {value}\ntimestamp: {} ({})\n{status}",
         r.offset,
         utc_timestamp(r.timestamp_ms),
         r.timestamp_ms
     );
+    if r.value.is_none() {
+        tooltip = format!("{tooltip}\n{}", glossary::TOMBSTONE.sentence);
+    }
     RecordCell { offset: r.offset, text, tooltip, committed, tombstone: r.value.is_none() }
 }
 
@@ -278,6 +364,7 @@ mod tests {
                 StripItem::Segment(s) => format!("/seg {}/", s.base_offset),
                 StripItem::Compacted(n) => format!("~{n}~"),
                 StripItem::Consumer(c) => format!("<{} {} {}>", c.group_id, c.label, c.offset),
+                StripItem::Newer(n) => format!("+{n} newer"),
             });
         }
         out
@@ -351,6 +438,51 @@ mod tests {
     }
 
     #[test]
+    fn a_window_back_in_the_log_keeps_every_mark_in_sight() {
+        let mut p = partition(&["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"], 8);
+        p.segments = [0, 3, 6].iter().map(|&base_offset| SegmentView { base_offset, size_bytes: 69 }).collect();
+        let window = LogWindow { earlier: 2, later: 5, records: p.records[2..5].to_vec() };
+        let marks = [ConsumerMark {
+            group_id: "monitors".to_owned(),
+            committed: Some(1),
+            position: Some((9, "console-consumer".to_owned())),
+        }];
+        let strip = window_strip(&p, &window, 3, &marks);
+        assert_eq!(
+            render(&strip),
+            "earlier=2 <monitors commit 1> [2:c] /seg 3/ [3:d] [4:e] +5 newer |HW 8| <monitors pos 9> |LEO 10|"
+        );
+        assert_eq!(
+            strip.scroll,
+            StripScroll { min: 0, max: 7, first: 2, following: false, label: "offsets 2–4 of 0–9".to_owned() }
+        );
+        // The newest window follows the log.
+        let newest = log_strip(&p, 3, &[]);
+        assert_eq!((newest.scroll.first, newest.scroll.max, newest.scroll.following), (7, 7, true));
+        // An empty log has nothing to scroll.
+        let empty = log_strip(&partition(&[], 0), 3, &[]);
+        assert_eq!(
+            empty.scroll,
+            StripScroll { min: 0, max: 0, first: 0, following: true, label: "no records".to_owned() }
+        );
+    }
+
+    #[test]
+    fn big_clusters_copy_fewer_records_per_partition() {
+        assert_eq!(records_per_partition(0), RECORDS_SHOWN_MAX);
+        assert_eq!(records_per_partition(12), RECORDS_SHOWN_MAX);
+        assert_eq!(records_per_partition(1050), 5);
+        assert_eq!(records_per_partition(1_000_000), 1);
+    }
+
+    #[test]
+    fn long_offsets_are_grouped_in_thousands() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(99_999), "99\u{202f}999");
+        assert_eq!(thousands(1_234_567), "1\u{202f}234\u{202f}567");
+    }
+
+    #[test]
     fn fully_replicated_log_has_one_marker() {
         let p = partition(&["82 bpm"], 1);
         assert_eq!(render(&log_strip(&p, 10, &[])), "earlier=0 [0:82 bpm] |HW = LEO 1|");
@@ -379,7 +511,7 @@ mod tests {
             first.tooltip,
             "offset 0\nkey: patient-7\nvalue: {\"patient\":7,\"bpm\":82}\n\
              timestamp: 2024-06-25 14:06:00.000 (1719324360000)\n\
-             committed: on every in-sync replica, visible to consumers"
+             A committed record is below the high watermark: on every in-sync replica, so it survives a leader failure."
         );
         let StripItem::Record(tombstone) = &strip.items[2] else { panic!("{strip:?}") };
         assert!(tombstone.tombstone);

@@ -5,6 +5,8 @@
 
 use ksim::PartitionView;
 
+use super::glossary;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplicaRow {
     pub broker: u32,
@@ -75,9 +77,15 @@ pub fn replica_rows(p: &PartitionView) -> Vec<ReplicaRow> {
                 offsets.push_str(&format!(" · {behind} behind"));
             }
             let copy = if r.online { "its copy" } else { "its copy on disk (last known)" };
+            let role = match (r.is_leader, r.online, r.in_isr) {
+                (true, _, _) => glossary::LEADER.sentence,
+                (false, false, _) => glossary::STOPPED.sentence,
+                (false, true, true) => glossary::FOLLOWER.sentence,
+                (false, true, false) => glossary::OUT_OF_SYNC.sentence,
+            };
             let tooltip = format!(
                 "{label}\n{copy}: log start {}, high watermark {}, log end offset {}\n\
-                 the leader's log end offset is {leader_leo}",
+                 the leader's log end offset is {leader_leo}\n{role}",
                 r.log_start_offset, r.high_watermark, r.log_end_offset
             );
             ReplicaRow {
@@ -157,7 +165,16 @@ mod tests {
         assert_eq!(
             rows[3].tooltip,
             "Broker 6 · stopped · out of sync\nits copy on disk (last known): log start 0, high watermark 0, \
-             log end offset 0\nthe leader's log end offset is 4"
+             log end offset 0\nthe leader's log end offset is 4\n\
+             Stopped: the process was killed; its logs survive on disk and come back on restart."
+        );
+        assert!(
+            rows[2].tooltip.ends_with(
+                "\nAn out-of-sync replica fell behind the leader for longer than \
+             replica.lag.time.max.ms, so the leader dropped it from the ISR."
+            ),
+            "{}",
+            rows[2].tooltip
         );
     }
 

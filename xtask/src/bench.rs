@@ -16,7 +16,11 @@
 //! from loopback); the bundle's raw and `gzip -9` sizes; and in the page, a 3+3 cluster with
 //! a 12-partition topic, the time from clicking `Step` to the next painted frame, once with
 //! 2 000 records typed into the console producer and once with 100 000 records from
-//! `kafka-producer-perf-test.sh`.
+//! `kafka-producer-perf-test.sh`; then the same on a big cluster (50 brokers, 3 controllers,
+//! a 1000-partition RF=3 topic, 100 consumers in two groups, a perf test running); then
+//! memory over ten minutes of simulated play at 16× (a 3+3 cluster with a throttled producer
+//! and a consumer group): the JS heap after a forced garbage collection (CDP) and the wasm
+//! linear memory (`wasm_memory_bytes`), before and after.
 
 use crate::browser::Browser;
 use crate::e2e::{CONSOLE_INPUT, HEIGHT, WIDTH};
@@ -41,6 +45,10 @@ const ENGINE_RUNS: usize = 3;
 const LOADS: usize = 5;
 /// Records the page's producer perf test sends before the second step series.
 const PERF_RECORDS: usize = 100_000;
+/// The big cluster's consumers, in two groups.
+const BIG_CONSUMERS: usize = 100;
+/// Real seconds of play at 16× for the memory figure: ten simulated minutes.
+const PLAY_SECONDS: u64 = 38;
 /// Installed before each document's own scripts: notes (in `performance.now()` time, whose
 /// origin is the navigation's start) when the console input first appears.
 const READY_OBSERVER: &str = r#"(() => {
@@ -183,7 +191,7 @@ fn browser(root: &Path, native: f64, rows: &mut Vec<Row>) -> Result<()> {
         session.send_keys(&input, &text)?;
     }
     println!("xtask: bench: typed {BROWSER_RECORDS} records in {}", format_duration(typing.elapsed()));
-    steps(session, &format!("{BROWSER_RECORDS} records typed"), rows)?;
+    steps(session, &format!("3+3 cluster, 12 partitions, {BROWSER_RECORDS} records typed"), rows)?;
 
     // A fresh page, and 100 000 records the quick way: the producer perf test, then time.
     session.navigate(&server.url())?;
@@ -208,8 +216,102 @@ fn browser(root: &Path, native: f64, rows: &mut Vec<Row>) -> Result<()> {
         format_duration(producing.elapsed()),
         sent.as_str().unwrap_or("no `records sent` line")
     );
-    steps(session, &format!("{PERF_RECORDS} records from the perf test"), rows)?;
+    steps(session, &format!("3+3 cluster, 12 partitions, {PERF_RECORDS} records from the perf test"), rows)?;
+    big_cluster(session, &server.url(), rows)?;
+    memory(session, &server.url(), rows)?;
     browser.close()
+}
+
+/// 50 brokers, 3 controllers, 1000 partitions RF=3, 100 consumers in two groups and a perf
+/// test: the page summarises the diagram and pages the topic view; then a step series.
+fn big_cluster(session: &crate::webdriver::Session, url: &str, rows: &mut Vec<Row>) -> Result<()> {
+    session.navigate(url)?;
+    session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.ok_or("the page did not show its console")?;
+    let started = Instant::now();
+    let mut lines = vec![
+        "ksim start-cluster --brokers 50 --controllers 3".to_string(),
+        "ksim advance 10s".to_string(),
+        "kafka-topics.sh --create --topic vitals --partitions 1000 --replication-factor 3 --bootstrap-server localhost:9092".to_string(),
+    ];
+    for i in 0..BIG_CONSUMERS {
+        let group = if i % 2 == 0 { "monitors" } else { "alerts" };
+        lines.push(format!(
+            "kafka-console-consumer.sh --topic vitals --group {group} --bootstrap-server localhost:9092 > {group}-{i}.txt &"
+        ));
+    }
+    lines.push("ksim advance 20s".to_string());
+    lines.push("kafka-producer-perf-test.sh --topic vitals --num-records 1000000 --record-size 100 --throughput 2000 --producer-props bootstrap.servers=localhost:9092 &".to_string());
+    lines.push("ksim advance 5s".to_string());
+    for chunk in lines.chunks(20) {
+        let text: String = chunk.iter().map(|l| format!("{l}{ENTER}")).collect();
+        let input = session.find(CONSOLE_INPUT)?.ok_or("the console input disappeared")?;
+        session.send_keys(&input, &text)?;
+    }
+    let summary =
+        session.execute("return document.querySelector('.diagram-summary')?.textContent ?? null;", json!([]))?;
+    println!(
+        "xtask: bench: big cluster typed and simulated in {}; the diagram says {}",
+        format_duration(started.elapsed()),
+        summary.as_str().unwrap_or("(no summary line)")
+    );
+    steps(
+        session,
+        &format!("50+3 cluster, 1000 partitions RF=3, {BIG_CONSUMERS} consumers, perf test at 2000 records/s"),
+        rows,
+    )
+}
+
+/// The JS heap (after a forced GC) and the wasm memory before and after ten simulated
+/// minutes of play at 16×.
+fn memory(session: &crate::webdriver::Session, url: &str, rows: &mut Vec<Row>) -> Result<()> {
+    session.navigate(url)?;
+    let input = session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.ok_or("the page did not show its console")?;
+    for line in [
+        "ksim start-cluster --brokers 3 --controllers 3",
+        "kafka-topics.sh --create --topic vitals --partitions 6 --replication-factor 3 --bootstrap-server localhost:9092",
+        "kafka-console-consumer.sh --topic vitals --group monitors --bootstrap-server localhost:9092 > monitors.txt &",
+        "kafka-producer-perf-test.sh --topic vitals --num-records 200000 --record-size 100 --throughput 200 --producer-props bootstrap.servers=localhost:9092 &",
+        "ksim advance 10s",
+    ] {
+        session.send_keys(&input, &format!("{line}{ENTER}"))?;
+    }
+    let measure = || -> Result<(f64, f64)> {
+        session.cdp("HeapProfiler.collectGarbage", json!({}))?;
+        let heap = session.cdp("Runtime.getHeapUsage", json!({}))?;
+        let wasm = session
+            .execute("return window.wasmBindings ? window.wasmBindings.wasm_memory_bytes() : null;", json!([]))?;
+        Ok((heap["usedSize"].as_f64().unwrap_or(f64::NAN), wasm.as_f64().unwrap_or(f64::NAN)))
+    };
+    let before = measure()?;
+    // Play at 16× (the page starts playing at 1×).
+    let faster = r#"const s = document.querySelector('label.speed:not(.latency) select');
+                    if (!s) return false; s.value = '16'; s.dispatchEvent(new Event('change', { bubbles: true })); return true;"#;
+    if session.execute(faster, json!([]))? != json!(true) {
+        return Err("no Speed select to play at 16×".to_string());
+    }
+    std::thread::sleep(Duration::from_secs(PLAY_SECONDS));
+    let clock = session.execute("return document.querySelector('.sim-offset')?.textContent ?? null;", json!([]))?;
+    let after = measure()?;
+    let mb = |b: f64| format!("{:.1} MB", b / 1e6);
+    println!(
+        "bench: browser: memory over {PLAY_SECONDS} s of play at 16× (clock {}): JS heap {} -> {}, wasm memory {} -> {}",
+        clock.as_str().unwrap_or("?"),
+        mb(before.0),
+        mb(after.0),
+        mb(before.1),
+        mb(after.1)
+    );
+    rows.push((
+        "JS heap after GC: before / after 10 simulated minutes of play at 16x".to_string(),
+        format!("{} / {}", mb(before.0), mb(after.0)),
+        "flat",
+    ));
+    rows.push((
+        "  wasm memory (the session, its history and checkpoints): before / after".to_string(),
+        format!("{} / {}", mb(before.1), mb(after.1)),
+        "",
+    ));
+    Ok(())
 }
 
 /// First contentful paint and the console input's appearance, from navigation start, over
@@ -321,7 +423,6 @@ fn steps(session: &crate::webdriver::Session, load: &str, rows: &mut Vec<Row>) -
     if work.is_empty() || frame.is_empty() {
         return Err(format!("the step timing script returned {result}"));
     }
-    let load = format!("3+3 cluster, 12 partitions, {load}");
     println!("bench: browser: a step's work (click to idle, {load}): {}", summary(work.clone()));
     println!("bench: browser: click to the next painted frame (frame-aligned): {}", summary(frame.clone()));
     rows.push((format!("Step click's work, click to idle ({load}; median)"), format!("{:.1} ms", median(work)), ""));

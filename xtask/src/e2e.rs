@@ -161,6 +161,13 @@ pub fn run(root: &Path) -> Result<()> {
             })
         })
         .and_then(|()| {
+            let scale = Instant::now();
+            crate::e2e_scale::long_log_journey(browser.session(), &server.url(), &artifacts)?;
+            crate::e2e_scale::big_cluster_journey(browser.session(), &server.url(), &artifacts)?;
+            println!("xtask: e2e: long log and big cluster journeys passed in {}", format_duration(scale.elapsed()));
+            Ok(())
+        })
+        .and_then(|()| {
             let classroom = Instant::now();
             crate::e2e_classroom::exercise_journey(browser.session(), &server.url(), &artifacts)?;
             crate::e2e_classroom::share_journey(browser.session(), &server.url(), &artifacts)?;
@@ -772,7 +779,7 @@ fn wait_until(session: &Session, script: &str, ok: impl Fn(&serde_json::Value) -
     }
 }
 
-fn wait_console(session: &Session, text: &str) -> Result<()> {
+pub(crate) fn wait_console(session: &Session, text: &str) -> Result<()> {
     let deadline = Instant::now() + CLUSTER_TIMEOUT;
     while !console_output(session)?.unwrap_or_default().contains(text) {
         if Instant::now() > deadline {
@@ -799,7 +806,7 @@ fn click_checkbox(session: &Session, name: &str) -> Result<()> {
     session.click(&element)
 }
 
-fn labelled(name: &str) -> String {
+pub(crate) fn labelled(name: &str) -> String {
     format!(r#"[aria-label="{name}"]"#)
 }
 
@@ -807,12 +814,12 @@ fn button(name: &str) -> String {
     format!(r#"button[aria-label="{name}"]:not([disabled])"#)
 }
 
-fn type_line(session: &Session, line: &str) -> Result<()> {
+pub(crate) fn type_line(session: &Session, line: &str) -> Result<()> {
     let input = session.find(CONSOLE_INPUT)?.ok_or_else(|| format!("no console input to type `{line}`"))?;
     session.send_keys(&input, &format!("{line}{ENTER}"))
 }
 
-fn click_button(session: &Session, name: &str) -> Result<()> {
+pub(crate) fn click_button(session: &Session, name: &str) -> Result<()> {
     let element =
         session.wait_for(&button(name), CLUSTER_TIMEOUT)?.ok_or_else(|| format!("no enabled button named `{name}`"))?;
     session.click(&element)

@@ -13,6 +13,7 @@ mod e2e;
 mod e2e_classroom;
 mod e2e_connect;
 mod e2e_kafka_ui;
+mod e2e_scale;
 mod http;
 mod lockfile;
 mod paths;

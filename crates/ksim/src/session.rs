@@ -9,8 +9,8 @@ use crate::console::{Console, Waiting};
 use crate::ids::Addr;
 use crate::time::format_wall_clock;
 use crate::view::{
-    ClientView, ClusterView, EndpointView, GroupView, MessageView, NodeView, PartitionView, ProcessState, RaftView,
-    RecordView, ReplicaStateView, SegmentView, TopicView,
+    ClientView, ClusterView, EndpointView, GroupView, LogWindow, MessageView, NodeView, PartitionView, ProcessState,
+    RaftView, RecordView, ReplicaStateView, SegmentView, TopicView,
 };
 use crate::world::World;
 
@@ -474,6 +474,33 @@ impl Session {
         self.console.file(path)
     }
 
+    /// At most `max` records of the leader's log of `topic`-`partition`: from the first at or
+    /// after offset `from`, or the newest ones without `from` (moved back so a window near
+    /// the end is still full). `None` while the partition has no leader copy to read.
+    pub fn log_window(&self, topic: &str, partition: u32, from: Option<u64>, max: usize) -> Option<LogWindow> {
+        let image = self.world.freshest_image()?;
+        let leader = image.topics.get(topic)?.partitions.get(&partition)?.leader?;
+        let log = &self
+            .world
+            .servers
+            .get(&leader)?
+            .broker
+            .as_ref()?
+            .replicas
+            .partitions
+            .get(&(topic.to_string(), partition))?
+            .log;
+        let records = log.records();
+        let newest = records.len().saturating_sub(max);
+        let start = from.map_or(newest, |offset| records.partition_point(|r| r.offset < offset).min(newest));
+        let end = (start + max).min(records.len());
+        Some(LogWindow {
+            earlier: start as u64,
+            later: (records.len() - end) as u64,
+            records: records[start..end].iter().map(|r| record_view(r)).collect(),
+        })
+    }
+
     /// Events processed so far: a cheap way to notice that something happened.
     pub fn events_processed(&self) -> u64 {
         self.world.events_processed()
@@ -502,6 +529,15 @@ impl Session {
         if self.console.waiting() == Waiting::Job {
             self.interrupt();
         }
+    }
+}
+
+fn record_view(r: &crate::partition_log::Record) -> RecordView {
+    RecordView {
+        offset: r.offset,
+        timestamp_ms: r.timestamp_ms,
+        key: r.key().map(|k| String::from_utf8_lossy(k).into_owned()),
+        value: r.value().map(|v| String::from_utf8_lossy(v).into_owned()),
     }
 }
 
@@ -572,12 +608,7 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
                             let records = l.records();
                             records[records.len().saturating_sub(records_max)..]
                                 .iter()
-                                .map(|r| RecordView {
-                                    offset: r.offset,
-                                    timestamp_ms: r.timestamp_ms,
-                                    key: r.key().map(|k| String::from_utf8_lossy(k).into_owned()),
-                                    value: r.value().map(|v| String::from_utf8_lossy(v).into_owned()),
-                                })
+                                .map(|r| record_view(r))
                                 .collect()
                         }),
                         segments: leader_log.map_or(Vec::new(), |l| {

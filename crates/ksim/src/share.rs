@@ -3,7 +3,9 @@
 //!
 //! The code is `v1.` then URL-safe base64 (no padding) of: a 32-bit FNV-1a checksum of the
 //! payload, the payload's length, and the payload compressed with a small LZ77 (`lz.rs`).
-//! The payload is the replay in varints. Both decoders are strict and bounded: a damaged
+//! The payload is the replay in varints. A session worked on an exercise is `v2.`: the same,
+//! with the exercise's id (length, bytes) before the replay, so the link reopens the
+//! exercise too; a link without one stays `v1.`, which older pages read. Both decoders are strict and bounded: a damaged
 //! link or file is an error that says what is wrong, never a panic or a huge allocation.
 
 mod base64;
@@ -24,6 +26,8 @@ const LINE_BYTES_MAX: usize = 4096;
 const ADVANCE_TOTAL_MS_MAX: u64 = 24 * 3_600_000;
 const SESSION_FORMAT: &str = "kafka-playground-session";
 const SESSION_VERSION: u64 = 1;
+/// An exercise id longer than this is a damaged link (built-in ids are a few words).
+const EXERCISE_ID_BYTES_MAX: usize = 64;
 
 /// A session as its seed and inputs: replaying them gives the same state.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +37,8 @@ pub struct Replay {
     log: Vec<Logged>,
     present_events: u64,
     position: u64,
+    /// The id of the exercise worked on, so opening the link reopens its panel.
+    exercise: Option<String>,
 }
 
 /// Why a share code could not be read; displays as `This share link is damaged: …`.
@@ -65,6 +71,7 @@ impl Session {
             log: log.to_vec(),
             present_events,
             position: self.events_processed(),
+            exercise: None,
         }
     }
 
@@ -93,13 +100,31 @@ impl Replay {
         self.log.is_empty()
     }
 
-    /// `v1.` and the compressed replay in URL-safe base64, for `?s=`.
+    /// The id of the exercise the session was working on, if any.
+    pub fn exercise(&self) -> Option<&str> {
+        self.exercise.as_deref()
+    }
+
+    /// The same replay, remembering which exercise it works on (an id that is empty or too
+    /// long to be one is left out).
+    pub fn with_exercise(mut self, id: Option<&str>) -> Replay {
+        self.exercise = id.filter(|id| valid_exercise_id(id).is_ok()).map(str::to_owned);
+        self
+    }
+
+    /// `v1.` (or `v2.` with an exercise) and the compressed replay in URL-safe base64, for `?s=`.
     pub fn to_share_code(&self) -> String {
-        let payload = self.to_bytes();
+        let mut payload = Vec::new();
+        if let Some(id) = &self.exercise {
+            put_varint(&mut payload, id.len() as u64);
+            payload.extend_from_slice(id.as_bytes());
+        }
+        payload.extend(self.to_bytes());
         let mut bytes = fnv1a(&payload).to_le_bytes().to_vec();
         put_varint(&mut bytes, payload.len() as u64);
         bytes.extend(lz::compress(&payload));
-        format!("v1.{}", base64::encode(&bytes))
+        let version = if self.exercise.is_some() { "v2" } else { "v1" };
+        format!("{version}.{}", base64::encode(&bytes))
     }
 
     pub fn from_share_code(code: &str) -> Result<Replay, ShareError> {
@@ -110,13 +135,17 @@ impl Replay {
                 code.len()
             )));
         }
-        let Some(body) = code.strip_prefix("v1.") else {
-            return Err(match code.split_once('.') {
-                Some((v, _)) if v.starts_with('v') && v.len() <= 8 => {
-                    ShareError(format!("it was made by another version of the playground ({v}); this one reads v1"))
-                }
-                _ => ShareError("it does not start with \"v1.\"".to_string()),
-            });
+        let (with_exercise, body) = match (code.strip_prefix("v1."), code.strip_prefix("v2.")) {
+            (Some(body), _) => (false, body),
+            (_, Some(body)) => (true, body),
+            _ => {
+                return Err(match code.split_once('.') {
+                    Some((v, _)) if v.starts_with('v') && v.len() <= 8 => ShareError(format!(
+                        "it was made by another version of the playground ({v}); this one reads v1 and v2"
+                    )),
+                    _ => ShareError("it does not start with \"v1.\" or \"v2.\"".to_string()),
+                });
+            }
         };
         let bytes = base64::decode(body).map_err(ShareError)?;
         let mut r = Reader { bytes: &bytes, at: 0 };
@@ -129,7 +158,16 @@ impl Replay {
         if fnv1a(&payload) != checksum {
             return Err(ShareError("its checksum does not match (was it cut or changed?)".to_string()));
         }
-        Replay::from_bytes(&payload).map_err(ShareError)
+        if !with_exercise {
+            return Replay::from_bytes(&payload).map_err(ShareError);
+        }
+        let mut r = Reader { bytes: &payload, at: 0 };
+        let len = r.varint().ok_or_else(|| ShareError("it is cut short".to_string()))?;
+        let id = r.take(len).ok_or_else(|| ShareError("it is cut short".to_string()))?;
+        let id = std::str::from_utf8(id).map_err(|_| ShareError("its exercise id is not UTF-8".to_string()))?;
+        valid_exercise_id(id).map_err(ShareError)?;
+        let exercise = Some(id.to_owned());
+        Ok(Replay { exercise, ..Replay::from_bytes(&payload[r.at..]).map_err(ShareError)? })
     }
 
     /// The session as a versioned JSON document, for Export and autosave.
@@ -146,6 +184,11 @@ impl Replay {
             "  \"scripted_inputs\": {},\n  \"present_events\": {},\n  \"position\": {},\n  \"inputs\": [",
             self.scripted_inputs, self.present_events, self.position
         ));
+        if let Some(id) = &self.exercise {
+            // Before "inputs" so the list stays last; readers without it ignore the field.
+            let at = out.len() - "  \"inputs\": [".len();
+            out.insert_str(at, &format!("  \"exercise\": {},\n", json::quote(id)));
+        }
         for (i, l) in self.log.iter().enumerate() {
             out.push_str(if i == 0 { "\n    {" } else { ",\n    {" });
             out.push_str(&format!("\"at_event\": {}", l.at_event));
@@ -243,7 +286,16 @@ impl Replay {
                 input.ok_or_else(|| at("no input (line, control, advance_ms, interrupt, end_of_input or step)"))?;
             log.push(Logged { input, at_event, cap });
         }
-        let replay = Replay { seed, scripted_inputs: scripted_inputs as usize, log, present_events, position };
+        let exercise = match doc.get("exercise") {
+            None => None,
+            Some(Json::Text(id)) => {
+                valid_exercise_id(id).map_err(|e| ImportError(format!("\"exercise\": {e}")))?;
+                Some(id.clone())
+            }
+            Some(_) => return Err(err("\"exercise\" is not a string")),
+        };
+        let replay =
+            Replay { seed, scripted_inputs: scripted_inputs as usize, log, present_events, position, exercise };
         replay.validate().map_err(ImportError)?;
         Ok(replay)
     }
@@ -330,6 +382,7 @@ impl Replay {
             log,
             present_events,
             position,
+            exercise: None,
         };
         replay.validate()?;
         Ok(replay)
@@ -378,6 +431,18 @@ impl Replay {
         }
         Ok(())
     }
+}
+
+/// An exercise id as the exercise loader accepts them (lowercase letters, digits and '-'),
+/// and short.
+fn valid_exercise_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.len() > EXERCISE_ID_BYTES_MAX {
+        return Err(format!("its exercise id has {} bytes (1 to {EXERCISE_ID_BYTES_MAX})", id.len()));
+    }
+    if !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        return Err(format!("its exercise id {id:?} is not lowercase letters, digits and '-'"));
+    }
+    Ok(())
 }
 
 fn unsigned(v: &Json) -> Option<u64> {

@@ -255,6 +255,17 @@ pub struct ReplicaStateView {
     pub log_end_offset: u64,
 }
 
+/// A window of a partition's log (the leader's copy), for a page that shows a long log a
+/// screenful at a time (`Session::log_window`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogWindow {
+    /// Records in the log before the first of `records`.
+    pub earlier: u64,
+    /// Records in the log after the last of `records`.
+    pub later: u64,
+    pub records: Vec<RecordView>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordView {
     pub offset: u64,

@@ -162,6 +162,20 @@ fn the_recent_view_keeps_the_newest_records_and_counts_the_rest() {
     let offsets: Vec<u64> = recent.records.iter().map(|r| r.offset).collect();
     assert_eq!(offsets, [7, 8, 9]);
     assert_eq!(recent.earlier_records, 7);
+
+    // A window anywhere in the log, as the page's strip scrolls through it.
+    let window = |from, max| {
+        let w = s.log_window("heart-rate-measures", 0, from, max).expect("a leader copy");
+        (w.earlier, w.records.iter().map(|r| r.offset).collect::<Vec<u64>>(), w.later)
+    };
+    assert_eq!(window(Some(2), 3), (2, vec![2, 3, 4], 5));
+    assert_eq!(window(Some(0), 20), (0, (0..10).collect(), 0));
+    assert_eq!(window(None, 4), (6, vec![6, 7, 8, 9], 0), "the newest");
+    assert_eq!(window(Some(8), 4), (6, vec![6, 7, 8, 9], 0), "near the end a window stays full");
+    assert_eq!(window(Some(u64::MAX), 2), (8, vec![8, 9], 0));
+    assert_eq!(s.log_window("heart-rate-measures", 0, Some(1), 1).unwrap().records, full.records[1..2]);
+    assert_eq!(s.log_window("heart-rate-measures", 7, None, 3), None, "no such partition");
+    assert_eq!(s.log_window("vitals", 0, None, 3), None, "no such topic");
 }
 
 /// A narration line takes the page to the moment it describes, and back to the present.

@@ -77,13 +77,77 @@ fn an_exercise_session_replays_its_setup_as_a_script() {
 }
 
 #[test]
+fn a_link_with_an_exercise_is_v2_and_reopens_it() {
+    let exercise = builtin_exercises().unwrap().into_iter().find(|e| e.id == "lesson-workflow").unwrap();
+    let (mut s, _) = exercise.start_interactive();
+    s.input("kafka-topics.sh --list --bootstrap-server localhost:9092");
+    s.advance(500);
+    let replay = s.export_replay().with_exercise(Some("lesson-workflow"));
+    let code = replay.to_share_code();
+    assert!(code.starts_with("v2."), "{code}");
+    let decoded = Replay::from_share_code(&code).unwrap();
+    assert_eq!(decoded, replay);
+    assert_eq!(decoded.exercise(), Some("lesson-workflow"));
+    assert_same(&s, &Session::from_replay(&decoded));
+    // The session file and autosave carry it too.
+    let json = replay.to_json();
+    assert!(json.contains("\n  \"exercise\": \"lesson-workflow\",\n  \"inputs\": ["), "{json}");
+    assert_eq!(Replay::from_json(&json).unwrap(), replay);
+    // Without an exercise the link is the v1 one older pages read, byte for byte.
+    let plain = replay.clone().with_exercise(None);
+    assert_eq!(plain.to_share_code(), s.export_replay().to_share_code());
+    assert!(plain.to_share_code().starts_with("v1."));
+    assert_eq!(Replay::from_share_code(&plain.to_share_code()).unwrap().exercise(), None);
+    // Something that cannot be an exercise id is not written.
+    assert_eq!(replay.clone().with_exercise(Some("Not An Id")).exercise(), None);
+    assert_eq!(replay.with_exercise(Some("")).exercise(), None);
+}
+
+#[test]
+fn a_v1_link_made_before_v2_still_opens() {
+    // Made by the page before exercises were carried: seed 7, the lesson's first command
+    // typed, then 100 ms of play.
+    let code = "v1.C7ZsCEGAAQcAAAACAAAANEtBRktBX0NMVVNURVJfSUQ9JChiaW4va2Fma2Etc3RvcmFnZS5zaCByYW5kb20tdXVpZCkEAABk";
+    let mut s = Session::new(7);
+    s.input("KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid)");
+    s.advance(100);
+    assert_eq!(s.export_replay().to_share_code(), code, "a session without an exercise still writes v1");
+    let replay = Replay::from_share_code(&code).unwrap();
+    assert_eq!((replay.exercise(), replay.seed(), replay.len()), (None, 7, 2));
+    assert_same(&s, &Session::from_replay(&replay));
+}
+
+#[test]
+fn a_damaged_exercise_id_is_refused() {
+    let replay = lesson_session().export_replay();
+    let encode = |id: &[u8]| {
+        let mut payload = Vec::new();
+        put_varint(&mut payload, id.len() as u64);
+        payload.extend_from_slice(id);
+        payload.extend(replay.to_bytes());
+        let mut bytes = fnv1a(&payload).to_le_bytes().to_vec();
+        put_varint(&mut bytes, payload.len() as u64);
+        bytes.extend(lz::compress(&payload));
+        format!("v2.{}", base64::encode(&bytes))
+    };
+    let err = |id: &[u8]| Replay::from_share_code(&encode(id)).unwrap_err().to_string();
+    assert_eq!(
+        err(b"Bad Id"),
+        "This share link is damaged: its exercise id \"Bad Id\" is not lowercase letters, digits and '-'"
+    );
+    assert_eq!(err(b""), "This share link is damaged: its exercise id has 0 bytes (1 to 64)");
+    assert_eq!(err(&[0xff, 0xfe]), "This share link is damaged: its exercise id is not UTF-8");
+    assert_eq!(Replay::from_share_code(&encode(b"replication")).unwrap().exercise(), Some("replication"));
+}
+
+#[test]
 fn damaged_codes_say_what_is_wrong() {
     let code = lesson_session().export_replay().to_share_code();
     let err = |c: &str| Replay::from_share_code(c).unwrap_err().to_string();
-    assert_eq!(err("hello"), "This share link is damaged: it does not start with \"v1.\"");
+    assert_eq!(err("hello"), "This share link is damaged: it does not start with \"v1.\" or \"v2.\"");
     assert_eq!(
-        err("v2.AAAA"),
-        "This share link is damaged: it was made by another version of the playground (v2); this one reads v1"
+        err("v3.AAAA"),
+        "This share link is damaged: it was made by another version of the playground (v3); this one reads v1 and v2"
     );
     assert_eq!(err("v1.AA"), "This share link is damaged: it is cut short");
     assert!(err("v1.ab*c").contains("'*' at character 3"), "{}", err("v1.ab*c"));
