@@ -455,12 +455,6 @@ impl Session {
 
     /// The snapshot the page draws each frame: at most the newest `records_max` records per
     /// partition, so its cost does not grow with the log (a log strip shows only those).
-    /// The Kafka Streams applications running in the world (topologies with record
-    /// counts, tasks, table rows), for the page.
-    pub fn streams_view(&self) -> Vec<crate::StreamsAppView> {
-        self.world.streams_apps().map(|a| a.view()).collect()
-    }
-
     pub fn view_recent(&self, records_max: usize) -> ClusterView {
         view_of(&self.world, records_max)
     }
@@ -643,6 +637,7 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
         in_flight,
         groups,
         cuts: world.net().cuts().map(|(a, b)| (a.0, b.0)).collect(),
+        streams: world.streams_apps().map(|a| a.view()).collect(),
     }
 }
 

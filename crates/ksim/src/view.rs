@@ -25,6 +25,9 @@ pub struct ClusterView {
     /// Network cuts (`ksim partition`): directed `(from, to)` node id pairs whose messages
     /// are dropped, sorted.
     pub cuts: Vec<(u32, u32)>,
+    /// Kafka Streams application instances (ksqlDB's persistent queries among them), in
+    /// start order: their topologies with record counts, tasks and tables.
+    pub streams: Vec<crate::StreamsAppView>,
 }
 
 /// A consumer group (classic protocol).
