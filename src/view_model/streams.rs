@@ -14,8 +14,10 @@ const PAD: u32 = 12;
 /// Room above each sub-topology's nodes for its label.
 const BLOCK_HEAD: u32 = 22;
 const BLOCK_GAP: u32 = 28;
-/// A node's label and detail line are cut to this many characters (the whole in its title).
-const LABEL_CHARS_MAX: usize = 24;
+/// A node's label is cut to this many characters (the whole in its title), which leaves
+/// room for the record count beside it; the detail line below has the whole width.
+const LABEL_CHARS_MAX: usize = 22;
+const DETAIL_CHARS_MAX: usize = 26;
 /// Rows shown per table; the rest are counted.
 pub const TABLE_ROWS_MAX: usize = 50;
 
@@ -75,7 +77,7 @@ pub struct GraphNode {
     pub label: String,
     /// The topic of a source or sink, or the store of a stateful processor.
     pub detail: String,
-    /// `3 records`.
+    /// The records the node processed: `3` (the unit is in the title).
     pub records: String,
     /// The full name, its topics and stores, and what the kind of node does.
     pub title: String,
@@ -282,12 +284,9 @@ fn graph_node(n: &StreamsNodeView, x: u32, y: u32) -> GraphNode {
         x,
         y,
         class,
-        label: cut(&short_name(&n.name)),
-        detail: cut(&detail),
-        records: match n.records {
-            1 => "1 record".to_owned(),
-            r => format!("{r} records"),
-        },
+        label: cut(&short_name(&n.name), LABEL_CHARS_MAX),
+        detail: cut(&detail, DETAIL_CHARS_MAX),
+        records: n.records.to_string(),
         title,
     }
 }
@@ -304,11 +303,11 @@ fn short_name(name: &str) -> String {
     format!("{stem} #{}", if number.is_empty() { "0" } else { number })
 }
 
-fn cut(text: &str) -> String {
-    if text.chars().count() <= LABEL_CHARS_MAX {
+fn cut(text: &str, chars_max: usize) -> String {
+    if text.chars().count() <= chars_max {
         return text.to_owned();
     }
-    let mut short: String = text.chars().take(LABEL_CHARS_MAX - 1).collect();
+    let mut short: String = text.chars().take(chars_max - 1).collect();
     short.push('…');
     short
 }
@@ -430,13 +429,14 @@ mod tests {
         let aggregate = g.nodes.iter().find(|n| n.label == "AGGREGATE #4").expect("the aggregate node");
         assert_eq!(
             (aggregate.class, aggregate.detail.as_str(), aggregate.records.as_str()),
-            ("processor", "store counts-store", "11 records")
+            ("processor", "store counts-store", "11")
         );
         assert!(aggregate.title.contains("stores: counts-store"));
         let source = &g.nodes[0];
         assert_eq!((source.class, source.detail.as_str()), ("source", "streams-plaintext-input"));
         let sink = &g.nodes[2];
-        assert_eq!(sink.detail, "streams-wordcount-count…", "cut to {LABEL_CHARS_MAX} characters");
+        assert_eq!(sink.detail, "streams-wordcount-counts-…", "cut to {DETAIL_CHARS_MAX} characters");
+        assert_eq!(cut("KSTREAM-TRANSFORMVALUES #12", LABEL_CHARS_MAX), "KSTREAM-TRANSFORMVALU…");
         assert!(sink.title.contains("topics: streams-wordcount-counts-store-repartition"));
         assert_eq!(short_name("WhereFilter"), "WhereFilter");
         assert_eq!(short_name("Aggregate-GroupBy"), "Aggregate-GroupBy");

@@ -166,6 +166,12 @@ pub fn run(root: &Path) -> Result<()> {
             crate::e2e_classroom::share_journey(browser.session(), &server.url(), &artifacts)?;
             println!("xtask: e2e: classroom journeys passed in {}", format_duration(classroom.elapsed()));
             Ok(())
+        })
+        .and_then(|()| {
+            let streams = Instant::now();
+            crate::e2e_streams::streams_journey(browser.session(), &server.url(), &artifacts)?;
+            println!("xtask: e2e: Streams journey passed in {}", format_duration(streams.elapsed()));
+            Ok(())
         });
     match journeys {
         Ok(()) => {

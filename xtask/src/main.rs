@@ -12,6 +12,7 @@ mod chromedriver;
 mod e2e;
 mod e2e_classroom;
 mod e2e_kafka_ui;
+mod e2e_streams;
 mod http;
 mod lockfile;
 mod paths;
