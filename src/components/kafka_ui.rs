@@ -1,6 +1,7 @@
 //! The Kafka UI view: the cluster as the web consoles Kafka users know show it, tabs
-//! Brokers · Topics · Consumers, over the cluster and topic panels' place. The topics tab
-//! and a topic's detail are in `kafka_ui_topics.rs`.
+//! Brokers · Topics · Consumers · Streams, over the cluster and topic panels' place. The
+//! topics tab and a topic's detail are in `kafka_ui_topics.rs`, the Streams tab (Kafka
+//! Streams applications and ksqlDB queries) in `kafka_ui_streams.rs`.
 
 use std::rc::Rc;
 
@@ -8,9 +9,11 @@ use ksim::ClusterView;
 use yew::prelude::*;
 
 use crate::components::groups_panel::partition_table;
+use crate::components::kafka_ui_streams::streams_tab;
 use crate::components::kafka_ui_topics::TopicsTab;
 use crate::view_model::groups::{GroupModel, LEADER_TOOLTIP};
 use crate::view_model::kafka_ui::{brokers, group_detail, group_rows};
+use crate::view_model::streams::streams_apps;
 use crate::view_model::topics::UNDER_REPLICATED_TOOLTIP;
 
 pub const KAFKA_UI_ID: &str = "kafka-ui";
@@ -22,7 +25,7 @@ pub struct KafkaUiProps {
     pub on_close: Callback<()>,
 }
 
-const TABS: [&str; 3] = ["Brokers", "Topics", "Consumers"];
+const TABS: [&str; 4] = ["Brokers", "Topics", "Consumers", "Streams"];
 
 #[function_component]
 pub fn KafkaUi(props: &KafkaUiProps) -> Html {
@@ -43,7 +46,8 @@ pub fn KafkaUi(props: &KafkaUiProps) -> Html {
     let panel = match *tab {
         0 => brokers_tab(view),
         1 => html! { <TopicsTab view={view.clone()} /> },
-        _ => html! { <ConsumersTab view={view.clone()} /> },
+        2 => html! { <ConsumersTab view={view.clone()} /> },
+        _ => streams_tab(&streams_apps(&view.streams)),
     };
     html! {
         <section id={KAFKA_UI_ID} class="panel kafka-ui" role="region" aria-label="Kafka UI" onkeydown={escape}>

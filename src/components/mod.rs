@@ -12,6 +12,7 @@ pub mod exercise_panel;
 pub mod groups_panel;
 pub mod help_overlay;
 pub mod kafka_ui;
+pub mod kafka_ui_streams;
 pub mod kafka_ui_topics;
 pub mod legend;
 pub mod message_inspector;

@@ -15,6 +15,7 @@ pub mod message;
 pub mod narration;
 pub mod network;
 pub mod replicas;
+pub mod streams;
 pub mod time_format;
 pub mod timeline;
 pub mod topics;

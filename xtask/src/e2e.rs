@@ -179,6 +179,12 @@ pub fn run(root: &Path) -> Result<()> {
             crate::e2e_connect::connect_journey(browser.session(), &server.url(), &artifacts)?;
             println!("xtask: e2e: Kafka Connect journey passed in {}", format_duration(connect.elapsed()));
             Ok(())
+        })
+        .and_then(|()| {
+            let streams = Instant::now();
+            crate::e2e_streams::streams_journey(browser.session(), &server.url(), &artifacts)?;
+            println!("xtask: e2e: Streams journey passed in {}", format_duration(streams.elapsed()));
+            Ok(())
         });
     match journeys {
         Ok(()) => {

@@ -14,6 +14,7 @@ mod e2e_classroom;
 mod e2e_connect;
 mod e2e_kafka_ui;
 mod e2e_scale;
+mod e2e_streams;
 mod http;
 mod lockfile;
 mod paths;

@@ -457,12 +457,6 @@ impl Session {
 
     /// The snapshot the page draws each frame: at most the newest `records_max` records per
     /// partition, so its cost does not grow with the log (a log strip shows only those).
-    /// The Kafka Streams applications running in the world (topologies with record
-    /// counts, tasks, table rows), for the page.
-    pub fn streams_view(&self) -> Vec<crate::StreamsAppView> {
-        self.world.streams_apps().map(|a| a.view()).collect()
-    }
-
     pub fn view_recent(&self, records_max: usize) -> ClusterView {
         let mut view = view_of(&self.world, records_max);
         view.connectors = self.console.connector_views();
@@ -684,6 +678,7 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
         groups,
         cuts: world.net().cuts().map(|(a, b)| (a.0, b.0)).collect(),
         connectors: Vec::new(),
+        streams: world.streams_apps().map(|a| a.view()).collect(),
     }
 }
 

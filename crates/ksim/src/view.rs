@@ -27,6 +27,9 @@ pub struct ClusterView {
     pub cuts: Vec<(u32, u32)>,
     /// Kafka Connect connectors of the running standalone workers, in creation order.
     pub connectors: Vec<ConnectorView>,
+    /// Kafka Streams application instances (ksqlDB's persistent queries among them), in
+    /// start order: their topologies with record counts, tasks and tables.
+    pub streams: Vec<crate::StreamsAppView>,
 }
 
 /// A connector of a Kafka Connect worker (`connect-standalone.sh`) and its one task.

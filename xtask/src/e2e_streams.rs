@@ -1,0 +1,84 @@
+//! The Streams journey: start the Kafka Streams quickstart (WordCountDemo) from the console,
+//! type three lines into its input topic, open the Kafka UI's Streams tab and find the
+//! topology (its aggregate node with the records it counted, the repartition link) and the
+//! count table with `kafka` → 3. Screenshots `kafka-ui-streams*.png` at 1280×720 and
+//! 1920×1080.
+
+use crate::browser::fit_viewport;
+use crate::e2e::{save_screenshot, CONSOLE_INPUT, HEIGHT, WIDTH};
+use crate::webdriver::{Session, ENTER};
+use crate::Result;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const LINES: [&str; 9] = [
+    "ksim start-cluster --brokers 1 --controllers 1",
+    "kafka-topics.sh --create --topic streams-plaintext-input --bootstrap-server localhost:9092",
+    "kafka-topics.sh --create --topic streams-wordcount-output --config cleanup.policy=compact --bootstrap-server localhost:9092",
+    "kafka-run-class.sh org.apache.kafka.streams.examples.wordcount.WordCountDemo &",
+    "ksim advance 10s",
+    "kafka-console-producer.sh --topic streams-plaintext-input --bootstrap-server localhost:9092",
+    "> all streams lead to kafka",
+    "> hello kafka streams",
+    "> join kafka summit",
+];
+const TIMEOUT: Duration = Duration::from_secs(60);
+const POLL: Duration = Duration::from_millis(200);
+const APP: &str = "Streams application streams-wordcount";
+
+/// Polls `script` until it returns something other than `null`/`false`.
+fn wait_value(session: &Session, script: &str, args: Value, what: &str) -> Result<Value> {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let seen = session.execute(script, args.clone())?;
+        if !seen.is_null() && seen != json!(false) {
+            return Ok(seen);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{what} within {} s", TIMEOUT.as_secs()));
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+pub fn streams_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> {
+    session.navigate(url)?;
+    session.wait_for(CONSOLE_INPUT, TIMEOUT)?.ok_or("the page did not come back for the Streams journey")?;
+    for line in LINES {
+        let input = session.find(CONSOLE_INPUT)?.ok_or_else(|| format!("no console input to type `{line}`"))?;
+        session.send_keys(&input, &format!("{line}{ENTER}"))?;
+    }
+    let open = "const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Kafka UI'); \
+                if (b) b.click(); return !!b;";
+    wait_value(session, open, json!([]), "no `Kafka UI` button")?;
+    let tab =
+        "const t = [...document.querySelectorAll('[role=\"tab\"]')].find(t => t.textContent.trim() === 'Streams'); \
+               if (t) t.click(); return !!t;";
+    wait_value(session, tab, json!([]), "no `Streams` tab in the Kafka UI")?;
+
+    // The count table shows `kafka` counted three times once the lines went through.
+    let counted = "const a = document.querySelector(arguments[0]); if (!a) return false; \
+                   return [...a.querySelectorAll('.streams-table tbody tr')] \
+                     .some(r => r.cells[0].textContent.trim() === 'kafka' && r.cells[1].textContent.trim() === '3');";
+    wait_value(session, counted, json!([format!(r#"[aria-label="{APP}"]"#)]), "no row `kafka` → 3 in the count table")?;
+    let aggregate = "const a = document.querySelector(arguments[0]); if (!a) return null; \
+                     const n = [...a.querySelectorAll('.streams-node')] \
+                       .find(n => n.querySelector('.streams-node-label').textContent === 'AGGREGATE #4'); \
+                     return n ? n.querySelector('.streams-node-count').textContent : null;";
+    let count = wait_value(session, aggregate, json!([format!(r#"[aria-label="{APP}"]"#)]), "no node `AGGREGATE #4`")?;
+    if count != json!("11") {
+        return Err(format!("expected the aggregate to have counted the 11 words; it says {count}"));
+    }
+    let link = "return document.querySelectorAll('.streams-edge.through-topic').length;";
+    if session.execute(link, json!([]))? != json!(1) {
+        return Err("expected one dashed link through the repartition topic".to_string());
+    }
+    println!("xtask: e2e: the Streams tab draws WordCountDemo's topology (AGGREGATE #4: 11 records) and counts `kafka` 3 times");
+    std::thread::sleep(Duration::from_millis(300));
+    save_screenshot(session, &artifacts.join("kafka-ui-streams-1280x720.png"))?;
+    fit_viewport(session, 1920, 1080)?;
+    std::thread::sleep(Duration::from_millis(300));
+    save_screenshot(session, &artifacts.join("kafka-ui-streams-1920x1080.png"))?;
+    fit_viewport(session, WIDTH, HEIGHT)
+}
