@@ -204,6 +204,30 @@ fn describe_key_changing_to_table_repartitions_as_kstream_impl_test() {
     );
 }
 
+#[test]
+fn describe_joins_of_tables_made_with_to_table_as_kstream_impl_test() {
+    let tables = StreamsBuilder::new();
+    let left = tables.stream("left", strings()).to_table(Materialized::default());
+    let right = tables.stream("right", strings()).to_table(Materialized::default());
+    left.join(&right, |_, l, r| s(&format!("{l}+{r}")), JoinKind::Inner, None)
+        .to_stream()
+        .to("output", Produced::default());
+    assert_eq!(
+        tables.build().describe(),
+        "Topologies:\n   Sub-topology: 0\n    Source: KSTREAM-SOURCE-0000000000 (topics: [left])\n      --> KSTREAM-TOTABLE-0000000001\n    Source: KSTREAM-SOURCE-0000000003 (topics: [right])\n      --> KSTREAM-TOTABLE-0000000004\n    Processor: KSTREAM-TOTABLE-0000000001 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000002])\n      --> KTABLE-JOINTHIS-0000000007\n      <-- KSTREAM-SOURCE-0000000000\n    Processor: KSTREAM-TOTABLE-0000000004 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000005])\n      --> KTABLE-JOINOTHER-0000000008\n      <-- KSTREAM-SOURCE-0000000003\n    Processor: KTABLE-JOINOTHER-0000000008 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000002])\n      --> KTABLE-MERGE-0000000006\n      <-- KSTREAM-TOTABLE-0000000004\n    Processor: KTABLE-JOINTHIS-0000000007 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000005])\n      --> KTABLE-MERGE-0000000006\n      <-- KSTREAM-TOTABLE-0000000001\n    Processor: KTABLE-MERGE-0000000006 (stores: [])\n      --> KTABLE-TOSTREAM-0000000009\n      <-- KTABLE-JOINTHIS-0000000007, KTABLE-JOINOTHER-0000000008\n    Processor: KTABLE-TOSTREAM-0000000009 (stores: [])\n      --> KSTREAM-SINK-0000000010\n      <-- KTABLE-MERGE-0000000006\n    Sink: KSTREAM-SINK-0000000010 (topic: output)\n      <-- KTABLE-TOSTREAM-0000000009\n\n"
+    );
+    let stream_table = StreamsBuilder::new();
+    let stream = stream_table.stream("streamTopic", strings());
+    let table = stream_table.stream("tableTopic", strings()).to_table(Materialized::default());
+    stream
+        .join_table(&table, |_, l, r| s(&format!("{l}+{r}")), JoinKind::Inner, Joined::default())
+        .to("output", Produced::default());
+    assert_eq!(
+        stream_table.build().describe(),
+        "Topologies:\n   Sub-topology: 0\n    Source: KSTREAM-SOURCE-0000000000 (topics: [streamTopic])\n      --> KSTREAM-JOIN-0000000004\n    Processor: KSTREAM-JOIN-0000000004 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000003])\n      --> KSTREAM-SINK-0000000005\n      <-- KSTREAM-SOURCE-0000000000\n    Source: KSTREAM-SOURCE-0000000001 (topics: [tableTopic])\n      --> KSTREAM-TOTABLE-0000000002\n    Sink: KSTREAM-SINK-0000000005 (topic: output)\n      <-- KSTREAM-JOIN-0000000004\n    Processor: KSTREAM-TOTABLE-0000000002 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000003])\n      --> none\n      <-- KSTREAM-SOURCE-0000000001\n\n"
+    );
+}
+
 /// Builds `stream(input).groupByKey().windowedBy(w).count()` → counts per window.
 fn windowed_counts(
     spec: impl FnOnce(super::dsl::KGroupedStream) -> super::dsl::KTable,
