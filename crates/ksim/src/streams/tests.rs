@@ -654,3 +654,37 @@ fn serdes_round_trip_kafka_layouts() {
     assert_eq!(Datum::Double(1e10).to_string(), "1.0E10");
     assert_eq!(Datum::Double(0.5).to_string(), "0.5");
 }
+
+#[test]
+fn tasks_count_records_per_edge() {
+    use super::task::{InputRecord, Task, TaskId};
+    let builder = StreamsBuilder::new();
+    let a = builder.stream("a", strings());
+    let b = builder.stream("b", strings());
+    a.merge(&b).filter(|_, v| v.as_str() != Some("drop")).to("out", Produced::default());
+    let topology = builder.build();
+    let mut task = Task::new(TaskId { subtopology: 0, partition: 0 }, &topology);
+    let mut out = Vec::new();
+    for (offset, (topic, value)) in [("a", "x"), ("a", "drop"), ("b", "y")].into_iter().enumerate() {
+        let input = InputRecord {
+            topic: topic.to_string(),
+            partition: 0,
+            offset: offset as u64,
+            timestamp_ms: 1,
+            key: None,
+            value: Some(value.as_bytes().to_vec()),
+        };
+        assert!(task.process(&topology, &input, DeserializationHandler::LogAndFail, &mut out).is_ok());
+    }
+    let name = |i: usize| topology.nodes[i].name.clone();
+    let edges: Vec<(String, String, u64)> = task.edges.iter().map(|((f, t), n)| (name(*f), name(*t), *n)).collect();
+    assert_eq!(
+        edges,
+        vec![
+            ("KSTREAM-SOURCE-0000000000".to_string(), "KSTREAM-MERGE-0000000002".to_string(), 2),
+            ("KSTREAM-SOURCE-0000000001".to_string(), "KSTREAM-MERGE-0000000002".to_string(), 1),
+            ("KSTREAM-MERGE-0000000002".to_string(), "KSTREAM-FILTER-0000000003".to_string(), 3),
+            ("KSTREAM-FILTER-0000000003".to_string(), "KSTREAM-SINK-0000000004".to_string(), 2),
+        ]
+    );
+}
