@@ -826,6 +826,8 @@ Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name; each takes --h
   kafka-log-dirs.sh                        kafka-metadata-quorum.sh
   kafka-producer-perf-test.sh              kafka-consumer-perf-test.sh
   kafka-consumer-groups.sh                 kafka-dump-log.sh --cluster-metadata-decoder
+  kafka-run-class.sh org.apache.kafka.streams.examples.wordcount.WordCountDemo  (Kafka Streams;
+      also ….pipe.PipeDemo and ….linesplit.LineSplit: streams-plaintext-input → streams-*-output)
 
 Shell: VAR=value, $VAR, $(command), quotes, \\ line continuations, ; && || &,
 > file redirections, and echo cat ls cd pwd mkdir rm touch head tail wc env export clear jobs.
