@@ -880,6 +880,8 @@ Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name; each takes --h
   kafka-producer-perf-test.sh              kafka-consumer-perf-test.sh
   kafka-consumer-groups.sh                 kafka-dump-log.sh --cluster-metadata-decoder
   connect-standalone.sh WORKER CONNECTOR...  Kafka Connect (then: curl localhost:8083/connectors)
+  kafka-run-class.sh org.apache.kafka.streams.examples.wordcount.WordCountDemo  (Kafka Streams;
+      also ….pipe.PipeDemo and ….linesplit.LineSplit: streams-plaintext-input → streams-*-output)
 
 ksqlDB: ksql http://localhost:8088 opens the ksql> prompt (a simulated server, up while a
 broker runs); statements end with ; and exit leaves.
