@@ -233,6 +233,10 @@ pub(crate) fn plan(query: &Query, metastore: &MetaStore, sink: Option<&str>) -> 
         let group_by = query.group_by[0].clone();
         type_of(&group_by, &schema, &[])?;
         let mut rewritten = Vec::new();
+        for (_, e) in &items {
+            // Unknown functions and bad arguments first, as ksqlDB's analyzer reports them.
+            type_of(e, &schema, &[])?;
+        }
         for (alias, e) in &items {
             let new = extract_aggregates(e, &schema, &mut calls)?;
             if !contains_aggregate(e) && show(e) != show(&group_by) && !same_column(e, &group_by) {
