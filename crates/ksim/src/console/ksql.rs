@@ -228,7 +228,7 @@ Default behavior:
        the server as KSQL.
 
 Kafka Playground: statements supported here are CREATE STREAM/TABLE [AS SELECT], INSERT
-INTO … VALUES, SELECT (push with EMIT CHANGES, pull on tables), SHOW STREAMS|TABLES|
+INTO … VALUES|SELECT, SELECT (push with EMIT CHANGES, pull on tables), SHOW STREAMS|TABLES|
 QUERIES|TOPICS|PROPERTIES, DESCRIBE [EXTENDED], EXPLAIN, DROP, TERMINATE, SET, UNSET,
 PRINT. 'ksim advance 10s' (and other ksim commands) let simulated time pass.
 Simplified: the server is always up while a broker runs; queries emit one update per
@@ -652,6 +652,7 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
             Ok(())
         }
         Statement::InsertValues { target, columns, values } => insert_values(con, world, &target, columns, &values),
+        Statement::InsertSelect { target, query } => insert_select(con, world, &target, &query, text),
         Statement::Select(query) => {
             let Some(source) = con.ksql_server.metastore.get(&query.from.name).cloned() else {
                 return Err(format!("{} does not exist.", query.from.name));
@@ -853,6 +854,60 @@ fn insert_values(
             p.send(topic, key, value, ctx);
         }
     });
+    Ok(())
+}
+
+/// `INSERT INTO target SELECT …`: a persistent query `INSERTQUERY_N` writing the rows into
+/// an existing stream, whose schema they must match.
+fn insert_select(
+    con: &mut Console,
+    world: &mut World,
+    target: &str,
+    query: &crate::ksql::ast::Query,
+    text: &str,
+) -> Result<(), String> {
+    let Some(sink) = con.ksql_server.metastore.get(target).cloned() else {
+        return Err(format!("{target} does not exist."));
+    };
+    if sink.kind != SourceKind::Stream {
+        return Err(format!("INSERT INTO can only be used to insert into a stream. {target} is a table."));
+    }
+    let plan = plan(query, &con.ksql_server.metastore, Some(target))?;
+    if plan.result_is_table() {
+        return Err(format!("INSERT INTO can only be used to insert into a stream. The query produces a table, not a stream like {target}."));
+    }
+    let mut result: Vec<(&str, SqlType, bool)> =
+        plan.columns.iter().filter(|c| c.key).map(|c| (c.name.as_str(), c.ty, true)).collect();
+    result.extend(plan.columns.iter().filter(|c| !c.key).map(|c| (c.name.as_str(), c.ty, false)));
+    let expected: Vec<(&str, SqlType, bool)> = sink.columns.iter().map(|c| (c.name.as_str(), c.ty, c.key)).collect();
+    if result != expected {
+        let schema = |cols: &[(&str, SqlType, bool)]| {
+            cols.iter()
+                .map(|(n, t, k)| format!("`{n}` {}{}", t.name(), if *k { " KEY" } else { "" }))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(format!(
+            "Incompatible schema between results and sink.\nResult schema is {}\nSink schema is {}",
+            schema(&result),
+            schema(&expected)
+        ));
+    }
+    let id = format!("INSERTQUERY_{}", con.ksql_server.command_offset);
+    con.ksql_server.command_offset += 1;
+    let start = start_offset(con);
+    let q = ksql_server::start_query(
+        world,
+        &id,
+        target,
+        &sink.topic,
+        text,
+        plan,
+        start,
+        (sink.key_format, sink.value_format),
+    );
+    con.ksql_server.queries.insert(id.clone(), q);
+    print_lines(con, message(&format!("Created query with ID {id}")));
     Ok(())
 }
 
