@@ -861,6 +861,8 @@ Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name; each takes --h
   kafka-log-dirs.sh                        kafka-metadata-quorum.sh
   kafka-producer-perf-test.sh              kafka-consumer-perf-test.sh
   kafka-consumer-groups.sh                 kafka-dump-log.sh --cluster-metadata-decoder
+  kafka-run-class.sh org.apache.kafka.streams.examples.wordcount.WordCountDemo  (Kafka Streams;
+      also ….pipe.PipeDemo and ….linesplit.LineSplit: streams-plaintext-input → streams-*-output)
 
 ksqlDB: ksql http://localhost:8088 opens the ksql> prompt (a simulated server, up while a
 broker runs); statements end with ; and exit leaves.

@@ -90,7 +90,22 @@ fn example(class: &str) -> Option<(&'static str, Topology)> {
 }
 
 pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outcome {
-    let Some(class) = args.iter().find(|a| !a.starts_with('-')) else {
+    // kafka-run-class.sh's own options come first; the next word is the class to run.
+    let mut rest = args.iter().map(String::as_str);
+    let mut class = None;
+    while let Some(a) = rest.next() {
+        match a {
+            "-daemon" | "-loggc" => {}
+            "-name" => {
+                rest.next();
+            }
+            other => {
+                class = Some(other);
+                break;
+            }
+        }
+    }
+    let Some(class) = class else {
         con.out("USAGE: kafka-run-class.sh [-daemon] [-name servicename] [-loggc] classname [opts]");
         return Outcome::Done(1);
     };

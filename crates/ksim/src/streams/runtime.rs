@@ -184,6 +184,18 @@ impl StreamsApp {
         counts
     }
 
+    /// Records forwarded along each edge (parent name, child name) on this instance.
+    pub(crate) fn edge_counts(&self) -> BTreeMap<(String, String), u64> {
+        let mut counts = BTreeMap::new();
+        let name = |i: &usize| self.topology.nodes.get(*i).map(|n| n.name.clone()).unwrap_or_default();
+        for task in self.tasks.values() {
+            for ((from, to), n) in &task.edges {
+                *counts.entry((name(from), name(to))).or_default() += n;
+            }
+        }
+        counts
+    }
+
     fn thread(&self) -> String {
         format!("{}-StreamThread-1", self.client_id)
     }

@@ -97,8 +97,9 @@ pub(crate) struct Task {
     pub(crate) stream_time_ms: i64,
     /// Each processor's observed stream time (windowed operators close on it).
     observed: BTreeMap<usize, i64>,
-    /// Records each node received, for the page's edge counts.
+    /// Records each node received, and records per edge (parent, child), for the page.
     pub(crate) processed: BTreeMap<usize, u64>,
+    pub(crate) edges: BTreeMap<(usize, usize), u64>,
     /// `statestore.cache.max.bytes` given to this task (0: no record cache).
     pub(crate) cache_max_bytes: usize,
     /// The record cache's dirty entries, oldest update first: the processor, its store,
@@ -157,6 +158,7 @@ impl Task {
             stream_time_ms: -1,
             observed: BTreeMap::new(),
             processed: BTreeMap::new(),
+            edges: BTreeMap::new(),
             cache_max_bytes: 0,
             dirty: Vec::new(),
             first_old: BTreeMap::new(),
@@ -226,11 +228,12 @@ impl Task {
     fn forward(&mut self, from: usize, record: Record, io: &mut Io) {
         let Some(node) = io.topology.nodes.get(from) else { return };
         for child in node.successors.clone() {
-            self.forward_to(child, record.clone(), io);
+            self.forward_to(from, child, record.clone(), io);
         }
     }
 
-    fn forward_to(&mut self, child: usize, record: Record, io: &mut Io) {
+    fn forward_to(&mut self, from: usize, child: usize, record: Record, io: &mut Io) {
+        *self.edges.entry((from, child)).or_default() += 1;
         io.depth += 1;
         self.process_node(child, record, io);
         io.depth -= 1;
@@ -373,7 +376,7 @@ impl Task {
             NodeKind::Branch { predicates } => {
                 let chosen = predicates.iter().position(|p| p.as_ref().is_none_or(|p| p(&rec.key, &rec.value)));
                 if let Some(child) = chosen.and_then(|c| node.successors.get(c)) {
-                    self.forward_to(*child, rec, io);
+                    self.forward_to(index, *child, rec, io);
                 }
             }
             NodeKind::Collect => io.out.push(TaskOutput::Collected(CollectedRecord {

@@ -204,6 +204,30 @@ fn describe_key_changing_to_table_repartitions_as_kstream_impl_test() {
     );
 }
 
+#[test]
+fn describe_joins_of_tables_made_with_to_table_as_kstream_impl_test() {
+    let tables = StreamsBuilder::new();
+    let left = tables.stream("left", strings()).to_table(Materialized::default());
+    let right = tables.stream("right", strings()).to_table(Materialized::default());
+    left.join(&right, |_, l, r| s(&format!("{l}+{r}")), JoinKind::Inner, None)
+        .to_stream()
+        .to("output", Produced::default());
+    assert_eq!(
+        tables.build().describe(),
+        "Topologies:\n   Sub-topology: 0\n    Source: KSTREAM-SOURCE-0000000000 (topics: [left])\n      --> KSTREAM-TOTABLE-0000000001\n    Source: KSTREAM-SOURCE-0000000003 (topics: [right])\n      --> KSTREAM-TOTABLE-0000000004\n    Processor: KSTREAM-TOTABLE-0000000001 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000002])\n      --> KTABLE-JOINTHIS-0000000007\n      <-- KSTREAM-SOURCE-0000000000\n    Processor: KSTREAM-TOTABLE-0000000004 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000005])\n      --> KTABLE-JOINOTHER-0000000008\n      <-- KSTREAM-SOURCE-0000000003\n    Processor: KTABLE-JOINOTHER-0000000008 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000002])\n      --> KTABLE-MERGE-0000000006\n      <-- KSTREAM-TOTABLE-0000000004\n    Processor: KTABLE-JOINTHIS-0000000007 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000005])\n      --> KTABLE-MERGE-0000000006\n      <-- KSTREAM-TOTABLE-0000000001\n    Processor: KTABLE-MERGE-0000000006 (stores: [])\n      --> KTABLE-TOSTREAM-0000000009\n      <-- KTABLE-JOINTHIS-0000000007, KTABLE-JOINOTHER-0000000008\n    Processor: KTABLE-TOSTREAM-0000000009 (stores: [])\n      --> KSTREAM-SINK-0000000010\n      <-- KTABLE-MERGE-0000000006\n    Sink: KSTREAM-SINK-0000000010 (topic: output)\n      <-- KTABLE-TOSTREAM-0000000009\n\n"
+    );
+    let stream_table = StreamsBuilder::new();
+    let stream = stream_table.stream("streamTopic", strings());
+    let table = stream_table.stream("tableTopic", strings()).to_table(Materialized::default());
+    stream
+        .join_table(&table, |_, l, r| s(&format!("{l}+{r}")), JoinKind::Inner, Joined::default())
+        .to("output", Produced::default());
+    assert_eq!(
+        stream_table.build().describe(),
+        "Topologies:\n   Sub-topology: 0\n    Source: KSTREAM-SOURCE-0000000000 (topics: [streamTopic])\n      --> KSTREAM-JOIN-0000000004\n    Processor: KSTREAM-JOIN-0000000004 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000003])\n      --> KSTREAM-SINK-0000000005\n      <-- KSTREAM-SOURCE-0000000000\n    Source: KSTREAM-SOURCE-0000000001 (topics: [tableTopic])\n      --> KSTREAM-TOTABLE-0000000002\n    Sink: KSTREAM-SINK-0000000005 (topic: output)\n      <-- KSTREAM-JOIN-0000000004\n    Processor: KSTREAM-TOTABLE-0000000002 (stores: [KSTREAM-TOTABLE-STATE-STORE-0000000003])\n      --> none\n      <-- KSTREAM-SOURCE-0000000001\n\n"
+    );
+}
+
 /// Builds `stream(input).groupByKey().windowedBy(w).count()` → counts per window.
 fn windowed_counts(
     spec: impl FnOnce(super::dsl::KGroupedStream) -> super::dsl::KTable,
@@ -629,4 +653,38 @@ fn serdes_round_trip_kafka_layouts() {
     assert!(csv.deserialize(Some(b"1,2,3")).is_err());
     assert_eq!(Datum::Double(1e10).to_string(), "1.0E10");
     assert_eq!(Datum::Double(0.5).to_string(), "0.5");
+}
+
+#[test]
+fn tasks_count_records_per_edge() {
+    use super::task::{InputRecord, Task, TaskId};
+    let builder = StreamsBuilder::new();
+    let a = builder.stream("a", strings());
+    let b = builder.stream("b", strings());
+    a.merge(&b).filter(|_, v| v.as_str() != Some("drop")).to("out", Produced::default());
+    let topology = builder.build();
+    let mut task = Task::new(TaskId { subtopology: 0, partition: 0 }, &topology);
+    let mut out = Vec::new();
+    for (offset, (topic, value)) in [("a", "x"), ("a", "drop"), ("b", "y")].into_iter().enumerate() {
+        let input = InputRecord {
+            topic: topic.to_string(),
+            partition: 0,
+            offset: offset as u64,
+            timestamp_ms: 1,
+            key: None,
+            value: Some(value.as_bytes().to_vec()),
+        };
+        assert!(task.process(&topology, &input, DeserializationHandler::LogAndFail, &mut out).is_ok());
+    }
+    let name = |i: usize| topology.nodes[i].name.clone();
+    let edges: Vec<(String, String, u64)> = task.edges.iter().map(|((f, t), n)| (name(*f), name(*t), *n)).collect();
+    assert_eq!(
+        edges,
+        vec![
+            ("KSTREAM-SOURCE-0000000000".to_string(), "KSTREAM-MERGE-0000000002".to_string(), 2),
+            ("KSTREAM-SOURCE-0000000001".to_string(), "KSTREAM-MERGE-0000000002".to_string(), 1),
+            ("KSTREAM-MERGE-0000000002".to_string(), "KSTREAM-FILTER-0000000003".to_string(), 3),
+            ("KSTREAM-FILTER-0000000003".to_string(), "KSTREAM-SINK-0000000004".to_string(), 2),
+        ]
+    );
 }

@@ -31,7 +31,7 @@ pub struct StreamsAppView {
     /// `NOT_RUNNING`, `PENDING_ERROR`, `ERROR`.
     pub state: String,
     pub nodes: Vec<StreamsNodeView>,
-    /// Parent → child, with how many records the child got from any parent.
+    /// Parent → child, with how many records went along the edge.
     pub edges: Vec<StreamsEdgeView>,
     pub tasks: Vec<StreamsTaskView>,
     pub tables: Vec<StreamsTableView>,
@@ -114,15 +114,15 @@ impl super::runtime::StreamsApp {
                 }
             })
             .collect();
+        let edge_counts = self.edge_counts();
         let edges = self
             .topology
             .nodes
             .iter()
             .flat_map(|n| {
-                n.successors.iter().filter_map(|c| self.topology.nodes.get(*c)).map(|child| StreamsEdgeView {
-                    from: n.name.clone(),
-                    to: child.name.clone(),
-                    records: count(&child.name),
+                n.successors.iter().filter_map(|c| self.topology.nodes.get(*c)).map(|child| {
+                    let records = edge_counts.get(&(n.name.clone(), child.name.clone())).copied().unwrap_or(0);
+                    StreamsEdgeView { from: n.name.clone(), to: child.name.clone(), records }
                 })
             })
             .collect();
