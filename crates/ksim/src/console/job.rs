@@ -12,7 +12,7 @@ use super::consumer_groups::GroupsJob;
 use super::consumer_perf_test::ConsumerPerfJob;
 use super::delete_records::DeleteRecordsJob;
 use super::get_offsets::OffsetsJob;
-use super::ksql::{PrintJob, PushJob};
+use super::ksql_jobs::{PrintJob, PushJob};
 use super::leader_election::ElectionJob;
 use super::log_dirs::LogDirsJob;
 use super::metadata_quorum::QuorumJob;

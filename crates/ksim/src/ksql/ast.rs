@@ -57,6 +57,11 @@ pub(crate) enum Statement {
         props: Vec<(String, Value)>,
         query: Query,
     },
+    /// `INSERT INTO s SELECT …`: a persistent query writing into an existing stream.
+    InsertSelect {
+        target: String,
+        query: Query,
+    },
     InsertValues {
         target: String,
         columns: Option<Vec<String>>,

@@ -251,6 +251,22 @@ fn call(name: &str, args: &[Value]) -> Value {
     }
 }
 
+/// ksqlDB's other aggregate functions, which the simulator does not run.
+const UNSIMULATED_AGGREGATES: &[&str] = &[
+    "COLLECT_LIST",
+    "COLLECT_SET",
+    "COUNT_DISTINCT",
+    "HISTOGRAM",
+    "TOPK",
+    "TOPKDISTINCT",
+    "STDDEV_SAMP",
+    "STDDEV_SAMPLE",
+    "CORRELATION",
+    "LATEST_BY_OFFSET_N",
+    "EARLIEST_BY_OFFSET_N",
+    "ATTR",
+];
+
 /// The scalar function names, for "Can't find any functions with the name".
 const SCALARS: &[&str] =
     &["UCASE", "LCASE", "TRIM", "LEN", "CONCAT", "SUBSTRING", "ABS", "ROUND", "FLOOR", "CEIL", "IFNULL", "COALESCE"];
@@ -393,6 +409,12 @@ pub(crate) fn type_of(expr: &Expr, schema: &[FieldType], aggregates: &[SqlType])
                 },
                 "ABS" | "FLOOR" | "CEIL" | "IFNULL" | "COALESCE" => first.unwrap_or(SqlType::String),
                 _ if SCALARS.contains(&name.as_str()) => SqlType::String,
+                _ if UNSIMULATED_AGGREGATES.contains(&name.as_str()) => {
+                    return Err(format!(
+                        "Aggregate function {name} is not simulated in Kafka Playground; use {}.",
+                        AGGREGATES.join(", ")
+                    ))
+                }
                 _ => return Err(format!("Can't find any functions with the name '{name}'")),
             }
         }

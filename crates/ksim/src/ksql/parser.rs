@@ -419,9 +419,10 @@ impl Parser {
             None
         };
         if self.is_word("SELECT") {
-            return Err(self.unsupported_here(
-                "INSERT INTO … SELECT is not simulated in Kafka Playground; use CREATE STREAM … AS SELECT.".to_string(),
-            ));
+            if columns.is_some() {
+                return Err(self.near());
+            }
+            return Ok(Statement::InsertSelect { target, query: self.query()? });
         }
         self.expect_word("VALUES")?;
         self.expect_symbol("(")?;
@@ -953,6 +954,16 @@ mod tests {
         let Statement::Select(q) = &all[0] else { panic!() };
         assert_eq!(q.join.as_ref().map(|j| j.right.name.as_str()), Some("T"));
         assert_eq!(all[1], Statement::Show(ShowWhat::Streams));
+    }
+
+    #[test]
+    fn insert_into_select_and_values() {
+        assert!(
+            matches!(one("INSERT INTO all_hr SELECT * FROM hr EMIT CHANGES;"), Statement::InsertSelect { target, .. } if target == "ALL_HR")
+        );
+        assert!(
+            matches!(one("INSERT INTO hr (a) VALUES (1);"), Statement::InsertValues { values, .. } if values.len() == 1)
+        );
     }
 
     #[test]

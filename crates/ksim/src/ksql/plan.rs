@@ -233,6 +233,10 @@ pub(crate) fn plan(query: &Query, metastore: &MetaStore, sink: Option<&str>) -> 
         let group_by = query.group_by[0].clone();
         type_of(&group_by, &schema, &[])?;
         let mut rewritten = Vec::new();
+        for (_, e) in &items {
+            // Unknown functions and bad arguments first, as ksqlDB's analyzer reports them.
+            type_of(e, &schema, &[])?;
+        }
         for (alias, e) in &items {
             let new = extract_aggregates(e, &schema, &mut calls)?;
             if !contains_aggregate(e) && show(e) != show(&group_by) && !same_column(e, &group_by) {
@@ -404,4 +408,72 @@ fn mark_keys(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ksql::ast::Statement;
+    use crate::ksql::metastore::Column;
+    use crate::ksql::parser::parse;
+    use crate::ksql::serde::Format;
+
+    fn planned(select: &str, sink: Option<&str>) -> Result<Plan, String> {
+        let mut m = MetaStore::default();
+        m.add(DataSource {
+            kind: SourceKind::Stream,
+            name: "HR".into(),
+            topic: "hr".into(),
+            key_format: Format::Kafka,
+            value_format: Format::Json,
+            columns: vec![
+                Column { name: "PATIENT".into(), ty: SqlType::String, key: true },
+                Column { name: "BPM".into(), ty: SqlType::Integer, key: false },
+            ],
+            window: None,
+            statement: String::new(),
+        });
+        let Ok(mut statements) = parse(select) else { panic!("{select}") };
+        let Some(Statement::Select(q)) = statements.pop() else { panic!("{select}") };
+        plan(&q, &m, sink)
+    }
+
+    #[test]
+    fn output_columns_are_named_typed_and_keyed() {
+        let p = planned("SELECT patient, COUNT(*) AS n, MAX(bpm) FROM hr GROUP BY patient EMIT CHANGES;", Some("T"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let shown: Vec<(&str, SqlType, bool)> = p.columns.iter().map(|c| (c.name.as_str(), c.ty, c.key)).collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("PATIENT", SqlType::String, true),
+                ("N", SqlType::Bigint, false),
+                ("KSQL_COL_0", SqlType::Integer, false)
+            ]
+        );
+        assert_eq!(p.aggregate.map(|a| a.calls.len()), Some(2));
+    }
+
+    #[test]
+    fn what_ksqldb_refuses_is_refused_with_its_words() {
+        assert_eq!(planned("SELECT * FROM nope EMIT CHANGES;", None).err().as_deref(), Some("NOPE does not exist."));
+        assert!(planned("SELECT bpm FROM hr EMIT CHANGES;", Some("S"))
+            .err()
+            .is_some_and(|e| e.starts_with("Key missing from projection (ie, SELECT).")));
+        assert!(planned("SELECT patient, bpm, COUNT(*) FROM hr GROUP BY patient EMIT CHANGES;", None)
+            .err()
+            .is_some_and(|e| e.starts_with("Non-aggregate SELECT expression(s) not part of GROUP BY: BPM")));
+        assert_eq!(
+            planned("SELECT patient FROM hr WHERE COUNT(*) > 1 EMIT CHANGES;", None).err().as_deref(),
+            Some("Aggregate functions can not be used in WHERE: (COUNT(*) > 1)")
+        );
+        assert_eq!(
+            planned("SELECT patient FROM hr WINDOW TUMBLING (SIZE 1 SECOND) EMIT CHANGES;", None).err().as_deref(),
+            Some("WINDOW clause requires a GROUP BY clause.")
+        );
+        assert_eq!(
+            planned("SELECT patient, SUM(patient) FROM hr GROUP BY patient EMIT CHANGES;", None).err().as_deref(),
+            Some("Function 'SUM' does not accept parameters (STRING).")
+        );
+    }
 }

@@ -665,6 +665,14 @@ mod tests {
     }
 
     #[test]
+    fn having_filters_the_groups_rows() {
+        let mut q = state("SELECT patient, COUNT(*) AS n FROM hr GROUP BY patient HAVING COUNT(*) > 1 EMIT CHANGES;");
+        let hr = |t: u64| record("hr", "p1", Some(r#"{"bpm":1}"#), t);
+        assert!(q.process(Side::Left, &hr(1)).is_empty(), "one reading is not enough");
+        assert_eq!(rows(q.process(Side::Left, &hr(2))), vec![(cells(&["p1", "2"]), None, false)]);
+    }
+
+    #[test]
     fn a_stream_table_join_looks_up_the_latest_row_and_a_left_join_keeps_misses() {
         let mut inner = state("SELECT h.patient, w.floor FROM hr h JOIN wards w ON h.ward = w.ward EMIT CHANGES;");
         let mut left = state("SELECT h.patient, w.floor FROM hr h LEFT JOIN wards w ON h.ward = w.ward EMIT CHANGES;");

@@ -1,0 +1,821 @@
+//! What the simulated ksqlDB server answers each statement, printed as the CLI prints
+//! it: `Message` tables (`Stream created`, `Created query with ID CSAS_…`), listings,
+//! `DESCRIBE`, `EXPLAIN`, pull query grids, and ksqlDB's error texts; topics created
+//! and deleted through Admin calls.
+
+use super::job::JobKind;
+use super::ksql_server::{self, start_consumer, PersistentQuery, BOOTSTRAP, SERVICE_PREFIX};
+use super::Console;
+use crate::client::admin::{AdminCall, AdminOutcome};
+use crate::client::consumer::StartOffset;
+use crate::client::ClientRole;
+use crate::ksql::ast::{KeyKind, ShowWhat, SourceKind, Statement};
+use crate::ksql::expr::{eval, holds, show, Field, Scope};
+use crate::ksql::metastore::{Column, DataSource};
+use crate::ksql::output::{grid_header, grid_row, labelled, message, table};
+use crate::ksql::plan::{plan, WINDOWEND, WINDOWSTART};
+use crate::ksql::serde::{self, Format};
+use crate::ksql::value::{SqlType, Value};
+use crate::protocol::CreatableTopic;
+use crate::world::World;
+use std::collections::BTreeMap;
+
+/// How long the server waits for an Admin call (`ksql.streams.default.api.timeout.ms`).
+const ADMIN_WAIT_MS: u64 = 70_000;
+
+fn print_lines(con: &mut Console, lines: Vec<String>) {
+    con.out("");
+    for l in lines {
+        con.out(l);
+    }
+}
+
+/// The topic's partitions and replication factor, if it exists.
+fn topic_shape(world: &World, topic: &str) -> Option<(u32, usize)> {
+    let image = world.freshest_image()?;
+    let t = image.topics.get(topic)?;
+    let replicas = t.partitions.values().next().map_or(0, |p| p.replicas.len());
+    Some((t.partitions.len() as u32, replicas))
+}
+
+/// Runs an Admin call for the server and waits for its answer.
+fn admin(con: &mut Console, world: &mut World, call: AdminCall) -> Option<AdminOutcome> {
+    let client = con.start_admin(world, vec![BOOTSTRAP.to_string()], call);
+    con.ksql_server.admin.insert(client, None);
+    let until = world.now().plus_ms(ADMIN_WAIT_MS);
+    while con.ksql_server.admin.get(&client).is_some_and(Option::is_none) && world.step_until(until) {
+        con.pump(world);
+    }
+    world.poke_client(client, |c, ctx| c.close(ctx));
+    con.ksql_server.admin.remove(&client).flatten()
+}
+
+fn create_topic(
+    con: &mut Console,
+    world: &mut World,
+    name: &str,
+    partitions: i32,
+    replicas: i16,
+    compact: bool,
+) -> Result<(), String> {
+    let configs = if compact { vec![("cleanup.policy".to_string(), "compact".to_string())] } else { Vec::new() };
+    let topic =
+        CreatableTopic { name: name.to_string(), num_partitions: partitions, replication_factor: replicas, configs };
+    match admin(con, world, AdminCall::CreateTopics(vec![topic])) {
+        Some(AdminOutcome::Created(results)) => match results.into_iter().find_map(|r| r.error) {
+            None => Ok(()),
+            Some(e) => Err(format!("Failed to create topic {name}: {e}")),
+        },
+        Some(AdminOutcome::TimedOut(m)) => Err(format!("Could not create topic {name}: {m}")),
+        _ => Err(format!("Could not create topic {name}")),
+    }
+}
+
+fn prop<'a>(props: &'a [(String, Value)], name: &str) -> Option<&'a Value> {
+    props.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+fn format_prop(props: &[(String, Value)], name: &str) -> Result<Option<Format>, String> {
+    match prop(props, name).or_else(|| prop(props, "FORMAT")) {
+        None => Ok(None),
+        Some(v) => {
+            Format::parse(&v.display()).map(Some).ok_or_else(|| match v.display().to_ascii_uppercase().as_str() {
+                "AVRO" | "PROTOBUF" | "PROTOBUF_NOSR" | "JSON_SR" | "NONE" => {
+                    format!(
+                        "Format {} is not simulated in Kafka Playground; use JSON, DELIMITED or KAFKA.",
+                        v.display().to_ascii_uppercase()
+                    )
+                }
+                other => format!("Unknown format: {other}"),
+            })
+        }
+    }
+}
+
+fn count_prop(props: &[(String, Value)], name: &str) -> Result<Option<i64>, String> {
+    // Replication factors are 16-bit in Kafka's protocol; partition counts 32-bit.
+    let max = if name == "REPLICAS" { i64::from(i16::MAX) } else { i64::from(i32::MAX) };
+    match prop(props, name) {
+        None => Ok(None),
+        Some(Value::Bigint(n)) if *n >= 1 && *n <= max => Ok(Some(*n)),
+        Some(v) => Err(format!("Invalid number of {}: {}", name.to_ascii_lowercase(), v.display())),
+    }
+}
+
+const KNOWN_PROPS: &[&str] = &[
+    "KAFKA_TOPIC",
+    "VALUE_FORMAT",
+    "KEY_FORMAT",
+    "FORMAT",
+    "PARTITIONS",
+    "REPLICAS",
+    "TIMESTAMP",
+    "VALUE_DELIMITER",
+    "RETENTION_MS",
+];
+
+fn check_props(props: &[(String, Value)]) -> Result<(), String> {
+    let unknown: Vec<&str> = props.iter().map(|(k, _)| k.as_str()).filter(|k| !KNOWN_PROPS.contains(k)).collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("Invalid config variable(s) in the WITH clause: {}", unknown.join(",")))
+    }
+}
+
+fn single_field_check(format: Format, columns: &[(String, SqlType)], what: &str) -> Result<(), String> {
+    if format == Format::Kafka && columns.len() > 1 {
+        let got: Vec<String> = columns.iter().map(|(n, t)| format!("`{n}` {}", t.name())).collect();
+        return Err(format!(
+            "The '{}' format only supports a single field. Got: [{}] ({what})",
+            format.name(),
+            got.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &str) -> Result<(), String> {
+    match statement {
+        Statement::CreateSource { kind, name, if_not_exists, columns, props } => {
+            if let Some(existing) = con.ksql_server.metastore.get(&name) {
+                let e = format!(
+                    "Cannot add {} '{name}': A {} with the same name already exists",
+                    kind.lower(),
+                    existing.kind.lower()
+                );
+                if if_not_exists {
+                    print_lines(con, message(&e));
+                    return Ok(());
+                }
+                return Err(e);
+            }
+            check_props(&props)?;
+            let Some(topic) = prop(&props, "KAFKA_TOPIC").map(Value::display) else {
+                return Err("Missing required property \"KAFKA_TOPIC\" which has no default value.".to_string());
+            };
+            let Some(value_format) = format_prop(&props, "VALUE_FORMAT")? else {
+                return Err("Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.".to_string());
+            };
+            // `FORMAT` sets both; without either, keys are `KAFKA`.
+            let key_format = format_prop(&props, "KEY_FORMAT")?.unwrap_or(Format::Kafka);
+            for c in &columns {
+                match (kind, c.key) {
+                    (SourceKind::Stream, KeyKind::PrimaryKey) => return Err(format!("Column `{}` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", c.name)),
+                    (SourceKind::Table, KeyKind::Key) => return Err(format!("Column `{}` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.", c.name)),
+                    _ => {}
+                }
+            }
+            let mut seen: Vec<&str> = Vec::new();
+            for c in &columns {
+                if seen.contains(&c.name.as_str()) {
+                    return Err(format!("Duplicate column names: {}", c.name));
+                }
+                seen.push(&c.name);
+            }
+            if kind == SourceKind::Table && !columns.iter().any(|c| c.key == KeyKind::PrimaryKey) {
+                return Err("Tables require a PRIMARY KEY. Please define the PRIMARY KEY.".to_string());
+            }
+            let mut schema: Vec<Column> = columns
+                .iter()
+                .filter(|c| c.key != KeyKind::Value)
+                .map(|c| Column { name: c.name.clone(), ty: c.ty, key: true })
+                .collect();
+            schema.extend(columns.iter().filter(|c| c.key == KeyKind::Value).map(|c| Column {
+                name: c.name.clone(),
+                ty: c.ty,
+                key: false,
+            }));
+            let source = DataSource {
+                kind,
+                name: name.clone(),
+                topic: topic.clone(),
+                key_format,
+                value_format,
+                columns: schema,
+                window: None,
+                statement: text.to_string(),
+            };
+            single_field_check(key_format, &source.key_columns(), "key")?;
+            single_field_check(value_format, &source.value_columns(), "value")?;
+            let partitions = count_prop(&props, "PARTITIONS")?;
+            let replicas = count_prop(&props, "REPLICAS")?;
+            if topic_shape(world, &topic).is_none() {
+                let Some(partitions) = partitions else {
+                    return Err(format!("Topic '{topic}' does not exist. If you want to create a new topic for the stream/table please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: {}", example_with_partitions(text)));
+                };
+                create_topic(
+                    con,
+                    world,
+                    &topic,
+                    partitions as i32,
+                    replicas.map_or(-1, |r| r as i16),
+                    kind == SourceKind::Table,
+                )?;
+            }
+            con.ksql_server.metastore.add(source);
+            con.ksql_server.command_offset += 1;
+            print_lines(
+                con,
+                message(match kind {
+                    SourceKind::Stream => "Stream created",
+                    SourceKind::Table => "Table created",
+                }),
+            );
+            Ok(())
+        }
+        Statement::CreateAsSelect { kind, name, if_not_exists, props, query } => {
+            if let Some(existing) = con.ksql_server.metastore.get(&name) {
+                let e = format!(
+                    "Cannot add {} '{name}': A {} with the same name already exists",
+                    kind.lower(),
+                    existing.kind.lower()
+                );
+                if if_not_exists {
+                    print_lines(con, message(&e));
+                    return Ok(());
+                }
+                return Err(e);
+            }
+            check_props(&props)?;
+            let plan = plan(&query, &con.ksql_server.metastore, Some(&name))?;
+            let produces = if plan.result_is_table() { SourceKind::Table } else { SourceKind::Stream };
+            if produces != kind {
+                return Err(format!(
+                    "Invalid result type. Your SELECT query produces a {}. Please use CREATE {} AS SELECT statement instead.",
+                    produces.upper(),
+                    produces.upper()
+                ));
+            }
+            let left = &plan.left.source;
+            let topic = prop(&props, "KAFKA_TOPIC").map_or(name.clone(), Value::display);
+            let value_format = format_prop(&props, "VALUE_FORMAT")?.unwrap_or(left.value_format);
+            let key_format = format_prop(&props, "KEY_FORMAT")?.unwrap_or(left.key_format);
+            let (source_partitions, source_replicas) = topic_shape(world, &left.topic).unwrap_or((1, 1));
+            let partitions = count_prop(&props, "PARTITIONS")?.unwrap_or(i64::from(source_partitions));
+            let replicas = count_prop(&props, "REPLICAS")?.unwrap_or(source_replicas as i64);
+            let mut columns: Vec<Column> = plan
+                .columns
+                .iter()
+                .filter(|c| c.key)
+                .map(|c| Column { name: c.name.clone(), ty: c.ty, key: true })
+                .collect();
+            columns.extend(
+                plan.columns
+                    .iter()
+                    .filter(|c| !c.key && c.name != WINDOWSTART && c.name != WINDOWEND)
+                    .map(|c| Column { name: c.name.clone(), ty: c.ty, key: false }),
+            );
+            let sink = DataSource {
+                kind,
+                name: name.clone(),
+                topic: topic.clone(),
+                key_format,
+                value_format,
+                columns,
+                window: plan.window(),
+                statement: text.to_string(),
+            };
+            single_field_check(key_format, &sink.key_columns(), "key")?;
+            single_field_check(value_format, &sink.value_columns(), "value")?;
+            if topic_shape(world, &topic).is_none() {
+                create_topic(con, world, &topic, partitions as i32, replicas as i16, kind == SourceKind::Table)?;
+            }
+            let id = format!(
+                "{}_{}_{}",
+                ksql_server::query_prefix(kind),
+                name.to_ascii_uppercase(),
+                con.ksql_server.command_offset
+            );
+            if let Some(changelog) = crate::ksql::topology::changelog_topic(&plan, &ksql_server::application_id(&id)) {
+                create_topic(con, world, &changelog, partitions as i32, replicas as i16, true)?;
+            }
+            con.ksql_server.command_offset += 1;
+            let start = start_offset(con);
+            let q = ksql_server::start_query(world, &id, &name, &topic, text, plan, start, (key_format, value_format));
+            con.ksql_server.metastore.add(sink);
+            con.ksql_server.queries.insert(id.clone(), q);
+            print_lines(con, message(&format!("Created query with ID {id}")));
+            Ok(())
+        }
+        Statement::InsertValues { target, columns, values } => insert_values(con, world, &target, columns, &values),
+        Statement::InsertSelect { target, query } => insert_select(con, world, &target, &query, text),
+        Statement::Select(query) => {
+            let Some(source) = con.ksql_server.metastore.get(&query.from.name).cloned() else {
+                return Err(format!("{} does not exist.", query.from.name));
+            };
+            if !query.emit_changes && source.kind == SourceKind::Table {
+                return pull_query(con, &query, &source);
+            }
+            let plan = plan(&query, &con.ksql_server.metastore, None)?;
+            // A pull query on a stream scans the topic from the start until its end.
+            let start = if query.emit_changes { start_offset(con) } else { StartOffset::Earliest };
+            let idle = (!query.emit_changes || con.scripted).then_some(super::ksql_jobs::SCRIPT_IDLE_TIMEOUT_MS);
+            super::ksql_jobs::start_push(con, world, plan, start, idle)
+        }
+        Statement::Show(what) => {
+            show_listing(con, world, what);
+            Ok(())
+        }
+        Statement::Describe { name, extended } => describe(con, world, &name, extended),
+        Statement::Drop { kind, name, if_exists, delete_topic } => {
+            let Some(source) = con.ksql_server.metastore.get(&name).cloned() else {
+                if if_exists {
+                    print_lines(con, message(&format!("Source `{name}` does not exist.")));
+                    return Ok(());
+                }
+                let mut capitalized = kind.lower().to_string();
+                capitalized[..1].make_ascii_uppercase();
+                return Err(format!("{capitalized} {name} does not exist."));
+            };
+            if source.kind != kind {
+                return Err(format!(
+                    "Incompatible data source type is {}, but statement was DROP {}",
+                    source.kind.lower(),
+                    kind.upper()
+                ));
+            }
+            let (read, write) = con.ksql_server.readers_and_writers(&name);
+            if !read.is_empty() || !write.is_empty() {
+                let ids = |qs: &[&PersistentQuery]| qs.iter().map(|q| q.id.clone()).collect::<Vec<_>>().join(", ");
+                return Err(format!("Cannot drop {name}.\nThe following queries read from this source: [{}].\nThe following queries write into this source: [{}].\nYou need to terminate them before dropping {name}.", ids(&read), ids(&write)));
+            }
+            if delete_topic {
+                match admin(con, world, AdminCall::DeleteTopics(vec![source.topic.clone()])) {
+                    Some(AdminOutcome::Deleted(results)) => {
+                        if let Some(e) = results.into_iter().find_map(|r| r.error) {
+                            return Err(format!(
+                                "Could not delete the corresponding kafka topic: {}\n{e}",
+                                source.topic
+                            ));
+                        }
+                    }
+                    _ => return Err(format!("Could not delete the corresponding kafka topic: {}", source.topic)),
+                }
+            }
+            con.ksql_server.metastore.remove(&name);
+            con.ksql_server.command_offset += 1;
+            print_lines(con, message(&format!("Source `{name}` (topic: {}) was dropped.", source.topic)));
+            Ok(())
+        }
+        Statement::Terminate(id) => {
+            let ids: Vec<String> = match id {
+                Some(id) => {
+                    if !con.ksql_server.queries.contains_key(&id) {
+                        return Err(format!("Unknown queryId: {id}"));
+                    }
+                    vec![id]
+                }
+                None => con.ksql_server.queries.keys().cloned().collect(),
+            };
+            for id in ids {
+                con.ksql_server.terminate(world, &id);
+            }
+            con.ksql_server.command_offset += 1;
+            print_lines(con, message("Query terminated."));
+            Ok(())
+        }
+        Statement::Explain(id) => explain(con, &id),
+        Statement::Set { name, value } => {
+            if name == "auto.offset.reset" && !matches!(value.as_str(), "earliest" | "latest" | "none") {
+                return Err(format!("Invalid value {value} for configuration auto.offset.reset: String must be one of: latest, earliest, none"));
+            }
+            let Some(cli) = &mut con.ksql_cli else { return Ok(()) };
+            let prior = cli.properties.insert(name.clone(), value.clone());
+            let text = match prior {
+                Some(p) => format!("Successfully changed local property '{name}' from '{p}' to '{value}'."),
+                None => format!("Successfully changed local property '{name}' to '{value}'. Use the UNSET command to revert your change."),
+            };
+            con.out(text);
+            Ok(())
+        }
+        Statement::Unset(name) => {
+            let Some(cli) = &mut con.ksql_cli else { return Ok(()) };
+            match cli.properties.remove(&name) {
+                Some(old) => {
+                    con.out(format!("Successfully unset local property '{name}' (value was '{old}')."));
+                    Ok(())
+                }
+                None => Err(format!("Cannot unset local property '{name}' which was never set in the first place")),
+            }
+        }
+        Statement::Print { topic, from_beginning, limit } => {
+            if topic_shape(world, &topic).is_none() {
+                return Err(format!("Could not find topic '{topic}', or the KSQL user does not have permissions to list the topic. Topic names are case-sensitive."));
+            }
+            let start = if from_beginning { StartOffset::Earliest } else { StartOffset::Latest };
+            let idle = con.scripted.then_some(super::ksql_jobs::SCRIPT_IDLE_TIMEOUT_MS);
+            let group = format!("{SERVICE_PREFIX}transient_print_{}", con.rng.below(1_000_000_000));
+            let client = start_consumer(world, "ksql-print", Some(&group), &topic, start, idle);
+            con.start_foreground(world, "PRINT", JobKind::KsqlPrint(super::ksql_jobs::PrintJob::new(client, limit)));
+            Ok(())
+        }
+    }
+}
+
+/// The statement with `PARTITIONS=2` added, for the missing-topic error's example.
+fn example_with_partitions(text: &str) -> String {
+    let trimmed = text.trim().trim_end_matches(';');
+    match trimmed.rfind(')') {
+        Some(i) if trimmed[..i].to_ascii_uppercase().contains("WITH") => {
+            format!("{}, PARTITIONS=2){};", &trimmed[..i], &trimmed[i + 1..])
+        }
+        _ => format!("{trimmed} WITH (PARTITIONS=2);"),
+    }
+}
+
+fn start_offset(con: &Console) -> StartOffset {
+    match con.ksql_cli.as_ref().and_then(|c| c.properties.get("auto.offset.reset")).map(String::as_str) {
+        Some("earliest") => StartOffset::Earliest,
+        Some("none") => StartOffset::None,
+        _ => StartOffset::Latest,
+    }
+}
+
+fn insert_values(
+    con: &mut Console,
+    world: &mut World,
+    target: &str,
+    columns: Option<Vec<String>>,
+    values: &[crate::ksql::ast::Expr],
+) -> Result<(), String> {
+    let Some(source) = con.ksql_server.metastore.get(target).cloned() else {
+        return Err(format!("Cannot insert values into an unknown stream/table: {target}"));
+    };
+    if source.window.is_some() {
+        return Err("Cannot insert values into windowed stream/table!".to_string());
+    }
+    let names: Vec<String> = columns.unwrap_or_else(|| source.columns.iter().map(|c| c.name.clone()).collect());
+    if names.len() != values.len() {
+        return Err(format!(
+            "Expected a value for each column. Expected Columns: [{}]. Got [{}]",
+            names.join(", "),
+            values.iter().map(show).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let mut row: BTreeMap<&str, Value> = BTreeMap::new();
+    for (name, expr) in names.iter().zip(values) {
+        let Some(column) = source.columns.iter().find(|c| c.name == *name) else {
+            return Err(format!("Column name {name} does not exist."));
+        };
+        let v = eval(expr, &Scope { fields: &[], aggregates: &[] });
+        let typed = match (&v, column.ty) {
+            (Value::String(_), ty) if ty != SqlType::String => {
+                return Err(format!(
+                    "Expected type {} for field {name} but got {}({})",
+                    column.ty.name(),
+                    v.display(),
+                    v.type_name()
+                ))
+            }
+            _ => v.cast(column.ty).map_err(|e| format!("Failed to insert values into '{target}'. {e}"))?,
+        };
+        row.insert(name, typed);
+    }
+    let pick = |key: bool| -> (Vec<serde::ColumnSpec>, Vec<Value>) {
+        source
+            .columns
+            .iter()
+            .filter(|c| c.key == key)
+            .map(|c| ((c.name.clone(), c.ty), row.get(c.name.as_str()).cloned().unwrap_or(Value::Null)))
+            .unzip()
+    };
+    let (key_columns, key_values) = pick(true);
+    let (value_columns, value_values) = pick(false);
+    if source.kind == SourceKind::Table && key_values.iter().any(Value::is_null) {
+        return Err(format!(
+            "Failed to insert values into '{target}'. Value for primary key column(s) {} is required for tables",
+            key_columns.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let key = serde::serialize_key(source.key_format, &key_columns, &key_values);
+    let value = serde::serialize(source.value_format, &value_columns, &value_values);
+    let producer = con.ksql_server.insert_producer(world);
+    let topic = source.topic.clone();
+    world.poke_client(producer, |c, ctx| {
+        if let ClientRole::Producer(p) = &mut c.role {
+            p.send(topic, key, value, ctx);
+        }
+    });
+    Ok(())
+}
+
+/// `INSERT INTO target SELECT …`: a persistent query `INSERTQUERY_N` writing the rows into
+/// an existing stream, whose schema they must match.
+fn insert_select(
+    con: &mut Console,
+    world: &mut World,
+    target: &str,
+    query: &crate::ksql::ast::Query,
+    text: &str,
+) -> Result<(), String> {
+    let Some(sink) = con.ksql_server.metastore.get(target).cloned() else {
+        return Err(format!("{target} does not exist."));
+    };
+    if sink.kind != SourceKind::Stream {
+        return Err(format!("INSERT INTO can only be used to insert into a stream. {target} is a table."));
+    }
+    let plan = plan(query, &con.ksql_server.metastore, Some(target))?;
+    if plan.result_is_table() {
+        return Err(format!("INSERT INTO can only be used to insert into a stream. The query produces a table, not a stream like {target}."));
+    }
+    let mut result: Vec<(&str, SqlType, bool)> =
+        plan.columns.iter().filter(|c| c.key).map(|c| (c.name.as_str(), c.ty, true)).collect();
+    result.extend(plan.columns.iter().filter(|c| !c.key).map(|c| (c.name.as_str(), c.ty, false)));
+    let expected: Vec<(&str, SqlType, bool)> = sink.columns.iter().map(|c| (c.name.as_str(), c.ty, c.key)).collect();
+    if result != expected {
+        let schema = |cols: &[(&str, SqlType, bool)]| {
+            cols.iter()
+                .map(|(n, t, k)| format!("`{n}` {}{}", t.name(), if *k { " KEY" } else { "" }))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(format!(
+            "Incompatible schema between results and sink.\nResult schema is {}\nSink schema is {}",
+            schema(&result),
+            schema(&expected)
+        ));
+    }
+    let id = format!("INSERTQUERY_{}", con.ksql_server.command_offset);
+    con.ksql_server.command_offset += 1;
+    let start = start_offset(con);
+    let q = ksql_server::start_query(
+        world,
+        &id,
+        target,
+        &sink.topic,
+        text,
+        plan,
+        start,
+        (sink.key_format, sink.value_format),
+    );
+    con.ksql_server.queries.insert(id.clone(), q);
+    print_lines(con, message(&format!("Created query with ID {id}")));
+    Ok(())
+}
+
+/// A pull query: the table's current rows as its materializing query holds them.
+fn pull_query(con: &mut Console, query: &crate::ksql::ast::Query, source: &DataSource) -> Result<(), String> {
+    let Some(writer) = con.ksql_server.queries.values().find(|q| q.sink == source.name) else {
+        let name = &source.name;
+        return Err(format!("The `{name}` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_{name} AS SELECT * FROM {name}'. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query."));
+    };
+    if query.join.is_some() || !query.group_by.is_empty() || query.window.is_some() {
+        return Err("Pull queries don't support JOIN, GROUP BY or WINDOW clauses. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.".to_string());
+    }
+    let plan = plan(query, &con.ksql_server.metastore, None)?;
+    if query.limit.is_some() {
+        return Err("LIMIT clause in pull queries is currently disabled. You can enable them by setting ksql.query.pull.limit.clause.enabled=true.".to_string());
+    }
+    let qualifier = plan.left.qualifier.clone();
+    let writer_plan = &writer.state.plan;
+    let mut lines = grid_header(&plan.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>());
+    for row in writer.state.materialized.values() {
+        let mut fields: Vec<Field> = writer_plan
+            .columns
+            .iter()
+            .zip(&row.values)
+            .map(|(c, v)| Field { qualifier: qualifier.clone(), name: c.name.clone(), value: v.clone() })
+            .collect();
+        if let Some((start, end)) = row.window {
+            fields.push(Field {
+                qualifier: qualifier.clone(),
+                name: WINDOWSTART.to_string(),
+                value: Value::Bigint(start as i64),
+            });
+            fields.push(Field {
+                qualifier: qualifier.clone(),
+                name: WINDOWEND.to_string(),
+                value: Value::Bigint(end as i64),
+            });
+        }
+        fields.push(Field {
+            qualifier: qualifier.clone(),
+            name: "ROWTIME".to_string(),
+            value: Value::Bigint(row.timestamp_ms as i64),
+        });
+        let scope = Scope { fields: &fields, aggregates: &[] };
+        if plan.filter.as_ref().is_some_and(|f| !holds(f, &scope)) {
+            continue;
+        }
+        let values: Vec<String> = plan.columns.iter().map(|c| eval(&c.expr, &scope).display()).collect();
+        lines.extend(grid_row(&values));
+    }
+    lines.push("Query terminated".to_string());
+    for l in lines {
+        con.out(l);
+    }
+    Ok(())
+}
+
+fn show_listing(con: &mut Console, world: &World, what: ShowWhat) {
+    let lines = match what {
+        ShowWhat::Streams | ShowWhat::Tables => {
+            let kind = if what == ShowWhat::Streams { SourceKind::Stream } else { SourceKind::Table };
+            let rows: Vec<Vec<String>> = con.ksql_server.metastore.of_kind(kind).map(DataSource::listing_row).collect();
+            let first = if kind == SourceKind::Stream { "Stream Name" } else { "Table Name" };
+            table(&[first, "Kafka Topic", "Key Format", "Value Format", "Windowed"], &rows, &[])
+        }
+        ShowWhat::Queries => {
+            let rows: Vec<Vec<String>> = con
+                .ksql_server
+                .queries
+                .values()
+                .map(|q| {
+                    vec![
+                        q.id.clone(),
+                        "PERSISTENT".to_string(),
+                        "RUNNING:1".to_string(),
+                        q.sink.clone(),
+                        q.sink_topic.clone(),
+                        q.statement.clone(),
+                    ]
+                })
+                .collect();
+            table(
+                &["Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"],
+                &rows,
+                &["For detailed information on a Query run: EXPLAIN <Query ID>;"],
+            )
+        }
+        ShowWhat::Topics => {
+            let rows: Vec<Vec<String>> = world
+                .freshest_image()
+                .map(|image| {
+                    image
+                        .topics
+                        .iter()
+                        .filter(|(name, _)| !name.starts_with('_'))
+                        .map(|(name, t)| {
+                            let sizes: Vec<usize> = t.partitions.values().map(|p| p.replicas.len()).collect();
+                            let replicas = match sizes.first() {
+                                None => "0".to_string(),
+                                Some(first) if sizes.iter().all(|s| s == first) => first.to_string(),
+                                Some(_) => sizes.iter().map(usize::to_string).collect::<Vec<_>>().join(", "),
+                            };
+                            vec![name.clone(), t.partitions.len().to_string(), replicas]
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            table(&["Kafka Topic", "Partitions", "Partition Replicas"], &rows, &[])
+        }
+        ShowWhat::Properties => {
+            let reset = con.ksql_cli.as_ref().and_then(|c| c.properties.get("auto.offset.reset")).cloned();
+            let mut rows = vec![
+                vec!["ksql.service.id".into(), "KSQL".into(), "SERVER".into(), "default_".into()],
+                vec![
+                    "ksql.streams.auto.offset.reset".into(),
+                    "KSQL".into(),
+                    if reset.is_some() { "SESSION" } else { "SERVER" }.into(),
+                    reset.unwrap_or_else(|| "latest".into()),
+                ],
+                vec!["ksql.streams.bootstrap.servers".into(), "KSQL".into(), "SERVER".into(), BOOTSTRAP.into()],
+                vec!["ksql.streams.cache.max.bytes.buffering".into(), "KSQL".into(), "".into(), "0".into()],
+                vec![
+                    "ksql.streams.commit.interval.ms".into(),
+                    "KSQL".into(),
+                    "".into(),
+                    ksql_server::COMMIT_INTERVAL_MS.to_string(),
+                ],
+                vec!["ksql.streams.processing.guarantee".into(), "KSQL".into(), "".into(), "at_least_once".into()],
+                vec!["ksql.query.pull.table.scan.enabled".into(), "KSQL".into(), "".into(), "true".into()],
+            ];
+            rows.sort();
+            table(&["Property", "Scope", "Default override", "Effective Value"], &rows, &[])
+        }
+    };
+    print_lines(con, lines);
+}
+
+/// `FieldInfo`'s type as `DESCRIBE` shows it: `VARCHAR(STRING)  (key)`.
+fn field_type(column: &Column, kind: SourceKind, window: Option<&str>) -> String {
+    let ty = match column.ty {
+        SqlType::String => "VARCHAR(STRING)",
+        other => other.name(),
+    };
+    if !column.key {
+        return ty.to_string();
+    }
+    let key = if kind == SourceKind::Table { "(primary key)" } else { "(key)" };
+    let window = window.map_or(String::new(), |w| format!(" (Window type: {w})"));
+    format!("{ty:<16} {key}{window}")
+}
+
+fn schema_table(source: &DataSource) -> Vec<String> {
+    let window = source.window.map(|w| w.type_name());
+    let rows: Vec<Vec<String>> =
+        source.columns.iter().map(|c| vec![c.name.clone(), field_type(c, source.kind, window)]).collect();
+    table(&["Field", "Type"], &rows, &[])
+}
+
+fn describe(con: &mut Console, world: &World, name: &str, extended: bool) -> Result<(), String> {
+    let Some(source) = con.ksql_server.metastore.get(name).cloned() else {
+        return Err(format!("Could not find STREAM/TABLE '{name}' in the Metastore"));
+    };
+    let mut lines = vec![labelled("Name", &source.name)];
+    if !extended {
+        lines.extend(schema_table(&source));
+        lines.push("For runtime statistics and query details run: DESCRIBE <Stream,Table> EXTENDED;".to_string());
+        print_lines(con, lines);
+        return Ok(());
+    }
+    lines.push(labelled("Type", source.kind.upper()));
+    lines.push(labelled("Timestamp field", "Not set - using <ROWTIME>"));
+    lines.push(labelled("Key format", source.key_format.name()));
+    lines.push(labelled("Value format", source.value_format.name()));
+    let topic = match topic_shape(world, &source.topic) {
+        Some((partitions, replication)) => {
+            format!("{} (partitions: {partitions}, replication: {replication})", source.topic)
+        }
+        None => source.topic.clone(),
+    };
+    lines.push(labelled("Kafka topic", &topic));
+    lines.push(labelled("Statement", &source.statement));
+    lines.push(String::new());
+    lines.extend(schema_table(&source));
+    let (read, write) = con.ksql_server.readers_and_writers(name);
+    for (queries, operation) in [(read, "read"), (write, "write")] {
+        if queries.is_empty() {
+            continue;
+        }
+        lines.push(String::new());
+        lines.push(format!("{:<20}", format!("Queries that {operation} from this {}", source.kind.upper())));
+        lines.push("-----------------------------------".to_string());
+        for q in queries {
+            lines.push(format!("{} (RUNNING) : {}", q.id, q.statement));
+        }
+        lines.push(String::new());
+        lines.push("For query topology and execution plan please run: EXPLAIN <QueryId>".to_string());
+    }
+    lines.push(String::new());
+    lines.push("Local runtime statistics".to_string());
+    lines.push("------------------------".to_string());
+    let written: u64 = con.ksql_server.queries.values().filter(|q| q.sink == name).map(|q| q.written).sum();
+    let read_total: u64 = con
+        .ksql_server
+        .queries
+        .values()
+        .filter(|q| q.state.plan.source_names().iter().any(|s| s == name))
+        .map(|q| q.state.processed)
+        .sum();
+    let failed: u64 = con
+        .ksql_server
+        .queries
+        .values()
+        .filter(|q| q.state.plan.source_names().iter().any(|s| s == name))
+        .map(|q| q.state.errors)
+        .sum();
+    lines.push(format!("consumer-total-messages: {read_total:>9}  total-messages: {written:>9}"));
+    lines.push(format!("consumer-failed-messages: {failed:>8}"));
+    lines.push(format!("(Statistics of the local KSQL server interaction with the Kafka topic {})", source.topic));
+    print_lines(con, lines);
+    Ok(())
+}
+
+fn explain(con: &mut Console, id: &str) -> Result<(), String> {
+    let Some(q) = con.ksql_server.queries.get(id).cloned() else {
+        return Err(format!("Query with id:{id} does not exist, use SHOW QUERIES to view the full set of queries."));
+    };
+    let mut lines = vec![
+        labelled("ID", &q.id),
+        labelled("Query Type", "PERSISTENT"),
+        labelled("SQL", &q.statement),
+        labelled("Host Query Status", "{localhost:8088=RUNNING}"),
+        String::new(),
+    ];
+    if let Some(sink) = con.ksql_server.metastore.get(&q.sink) {
+        lines.extend(schema_table(sink));
+    }
+    lines.push(String::new());
+    lines.push(format!("{:<20}", "Sources that this query reads from: "));
+    lines.push("-----------------------------------".to_string());
+    lines.extend(q.state.plan.source_names());
+    lines.push(String::new());
+    lines.push("For source description please run: DESCRIBE [EXTENDED] <SourceId>".to_string());
+    lines.push(String::new());
+    lines.push(format!("{:<20}", "Sinks that this query writes to: "));
+    lines.push("-----------------------------------".to_string());
+    lines.push(q.sink.clone());
+    lines.push(String::new());
+    lines.push("For sink description please run: DESCRIBE [EXTENDED] <SinkId>".to_string());
+    lines.push(String::new());
+    lines.push(format!("{:<20}", "Processing topology"));
+    lines.push(format!("{:<20}", "-------------------"));
+    lines.extend(crate::ksql::topology::describe(&q.state.plan, &q.sink_topic).lines().map(str::to_string));
+    print_lines(con, lines);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_missing_topic_example_adds_partitions() {
+        assert_eq!(
+            example_with_partitions("CREATE STREAM S (A INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON');"),
+            "CREATE STREAM S (A INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON', PARTITIONS=2);"
+        );
+    }
+}
