@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use ksim::sort::Collect;
 use ksim::{ClusterView, GroupView, ProcessState, TopicView};
 
 use super::groups::{groups, state_help, total_lag, GroupModel};
@@ -283,7 +284,7 @@ pub fn group_rows(view: &ClusterView) -> Vec<GroupRow> {
         .iter()
         .map(|g| {
             let (state_class, state_tooltip) = state_help(&g.state);
-            let topics: BTreeSet<&str> = g.partitions.iter().map(|p| p.topic.as_str()).collect();
+            let topics: BTreeSet<&str> = g.partitions.iter().map(|p| p.topic.as_str()).collect_set();
             GroupRow {
                 group_id: g.group_id.clone(),
                 state: g.state.clone(),
