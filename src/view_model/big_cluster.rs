@@ -183,11 +183,15 @@ pub fn big_diagram(
         1 => summary.push("1 client".to_owned()),
         n => summary.push(format!("{n} clients")),
     }
-    if within_grid > 0 {
-        summary.push(format!("{within_grid} messages between brokers"));
+    match within_grid {
+        0 => {}
+        1 => summary.push("1 message between brokers".to_owned()),
+        n => summary.push(format!("{n} messages between brokers")),
     }
-    if !view.cuts.is_empty() {
-        summary.push(format!("{} network cuts", view.cuts.len()));
+    match view.cuts.len() {
+        0 => {}
+        1 => summary.push("1 network cut".to_owned()),
+        n => summary.push(format!("{n} network cuts")),
     }
     Diagram {
         width,
@@ -383,7 +387,7 @@ mod tests {
         let d = diagram(&big());
         assert_eq!(
             d.summary.as_ref().map(|s| s.0.as_str()),
-            Some("50 brokers · 48 running · 1 fenced · 1 stopped · 102 clients · 1 messages between brokers")
+            Some("50 brokers · 48 running · 1 fenced · 1 stopped · 102 clients · 1 message between brokers")
         );
         let tiles = d.servers.iter().filter(|s| s.compact).count();
         let boxes: Vec<_> = d.servers.iter().filter(|s| !s.compact).map(|s| s.label.as_str()).collect();

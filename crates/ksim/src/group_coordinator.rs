@@ -426,10 +426,16 @@ impl GroupCoordinator {
                             entry(tp);
                         }
                     }
+                    // Owners looked up once: a big group owns thousands of partitions.
+                    let mut owners: BTreeMap<&(String, u32), &str> = BTreeMap::new();
+                    for m in &members {
+                        for tp in &m.assignment {
+                            owners.entry(tp).or_insert(m.member_id);
+                        }
+                    }
                     for (tp, view) in partitions.iter_mut() {
                         view.committed = g.offsets.get(tp).copied();
-                        view.owner =
-                            members.iter().find(|m| m.assignment.contains(tp)).map(|m| m.member_id.to_string());
+                        view.owner = owners.get(tp).map(|id| id.to_string());
                     }
                     return GroupView {
                         group_id: id.clone(),
@@ -457,13 +463,15 @@ impl GroupCoordinator {
                         entry(tp);
                     }
                 }
+                let mut owners: BTreeMap<&(String, u32), &String> = BTreeMap::new();
+                for (member_id, m) in g.members.iter().filter(|_| stable) {
+                    for tp in &m.assignment {
+                        owners.entry(tp).or_insert(member_id);
+                    }
+                }
                 for (tp, view) in partitions.iter_mut() {
                     view.committed = g.offsets.get(tp).copied();
-                    view.owner = g
-                        .members
-                        .iter()
-                        .find(|(_, m)| stable && m.assignment.contains(tp))
-                        .map(|(member_id, _)| member_id.clone());
+                    view.owner = owners.get(tp).map(|id| (*id).clone());
                 }
                 GroupView {
                     group_id: id.clone(),

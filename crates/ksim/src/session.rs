@@ -3,6 +3,8 @@
 //! The session is a pure function of its seed and the inputs it was given, which is what
 //! makes step back (replay to an earlier event) and share links possible.
 
+use std::collections::BTreeMap;
+
 use crate::broker::BrokerState;
 use crate::client::ClientRole;
 use crate::console::{Console, Waiting};
@@ -702,19 +704,22 @@ fn groups_of(world: &World, topics: &[TopicView]) -> Vec<GroupView> {
             _ => None,
         })
         .collect();
+    // Looked up once per group partition: a big cluster has thousands of them.
+    let by_member: BTreeMap<&str, (u32, &crate::client::consumer::Consumer)> =
+        members.iter().map(|&(id, c)| (c.membership.member_id.as_str(), (id, c))).collect();
+    let high_watermarks: BTreeMap<(&str, u32), u64> = topics
+        .iter()
+        .flat_map(|t| t.partitions.iter().map(move |p| ((t.name.as_str(), p.partition), p.high_watermark)))
+        .collect();
     for g in &mut groups {
         for m in &mut g.members {
-            m.client = members.iter().find(|(_, c)| c.membership.member_id == m.member_id).map(|(id, _)| *id);
+            m.client = by_member.get(m.member_id.as_str()).map(|(id, _)| *id);
         }
         for p in &mut g.partitions {
-            p.log_end_offset = topics
-                .iter()
-                .find(|t| t.name == p.topic)
-                .and_then(|t| t.partitions.iter().find(|x| x.partition == p.partition))
-                .map_or(0, |x| x.high_watermark);
+            p.log_end_offset = high_watermarks.get(&(p.topic.as_str(), p.partition)).copied().unwrap_or(0);
             p.lag = p.committed.map(|c| p.log_end_offset.saturating_sub(c));
             p.position = p.owner.as_ref().and_then(|owner| {
-                let (_, c) = members.iter().find(|(_, c)| &c.membership.member_id == owner)?;
+                let (_, c) = by_member.get(owner.as_str())?;
                 (c.topic() == p.topic).then(|| c.positions.get(&p.partition).copied()).flatten()
             });
         }
