@@ -640,9 +640,6 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
                 name.to_ascii_uppercase(),
                 con.ksql_server.command_offset
             );
-            if let Some(changelog) = crate::ksql::topology::changelog_topic(&plan, &ksql_server::application_id(&id)) {
-                create_topic(con, world, &changelog, partitions as i32, replicas as i16, true)?;
-            }
             con.ksql_server.command_offset += 1;
             let start = start_offset(con);
             let q = ksql_server::start_query(world, &id, &name, &topic, text, plan, start, (key_format, value_format));
@@ -657,7 +654,7 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
                 return Err(format!("{} does not exist.", query.from.name));
             };
             if !query.emit_changes && source.kind == SourceKind::Table {
-                return pull_query(con, &query, &source);
+                return pull_query(con, world, &query, &source);
             }
             let plan = plan(&query, &con.ksql_server.metastore, None)?;
             // A pull query on a stream scans the topic from the start until its end.
@@ -727,7 +724,7 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
             print_lines(con, message("Query terminated."));
             Ok(())
         }
-        Statement::Explain(id) => explain(con, &id),
+        Statement::Explain(id) => explain(con, world, &id),
         Statement::Set { name, value } => {
             if name == "auto.offset.reset" && !matches!(value.as_str(), "earliest" | "latest" | "none") {
                 return Err(format!("Invalid value {value} for configuration auto.offset.reset: String must be one of: latest, earliest, none"));
@@ -857,7 +854,7 @@ fn insert_values(
 }
 
 /// A pull query: the table's current rows as its materializing query holds them.
-fn pull_query(con: &mut Console, query: &crate::ksql::ast::Query, source: &DataSource) -> Result<(), String> {
+fn pull_query(con: &mut Console, world: &World, query: &crate::ksql::ast::Query, source: &DataSource) -> Result<(), String> {
     let Some(writer) = con.ksql_server.queries.values().find(|q| q.sink == source.name) else {
         let name = &source.name;
         return Err(format!("The `{name}` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_{name} AS SELECT * FROM {name}'. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query."));
@@ -870,9 +867,9 @@ fn pull_query(con: &mut Console, query: &crate::ksql::ast::Query, source: &DataS
         return Err("LIMIT clause in pull queries is currently disabled. You can enable them by setting ksql.query.pull.limit.clause.enabled=true.".to_string());
     }
     let qualifier = plan.left.qualifier.clone();
-    let writer_plan = &writer.state.plan;
+    let writer_plan = &writer.plan;
     let mut lines = grid_header(&plan.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>());
-    for row in writer.state.materialized.values() {
+    for row in writer.rows(world) {
         let mut fields: Vec<Field> = writer_plan
             .columns
             .iter()
@@ -1237,21 +1234,14 @@ fn describe(con: &mut Console, world: &World, name: &str, extended: bool) -> Res
     lines.push(String::new());
     lines.push("Local runtime statistics".to_string());
     lines.push("------------------------".to_string());
-    let written: u64 = con.ksql_server.queries.values().filter(|q| q.sink == name).map(|q| q.written).sum();
-    let read_total: u64 = con
+    let written: u64 = con.ksql_server.queries.values().filter(|q| q.sink == name).map(|q| q.written(world)).sum();
+    let (read_total, failed) = con
         .ksql_server
         .queries
         .values()
-        .filter(|q| q.state.plan.source_names().iter().any(|s| s == name))
-        .map(|q| q.state.processed)
-        .sum();
-    let failed: u64 = con
-        .ksql_server
-        .queries
-        .values()
-        .filter(|q| q.state.plan.source_names().iter().any(|s| s == name))
-        .map(|q| q.state.errors)
-        .sum();
+        .filter(|q| q.plan.source_names().iter().any(|s| s == name))
+        .map(|q| q.read_and_failed(world))
+        .fold((0, 0), |(r, f), (r2, f2)| (r + r2, f + f2));
     lines.push(format!("consumer-total-messages: {read_total:>9}  total-messages: {written:>9}"));
     lines.push(format!("consumer-failed-messages: {failed:>8}"));
     lines.push(format!("(Statistics of the local KSQL server interaction with the Kafka topic {})", source.topic));
@@ -1259,7 +1249,7 @@ fn describe(con: &mut Console, world: &World, name: &str, extended: bool) -> Res
     Ok(())
 }
 
-fn explain(con: &mut Console, id: &str) -> Result<(), String> {
+fn explain(con: &mut Console, world: &World, id: &str) -> Result<(), String> {
     let Some(q) = con.ksql_server.queries.get(id).cloned() else {
         return Err(format!("Query with id:{id} does not exist, use SHOW QUERIES to view the full set of queries."));
     };
@@ -1276,7 +1266,7 @@ fn explain(con: &mut Console, id: &str) -> Result<(), String> {
     lines.push(String::new());
     lines.push(format!("{:<20}", "Sources that this query reads from: "));
     lines.push("-----------------------------------".to_string());
-    lines.extend(q.state.plan.source_names());
+    lines.extend(q.plan.source_names());
     lines.push(String::new());
     lines.push("For source description please run: DESCRIBE [EXTENDED] <SourceId>".to_string());
     lines.push(String::new());
@@ -1288,7 +1278,8 @@ fn explain(con: &mut Console, id: &str) -> Result<(), String> {
     lines.push(String::new());
     lines.push(format!("{:<20}", "Processing topology"));
     lines.push(format!("{:<20}", "-------------------"));
-    lines.extend(crate::ksql::topology::describe(&q.state.plan, &q.sink_topic).lines().map(str::to_string));
+    let description = world.streams(q.app).map(|a| a.topology().describe()).unwrap_or_default();
+    lines.extend(description.lines().map(str::to_string));
     print_lines(con, lines);
     Ok(())
 }

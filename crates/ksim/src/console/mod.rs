@@ -493,7 +493,7 @@ impl Console {
         let events = std::mem::take(&mut world.notifications);
         for (client, event) in events {
             if self.ksql_server.owns(client) {
-                self.ksql_server.on_client_event(world, client, event);
+                self.ksql_server.on_client_event(client, event);
                 continue;
             }
             let Some(event) = self.ksql_job_event(world, client, event) else {

@@ -30,7 +30,7 @@ pub(crate) struct ResultRow {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum Accumulator {
+pub(crate) enum Accumulator {
     Count(i64),
     Sum(Value),
     Avg { sum: f64, count: i64 },
@@ -41,7 +41,7 @@ enum Accumulator {
 }
 
 impl Accumulator {
-    fn new(call: &AggregateCall) -> Accumulator {
+    pub(crate) fn new(call: &AggregateCall) -> Accumulator {
         match call.function.as_str() {
             "COUNT" => Accumulator::Count(0),
             "SUM" => Accumulator::Sum(Value::Null),
@@ -54,7 +54,7 @@ impl Accumulator {
     }
 
     /// Adds one row's argument (None for `COUNT(*)`); nulls are skipped as ksqlDB's UDAFs do.
-    fn add(&mut self, arg: Option<Value>) {
+    pub(crate) fn add(&mut self, arg: Option<Value>) {
         match (self, arg) {
             (Accumulator::Count(n), None) => *n += 1,
             (_, None | Some(Value::Null)) => {}
@@ -84,7 +84,7 @@ impl Accumulator {
     }
 
     /// Session merge: `other` is the later session.
-    fn merge(&mut self, other: &Accumulator) {
+    pub(crate) fn merge(&mut self, other: &Accumulator) {
         match (self, other) {
             (Accumulator::Count(a), Accumulator::Count(b)) => *a += b,
             (Accumulator::Sum(a), Accumulator::Sum(b)) => *a = sum(a, b),
@@ -103,7 +103,7 @@ impl Accumulator {
         }
     }
 
-    fn result(&self) -> Value {
+    pub(crate) fn result(&self) -> Value {
         match self {
             Accumulator::Count(n) => Value::Bigint(*n),
             Accumulator::Avg { count: 0, .. } => Value::Null,

@@ -51,6 +51,9 @@ pub(crate) struct StreamsConfig {
     /// into one per commit. The simulator's default is 0 (one update per input, as the
     /// Streams examples and `TopologyTestDriver` show); Kafka's is 10485760.
     pub(crate) statestore_cache_max_bytes: u64,
+    /// `auto.offset.reset` of the source topics (Kafka Streams' default: earliest;
+    /// ksqlDB's: latest). Internal topics are always read from the earliest offset.
+    pub(crate) auto_offset_reset: StartOffset,
 }
 
 impl StreamsConfig {
@@ -62,6 +65,7 @@ impl StreamsConfig {
             deserialization_handler: DeserializationHandler::LogAndFail,
             replication_factor: -1,
             statestore_cache_max_bytes: 0,
+            auto_offset_reset: StartOffset::Earliest,
         }
     }
 }
@@ -328,8 +332,11 @@ impl StreamsApp {
                 group_id: self.config.application_id.clone(),
                 topic: topic.clone(),
                 partition: None,
-                // Kafka Streams' consumer default `auto.offset.reset=earliest`.
-                start: StartOffset::Earliest,
+                start: if topic.starts_with(&format!("{}-", self.config.application_id)) {
+                    StartOffset::Earliest
+                } else {
+                    self.config.auto_offset_reset
+                },
                 fetch_max_wait_ms: 500,
                 idle_timeout_ms: None,
                 retry_backoff_ms: 100,

@@ -1,0 +1,468 @@
+//! Compiling a planned persistent query into a Kafka Streams [`Topology`], as ksqlDB's
+//! physical planner does: sources read as bytes and decoded into rows (a `Datum::Struct`
+//! of the qualified columns), `WhereFilter`, `Project` encoding the sink's key and value,
+//! GROUP BY as `Aggregate-GroupBy` + a (windowed) aggregation into the queryable store
+//! `Aggregate-Aggregate-Materialize`, joins as `Join` against the table side's store.
+//! The engine (`crate::streams`) runs it; this module only says what to run.
+
+use super::ast::{JoinKind, SourceKind, WindowSpec};
+use super::expr::{eval, holds, show, Field, Scope};
+use super::plan::{Input, Plan, ROWTIME, WINDOWEND, WINDOWSTART};
+use super::query::{decode, encode, Accumulator, ResultRow};
+use super::serde::Format;
+use super::value::{SqlType, Value};
+use crate::client::consumer::ConsumedRecord;
+use crate::streams::dsl::{Joined, KStream};
+use crate::streams::topology::JoinKind as StreamsJoinKind;
+use crate::streams::window::{SessionWindows, TimeWindows, Window};
+use crate::streams::{Consumed, Datum, Grouped, Materialized, Produced, Serde, StreamsBuilder, Topology};
+use std::rc::Rc;
+
+/// The store a GROUP BY materializes (what pull queries read).
+pub(crate) const AGGREGATE_STORE: &str = "Aggregate-Aggregate-Materialize";
+/// ksqlDB's default grace period of windows (24 hours in 0.29), so late records still count.
+const DEFAULT_GRACE_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The sink's formats.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SinkFormats {
+    pub(crate) key: Format,
+    pub(crate) value: Format,
+}
+
+fn to_datum(v: &Value) -> Datum {
+    match v {
+        Value::Null => Datum::Null,
+        Value::Boolean(b) => Datum::Boolean(*b),
+        Value::Integer(i) => Datum::Int(*i),
+        Value::Bigint(i) => Datum::BigInt(*i),
+        Value::Double(d) => Datum::Double(*d),
+        Value::String(s) => Datum::String(s.clone()),
+    }
+}
+
+fn to_value(d: &Datum) -> Value {
+    match d {
+        Datum::Boolean(b) => Value::Boolean(*b),
+        Datum::Int(i) => Value::Integer(*i),
+        Datum::BigInt(i) => Value::Bigint(*i),
+        Datum::Double(d) => Value::Double(*d),
+        Datum::String(s) => Value::String(s.clone()),
+        Datum::Null | Datum::Bytes(_) | Datum::Struct(_) | Datum::Array(_) => Value::Null,
+    }
+}
+
+/// A row's fields as one struct: `ALIAS.COLUMN` → value.
+fn row_datum(fields: &[Field]) -> Datum {
+    Datum::Struct(fields.iter().map(|f| (format!("{}.{}", f.qualifier, f.name), to_datum(&f.value))).collect())
+}
+
+/// The declared types of every column a row can hold, to undo a JSON round trip
+/// through a repartition topic (JSON has no INTEGER/BIGINT distinction).
+#[derive(Clone)]
+struct RowTypes(Vec<(String, String, SqlType)>);
+
+impl RowTypes {
+    fn of(plan: &Plan) -> RowTypes {
+        let mut all = Vec::new();
+        let inputs: Vec<&Input> = std::iter::once(&plan.left).chain(plan.join.as_ref().map(|j| &j.right)).collect();
+        for input in inputs {
+            for c in &input.source.columns {
+                all.push((input.qualifier.clone(), c.name.clone(), c.ty));
+            }
+            for pseudo in [ROWTIME, WINDOWSTART, WINDOWEND] {
+                all.push((input.qualifier.clone(), pseudo.to_string(), SqlType::Bigint));
+            }
+        }
+        RowTypes(all)
+    }
+
+    fn fields(&self, row: &Datum) -> Vec<Field> {
+        let Datum::Struct(entries) = row else { return Vec::new() };
+        entries
+            .iter()
+            .map(|(name, d)| {
+                let (qualifier, column) = name.split_once('.').unwrap_or(("", name));
+                let mut value = to_value(d);
+                if let Some((_, _, ty)) = self.0.iter().find(|(q, n, _)| q == qualifier && n == column) {
+                    value = value.cast(*ty).unwrap_or(value);
+                }
+                Field { qualifier: qualifier.to_string(), name: column.to_string(), value }
+            })
+            .collect()
+    }
+}
+
+fn bytes(d: &Datum) -> Option<Vec<u8>> {
+    match d {
+        Datum::Bytes(b) => Some(b.clone()),
+        _ => None,
+    }
+}
+
+/// Decodes a record of `input` into its fields; None when it cannot be read (ksqlDB
+/// logs it to the processing log and skips it). ROWTIME is not known inside a value
+/// mapper, so the compiled query leaves it out (a simplification).
+fn decode_row(input: &Input, key: &Datum, value: &Datum) -> Option<Vec<Field>> {
+    let record = ConsumedRecord {
+        topic: input.source.topic.clone(),
+        partition: 0,
+        offset: 0,
+        timestamp_ms: 0,
+        key: bytes(key),
+        value: bytes(value),
+    };
+    let (_, mut fields) = decode(input, &record).ok()?;
+    fields.retain(|f| f.name != ROWTIME);
+    Some(fields)
+}
+
+/// The null columns of a left join's missing right side.
+fn null_fields(input: &Input) -> Vec<Field> {
+    input
+        .source
+        .columns
+        .iter()
+        .map(|c| Field { qualifier: input.qualifier.clone(), name: c.name.clone(), value: Value::Null })
+        .collect()
+}
+
+/// The sink record of one result row: (key bytes, value bytes or null for a tombstone).
+fn sink_pair(plan: &Plan, formats: SinkFormats, values: Vec<Value>, tombstone: bool) -> (Datum, Datum) {
+    let row = ResultRow { values, tombstone, window: None, timestamp_ms: 0 };
+    let record = encode(plan, formats.key, formats.value, &row);
+    let as_datum = |b: Option<Vec<u8>>| b.map_or(Datum::Null, Datum::Bytes);
+    (as_datum(record.key), as_datum(record.value))
+}
+
+/// The projection of a row (None: it is filtered out).
+fn project(plan: &Plan, fields: &[Field]) -> Vec<Value> {
+    let scope = Scope { fields, aggregates: &[] };
+    plan.columns.iter().map(|c| eval(&c.expr, &scope)).collect()
+}
+
+/// The output values of an aggregate: the grouping key, the window, the accumulators'
+/// results; None when HAVING rejects them.
+pub(crate) fn aggregate_output(plan: &Plan, key: &Datum, window: Option<Window>, state: &Datum) -> Option<Vec<Value>> {
+    let a = plan.aggregate.as_ref()?;
+    let accumulators = accumulators(plan, state);
+    let results: Vec<Value> = accumulators.iter().map(Accumulator::result).collect();
+    let group_value = to_value(key);
+    let q = plan.left.qualifier.clone();
+    let mut fields = Vec::new();
+    if let super::ast::Expr::Column { name, .. } = &a.group_by {
+        fields.push(Field { qualifier: q.clone(), name: name.clone(), value: group_value.clone() });
+    }
+    if let Some(w) = window {
+        fields.push(Field { qualifier: q.clone(), name: WINDOWSTART.to_string(), value: Value::Bigint(w.start_ms) });
+        fields.push(Field { qualifier: q, name: WINDOWEND.to_string(), value: Value::Bigint(w.end_ms) });
+    }
+    let scope = Scope { fields: &fields, aggregates: &results };
+    if a.having.as_ref().is_some_and(|h| !holds(h, &scope)) {
+        return None;
+    }
+    let grouping = show(&a.group_by);
+    Some(
+        plan.columns
+            .iter()
+            .map(|c| if c.key || show(&c.expr) == grouping { group_value.clone() } else { eval(&c.expr, &scope) })
+            .collect(),
+    )
+}
+
+/// An aggregate's state as a datum: one entry per aggregate call (AVG: `[sum, count]`).
+fn state_datum(accumulators: &[Accumulator]) -> Datum {
+    Datum::Array(
+        accumulators
+            .iter()
+            .map(|a| match a {
+                Accumulator::Count(n) => Datum::BigInt(*n),
+                Accumulator::Avg { sum, count } => Datum::Array(vec![Datum::Double(*sum), Datum::BigInt(*count)]),
+                Accumulator::Sum(v)
+                | Accumulator::Min(v)
+                | Accumulator::Max(v)
+                | Accumulator::Latest(v)
+                | Accumulator::Earliest(v) => to_datum(v),
+            })
+            .collect(),
+    )
+}
+
+fn accumulators(plan: &Plan, state: &Datum) -> Vec<Accumulator> {
+    let calls = plan.aggregate.as_ref().map(|a| a.calls.as_slice()).unwrap_or_default();
+    let entries = match state {
+        Datum::Array(e) => e.as_slice(),
+        _ => &[],
+    };
+    calls
+        .iter()
+        .enumerate()
+        .map(|(i, call)| {
+            let entry = entries.get(i).cloned().unwrap_or(Datum::Null);
+            let typed = |d: &Datum| to_value(d).cast(call.ty).unwrap_or(Value::Null);
+            match Accumulator::new(call) {
+                Accumulator::Count(_) => Accumulator::Count(entry.as_i64().unwrap_or(0)),
+                Accumulator::Avg { .. } => {
+                    let part = |j: usize| match &entry {
+                        Datum::Array(p) => p.get(j).cloned().unwrap_or(Datum::Null),
+                        _ => Datum::Null,
+                    };
+                    Accumulator::Avg { sum: part(0).as_f64().unwrap_or(0.0), count: part(1).as_i64().unwrap_or(0) }
+                }
+                Accumulator::Sum(_) => Accumulator::Sum(typed(&entry)),
+                Accumulator::Min(_) => Accumulator::Min(typed(&entry)),
+                Accumulator::Max(_) => Accumulator::Max(typed(&entry)),
+                Accumulator::Latest(_) => Accumulator::Latest(typed(&entry)),
+                Accumulator::Earliest(_) => Accumulator::Earliest(typed(&entry)),
+            }
+        })
+        .collect()
+}
+
+/// A decoded stream of `input`'s rows (records that cannot be read are dropped).
+fn decoded_stream(builder: &StreamsBuilder, input: &Input) -> KStream {
+    let source = builder.stream(&input.source.topic, Consumed::with(Serde::Bytes, Serde::Bytes));
+    let input = input.clone();
+    source.flat_map_values(move |k, v| decode_row(&input, k, v).map(|f| row_datum(&f)).into_iter().collect())
+}
+
+fn streams_kind(kind: JoinKind) -> StreamsJoinKind {
+    match kind {
+        JoinKind::Inner => StreamsJoinKind::Inner,
+        JoinKind::Left => StreamsJoinKind::Left,
+    }
+}
+
+/// The topology of a persistent query writing `sink_topic`.
+pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> Topology {
+    let builder = StreamsBuilder::new();
+    let types = RowTypes::of(plan);
+    let bytes_out = || Produced::with(Serde::Bytes, Serde::Bytes);
+    let filter = plan.filter.clone();
+    let where_filter = move |types: &RowTypes, row: &Datum| match &filter {
+        Some(f) => holds(f, &Scope { fields: &types.fields(row), aggregates: &[] }),
+        None => true,
+    };
+    match &plan.join {
+        Some(j) if j.table_table => {
+            let left = builder.table(
+                &plan.left.source.topic,
+                Consumed::with(Serde::Bytes, Serde::Bytes),
+                Materialized::with(Serde::Bytes, Serde::Bytes),
+            );
+            let right = builder.table(
+                &j.right.source.topic,
+                Consumed::with(Serde::Bytes, Serde::Bytes),
+                Materialized::with(Serde::Bytes, Serde::Bytes),
+            );
+            let (l, r, inner) = (plan.left.clone(), j.right.clone(), j.kind == JoinKind::Inner);
+            let joined = left.named("Join").join(
+                &right,
+                move |k, lv, rv| {
+                    let Some(mut fields) = decode_row(&l, k, lv) else { return Datum::Null };
+                    match decode_row(&r, k, rv) {
+                        Some(right) if !rv.is_null() => fields.extend(right),
+                        _ if inner => return Datum::Null,
+                        _ => fields.extend(null_fields(&r)),
+                    }
+                    row_datum(&fields)
+                },
+                streams_kind(j.kind),
+                None,
+            );
+            let (p, t) = (plan.clone(), types.clone());
+            let filtered = match &plan.filter {
+                Some(_) => joined.named("WhereFilter").filter(move |_, v| where_filter(&t, v), None),
+                None => joined,
+            };
+            let (t, key_plan) = (types, plan.clone());
+            filtered
+                .to_stream()
+                .named("Project")
+                .map(move |k, v| {
+                    if v.is_null() {
+                        // A deleted row: its key columns are the source key's.
+                        let key_fields = decode_row(&key_plan.left, k, &Datum::Null).unwrap_or_default();
+                        return sink_pair(&p, formats, project(&p, &key_fields), true);
+                    }
+                    sink_pair(&p, formats, project(&p, &t.fields(v)), false)
+                })
+                .to(sink_topic, bytes_out());
+        }
+        Some(j) => {
+            let right = builder.table(
+                &j.right.source.topic,
+                Consumed::with(Serde::Bytes, Serde::Bytes),
+                Materialized::with(Serde::Bytes, Serde::Bytes),
+            );
+            let (left_expr, right_input, t) = (j.left_expr.clone(), j.right.clone(), types.clone());
+            let rekeyed = decoded_stream(&builder, &plan.left).named("LeftSourceKeyed").select_key(move |_, v| {
+                let key = eval(&left_expr, &Scope { fields: &t.fields(v), aggregates: &[] });
+                if key.is_null() {
+                    return Datum::Null;
+                }
+                let columns = right_input.source.key_columns();
+                serialize_key(right_input.source.key_format, &columns, key)
+            });
+            let (r, inner, t) = (j.right.clone(), j.kind == JoinKind::Inner, types.clone());
+            let joined = rekeyed.join_table(
+                &right,
+                move |k, lv, rv| {
+                    let mut fields = t.fields(lv);
+                    match decode_row(&r, k, rv) {
+                        Some(right) if !rv.is_null() => fields.extend(right),
+                        _ if inner => return Datum::Null,
+                        _ => fields.extend(null_fields(&r)),
+                    }
+                    row_datum(&fields)
+                },
+                streams_kind(j.kind),
+                Joined { name: Some("Join".to_string()), ..Joined::with(Serde::Bytes, Serde::Json, Serde::Bytes) },
+            );
+            finish_stream(plan, joined, &types, where_filter, formats, sink_topic);
+        }
+        None if plan.left.source.kind == SourceKind::Table => {
+            let table = builder.table(
+                &plan.left.source.topic,
+                Consumed::with(Serde::Bytes, Serde::Bytes),
+                Materialized::with(Serde::Bytes, Serde::Bytes),
+            );
+            let left = plan.left.clone();
+            let decoded =
+                table.transform_values(move |k, _, v| decode_row(&left, k, v).map_or(Datum::Null, |f| row_datum(&f)), None);
+            let t = types.clone();
+            let filtered = match &plan.filter {
+                Some(_) => decoded.named("WhereFilter").filter(move |_, v| where_filter(&t, v), None),
+                None => decoded,
+            };
+            let (p, t, left) = (plan.clone(), types, plan.left.clone());
+            filtered
+                .to_stream()
+                .named("Project")
+                .map(move |k, v| {
+                    if v.is_null() {
+                        let key_fields = decode_row(&left, k, &Datum::Null).unwrap_or_default();
+                        return sink_pair(&p, formats, project(&p, &key_fields), true);
+                    }
+                    sink_pair(&p, formats, project(&p, &t.fields(v)), false)
+                })
+                .to(sink_topic, bytes_out());
+        }
+        None => {
+            let stream = decoded_stream(&builder, &plan.left);
+            finish_stream(plan, stream, &types, where_filter, formats, sink_topic);
+        }
+    }
+    builder.build()
+}
+
+/// Serializes a join key as the table side's key bytes.
+fn serialize_key(format: Format, columns: &[(String, SqlType)], key: Value) -> Datum {
+    let typed = columns.first().map_or(Ok(key.clone()), |(_, ty)| key.cast(*ty)).unwrap_or(key);
+    super::serde::serialize_key(format, columns, &[typed]).map_or(Datum::Null, Datum::Bytes)
+}
+
+/// A stream of rows: WHERE, then a projection to the sink or an aggregation.
+fn finish_stream(
+    plan: &Plan,
+    stream: KStream,
+    types: &RowTypes,
+    where_filter: impl Fn(&RowTypes, &Datum) -> bool + 'static,
+    formats: SinkFormats,
+    sink_topic: &str,
+) {
+    let t = types.clone();
+    let filtered = match &plan.filter {
+        Some(_) => stream.named("WhereFilter").filter(move |_, v| !v.is_null() && where_filter(&t, v)),
+        None => stream.filter(|_, v| !v.is_null()),
+    };
+    let Some(a) = plan.aggregate.clone() else {
+        let (p, t) = (plan.clone(), types.clone());
+        filtered
+            .named("Project")
+            .map(move |_, v| sink_pair(&p, formats, project(&p, &t.fields(v)), false))
+            .to(sink_topic, Produced::with(Serde::Bytes, Serde::Bytes));
+        return;
+    };
+    let group_type = plan.columns.iter().find(|c| c.key).map_or(SqlType::String, |c| c.ty);
+    let (group_by, t) = (a.group_by.clone(), types.clone());
+    let grouped = filtered.group_by(
+        move |_, v| to_datum(&eval(&group_by, &Scope { fields: &t.fields(v), aggregates: &[] })),
+        Grouped::as_("Aggregate-GroupBy").with_key_serde(typed_serde(group_type)).with_value_serde(Serde::Json),
+    );
+    let (p, t) = (plan.clone(), types.clone());
+    let init_plan = plan.clone();
+    let initializer = move || {
+        let calls = init_plan.aggregate.as_ref().map(|a| a.calls.as_slice()).unwrap_or_default();
+        state_datum(&calls.iter().map(Accumulator::new).collect::<Vec<_>>())
+    };
+    let adder = move |_: &Datum, v: &Datum, state: &Datum| {
+        let fields = t.fields(v);
+        let scope = Scope { fields: &fields, aggregates: &[] };
+        let mut accs = accumulators(&p, state);
+        let calls = p.aggregate.as_ref().map(|a| a.calls.as_slice()).unwrap_or_default();
+        for (acc, call) in accs.iter_mut().zip(calls) {
+            acc.add(call.arg.as_ref().map(|e| eval(e, &scope)));
+        }
+        state_datum(&accs)
+    };
+    let store = Materialized::as_store(AGGREGATE_STORE).with_key_serde(typed_serde(group_type)).with_value_serde(Serde::Json);
+    let table = match a.window {
+        None => grouped.aggregate(initializer, adder, store),
+        Some(WindowSpec::Tumbling { size_ms }) => grouped
+            .windowed_by_time(TimeWindows::of_size_and_grace(size_ms as i64, DEFAULT_GRACE_MS))
+            .aggregate(initializer, adder, None, store),
+        Some(WindowSpec::Hopping { size_ms, advance_ms }) => grouped
+            .windowed_by_time(TimeWindows::of_size_and_grace(size_ms as i64, DEFAULT_GRACE_MS).advance_by(advance_ms as i64))
+            .aggregate(initializer, adder, None, store),
+        Some(WindowSpec::Session { gap_ms }) => {
+            let p = plan.clone();
+            let merger: crate::streams::topology::Merger = Rc::new(move |_, a, b| {
+                let mut merged = accumulators(&p, a);
+                for (m, other) in merged.iter_mut().zip(accumulators(&p, b)) {
+                    m.merge(&other);
+                }
+                state_datum(&merged)
+            });
+            grouped
+                .windowed_by_session(SessionWindows::of_inactivity_gap_and_grace(gap_ms as i64, DEFAULT_GRACE_MS))
+                .aggregate(initializer, adder, Some(merger), store)
+        }
+    };
+    let p = plan.clone();
+    let projected = table.named("Aggregate-Project").transform_values(
+        move |k, w, state| {
+            if state.is_null() {
+                return Datum::Null;
+            }
+            match aggregate_output(&p, k, w, state) {
+                Some(values) => {
+                    let row = ResultRow { values, tombstone: false, window: None, timestamp_ms: 0 };
+                    encode(&p, formats.key, formats.value, &row).value.map_or(Datum::Null, Datum::Bytes)
+                }
+                None => Datum::Null,
+            }
+        },
+        None,
+    );
+    let key_serde = match (formats.key, group_type) {
+        (Format::Json, _) | (_, SqlType::Boolean) => Serde::Json,
+        (_, ty) => typed_serde(ty),
+    };
+    if a.window.is_some() {
+        projected.to_windowed_topic(sink_topic, Produced::with(key_serde, Serde::Bytes));
+    } else {
+        projected.to_stream().to(sink_topic, Produced::with(key_serde, Serde::Bytes));
+    }
+}
+
+/// The serde that keeps a grouping value's type through a repartition topic.
+fn typed_serde(ty: SqlType) -> Serde {
+    match ty {
+        SqlType::String => Serde::String,
+        SqlType::Integer => Serde::Integer,
+        SqlType::Bigint => Serde::Long,
+        SqlType::Double => Serde::Double,
+        SqlType::Boolean => Serde::Json,
+    }
+}
