@@ -5,14 +5,14 @@
 //! `Aggregate-Aggregate-Materialize`, joins as `Join` against the table side's store.
 //! The engine (`crate::streams`) runs it; this module only says what to run.
 
-use super::ast::{JoinKind, SourceKind, WindowSpec};
+use super::ast::{Expr, JoinKind, SourceKind, WindowSpec};
 use super::expr::{eval, holds, show, Field, Scope};
 use super::plan::{Input, Plan, ROWTIME, WINDOWEND, WINDOWSTART};
 use super::query::{decode, encode, Accumulator, ResultRow};
 use super::serde::Format;
 use super::value::{SqlType, Value};
 use crate::client::consumer::ConsumedRecord;
-use crate::streams::dsl::{Joined, KStream};
+use crate::streams::dsl::{Joined, KStream, KTable};
 use crate::streams::topology::JoinKind as StreamsJoinKind;
 use crate::streams::window::{SessionWindows, TimeWindows, Window};
 use crate::streams::{Consumed, Datum, Grouped, Materialized, Produced, Serde, StreamsBuilder, Topology};
@@ -147,10 +147,14 @@ pub(crate) fn aggregate_output(plan: &Plan, key: &Datum, window: Option<Window>,
     let a = plan.aggregate.as_ref()?;
     let accumulators = accumulators(plan, state);
     let results: Vec<Value> = accumulators.iter().map(Accumulator::result).collect();
-    let group_value = to_value(key);
+    let group_value = match key {
+        // Grouped by the source's key bytes.
+        Datum::Bytes(_) => to_value(&source_key(&plan.left, key)),
+        _ => to_value(key),
+    };
     let q = plan.left.qualifier.clone();
     let mut fields = Vec::new();
-    if let super::ast::Expr::Column { name, .. } = &a.group_by {
+    if let Expr::Column { name, .. } = &a.group_by {
         fields.push(Field { qualifier: q.clone(), name: name.clone(), value: group_value.clone() });
     }
     if let Some(w) = window {
@@ -223,7 +227,7 @@ fn accumulators(plan: &Plan, state: &Datum) -> Vec<Accumulator> {
 fn decoded_stream(builder: &StreamsBuilder, input: &Input) -> KStream {
     let source = builder.stream(&input.source.topic, Consumed::with(Serde::Bytes, Serde::Bytes));
     let input = input.clone();
-    source.flat_map_values(move |k, v| decode_row(&input, k, v).map(|f| row_datum(&f)).into_iter().collect())
+    source.transform_values_or_drop(move |k, v| decode_row(&input, k, v).map(|f| row_datum(&f)))
 }
 
 fn streams_kind(kind: JoinKind) -> StreamsJoinKind {
@@ -245,16 +249,8 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
     };
     match &plan.join {
         Some(j) if j.table_table => {
-            let left = builder.table(
-                &plan.left.source.topic,
-                Consumed::with(Serde::Bytes, Serde::Bytes),
-                Materialized::with(Serde::Bytes, Serde::Bytes),
-            );
-            let right = builder.table(
-                &j.right.source.topic,
-                Consumed::with(Serde::Bytes, Serde::Bytes),
-                Materialized::with(Serde::Bytes, Serde::Bytes),
-            );
+            let left = source_table(&builder, &plan.left.source.topic, "KafkaTopic_Left-Reduce");
+            let right = source_table(&builder, &j.right.source.topic, "KafkaTopic_Right-Reduce");
             let (l, r, inner) = (plan.left.clone(), j.right.clone(), j.kind == JoinKind::Inner);
             let joined = left.named("Join").join(
                 &right,
@@ -290,13 +286,10 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
                 .to(sink_topic, bytes_out());
         }
         Some(j) => {
-            let right = builder.table(
-                &j.right.source.topic,
-                Consumed::with(Serde::Bytes, Serde::Bytes),
-                Materialized::with(Serde::Bytes, Serde::Bytes),
-            );
+            let left = decoded_stream(&builder, &plan.left);
+            let right = source_table(&builder, &j.right.source.topic, "KafkaTopic_Right-Reduce");
             let (left_expr, right_input, t) = (j.left_expr.clone(), j.right.clone(), types.clone());
-            let rekeyed = decoded_stream(&builder, &plan.left).named("LeftSourceKeyed").select_key(move |_, v| {
+            let rekeyed = left.named("LeftSourceKeyed").select_key(move |_, v| {
                 let key = eval(&left_expr, &Scope { fields: &t.fields(v), aggregates: &[] });
                 if key.is_null() {
                     return Datum::Null;
@@ -304,15 +297,15 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
                 let columns = right_input.source.key_columns();
                 serialize_key(right_input.source.key_format, &columns, key)
             });
-            let (r, inner, t) = (j.right.clone(), j.kind == JoinKind::Inner, types.clone());
+            let (r, t) = (j.right.clone(), types.clone());
             let joined = rekeyed.join_table(
                 &right,
                 move |k, lv, rv| {
                     let mut fields = t.fields(lv);
-                    match decode_row(&r, k, rv) {
-                        Some(right) if !rv.is_null() => fields.extend(right),
-                        _ if inner => return Datum::Null,
-                        _ => fields.extend(null_fields(&r)),
+                    // A table row that cannot be read joins as nulls.
+                    match decode_row(&r, k, rv).filter(|_| !rv.is_null()) {
+                        Some(right) => fields.extend(right),
+                        None => fields.extend(null_fields(&r)),
                     }
                     row_datum(&fields)
                 },
@@ -322,11 +315,7 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
             finish_stream(plan, joined, &types, where_filter, formats, sink_topic);
         }
         None if plan.left.source.kind == SourceKind::Table => {
-            let table = builder.table(
-                &plan.left.source.topic,
-                Consumed::with(Serde::Bytes, Serde::Bytes),
-                Materialized::with(Serde::Bytes, Serde::Bytes),
-            );
+            let table = source_table(&builder, &plan.left.source.topic, "KsqlTopic-Reduce");
             let left = plan.left.clone();
             let decoded =
                 table.transform_values(move |k, _, v| decode_row(&left, k, v).map_or(Datum::Null, |f| row_datum(&f)), None);
@@ -356,6 +345,12 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
     builder.build()
 }
 
+/// A source table read as bytes into the store ksqlDB names for it.
+fn source_table(builder: &StreamsBuilder, topic: &str, store: &str) -> KTable {
+    let materialized = Materialized::as_store(store).with_key_serde(Serde::Bytes).with_value_serde(Serde::Bytes);
+    builder.table(topic, Consumed::with(Serde::Bytes, Serde::Bytes), materialized)
+}
+
 /// Serializes a join key as the table side's key bytes.
 fn serialize_key(format: Format, columns: &[(String, SqlType)], key: Value) -> Datum {
     let typed = columns.first().map_or(Ok(key.clone()), |(_, ty)| key.cast(*ty)).unwrap_or(key);
@@ -373,8 +368,8 @@ fn finish_stream(
 ) {
     let t = types.clone();
     let filtered = match &plan.filter {
-        Some(_) => stream.named("WhereFilter").filter(move |_, v| !v.is_null() && where_filter(&t, v)),
-        None => stream.filter(|_, v| !v.is_null()),
+        Some(_) => stream.named("WhereFilter").filter(move |_, v| where_filter(&t, v)),
+        None => stream,
     };
     let Some(a) = plan.aggregate.clone() else {
         let (p, t) = (plan.clone(), types.clone());
@@ -386,10 +381,19 @@ fn finish_stream(
     };
     let group_type = plan.columns.iter().find(|c| c.key).map_or(SqlType::String, |c| c.ty);
     let (group_by, t) = (a.group_by.clone(), types.clone());
-    let grouped = filtered.group_by(
-        move |_, v| to_datum(&eval(&group_by, &Scope { fields: &t.fields(v), aggregates: &[] })),
-        Grouped::as_("Aggregate-GroupBy").with_key_serde(typed_serde(group_type)).with_value_serde(Serde::Json),
-    );
+    let by_source_key = groups_by_source_key(plan, formats.key);
+    let grouped = if by_source_key {
+        // Grouping by the key the records already have (its bytes): no repartition, as in ksqlDB.
+        filtered
+            .named("Aggregate-GroupBy")
+            .transform_values(|_, _, v| v.clone())
+            .group_by_key(Grouped::with(Serde::Bytes, Serde::Json))
+    } else {
+        filtered.group_by(
+            move |_, v| to_datum(&eval(&group_by, &Scope { fields: &t.fields(v), aggregates: &[] })),
+            Grouped::as_("Aggregate-GroupBy").with_key_serde(typed_serde(group_type)).with_value_serde(Serde::Json),
+        )
+    };
     let (p, t) = (plan.clone(), types.clone());
     let init_plan = plan.clone();
     let initializer = move || {
@@ -406,7 +410,8 @@ fn finish_stream(
         }
         state_datum(&accs)
     };
-    let store = Materialized::as_store(AGGREGATE_STORE).with_key_serde(typed_serde(group_type)).with_value_serde(Serde::Json);
+    let store = Materialized::as_store(AGGREGATE_STORE)
+        .with_key_serde(if by_source_key { Serde::Bytes } else { typed_serde(group_type) }).with_value_serde(Serde::Json);
     let table = match a.window {
         None => grouped.aggregate(initializer, adder, store),
         Some(WindowSpec::Tumbling { size_ms }) => grouped
@@ -446,6 +451,7 @@ fn finish_stream(
         None,
     );
     let key_serde = match (formats.key, group_type) {
+        _ if by_source_key => Serde::Bytes,
         (Format::Json, _) | (_, SqlType::Boolean) => Serde::Json,
         (_, ty) => typed_serde(ty),
     };
@@ -454,6 +460,27 @@ fn finish_stream(
     } else {
         projected.to_stream().to(sink_topic, Produced::with(key_serde, Serde::Bytes));
     }
+}
+
+/// Whether a GROUP BY groups a stream by its own (single) key column, whose bytes are
+/// then the sink's key too.
+fn groups_by_source_key(plan: &Plan, sink_key_format: Format) -> bool {
+    let keys = plan.left.source.key_columns();
+    match (&plan.aggregate, plan.join.is_some(), keys.as_slice()) {
+        (Some(a), false, [(key, _)]) if plan.left.source.key_format == sink_key_format => {
+            matches!(&a.group_by, Expr::Column { name, .. } if name == key)
+        }
+        _ => false,
+    }
+}
+
+/// A source record's key bytes as its key column's typed value.
+fn source_key(input: &Input, key: &Datum) -> Datum {
+    let columns = input.source.key_columns();
+    super::serde::deserialize(input.source.key_format, &columns, bytes(key).as_deref())
+        .ok()
+        .and_then(|values| values.first().map(to_datum))
+        .unwrap_or(Datum::Null)
 }
 
 /// The serde that keeps a grouping value's type through a repartition topic.
