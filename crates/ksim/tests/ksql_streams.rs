@@ -32,7 +32,9 @@ fn a_ctas_runs_as_a_streams_application_the_page_shows() {
         .streams
         .iter()
         .find(|a| a.application_id == "_confluent-ksql-default_query_CTAS_READINGS_PER_PATIENT_1")
-        .unwrap_or_else(|| panic!("no app for the query: {:?}", view.streams.iter().map(|a| &a.application_id).collect::<Vec<_>>()));
+        .unwrap_or_else(|| {
+            panic!("no app for the query: {:?}", view.streams.iter().map(|a| &a.application_id).collect::<Vec<_>>())
+        });
     assert_eq!(app.state, "RUNNING");
     let names: Vec<&str> = app.nodes.iter().map(|n| n.name.as_str()).collect();
     for expected in ["KSTREAM-SOURCE-0000000000", "Aggregate-GroupBy", "Aggregate-Project"] {

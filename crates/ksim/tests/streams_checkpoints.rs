@@ -27,7 +27,7 @@ fn play(s: &mut Session, round: u64) {
 fn assert_same(a: &Session, b: &Session, context: &str) {
     assert_eq!(a.events_processed(), b.events_processed(), "{context}");
     assert_eq!(a.transcript(), b.transcript(), "{context}");
-    assert_eq!(a.streams_view(), b.streams_view(), "{context}");
+    assert_eq!(a.view().streams, b.view().streams, "{context}");
 }
 
 #[test]
@@ -42,7 +42,7 @@ fn a_streams_application_replays_exactly_through_checkpoints() {
         }
     }
     assert_same(&fast, &full, "live");
-    let view = fast.streams_view();
+    let view = fast.view().streams;
     let counts = view.first().and_then(|a| a.tables.first()).map(|t| t.rows.clone()).unwrap_or_default();
     let kafka = counts.iter().find(|r| r.key == "kafka").map(|r| r.value.clone());
     assert_eq!(kafka.as_deref(), Some("20"), "every line was counted: {counts:?}");

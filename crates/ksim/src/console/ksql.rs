@@ -854,7 +854,12 @@ fn insert_values(
 }
 
 /// A pull query: the table's current rows as its materializing query holds them.
-fn pull_query(con: &mut Console, world: &World, query: &crate::ksql::ast::Query, source: &DataSource) -> Result<(), String> {
+fn pull_query(
+    con: &mut Console,
+    world: &World,
+    query: &crate::ksql::ast::Query,
+    source: &DataSource,
+) -> Result<(), String> {
     let Some(writer) = con.ksql_server.queries.values().find(|q| q.sink == source.name) else {
         let name = &source.name;
         return Err(format!("The `{name}` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_{name} AS SELECT * FROM {name}'. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query."));

@@ -12,9 +12,9 @@ use crate::client::producer::{Producer, ProducerConfig};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
 use crate::ksql::ast::SourceKind;
+use crate::ksql::compile::{aggregate_output, compile, SinkFormats, AGGREGATE_STORE};
 use crate::ksql::metastore::MetaStore;
 use crate::ksql::plan::Plan;
-use crate::ksql::compile::{aggregate_output, compile, SinkFormats, AGGREGATE_STORE};
 use crate::ksql::query::ResultRow;
 use crate::ksql::serde::Format;
 use crate::node::ClientEvent;
@@ -60,12 +60,8 @@ impl PersistentQuery {
                 NodeKind::Source { internal: false, .. } => read += count(&node.name),
                 // The decoding of a stream's records: what it received but did not pass on.
                 NodeKind::FlatMapValues(_) => {
-                    let passed: u64 = node
-                        .successors
-                        .iter()
-                        .filter_map(|s| topology.nodes.get(*s))
-                        .map(|n| count(&n.name))
-                        .sum();
+                    let passed: u64 =
+                        node.successors.iter().filter_map(|s| topology.nodes.get(*s)).map(|n| count(&n.name)).sum();
                     failed += count(&node.name).saturating_sub(passed);
                 }
                 _ => {}

@@ -317,8 +317,8 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
         None if plan.left.source.kind == SourceKind::Table => {
             let table = source_table(&builder, &plan.left.source.topic, "KsqlTopic-Reduce");
             let left = plan.left.clone();
-            let decoded =
-                table.transform_values(move |k, _, v| decode_row(&left, k, v).map_or(Datum::Null, |f| row_datum(&f)), None);
+            let decoded = table
+                .transform_values(move |k, _, v| decode_row(&left, k, v).map_or(Datum::Null, |f| row_datum(&f)), None);
             let t = types.clone();
             let filtered = match &plan.filter {
                 Some(_) => decoded.named("WhereFilter").filter(move |_, v| where_filter(&t, v), None),
@@ -411,14 +411,17 @@ fn finish_stream(
         state_datum(&accs)
     };
     let store = Materialized::as_store(AGGREGATE_STORE)
-        .with_key_serde(if by_source_key { Serde::Bytes } else { typed_serde(group_type) }).with_value_serde(Serde::Json);
+        .with_key_serde(if by_source_key { Serde::Bytes } else { typed_serde(group_type) })
+        .with_value_serde(Serde::Json);
     let table = match a.window {
         None => grouped.aggregate(initializer, adder, store),
         Some(WindowSpec::Tumbling { size_ms }) => grouped
             .windowed_by_time(TimeWindows::of_size_and_grace(size_ms as i64, DEFAULT_GRACE_MS))
             .aggregate(initializer, adder, None, store),
         Some(WindowSpec::Hopping { size_ms, advance_ms }) => grouped
-            .windowed_by_time(TimeWindows::of_size_and_grace(size_ms as i64, DEFAULT_GRACE_MS).advance_by(advance_ms as i64))
+            .windowed_by_time(
+                TimeWindows::of_size_and_grace(size_ms as i64, DEFAULT_GRACE_MS).advance_by(advance_ms as i64),
+            )
             .aggregate(initializer, adder, None, store),
         Some(WindowSpec::Session { gap_ms }) => {
             let p = plan.clone();

@@ -112,7 +112,7 @@ fn a_v1_link_made_before_v2_still_opens() {
     s.input("KAFKA_CLUSTER_ID=$(bin/kafka-storage.sh random-uuid)");
     s.advance(100);
     assert_eq!(s.export_replay().to_share_code(), code, "a session without an exercise still writes v1");
-    let replay = Replay::from_share_code(&code).unwrap();
+    let replay = Replay::from_share_code(code).unwrap();
     assert_eq!((replay.exercise(), replay.seed(), replay.len()), (None, 7, 2));
     assert_same(&s, &Session::from_replay(&replay));
 }

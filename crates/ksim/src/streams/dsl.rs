@@ -464,7 +464,10 @@ impl KStream {
     /// ksqlDB's first `transformValues` after a source, here also where its rows are
     /// decoded: a record the mapper cannot read (None) goes no further, as ksqlDB's
     /// deserializer drops it under log-and-continue (`KSTREAM-TRANSFORMVALUES-…`).
-    pub(crate) fn transform_values_or_drop(&self, mapper: impl Fn(&Datum, &Datum) -> Option<Datum> + 'static) -> KStream {
+    pub(crate) fn transform_values_or_drop(
+        &self,
+        mapper: impl Fn(&Datum, &Datum) -> Option<Datum> + 'static,
+    ) -> KStream {
         let mapper: ValuesFlatMapper = Rc::new(move |k, v| mapper(k, v).into_iter().collect());
         self.child("KSTREAM-TRANSFORMVALUES-", NodeKind::FlatMapValues(mapper), false)
     }

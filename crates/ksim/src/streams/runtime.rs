@@ -397,12 +397,7 @@ impl StreamsApp {
             for (store, changelog) in stores {
                 let records = read_committed_log(world, &changelog, id.partition);
                 for r in &records {
-                    task.restore(
-                        &store,
-                        r.key().unwrap_or_default(),
-                        r.value(),
-                        r.timestamp_ms as i64,
-                    );
+                    task.restore(&store, r.key().unwrap_or_default(), r.value(), r.timestamp_ms as i64);
                 }
                 if !records.is_empty() {
                     let text = format!("stream-thread [{}] Finished restoring changelog {changelog}-{} to store {store} with a total number of {} records (org.apache.kafka.streams.processor.internals.StoreChangelogReader)", self.thread(), id.partition, records.len());
