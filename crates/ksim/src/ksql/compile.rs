@@ -496,3 +496,179 @@ fn typed_serde(ty: SqlType) -> Serde {
         SqlType::Boolean => Serde::Json,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ksql::ast::Statement;
+    use crate::ksql::metastore::{Column, DataSource, MetaStore};
+    use crate::ksql::parser::parse;
+    use crate::ksql::plan::plan;
+    use crate::streams::TopologyTestDriver;
+
+    fn metastore() -> MetaStore {
+        let mut m = MetaStore::default();
+        let column = |name: &str, ty, key| Column { name: name.to_string(), ty, key };
+        let source = |kind, name: &str, topic: &str, columns| DataSource {
+            kind,
+            name: name.into(),
+            topic: topic.into(),
+            key_format: Format::Kafka,
+            value_format: Format::Json,
+            columns,
+            window: None,
+            statement: String::new(),
+        };
+        m.add(source(
+            SourceKind::Stream,
+            "HR",
+            "hr",
+            vec![
+                column("PATIENT", SqlType::String, true),
+                column("BPM", SqlType::Integer, false),
+                column("WARD", SqlType::String, false),
+            ],
+        ));
+        m.add(source(
+            SourceKind::Table,
+            "WARDS",
+            "wards",
+            vec![column("WARD", SqlType::String, true), column("FLOOR", SqlType::Integer, false)],
+        ));
+        m.add(source(
+            SourceKind::Table,
+            "STAFF",
+            "staff",
+            vec![column("WARD", SqlType::String, true), column("NURSES", SqlType::Integer, false)],
+        ));
+        m
+    }
+
+    fn topology(select: &str) -> (Plan, Topology) {
+        let Ok(mut statements) = parse(select) else { panic!("{select}") };
+        let Some(Statement::Select(q)) = statements.pop() else { panic!("{select}") };
+        let plan = plan(&q, &metastore(), None).unwrap_or_else(|e| panic!("{e}"));
+        let topology = compile(&plan, "OUT", SinkFormats { key: Format::Kafka, value: Format::Json });
+        (plan, topology)
+    }
+
+    fn compiled(select: &str) -> (Plan, TopologyTestDriver) {
+        let (plan, topology) = topology(select);
+        (plan, TopologyTestDriver::new(topology, "_confluent-ksql-default_query_T_1"))
+    }
+
+    fn pipe(d: &mut TopologyTestDriver, topic: &str, key: &str, value: Option<&str>, t: i64) {
+        d.pipe(topic, Some(key.as_bytes()), value.map(str::as_bytes), t);
+    }
+
+    /// The sink's records as (key text, value text or None).
+    fn out(d: &mut TopologyTestDriver) -> Vec<(String, Option<String>)> {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).to_string();
+        d.read_output("OUT")
+            .iter()
+            .map(|r| (r.key.as_deref().map(text).unwrap_or_default(), r.value.as_deref().map(text)))
+            .collect()
+    }
+
+    fn row(key: &str, value: &str) -> (String, Option<String>) {
+        (key.to_string(), Some(value.to_string()))
+    }
+
+    #[test]
+    fn a_filter_projects_and_a_bad_record_is_skipped() {
+        let (_, mut d) = compiled("SELECT patient, bpm * 2 AS double FROM hr WHERE bpm > 120 EMIT CHANGES;");
+        pipe(&mut d, "hr", "p1", Some(r#"{"bpm":130}"#), 1);
+        pipe(&mut d, "hr", "p1", Some(r#"{"bpm":80}"#), 2);
+        pipe(&mut d, "hr", "p1", Some("82 bpm"), 3);
+        pipe(&mut d, "hr", "p2", Some(r#"{"bpm":121}"#), 4);
+        assert_eq!(out(&mut d), vec![row("p1", r#"{"DOUBLE":260}"#), row("p2", r#"{"DOUBLE":242}"#)]);
+    }
+
+    #[test]
+    fn a_group_by_counts_per_key_into_the_queryable_store() {
+        let (plan, mut d) = compiled(
+            "SELECT ward, COUNT(*) AS n, AVG(bpm) AS a, LATEST_BY_OFFSET(patient) AS last FROM hr GROUP BY ward EMIT CHANGES;",
+        );
+        pipe(&mut d, "hr", "p1", Some(r#"{"bpm":80,"ward":"icu"}"#), 1);
+        pipe(&mut d, "hr", "p2", Some(r#"{"bpm":95,"ward":"icu"}"#), 2);
+        pipe(&mut d, "hr", "p3", Some(r#"{"bpm":95}"#), 3);
+        assert_eq!(
+            out(&mut d),
+            vec![row("icu", r#"{"N":1,"A":80.0,"LAST":"p1"}"#), row("icu", r#"{"N":2,"A":87.5,"LAST":"p2"}"#)]
+        );
+        let rows = d.store_rows(AGGREGATE_STORE);
+        let shown: Vec<Vec<String>> = rows
+            .iter()
+            .filter_map(|r| aggregate_output(&plan, &r.key, r.window, &r.value))
+            .map(|values| values.iter().map(Value::display).collect())
+            .collect();
+        assert_eq!(shown, vec![vec!["icu", "2", "87.5", "p2"]], "a null ward is dropped");
+    }
+
+    #[test]
+    fn tumbling_windows_key_the_sink_by_key_and_window_start() {
+        let (_, mut d) = compiled(
+            "SELECT patient, COUNT(*) AS n FROM hr WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY patient EMIT CHANGES;",
+        );
+        pipe(&mut d, "hr", "p1", Some(r#"{"bpm":1}"#), 59_000);
+        pipe(&mut d, "hr", "p1", Some(r#"{"bpm":1}"#), 61_000);
+        let keys: Vec<Option<Vec<u8>>> = d.read_output("OUT").into_iter().map(|r| r.key).collect();
+        assert_eq!(
+            keys,
+            vec![
+                Some([b"p1".as_slice(), &0u64.to_be_bytes()].concat()),
+                Some([b"p1".as_slice(), &60_000u64.to_be_bytes()].concat())
+            ]
+        );
+    }
+
+    #[test]
+    fn sessions_merge_within_the_gap_and_delete_the_merged_rows() {
+        let (_, mut d) =
+            compiled("SELECT patient, COUNT(*) AS n FROM hr WINDOW SESSION (5 SECONDS) GROUP BY patient EMIT CHANGES;");
+        // 12 s joins 10 s; 16 s is within 5 s of both [10 s, 12 s] and 20 s.
+        for t in [10_000, 12_000, 20_000, 16_000] {
+            pipe(&mut d, "hr", "p1", Some(r#"{"bpm":1}"#), t);
+        }
+        let values: Vec<Option<String>> = out(&mut d).into_iter().map(|(_, v)| v).collect();
+        assert_eq!(values.last(), Some(&Some(r#"{"N":4}"#.to_string())));
+        assert_eq!(values.iter().filter(|v| v.is_none()).count(), 3, "every merged session is deleted: {values:?}");
+    }
+
+    #[test]
+    fn a_stream_table_left_join_looks_up_the_latest_row_and_keeps_misses() {
+        let (_, mut d) =
+            compiled("SELECT h.ward, h.patient, w.floor FROM hr h LEFT JOIN wards w ON h.ward = w.ward EMIT CHANGES;");
+        pipe(&mut d, "wards", "icu", Some(r#"{"floor":3}"#), 1);
+        pipe(&mut d, "wards", "icu", Some(r#"{"floor":4}"#), 2);
+        pipe(&mut d, "hr", "p1", Some(r#"{"bpm":70,"ward":"icu"}"#), 3);
+        pipe(&mut d, "hr", "p2", Some(r#"{"bpm":70,"ward":"er"}"#), 4);
+        assert_eq!(
+            out(&mut d),
+            vec![row("icu", r#"{"PATIENT":"p1","FLOOR":4}"#), row("er", r#"{"PATIENT":"p2","FLOOR":null}"#)]
+        );
+    }
+
+    #[test]
+    fn a_table_table_inner_join_deletes_its_row_with_either_side() {
+        let (_, mut d) =
+            compiled("SELECT w.ward, w.floor, s.nurses FROM wards w JOIN staff s ON w.ward = s.ward EMIT CHANGES;");
+        pipe(&mut d, "wards", "icu", Some(r#"{"floor":3}"#), 1);
+        pipe(&mut d, "staff", "icu", Some(r#"{"nurses":6}"#), 2);
+        pipe(&mut d, "staff", "icu", None, 3);
+        assert_eq!(out(&mut d), vec![row("icu", r#"{"FLOOR":3,"NURSES":6}"#), ("icu".to_string(), None)]);
+    }
+
+    #[test]
+    fn the_topology_names_ksqldbs_processors_and_repartitions_a_regrouping() {
+        let (_, t) = topology("SELECT ward, COUNT(*) AS n FROM hr WHERE bpm > 100 GROUP BY ward EMIT CHANGES;");
+        let text = t.describe();
+        for expected in
+            ["WhereFilter", "Aggregate-GroupBy-repartition", "Aggregate-Aggregate-Materialize", "Aggregate-Project"]
+        {
+            assert!(text.contains(expected), "{expected} missing:\n{text}");
+        }
+        let (_, t) = topology("SELECT patient, COUNT(*) AS n FROM hr GROUP BY patient EMIT CHANGES;");
+        assert!(!t.describe().contains("repartition"), "grouping by the key needs no repartition");
+    }
+}
