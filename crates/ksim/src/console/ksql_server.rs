@@ -1,10 +1,9 @@
 //! The ksqlDB server the `ksql` CLI talks to (simulated as always running once a broker
 //! runs): its metastore, the command counter that numbers query ids
 //! (`CSAS_HR_ALERTS_1`: the statement's offset in `_confluent-ksql-default__command_topic`),
-//! and its persistent queries. Each query runs as Kafka Streams would run it: a consumer
-//! in the group `_confluent-ksql-default_query_<ID>` per source topic (a join's table side
-//! reads its whole topic without a group) and a producer to the sink topic; records are
-//! processed the moment the console's pump hands them over.
+//! and its persistent queries. Each query runs as ksqlDB runs it: compiled to a Kafka
+//! Streams topology (`ksql/compile.rs`) and started on the simulated cluster as the
+//! application `_confluent-ksql-default_query_<ID>` (`World::start_streams`).
 
 use crate::client::admin::AdminOutcome;
 use crate::client::consumer::{Consumer, ConsumerConfig, GroupConfig, StartOffset};

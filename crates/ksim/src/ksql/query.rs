@@ -1,8 +1,10 @@
-//! Running a planned query over records, one at a time, as the Kafka Streams topology
-//! ksqlDB builds would: deserialize (a bad record is logged and skipped), join with the
-//! table side's latest rows, filter, then project — or aggregate per grouping key and
-//! window (tumbling and hopping epoch-aligned, sessions merged within their gap), one
-//! update per input record. A table result is materialized for pull queries.
+//! A query's rows: `decode` (a record as its source's columns) and `encode` (a result row
+//! as the sink's record), the aggregate functions' accumulators, and `QueryState`, the
+//! executor of transient push queries — one record at a time: deserialize (a bad record
+//! is skipped), join with the table side's latest rows, filter, then project — or
+//! aggregate per grouping key and window (tumbling and hopping epoch-aligned, sessions
+//! merged within their gap), one update per input record. Persistent queries run on the
+//! Kafka Streams engine instead (`compile.rs`).
 
 use super::ast::{JoinKind, SourceKind, WindowSpec};
 use super::expr::{eval, holds, Field, Scope};
@@ -144,12 +146,6 @@ pub(crate) struct QueryState {
     left_rows: BTreeMap<String, Vec<Field>>,
     /// Aggregation state by grouping key text and window start.
     groups: BTreeMap<(String, u64), Group>,
-    /// The result table by key text and window start, for pull queries.
-    pub(crate) materialized: BTreeMap<(String, u64), ResultRow>,
-    /// Records read and records that failed to deserialize (the processing log).
-    pub(crate) processed: u64,
-    pub(crate) errors: u64,
-    pub(crate) last_error: Option<String>,
 }
 
 /// The text a key is remembered by in state maps.
@@ -159,21 +155,11 @@ fn key_text(values: &[Value]) -> String {
 
 impl QueryState {
     pub(crate) fn new(plan: Plan) -> QueryState {
-        QueryState {
-            plan,
-            right_rows: BTreeMap::new(),
-            left_rows: BTreeMap::new(),
-            groups: BTreeMap::new(),
-            materialized: BTreeMap::new(),
-            processed: 0,
-            errors: 0,
-            last_error: None,
-        }
+        QueryState { plan, right_rows: BTreeMap::new(), left_rows: BTreeMap::new(), groups: BTreeMap::new() }
     }
 
     /// Processes one record from `side`; returns the result rows it causes.
     pub(crate) fn process(&mut self, side: Side, record: &ConsumedRecord) -> Vec<ResultRow> {
-        self.processed += 1;
         let input = match side {
             Side::Left => &self.plan.left,
             Side::Right => match &self.plan.join {
@@ -181,15 +167,8 @@ impl QueryState {
                 None => return Vec::new(),
             },
         };
-        let decoded = decode(input, record);
-        let (key, fields) = match decoded {
-            Ok(d) => d,
-            Err(e) => {
-                self.errors += 1;
-                self.last_error = Some(e);
-                return Vec::new();
-            }
-        };
+        // A record that cannot be read is skipped (ksqlDB's processing log).
+        let Ok((key, fields)) = decode(input, record) else { return Vec::new() };
         let is_table = input.source.kind == SourceKind::Table;
         let deleted = is_table && record.value.is_none();
         match (side, &self.plan.join) {
@@ -264,7 +243,6 @@ impl QueryState {
             }
         }
         let row = ResultRow { values, tombstone: true, window: None, timestamp_ms };
-        self.materialize(&row);
         vec![row]
     }
 
@@ -282,9 +260,7 @@ impl QueryState {
         let values = self.plan.columns.iter().map(|c| eval(&c.expr, &scope)).collect();
         let window = window_of(&fields);
         let row = ResultRow { values, tombstone: false, window, timestamp_ms };
-        if self.plan.result_is_table() {
-            self.materialize(&row);
-        }
+        if self.plan.result_is_table() {}
         vec![row]
     }
 
@@ -345,7 +321,6 @@ impl QueryState {
                         }
                     }
                     let row = ResultRow { values, tombstone: true, window: Some((*s, g.end_ms)), timestamp_ms };
-                    self.materialize(&row);
                     rows.push(row);
                 }
                 self.groups.insert((group.clone(), start), Group { end_ms: end, accumulators: merged });
@@ -371,7 +346,6 @@ impl QueryState {
             }
             let values = self.output_values(&fields, &accumulators, window);
             let row = ResultRow { values, tombstone: false, window, timestamp_ms };
-            self.materialize(&row);
             rows.push(row);
         }
         rows
@@ -382,17 +356,6 @@ impl QueryState {
         let with_window = with_window_fields(fields, window);
         let scope = Scope { fields: &with_window, aggregates: &results };
         self.plan.columns.iter().map(|c| eval(&c.expr, &scope)).collect()
-    }
-
-    fn materialize(&mut self, row: &ResultRow) {
-        let key: Vec<Value> =
-            self.plan.columns.iter().zip(&row.values).filter(|(c, _)| c.key).map(|(_, v)| v.clone()).collect();
-        let slot = (key_text(&key), row.window.map_or(0, |w| w.0));
-        if row.tombstone {
-            self.materialized.remove(&slot);
-        } else {
-            self.materialized.insert(slot, row.clone());
-        }
     }
 }
 
@@ -579,7 +542,7 @@ mod tests {
     }
 
     #[test]
-    fn a_filter_projects_and_a_bad_record_is_logged_and_skipped() {
+    fn a_push_query_filters_projects_and_skips_a_bad_record() {
         let mut q = state("SELECT patient, bpm * 2 AS double FROM hr WHERE bpm > 120 EMIT CHANGES;");
         assert_eq!(
             rows(q.process(Side::Left, &record("hr", "p1", Some(r#"{"bpm":130}"#), 1))),
@@ -587,8 +550,6 @@ mod tests {
         );
         assert!(q.process(Side::Left, &record("hr", "p1", Some(r#"{"bpm":80}"#), 2)).is_empty());
         assert!(q.process(Side::Left, &record("hr", "p1", Some("82 bpm"), 3)).is_empty());
-        assert_eq!((q.processed, q.errors), (3, 1));
-        assert!(q.last_error.as_deref().is_some_and(|e| e.starts_with("Failed to deserialize value from topic: hr.")));
     }
 
     #[test]
@@ -607,7 +568,6 @@ mod tests {
             rows(q.process(Side::Left, &hr(70, 60_000))),
             vec![(cells(&["p1", "1", "70"]), Some((60_000, 120_000)), false)]
         );
-        assert_eq!(q.materialized.len(), 2);
     }
 
     #[test]
@@ -649,7 +609,6 @@ mod tests {
         let merged = rows(q.process(Side::Left, &at(16_000)));
         assert_eq!(merged.last(), Some(&(cells(&["p1", "4"]), Some((10_000, 20_000)), false)));
         assert_eq!(merged.iter().filter(|r| r.2).count(), 2);
-        assert_eq!(q.materialized.len(), 1);
     }
 
     #[test]
@@ -716,7 +675,6 @@ mod tests {
             rows(q.process(Side::Left, &record("wards", "icu", None, 4))),
             vec![(cells(&["icu", "null", "null"]), None, true)]
         );
-        assert!(q.materialized.is_empty());
         // An inner join loses its row when the right side's goes.
         let Ok(mut statements) =
             parse("SELECT w.ward, s.nurses FROM wards w JOIN staff s ON w.ward = s.ward EMIT CHANGES;")
@@ -734,7 +692,6 @@ mod tests {
             rows(q.process(Side::Right, &record("staff", "icu", None, 3))),
             vec![(cells(&["icu", "null"]), None, true)]
         );
-        assert!(q.materialized.is_empty());
     }
 
     #[test]
@@ -748,7 +705,6 @@ mod tests {
             rows(q.process(Side::Left, &record("wards", "icu", None, 2))),
             vec![(cells(&["icu", "null"]), None, true)]
         );
-        assert!(q.materialized.is_empty());
     }
 
     #[test]

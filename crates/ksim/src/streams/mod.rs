@@ -68,7 +68,7 @@ pub(crate) use datum::Datum;
 pub(crate) use dsl::{Consumed, Grouped, Materialized, Produced, StreamsBuilder};
 pub(crate) use serde::Serde;
 pub(crate) use topology::Topology;
-// The ksqlDB layer's further entry points (branch `ksql`).
+// Entry points used by the ksqlDB layer by their full path, or only by tests.
 #[allow(unused_imports)]
 pub(crate) use {dsl::Joined, serde::DeserializationHandler, test_driver::TopologyTestDriver, topology::JoinKind};
 
