@@ -40,7 +40,12 @@ fn a_ctas_runs_as_a_streams_application_the_page_shows() {
     for expected in ["KSTREAM-SOURCE-0000000000", "Aggregate-GroupBy", "Aggregate-Project"] {
         assert!(names.contains(&expected), "{expected} missing from {names:?}");
     }
-    assert!(app.tables.iter().any(|t| t.rows.len() == 2), "two patients counted: {:?}", app.tables);
+    let table = app.tables.iter().find(|t| t.store == "Aggregate-Aggregate-Materialize");
+    let rows: Vec<(String, String)> =
+        table.map(|t| t.rows.iter().map(|r| (r.key.clone(), r.value.clone())).collect()).unwrap_or_default();
+    let p1 = rows.iter().find(|(k, _)| k == "p1").map(|(_, v)| v.as_str());
+    assert_eq!(p1, Some("Struct{KSQL_AGG_VARIABLE_0=2}"), "the store as the page shows it: {rows:?}");
+    assert_eq!(rows.len(), 2, "two patients counted: {rows:?}");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 use super::ast::{Expr, JoinKind, SourceKind, WindowSpec};
 use super::expr::{eval, holds, show, Field, Scope};
+use super::metastore::DataSource;
 use super::plan::{Input, Plan, ROWTIME, WINDOWEND, WINDOWSTART};
 use super::query::{decode, encode, Accumulator, ResultRow};
 use super::serde::Format;
@@ -104,6 +105,11 @@ fn bytes(d: &Datum) -> Option<Vec<u8>> {
 /// logs it to the processing log and skips it). ROWTIME is not known inside a value
 /// mapper, so the compiled query leaves it out (a simplification).
 fn decode_row(input: &Input, key: &Datum, value: &Datum) -> Option<Vec<Field>> {
+    let key = match key {
+        Datum::Bytes(_) | Datum::Null => key.clone(),
+        typed => key_serde(&input.source).serialize(typed).ok().flatten().map_or(Datum::Null, Datum::Bytes),
+    };
+    let key = &key;
     let record = ConsumedRecord {
         topic: input.source.topic.clone(),
         partition: 0,
@@ -147,11 +153,8 @@ pub(crate) fn aggregate_output(plan: &Plan, key: &Datum, window: Option<Window>,
     let a = plan.aggregate.as_ref()?;
     let accumulators = accumulators(plan, state);
     let results: Vec<Value> = accumulators.iter().map(Accumulator::result).collect();
-    let group_value = match key {
-        // Grouped by the source's key bytes.
-        Datum::Bytes(_) => to_value(&source_key(&plan.left, key)),
-        _ => to_value(key),
-    };
+    // Grouped by the source's key bytes, or by a typed value.
+    let group_value = to_value(&source_key(&plan.left, key));
     let q = plan.left.qualifier.clone();
     let mut fields = Vec::new();
     if let Expr::Column { name, .. } = &a.group_by {
@@ -174,19 +177,24 @@ pub(crate) fn aggregate_output(plan: &Plan, key: &Datum, window: Option<Window>,
     )
 }
 
-/// An aggregate's state as a datum: one entry per aggregate call (AVG: `[sum, count]`).
+/// An aggregate's state as a datum: one field per aggregate call, named as ksqlDB names
+/// them in its store (`KSQL_AGG_VARIABLE_0`; AVG: `[sum, count]`).
 fn state_datum(accumulators: &[Accumulator]) -> Datum {
-    Datum::Array(
+    Datum::Struct(
         accumulators
             .iter()
-            .map(|a| match a {
-                Accumulator::Count(n) => Datum::BigInt(*n),
-                Accumulator::Avg { sum, count } => Datum::Array(vec![Datum::Double(*sum), Datum::BigInt(*count)]),
-                Accumulator::Sum(v)
-                | Accumulator::Min(v)
-                | Accumulator::Max(v)
-                | Accumulator::Latest(v)
-                | Accumulator::Earliest(v) => to_datum(v),
+            .enumerate()
+            .map(|(i, a)| {
+                let value = match a {
+                    Accumulator::Count(n) => Datum::BigInt(*n),
+                    Accumulator::Avg { sum, count } => Datum::Array(vec![Datum::Double(*sum), Datum::BigInt(*count)]),
+                    Accumulator::Sum(v)
+                    | Accumulator::Min(v)
+                    | Accumulator::Max(v)
+                    | Accumulator::Latest(v)
+                    | Accumulator::Earliest(v) => to_datum(v),
+                };
+                (format!("KSQL_AGG_VARIABLE_{i}"), value)
             })
             .collect(),
     )
@@ -194,9 +202,9 @@ fn state_datum(accumulators: &[Accumulator]) -> Datum {
 
 fn accumulators(plan: &Plan, state: &Datum) -> Vec<Accumulator> {
     let calls = plan.aggregate.as_ref().map(|a| a.calls.as_slice()).unwrap_or_default();
-    let entries = match state {
-        Datum::Array(e) => e.as_slice(),
-        _ => &[],
+    let entries: Vec<Datum> = match state {
+        Datum::Struct(fields) => fields.iter().map(|(_, d)| d.clone()).collect(),
+        _ => Vec::new(),
     };
     calls
         .iter()
@@ -223,9 +231,18 @@ fn accumulators(plan: &Plan, state: &Datum) -> Vec<Accumulator> {
         .collect()
 }
 
+/// How a source's key is read: a single KAFKA-format key column by its type's serde, so
+/// the application's keys (and the page's tables) show values; other keys as bytes.
+fn key_serde(source: &DataSource) -> Serde {
+    match (source.key_format, source.window, source.key_columns().as_slice()) {
+        (Format::Kafka, None, [(_, ty)]) if *ty != SqlType::Boolean => typed_serde(*ty),
+        _ => Serde::Bytes,
+    }
+}
+
 /// A decoded stream of `input`'s rows (records that cannot be read are dropped).
 fn decoded_stream(builder: &StreamsBuilder, input: &Input) -> KStream {
-    let source = builder.stream(&input.source.topic, Consumed::with(Serde::Bytes, Serde::Bytes));
+    let source = builder.stream(&input.source.topic, Consumed::with(key_serde(&input.source), Serde::Bytes));
     let input = input.clone();
     source.transform_values_or_drop(move |k, v| decode_row(&input, k, v).map(|f| row_datum(&f)))
 }
@@ -249,8 +266,8 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
     };
     match &plan.join {
         Some(j) if j.table_table => {
-            let left = source_table(&builder, &plan.left.source.topic, "KafkaTopic_Left-Reduce");
-            let right = source_table(&builder, &j.right.source.topic, "KafkaTopic_Right-Reduce");
+            let left = source_table(&builder, &plan.left.source, "KafkaTopic_Left-Reduce");
+            let right = source_table(&builder, &j.right.source, "KafkaTopic_Right-Reduce");
             let (l, r, inner) = (plan.left.clone(), j.right.clone(), j.kind == JoinKind::Inner);
             let joined = left.named("Join").join(
                 &right,
@@ -287,17 +304,16 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
         }
         Some(j) => {
             let left = decoded_stream(&builder, &plan.left);
-            let right = source_table(&builder, &j.right.source.topic, "KafkaTopic_Right-Reduce");
+            let right = source_table(&builder, &j.right.source, "KafkaTopic_Right-Reduce");
             let (left_expr, right_input, t) = (j.left_expr.clone(), j.right.clone(), types.clone());
             let rekeyed = left.named("LeftSourceKeyed").select_key(move |_, v| {
                 let key = eval(&left_expr, &Scope { fields: &t.fields(v), aggregates: &[] });
                 if key.is_null() {
                     return Datum::Null;
                 }
-                let columns = right_input.source.key_columns();
-                serialize_key(right_input.source.key_format, &columns, key)
+                join_key(&right_input.source, key)
             });
-            let (r, t) = (j.right.clone(), types.clone());
+            let (r, t, right_key_serde) = (j.right.clone(), types.clone(), key_serde(&j.right.source));
             let joined = rekeyed.join_table(
                 &right,
                 move |k, lv, rv| {
@@ -310,12 +326,12 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
                     row_datum(&fields)
                 },
                 streams_kind(j.kind),
-                Joined { name: Some("Join".to_string()), ..Joined::with(Serde::Bytes, Serde::Json, Serde::Bytes) },
+                Joined { name: Some("Join".to_string()), ..Joined::with(right_key_serde, Serde::Json, Serde::Bytes) },
             );
             finish_stream(plan, joined, &types, where_filter, formats, sink_topic);
         }
         None if plan.left.source.kind == SourceKind::Table => {
-            let table = source_table(&builder, &plan.left.source.topic, "KsqlTopic-Reduce");
+            let table = source_table(&builder, &plan.left.source, "KsqlTopic-Reduce");
             let left = plan.left.clone();
             let decoded = table
                 .transform_values(move |k, _, v| decode_row(&left, k, v).map_or(Datum::Null, |f| row_datum(&f)), None);
@@ -346,15 +362,22 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
 }
 
 /// A source table read as bytes into the store ksqlDB names for it.
-fn source_table(builder: &StreamsBuilder, topic: &str, store: &str) -> KTable {
-    let materialized = Materialized::as_store(store).with_key_serde(Serde::Bytes).with_value_serde(Serde::Bytes);
-    builder.table(topic, Consumed::with(Serde::Bytes, Serde::Bytes), materialized)
+fn source_table(builder: &StreamsBuilder, source: &DataSource, store: &str) -> KTable {
+    let keys = key_serde(source);
+    let materialized = Materialized::as_store(store).with_key_serde(keys.clone()).with_value_serde(Serde::Bytes);
+    builder.table(&source.topic, Consumed::with(keys, Serde::Bytes), materialized)
 }
 
-/// Serializes a join key as the table side's key bytes.
-fn serialize_key(format: Format, columns: &[(String, SqlType)], key: Value) -> Datum {
+/// A join key as the table side's keys are: typed, or its key bytes.
+fn join_key(table: &DataSource, key: Value) -> Datum {
+    let columns = table.key_columns();
     let typed = columns.first().map_or(Ok(key.clone()), |(_, ty)| key.cast(*ty)).unwrap_or(key);
-    super::serde::serialize_key(format, columns, &[typed]).map_or(Datum::Null, Datum::Bytes)
+    match key_serde(table) {
+        Serde::Bytes => {
+            super::serde::serialize_key(table.key_format, &columns, &[typed]).map_or(Datum::Null, Datum::Bytes)
+        }
+        _ => to_datum(&typed),
+    }
 }
 
 /// A stream of rows: WHERE, then a projection to the sink or an aggregation.
@@ -387,7 +410,7 @@ fn finish_stream(
         filtered
             .named("Aggregate-GroupBy")
             .transform_values(|_, _, v| v.clone())
-            .group_by_key(Grouped::with(Serde::Bytes, Serde::Json))
+            .group_by_key(Grouped::with(key_serde(&plan.left.source), Serde::Json))
     } else {
         filtered.group_by(
             move |_, v| to_datum(&eval(&group_by, &Scope { fields: &t.fields(v), aggregates: &[] })),
@@ -411,7 +434,7 @@ fn finish_stream(
         state_datum(&accs)
     };
     let store = Materialized::as_store(AGGREGATE_STORE)
-        .with_key_serde(if by_source_key { Serde::Bytes } else { typed_serde(group_type) })
+        .with_key_serde(if by_source_key { key_serde(&plan.left.source) } else { typed_serde(group_type) })
         .with_value_serde(Serde::Json);
     let table = match a.window {
         None => grouped.aggregate(initializer, adder, store),
@@ -454,7 +477,7 @@ fn finish_stream(
         None,
     );
     let key_serde = match (formats.key, group_type) {
-        _ if by_source_key => Serde::Bytes,
+        _ if by_source_key => key_serde(&plan.left.source),
         (Format::Json, _) | (_, SqlType::Boolean) => Serde::Json,
         (_, ty) => typed_serde(ty),
     };
@@ -477,8 +500,11 @@ fn groups_by_source_key(plan: &Plan, sink_key_format: Format) -> bool {
     }
 }
 
-/// A source record's key bytes as its key column's typed value.
+/// A source record's key (bytes, or already typed) as its key column's typed value.
 fn source_key(input: &Input, key: &Datum) -> Datum {
+    if !matches!(key, Datum::Bytes(_)) {
+        return key.clone();
+    }
     let columns = input.source.key_columns();
     super::serde::deserialize(input.source.key_format, &columns, bytes(key).as_deref())
         .ok()
