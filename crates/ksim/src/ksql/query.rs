@@ -260,7 +260,6 @@ impl QueryState {
         let values = self.plan.columns.iter().map(|c| eval(&c.expr, &scope)).collect();
         let window = window_of(&fields);
         let row = ResultRow { values, tombstone: false, window, timestamp_ms };
-        if self.plan.result_is_table() {}
         vec![row]
     }
 
