@@ -6,6 +6,11 @@ use ksim::{Session, Stream};
 
 fn heart_rate_session() -> Session {
     let mut s = Session::new(7);
+    set_up(&mut s);
+    s
+}
+
+fn set_up(s: &mut Session) {
     for line in [
         "ksim start-cluster --brokers 1 --controllers 1",
         "kafka-topics.sh --create --topic heart-rate-measures --partitions 2 --bootstrap-server localhost:9092",
@@ -21,7 +26,6 @@ fn heart_rate_session() -> Session {
         s.input(line);
     }
     s.advance(10_000);
-    s
 }
 
 #[test]
@@ -66,4 +70,38 @@ fn terminate_closes_the_querys_application() {
     let view = s.view();
     let states: Vec<&str> = view.streams.iter().map(|a| a.state.as_str()).collect();
     assert_eq!(states, vec!["NOT_RUNNING"]);
+}
+
+#[test]
+fn travelling_through_checkpoints_with_running_queries_equals_a_full_replay() {
+    let mut fast = Session::new(7);
+    let mut full = Session::new(7);
+    full.disable_checkpoints();
+    for s in [&mut fast, &mut full] {
+        set_up(s);
+        s.input("CREATE STREAM hr_alerts AS SELECT * FROM heart_rate WHERE bpm > 120 EMIT CHANGES;");
+        for round in 0..400 {
+            s.advance(250);
+            if round % 20 == 3 {
+                s.input(&format!(
+                    "INSERT INTO heart_rate (patient, bpm) VALUES ('p{}', {});",
+                    round % 3,
+                    100 + round % 50
+                ));
+            }
+        }
+    }
+    let same = |a: &Session, b: &Session, context: &str| {
+        assert_eq!(a.events_processed(), b.events_processed(), "{context}");
+        assert_eq!(a.transcript(), b.transcript(), "{context}");
+        assert_eq!(a.view().streams, b.view().streams, "{context}");
+    };
+    same(&fast, &full, "live");
+    let present = fast.events_processed();
+    assert!(present > 3 * 1024, "enough events for several checkpoints: {present}");
+    for k in [present / 3, present / 2, present * 4 / 5, present] {
+        fast.travel_to(k);
+        full.travel_to(k);
+        same(&fast, &full, &format!("travel_to({k}) of {present}"));
+    }
 }
