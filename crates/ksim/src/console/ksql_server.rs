@@ -11,7 +11,7 @@ use crate::client::producer::{Producer, ProducerConfig};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
 use crate::ksql::ast::SourceKind;
-use crate::ksql::compile::{aggregate_output, compile, SinkFormats, AGGREGATE_STORE};
+use crate::ksql::compile::{aggregate_output, compile, Output, SinkFormats, AGGREGATE_STORE};
 use crate::ksql::metastore::MetaStore;
 use crate::ksql::plan::Plan;
 use crate::ksql::query::ResultRow;
@@ -251,7 +251,8 @@ pub(crate) fn start_query(
     start: StartOffset,
     formats: (Format, Format),
 ) -> PersistentQuery {
-    let topology = compile(&plan, sink_topic, SinkFormats { key: formats.0, value: formats.1 });
+    let output = Output::Topic { topic: sink_topic.to_string(), formats: SinkFormats { key: formats.0, value: formats.1 } };
+    let topology = compile(&plan, &output);
     let mut config = StreamsConfig::new(&application_id(id), vec![BOOTSTRAP.to_string()]);
     config.deserialization_handler = DeserializationHandler::LogAndContinue;
     config.commit_interval_ms = COMMIT_INTERVAL_MS;

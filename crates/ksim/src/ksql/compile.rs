@@ -31,6 +31,60 @@ pub(crate) struct SinkFormats {
     pub(crate) value: Format,
 }
 
+/// Where a query's rows go: a persistent query's sink topic, or (a transient push
+/// query) to its client, collected by the application (`KSTREAM-FOREACH`).
+#[derive(Clone, Debug)]
+pub(crate) enum Output {
+    Topic { topic: String, formats: SinkFormats },
+    Collect,
+}
+
+/// A collected row: whether its key was deleted, and its values.
+fn collected(values: Vec<Value>, tombstone: bool) -> Datum {
+    Datum::Array(vec![Datum::Boolean(tombstone), Datum::Array(values.iter().map(to_datum).collect())])
+}
+
+/// A push query's row from what its application collected (None: nothing to show).
+pub(crate) fn collected_row(d: &Datum) -> Option<(Vec<Value>, bool)> {
+    match d {
+        Datum::Array(parts) => match parts.as_slice() {
+            [Datum::Boolean(tombstone), Datum::Array(values)] => Some((values.iter().map(to_value).collect(), *tombstone)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A projection's end: each record as its row (values, whether the key was deleted)
+/// to the output.
+fn emit_rows(
+    stream: KStream,
+    plan: &Plan,
+    output: &Output,
+    row_of: impl Fn(&Datum, &Datum) -> (Vec<Value>, bool) + 'static,
+) {
+    let p = plan.clone();
+    match output {
+        Output::Topic { topic, formats } => {
+            let formats = *formats;
+            stream
+                .map(move |k, v| {
+                    let (values, tombstone) = row_of(k, v);
+                    sink_pair(&p, formats, values, tombstone)
+                })
+                .to(topic, Produced::with(Serde::Bytes, Serde::Bytes));
+        }
+        Output::Collect => {
+            stream
+                .map_values(move |k, v| {
+                    let (values, tombstone) = row_of(k, v);
+                    collected(values, tombstone)
+                })
+                .collect();
+        }
+    }
+}
+
 fn to_datum(v: &Value) -> Datum {
     match v {
         Value::Null => Datum::Null,
@@ -254,11 +308,10 @@ fn streams_kind(kind: JoinKind) -> StreamsJoinKind {
     }
 }
 
-/// The topology of a persistent query writing `sink_topic`.
-pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> Topology {
+/// The topology of a query writing to `output`.
+pub(crate) fn compile(plan: &Plan, output: &Output) -> Topology {
     let builder = StreamsBuilder::new();
     let types = RowTypes::of(plan);
-    let bytes_out = || Produced::with(Serde::Bytes, Serde::Bytes);
     let filter = plan.filter.clone();
     let where_filter = move |types: &RowTypes, row: &Datum| match &filter {
         Some(f) => holds(f, &Scope { fields: &types.fields(row), aggregates: &[] }),
@@ -288,19 +341,15 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
                 Some(_) => joined.named("WhereFilter").filter(move |_, v| where_filter(&t, v), None),
                 None => joined,
             };
-            let (t, key_plan) = (types, plan.clone());
-            filtered
-                .to_stream()
-                .named("Project")
-                .map(move |k, v| {
-                    if v.is_null() {
-                        // A deleted row: its key columns are the source key's.
-                        let key_fields = decode_row(&key_plan.left, k, &Datum::Null).unwrap_or_default();
-                        return sink_pair(&p, formats, project(&p, &key_fields), true);
-                    }
-                    sink_pair(&p, formats, project(&p, &t.fields(v)), false)
-                })
-                .to(sink_topic, bytes_out());
+            let t = types;
+            emit_rows(filtered.to_stream().named("Project"), plan, output, move |k, v| {
+                if v.is_null() {
+                    // A deleted row: its key columns are the source key's.
+                    let key_fields = decode_row(&p.left, k, &Datum::Null).unwrap_or_default();
+                    return (project(&p, &key_fields), true);
+                }
+                (project(&p, &t.fields(v)), false)
+            });
         }
         Some(j) => {
             let left = decoded_stream(&builder, &plan.left);
@@ -328,7 +377,7 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
                 streams_kind(j.kind),
                 Joined { name: Some("Join".to_string()), ..Joined::with(right_key_serde, Serde::Json, Serde::Bytes) },
             );
-            finish_stream(plan, joined, &types, where_filter, formats, sink_topic);
+            finish_stream(plan, joined, &types, where_filter, output);
         }
         None if plan.left.source.kind == SourceKind::Table => {
             let table = source_table(&builder, &plan.left.source, "KsqlTopic-Reduce");
@@ -340,22 +389,18 @@ pub(crate) fn compile(plan: &Plan, sink_topic: &str, formats: SinkFormats) -> To
                 Some(_) => decoded.named("WhereFilter").filter(move |_, v| where_filter(&t, v), None),
                 None => decoded,
             };
-            let (p, t, left) = (plan.clone(), types, plan.left.clone());
-            filtered
-                .to_stream()
-                .named("Project")
-                .map(move |k, v| {
-                    if v.is_null() {
-                        let key_fields = decode_row(&left, k, &Datum::Null).unwrap_or_default();
-                        return sink_pair(&p, formats, project(&p, &key_fields), true);
-                    }
-                    sink_pair(&p, formats, project(&p, &t.fields(v)), false)
-                })
-                .to(sink_topic, bytes_out());
+            let (p, t) = (plan.clone(), types);
+            emit_rows(filtered.to_stream().named("Project"), plan, output, move |k, v| {
+                if v.is_null() {
+                    let key_fields = decode_row(&p.left, k, &Datum::Null).unwrap_or_default();
+                    return (project(&p, &key_fields), true);
+                }
+                (project(&p, &t.fields(v)), false)
+            });
         }
         None => {
             let stream = decoded_stream(&builder, &plan.left);
-            finish_stream(plan, stream, &types, where_filter, formats, sink_topic);
+            finish_stream(plan, stream, &types, where_filter, output);
         }
     }
     builder.build()
@@ -386,8 +431,7 @@ fn finish_stream(
     stream: KStream,
     types: &RowTypes,
     where_filter: impl Fn(&RowTypes, &Datum) -> bool + 'static,
-    formats: SinkFormats,
-    sink_topic: &str,
+    output: &Output,
 ) {
     let t = types.clone();
     let filtered = match &plan.filter {
@@ -396,15 +440,16 @@ fn finish_stream(
     };
     let Some(a) = plan.aggregate.clone() else {
         let (p, t) = (plan.clone(), types.clone());
-        filtered
-            .named("Project")
-            .map(move |_, v| sink_pair(&p, formats, project(&p, &t.fields(v)), false))
-            .to(sink_topic, Produced::with(Serde::Bytes, Serde::Bytes));
+        emit_rows(filtered.named("Project"), plan, output, move |_, v| (project(&p, &t.fields(v)), false));
         return;
     };
     let group_type = plan.columns.iter().find(|c| c.key).map_or(SqlType::String, |c| c.ty);
     let (group_by, t) = (a.group_by.clone(), types.clone());
-    let by_source_key = groups_by_source_key(plan, formats.key);
+    let sink_key_format = match output {
+        Output::Topic { formats, .. } => formats.key,
+        Output::Collect => plan.left.source.key_format,
+    };
+    let by_source_key = groups_by_source_key(plan, sink_key_format);
     let grouped = if by_source_key {
         // Grouping by the key the records already have (its bytes): no repartition, as in ksqlDB.
         filtered
@@ -461,6 +506,23 @@ fn finish_stream(
         }
     };
     let p = plan.clone();
+    let Output::Topic { topic: sink_topic, formats } = output else {
+        // A push query shows each update; a deleted (merged) session as a tombstone row.
+        let projected = table.named("Aggregate-Project").transform_values(
+            move |k, w, state| {
+                if state.is_null() {
+                    let group = to_value(&source_key(&p.left, k));
+                    let values = p.columns.iter().map(|c| if c.key { group.clone() } else { Value::Null }).collect();
+                    return collected(values, true);
+                }
+                aggregate_output(&p, k, w, state).map_or(Datum::Null, |values| collected(values, false))
+            },
+            None,
+        );
+        projected.to_stream().collect();
+        return;
+    };
+    let formats = *formats;
     let projected = table.named("Aggregate-Project").transform_values(
         move |k, w, state| {
             if state.is_null() {
@@ -574,7 +636,8 @@ mod tests {
         let Ok(mut statements) = parse(select) else { panic!("{select}") };
         let Some(Statement::Select(q)) = statements.pop() else { panic!("{select}") };
         let plan = plan(&q, &metastore(), None).unwrap_or_else(|e| panic!("{e}"));
-        let topology = compile(&plan, "OUT", SinkFormats { key: Format::Kafka, value: Format::Json });
+        let output = Output::Topic { topic: "OUT".to_string(), formats: SinkFormats { key: Format::Kafka, value: Format::Json } };
+        let topology = compile(&plan, &output);
         (plan, topology)
     }
 
