@@ -129,7 +129,7 @@ impl Job {
             JobKind::Consumer(j) => Some(j.client),
             JobKind::ProducerPerf(j) => Some(j.client),
             JobKind::ConsumerPerf(j) => Some(j.client),
-            JobKind::KsqlPush(j) => j.consumers.first().map(|(c, _)| *c),
+            JobKind::KsqlPush(_) => None,
             JobKind::KsqlPrint(j) => Some(j.client),
             JobKind::Streams(_) => None,
         }
@@ -240,6 +240,7 @@ impl Job {
         match &mut self.kind {
             JobKind::ProducerPerf(j) => j.tick(world),
             JobKind::Streams(j) => j.tick(world, emit),
+            JobKind::KsqlPush(j) => j.tick(world, emit),
             _ => {}
         }
     }

@@ -13,17 +13,21 @@ use crate::client::consumer::{ConsumerEvent, StartOffset};
 use crate::client::ClientRole;
 use crate::ids::ClientId;
 use crate::ksql::ast::{KeyKind, ShowWhat, SourceKind, Statement};
+use crate::ksql::compile::{collected_row, compile, Output};
 use crate::ksql::expr::{eval, holds, show, Field, Scope};
 use crate::ksql::metastore::{Column, DataSource};
 use crate::ksql::output::{grid_header, grid_row, labelled, message, table};
 use crate::ksql::parser::parse;
 use crate::ksql::plan::{plan, Plan, WINDOWEND, WINDOWSTART};
-use crate::ksql::query::{QueryState, ResultRow, Side};
+use crate::ksql::query::ResultRow;
 use crate::ksql::serde::{self, Format};
 use crate::ksql::value::{SqlType, Value};
 use crate::node::ClientEvent;
 use crate::protocol::CreatableTopic;
 use crate::session::Stream;
+use crate::streams::runtime::{AppId, StreamsConfig, StreamsState};
+use crate::streams::DeserializationHandler;
+use crate::time::SimTime;
 use crate::world::World;
 use std::collections::BTreeMap;
 
@@ -912,7 +916,8 @@ fn pull_query(
     Ok(())
 }
 
-/// A transient push query (or a pull query scanning a stream) run in the foreground.
+/// A transient push query (or a pull query scanning a stream) run in the foreground, as
+/// ksqlDB runs it: a Kafka Streams application whose rows the CLI prints.
 fn start_push(
     con: &mut Console,
     world: &mut World,
@@ -923,55 +928,41 @@ fn start_push(
     let source = plan.left.source.name.clone();
     let id =
         format!("transient_{source}_{}", con.rng.below(1_000_000_000) * 1_000_000_000 + con.rng.below(1_000_000_000));
-    let group = format!("{SERVICE_PREFIX}transient_{id}_{}", world.now().wall_ms());
-    let mut consumers = vec![(
-        start_consumer(world, &format!("{group}-consumer"), Some(&group), &plan.left.source.topic, start, idle),
-        Side::Left,
-    )];
-    if let Some(j) = &plan.join {
-        consumers.push((
-            start_consumer(
-                world,
-                &format!("{group}-restore-consumer"),
-                None,
-                &j.right.source.topic,
-                StartOffset::Earliest,
-                None,
-            ),
-            Side::Right,
-        ));
-    }
+    let application_id = format!("{SERVICE_PREFIX}transient_{id}_{}", world.now().wall_ms());
     let names: Vec<String> = plan.columns.iter().map(|c| c.name.clone()).collect();
     for l in grid_header(&names) {
         con.out(l);
     }
     let limit = plan.limit;
+    let mut config = StreamsConfig::new(&application_id, vec![BOOTSTRAP.to_string()]);
+    config.deserialization_handler = DeserializationHandler::LogAndContinue;
+    config.commit_interval_ms = ksql_server::COMMIT_INTERVAL_MS;
+    config.auto_offset_reset = start;
+    let app = world.start_streams(compile(&plan, &Output::Collect), config);
     let from_latest = start == StartOffset::Latest;
-    let job = PushJob { consumers, state: QueryState::new(plan), printed: 0, limit, from_latest };
+    let job = PushJob { app, plan, printed: 0, limit, from_latest, idle, quiet_since: world.now() };
     con.start_foreground(world, "SELECT", JobKind::KsqlPush(Box::new(job)));
     Ok(())
 }
 
 #[derive(Clone)]
 pub(crate) struct PushJob {
-    pub(crate) consumers: Vec<(ClientId, Side)>,
-    state: QueryState,
+    app: AppId,
+    plan: Plan,
     printed: u64,
     limit: Option<u64>,
     /// The query reads only records written after it started (`auto.offset.reset=latest`).
     from_latest: bool,
+    /// A scan (or a scripted query) ends once no row came for this long while running.
+    idle: Option<u64>,
+    quiet_since: SimTime,
 }
 
 impl PushJob {
-    pub(crate) fn owns(&self, client: ClientId) -> bool {
-        self.consumers.iter().any(|(c, _)| *c == client)
-    }
-
-    /// The query ends by itself: the console closes the first consumer with the job.
+    /// The query ends by itself or by Ctrl-C: its application closes.
     fn finish(&mut self, world: &mut World, emit: &mut Emit) {
-        for (c, _) in self.consumers.iter().skip(1) {
-            world.poke_client(*c, |client, ctx| client.close(ctx));
-        }
+        world.close_streams(self.app);
+        world.take_streams_output(self.app);
         emit.out("Query terminated");
         if self.printed == 0 && self.from_latest {
             // The most common surprise with ksqlDB: records already in the topic are not read.
@@ -985,39 +976,30 @@ impl PushJob {
 
     /// Ctrl-C.
     pub(crate) fn stop(&mut self, world: &mut World, emit: &mut Emit) {
-        if let Some((c, _)) = self.consumers.first() {
-            world.poke_client(*c, |client, ctx| client.close(ctx));
-        }
         self.finish(world, emit);
     }
 
-    pub(crate) fn on_event(&mut self, world: &mut World, client: ClientId, event: ClientEvent, emit: &mut Emit) {
-        let Some(side) = self.consumers.iter().find(|(c, _)| *c == client).map(|(_, s)| *s) else { return };
-        let ClientEvent::Consumer(event) = event else { return };
-        match event {
-            ConsumerEvent::Records(records) => {
-                for record in records {
-                    for row in self.state.process(side, &record) {
-                        if self.limit.is_some_and(|l| self.printed >= l) {
-                            break;
-                        }
-                        for l in grid_row(&row_texts(&row)) {
-                            emit.out(l);
-                        }
-                        self.printed += 1;
-                    }
-                    if self.limit.is_some_and(|l| self.printed >= l) {
-                        emit.out("Limit Reached");
-                        return self.finish(world, emit);
-                    }
-                }
+    /// Simulated time moved: print the rows the application collected.
+    pub(crate) fn tick(&mut self, world: &mut World, emit: &mut Emit) {
+        let running = world.streams(self.app).is_some_and(|a| a.state() == StreamsState::Running);
+        let collected = world.take_streams_output(self.app).collected;
+        if !running || !collected.is_empty() {
+            self.quiet_since = world.now();
+        }
+        for record in collected {
+            let Some((values, tombstone)) = collected_row(&self.plan, &record.key, &record.value) else { continue };
+            let row = ResultRow { values, tombstone, window: None, timestamp_ms: 0 };
+            for l in grid_row(&row_texts(&row)) {
+                emit.out(l);
             }
-            ConsumerEvent::TimedOut if side == Side::Left => self.finish(world, emit),
-            ConsumerEvent::Fatal(e) => {
-                emit.err(e.to_string());
-                self.finish(world, emit);
+            self.printed += 1;
+            if self.limit.is_some_and(|l| self.printed >= l) {
+                emit.out("Limit Reached");
+                return self.finish(world, emit);
             }
-            _ => {}
+        }
+        if self.idle.is_some_and(|idle| world.now() >= self.quiet_since.plus_ms(idle)) {
+            self.finish(world, emit);
         }
     }
 }
@@ -1306,7 +1288,6 @@ impl Console {
         let Some(job) = &mut self.foreground else { return Some(event) };
         let mut emit = Emit::new(world.now().wall_ms());
         match &mut job.kind {
-            JobKind::KsqlPush(p) if p.owns(client) => p.on_event(world, client, event, &mut emit),
             JobKind::KsqlPrint(p) if p.client == client => p.on_event(event, &mut emit),
             _ => return Some(event),
         }

@@ -251,7 +251,8 @@ pub(crate) fn start_query(
     start: StartOffset,
     formats: (Format, Format),
 ) -> PersistentQuery {
-    let output = Output::Topic { topic: sink_topic.to_string(), formats: SinkFormats { key: formats.0, value: formats.1 } };
+    let output =
+        Output::Topic { topic: sink_topic.to_string(), formats: SinkFormats { key: formats.0, value: formats.1 } };
     let topology = compile(&plan, &output);
     let mut config = StreamsConfig::new(&application_id(id), vec![BOOTSTRAP.to_string()]);
     config.deserialization_handler = DeserializationHandler::LogAndContinue;

@@ -44,11 +44,18 @@ fn collected(values: Vec<Value>, tombstone: bool) -> Datum {
     Datum::Array(vec![Datum::Boolean(tombstone), Datum::Array(values.iter().map(to_datum).collect())])
 }
 
-/// A push query's row from what its application collected (None: nothing to show).
-pub(crate) fn collected_row(d: &Datum) -> Option<(Vec<Value>, bool)> {
-    match d {
+/// A push query's row from what its application collected (None: nothing to show). A
+/// null value is an aggregate's deleted row (a merged session): its key, nulls elsewhere.
+pub(crate) fn collected_row(plan: &Plan, key: &Datum, value: &Datum) -> Option<(Vec<Value>, bool)> {
+    match value {
+        Datum::Null => {
+            let group = to_value(&source_key(&plan.left, key));
+            Some((plan.columns.iter().map(|c| if c.key { group.clone() } else { Value::Null }).collect(), true))
+        }
         Datum::Array(parts) => match parts.as_slice() {
-            [Datum::Boolean(tombstone), Datum::Array(values)] => Some((values.iter().map(to_value).collect(), *tombstone)),
+            [Datum::Boolean(tombstone), Datum::Array(values)] => {
+                Some((values.iter().map(to_value).collect(), *tombstone))
+            }
             _ => None,
         },
         _ => None,
@@ -319,8 +326,8 @@ pub(crate) fn compile(plan: &Plan, output: &Output) -> Topology {
     };
     match &plan.join {
         Some(j) if j.table_table => {
-            let left = source_table(&builder, &plan.left.source, "KafkaTopic_Left-Reduce");
-            let right = source_table(&builder, &j.right.source, "KafkaTopic_Right-Reduce");
+            let left = source_table(&builder, &plan.left.source, "KafkaTopic_Left-Reduce", output);
+            let right = source_table(&builder, &j.right.source, "KafkaTopic_Right-Reduce", output);
             let (l, r, inner) = (plan.left.clone(), j.right.clone(), j.kind == JoinKind::Inner);
             let joined = left.named("Join").join(
                 &right,
@@ -353,7 +360,7 @@ pub(crate) fn compile(plan: &Plan, output: &Output) -> Topology {
         }
         Some(j) => {
             let left = decoded_stream(&builder, &plan.left);
-            let right = source_table(&builder, &j.right.source, "KafkaTopic_Right-Reduce");
+            let right = source_table(&builder, &j.right.source, "KafkaTopic_Right-Reduce", output);
             let (left_expr, right_input, t) = (j.left_expr.clone(), j.right.clone(), types.clone());
             let rekeyed = left.named("LeftSourceKeyed").select_key(move |_, v| {
                 let key = eval(&left_expr, &Scope { fields: &t.fields(v), aggregates: &[] });
@@ -380,7 +387,7 @@ pub(crate) fn compile(plan: &Plan, output: &Output) -> Topology {
             finish_stream(plan, joined, &types, where_filter, output);
         }
         None if plan.left.source.kind == SourceKind::Table => {
-            let table = source_table(&builder, &plan.left.source, "KsqlTopic-Reduce");
+            let table = source_table(&builder, &plan.left.source, "KsqlTopic-Reduce", output);
             let left = plan.left.clone();
             let decoded = table
                 .transform_values(move |k, _, v| decode_row(&left, k, v).map_or(Datum::Null, |f| row_datum(&f)), None);
@@ -407,9 +414,14 @@ pub(crate) fn compile(plan: &Plan, output: &Output) -> Topology {
 }
 
 /// A source table read as bytes into the store ksqlDB names for it.
-fn source_table(builder: &StreamsBuilder, source: &DataSource, store: &str) -> KTable {
+/// A push query's stores keep no changelog: ksqlDB deletes a transient query's internal
+/// topics when it ends.
+fn source_table(builder: &StreamsBuilder, source: &DataSource, store: &str, output: &Output) -> KTable {
     let keys = key_serde(source);
-    let materialized = Materialized::as_store(store).with_key_serde(keys.clone()).with_value_serde(Serde::Bytes);
+    let mut materialized = Materialized::as_store(store).with_key_serde(keys.clone()).with_value_serde(Serde::Bytes);
+    if matches!(output, Output::Collect) {
+        materialized = materialized.with_logging_disabled();
+    }
     builder.table(&source.topic, Consumed::with(keys, Serde::Bytes), materialized)
 }
 
@@ -481,6 +493,7 @@ fn finish_stream(
     let store = Materialized::as_store(AGGREGATE_STORE)
         .with_key_serde(if by_source_key { key_serde(&plan.left.source) } else { typed_serde(group_type) })
         .with_value_serde(Serde::Json);
+    let store = if matches!(output, Output::Collect) { store.with_logging_disabled() } else { store };
     let table = match a.window {
         None => grouped.aggregate(initializer, adder, store),
         Some(WindowSpec::Tumbling { size_ms }) => grouped
@@ -507,15 +520,10 @@ fn finish_stream(
     };
     let p = plan.clone();
     let Output::Topic { topic: sink_topic, formats } = output else {
-        // A push query shows each update; a deleted (merged) session as a tombstone row.
+        // A push query shows each update (a row HAVING rejects as an empty one).
         let projected = table.named("Aggregate-Project").transform_values(
             move |k, w, state| {
-                if state.is_null() {
-                    let group = to_value(&source_key(&p.left, k));
-                    let values = p.columns.iter().map(|c| if c.key { group.clone() } else { Value::Null }).collect();
-                    return collected(values, true);
-                }
-                aggregate_output(&p, k, w, state).map_or(Datum::Null, |values| collected(values, false))
+                aggregate_output(&p, k, w, state).map_or(Datum::Array(Vec::new()), |values| collected(values, false))
             },
             None,
         );
@@ -636,7 +644,10 @@ mod tests {
         let Ok(mut statements) = parse(select) else { panic!("{select}") };
         let Some(Statement::Select(q)) = statements.pop() else { panic!("{select}") };
         let plan = plan(&q, &metastore(), None).unwrap_or_else(|e| panic!("{e}"));
-        let output = Output::Topic { topic: "OUT".to_string(), formats: SinkFormats { key: Format::Kafka, value: Format::Json } };
+        let output = Output::Topic {
+            topic: "OUT".to_string(),
+            formats: SinkFormats { key: Format::Kafka, value: Format::Json },
+        };
         let topology = compile(&plan, &output);
         (plan, topology)
     }
@@ -708,6 +719,45 @@ mod tests {
                 Some([b"p1".as_slice(), &0u64.to_be_bytes()].concat()),
                 Some([b"p1".as_slice(), &60_000u64.to_be_bytes()].concat())
             ]
+        );
+    }
+
+    #[test]
+    fn hopping_windows_count_a_record_in_every_window_that_covers_it() {
+        let (_, mut d) = compiled("SELECT patient, COUNT(*) AS n FROM hr WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 5 SECONDS) GROUP BY patient EMIT CHANGES;");
+        pipe(&mut d, "hr", "p1", Some(r#"{"bpm":1}"#), 12_000);
+        let starts: Vec<u64> = d
+            .read_output("OUT")
+            .iter()
+            .filter_map(|r| r.key.as_deref().and_then(|k| k.get(2..)).and_then(|t| t.try_into().ok()))
+            .map(u64::from_be_bytes)
+            .collect();
+        assert_eq!(starts, vec![5_000, 10_000]);
+    }
+
+    #[test]
+    fn a_push_query_collects_its_rows_and_a_merged_sessions_tombstone() {
+        let Ok(mut statements) =
+            parse("SELECT patient, COUNT(*) AS n FROM hr WINDOW SESSION (5 SECONDS) GROUP BY patient EMIT CHANGES;")
+        else {
+            panic!()
+        };
+        let Some(Statement::Select(q)) = statements.pop() else { panic!() };
+        let plan = plan(&q, &metastore(), None).unwrap_or_else(|e| panic!("{e}"));
+        let mut d = TopologyTestDriver::new(compile(&plan, &Output::Collect), "_confluent-ksql-default_transient_1");
+        for t in [10_000, 12_000] {
+            pipe(&mut d, "hr", "p1", Some(r#"{"bpm":1}"#), t);
+        }
+        let rows: Vec<(Vec<String>, bool)> = d
+            .take_collected()
+            .iter()
+            .filter_map(|r| collected_row(&plan, &r.key, &r.value))
+            .map(|(values, tombstone)| (values.iter().map(Value::display).collect(), tombstone))
+            .collect();
+        let cells = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            rows,
+            vec![(cells(&["p1", "1"]), false), (cells(&["p1", "null"]), true), (cells(&["p1", "2"]), false),]
         );
     }
 
