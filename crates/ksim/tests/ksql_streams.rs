@@ -105,3 +105,16 @@ fn travelling_through_checkpoints_with_running_queries_equals_a_full_replay() {
         same(&fast, &full, &format!("travel_to({k}) of {present}"));
     }
 }
+
+#[test]
+fn a_push_query_runs_as_a_transient_application_that_is_gone_once_it_ends() {
+    let mut s = heart_rate_session();
+    s.input("SELECT patient, bpm FROM heart_rate EMIT CHANGES LIMIT 2;");
+    s.advance(10_000);
+    let out: Vec<String> = s.output().iter().filter(|l| l.stream == Stream::Stdout).map(|l| l.text.clone()).collect();
+    let rows: Vec<&String> = out.iter().filter(|l| l.starts_with("|p")).collect();
+    assert_eq!(rows.len(), 2, "{out:?}");
+    assert!(out.iter().any(|l| l == "Limit Reached"), "{out:?}");
+    let ids: Vec<String> = s.view().streams.iter().map(|a| a.application_id.clone()).collect();
+    assert_eq!(ids, vec!["_confluent-ksql-default_query_CTAS_READINGS_PER_PATIENT_1".to_string()]);
+}

@@ -962,7 +962,7 @@ impl PushJob {
     /// The query ends by itself or by Ctrl-C: its application closes.
     fn finish(&mut self, world: &mut World, emit: &mut Emit) {
         world.close_streams(self.app);
-        world.take_streams_output(self.app);
+        world.forget_streams(self.app);
         emit.out("Query terminated");
         if self.printed == 0 && self.from_latest {
             // The most common surprise with ksqlDB: records already in the topic are not read.

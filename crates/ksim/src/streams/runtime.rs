@@ -648,6 +648,12 @@ impl World {
         self.run_streams();
     }
 
+    /// Forgets a closed application (ksqlDB drops a transient query once it ends): it
+    /// leaves the view; its clients' late events are ignored.
+    pub(crate) fn forget_streams(&mut self, id: AppId) {
+        self.streams.apps.remove(&id);
+    }
+
     /// The instance's process dies (`kill -9`): no commit, no LeaveGroup; the group
     /// moves its tasks only once `session.timeout.ms` passed.
     pub(crate) fn crash_streams(&mut self, id: AppId) {
