@@ -22,7 +22,7 @@ use crate::ksql::plan::{plan, Plan, WINDOWEND, WINDOWSTART};
 use crate::ksql::query::ResultRow;
 use crate::ksql::serde::{self, Format};
 use crate::ksql::value::{SqlType, Value};
-use crate::node::ClientEvent;
+use crate::node::{ClientEvent, Level};
 use crate::protocol::CreatableTopic;
 use crate::session::Stream;
 use crate::streams::runtime::{AppId, StreamsConfig, StreamsState};
@@ -981,12 +981,21 @@ impl PushJob {
 
     /// Simulated time moved: print the rows the application collected.
     pub(crate) fn tick(&mut self, world: &mut World, emit: &mut Emit) {
-        let running = world.streams(self.app).is_some_and(|a| a.state() == StreamsState::Running);
-        let collected = world.take_streams_output(self.app).collected;
-        if !running || !collected.is_empty() {
+        let state = world.streams(self.app).map(|a| a.state());
+        let output = world.take_streams_output(self.app);
+        if state != Some(StreamsState::Running) || !output.collected.is_empty() {
             self.quiet_since = world.now();
         }
-        for record in collected {
+        if matches!(state, None | Some(StreamsState::PendingError | StreamsState::Error)) {
+            // The query's application died (e.g. its topic is gone): the CLI shows why.
+            for line in output.logs.iter().filter(|l| l.level == Level::Error) {
+                emit.err(line.text.clone());
+            }
+            // Not a question of offsets: no hint about them.
+            self.from_latest = false;
+            return self.finish(world, emit);
+        }
+        for record in output.collected {
             let Some((values, tombstone)) = collected_row(&self.plan, &record.key, &record.value) else { continue };
             let row = ResultRow { values, tombstone, window: None, timestamp_ms: 0 };
             for l in grid_row(&row_texts(&row)) {
