@@ -772,7 +772,7 @@ impl Session {
 
     /// A column of a ksqlDB table's row (`ksql_table_row` checks).
     pub(crate) fn ksql_table_value(&self, table: &str, key: &str, column: &str) -> Result<String, String> {
-        self.console.ksql_server.table_value(table, key, column)
+        self.console.ksql_server.table_value(&self.world, table, key, column)
     }
 }
 

@@ -12,7 +12,7 @@ use super::consumer_groups::GroupsJob;
 use super::consumer_perf_test::ConsumerPerfJob;
 use super::delete_records::DeleteRecordsJob;
 use super::get_offsets::OffsetsJob;
-use super::ksql_jobs::{PrintJob, PushJob};
+use super::ksql::{PrintJob, PushJob};
 use super::leader_election::ElectionJob;
 use super::log_dirs::LogDirsJob;
 use super::metadata_quorum::QuorumJob;
@@ -129,7 +129,7 @@ impl Job {
             JobKind::Consumer(j) => Some(j.client),
             JobKind::ProducerPerf(j) => Some(j.client),
             JobKind::ConsumerPerf(j) => Some(j.client),
-            JobKind::KsqlPush(j) => j.consumers.first().map(|(c, _)| *c),
+            JobKind::KsqlPush(_) => None,
             JobKind::KsqlPrint(j) => Some(j.client),
             JobKind::Streams(_) => None,
         }
@@ -240,6 +240,7 @@ impl Job {
         match &mut self.kind {
             JobKind::ProducerPerf(j) => j.tick(world),
             JobKind::Streams(j) => j.tick(world, emit),
+            JobKind::KsqlPush(j) => j.tick(world, emit),
             _ => {}
         }
     }

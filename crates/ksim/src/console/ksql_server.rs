@@ -1,22 +1,25 @@
 //! The ksqlDB server the `ksql` CLI talks to (simulated as always running once a broker
 //! runs): its metastore, the command counter that numbers query ids
 //! (`CSAS_HR_ALERTS_1`: the statement's offset in `_confluent-ksql-default__command_topic`),
-//! and its persistent queries. Each query runs as Kafka Streams would run it: a consumer
-//! in the group `_confluent-ksql-default_query_<ID>` per source topic (a join's table side
-//! reads its whole topic without a group) and a producer to the sink topic; records are
-//! processed the moment the console's pump hands them over.
+//! and its persistent queries. Each query runs as ksqlDB runs it: compiled to a Kafka
+//! Streams topology (`ksql/compile.rs`) and started on the simulated cluster as the
+//! application `_confluent-ksql-default_query_<ID>` (`World::start_streams`).
 
 use crate::client::admin::AdminOutcome;
-use crate::client::consumer::{Consumer, ConsumerConfig, ConsumerEvent, GroupConfig, StartOffset};
+use crate::client::consumer::{Consumer, ConsumerConfig, GroupConfig, StartOffset};
 use crate::client::producer::{Producer, ProducerConfig};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
 use crate::ksql::ast::SourceKind;
+use crate::ksql::compile::{aggregate_output, compile, Output, SinkFormats, AGGREGATE_STORE};
 use crate::ksql::metastore::MetaStore;
 use crate::ksql::plan::Plan;
-use crate::ksql::query::{encode, QueryState, Side, SinkRecord};
+use crate::ksql::query::ResultRow;
 use crate::ksql::serde::Format;
 use crate::node::ClientEvent;
+use crate::streams::runtime::{AppId, StreamsConfig};
+use crate::streams::topology::NodeKind;
+use crate::streams::DeserializationHandler;
 use crate::world::World;
 use std::collections::BTreeMap;
 
@@ -35,15 +38,69 @@ pub(crate) struct PersistentQuery {
     pub(crate) sink: String,
     pub(crate) sink_topic: String,
     pub(crate) statement: String,
-    pub(crate) state: QueryState,
-    pub(crate) consumers: Vec<(ClientId, Side)>,
-    pub(crate) producer: ClientId,
-    pub(crate) key_format: Format,
-    pub(crate) value_format: Format,
-    /// Records written to the sink.
-    pub(crate) written: u64,
-    /// An aggregation's store changelog, written with every update.
-    pub(crate) changelog: Option<String>,
+    pub(crate) plan: Plan,
+    /// The Kafka Streams application that runs the query.
+    pub(crate) app: AppId,
+}
+
+impl PersistentQuery {
+    /// Records the query's sources delivered, and those of them it could not read
+    /// (the processing log's deserialization errors): what a stream's decoding
+    /// received minus what it passed on.
+    pub(crate) fn read_and_failed(&self, world: &World) -> (u64, u64) {
+        let Some(app) = world.streams(self.app) else { return (0, 0) };
+        let counts = app.node_counts();
+        let topology = app.topology();
+        let count = |name: &str| counts.get(name).copied().unwrap_or(0);
+        let mut read = 0;
+        let mut failed = 0;
+        for node in &topology.nodes {
+            match node.kind {
+                NodeKind::Source { internal: false, .. } => read += count(&node.name),
+                // The decoding of a stream's records: what it received but did not pass on.
+                NodeKind::FlatMapValues(_) => {
+                    let passed: u64 =
+                        node.successors.iter().filter_map(|s| topology.nodes.get(*s)).map(|n| count(&n.name)).sum();
+                    failed += count(&node.name).saturating_sub(passed);
+                }
+                _ => {}
+            }
+        }
+        (read, failed)
+    }
+
+    /// The query's result table as its store holds it (an aggregation's; other queries
+    /// keep no table a pull query can read).
+    pub(crate) fn rows(&self, world: &World) -> Vec<ResultRow> {
+        let Some(app) = world.streams(self.app) else { return Vec::new() };
+        if self.plan.aggregate.is_none() {
+            return Vec::new();
+        }
+        app.rows(AGGREGATE_STORE)
+            .iter()
+            .filter_map(|r| {
+                let values = aggregate_output(&self.plan, &r.key, r.window, &r.value)?;
+                Some(ResultRow {
+                    values,
+                    tombstone: false,
+                    window: r.window.map(|w| (w.start_ms.max(0) as u64, w.end_ms.max(0) as u64)),
+                    timestamp_ms: r.timestamp_ms.max(0) as u64,
+                })
+            })
+            .collect()
+    }
+
+    /// Records written to the sink topic.
+    pub(crate) fn written(&self, world: &World) -> u64 {
+        let Some(app) = world.streams(self.app) else { return 0 };
+        let counts = app.node_counts();
+        app.topology()
+            .nodes
+            .iter()
+            .filter(|n| matches!(&n.kind, NodeKind::Sink { topic, .. } if *topic == self.sink_topic))
+            .map(|n| counts.get(&n.name).copied().unwrap_or(0))
+            .sum()
+    }
 }
 
 /// `_confluent-ksql-default_query_CSAS_HR_ALERTS_1`: the group id and application.id.
@@ -66,41 +123,14 @@ pub(crate) struct KsqlServer {
 impl KsqlServer {
     /// Whether a client process is one of the server's.
     pub(crate) fn owns(&self, client: ClientId) -> bool {
-        self.admin.contains_key(&client)
-            || self.insert_producer == Some(client)
-            || self.queries.values().any(|q| q.producer == client || q.consumers.iter().any(|(c, _)| *c == client))
+        self.admin.contains_key(&client) || self.insert_producer == Some(client)
     }
 
     /// A client event of one of the server's processes.
-    pub(crate) fn on_client_event(&mut self, world: &mut World, client: ClientId, event: ClientEvent) {
-        if let Some(slot) = self.admin.get_mut(&client) {
-            if let ClientEvent::Admin(outcome) = event {
-                *slot = Some(outcome);
-            }
-            return;
-        }
-        let Some(query) = self.queries.values_mut().find(|q| q.consumers.iter().any(|(c, _)| *c == client)) else {
-            // The producers' acknowledgements need no action.
-            return;
-        };
-        let Some(side) = query.consumers.iter().find(|(c, _)| *c == client).map(|(_, s)| *s) else { return };
-        if let ClientEvent::Consumer(ConsumerEvent::Records(records)) = event {
-            for record in records {
-                for row in query.state.process(side, &record) {
-                    let record = encode(&query.state.plan, query.key_format, query.value_format, &row);
-                    let topics: Vec<String> =
-                        std::iter::once(query.sink_topic.clone()).chain(query.changelog.clone()).collect();
-                    query.written += 1;
-                    world.poke_client(query.producer, |c, ctx| {
-                        if let ClientRole::Producer(p) = &mut c.role {
-                            for topic in topics {
-                                let SinkRecord { key, value, partition_key, timestamp_ms } = record.clone();
-                                p.send_streams_record(topic, key, value, timestamp_ms, None, partition_key, ctx);
-                            }
-                        }
-                    });
-                }
-            }
+    pub(crate) fn on_client_event(&mut self, client: ClientId, event: ClientEvent) {
+        // The insert producer's acknowledgements need no action.
+        if let (Some(slot), ClientEvent::Admin(outcome)) = (self.admin.get_mut(&client), event) {
+            *slot = Some(outcome);
         }
     }
 
@@ -114,25 +144,22 @@ impl KsqlServer {
         id
     }
 
-    /// Stops a query's clients (TERMINATE): the consumers leave the group.
+    /// Closes a query's application (TERMINATE): its consumers leave the group.
     pub(crate) fn terminate(&mut self, world: &mut World, id: &str) -> Option<PersistentQuery> {
         let q = self.queries.remove(id)?;
-        for (c, _) in &q.consumers {
-            world.poke_client(*c, |client, ctx| client.close(ctx));
-        }
-        world.poke_client(q.producer, |client, ctx| client.close(ctx));
+        world.close_streams(q.app);
         Some(q)
     }
 
-    /// A column of the row for `key` in a table a persistent query writes (its newest
-    /// window's row for a windowed table), as a pull query prints it.
-    pub(crate) fn table_value(&self, table: &str, key: &str, column: &str) -> Result<String, String> {
+    /// A column of the row for `key` in a table a persistent query aggregates into (its
+    /// newest window's row for a windowed table), as a pull query prints it.
+    pub(crate) fn table_value(&self, world: &World, table: &str, key: &str, column: &str) -> Result<String, String> {
         let query = self
             .queries
             .values()
             .find(|q| q.sink.eq_ignore_ascii_case(table))
             .ok_or_else(|| format!("no persistent query writes a table {table}"))?;
-        let columns = &query.state.plan.columns;
+        let columns = &query.plan.columns;
         let wanted = columns
             .iter()
             .position(|c| c.name.eq_ignore_ascii_case(column))
@@ -140,9 +167,8 @@ impl KsqlServer {
         let key_column =
             columns.iter().position(|c| c.key).ok_or_else(|| format!("table {table} has no key column"))?;
         let row = query
-            .state
-            .materialized
-            .values()
+            .rows(world)
+            .into_iter()
             .filter(|r| r.values.get(key_column).is_some_and(|v| v.display() == key))
             .max_by_key(|r| r.window.map_or(0, |w| w.0))
             .ok_or_else(|| format!("table {table} has no row for key {key}"))?;
@@ -151,7 +177,7 @@ impl KsqlServer {
 
     /// Queries reading from, and writing to, a source.
     pub(crate) fn readers_and_writers(&self, source: &str) -> (Vec<&PersistentQuery>, Vec<&PersistentQuery>) {
-        let read = self.queries.values().filter(|q| q.state.plan.source_names().iter().any(|s| s == source)).collect();
+        let read = self.queries.values().filter(|q| q.plan.source_names().iter().any(|s| s == source)).collect();
         let write = self.queries.values().filter(|q| q.sink == source).collect();
         (read, write)
     }
@@ -211,7 +237,9 @@ pub(crate) fn start_consumer(
     })
 }
 
-/// Starts a persistent query's clients; the caller registers it.
+/// Compiles a persistent query to a Kafka Streams topology and starts it as the
+/// application `_confluent-ksql-default_query_<ID>` (processing log-and-continue, the
+/// commit interval ksqlDB sets); the caller registers it.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn start_query(
     world: &mut World,
@@ -223,35 +251,21 @@ pub(crate) fn start_query(
     start: StartOffset,
     formats: (Format, Format),
 ) -> PersistentQuery {
-    let application_id = application_id(id);
-    let changelog = crate::ksql::topology::changelog_topic(&plan, &application_id);
-    let thread = format!("{application_id}-StreamThread-1");
-    let left_topic = plan.left.source.topic.clone();
-    let mut consumers = vec![(
-        start_consumer(world, &format!("{thread}-consumer"), Some(&application_id), &left_topic, start, None),
-        Side::Left,
-    )];
-    if let Some(j) = &plan.join {
-        // The table side is read whole, as a Streams task restores a table from its topic.
-        let restore = format!("{thread}-restore-consumer");
-        consumers.push((
-            start_consumer(world, &restore, None, &j.right.source.topic, StartOffset::Earliest, None),
-            Side::Right,
-        ));
-    }
-    let producer = start_producer(world, &format!("{thread}-producer"), 100);
+    let output =
+        Output::Topic { topic: sink_topic.to_string(), formats: SinkFormats { key: formats.0, value: formats.1 } };
+    let topology = compile(&plan, &output);
+    let mut config = StreamsConfig::new(&application_id(id), vec![BOOTSTRAP.to_string()]);
+    config.deserialization_handler = DeserializationHandler::LogAndContinue;
+    config.commit_interval_ms = COMMIT_INTERVAL_MS;
+    config.auto_offset_reset = start;
+    let app = world.start_streams(topology, config);
     PersistentQuery {
         id: id.to_string(),
         sink: sink.to_string(),
         sink_topic: sink_topic.to_string(),
         statement: statement.to_string(),
-        state: QueryState::new(plan),
-        consumers,
-        producer,
-        key_format: formats.0,
-        value_format: formats.1,
-        written: 0,
-        changelog,
+        plan,
+        app,
     }
 }
 

@@ -18,9 +18,7 @@ mod dump_log;
 mod get_offsets;
 mod job;
 mod ksql;
-mod ksql_jobs;
 mod ksql_server;
-mod ksql_statements;
 mod leader_election;
 mod log_dirs;
 mod metadata_quorum;
@@ -495,7 +493,7 @@ impl Console {
         let events = std::mem::take(&mut world.notifications);
         for (client, event) in events {
             if self.ksql_server.owns(client) {
-                self.ksql_server.on_client_event(world, client, event);
+                self.ksql_server.on_client_event(client, event);
                 continue;
             }
             let Some(event) = self.ksql_job_event(world, client, event) else {

@@ -4,6 +4,7 @@
 //! (`console/ksql.rs`) drives it.
 
 pub(crate) mod ast;
+pub(crate) mod compile;
 pub(crate) mod expr;
 pub(crate) mod lexer;
 pub(crate) mod metastore;
@@ -12,5 +13,4 @@ pub(crate) mod parser;
 pub(crate) mod plan;
 pub(crate) mod query;
 pub(crate) mod serde;
-pub(crate) mod topology;
 pub(crate) mod value;

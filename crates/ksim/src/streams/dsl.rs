@@ -461,6 +461,17 @@ impl KStream {
         self.child("KSTREAM-FLATMAPVALUES-", NodeKind::FlatMapValues(mapper), false)
     }
 
+    /// ksqlDB's first `transformValues` after a source, here also where its rows are
+    /// decoded: a record the mapper cannot read (None) goes no further, as ksqlDB's
+    /// deserializer drops it under log-and-continue (`KSTREAM-TRANSFORMVALUES-…`).
+    pub(crate) fn transform_values_or_drop(
+        &self,
+        mapper: impl Fn(&Datum, &Datum) -> Option<Datum> + 'static,
+    ) -> KStream {
+        let mapper: ValuesFlatMapper = Rc::new(move |k, v| mapper(k, v).into_iter().collect());
+        self.child("KSTREAM-TRANSFORMVALUES-", NodeKind::FlatMapValues(mapper), false)
+    }
+
     pub(crate) fn peek(&self, action: impl Fn(&Datum, &Datum) + 'static) -> KStream {
         self.child("KSTREAM-PEEK-", NodeKind::Peek(Rc::new(action)), false)
     }

@@ -21,7 +21,8 @@
 //! - Naming: `stream.named("X")`/`table.named("X")`/`grouped.named("X")` name the next
 //!   operation (`Named.as`); [`Grouped::as_`] names the repartition topic; [`Materialized::as_store`]
 //!   names (and makes queryable) a store; `Consumed::with_name`, `Produced::with_name`.
-//! - KStream: `filter`, `filter_not`, `map`, `map_values`, `select_key`, `flat_map`,
+//! - KStream: `filter`, `filter_not`, `map`, `map_values`, `transform_values`,
+//!   `transform_values_or_drop` (ksqlDB's decoding step), `select_key`, `flat_map`,
 //!   `flat_map_values`, `peek`, `merge`, `split()` → `branch`/`default_branch`, `to`,
 //!   `collect` (a `KSTREAM-FOREACH` whose records the app keeps: push queries),
 //!   `group_by_key`, `group_by`, `join_table(table, joiner, JoinKind, Joined)`,
@@ -46,6 +47,7 @@
 //! world.streams(app).map(|a| a.get("counts", &key));        // one key's rows
 //! world.take_streams_output(app);                           // log lines and collected records
 //! world.close_streams(app);                                 // commit, leave the group
+//! world.forget_streams(app);                                // a closed app leaves the view
 //! ```
 //!
 //! The application runs inside the world: its consumer and producer clients are
@@ -68,7 +70,7 @@ pub(crate) use datum::Datum;
 pub(crate) use dsl::{Consumed, Grouped, Materialized, Produced, StreamsBuilder};
 pub(crate) use serde::Serde;
 pub(crate) use topology::Topology;
-// The ksqlDB layer's further entry points (branch `ksql`).
+// Entry points used by the ksqlDB layer by their full path, or only by tests.
 #[allow(unused_imports)]
 pub(crate) use {dsl::Joined, serde::DeserializationHandler, test_driver::TopologyTestDriver, topology::JoinKind};
 

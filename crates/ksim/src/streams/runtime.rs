@@ -51,6 +51,9 @@ pub(crate) struct StreamsConfig {
     /// into one per commit. The simulator's default is 0 (one update per input, as the
     /// Streams examples and `TopologyTestDriver` show); Kafka's is 10485760.
     pub(crate) statestore_cache_max_bytes: u64,
+    /// `auto.offset.reset` of the source topics (Kafka Streams' default: earliest;
+    /// ksqlDB's: latest). Internal topics are always read from the earliest offset.
+    pub(crate) auto_offset_reset: StartOffset,
 }
 
 impl StreamsConfig {
@@ -62,6 +65,7 @@ impl StreamsConfig {
             deserialization_handler: DeserializationHandler::LogAndFail,
             replication_factor: -1,
             statestore_cache_max_bytes: 0,
+            auto_offset_reset: StartOffset::Earliest,
         }
     }
 }
@@ -340,8 +344,11 @@ impl StreamsApp {
                 group_id: self.config.application_id.clone(),
                 topic: topic.clone(),
                 partition: None,
-                // Kafka Streams' consumer default `auto.offset.reset=earliest`.
-                start: StartOffset::Earliest,
+                start: if topic.starts_with(&format!("{}-", self.config.application_id)) {
+                    StartOffset::Earliest
+                } else {
+                    self.config.auto_offset_reset
+                },
                 fetch_max_wait_ms: 500,
                 idle_timeout_ms: None,
                 retry_backoff_ms: 100,
@@ -651,6 +658,12 @@ impl World {
         }
         self.streams.apps.insert(id, app);
         self.run_streams();
+    }
+
+    /// Forgets a closed application (ksqlDB drops a transient query once it ends): it
+    /// leaves the view; its clients' late events are ignored.
+    pub(crate) fn forget_streams(&mut self, id: AppId) {
+        self.streams.apps.remove(&id);
     }
 
     /// The instance's process dies (`kill -9`): no commit, no LeaveGroup; the group

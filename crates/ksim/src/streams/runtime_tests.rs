@@ -58,7 +58,7 @@ fn read_longs(world: &World, topic: &str) -> Vec<(String, i64)> {
     let mut out = Vec::new();
     for p in 0..partitions {
         for r in super::runtime::read_committed_log(world, topic, p) {
-            let key = String::from_utf8_lossy(r.key().unwrap_or_default()).into_owned();
+            let key = String::from_utf8(r.key().unwrap_or_default().to_vec()).unwrap_or_default();
             let value = Serde::Long.deserialize(r.value()).ok().and_then(|d| d.as_i64()).unwrap_or(-1);
             out.push((key, value));
         }
@@ -257,7 +257,7 @@ fn two_instances_keep_a_joins_partitions_together() {
         world.freshest_image().and_then(|i| i.topics.get("joined")).map_or(0, |t| t.partitions.len() as u32);
     let mut joined: Vec<String> = (0..partitions)
         .flat_map(|p| super::runtime::read_committed_log(&world, "joined", p))
-        .map(|r| String::from_utf8_lossy(r.value().unwrap_or_default()).into_owned())
+        .map(|r| String::from_utf8(r.value().unwrap_or_default().to_vec()).unwrap_or_default())
         .collect();
     joined.sort();
     let want: Vec<String> = (1..=6).map(|i| format!("name{i}:{}", 60 + i)).collect();
