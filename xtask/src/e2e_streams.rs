@@ -1,8 +1,9 @@
 //! The Streams journey: start the Kafka Streams quickstart (WordCountDemo) from the console,
 //! type three lines into its input topic, open the Kafka UI's Streams tab and find the
 //! topology (its aggregate node with the records it counted, the repartition link) and the
-//! count table with `kafka` → 3. Screenshots `kafka-ui-streams*.png` at 1280×720 and
-//! 1920×1080.
+//! count table with `kafka` → 3; then a ksqlDB table counting heart-rate readings per
+//! patient, whose persistent query shows in the same tab as the Streams application it runs
+//! as. Screenshots `kafka-ui-streams*.png` at 1280×720 and 1920×1080.
 
 use crate::browser::fit_viewport;
 use crate::e2e::{save_screenshot, CONSOLE_INPUT, HEIGHT, WIDTH};
@@ -23,6 +24,17 @@ const LINES: [&str; 9] = [
     "> hello kafka streams",
     "> join kafka summit",
 ];
+const KSQL_LINES: [&str; 8] = [
+    "ksql",
+    "SET 'auto.offset.reset'='earliest';",
+    "CREATE STREAM heart_rate (patient VARCHAR KEY, bpm INT) WITH (kafka_topic='heart-rate-measures', value_format='JSON', partitions=1);",
+    "INSERT INTO heart_rate (patient, bpm) VALUES ('p1', 82);",
+    "INSERT INTO heart_rate (patient, bpm) VALUES ('p1', 131);",
+    "CREATE TABLE readings_per_patient AS SELECT patient, COUNT(*) AS readings FROM heart_rate GROUP BY patient EMIT CHANGES;",
+    "ksim advance 5s",
+    "exit",
+];
+const KSQL_APP: &str = "Streams application _confluent-ksql-default_query_CTAS_READINGS_PER_PATIENT_";
 const TIMEOUT: Duration = Duration::from_secs(60);
 const POLL: Duration = Duration::from_millis(200);
 const APP: &str = "Streams application streams-wordcount";
@@ -80,5 +92,30 @@ pub fn streams_journey(session: &Session, url: &str, artifacts: &Path) -> Result
     fit_viewport(session, 1920, 1080)?;
     std::thread::sleep(Duration::from_millis(300));
     save_screenshot(session, &artifacts.join("kafka-ui-streams-1920x1080.png"))?;
-    fit_viewport(session, WIDTH, HEIGHT)
+    fit_viewport(session, WIDTH, HEIGHT)?;
+
+    // Ctrl-D ends the console producer's input, as in a terminal, so the prompt is back.
+    let end_of_input = "const i = document.querySelector(arguments[0]); if (!i) return false; \
+                        i.dispatchEvent(new KeyboardEvent('keydown', { key: 'd', ctrlKey: true, bubbles: true })); return true;";
+    wait_value(session, end_of_input, json!([CONSOLE_INPUT]), "no console input for Ctrl-D")?;
+    let shell_prompt = "const p = document.querySelector(arguments[0])?.parentElement?.querySelector('.prompt'); \
+                        return !!p && p.textContent.trim() === '$';";
+    wait_value(session, shell_prompt, json!([CONSOLE_INPUT]), "the shell prompt did not come back after Ctrl-D")?;
+    for line in KSQL_LINES {
+        let input = session.find(CONSOLE_INPUT)?.ok_or_else(|| format!("no console input to type `{line}`"))?;
+        session.send_keys(&input, &format!("{line}{ENTER}"))?;
+    }
+    // The persistent query is a Streams application: its aggregate store holds p1's count.
+    let ksql_row = "const a = [...document.querySelectorAll('.streams-app')] \
+                      .find(a => a.getAttribute('aria-label').startsWith(arguments[0])); if (!a) return false; \
+                    return [...a.querySelectorAll('.streams-table tbody tr')] \
+                      .some(r => r.cells[0].textContent.trim() === 'p1' && r.cells[1].textContent.includes('2'));";
+    wait_value(session, ksql_row, json!([KSQL_APP]), "no ksqlDB query with p1 counted twice in the Streams tab")?;
+    let scroll = "const a = [...document.querySelectorAll('.streams-app')] \
+                    .find(a => a.getAttribute('aria-label').startsWith(arguments[0])); \
+                  if (a) a.scrollIntoView(); return !!a;";
+    session.execute(scroll, json!([KSQL_APP]))?;
+    println!("xtask: e2e: the Streams tab shows ksqlDB's CTAS_READINGS_PER_PATIENT query with p1 counted twice");
+    std::thread::sleep(Duration::from_millis(300));
+    save_screenshot(session, &artifacts.join("kafka-ui-streams-ksql-1280x720.png"))
 }
