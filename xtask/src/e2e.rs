@@ -853,6 +853,29 @@ fn shows_both_records(text: &str) -> bool {
     lines.any(|l| l == "82 bpm") && lines.any(|l| l == "110 bpm")
 }
 
+/// How long `wait_value` polls before giving up.
+const WAIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Polls `script` (with `args`) until it returns something other than `null`/`false`.
+pub(crate) fn wait_value(
+    session: &Session,
+    script: &str,
+    args: serde_json::Value,
+    what: &str,
+) -> Result<serde_json::Value> {
+    let deadline = Instant::now() + WAIT_TIMEOUT;
+    loop {
+        let seen = session.execute(script, args.clone())?;
+        if !seen.is_null() && seen != json!(false) {
+            return Ok(seen);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{what} within {} s; last saw {seen}", WAIT_TIMEOUT.as_secs()));
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
 pub fn save_screenshot(session: &Session, path: &Path) -> Result<()> {
     let png = session.screenshot_png()?;
     if let Some(dir) = path.parent() {

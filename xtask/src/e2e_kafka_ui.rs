@@ -4,36 +4,19 @@
 //! between tabs with the arrow keys. Screenshots `kafka-ui-*.png` at 1280×720 and 1920×1080.
 
 use crate::browser::fit_viewport;
-use crate::e2e::{save_screenshot, HEIGHT, WIDTH};
+use crate::e2e::{save_screenshot, wait_value, HEIGHT, WIDTH};
 use crate::webdriver::Session;
 use crate::Result;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const TIMEOUT: Duration = Duration::from_secs(10);
-const POLL: Duration = Duration::from_millis(100);
 const REGION: &str = r#"[role="region"][aria-label="Kafka UI"]"#;
 /// The first record the groups journey produced to `vitals`.
 const KEY: &str = "patient-1";
 const VALUE: &str = "82 bpm";
 const GROUP: &str = "monitors";
 const ARROW_RIGHT: char = '\u{E014}';
-
-/// Polls `script` until it returns something other than `null`/`false`.
-fn wait_value(session: &Session, script: &str, args: Value, what: &str) -> Result<Value> {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        let seen = session.execute(script, args.clone())?;
-        if !seen.is_null() && seen != json!(false) {
-            return Ok(seen);
-        }
-        if Instant::now() > deadline {
-            return Err(format!("{what} within {} s", TIMEOUT.as_secs()));
-        }
-        std::thread::sleep(POLL);
-    }
-}
 
 /// Clicks, inside the Kafka UI, the button with exactly this text, optionally with a role.
 fn click_in_ui(session: &Session, text: &str, selector: &str) -> Result<()> {

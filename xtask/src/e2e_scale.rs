@@ -10,16 +10,15 @@
 
 use crate::browser::fit_viewport;
 use crate::e2e::{
-    click_button, click_text, labelled, save_screenshot, type_line, wait_console, CONSOLE_INPUT, HEIGHT, WIDTH,
+    click_button, click_text, labelled, save_screenshot, type_line, wait_console, wait_value, CONSOLE_INPUT, HEIGHT,
+    WIDTH,
 };
 use crate::webdriver::{Session, END, ENTER};
 use crate::Result;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const TIMEOUT: Duration = Duration::from_secs(60);
-const POLL: Duration = Duration::from_millis(200);
 const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The perf test runs in the background so `ksim advance` can run it in one go (about 3 s
@@ -39,21 +38,6 @@ const BIG_CLUSTER: [&str; 3] = [
     "kafka-topics.sh --create --topic vitals --partitions 1000 --replication-factor 3 --bootstrap-server localhost:9092",
 ];
 const CONSUMERS_PER_GROUP: usize = 10;
-
-/// Polls `script` (with `args`) until it returns something other than `null`/`false`.
-fn wait_value(session: &Session, script: &str, args: Value, what: &str) -> Result<Value> {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        let seen = session.execute(script, args.clone())?;
-        if !seen.is_null() && seen != json!(false) {
-            return Ok(seen);
-        }
-        if Instant::now() > deadline {
-            return Err(format!("{what} within {} s; last saw {seen}", TIMEOUT.as_secs()));
-        }
-        std::thread::sleep(POLL);
-    }
-}
 
 /// A fresh page at 1280×720 (the groups journey before these leaves the window larger).
 fn fresh_page(session: &Session, url: &str, journey: &str) -> Result<()> {

@@ -6,12 +6,12 @@
 //! as. Screenshots `kafka-ui-streams*.png` at 1280×720 and 1920×1080.
 
 use crate::browser::fit_viewport;
-use crate::e2e::{save_screenshot, CONSOLE_INPUT, HEIGHT, WIDTH};
+use crate::e2e::{save_screenshot, wait_value, CONSOLE_INPUT, HEIGHT, WIDTH};
 use crate::webdriver::{Session, ENTER};
 use crate::Result;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const LINES: [&str; 9] = [
     "ksim start-cluster --brokers 1 --controllers 1",
@@ -36,23 +36,7 @@ const KSQL_LINES: [&str; 8] = [
 ];
 const KSQL_APP: &str = "Streams application _confluent-ksql-default_query_CTAS_READINGS_PER_PATIENT_";
 const TIMEOUT: Duration = Duration::from_secs(60);
-const POLL: Duration = Duration::from_millis(200);
 const APP: &str = "Streams application streams-wordcount";
-
-/// Polls `script` until it returns something other than `null`/`false`.
-fn wait_value(session: &Session, script: &str, args: Value, what: &str) -> Result<Value> {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        let seen = session.execute(script, args.clone())?;
-        if !seen.is_null() && seen != json!(false) {
-            return Ok(seen);
-        }
-        if Instant::now() > deadline {
-            return Err(format!("{what} within {} s", TIMEOUT.as_secs()));
-        }
-        std::thread::sleep(POLL);
-    }
-}
 
 pub fn streams_journey(session: &Session, url: &str, artifacts: &Path) -> Result<()> {
     session.navigate(url)?;

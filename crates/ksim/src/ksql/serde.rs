@@ -125,7 +125,7 @@ pub(crate) fn deserialize(format: Format, columns: &[ColumnSpec], bytes: Option<
         }
         Format::Delimited => {
             let text = String::from_utf8_lossy(bytes);
-            let parts = split_delimited(&text);
+            let parts = crate::streams::serde::split_delimited(&text);
             if parts.len() != columns.len() {
                 return Err(format!(
                     "Failed to deserialize value: Unexpected field count, csvFields:{} schemaFields:{}",
@@ -187,31 +187,6 @@ fn from_json(j: &Json, ty: SqlType) -> Result<Value, String> {
         (Json::Text(s), _) => Value::String(s.clone()).cast(ty).map_err(|_| mismatch())?,
         _ => return Err(mismatch()),
     })
-}
-
-/// Splits a CSV line (RFC 4180 quotes).
-fn split_delimited(text: &str) -> Vec<String> {
-    let mut parts = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-                if let Some(last) = parts.last_mut() {
-                    last.push('"');
-                }
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => parts.push(String::new()),
-            other => {
-                if let Some(last) = parts.last_mut() {
-                    last.push(other);
-                }
-            }
-        }
-    }
-    parts
 }
 
 /// A windowed key: the key's bytes, then the window's start (tumbling and hopping) or end

@@ -233,9 +233,8 @@ fn to_delimited(datum: &Datum) -> String {
     }
 }
 
-/// CSV cells (RFC 4180 quoting) into the named fields, all read as strings; ksqlDB's
-/// `Unexpected field count` when the counts differ.
-fn from_delimited(text: &str, field_names: &[String]) -> Result<Datum, SerdeError> {
+/// Splits a CSV line into its cells (RFC 4180 quoting: `""` inside quotes is a quote).
+pub(crate) fn split_delimited(text: &str) -> Vec<String> {
     let mut cells = Vec::new();
     let mut cell = String::new();
     let mut quoted = false;
@@ -252,6 +251,13 @@ fn from_delimited(text: &str, field_names: &[String]) -> Result<Datum, SerdeErro
         }
     }
     cells.push(cell);
+    cells
+}
+
+/// CSV cells (RFC 4180 quoting) into the named fields, all read as strings; ksqlDB's
+/// `Unexpected field count` when the counts differ.
+fn from_delimited(text: &str, field_names: &[String]) -> Result<Datum, SerdeError> {
+    let cells = split_delimited(text);
     if field_names.is_empty() {
         return Ok(Datum::Struct(
             cells.into_iter().enumerate().map(|(i, c)| (format!("COL{i}"), Datum::String(c))).collect(),
