@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use crate::components::panel_toggle::panel_toggle;
+
 use crate::view_model::connect::{ConnectorModel, TableModel};
 
 #[derive(Properties, PartialEq)]
@@ -27,16 +29,7 @@ pub fn ConnectPanel(props: &ConnectPanelProps) -> Html {
             <div class="panel-head">
                 <h2 id="connect-heading">{"Kafka Connect"}</h2>
                 <span class="panel-note">{note}</span>
-                <button
-                    class="panel-toggle"
-                    aria-expanded={if *open { "true" } else { "false" }}
-                    aria-controls="connect-body"
-                    aria-label={if *open { "Collapse Kafka Connect" } else { "Expand Kafka Connect" }}
-                    title={if *open { "Collapse" } else { "Expand" }}
-                    onclick={toggle}
-                >
-                    {if *open { "▾" } else { "▸" }}
-                </button>
+                {panel_toggle(*open, "connect-body", "Kafka Connect", toggle)}
             </div>
             if *open {
                 <div class="panel-body" id="connect-body">

@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use crate::components::panel_toggle::panel_toggle;
+
 use crate::view_model::glossary;
 
 use crate::view_model::groups::{
@@ -48,16 +50,7 @@ pub fn GroupsPanel(props: &GroupsPanelProps) -> Html {
             <div class="panel-head">
                 <h2 id="groups-heading">{"Consumer groups"}</h2>
                 <span class="panel-note">{note}</span>
-                <button
-                    class="panel-toggle"
-                    aria-expanded={if *open { "true" } else { "false" }}
-                    aria-controls="groups-body"
-                    aria-label={if *open { "Collapse consumer groups" } else { "Expand consumer groups" }}
-                    title={if *open { "Collapse" } else { "Expand" }}
-                    onclick={toggle}
-                >
-                    {if *open { "▾" } else { "▸" }}
-                </button>
+                {panel_toggle(*open, "groups-body", "consumer groups", toggle)}
             </div>
             if *open {
                 <div class="panel-body" id="groups-body">

@@ -19,6 +19,7 @@ pub mod message_inspector;
 pub mod narration_panel;
 pub mod network_tool;
 pub mod node_inspector;
+pub mod panel_toggle;
 pub mod partition_strip;
 pub mod server_box;
 pub mod theme_picker;

@@ -493,20 +493,24 @@ fn single_field_check(format: Format, columns: &[(String, SqlType)], what: &str)
     Ok(())
 }
 
+/// A CREATE naming a stream or table that exists: ksqlDB's error, or with `IF NOT EXISTS`
+/// the same text as a message and true (nothing more to do).
+fn name_taken(con: &mut Console, kind: SourceKind, name: &str, if_not_exists: bool) -> Result<bool, String> {
+    let Some(existing) = con.ksql_server.metastore.get(name) else { return Ok(false) };
+    let e =
+        format!("Cannot add {} '{name}': A {} with the same name already exists", kind.lower(), existing.kind.lower());
+    if !if_not_exists {
+        return Err(e);
+    }
+    print_lines(con, message(&e));
+    Ok(true)
+}
+
 fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &str) -> Result<(), String> {
     match statement {
         Statement::CreateSource { kind, name, if_not_exists, columns, props } => {
-            if let Some(existing) = con.ksql_server.metastore.get(&name) {
-                let e = format!(
-                    "Cannot add {} '{name}': A {} with the same name already exists",
-                    kind.lower(),
-                    existing.kind.lower()
-                );
-                if if_not_exists {
-                    print_lines(con, message(&e));
-                    return Ok(());
-                }
-                return Err(e);
+            if name_taken(con, kind, &name, if_not_exists)? {
+                return Ok(());
             }
             check_props(&props)?;
             let Some(topic) = prop(&props, "KAFKA_TOPIC").map(Value::display) else {
@@ -583,17 +587,8 @@ fn execute(con: &mut Console, world: &mut World, statement: Statement, text: &st
             Ok(())
         }
         Statement::CreateAsSelect { kind, name, if_not_exists, props, query } => {
-            if let Some(existing) = con.ksql_server.metastore.get(&name) {
-                let e = format!(
-                    "Cannot add {} '{name}': A {} with the same name already exists",
-                    kind.lower(),
-                    existing.kind.lower()
-                );
-                if if_not_exists {
-                    print_lines(con, message(&e));
-                    return Ok(());
-                }
-                return Err(e);
+            if name_taken(con, kind, &name, if_not_exists)? {
+                return Ok(());
             }
             check_props(&props)?;
             let plan = plan(&query, &con.ksql_server.metastore, Some(&name))?;
