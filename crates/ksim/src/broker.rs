@@ -427,7 +427,6 @@ impl Broker {
                                 OffsetSpec::Timestamp(ms) => h
                                     .log
                                     .records()
-                                    .iter()
                                     .find(|r| r.offset < h.log.high_watermark() && r.timestamp_ms >= ms)
                                     .map_or(u64::MAX, |r| r.offset),
                             }),
@@ -657,8 +656,7 @@ impl Broker {
         let key = (OFFSETS_TOPIC.to_string(), partition);
         match self.replicas.partitions.get(&key) {
             Some(h) if h.is_leader => {
-                let records = h.log.records().to_vec();
-                self.groups.load(partition, &records, ctx);
+                self.groups.load(partition, h.log.records(), ctx);
             }
             _ => self.groups.unload(partition, ctx),
         }

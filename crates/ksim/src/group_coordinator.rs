@@ -303,10 +303,10 @@ impl GroupCoordinator {
     }
 
     /// The broker became the leader of `partition`: rebuild its groups from the log.
-    pub(crate) fn load(
+    pub(crate) fn load<'a>(
         &mut self,
         partition: u32,
-        records: &[std::sync::Arc<crate::partition_log::Record>],
+        records: impl Iterator<Item = crate::partition_log::Record<'a>>,
         ctx: &mut Ctx,
     ) {
         if !self.loaded.insert(partition) {

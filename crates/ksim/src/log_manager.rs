@@ -3,7 +3,7 @@
 //! (`cleanup.policy=compact`, the `LogCleaner`), each on its own timer.
 
 use crate::config::TOPIC_CONFIG_DEFAULTS;
-use crate::partition_log::{PartitionLog, Record, RollConfig};
+use crate::partition_log::{Batch, PartitionLog, Record, RollConfig};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -111,6 +111,8 @@ pub(crate) fn apply_retention(log: &mut PartitionLog, config: &LogConfig, now: S
 /// `min.cleanable.dirty.ratio` or a tombstone's delete horizon has passed: for every key
 /// only the latest record stays; tombstones stay `delete.retention.ms` after their first
 /// cleaning (KIP-534) so slow consumers still see the delete. Records without a key go.
+/// The cleaner works on whole batches: it rewrites each with the records it keeps, keeping
+/// the batch's base offset, last offset delta and producer fields (`MemoryRecords.filterTo`).
 pub(crate) fn clean(log: &mut PartitionLog, config: &LogConfig, now: SimTime) -> Option<String> {
     if !config.compact {
         return None;
@@ -118,33 +120,45 @@ pub(crate) fn clean(log: &mut PartitionLog, config: &LogConfig, now: SimTime) ->
     let end = log.first_uncleanable_offset();
     let start = log.log_start_offset();
     let range = log.read(start, end, usize::MAX);
-    let total: u64 = range.iter().map(|r| r.size_bytes()).sum();
-    let dirty: u64 = range.iter().filter(|r| r.offset >= log.cleaned_up_to).map(|r| r.size_bytes()).sum();
-    let tombstone_due = range.iter().any(|r| r.delete_horizon_ms().is_some_and(|h| h <= now.0));
+    let total: u64 = range.iter().map(|b| b.size_bytes()).sum();
+    let dirty: u64 = range.iter().filter(|b| b.last_offset() >= log.cleaned_up_to).map(|b| b.size_bytes()).sum();
+    let tombstone_due = range.iter().any(|b| {
+        b.delete_horizon_ms().is_some_and(|h| h <= now.0) && b.records_from(start).any(|r| r.value().is_none())
+    });
     let ratio = if total == 0 { 0.0 } else { dirty as f64 / total as f64 };
     let dirty_enough = dirty > 0 && ratio >= config.min_cleanable_dirty_ratio;
     if !dirty_enough && !tombstone_due {
         return None;
     }
     let mut latest: BTreeMap<&[u8], u64> = BTreeMap::new();
-    for r in range {
+    for r in range.iter().flat_map(|b| b.records_from(start)) {
         if let Some(k) = r.key() {
             latest.insert(k, r.offset);
         }
     }
-    let kept: Vec<Arc<Record>> = range
-        .iter()
-        .filter(|r| r.key().is_some_and(|k| latest.get(k) == Some(&r.offset)))
-        .filter(|r| r.value().is_some() || r.delete_horizon_ms().is_none_or(|h| h > now.0))
-        .map(|r| {
-            if r.value().is_none() && r.delete_horizon_ms().is_none() {
-                Arc::new(r.with_delete_horizon(now.0 + config.delete_retention_ms))
-            } else {
-                Arc::clone(r)
-            }
-        })
-        .collect();
-    let (kept_count, cleaned) = (kept.len(), range.len());
+    let (mut kept_count, mut cleaned) = (0, 0);
+    let mut kept: Vec<Arc<Batch>> = Vec::new();
+    for b in range {
+        let past_horizon = b.delete_horizon_ms().is_some_and(|h| h <= now.0);
+        let keep = |r: &Record| {
+            r.offset >= start
+                && r.key().is_some_and(|k| latest.get(k) == Some(&r.offset))
+                && (r.value().is_some() || !past_horizon)
+        };
+        // A batch keeping a tombstone gets its delete horizon the first time.
+        let keeps_tombstone = b.records().any(|r| keep(&r) && r.value().is_none());
+        let horizon = b.delete_horizon_ms().or(keeps_tombstone.then_some(now.0 + config.delete_retention_ms));
+        let rewritten = b.filtered(keep, horizon);
+        cleaned += b.records_from(start).count();
+        kept_count += rewritten.record_count();
+        // `BatchRetention.RETAIN_EMPTY`: a producer's last batch stays, emptied, so its
+        // last sequence survives the cleaning.
+        let last_of_producer =
+            b.producer().is_some_and(|p| log.producer_state().last_offset(p.producer_id) == Some(b.last_offset()));
+        if rewritten.record_count() > 0 || last_of_producer {
+            kept.push(rewritten);
+        }
+    }
     log.replace_cleaned(end, kept);
     Some(format!(
         "log cleaner compacted offsets {start}..{end} (dirty ratio {ratio:.2}): kept {kept_count} of {cleaned} record(s)"
@@ -173,7 +187,7 @@ mod tests {
 
     fn live(log: &PartitionLog) -> Vec<(String, Option<String>)> {
         let text = |b: Option<&[u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
-        log.records().iter().map(|r| (text(r.key()).unwrap_or_default(), text(r.value()))).collect()
+        log.records().map(|r| (text(r.key()).unwrap_or_default(), text(r.value()))).collect()
     }
 
     #[test]
@@ -195,7 +209,7 @@ mod tests {
                 ("patient-3".into(), Some("admitted".into()))
             ]
         );
-        let offsets: Vec<u64> = log.records().iter().map(|r| r.offset).collect();
+        let offsets: Vec<u64> = log.records().map(|r| r.offset).collect();
         assert_eq!(offsets, vec![1, 3, 4], "offsets never change: compaction leaves gaps");
         assert!(clean(&mut log, &config, SimTime(11)).is_none(), "nothing dirty: no second pass");
     }

@@ -1,128 +1,282 @@
-//! One replica's copy of a partition's log: its segments, records, log start offset, log end
-//! offset (LEO) and high watermark (HW). Offsets can have gaps once compaction has run.
-//! Batches keep their producer id, epoch and base sequence, and the log keeps the
-//! idempotent producer state derived from them (`UnifiedLog.producerStateManager`).
+//! One replica's copy of a partition's log: its segments, its record batches, log start
+//! offset, log end offset (LEO) and high watermark (HW). The log holds Kafka's unit, the
+//! batch (`RecordBatch`, v2): a base offset and header fields (partition leader epoch,
+//! producer id/epoch/base sequence, delete horizon) with its records inline. The leader's
+//! log, its followers' logs, fetch responses and the session's checkpoints share every
+//! batch (`Arc<Batch>`): a follower appends the fetched batch as it is (`appendAsFollower`).
+//! Offsets can have gaps once compaction has run, and the log keeps the idempotent producer
+//! state derived from the batches (`UnifiedLog.producerStateManager`).
 
 use crate::producer_state::{ProducerBatch, ProducerStateManager};
 use crate::time::SimTime;
 use std::sync::Arc;
 
-/// A record as stored in the log. Every retained record costs this struct once (replicas,
-/// fetches and checkpoints share it as `Arc<Record>`), so it is kept lean: key and value in
-/// one allocation, 32-bit lengths and sizes, and one pointer to what is rarely there (the
-/// producer fields, shared by a batch's records; a tombstone's delete horizon).
+/// One record inside a batch (Kafka's `DefaultRecord`): its deltas from the batch's base
+/// offset and base timestamp and its field lengths; its bytes live in the batch's payload.
+/// Every retained record costs this once (plus its bytes), so it stays small.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Record {
-    pub(crate) offset: u64,
-    /// CreateTime, ms since the Unix epoch (simulated wall clock).
-    pub(crate) timestamp_ms: u64,
-    /// The key's bytes, then the value's.
-    payload: Box<[u8]>,
+struct BatchRecord {
+    timestamp_delta: i64,
+    offset_delta: u32,
     /// The key's length, or `NULL_LEN` for a null key.
     key_len: u32,
     /// The value's length, or `NULL_LEN` for a tombstone ("delete this key" in a
     /// compacted topic).
     value_len: u32,
-    pub(crate) leader_epoch: u32,
-    /// Bytes on disk: the record itself, plus the batch header for a batch's first record.
-    size_bytes: u32,
-    /// None for a record of a non-idempotent batch the cleaner never marked.
-    extras: Option<Arc<Extras>>,
-}
-
-/// The fields most records lack, behind one shared pointer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Extras {
-    /// The idempotence fields of the record's batch (None: producer id -1); every record
-    /// of a batch points at the same `Extras`.
-    producer: Option<BatchProducer>,
-    /// KIP-534: when a tombstone may go, set the first time the cleaner keeps it.
-    delete_horizon_ms: Option<u64>,
 }
 
 /// `key_len`/`value_len` of a null key or value.
 const NULL_LEN: u32 = u32::MAX;
 
-/// A field's length in a `Record` (`NULL_LEN` for null). Kafka's lengths are `int32`s, so
-/// anything a log holds fits; a longer field is cut rather than wrapped.
-fn field_len(field: Option<&Vec<u8>>) -> u32 {
+/// A field's length in a `BatchRecord` (`NULL_LEN` for null). Kafka's lengths are `int32`s,
+/// so anything a log holds fits; a longer field is cut rather than wrapped.
+fn field_len(field: Option<&[u8]>) -> u32 {
     field.map_or(NULL_LEN, |b| u32::try_from(b.len()).unwrap_or(NULL_LEN - 1).min(NULL_LEN - 1))
 }
 
-impl Record {
-    fn new(offset: u64, new: NewRecord, leader_epoch: u32, size_bytes: u64, extras: Option<Arc<Extras>>) -> Record {
-        let (key_len, value_len) = (field_len(new.key.as_ref()), field_len(new.value.as_ref()));
-        let payload = match (new.key, new.value) {
-            (None, None) => Box::default(),
-            (Some(only), None) | (None, Some(only)) => only.into_boxed_slice(),
-            (Some(mut key), Some(value)) => {
-                key.extend_from_slice(&value);
-                key.into_boxed_slice()
-            }
-        };
-        Record {
-            offset,
-            timestamp_ms: new.timestamp_ms,
+/// Bytes a field takes in the payload (none for null).
+fn stored_len(len: u32) -> usize {
+    if len == NULL_LEN {
+        0
+    } else {
+        len as usize
+    }
+}
+
+/// A record batch as the log stores it (Kafka's `DefaultRecordBatch`). Never changed once
+/// appended: the cleaner writes a new batch in place of the one it compacts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Batch {
+    base_offset: u64,
+    /// `baseTimestamp`: the first record's CreateTime, ms since the Unix epoch.
+    base_timestamp_ms: u64,
+    /// `lastOffsetDelta`: kept when compaction removes the batch's last records, so the
+    /// batch still ends where it did (and a producer's last sequence stays known).
+    last_offset_delta: u32,
+    partition_leader_epoch: u32,
+    /// Bytes on disk: the 61-byte header and the records.
+    size_bytes: u32,
+    /// The idempotence fields (None: producer id -1).
+    producer: Option<ProducerBatch>,
+    /// KIP-534: when the batch's tombstones may go, set the first time the cleaner keeps one.
+    delete_horizon_ms: Option<u64>,
+    records: Box<[BatchRecord]>,
+    /// Every record's key bytes, then its value bytes, in record order.
+    payload: Box<[u8]>,
+}
+
+impl Batch {
+    /// A batch of `records` starting at `base_offset` (the first record sets the base
+    /// timestamp), written by the leader of `partition_leader_epoch`.
+    fn new(
+        base_offset: u64,
+        records: Vec<NewRecord>,
+        partition_leader_epoch: u32,
+        producer: Option<ProducerBatch>,
+    ) -> Batch {
+        let base_timestamp_ms = records.first().map_or(0, |r| r.timestamp_ms);
+        let mut payload = Vec::with_capacity(
+            records.iter().map(|r| r.key.as_ref().map_or(0, Vec::len) + r.value.as_ref().map_or(0, Vec::len)).sum(),
+        );
+        let mut fields = Vec::with_capacity(records.len());
+        for (i, r) in records.into_iter().enumerate() {
+            let (key_len, value_len) = (field_len(r.key.as_deref()), field_len(r.value.as_deref()));
+            payload.extend_from_slice(r.key.as_deref().map_or(&[][..], |k| &k[..stored_len(key_len)]));
+            payload.extend_from_slice(r.value.as_deref().map_or(&[][..], |v| &v[..stored_len(value_len)]));
+            fields.push(BatchRecord {
+                timestamp_delta: r.timestamp_ms as i64 - base_timestamp_ms as i64,
+                offset_delta: u32::try_from(i).unwrap_or(u32::MAX),
+                key_len,
+                value_len,
+            });
+        }
+        let last_offset_delta = u32::try_from(fields.len().saturating_sub(1)).unwrap_or(u32::MAX);
+        Batch::assemble(
+            base_offset,
+            base_timestamp_ms,
+            last_offset_delta,
+            partition_leader_epoch,
+            producer,
+            None,
+            fields,
             payload,
-            key_len,
-            value_len,
-            leader_epoch,
-            size_bytes: u32::try_from(size_bytes).unwrap_or(u32::MAX),
-            extras,
-        }
+        )
     }
 
-    /// Where the value starts in `payload`.
-    fn value_start(&self) -> usize {
-        if self.key_len == NULL_LEN {
-            0
-        } else {
-            self.key_len as usize
-        }
+    /// A batch from its parts, its size computed as Kafka's `DefaultRecordBatch.sizeInBytes`.
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        base_offset: u64,
+        base_timestamp_ms: u64,
+        last_offset_delta: u32,
+        partition_leader_epoch: u32,
+        producer: Option<ProducerBatch>,
+        delete_horizon_ms: Option<u64>,
+        records: Vec<BatchRecord>,
+        payload: Vec<u8>,
+    ) -> Batch {
+        let mut batch = Batch {
+            base_offset,
+            base_timestamp_ms,
+            last_offset_delta,
+            partition_leader_epoch,
+            size_bytes: 0,
+            producer,
+            delete_horizon_ms,
+            records: records.into_boxed_slice(),
+            payload: payload.into_boxed_slice(),
+        };
+        let records_bytes: u64 = batch
+            .records
+            .iter()
+            .zip(batch.records())
+            .map(|(f, r)| record_bytes(u64::from(f.offset_delta), f.timestamp_delta, r.key(), r.value()))
+            .sum();
+        batch.size_bytes = u32::try_from(BATCH_OVERHEAD_BYTES + records_bytes).unwrap_or(u32::MAX);
+        batch
     }
 
-    pub(crate) fn key(&self) -> Option<&[u8]> {
-        if self.key_len == NULL_LEN {
-            return None;
-        }
-        self.payload.get(..self.key_len as usize)
-    }
-
-    /// `None` for a tombstone.
-    pub(crate) fn value(&self) -> Option<&[u8]> {
-        if self.value_len == NULL_LEN {
-            return None;
-        }
-        self.payload.get(self.value_start()..)
+    /// `lastOffset`: where the batch ends, even when compaction removed its last records.
+    pub(crate) fn last_offset(&self) -> u64 {
+        self.base_offset + u64::from(self.last_offset_delta)
     }
 
     pub(crate) fn size_bytes(&self) -> u64 {
         u64::from(self.size_bytes)
     }
 
+    /// `maxTimestamp`: the newest record's timestamp (the base timestamp when empty).
+    fn max_timestamp_ms(&self) -> u64 {
+        let newest = self.records.iter().map(|f| f.timestamp_delta).max().unwrap_or(0);
+        self.base_timestamp_ms.wrapping_add_signed(newest)
+    }
+
+    pub(crate) fn producer(&self) -> Option<ProducerBatch> {
+        self.producer
+    }
+
     pub(crate) fn delete_horizon_ms(&self) -> Option<u64> {
-        self.extras.as_ref().and_then(|e| e.delete_horizon_ms)
+        self.delete_horizon_ms
     }
 
-    /// This record with its delete horizon set (the cleaner keeping a tombstone).
-    pub(crate) fn with_delete_horizon(&self, at_ms: u64) -> Record {
-        let extras = Extras { producer: self.producer(), delete_horizon_ms: Some(at_ms) };
-        Record { extras: Some(Arc::new(extras)), ..self.clone() }
+    /// How many records the batch holds now (fewer than it was written with once compacted).
+    pub(crate) fn record_count(&self) -> usize {
+        self.records.len()
     }
 
-    /// The batch's producer fields and offset range (None: producer id -1).
-    pub(crate) fn producer(&self) -> Option<BatchProducer> {
-        self.extras.as_ref().and_then(|e| e.producer)
+    /// The batch's records, in offset order.
+    pub(crate) fn records(&self) -> BatchRecords<'_> {
+        BatchRecords { batch: self, next: 0, at: 0 }
+    }
+
+    /// The records at or after `offset` (a fetch from the middle of the batch skips the
+    /// ones before its position, as Kafka's consumer does).
+    pub(crate) fn records_from(&self, offset: u64) -> impl Iterator<Item = Record<'_>> {
+        self.records().skip_while(move |r| r.offset < offset)
+    }
+
+    /// The producer state entry this batch makes (`ProducerAppendInfo`): its sequences span
+    /// the offsets it was written with, compacted or not.
+    fn update_producer_state(&self, state: &mut ProducerStateManager) {
+        if let Some(p) = self.producer {
+            state.update(p, self.last_offset_delta + 1, self.base_offset);
+        }
+    }
+
+    /// The cleaner's rewrite (`MemoryRecords.filterTo`): the records `keep` accepts, with the
+    /// base offset, producer fields and last offset delta kept; `delete_horizon_ms` stamped
+    /// when the batch gets one. The batch itself when nothing changes.
+    pub(crate) fn filtered(
+        self: &Arc<Batch>,
+        keep: impl Fn(&Record) -> bool,
+        delete_horizon_ms: Option<u64>,
+    ) -> Arc<Batch> {
+        let kept: Vec<bool> = self.records().map(|r| keep(&r)).collect();
+        if kept.iter().all(|k| *k) && delete_horizon_ms == self.delete_horizon_ms {
+            return Arc::clone(self);
+        }
+        let mut payload = Vec::new();
+        let mut fields = Vec::new();
+        // The builder's base timestamp is the first kept record's (Kafka writes the delete
+        // horizon there instead; see ARCHITECTURE.md's simplifications).
+        let base_timestamp_ms =
+            self.records().zip(&kept).find(|(_, k)| **k).map_or(self.base_timestamp_ms, |(r, _)| r.timestamp_ms);
+        for ((r, f), _) in self.records().zip(self.records.iter()).zip(&kept).filter(|(_, k)| **k) {
+            payload.extend_from_slice(r.key().unwrap_or_default());
+            payload.extend_from_slice(r.value().unwrap_or_default());
+            fields.push(BatchRecord { timestamp_delta: r.timestamp_ms as i64 - base_timestamp_ms as i64, ..f.clone() });
+        }
+        Arc::new(Batch::assemble(
+            self.base_offset,
+            base_timestamp_ms,
+            self.last_offset_delta,
+            self.partition_leader_epoch,
+            self.producer,
+            delete_horizon_ms,
+            fields,
+            payload,
+        ))
     }
 }
 
-/// A batch's producer fields and offset range, shared by its records so producer state
-/// can be rebuilt from the log (Kafka reads them from the batch header).
+/// A record read from a batch: its offset and timestamp, and its key and value borrowed
+/// from the batch's payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct BatchProducer {
-    pub(crate) batch: ProducerBatch,
-    pub(crate) base_offset: u64,
-    pub(crate) record_count: u32,
+pub(crate) struct Record<'a> {
+    pub(crate) offset: u64,
+    /// CreateTime, ms since the Unix epoch (simulated wall clock).
+    pub(crate) timestamp_ms: u64,
+    key: Option<&'a [u8]>,
+    value: Option<&'a [u8]>,
+}
+
+impl<'a> Record<'a> {
+    pub(crate) fn key(&self) -> Option<&'a [u8]> {
+        self.key
+    }
+
+    /// `None` for a tombstone.
+    pub(crate) fn value(&self) -> Option<&'a [u8]> {
+        self.value
+    }
+}
+
+/// Iterates a batch's records, walking its payload.
+#[derive(Clone, Debug)]
+pub(crate) struct BatchRecords<'a> {
+    batch: &'a Batch,
+    next: usize,
+    /// Where the next record's bytes begin in the payload.
+    at: usize,
+}
+
+impl<'a> Iterator for BatchRecords<'a> {
+    type Item = Record<'a>;
+
+    fn next(&mut self) -> Option<Record<'a>> {
+        let f = self.batch.records.get(self.next)?;
+        self.next += 1;
+        let mut field = |len: u32| {
+            (len != NULL_LEN).then(|| {
+                let start = self.at;
+                self.at += len as usize;
+                self.batch.payload.get(start..self.at).unwrap_or_default()
+            })
+        };
+        let key = field(f.key_len);
+        let value = field(f.value_len);
+        Some(Record {
+            offset: self.batch.base_offset + u64::from(f.offset_delta),
+            timestamp_ms: self.batch.base_timestamp_ms.wrapping_add_signed(f.timestamp_delta),
+            key,
+            value,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.batch.records.len() - self.next;
+        (left, Some(left))
+    }
 }
 
 /// A record before the leader assigns its offset.
@@ -133,12 +287,12 @@ pub(crate) struct NewRecord {
     pub(crate) value: Option<Vec<u8>>,
 }
 
-/// One `.log` file: records from `base_offset` up to the next segment's base.
+/// One `.log` file: batches from `base_offset` up to the next segment's base.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Segment {
     pub(crate) base_offset: u64,
     pub(crate) size_bytes: u64,
-    /// When the segment received its first record (the `segment.ms` roll clock).
+    /// When the segment received its first batch (the `segment.ms` roll clock).
     pub(crate) first_append_ms: Option<u64>,
     /// The largest record timestamp in it (the `retention.ms` clock).
     pub(crate) max_timestamp_ms: u64,
@@ -188,10 +342,9 @@ fn record_bytes(offset_delta: u64, timestamp_delta: i64, key: Option<&[u8]>, val
 
 #[derive(Clone, Debug)]
 pub(crate) struct PartitionLog {
-    /// In offset order; gaps where compaction removed records. Shared, not copied, with
-    /// followers' fetches, consumers' fetches and the session's checkpoints: a record never
-    /// changes once appended (the cleaner replaces the ones it rewrites).
-    records: Vec<Arc<Record>>,
+    /// In offset order; gaps where compaction removed records. Batches below the log start
+    /// stay until their segment goes, as in Kafka, but nobody reads them.
+    batches: Vec<Arc<Batch>>,
     /// In base offset order; the last one is the active segment.
     segments: Vec<Segment>,
     log_start_offset: u64,
@@ -213,7 +366,7 @@ impl Default for PartitionLog {
 impl PartitionLog {
     fn starting_at(offset: u64) -> PartitionLog {
         PartitionLog {
-            records: Vec::new(),
+            batches: Vec::new(),
             segments: vec![Segment::new(offset)],
             log_start_offset: offset,
             log_end_offset: offset,
@@ -231,12 +384,8 @@ impl PartitionLog {
     /// when a broker loads its logs on restart).
     pub(crate) fn rebuild_producer_state(&mut self) {
         let mut state = ProducerStateManager::default();
-        let mut last_batch = None;
-        for p in self.records.iter().filter_map(|r| r.producer()) {
-            if last_batch != Some(p.base_offset) {
-                last_batch = Some(p.base_offset);
-                state.update(p.batch, p.record_count, p.base_offset);
-            }
+        for b in &self.batches {
+            b.update_producer_state(&mut state);
         }
         self.producer_state = state;
     }
@@ -253,8 +402,63 @@ impl PartitionLog {
         self.high_watermark
     }
 
-    pub(crate) fn records(&self) -> &[Arc<Record>] {
-        &self.records
+    /// The batches the log holds, in offset order (the first may begin below the log start).
+    pub(crate) fn batches(&self) -> &[Arc<Batch>] {
+        &self.batches
+    }
+
+    /// Every record from the log start on, in offset order.
+    pub(crate) fn records(&self) -> impl Iterator<Item = Record<'_>> {
+        self.records_from(self.log_start_offset)
+    }
+
+    /// The records at or after `offset` (and the log start), in offset order.
+    pub(crate) fn records_from(&self, offset: u64) -> impl Iterator<Item = Record<'_>> {
+        let offset = offset.max(self.log_start_offset);
+        let from = self.batch_index(offset);
+        self.batches[from..].iter().flat_map(move |b| b.records_from(offset))
+    }
+
+    /// The records from the log start on, skipping the first `skip` of them.
+    pub(crate) fn records_skipping(&self, skip: usize) -> impl Iterator<Item = Record<'_>> {
+        let mut left = skip;
+        let mut from = self.batch_index(self.log_start_offset);
+        while let Some(b) = self.batches.get(from) {
+            let here = self.readable_in(b);
+            if left < here {
+                break;
+            }
+            left -= here;
+            from += 1;
+        }
+        let start = self.log_start_offset;
+        self.batches[from..].iter().flat_map(move |b| b.records_from(start)).skip(left)
+    }
+
+    /// How many records the log holds from its log start on.
+    pub(crate) fn record_count(&self) -> usize {
+        self.batches[self.batch_index(self.log_start_offset)..].iter().map(|b| self.readable_in(b)).sum()
+    }
+
+    /// How many records below `offset` the log holds from its log start on.
+    pub(crate) fn records_before(&self, offset: u64) -> usize {
+        let start = self.batch_index(self.log_start_offset);
+        let holding = self.batch_index(offset);
+        let whole: usize = self.batches[start.min(holding)..holding].iter().map(|b| self.readable_in(b)).sum();
+        let partial = self
+            .batches
+            .get(holding)
+            .map_or(0, |b| b.records_from(self.log_start_offset).take_while(|r| r.offset < offset).count());
+        whole + partial
+    }
+
+    /// The records of `batch` at or after the log start.
+    fn readable_in(&self, batch: &Batch) -> usize {
+        if batch.base_offset >= self.log_start_offset {
+            batch.record_count()
+        } else {
+            batch.records_from(self.log_start_offset).count()
+        }
     }
 
     pub(crate) fn segments(&self) -> &[Segment] {
@@ -265,9 +469,9 @@ impl PartitionLog {
         self.segments.iter().map(|s| s.size_bytes).sum()
     }
 
-    /// Where the records at or after `offset` begin in `records`.
-    fn index_of(&self, offset: u64) -> usize {
-        self.records.partition_point(|r| r.offset < offset)
+    /// The first batch that ends at or after `offset` (the one holding it, if any).
+    fn batch_index(&self, offset: u64) -> usize {
+        self.batches.partition_point(|b| b.last_offset() < offset)
     }
 
     /// Rolls a new active segment when the current one is full or old (`LogSegment.shouldRoll`).
@@ -280,53 +484,35 @@ impl PartitionLog {
         }
     }
 
-    /// Adds a record at the end, into the active segment.
-    fn push(&mut self, record: Record, now: SimTime) {
-        self.push_shared(Arc::new(record), now);
-    }
-
-    fn push_shared(&mut self, record: Arc<Record>, now: SimTime) {
-        self.log_end_offset = record.offset + 1;
+    /// Adds a batch at the end, into the active segment.
+    fn push(&mut self, batch: Arc<Batch>, now: SimTime) {
+        self.log_end_offset = batch.last_offset() + 1;
         if let Some(active) = self.segments.last_mut() {
-            active.size_bytes += record.size_bytes();
+            active.size_bytes += batch.size_bytes();
             active.first_append_ms.get_or_insert(now.0);
-            active.max_timestamp_ms = active.max_timestamp_ms.max(record.timestamp_ms);
+            active.max_timestamp_ms = active.max_timestamp_ms.max(batch.max_timestamp_ms());
         }
-        self.records.push(record);
+        self.batches.push(batch);
     }
 
-    /// Leader append: assigns consecutive offsets and returns the base offset. The caller
+    /// Leader append: one batch at the next offsets; returns its base offset. The caller
     /// has checked an idempotent batch against `producer_state` first.
     pub(crate) fn append(
         &mut self,
-        batch: Vec<NewRecord>,
+        records: Vec<NewRecord>,
         producer: Option<ProducerBatch>,
         leader_epoch: u32,
         roll: RollConfig,
         now: SimTime,
     ) -> u64 {
         let base = self.log_end_offset;
-        let record_count = batch.len() as u32;
-        let producer = producer.map(|batch| BatchProducer { batch, base_offset: base, record_count });
-        if let Some(p) = producer {
-            self.producer_state.update(p.batch, record_count, base);
+        if records.is_empty() {
+            return base;
         }
-        let extras = producer.map(|p| Arc::new(Extras { producer: Some(p), delete_horizon_ms: None }));
-        let first_timestamp = batch.first().map_or(0, |r| r.timestamp_ms);
-        let sizes: Vec<u64> = batch
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let delta = r.timestamp_ms as i64 - first_timestamp as i64;
-                let header = if i == 0 { BATCH_OVERHEAD_BYTES } else { 0 };
-                header + record_bytes(i as u64, delta, r.key.as_deref(), r.value.as_deref())
-            })
-            .collect();
-        self.maybe_roll(sizes.iter().sum(), roll, now);
-        for (i, (r, size_bytes)) in batch.into_iter().zip(sizes).enumerate() {
-            let record = Record::new(base + i as u64, r, leader_epoch, size_bytes, extras.clone());
-            self.push(record, now);
-        }
+        let batch = Batch::new(base, records, leader_epoch, producer);
+        batch.update_producer_state(&mut self.producer_state);
+        self.maybe_roll(batch.size_bytes(), roll, now);
+        self.push(Arc::new(batch), now);
         base
     }
 
@@ -338,26 +524,38 @@ impl PartitionLog {
         }
     }
 
-    /// Follower append of the leader's records, keeping their offsets, epochs and sizes
-    /// (a compacted leader sends offsets with gaps).
-    pub(crate) fn append_replicated(&mut self, records: &[Arc<Record>], roll: RollConfig, now: SimTime) {
-        let fresh: Vec<&Arc<Record>> = records.iter().filter(|r| r.offset >= self.log_end_offset).collect();
-        self.maybe_roll(fresh.iter().map(|r| r.size_bytes()).sum(), roll, now);
-        let mut last_batch = self.records.last().and_then(|r| r.producer()).map(|p| p.base_offset);
-        for r in fresh {
+    /// Follower append of the leader's batches as they are (`appendAsFollower`), keeping
+    /// their offsets, epochs and sizes (a compacted leader sends offsets with gaps). Batches
+    /// this log already has are skipped.
+    pub(crate) fn append_replicated(&mut self, batches: &[Arc<Batch>], roll: RollConfig, now: SimTime) {
+        let fresh: Vec<&Arc<Batch>> = batches.iter().filter(|b| b.last_offset() >= self.log_end_offset).collect();
+        let Some(first) = fresh.first() else { return };
+        if first.base_offset < self.log_end_offset {
+            // The leader's log start is inside this batch (`DeleteRecords` mid-batch) and this
+            // replica starts there: Kafka's `Partition.appendRecordsToFollowerOrFutureReplica`
+            // restarts the log at the batch's base, keeping the log start. A log that holds
+            // batches already never gets here: it fetches from a batch boundary.
+            if !self.batches.is_empty() {
+                return;
+            }
+            let log_start = self.log_start_offset;
+            *self = PartitionLog::starting_at(first.base_offset);
+            self.log_start_offset = log_start;
+            self.high_watermark = log_start;
+            self.cleaned_up_to = log_start;
+        }
+        self.maybe_roll(fresh.iter().map(|b| b.size_bytes()).sum(), roll, now);
+        for b in fresh {
             // `ProducerAppendInfo` with origin REPLICATION: followers take the leader's
             // batches as they are and only record them.
-            if let Some(p) = r.producer().filter(|p| last_batch != Some(p.base_offset)) {
-                last_batch = Some(p.base_offset);
-                self.producer_state.update(p.batch, p.record_count, p.base_offset);
-            }
-            self.push_shared(Arc::clone(r), now);
+            b.update_producer_state(&mut self.producer_state);
+            self.push(Arc::clone(b), now);
         }
     }
 
-    /// The leader epoch of the last record (0 for an empty log).
+    /// The leader epoch of the last batch (0 for an empty log).
     pub(crate) fn last_epoch(&self) -> u32 {
-        self.records.last().map_or(0, |r| r.leader_epoch)
+        self.batches.last().map_or(0, |b| b.partition_leader_epoch)
     }
 
     /// `endOffsetForEpoch` (KIP-101): the largest epoch ≤ `epoch` in this log and the offset
@@ -368,23 +566,25 @@ impl PartitionLog {
         if self.last_epoch() <= epoch {
             return (self.last_epoch(), self.log_end_offset());
         }
-        match self.records.partition_point(|r| r.leader_epoch <= epoch) {
+        match self.batches.partition_point(|b| b.partition_leader_epoch <= epoch) {
             0 => (0, self.log_start_offset),
-            i => (self.records[i - 1].leader_epoch, self.records[i].offset),
+            i => (self.batches[i - 1].partition_leader_epoch, self.batches[i].base_offset),
         }
     }
 
     /// Cuts the log back to `end` (a follower dropping a tail its new leader never had).
+    /// As Kafka's `LogSegment.truncateTo`, the batch holding `end` goes whole: truncation
+    /// points are batch boundaries (where a leader epoch ends).
     pub(crate) fn truncate(&mut self, end: u64) {
         if end < self.log_start_offset {
             return self.truncate_fully_and_start_at(end);
         }
-        let keep = self.index_of(end);
-        self.records.truncate(keep);
+        let keep = self.batch_index(end);
+        self.batches.truncate(keep);
         self.log_end_offset = end.min(self.log_end_offset);
         self.segments.retain(|s| s.base_offset < end || s.base_offset == self.log_start_offset);
         let from = self.segments.last().map_or(0, |s| s.base_offset);
-        let tail: u64 = self.records[self.index_of(from)..].iter().map(|r| r.size_bytes()).sum();
+        let tail: u64 = self.batches.iter().filter(|b| b.base_offset >= from).map(|b| b.size_bytes()).sum();
         if let Some(active) = self.segments.last_mut() {
             active.size_bytes = tail;
         }
@@ -416,28 +616,39 @@ impl PartitionLog {
         }
     }
 
-    /// Records from `offset` below `limit` (the HW for consumers), at most `max` of them.
-    pub(crate) fn read(&self, offset: u64, limit: u64, max: usize) -> &[Arc<Record>] {
+    /// A fetch from `offset`: the whole batches from the one holding it, each ending below
+    /// `limit` (the HW for consumers), until they hold `max` records (at least one batch,
+    /// as Kafka returns at least one batch whatever `fetch.max.bytes`). The reader skips the
+    /// records before its position.
+    pub(crate) fn read(&self, offset: u64, limit: u64, max: usize) -> &[Arc<Batch>] {
         let end = limit.min(self.log_end_offset());
         if offset < self.log_start_offset || offset >= end {
             return &[];
         }
-        let from = self.index_of(offset);
-        let to = self.index_of(end).min(from + max);
-        &self.records[from..to]
+        let from = self.batch_index(offset);
+        let below = self.batch_index(end);
+        let mut to = from;
+        let mut held = 0;
+        while to < below && (to == from || held < max) {
+            held += self.batches[to].record_count();
+            to += 1;
+        }
+        &self.batches[from..to]
     }
 
-    /// Moves the log start forward (`DeleteRecords`, or retention deleting segments): the
-    /// records below it go, with every segment that ends at or before it.
+    /// Moves the log start forward (`DeleteRecords`, or retention deleting segments): every
+    /// segment that ends at or before it goes with its batches; a batch the log start falls
+    /// inside stays, its records below it unreadable (Kafka's `maybeIncrementLogStartOffset`).
     pub(crate) fn increment_log_start_offset(&mut self, to: u64) {
         if to <= self.log_start_offset || to > self.high_watermark {
             return;
         }
         self.log_start_offset = to;
-        let drop = self.index_of(to);
-        self.records.drain(..drop);
         let keep_from = self.segments.iter().rposition(|s| s.base_offset <= to).unwrap_or(0);
         self.segments.drain(..keep_from);
+        let first_base = self.segments.first().map_or(to, |s| s.base_offset);
+        let drop = self.batches.partition_point(|b| b.base_offset < first_base);
+        self.batches.drain(..drop);
         self.cleaned_up_to = self.cleaned_up_to.max(to);
     }
 
@@ -462,20 +673,22 @@ impl PartitionLog {
         self.segments.last().map_or(0, |s| s.base_offset).min(self.high_watermark)
     }
 
-    /// Replaces the records below `end` with `kept` (the cleaner's output, in offset order),
-    /// recomputing segment sizes and merging segments the cleaning emptied.
-    pub(crate) fn replace_cleaned(&mut self, end: u64, kept: Vec<Arc<Record>>) {
-        let split = self.index_of(end);
-        let tail = self.records.split_off(split);
-        self.records = kept;
-        self.records.extend(tail);
+    /// Replaces the batches ending below `end` with `kept` (the cleaner's output, in offset
+    /// order), recomputing segment sizes and merging segments the cleaning emptied.
+    pub(crate) fn replace_cleaned(&mut self, end: u64, kept: Vec<Arc<Batch>>) {
+        let split = self.batch_index(end);
+        let tail = self.batches.split_off(split);
+        self.batches = kept;
+        self.batches.extend(tail);
         let active = self.segments.len().saturating_sub(1);
         let mut merged: Vec<Segment> = Vec::new();
         for (i, seg) in self.segments.iter().enumerate() {
             let upper = self.segments.get(i + 1).map_or(u64::MAX, |n| n.base_offset);
-            let inside = &self.records[self.index_of(seg.base_offset)..self.index_of(upper)];
+            let lo = self.batches.partition_point(|b| b.base_offset < seg.base_offset);
+            let hi = self.batches.partition_point(|b| b.base_offset < upper);
+            let inside = &self.batches[lo..hi];
             let mut seg = seg.clone();
-            seg.size_bytes = inside.iter().map(|r| r.size_bytes()).sum();
+            seg.size_bytes = inside.iter().map(|b| b.size_bytes()).sum();
             // An emptied closed segment folds into the one before it (`groupSegmentsBySize`).
             if i < active && inside.is_empty() && !merged.is_empty() {
                 continue;
@@ -495,6 +708,15 @@ mod tests {
         NewRecord { timestamp_ms: 1, key: None, value: Some(v.as_bytes().to_vec()) }
     }
 
+    fn offsets<'a>(records: impl Iterator<Item = Record<'a>>) -> Vec<u64> {
+        records.map(|r| r.offset).collect()
+    }
+
+    /// The offsets in fetched batches, from `offset` on (what a consumer keeps).
+    fn fetched(batches: &[Arc<Batch>], offset: u64) -> Vec<u64> {
+        offsets(batches.iter().flat_map(|b| b.records_from(offset)))
+    }
+
     #[test]
     fn offsets_are_consecutive_and_reads_stop_at_the_high_watermark() {
         let mut log = PartitionLog::default();
@@ -503,10 +725,24 @@ mod tests {
         assert_eq!(log.log_end_offset(), 3);
         assert!(log.read(0, log.high_watermark(), 10).is_empty());
         log.advance_high_watermark(2);
-        let read: Vec<u64> = log.read(0, log.high_watermark(), 10).iter().map(|r| r.offset).collect();
-        assert_eq!(read, vec![0, 1]);
+        assert_eq!(fetched(log.read(0, log.high_watermark(), 10), 0), vec![0, 1]);
         log.advance_high_watermark(1);
         assert_eq!(log.high_watermark(), 2, "the HW never goes back");
+    }
+
+    #[test]
+    fn a_fetch_from_the_middle_of_a_batch_gets_the_whole_batch() {
+        let mut log = PartitionLog::default();
+        log.append(vec![rec("a"), rec("b"), rec("c")], None, 0, RollConfig::default(), SimTime(1));
+        log.append(vec![rec("d"), rec("e")], None, 0, RollConfig::default(), SimTime(1));
+        log.advance_high_watermark(5);
+        let read = log.read(1, 5, 1);
+        assert_eq!(read.len(), 1, "at least one batch, whole, whatever the maximum");
+        assert_eq!(read[0].base_offset, 0);
+        assert_eq!(fetched(read, 1), vec![1, 2], "the reader skips the records before its position");
+        assert_eq!(fetched(log.read(1, 5, 10), 1), vec![1, 2, 3, 4]);
+        assert!(log.read(1, 4, 10).len() == 1, "a batch reaching past the limit is not sent");
+        assert_eq!(offsets(log.records_from(4)), vec![4]);
     }
 
     #[test]
@@ -521,6 +757,7 @@ mod tests {
         log.truncate(2);
         assert_eq!((log.log_end_offset(), log.high_watermark()), (2, 2));
         assert_eq!(log.last_epoch(), 0);
+        assert_eq!(offsets(log.records()), vec![0, 1]);
     }
 
     #[test]
@@ -530,6 +767,9 @@ mod tests {
         let mut log = PartitionLog::default();
         log.append(vec![rec("82 bpm")], None, 0, RollConfig::default(), SimTime(1));
         assert_eq!(log.size_bytes(), 61 + 13);
+        // Two records, one header: the second is 13 bytes too (offset delta 1 is one byte).
+        log.append(vec![rec("82 bpm"), rec("95 bpm")], None, 0, RollConfig::default(), SimTime(1));
+        assert_eq!(log.size_bytes(), 61 + 13 + 61 + 2 * 13);
     }
 
     #[test]
@@ -546,7 +786,35 @@ mod tests {
         assert_eq!(log.delete_oldest_segments(5), 1, "the active segment never goes");
         assert_eq!(log.log_start_offset(), 2);
         assert!(log.read(0, 4, 10).is_empty(), "offsets below the log start are gone");
-        assert_eq!(log.read(2, 4, 10).iter().map(|r| r.offset).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(fetched(log.read(2, 4, 10), 2), vec![2, 3]);
+        assert_eq!(log.batches().len(), 2, "the deleted segment's batches went with it");
+    }
+
+    #[test]
+    fn a_log_start_inside_a_batch_hides_its_first_records_and_keeps_the_batch() {
+        let mut log = PartitionLog::default();
+        log.append(vec![rec("a"), rec("b"), rec("c")], None, 0, RollConfig::default(), SimTime(1));
+        log.append(vec![rec("d")], None, 0, RollConfig::default(), SimTime(1));
+        log.advance_high_watermark(4);
+        let size = log.size_bytes();
+        log.increment_log_start_offset(1);
+        assert_eq!(log.batches().len(), 2, "the batch stays until its segment goes");
+        assert_eq!(log.size_bytes(), size);
+        assert_eq!(offsets(log.records()), vec![1, 2, 3]);
+        assert_eq!((log.record_count(), log.records_before(3)), (3, 2));
+        assert_eq!(offsets(log.records_skipping(1)), vec![2, 3]);
+        assert!(log.read(0, 4, 10).is_empty(), "offset 0 is below the log start");
+        let read = log.read(1, 4, 10);
+        assert_eq!(read[0].base_offset, 0, "a fetch at the log start gets the batch holding it");
+
+        // A new follower starts at the leader's log start and takes the batch as it is.
+        let mut follower = PartitionLog::starting_at(1);
+        follower.append_replicated(read, RollConfig::default(), SimTime(2));
+        assert_eq!(follower.log_start_offset(), 1, "the log start stays");
+        assert_eq!(follower.segments()[0].base_offset, 0, "the log now begins at the batch's base");
+        assert_eq!(follower.log_end_offset(), 4);
+        follower.follow_high_watermark(4);
+        assert_eq!(offsets(follower.records()), vec![1, 2, 3]);
     }
 
     #[test]
@@ -567,11 +835,36 @@ mod tests {
             log.append(vec![rec(v)], None, 0, roll, SimTime(1));
         }
         log.advance_high_watermark(3);
-        let kept: Vec<Arc<Record>> = log.records().iter().filter(|r| r.offset == 0).cloned().collect();
+        let kept: Vec<Arc<Batch>> = log.batches().iter().filter(|b| b.base_offset == 0).cloned().collect();
         log.replace_cleaned(2, kept);
-        assert_eq!(log.read(1, 3, 10).iter().map(|r| r.offset).collect::<Vec<_>>(), vec![2], "offset 1 is gone");
+        assert_eq!(fetched(log.read(1, 3, 10), 1), vec![2], "offset 1 is gone");
         assert_eq!(log.segments().len(), 2, "the emptied segment folded into the one before");
         assert_eq!(log.log_end_offset(), 3);
+    }
+
+    #[test]
+    fn a_filtered_batch_keeps_its_base_end_and_producer_fields() {
+        let p = ProducerBatch { producer_id: 1000, producer_epoch: 0, base_sequence: 7 };
+        let mut log = PartitionLog::default();
+        let keyed = |k: &str, v: Option<&str>, t: u64| NewRecord {
+            timestamp_ms: t,
+            key: Some(k.as_bytes().to_vec()),
+            value: v.map(|v| v.as_bytes().to_vec()),
+        };
+        let batch = vec![keyed("bed-1", Some("82"), 10), keyed("bed-2", None, 11), keyed("bed-3", Some("95"), 12)];
+        log.append(batch, Some(p), 3, RollConfig::default(), SimTime(1));
+        let original = Arc::clone(&log.batches()[0]);
+        assert!(Arc::ptr_eq(&original.filtered(|_| true, None), &original), "nothing removed: the same batch");
+        let cleaned = original.filtered(|r| r.offset != 2, Some(5_000));
+        assert_eq!((cleaned.base_offset, cleaned.last_offset(), cleaned.record_count()), (0, 2, 2));
+        assert_eq!((cleaned.producer(), cleaned.partition_leader_epoch), (Some(p), 3));
+        assert_eq!(cleaned.delete_horizon_ms(), Some(5_000));
+        let read: Vec<(u64, u64, Option<&[u8]>)> =
+            cleaned.records().map(|r| (r.offset, r.timestamp_ms, r.value())).collect();
+        assert_eq!(read, vec![(0, 10, Some(&b"82"[..])), (1, 11, None)]);
+        assert!(cleaned.size_bytes() < original.size_bytes());
+        let empty = original.filtered(|_| false, None);
+        assert_eq!((empty.record_count(), empty.last_offset(), empty.size_bytes()), (0, 2, 61));
     }
 
     #[test]
@@ -582,9 +875,10 @@ mod tests {
         leader.append(vec![rec("c")], None, 0, RollConfig::default(), SimTime(1));
         leader.append(vec![rec("d"), rec("e")], Some(p(2)), 0, RollConfig::default(), SimTime(1));
         let mut follower = PartitionLog::default();
-        follower.append_replicated(&leader.records()[..4], RollConfig::default(), SimTime(2));
-        follower.append_replicated(leader.records(), RollConfig::default(), SimTime(2));
+        follower.append_replicated(&leader.batches()[..2], RollConfig::default(), SimTime(2));
+        follower.append_replicated(leader.batches(), RollConfig::default(), SimTime(2));
         assert_eq!(follower.producer_state(), leader.producer_state(), "replicated batches, same state");
+        assert!(Arc::ptr_eq(&follower.batches()[2], &leader.batches()[2]), "followers share the leader's batches");
         let mut rebuilt = follower.clone();
         rebuilt.rebuild_producer_state();
         assert_eq!(rebuilt.producer_state(), leader.producer_state(), "the log holds everything the state says");
@@ -607,33 +901,27 @@ mod tests {
             (Some(""), Some("")),
         ];
         let mut log = PartitionLog::default();
-        for (key, value) in cases {
-            let new = NewRecord {
+        let batch = cases
+            .iter()
+            .map(|(key, value)| NewRecord {
                 timestamp_ms: 1,
                 key: key.map(|k| k.as_bytes().to_vec()),
                 value: value.map(|v| v.as_bytes().to_vec()),
-            };
-            log.append(vec![new], None, 0, RollConfig::default(), SimTime(1));
-        }
+            })
+            .collect();
+        log.append(batch, None, 0, RollConfig::default(), SimTime(1));
+        assert_eq!(log.batches().len(), 1, "one batch holds them all");
         type Fields<'a> = Vec<(Option<&'a [u8]>, Option<&'a [u8]>)>;
-        let read: Fields = log.records().iter().map(|r| (r.key(), r.value())).collect();
+        let read: Fields = log.records().map(|r| (r.key(), r.value())).collect();
         let expected: Fields = cases.iter().map(|(k, v)| (k.map(str::as_bytes), v.map(str::as_bytes))).collect();
         assert_eq!(read, expected);
     }
 
     #[test]
-    fn a_delete_horizon_keeps_the_batch_fields_and_records_stay_small() {
-        let p = ProducerBatch { producer_id: 1000, producer_epoch: 0, base_sequence: 0 };
-        let mut log = PartitionLog::default();
-        log.append(vec![rec("a"), rec("b")], Some(p), 0, RollConfig::default(), SimTime(1));
-        let first = &log.records()[0];
-        assert_eq!(first.delete_horizon_ms(), None);
-        let marked = first.with_delete_horizon(5_000);
-        assert_eq!(marked.delete_horizon_ms(), Some(5_000));
-        assert_eq!(marked.producer(), first.producer());
-        assert_eq!(log.records()[1].producer().map(|b| (b.base_offset, b.record_count)), Some((0, 2)));
+    fn a_record_costs_its_bytes_and_a_few_fields_inline() {
         // A retained record costs this once (plus its payload): keep it from growing back.
-        assert!(std::mem::size_of::<Record>() <= 56, "Record is {} bytes", std::mem::size_of::<Record>());
+        let size = std::mem::size_of::<BatchRecord>();
+        assert!(size <= 24, "BatchRecord is {size} bytes");
     }
 
     #[test]

@@ -64,6 +64,11 @@ impl ProducerStateManager {
         self.producers.get(&producer_id)
     }
 
+    /// Where the producer's last appended batch ends (the cleaner keeps that batch).
+    pub(crate) fn last_offset(&self, producer_id: u64) -> Option<u64> {
+        self.producers.get(&producer_id)?.batches.back().map(|b| b.last_offset)
+    }
+
     /// `UnifiedLog.analyzeAndValidateProducerState` for a client batch of `record_count`
     /// records that would start at `offset`: `findDuplicateBatch`, then
     /// `ProducerAppendInfo.checkProducerEpoch` and `checkSequence`.

@@ -6,7 +6,7 @@
 use crate::error::ApiError;
 use crate::ids::{NodeId, Uuid};
 use crate::metadata::{Endpoint, MetadataEntry};
-use crate::partition_log::{NewRecord, Record};
+use crate::partition_log::{Batch, NewRecord};
 use crate::producer_state::ProducerBatch;
 use crate::view::MessageKind;
 
@@ -99,8 +99,9 @@ pub(crate) struct FetchedPartition {
     pub(crate) high_watermark: u64,
     /// The leader's log start: followers follow it, and a fetch below it is out of range.
     pub(crate) log_start_offset: u64,
-    /// Shared with the leader's log, not copied.
-    pub(crate) records: Vec<std::sync::Arc<Record>>,
+    /// Whole batches, shared with the leader's log, not copied; the first may begin
+    /// before the fetch offset (the reader skips those records).
+    pub(crate) batches: Vec<std::sync::Arc<Batch>>,
     /// `(epoch, end offset)` for a follower whose log diverged: truncate there (KIP-279).
     pub(crate) diverging: Option<(u32, u64)>,
 }
@@ -735,7 +736,7 @@ impl Msg {
                 format!("{name} {}", parts.join(", "))
             }
             Msg::FetchResponse { partitions } => {
-                let n: usize = partitions.iter().map(|p| p.records.len()).sum();
+                let n: usize = partitions.iter().flat_map(|p| &p.batches).map(|b| b.record_count()).sum();
                 format!("{name} ({})", plural(n, "record"))
             }
             Msg::MetadataFetchRequest { fetch_offset, .. } => {

@@ -27,7 +27,7 @@ const REPLICA_FETCH_WAIT_MS: u64 = 500;
 const REQUEST_TIMEOUT_MS: u64 = 2_000;
 /// Backoff after a failed replica fetch (`replica.fetch.backoff.ms`).
 const REPLICA_FETCH_BACKOFF_MS: u64 = 1_000;
-/// Records per fetch response, so catching up takes visible steps.
+/// Records per fetch response (whole batches, at least one), so catching up takes visible steps.
 const FETCH_RECORDS_MAX: usize = 500;
 
 /// What the leader knows of one follower.
@@ -543,7 +543,7 @@ impl ReplicaManager {
             self.record_follower_fetch(follower, &partitions, ctx);
         }
         let response = self.read(replica_id, &partitions);
-        let has_news = response.iter().any(|p| !p.records.is_empty() || p.error.is_some() || p.diverging.is_some());
+        let has_news = response.iter().any(|p| !p.batches.is_empty() || p.error.is_some() || p.diverging.is_some());
         if has_news || max_wait_ms == 0 {
             ctx.send(from, correlation_id, Msg::FetchResponse { partitions: response });
         } else {
@@ -629,7 +629,7 @@ impl ReplicaManager {
                     error: None,
                     high_watermark: 0,
                     log_start_offset: 0,
-                    records: Vec::new(),
+                    batches: Vec::new(),
                     diverging: None,
                 };
                 let error = |e: KafkaError| Some(ApiError::default_for(e));
@@ -660,7 +660,7 @@ impl ReplicaManager {
                                     Some(d) => out.diverging = Some(d),
                                     None if out_of_range => out.error = error(KafkaError::OffsetOutOfRange),
                                     None => {
-                                        out.records = h
+                                        out.batches = h
                                             .log
                                             .read(fp.fetch_offset, h.log.log_end_offset(), FETCH_RECORDS_MAX)
                                             .to_vec()
@@ -669,7 +669,7 @@ impl ReplicaManager {
                             }
                             (None, _) if out_of_range => out.error = error(KafkaError::OffsetOutOfRange),
                             (None, _) => {
-                                out.records =
+                                out.batches =
                                     h.log.read(fp.fetch_offset, h.log.high_watermark(), FETCH_RECORDS_MAX).to_vec()
                             }
                         }
@@ -686,7 +686,7 @@ impl ReplicaManager {
         let mut waiting = Vec::new();
         for p in std::mem::take(&mut self.parked) {
             let response = self.read(p.replica_id, &p.partitions);
-            let has_news = response.iter().any(|r| !r.records.is_empty() || r.error.is_some() || r.diverging.is_some());
+            let has_news = response.iter().any(|r| !r.batches.is_empty() || r.error.is_some() || r.diverging.is_some());
             if has_news || (expire && p.deadline <= now) {
                 ctx.send(p.from, p.correlation_id, Msg::FetchResponse { partitions: response });
             } else {
@@ -772,9 +772,9 @@ impl ReplicaManager {
                 }
                 continue;
             }
-            if !fp.records.is_empty() {
+            if !fp.batches.is_empty() {
                 let before = h.log.log_end_offset();
-                h.log.append_replicated(&fp.records, h.config.roll, ctx.now);
+                h.log.append_replicated(&fp.batches, h.config.roll, ctx.now);
                 ctx.trace(format!(
                     "replicated {}-{} offsets {before}..{} from leader {}",
                     key.0,

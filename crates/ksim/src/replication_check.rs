@@ -211,7 +211,7 @@ pub(crate) fn replication_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
             };
             // Values are `bpm-N` with N rising in send order; per key, the log should rise too.
             let mut last_by_key: BTreeMap<&[u8], u64> = BTreeMap::new();
-            for r in h.log.read(h.log.log_start_offset(), h.log.high_watermark(), usize::MAX) {
+            for r in h.log.records().take_while(|r| r.offset < h.log.high_watermark()) {
                 let value = r.value().map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default();
                 let n = value.strip_prefix("bpm-").and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
                 if let Some(key) = r.key() {
@@ -319,12 +319,7 @@ mod tests {
             .filter_map(|s| s.broker.as_ref())
             .find_map(|b| b.replicas.partitions.get(&("vitals".to_string(), 0)).filter(|h| h.is_leader))
             .map(|h| {
-                h.log
-                    .records()
-                    .iter()
-                    .filter_map(|r| r.value())
-                    .map(|v| String::from_utf8_lossy(v).into_owned())
-                    .collect()
+                h.log.records().filter_map(|r| r.value()).map(|v| String::from_utf8_lossy(v).into_owned()).collect()
             })
             .unwrap_or_default();
         let trace = world.trace.iter().map(|t| format!("{}: {}", t.actor, t.text)).collect();

@@ -486,14 +486,14 @@ impl Session {
             .partitions
             .get(&(topic.to_string(), partition))?
             .log;
-        let records = log.records();
-        let newest = records.len().saturating_sub(max);
-        let start = from.map_or(newest, |offset| records.partition_point(|r| r.offset < offset).min(newest));
-        let end = (start + max).min(records.len());
+        let total = log.record_count();
+        let newest = total.saturating_sub(max);
+        let start = from.map_or(newest, |offset| log.records_before(offset).min(newest));
+        let end = (start + max).min(total);
         Some(LogWindow {
             earlier: start as u64,
-            later: (records.len() - end) as u64,
-            records: records[start..end].iter().map(|r| record_view(r)).collect(),
+            later: (total - end) as u64,
+            records: log.records_skipping(start).take(end - start).map(record_view).collect(),
         })
     }
 
@@ -528,7 +528,7 @@ impl Session {
     }
 }
 
-fn record_view(r: &crate::partition_log::Record) -> RecordView {
+fn record_view(r: crate::partition_log::Record) -> RecordView {
     RecordView {
         offset: r.offset,
         timestamp_ms: r.timestamp_ms,
@@ -599,13 +599,9 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
                         log_start_offset: leader_log.map_or(0, |l| l.log_start_offset()),
                         high_watermark: leader_log.map_or(0, |l| l.high_watermark()),
                         log_end_offset: leader_log.map_or(0, |l| l.log_end_offset()),
-                        earlier_records: leader_log.map_or(0, |l| l.records().len().saturating_sub(records_max) as u64),
+                        earlier_records: leader_log.map_or(0, |l| l.record_count().saturating_sub(records_max) as u64),
                         records: leader_log.map_or(Vec::new(), |l| {
-                            let records = l.records();
-                            records[records.len().saturating_sub(records_max)..]
-                                .iter()
-                                .map(|r| record_view(r))
-                                .collect()
+                            l.records_skipping(l.record_count().saturating_sub(records_max)).map(record_view).collect()
                         }),
                         segments: leader_log.map_or(Vec::new(), |l| {
                             l.segments()

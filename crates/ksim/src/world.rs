@@ -440,18 +440,18 @@ impl World {
 
 impl World {
     /// A rough size in bytes of what a clone copies and what grows with history (the
-    /// partition logs' record pointers, whose records are shared, and the trace), for the
+    /// partition logs' batch pointers, whose batches are shared, and the trace), for the
     /// session's bound on checkpoint memory.
     pub(crate) fn approx_bytes(&self) -> usize {
-        let records: usize = self
+        let batches: usize = self
             .servers
             .values()
             .filter_map(|s| s.broker.as_ref())
             .flat_map(|b| b.replicas.partitions.values())
-            .map(|h| h.log.records().len())
+            .map(|h| h.log.batches().len())
             .sum();
         let trace: usize =
             self.trace.iter().map(|t| std::mem::size_of::<TraceEntry>() + t.actor.len() + t.text.len()).sum();
-        records * std::mem::size_of::<usize>() + trace
+        batches * std::mem::size_of::<usize>() + trace
     }
 }

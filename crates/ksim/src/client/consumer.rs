@@ -601,10 +601,12 @@ impl Consumer {
                         self.request_metadata(ctx);
                         return true;
                     }
-                    if let Some(last) = p.records.last() {
-                        self.positions.insert(p.partition, last.offset + 1);
-                    }
-                    records.extend(p.records.into_iter().map(|r| ConsumedRecord {
+                    // Whole batches come back: skip the records before the position, as
+                    // Kafka's `CompletedFetch` does.
+                    let position = self.positions.get(&p.partition).copied().unwrap_or(0);
+                    let fresh = p.batches.iter().flat_map(|b| b.records_from(position));
+                    let before = records.len();
+                    records.extend(fresh.map(|r| ConsumedRecord {
                         topic: p.topic.clone(),
                         partition: p.partition,
                         offset: r.offset,
@@ -612,6 +614,9 @@ impl Consumer {
                         key: r.key().map(<[u8]>::to_vec),
                         value: r.value().map(<[u8]>::to_vec),
                     }));
+                    if let Some(last) = records.get(before..).and_then(<[ConsumedRecord]>::last) {
+                        self.positions.insert(p.partition, last.offset + 1);
+                    }
                 }
                 if !records.is_empty() {
                     self.last_progress = ctx.now;

@@ -520,7 +520,11 @@ impl StreamsApp {
 
 /// The committed records of a partition (below the high watermark), read from its
 /// leader: the restore consumer's `poll()` loop up to the end offset, in zero time.
-pub(crate) fn read_committed_log(world: &World, topic: &str, partition: u32) -> Vec<crate::partition_log::Record> {
+pub(crate) fn read_committed_log<'w>(
+    world: &'w World,
+    topic: &str,
+    partition: u32,
+) -> Vec<crate::partition_log::Record<'w>> {
     let Some(leader) = world.freshest_image().and_then(|i| i.topics.get(topic)?.partitions.get(&partition)?.leader)
     else {
         return Vec::new();
@@ -535,7 +539,7 @@ pub(crate) fn read_committed_log(world: &World, topic: &str, partition: u32) -> 
         return Vec::new();
     };
     let hw = hosted.log.high_watermark();
-    hosted.log.records().iter().filter(|r| r.offset < hw).map(|r| (**r).clone()).collect()
+    hosted.log.records().take_while(|r| r.offset < hw).collect()
 }
 
 /// The world's Streams applications and which client processes belong to them.
