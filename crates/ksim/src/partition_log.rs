@@ -617,9 +617,9 @@ impl PartitionLog {
     }
 
     /// A fetch from `offset`: the whole batches from the one holding it, each ending below
-    /// `limit` (the HW for consumers), until they hold `max` records (at least one batch,
-    /// as Kafka returns at least one batch whatever `fetch.max.bytes`). The reader skips the
-    /// records before its position.
+    /// `limit` (the HW for consumers), as many as fit in `max` records. The first batch goes
+    /// whatever its size, as Kafka's `minOneMessage` (`fetch.max.bytes` is a soft limit).
+    /// The reader skips the records before its position.
     pub(crate) fn read(&self, offset: u64, limit: u64, max: usize) -> &[Arc<Batch>] {
         let end = limit.min(self.log_end_offset());
         if offset < self.log_start_offset || offset >= end {
@@ -629,8 +629,8 @@ impl PartitionLog {
         let below = self.batch_index(end);
         let mut to = from;
         let mut held = 0;
-        while to < below && (to == from || held < max) {
-            held += self.batches[to].record_count();
+        while let Some(b) = self.batches[..below].get(to).filter(|b| to == from || held + b.record_count() <= max) {
+            held += b.record_count();
             to += 1;
         }
         &self.batches[from..to]
