@@ -101,7 +101,7 @@ fn engine(rows: &mut Vec<Row>) {
         format!("{:.0}", report.events as f64 / elapsed),
         "",
     ));
-    // Each record is kept by three replicas, which share its payload (`Arc<Record>`).
+    // Each record is kept by three replicas, which share its batch (`Arc<Batch>`).
     let per_million = |bytes: f64| bytes / report.records as f64 * 1e6 / f64::from(1 << 20);
     rows.push((
         format!("memory per million records retained (whole machine, RF=3: {} copies)", report.log_records),

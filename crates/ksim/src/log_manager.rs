@@ -230,6 +230,38 @@ mod tests {
     }
 
     #[test]
+    fn the_cleaner_rewrites_batches_and_keeps_a_producers_last_one() {
+        use crate::producer_state::{ProducerBatch, ProducerCheck};
+        let config = compacted();
+        let p = |base_sequence| ProducerBatch { producer_id: 1000, producer_epoch: 0, base_sequence };
+        let r = |k: &str, v: &str| NewRecord { timestamp_ms: 1, key: Some(k.into()), value: Some(v.into()) };
+        let mut log = PartitionLog::default();
+        log.append(vec![r("bed-1", "82"), r("bed-2", "95")], Some(p(0)), 0, config.roll, SimTime(1));
+        log.append(vec![r("bed-1", "84")], None, 0, config.roll, SimTime(2));
+        log.append(vec![r("bed-2", "97")], Some(p(2)), 0, config.roll, SimTime(3));
+        log.append(vec![r("bed-2", "99"), r("bed-3", "70")], None, 0, config.roll, SimTime(4));
+        log.append(vec![r("bed-4", "60")], None, 0, config.roll, SimTime(5));
+        log.advance_high_watermark(log.log_end_offset());
+        let what = clean(&mut log, &config, SimTime(10)).expect("dirty enough");
+        assert!(what.ends_with("kept 3 of 6 record(s)"), "{what}");
+        let bases: Vec<(u64, u64, usize)> = log
+            .batches()
+            .iter()
+            .map(|b| (b.records().next().map_or(u64::MAX, |r| r.offset), b.last_offset(), b.record_count()))
+            .collect();
+        assert_eq!(
+            bases,
+            vec![(2, 2, 1), (u64::MAX, 3, 0), (4, 5, 2), (6, 6, 1)],
+            "the first batch went; the producer's last one stays, emptied"
+        );
+        assert_eq!(log.batches()[1].producer(), Some(p(2)));
+        let mut rebuilt = log.clone();
+        rebuilt.rebuild_producer_state();
+        assert_eq!(rebuilt.producer_state().last_offset(1000), Some(3), "its sequence survives the cleaning");
+        assert_eq!(rebuilt.producer_state().check(p(3), 1, 7, "t-0"), ProducerCheck::Append);
+    }
+
+    #[test]
     fn retention_deletes_old_segments_but_never_the_active_one() {
         let config = LogConfig::resolve(|name| match name {
             "retention.ms" => Some("60000".into()),

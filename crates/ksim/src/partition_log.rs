@@ -355,6 +355,9 @@ pub(crate) struct PartitionLog {
     /// Derived from the batches' producer fields; compaction and a moving log start
     /// leave it alone, truncation rebuilds it.
     producer_state: ProducerStateManager,
+    /// How many records the log holds from its log start on, counted as batches come and
+    /// go: the page asks for it on every draw.
+    readable: usize,
 }
 
 impl Default for PartitionLog {
@@ -373,6 +376,7 @@ impl PartitionLog {
             high_watermark: offset,
             cleaned_up_to: offset,
             producer_state: ProducerStateManager::default(),
+            readable: 0,
         }
     }
 
@@ -419,25 +423,46 @@ impl PartitionLog {
         self.batches[from..].iter().flat_map(move |b| b.records_from(offset))
     }
 
-    /// The records from the log start on, skipping the first `skip` of them.
+    /// The records from the log start on, skipping the first `skip` of them. The page asks
+    /// for the newest ones, so the batches are counted from whichever end is nearer.
     pub(crate) fn records_skipping(&self, skip: usize) -> impl Iterator<Item = Record<'_>> {
-        let mut left = skip;
-        let mut from = self.batch_index(self.log_start_offset);
-        while let Some(b) = self.batches.get(from) {
-            let here = self.readable_in(b);
-            if left < here {
-                break;
+        let first = self.batch_index(self.log_start_offset);
+        let (from, left) = if skip >= self.readable / 2 {
+            let mut wanted = self.readable.saturating_sub(skip);
+            let mut at = (self.batches.len(), 0);
+            for (i, b) in self.batches.iter().enumerate().skip(first).rev() {
+                if wanted == 0 {
+                    break;
+                }
+                let here = self.readable_in(b);
+                at = (i, here.saturating_sub(wanted));
+                wanted = wanted.saturating_sub(here);
             }
-            left -= here;
-            from += 1;
-        }
+            at
+        } else {
+            let mut left = skip;
+            let mut from = first;
+            while let Some(here) = self.batches.get(from).map(|b| self.readable_in(b)).filter(|here| left >= *here) {
+                left -= here;
+                from += 1;
+            }
+            (from, left)
+        };
         let start = self.log_start_offset;
-        self.batches[from..].iter().flat_map(move |b| b.records_from(start)).skip(left)
+        // Only the batch holding the log start has records to hide.
+        let head = self.batches.get(from).into_iter().flat_map(move |b| b.records_from(start)).skip(left);
+        head.chain(self.batches.get(from + 1..).unwrap_or_default().iter().flat_map(|b| b.records()))
     }
 
     /// How many records the log holds from its log start on.
     pub(crate) fn record_count(&self) -> usize {
-        self.batches[self.batch_index(self.log_start_offset)..].iter().map(|b| self.readable_in(b)).sum()
+        self.readable
+    }
+
+    /// Counts the records from the log start on again (after batches or the log start moved).
+    fn recount(&mut self) {
+        let first = self.batch_index(self.log_start_offset);
+        self.readable = self.batches[first..].iter().map(|b| self.readable_in(b)).sum();
     }
 
     /// How many records below `offset` the log holds from its log start on.
@@ -492,6 +517,7 @@ impl PartitionLog {
             active.first_append_ms.get_or_insert(now.0);
             active.max_timestamp_ms = active.max_timestamp_ms.max(batch.max_timestamp_ms());
         }
+        self.readable += self.readable_in(&batch);
         self.batches.push(batch);
     }
 
@@ -591,6 +617,7 @@ impl PartitionLog {
         self.high_watermark = self.high_watermark.min(self.log_end_offset);
         self.cleaned_up_to = self.cleaned_up_to.min(self.log_end_offset);
         self.rebuild_producer_state();
+        self.recount();
     }
 
     /// `UnifiedLog.truncateFullyAndStartAt`: a follower too far behind the leader's log
@@ -650,6 +677,7 @@ impl PartitionLog {
         let drop = self.batches.partition_point(|b| b.base_offset < first_base);
         self.batches.drain(..drop);
         self.cleaned_up_to = self.cleaned_up_to.max(to);
+        self.recount();
     }
 
     /// Deletes the oldest `count` closed segments, moving the log start to the next
@@ -697,6 +725,7 @@ impl PartitionLog {
         }
         self.segments = merged;
         self.cleaned_up_to = self.cleaned_up_to.max(end);
+        self.recount();
     }
 }
 
@@ -715,6 +744,18 @@ mod tests {
     /// The offsets in fetched batches, from `offset` on (what a consumer keeps).
     fn fetched(batches: &[Arc<Batch>], offset: u64) -> Vec<u64> {
         offsets(batches.iter().flat_map(|b| b.records_from(offset)))
+    }
+
+    /// The counted records agree with the records read, and skipping from either end
+    /// lands where `skip` does.
+    fn assert_counts_agree(log: &PartitionLog) {
+        let all = offsets(log.records());
+        assert_eq!(log.record_count(), all.len());
+        for n in 0..=all.len() + 1 {
+            assert_eq!(offsets(log.records_skipping(n)), all.iter().skip(n).copied().collect::<Vec<_>>(), "skip {n}");
+            let before = all.iter().filter(|o| **o < n as u64).count();
+            assert_eq!(log.records_before(n as u64), before, "records before {n}");
+        }
     }
 
     #[test]
@@ -758,6 +799,7 @@ mod tests {
         assert_eq!((log.log_end_offset(), log.high_watermark()), (2, 2));
         assert_eq!(log.last_epoch(), 0);
         assert_eq!(offsets(log.records()), vec![0, 1]);
+        assert_counts_agree(&log);
     }
 
     #[test]
@@ -788,6 +830,7 @@ mod tests {
         assert!(log.read(0, 4, 10).is_empty(), "offsets below the log start are gone");
         assert_eq!(fetched(log.read(2, 4, 10), 2), vec![2, 3]);
         assert_eq!(log.batches().len(), 2, "the deleted segment's batches went with it");
+        assert_counts_agree(&log);
     }
 
     #[test]
@@ -803,6 +846,8 @@ mod tests {
         assert_eq!(offsets(log.records()), vec![1, 2, 3]);
         assert_eq!((log.record_count(), log.records_before(3)), (3, 2));
         assert_eq!(offsets(log.records_skipping(1)), vec![2, 3]);
+        log.append(vec![rec("e"), rec("f"), rec("g")], None, 0, RollConfig::default(), SimTime(1));
+        assert_counts_agree(&log);
         assert!(log.read(0, 4, 10).is_empty(), "offset 0 is below the log start");
         let read = log.read(1, 4, 10);
         assert_eq!(read[0].base_offset, 0, "a fetch at the log start gets the batch holding it");
@@ -815,6 +860,7 @@ mod tests {
         assert_eq!(follower.log_end_offset(), 4);
         follower.follow_high_watermark(4);
         assert_eq!(offsets(follower.records()), vec![1, 2, 3]);
+        assert_counts_agree(&follower);
     }
 
     #[test]
@@ -840,6 +886,7 @@ mod tests {
         assert_eq!(fetched(log.read(1, 3, 10), 1), vec![2], "offset 1 is gone");
         assert_eq!(log.segments().len(), 2, "the emptied segment folded into the one before");
         assert_eq!(log.log_end_offset(), 3);
+        assert_counts_agree(&log);
     }
 
     #[test]
