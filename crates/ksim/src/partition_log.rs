@@ -136,6 +136,14 @@ impl Batch {
         batch
     }
 
+    pub(crate) fn base_offset(&self) -> u64 {
+        self.base_offset
+    }
+
+    pub(crate) fn partition_leader_epoch(&self) -> u32 {
+        self.partition_leader_epoch
+    }
+
     /// `lastOffset`: where the batch ends, even when compaction removed its last records.
     pub(crate) fn last_offset(&self) -> u64 {
         self.base_offset + u64::from(self.last_offset_delta)
@@ -146,7 +154,7 @@ impl Batch {
     }
 
     /// `maxTimestamp`: the newest record's timestamp (the base timestamp when empty).
-    fn max_timestamp_ms(&self) -> u64 {
+    pub(crate) fn max_timestamp_ms(&self) -> u64 {
         let newest = self.records.iter().map(|f| f.timestamp_delta).max().unwrap_or(0);
         self.base_timestamp_ms.wrapping_add_signed(newest)
     }
@@ -486,6 +494,15 @@ impl PartitionLog {
         }
     }
 
+    /// The batches of the segment starting at `base` (none if there is no such segment).
+    pub(crate) fn segment_batches(&self, base: u64) -> &[Arc<Batch>] {
+        let Some(i) = self.segments.iter().position(|s| s.base_offset == base) else { return &[] };
+        let upper = self.segments.get(i + 1).map_or(u64::MAX, |n| n.base_offset);
+        let lo = self.batches.partition_point(|b| b.base_offset < base);
+        let hi = self.batches.partition_point(|b| b.base_offset < upper);
+        &self.batches[lo..hi]
+    }
+
     pub(crate) fn segments(&self) -> &[Segment] {
         &self.segments
     }
@@ -779,7 +796,7 @@ mod tests {
         log.advance_high_watermark(5);
         let read = log.read(1, 5, 1);
         assert_eq!(read.len(), 1, "at least one batch, whole, whatever the maximum");
-        assert_eq!(read[0].base_offset, 0);
+        assert_eq!(read[0].base_offset(), 0);
         assert_eq!(fetched(read, 1), vec![1, 2], "the reader skips the records before its position");
         assert_eq!(fetched(log.read(1, 5, 10), 1), vec![1, 2, 3, 4]);
         assert!(log.read(1, 4, 10).len() == 1, "a batch reaching past the limit is not sent");
@@ -850,7 +867,7 @@ mod tests {
         assert_counts_agree(&log);
         assert!(log.read(0, 4, 10).is_empty(), "offset 0 is below the log start");
         let read = log.read(1, 4, 10);
-        assert_eq!(read[0].base_offset, 0, "a fetch at the log start gets the batch holding it");
+        assert_eq!(read[0].base_offset(), 0, "a fetch at the log start gets the batch holding it");
 
         // A new follower starts at the leader's log start and takes the batch as it is.
         let mut follower = PartitionLog::starting_at(1);
@@ -903,8 +920,8 @@ mod tests {
         let original = Arc::clone(&log.batches()[0]);
         assert!(Arc::ptr_eq(&original.filtered(|_| true, None), &original), "nothing removed: the same batch");
         let cleaned = original.filtered(|r| r.offset != 2, Some(5_000));
-        assert_eq!((cleaned.base_offset, cleaned.last_offset(), cleaned.record_count()), (0, 2, 2));
-        assert_eq!((cleaned.producer(), cleaned.partition_leader_epoch), (Some(p), 3));
+        assert_eq!((cleaned.base_offset(), cleaned.last_offset(), cleaned.record_count()), (0, 2, 2));
+        assert_eq!((cleaned.producer(), cleaned.partition_leader_epoch()), (Some(p), 3));
         assert_eq!(cleaned.delete_horizon_ms(), Some(5_000));
         let read: Vec<(u64, u64, Option<&[u8]>)> =
             cleaned.records().map(|r| (r.offset, r.timestamp_ms, r.value())).collect();

@@ -1,11 +1,17 @@
-//! `kafka-dump-log.sh --cluster-metadata-decoder --files …/__cluster_metadata-0/00000000000000000000.log`:
-//! the KRaft metadata log, one batch line and one record line per entry, in
-//! `DumpLogSegments`' format. Byte-level batch fields (position, size, crc) are not
-//! simulated and are left out, which the output says once.
+//! `kafka-dump-log.sh --files …`: a log segment in `DumpLogSegments`' format. The KRaft
+//! metadata log (`--cluster-metadata-decoder --files …/__cluster_metadata-0/00000000000000000000.log`)
+//! prints one batch line and one record line per entry, without the byte-level batch fields
+//! (position, size, crc); a partition's segment (`<log dir>/<topic>-<partition>/<base offset>.log`)
+//! prints its record batches as the broker's log holds them, with their positions and
+//! sizes, and their records with `--deep-iteration` or `--print-data-log`. The crc is not
+//! simulated and is left out; the output says so once.
 
 use super::{Console, Outcome};
 use crate::metadata::{MetadataEntry, MetadataRecord};
+use crate::partition_log::{Batch, PartitionLog};
+use crate::producer_state::increment_sequence;
 use crate::world::World;
+use std::sync::Arc;
 
 /// The metadata log's only segment in the playground.
 pub(crate) const SEGMENT: &str = "__cluster_metadata-0/00000000000000000000.log";
@@ -13,6 +19,7 @@ pub(crate) const SEGMENT: &str = "__cluster_metadata-0/00000000000000000000.log"
 pub(crate) fn run(con: &mut Console, world: &World, args: &[String]) -> Outcome {
     let mut files = Vec::new();
     let mut decoder = false;
+    let (mut deep, mut print_data) = (false, false);
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
@@ -21,7 +28,9 @@ pub(crate) fn run(con: &mut Console, world: &World, args: &[String]) -> Outcome 
                 None => return usage(con, "Option ['files'] requires an argument"),
             },
             "--cluster-metadata-decoder" => decoder = true,
-            "--print-data-log" | "--deep-iteration" | "--verify-index-only" => {}
+            "--print-data-log" => print_data = true,
+            "--deep-iteration" => deep = true,
+            "--verify-index-only" => {}
             "--help" => return usage(con, "This tool helps to parse a log file and dump its contents to the console, useful for debugging a seemingly corrupt log segment."),
             other => return usage(con, &format!("{} is not a recognized option", other.trim_start_matches('-'))),
         }
@@ -33,7 +42,27 @@ pub(crate) fn run(con: &mut Console, world: &World, args: &[String]) -> Outcome 
         let path = con.vfs.resolve(&file);
         con.out(format!("Dumping {path}"));
         let Some(dir) = path.strip_suffix(&format!("/{SEGMENT}")) else {
-            con.err(format!("kafka-dump-log.sh: {file}: only the metadata log ({SEGMENT}) is simulated so far."));
+            if [".index", ".timeindex", ".txnindex", ".snapshot"].iter().any(|x| path.ends_with(x)) {
+                con.err(format!(
+                    "kafka-dump-log.sh: {file}: only .log segments are simulated (no index or snapshot files)."
+                ));
+                continue;
+            }
+            if !path.ends_with(".log") {
+                con.err(format!("Ignoring unknown file {path}"));
+                continue;
+            }
+            let Some((log, base)) = data_segment(world, &path) else {
+                con.err(format!("Exception in thread \"main\" java.nio.file.NoSuchFileException: {path}"));
+                return Outcome::Done(1);
+            };
+            // `--print-data-log` (or a decoder) implies the deep iteration.
+            let records = if deep || print_data || decoder { Some(print_data || decoder) } else { None };
+            con.out(format!("Log starting offset: {base}"));
+            con.hint("(Simulated log: the batches' crc is not modelled and is left out.)");
+            for line in segment_lines(log.segment_batches(base), records) {
+                con.out(line);
+            }
             continue;
         };
         let Some(log) = metadata_log(world, dir) else {
@@ -87,4 +116,70 @@ fn entry_lines(entry: &MetadataEntry, decoder: bool) -> Vec<String> {
         record.push_str(&format!(" payload: {payload}"));
     }
     vec![batch, record]
+}
+
+/// The partition log and segment base named by `<log dir>/<topic>-<partition>/<base>.log`,
+/// if a broker with that log directory hosts the partition and has that segment.
+fn data_segment<'w>(world: &'w World, path: &str) -> Option<(&'w PartitionLog, u64)> {
+    let (partition_dir, file) = path.rsplit_once('/')?;
+    let base: u64 = file.strip_suffix(".log").filter(|b| b.bytes().all(|c| c.is_ascii_digit()))?.parse().ok()?;
+    let (dir, topic_partition) = partition_dir.rsplit_once('/')?;
+    let (topic, partition) = topic_partition.rsplit_once('-')?;
+    let partition: u32 = partition.parse().ok()?;
+    let server = world.servers.values().find(|s| s.config.log_dirs.first().is_some_and(|d| d == dir))?;
+    let hosted = server.broker.as_ref()?.replicas.partitions.get(&(topic.to_string(), partition))?;
+    hosted.log.segments().iter().any(|s| s.base_offset == base).then_some((&hosted.log, base))
+}
+
+/// `DumpLogSegments.dumpLog` over a segment's batches: a batch line each (`printBatchLevel`)
+/// and, when `records` is set, a line per record, with its key and value when it is true.
+fn segment_lines(batches: &[Arc<Batch>], records: Option<bool>) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut position = 0;
+    for batch in batches {
+        let (producer_id, producer_epoch, base_sequence) = match batch.producer() {
+            Some(p) => (i64::try_from(p.producer_id).unwrap_or(-1), i32::from(p.producer_epoch), Some(p.base_sequence)),
+            None => (-1, -1, None),
+        };
+        let sequence = |offset: u64| {
+            let delta = u32::try_from(offset - batch.base_offset()).unwrap_or(u32::MAX);
+            base_sequence.map_or(-1, |s| i64::from(increment_sequence(s, delta)))
+        };
+        let horizon =
+            batch.delete_horizon_ms().map_or("OptionalLong.empty".to_string(), |h| format!("OptionalLong[{h}]"));
+        lines.push(format!(
+            "baseOffset: {} lastOffset: {} count: {} baseSequence: {} lastSequence: {} producerId: {producer_id} producerEpoch: {producer_epoch} partitionLeaderEpoch: {} isTransactional: false isControl: false deleteHorizonMs: {horizon} position: {position} CreateTime: {} size: {} magic: 2 compresscodec: none isvalid: true",
+            batch.base_offset(),
+            batch.last_offset(),
+            batch.record_count(),
+            sequence(batch.base_offset()),
+            sequence(batch.last_offset()),
+            batch.partition_leader_epoch(),
+            batch.max_timestamp_ms(),
+            batch.size_bytes(),
+        ));
+        position += batch.size_bytes();
+        let Some(contents) = records else { continue };
+        for r in batch.records() {
+            let size = |f: Option<&[u8]>| f.map_or(-1, |b| b.len() as i64);
+            let mut line = format!(
+                "| offset: {} CreateTime: {} keySize: {} valueSize: {} sequence: {} headerKeys: []",
+                r.offset,
+                r.timestamp_ms,
+                size(r.key()),
+                size(r.value()),
+                sequence(r.offset)
+            );
+            if contents {
+                if let Some(k) = r.key() {
+                    line.push_str(&format!(" key: {}", String::from_utf8_lossy(k)));
+                }
+                if let Some(v) = r.value() {
+                    line.push_str(&format!(" payload: {}", String::from_utf8_lossy(v)));
+                }
+            }
+            lines.push(line);
+        }
+    }
+    lines
 }
