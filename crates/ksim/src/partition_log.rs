@@ -90,50 +90,30 @@ impl Batch {
                 value_len,
             });
         }
-        let last_offset_delta = u32::try_from(fields.len().saturating_sub(1)).unwrap_or(u32::MAX);
-        Batch::assemble(
+        Batch {
             base_offset,
             base_timestamp_ms,
-            last_offset_delta,
-            partition_leader_epoch,
-            producer,
-            None,
-            fields,
-            payload,
-        )
-    }
-
-    /// A batch from its parts, its size computed as Kafka's `DefaultRecordBatch.sizeInBytes`.
-    #[allow(clippy::too_many_arguments)]
-    fn assemble(
-        base_offset: u64,
-        base_timestamp_ms: u64,
-        last_offset_delta: u32,
-        partition_leader_epoch: u32,
-        producer: Option<ProducerBatch>,
-        delete_horizon_ms: Option<u64>,
-        records: Vec<BatchRecord>,
-        payload: Vec<u8>,
-    ) -> Batch {
-        let mut batch = Batch {
-            base_offset,
-            base_timestamp_ms,
-            last_offset_delta,
+            last_offset_delta: u32::try_from(fields.len().saturating_sub(1)).unwrap_or(u32::MAX),
             partition_leader_epoch,
             size_bytes: 0,
             producer,
-            delete_horizon_ms,
-            records: records.into_boxed_slice(),
+            delete_horizon_ms: None,
+            records: fields.into_boxed_slice(),
             payload: payload.into_boxed_slice(),
-        };
-        let records_bytes: u64 = batch
+        }
+        .sized()
+    }
+
+    /// This batch with its size computed as Kafka's `DefaultRecordBatch.sizeInBytes`.
+    fn sized(mut self) -> Batch {
+        let records_bytes: u64 = self
             .records
             .iter()
-            .zip(batch.records())
+            .zip(self.records())
             .map(|(f, r)| record_bytes(u64::from(f.offset_delta), f.timestamp_delta, r.key(), r.value()))
             .sum();
-        batch.size_bytes = u32::try_from(BATCH_OVERHEAD_BYTES + records_bytes).unwrap_or(u32::MAX);
-        batch
+        self.size_bytes = u32::try_from(BATCH_OVERHEAD_BYTES + records_bytes).unwrap_or(u32::MAX);
+        self
     }
 
     pub(crate) fn base_offset(&self) -> u64 {
@@ -214,16 +194,18 @@ impl Batch {
             payload.extend_from_slice(r.value().unwrap_or_default());
             fields.push(BatchRecord { timestamp_delta: r.timestamp_ms as i64 - base_timestamp_ms as i64, ..f.clone() });
         }
-        Arc::new(Batch::assemble(
-            self.base_offset,
+        let batch = Batch {
+            base_offset: self.base_offset,
             base_timestamp_ms,
-            self.last_offset_delta,
-            self.partition_leader_epoch,
-            self.producer,
+            last_offset_delta: self.last_offset_delta,
+            partition_leader_epoch: self.partition_leader_epoch,
+            size_bytes: 0,
+            producer: self.producer,
             delete_horizon_ms,
-            fields,
-            payload,
-        ))
+            records: fields.into_boxed_slice(),
+            payload: payload.into_boxed_slice(),
+        };
+        Arc::new(batch.sized())
     }
 }
 
