@@ -119,11 +119,13 @@ pub(crate) fn clean(log: &mut PartitionLog, config: &LogConfig, now: SimTime) ->
     }
     let end = log.first_uncleanable_offset();
     let start = log.log_start_offset();
+    // Delete horizons are wall-clock times, as the batch header carries them.
+    let now_ms = now.wall_ms();
     let range = log.read(start, end, usize::MAX);
     let total: u64 = range.iter().map(|b| b.size_bytes()).sum();
     let dirty: u64 = range.iter().filter(|b| b.last_offset() >= log.cleaned_up_to).map(|b| b.size_bytes()).sum();
     let tombstone_due = range.iter().any(|b| {
-        b.delete_horizon_ms().is_some_and(|h| h <= now.0) && b.records_from(start).any(|r| r.value().is_none())
+        b.delete_horizon_ms().is_some_and(|h| h <= now_ms) && b.records_from(start).any(|r| r.value().is_none())
     });
     let ratio = if total == 0 { 0.0 } else { dirty as f64 / total as f64 };
     let dirty_enough = dirty > 0 && ratio >= config.min_cleanable_dirty_ratio;
@@ -139,7 +141,7 @@ pub(crate) fn clean(log: &mut PartitionLog, config: &LogConfig, now: SimTime) ->
     let (mut kept_count, mut cleaned) = (0, 0);
     let mut kept: Vec<Arc<Batch>> = Vec::new();
     for b in range {
-        let past_horizon = b.delete_horizon_ms().is_some_and(|h| h <= now.0);
+        let past_horizon = b.delete_horizon_ms().is_some_and(|h| h <= now_ms);
         let keep = |r: &Record| {
             r.offset >= start
                 && r.key().is_some_and(|k| latest.get(k) == Some(&r.offset))
@@ -147,7 +149,7 @@ pub(crate) fn clean(log: &mut PartitionLog, config: &LogConfig, now: SimTime) ->
         };
         // A batch keeping a tombstone gets its delete horizon the first time.
         let keeps_tombstone = b.records().any(|r| keep(&r) && r.value().is_none());
-        let horizon = b.delete_horizon_ms().or(keeps_tombstone.then_some(now.0 + config.delete_retention_ms));
+        let horizon = b.delete_horizon_ms().or(keeps_tombstone.then_some(now_ms + config.delete_retention_ms));
         let rewritten = b.filtered(keep, horizon);
         cleaned += b.records_from(start).count();
         kept_count += rewritten.record_count();

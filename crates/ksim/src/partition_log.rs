@@ -185,10 +185,10 @@ impl Batch {
         }
         let mut payload = Vec::new();
         let mut fields = Vec::new();
-        // The builder's base timestamp is the first kept record's (Kafka writes the delete
-        // horizon there instead; see ARCHITECTURE.md's simplifications).
-        let base_timestamp_ms =
-            self.records().zip(&kept).find(|(_, k)| **k).map_or(self.base_timestamp_ms, |(r, _)| r.timestamp_ms);
+        // `MemoryRecordsBuilder`: a batch with a delete horizon carries it as its base
+        // timestamp (KIP-534), others start at the first kept record's timestamp.
+        let first_kept = self.records().zip(&kept).find(|(_, k)| **k).map(|(r, _)| r.timestamp_ms);
+        let base_timestamp_ms = delete_horizon_ms.or(first_kept).unwrap_or(self.base_timestamp_ms);
         for ((r, f), _) in self.records().zip(self.records.iter()).zip(&kept).filter(|(_, k)| **k) {
             payload.extend_from_slice(r.key().unwrap_or_default());
             payload.extend_from_slice(r.value().unwrap_or_default());
