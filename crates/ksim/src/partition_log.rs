@@ -23,6 +23,9 @@ struct BatchRecord {
     /// The value's length, or `NULL_LEN` for a tombstone ("delete this key" in a
     /// compacted topic).
     value_len: u32,
+    /// Where the key's bytes begin in the batch's payload (the value's follow them), so a
+    /// read can start at any record; it fits in the padding the other fields leave.
+    payload_at: u32,
 }
 
 /// `key_len`/`value_len` of a null key or value.
@@ -81,6 +84,7 @@ impl Batch {
         let mut fields = Vec::with_capacity(records.len());
         for (i, r) in records.into_iter().enumerate() {
             let (key_len, value_len) = (field_len(r.key.as_deref()), field_len(r.value.as_deref()));
+            let payload_at = u32::try_from(payload.len()).unwrap_or(u32::MAX);
             payload.extend_from_slice(r.key.as_deref().map_or(&[][..], |k| &k[..stored_len(key_len)]));
             payload.extend_from_slice(r.value.as_deref().map_or(&[][..], |v| &v[..stored_len(value_len)]));
             fields.push(BatchRecord {
@@ -88,6 +92,7 @@ impl Batch {
                 offset_delta: u32::try_from(i).unwrap_or(u32::MAX),
                 key_len,
                 value_len,
+                payload_at,
             });
         }
         Batch {
@@ -154,13 +159,18 @@ impl Batch {
 
     /// The batch's records, in offset order.
     pub(crate) fn records(&self) -> BatchRecords<'_> {
-        BatchRecords { batch: self, next: 0, at: 0 }
+        BatchRecords { batch: self, next: 0 }
     }
 
     /// The records at or after `offset` (a fetch from the middle of the batch skips the
     /// ones before its position, as Kafka's consumer does).
-    pub(crate) fn records_from(&self, offset: u64) -> impl Iterator<Item = Record<'_>> {
-        self.records().skip_while(move |r| r.offset < offset)
+    pub(crate) fn records_from(&self, offset: u64) -> BatchRecords<'_> {
+        BatchRecords { batch: self, next: self.index_of(offset) }
+    }
+
+    /// How many of the batch's records come before `offset`.
+    fn index_of(&self, offset: u64) -> usize {
+        self.records.partition_point(|f| self.base_offset + u64::from(f.offset_delta) < offset)
     }
 
     /// The producer state entry this batch makes (`ProducerAppendInfo`): its sequences span
@@ -190,9 +200,11 @@ impl Batch {
         let first_kept = self.records().zip(&kept).find(|(_, k)| **k).map(|(r, _)| r.timestamp_ms);
         let base_timestamp_ms = delete_horizon_ms.or(first_kept).unwrap_or(self.base_timestamp_ms);
         for ((r, f), _) in self.records().zip(self.records.iter()).zip(&kept).filter(|(_, k)| **k) {
+            let payload_at = u32::try_from(payload.len()).unwrap_or(u32::MAX);
             payload.extend_from_slice(r.key().unwrap_or_default());
             payload.extend_from_slice(r.value().unwrap_or_default());
-            fields.push(BatchRecord { timestamp_delta: r.timestamp_ms as i64 - base_timestamp_ms as i64, ..f.clone() });
+            let timestamp_delta = r.timestamp_ms as i64 - base_timestamp_ms as i64;
+            fields.push(BatchRecord { timestamp_delta, payload_at, ..f.clone() });
         }
         let batch = Batch {
             base_offset: self.base_offset,
@@ -231,13 +243,11 @@ impl<'a> Record<'a> {
     }
 }
 
-/// Iterates a batch's records, walking its payload.
+/// Iterates a batch's records.
 #[derive(Clone, Debug)]
 pub(crate) struct BatchRecords<'a> {
     batch: &'a Batch,
     next: usize,
-    /// Where the next record's bytes begin in the payload.
-    at: usize,
 }
 
 impl<'a> Iterator for BatchRecords<'a> {
@@ -246,25 +256,27 @@ impl<'a> Iterator for BatchRecords<'a> {
     fn next(&mut self) -> Option<Record<'a>> {
         let f = self.batch.records.get(self.next)?;
         self.next += 1;
-        let mut field = |len: u32| {
-            (len != NULL_LEN).then(|| {
-                let start = self.at;
-                self.at += len as usize;
-                self.batch.payload.get(start..self.at).unwrap_or_default()
-            })
+        let key_at = f.payload_at as usize;
+        let value_at = key_at + stored_len(f.key_len);
+        let field = |at: usize, len: u32| {
+            (len != NULL_LEN).then(|| self.batch.payload.get(at..at + len as usize).unwrap_or_default())
         };
-        let key = field(f.key_len);
-        let value = field(f.value_len);
         Some(Record {
             offset: self.batch.base_offset + u64::from(f.offset_delta),
             timestamp_ms: self.batch.base_timestamp_ms.wrapping_add_signed(f.timestamp_delta),
-            key,
-            value,
+            key: field(key_at, f.key_len),
+            value: field(value_at, f.value_len),
         })
     }
 
+    /// Records sit at known places in the payload: skipping costs nothing.
+    fn nth(&mut self, n: usize) -> Option<Record<'a>> {
+        self.next = self.next.saturating_add(n);
+        self.next()
+    }
+
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.batch.records.len() - self.next;
+        let left = self.batch.records.len().saturating_sub(self.next);
         (left, Some(left))
     }
 }
@@ -438,10 +450,11 @@ impl PartitionLog {
             }
             (from, left)
         };
-        let start = self.log_start_offset;
         // Only the batch holding the log start has records to hide.
-        let head = self.batches.get(from).into_iter().flat_map(move |b| b.records_from(start)).skip(left);
-        head.chain(self.batches.get(from + 1..).unwrap_or_default().iter().flat_map(|b| b.records()))
+        let head = self.batches.get(from).map(|b| b.records_from(self.log_start_offset).skip(left));
+        head.into_iter()
+            .flatten()
+            .chain(self.batches.get(from + 1..).unwrap_or_default().iter().flat_map(|b| b.records()))
     }
 
     /// How many records the log holds from its log start on.
@@ -469,11 +482,7 @@ impl PartitionLog {
 
     /// The records of `batch` at or after the log start.
     fn readable_in(&self, batch: &Batch) -> usize {
-        if batch.base_offset >= self.log_start_offset {
-            batch.record_count()
-        } else {
-            batch.records_from(self.log_start_offset).count()
-        }
+        batch.record_count() - batch.index_of(self.log_start_offset)
     }
 
     /// The batches of the segment starting at `base` (none if there is no such segment).
