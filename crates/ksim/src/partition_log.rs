@@ -281,6 +281,33 @@ impl<'a> Iterator for BatchRecords<'a> {
     }
 }
 
+/// Iterates a log's records across its batches, knowing how many are left (so collecting
+/// them allocates once).
+#[derive(Clone, Debug)]
+pub(crate) struct LogRecords<'a> {
+    current: Option<BatchRecords<'a>>,
+    rest: std::slice::Iter<'a, Arc<Batch>>,
+    left: usize,
+}
+
+impl<'a> Iterator for LogRecords<'a> {
+    type Item = Record<'a>;
+
+    fn next(&mut self) -> Option<Record<'a>> {
+        loop {
+            if let Some(r) = self.current.as_mut().and_then(Iterator::next) {
+                self.left = self.left.saturating_sub(1);
+                return Some(r);
+            }
+            self.current = Some(self.rest.next()?.records());
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
 /// A record before the leader assigns its offset.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct NewRecord {
@@ -414,20 +441,13 @@ impl PartitionLog {
     }
 
     /// Every record from the log start on, in offset order.
-    pub(crate) fn records(&self) -> impl Iterator<Item = Record<'_>> {
-        self.records_from(self.log_start_offset)
-    }
-
-    /// The records at or after `offset` (and the log start), in offset order.
-    pub(crate) fn records_from(&self, offset: u64) -> impl Iterator<Item = Record<'_>> {
-        let offset = offset.max(self.log_start_offset);
-        let from = self.batch_index(offset);
-        self.batches[from..].iter().flat_map(move |b| b.records_from(offset))
+    pub(crate) fn records(&self) -> LogRecords<'_> {
+        self.records_skipping(0)
     }
 
     /// The records from the log start on, skipping the first `skip` of them. The page asks
     /// for the newest ones, so the batches are counted from whichever end is nearer.
-    pub(crate) fn records_skipping(&self, skip: usize) -> impl Iterator<Item = Record<'_>> {
+    pub(crate) fn records_skipping(&self, skip: usize) -> LogRecords<'_> {
         let first = self.batch_index(self.log_start_offset);
         let (from, left) = if skip >= self.readable / 2 {
             let mut wanted = self.readable.saturating_sub(skip);
@@ -451,10 +471,15 @@ impl PartitionLog {
             (from, left)
         };
         // Only the batch holding the log start has records to hide.
-        let head = self.batches.get(from).map(|b| b.records_from(self.log_start_offset).skip(left));
-        head.into_iter()
-            .flatten()
-            .chain(self.batches.get(from + 1..).unwrap_or_default().iter().flat_map(|b| b.records()))
+        let mut current = self.batches.get(from).map(|b| b.records_from(self.log_start_offset));
+        if let Some(c) = current.as_mut() {
+            c.next += left;
+        }
+        LogRecords {
+            current,
+            rest: self.batches.get(from + 1..).unwrap_or_default().iter(),
+            left: self.readable.saturating_sub(skip),
+        }
     }
 
     /// How many records the log holds from its log start on.
@@ -760,7 +785,9 @@ mod tests {
         let all = offsets(log.records());
         assert_eq!(log.record_count(), all.len());
         for n in 0..=all.len() + 1 {
-            assert_eq!(offsets(log.records_skipping(n)), all.iter().skip(n).copied().collect::<Vec<_>>(), "skip {n}");
+            let expected: Vec<u64> = all.iter().skip(n).copied().collect();
+            assert_eq!(log.records_skipping(n).size_hint(), (expected.len(), Some(expected.len())));
+            assert_eq!(offsets(log.records_skipping(n)), expected, "skip {n}");
             let before = all.iter().filter(|o| **o < n as u64).count();
             assert_eq!(log.records_before(n as u64), before, "records before {n}");
         }
@@ -791,7 +818,7 @@ mod tests {
         assert_eq!(fetched(read, 1), vec![1, 2], "the reader skips the records before its position");
         assert_eq!(fetched(log.read(1, 5, 10), 1), vec![1, 2, 3, 4]);
         assert!(log.read(1, 4, 10).len() == 1, "a batch reaching past the limit is not sent");
-        assert_eq!(offsets(log.records_from(4)), vec![4]);
+        assert_eq!(offsets(log.records_skipping(4)), vec![4]);
     }
 
     #[test]
