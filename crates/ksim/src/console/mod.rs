@@ -878,7 +878,7 @@ Kafka tools (run them as bin/NAME.sh from /opt/kafka, or by name; each takes --h
   kafka-reassign-partitions.sh             kafka-delete-records.sh
   kafka-log-dirs.sh                        kafka-metadata-quorum.sh
   kafka-producer-perf-test.sh              kafka-consumer-perf-test.sh
-  kafka-consumer-groups.sh                 kafka-dump-log.sh --cluster-metadata-decoder
+  kafka-consumer-groups.sh                 kafka-dump-log.sh --files SEGMENT
   connect-standalone.sh WORKER CONNECTOR...  Kafka Connect (then: curl localhost:8083/connectors)
   kafka-run-class.sh org.apache.kafka.streams.examples.wordcount.WordCountDemo  (Kafka Streams;
       also ….pipe.PipeDemo and ….linesplit.LineSplit: streams-plaintext-input → streams-*-output)
