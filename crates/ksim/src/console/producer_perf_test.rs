@@ -18,6 +18,7 @@ use crate::rng::SimRng;
 use crate::time::SimTime;
 use crate::world::World;
 use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// argparse4j's program name, shown in usage and error lines.
 const PROG: &str = "producer-performance";
@@ -100,7 +101,7 @@ const ARGS: &[Arg] = &[
 /// What argparse4j made of the command line.
 #[derive(Debug, Default)]
 struct Namespace {
-    values: BTreeMap<&'static str, Vec<String>>,
+    values: VecMap<&'static str, Vec<String>>,
     help: bool,
 }
 
