@@ -11,9 +11,9 @@
 
 use crate::ids::NodeId;
 use crate::metadata::MetadataRecord;
+use crate::vec_map::{VecMap, VecSet};
 use crate::world::World;
 use std::collections::BTreeMap;
-use crate::vec_map::{VecMap, VecSet};
 
 /// What one controller's log looked like at the last check.
 #[derive(Clone, Default)]

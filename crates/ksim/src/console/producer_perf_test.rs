@@ -16,9 +16,9 @@ use crate::ids::ClientId;
 use crate::node::{ClientEvent, Timer};
 use crate::rng::SimRng;
 use crate::time::SimTime;
+use crate::vec_map::VecMap;
 use crate::world::World;
 use std::collections::BTreeMap;
-use crate::vec_map::VecMap;
 
 /// argparse4j's program name, shown in usage and error lines.
 const PROG: &str = "producer-performance";

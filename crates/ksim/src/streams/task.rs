@@ -23,8 +23,8 @@ use super::store::{ChangelogRecord, StateStore, StoreKey};
 use super::topology::{AggOp, JoinKind, NodeKind, Record, StoreKind, TableAggOp, Topology};
 use super::window::{JoinWindows, Window, WindowSpec};
 use crate::node::Level;
-use std::collections::BTreeMap;
 use crate::vec_map::VecMap;
+use std::collections::BTreeMap;
 
 /// `TaskId`: `<subtopology>_<partition>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
