@@ -168,7 +168,7 @@ pub fn big_diagram(
         }
     }
     // In message order, as the full diagram draws them.
-    messages.sort_by_key(|m| m.id);
+    ksim::sort::sort_by_key(&mut messages, |m| m.id);
 
     let mut counts: VecMap<&str, usize> = VecMap::new();
     for b in brokers {

@@ -1211,7 +1211,7 @@ fn show_listing(con: &mut Console, world: &World, what: ShowWhat) {
                 vec!["ksql.streams.processing.guarantee".into(), "KSQL".into(), "".into(), "at_least_once".into()],
                 vec!["ksql.query.pull.table.scan.enabled".into(), "KSQL".into(), "".into(), "true".into()],
             ];
-            rows.sort();
+            crate::sort::sort(&mut rows);
             table(&["Property", "Scope", "Default override", "Effective Value"], &rows, &[])
         }
     };

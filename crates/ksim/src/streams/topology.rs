@@ -473,7 +473,7 @@ impl Topology {
             }
         }
         let mut listed = members.to_vec();
-        listed.sort_by(|a, b| self.compare_nodes(*a, *b, &size));
+        crate::sort::sort_by(&mut listed, |a, b| self.compare_nodes(*a, *b, &size));
         let names = |list: Option<&Vec<usize>>| match list {
             Some(l) if !l.is_empty() => l.iter().map(|i| self.nodes[*i].name.as_str()).collect::<Vec<_>>().join(", "),
             _ => "none".to_string(),
