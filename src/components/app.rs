@@ -60,8 +60,8 @@ pub fn App(props: &AppProps) -> Html {
 
     // Where the student scrolled the strips (partition name → first offset) and which page
     // of each topic's partitions is shown: page state, like the Kafka UI's.
-    let anchors = use_state(std::collections::BTreeMap::<String, u64>::new);
-    let pages = use_state(std::collections::BTreeMap::<String, usize>::new);
+    let anchors = use_state(ksim::vec_map::VecMap::<String, u64>::new);
+    let pages = use_state(ksim::vec_map::VecMap::<String, usize>::new);
     let on_scroll = {
         let anchors = anchors.clone();
         Callback::from(move |(name, offset): (String, Option<u64>)| {
@@ -91,7 +91,7 @@ pub fn App(props: &AppProps) -> Html {
     let view = std::rc::Rc::new(session.view_recent(per_partition));
     *partitions_seen.borrow_mut() = view.topics.iter().map(|t| t.partitions.len()).sum();
     let scrolls = {
-        let mut windows = std::collections::BTreeMap::new();
+        let mut windows = ksim::vec_map::VecMap::new();
         // The strips on screen that the snapshot holds too few records for, or scrolled back.
         for (topic, partition) in page_partitions(&view, &pages) {
             let name = format!("{topic}-{partition}");

@@ -2,7 +2,7 @@
 //! the network between two groups of nodes (both ways, or one way from A to B) and heals
 //! it, by running the same `ksim partition` / `ksim heal` lines the console takes.
 
-use std::collections::BTreeSet;
+use ksim::vec_map::VecSet;
 
 use yew::prelude::*;
 
@@ -23,8 +23,8 @@ pub struct NetworkToolProps {
 #[function_component]
 pub fn NetworkTool(props: &NetworkToolProps) -> Html {
     let open = use_state(|| false);
-    let group_a = use_state(BTreeSet::<u32>::new);
-    let group_b = use_state(BTreeSet::<u32>::new);
+    let group_a = use_state(VecSet::<u32>::new);
+    let group_b = use_state(VecSet::<u32>::new);
     let one_way = use_state(|| false);
 
     let toggle = {
@@ -59,32 +59,29 @@ pub fn NetworkTool(props: &NetworkToolProps) -> Html {
             open.set(false);
         })
     };
-    let checkbox = |group: &UseStateHandle<BTreeSet<u32>>,
-                    other: &UseStateHandle<BTreeSet<u32>>,
-                    side: &str,
-                    id: u32,
-                    name: &str| {
-        let handle = group.clone();
-        let onchange = Callback::from(move |_: Event| {
-            let mut set = (*handle).clone();
-            if !set.remove(&id) {
-                set.insert(id);
+    let checkbox =
+        |group: &UseStateHandle<VecSet<u32>>, other: &UseStateHandle<VecSet<u32>>, side: &str, id: u32, name: &str| {
+            let handle = group.clone();
+            let onchange = Callback::from(move |_: Event| {
+                let mut set = (*handle).clone();
+                if !set.remove(&id) {
+                    set.insert(id);
+                }
+                handle.set(set);
+            });
+            html! {
+                <label class="node-check">
+                    <input
+                        type="checkbox"
+                        aria-label={format!("Group {side} {name}")}
+                        checked={group.contains(&id)}
+                        disabled={other.contains(&id)}
+                        {onchange}
+                    />
+                    {name.to_owned()}
+                </label>
             }
-            handle.set(set);
-        });
-        html! {
-            <label class="node-check">
-                <input
-                    type="checkbox"
-                    aria-label={format!("Group {side} {name}")}
-                    checked={group.contains(&id)}
-                    disabled={other.contains(&id)}
-                    {onchange}
-                />
-                {name.to_owned()}
-            </label>
-        }
-    };
+        };
     let one_way_change = {
         let one_way = one_way.clone();
         Callback::from(move |_: Event| one_way.set(!*one_way))

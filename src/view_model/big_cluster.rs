@@ -6,7 +6,7 @@
 //! kind and direction carrying their count, at their average progress. Messages between two
 //! brokers of the grid (replication) are counted in the summary line.
 
-use std::collections::BTreeMap;
+use ksim::vec_map::VecMap;
 
 use ksim::{ClientKind, ClientView, ClusterView, EndpointView, MessageView, NodeView, ProcessState};
 
@@ -96,8 +96,8 @@ pub fn big_diagram(
 
     // Every endpoint stands for its box: a broker for the grid, a client for its aggregate.
     let grid_end = brokers.first().map(|b| EndpointView::Node(b.node_id));
-    let mut end_of: BTreeMap<EndpointView, EndpointView> = BTreeMap::new();
-    let mut rects: BTreeMap<EndpointView, (Rect, bool)> = BTreeMap::new();
+    let mut end_of: VecMap<EndpointView, EndpointView> = VecMap::new();
+    let mut rects: VecMap<EndpointView, (Rect, bool)> = VecMap::new();
     for s in servers.iter().filter(|s| !s.compact) {
         end_of.insert(EndpointView::Node(s.node_id), EndpointView::Node(s.node_id));
         rects.insert(EndpointView::Node(s.node_id), (s.rect, s.state == "stopped"));
@@ -145,7 +145,7 @@ pub fn big_diagram(
         .collect();
 
     // Messages, grouped per link, direction and kind.
-    let mut groups: BTreeMap<(EndpointView, EndpointView, &'static str), Vec<&MessageView>> = BTreeMap::new();
+    let mut groups: VecMap<(EndpointView, EndpointView, &'static str), Vec<&MessageView>> = VecMap::new();
     let mut within_grid = 0_usize;
     for m in &view.in_flight {
         let (Some(&from), Some(&to)) = (end_of.get(&m.from), end_of.get(&m.to)) else { continue };
@@ -168,9 +168,9 @@ pub fn big_diagram(
         }
     }
     // In message order, as the full diagram draws them.
-    messages.sort_by_key(|m| m.id);
+    ksim::sort::sort_by_key(&mut messages, |m| m.id);
 
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut counts: VecMap<&str, usize> = VecMap::new();
     for b in brokers {
         *counts.entry(state_word(b.state)).or_default() += 1;
     }
@@ -205,12 +205,12 @@ pub fn big_diagram(
 }
 
 fn aggregates<'a>(view: &ClusterView, clients: &[&'a ClientView]) -> Vec<Aggregate<'a>> {
-    let group_of: BTreeMap<u32, &str> = view
+    let group_of: VecMap<u32, &str> = view
         .groups
         .iter()
         .flat_map(|g| g.members.iter().filter_map(move |m| Some((m.client?, g.group_id.as_str()))))
         .collect();
-    let mut out: BTreeMap<(u8, String), Aggregate> = BTreeMap::new();
+    let mut out: VecMap<(u8, String), Aggregate> = VecMap::new();
     for c in clients {
         let (order, kind, what) = match c.kind {
             ClientKind::Producer => (0, "Producers", String::new()),

@@ -5,7 +5,7 @@
 //! then clients (producers left, admin clients centre, consumers right). Links between
 //! rows are straight; links within a row arc above it so they never cross a box.
 
-use std::collections::BTreeMap;
+use ksim::vec_map::VecMap;
 
 use super::big_cluster::{big_diagram, is_big};
 use super::glossary;
@@ -511,7 +511,7 @@ fn client_row(clients: &[&ClientView], width: f64, y: f64) -> Vec<ClientBox> {
 }
 
 fn links(view: &ClusterView, servers: &[ServerBox], clients: &[ClientBox]) -> Vec<Link> {
-    let mut rects: BTreeMap<EndpointView, (Rect, bool)> = BTreeMap::new();
+    let mut rects: VecMap<EndpointView, (Rect, bool)> = VecMap::new();
     for s in servers {
         rects.insert(EndpointView::Node(s.node_id), (s.rect, s.state == "stopped"));
     }

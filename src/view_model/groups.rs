@@ -3,7 +3,8 @@
 //! position, the committed offset and the lag, and a short history of the group's total
 //! lag for a sparkline.
 
-use std::collections::{BTreeMap, VecDeque};
+use ksim::vec_map::VecMap;
+use std::collections::VecDeque;
 
 use ksim::{GroupMemberView, GroupPartitionView, GroupView};
 
@@ -177,8 +178,8 @@ pub struct ConsumerMark {
 
 /// Per `topic-partition` name, each group's committed offset and owner position, groups in
 /// id order.
-pub fn consumer_marks(groups: &[GroupView]) -> BTreeMap<String, Vec<ConsumerMark>> {
-    let mut marks: BTreeMap<String, Vec<ConsumerMark>> = BTreeMap::new();
+pub fn consumer_marks(groups: &[GroupView]) -> VecMap<String, Vec<ConsumerMark>> {
+    let mut marks: VecMap<String, Vec<ConsumerMark>> = VecMap::new();
     for g in groups {
         for p in &g.partitions {
             let owner = p.owner.as_ref().and_then(|id| g.members.iter().find(|m| &m.member_id == id));
@@ -207,7 +208,7 @@ pub const LAG_SAMPLE_MS: u64 = 500;
 pub struct LagHistory {
     last_sample_ms: Option<u64>,
     last_now_ms: u64,
-    series: BTreeMap<String, VecDeque<u64>>,
+    series: VecMap<String, VecDeque<u64>>,
 }
 
 impl LagHistory {

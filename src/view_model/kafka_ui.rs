@@ -2,9 +2,8 @@
 //! Kafbat/Provectus Kafka UI, Redpanda Console) show it: brokers, topics and consumer
 //! groups as tables, a topic's partitions, messages, consumers and settings.
 
-use std::collections::BTreeSet;
+use ksim::vec_map::VecSet;
 
-use ksim::sort::Collect;
 use ksim::{ClusterView, GroupView, ProcessState, TopicView};
 
 use super::groups::{groups, state_help, total_lag, GroupModel};
@@ -284,7 +283,7 @@ pub fn group_rows(view: &ClusterView) -> Vec<GroupRow> {
         .iter()
         .map(|g| {
             let (state_class, state_tooltip) = state_help(&g.state);
-            let topics: BTreeSet<&str> = g.partitions.iter().map(|p| p.topic.as_str()).collect_set();
+            let topics: VecSet<&str> = g.partitions.iter().map(|p| p.topic.as_str()).collect();
             GroupRow {
                 group_id: g.group_id.clone(),
                 state: g.state.clone(),

@@ -4,7 +4,7 @@
 //! A topic with many partitions is shown a page at a time under a summary line, so a
 //! 1000-partition topic draws what one page does.
 
-use std::collections::BTreeMap;
+use ksim::vec_map::VecMap;
 
 use ksim::{ClusterView, LogWindow, PartitionView, TopicView};
 
@@ -48,8 +48,8 @@ pub const PARTITIONS_PER_PAGE: usize = 10;
 /// window read from the session) and the page shown per topic.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TopicScrolls {
-    pub windows: BTreeMap<String, LogWindow>,
-    pub pages: BTreeMap<String, usize>,
+    pub windows: VecMap<String, LogWindow>,
+    pub pages: VecMap<String, usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,7 +129,7 @@ struct Page<'a> {
     shown: Vec<&'a PartitionView>,
 }
 
-fn page_of<'a>(t: &'a TopicView, pages: &BTreeMap<String, usize>) -> Page<'a> {
+fn page_of<'a>(t: &'a TopicView, pages: &VecMap<String, usize>) -> Page<'a> {
     let internal = t.name.starts_with("__");
     let used: Vec<&PartitionView> =
         t.partitions.iter().filter(|p| !internal || p.log_end_offset > p.log_start_offset).collect();
@@ -141,7 +141,7 @@ fn page_of<'a>(t: &'a TopicView, pages: &BTreeMap<String, usize>) -> Page<'a> {
 }
 
 /// `(topic, partition)` of every strip on screen, for the page to read their windows.
-pub fn page_partitions(view: &ClusterView, pages: &BTreeMap<String, usize>) -> Vec<(String, u32)> {
+pub fn page_partitions(view: &ClusterView, pages: &VecMap<String, usize>) -> Vec<(String, u32)> {
     view.topics
         .iter()
         .flat_map(|t| page_of(t, pages).shown.into_iter().map(|p| (t.name.clone(), p.partition)))
@@ -173,8 +173,8 @@ fn partition(
     topic: &str,
     p: &PartitionView,
     records_max: usize,
-    marks: &BTreeMap<String, Vec<ConsumerMark>>,
-    windows: &BTreeMap<String, LogWindow>,
+    marks: &VecMap<String, Vec<ConsumerMark>>,
+    windows: &VecMap<String, LogWindow>,
 ) -> PartitionModel {
     let name = format!("{topic}-{}", p.partition);
     let leader = match p.leader {
@@ -266,7 +266,7 @@ mod tests {
             log_end_offset: 0,
             records: Vec::new(),
         };
-        let model = partition("vitals", &p, 10, &BTreeMap::new(), &BTreeMap::new());
+        let model = partition("vitals", &p, 10, &VecMap::new(), &VecMap::new());
         assert_eq!(model.leader, "No leader (offline)");
         assert_eq!((model.in_sync.as_str(), model.under_replicated), ("0 of 1 in sync", true));
         assert_eq!(model.replicas[0].label, "Broker 1 · no copy yet");

@@ -34,15 +34,15 @@
 //! the apache/kafka sources of late 2024 (the 4.0 line).
 
 use crate::java;
-use crate::sort::Collect;
+use crate::vec_map::{VecMap, VecSet};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// A topic partition: topic name and partition index.
 pub(crate) type Tp = (String, u32);
 
 /// Member id → the partitions assigned to it, every member present (possibly empty).
-pub(crate) type GroupAssignment = BTreeMap<String, Vec<Tp>>;
+pub(crate) type GroupAssignment = VecMap<String, Vec<Tp>>;
 
 /// What one group member tells the assignor.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -144,39 +144,63 @@ impl Assignor {
     /// The assignment the group leader computes. `partitions_per_topic` is the leader's
     /// metadata; topics nobody subscribes to and topics with no partitions are ignored, as
     /// `AbstractPartitionAssignor.assign(Cluster, ...)` does.
-    pub(crate) fn assign(
+    ///
+    /// Generic over the maps because the consumer (`client/consumer.rs`) still holds
+    /// `BTreeMap`s while the assignors and their tests use `VecMap`s.
+    pub(crate) fn assign<M: Default + Extend<(String, Vec<Tp>)>>(
         self,
-        partitions_per_topic: &BTreeMap<String, u32>,
+        partitions_per_topic: &impl PartitionCounts,
         members: &[MemberSubscription],
-    ) -> GroupAssignment {
+    ) -> M {
         let topics = subscribed_topics_with_partitions(partitions_per_topic, members);
-        match self {
+        let assignment = match self {
             Assignor::Range => assign_range(&topics, members),
             Assignor::RoundRobin => assign_round_robin(&topics, members),
             Assignor::Sticky => assign_sticky(&topics, members).assignment,
             Assignor::CooperativeSticky => assign_cooperative_sticky(&topics, members),
-        }
+        };
+        let mut out = M::default();
+        out.extend(assignment);
+        out
     }
 }
 
 /// `partitionsPerTopic` as `AbstractPartitionAssignor` builds it: subscribed topics the
 /// metadata knows, with at least one partition.
 fn subscribed_topics_with_partitions(
-    partitions_per_topic: &BTreeMap<String, u32>,
+    partitions_per_topic: &impl PartitionCounts,
     members: &[MemberSubscription],
-) -> BTreeMap<String, u32> {
+) -> VecMap<String, u32> {
     members
         .iter()
         .flat_map(|m| m.topics.iter())
-        .filter_map(|t| match partitions_per_topic.get(t) {
-            Some(&count) if count > 0 => Some((t.clone(), count)),
+        .filter_map(|t| match partitions_per_topic.partitions_of(t) {
+            Some(count) if count > 0 => Some((t.clone(), count)),
             _ => None,
         })
-        .collect_map()
+        .collect()
+}
+
+/// A topic's partition count in the leader's metadata: a `VecMap` here, a `BTreeMap` in
+/// the consumer.
+pub(crate) trait PartitionCounts {
+    fn partitions_of(&self, topic: &str) -> Option<u32>;
+}
+
+impl PartitionCounts for VecMap<String, u32> {
+    fn partitions_of(&self, topic: &str) -> Option<u32> {
+        self.get(topic).copied()
+    }
+}
+
+impl PartitionCounts for BTreeMap<String, u32> {
+    fn partitions_of(&self, topic: &str) -> Option<u32> {
+        self.get(topic).copied()
+    }
 }
 
 fn empty_assignment(members: &[MemberSubscription]) -> GroupAssignment {
-    members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect_map()
+    members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect()
 }
 
 /// `AbstractPartitionAssignor.MemberInfo.compareTo`: static members (with a
@@ -209,14 +233,14 @@ fn java_hash_map_order<'a>(keys: impl IntoIterator<Item = &'a String>) -> Vec<&'
 
 /// Members in the iteration order of a Java `HashMap` keyed by member id.
 fn java_member_order(members: &[MemberSubscription]) -> Vec<&MemberSubscription> {
-    let by_id: BTreeMap<&String, &MemberSubscription> = members.iter().map(|m| (&m.member_id, m)).collect_map();
+    let by_id: VecMap<&String, &MemberSubscription> = members.iter().map(|m| (&m.member_id, m)).collect();
     java_hash_map_order(by_id.keys().copied()).into_iter().map(|id| by_id[id]).collect()
 }
 
 /// `RangeAssignor` without racks: per topic, the subscribers in `MemberInfo` order each
 /// take a consecutive range; the first `P % k` take one extra. A member's list is in
 /// topic order of Java's `HashMap` iteration, partitions ascending within a topic.
-fn assign_range(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+fn assign_range(topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
     let mut assignment = empty_assignment(members);
     let sorted = sorted_members(members);
     for topic in java_hash_map_order(topics.keys()) {
@@ -249,7 +273,7 @@ fn assign_range(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) 
 /// `RoundRobinAssignor`: every partition (topics by name, partitions ascending) goes to
 /// the next member of the circular `MemberInfo`-sorted list, skipping members that do
 /// not subscribe to its topic.
-fn assign_round_robin(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+fn assign_round_robin(topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
     let mut assignment = empty_assignment(members);
     let sorted = sorted_members(members);
     if sorted.is_empty() {
@@ -277,7 +301,7 @@ struct StickyResult {
     assignment: GroupAssignment,
     /// `partitionsTransferringOwnership` of the constrained path; `None` on the general
     /// path, where the cooperative assignor computes it from owned vs assigned.
-    transferring: Option<BTreeMap<Tp, String>>,
+    transferring: Option<VecMap<Tp, String>>,
 }
 
 /// The owned partitions `allSubscriptionsEqual` keeps for each member, and whether all
@@ -285,24 +309,24 @@ struct StickyResult {
 struct OwnedClaims {
     all_subscriptions_equal: bool,
     /// Each member's still-valid claims, in the order the member listed them.
-    owned: BTreeMap<String, Vec<Tp>>,
+    owned: VecMap<String, Vec<Tp>>,
     /// Partitions two members claimed in the same generation: nobody keeps them.
-    multiply_claimed: BTreeSet<Tp>,
+    multiply_claimed: VecSet<Tp>,
     max_generation: i32,
 }
 
 /// `AbstractStickyAssignor.allSubscriptionsEqual`: a claim survives only from the highest
 /// generation claiming it; two claims at the same generation void both. `members` come
 /// in Java's `HashMap` order.
-fn owned_claims(topics: &BTreeMap<String, u32>, members: &[&MemberSubscription]) -> OwnedClaims {
+fn owned_claims(topics: &VecMap<String, u32>, members: &[&MemberSubscription]) -> OwnedClaims {
     let mut all_subscriptions_equal = true;
-    let mut subscribed: BTreeSet<&String> = BTreeSet::new();
-    let mut previous_owner: BTreeMap<Tp, &MemberSubscription> = BTreeMap::new();
-    let mut owned: BTreeMap<String, Vec<Tp>> = BTreeMap::new();
-    let mut multiply_claimed = BTreeSet::new();
+    let mut subscribed: VecSet<&String> = VecSet::new();
+    let mut previous_owner: VecMap<Tp, &MemberSubscription> = VecMap::new();
+    let mut owned: VecMap<String, Vec<Tp>> = VecMap::new();
+    let mut multiply_claimed = VecSet::new();
     let mut max_generation = DEFAULT_GENERATION;
     for member in members {
-        let topics_of_member: BTreeSet<&String> = member.topics.iter().collect_set();
+        let topics_of_member: VecSet<&String> = member.topics.iter().collect();
         // Java initialises the reference set from the first non-empty subscription, so a
         // leading member with no topics does not make the subscriptions unequal.
         if subscribed.is_empty() {
@@ -342,14 +366,14 @@ fn owned_claims(topics: &BTreeMap<String, u32>, members: &[&MemberSubscription])
     OwnedClaims { all_subscriptions_equal, owned, multiply_claimed, max_generation }
 }
 
-fn push_owned(owned: &mut BTreeMap<String, Vec<Tp>>, member: &str, tp: &Tp) {
+fn push_owned(owned: &mut VecMap<String, Vec<Tp>>, member: &str, tp: &Tp) {
     if let Some(list) = owned.get_mut(member) {
         list.push(tp.clone());
     }
 }
 
 /// `List.remove(Object)`: the first occurrence only.
-fn remove_owned(owned: &mut BTreeMap<String, Vec<Tp>>, member: &str, tp: &Tp) {
+fn remove_owned(owned: &mut VecMap<String, Vec<Tp>>, member: &str, tp: &Tp) {
     if let Some(list) = owned.get_mut(member) {
         remove_first(list, tp);
     }
@@ -362,12 +386,12 @@ fn remove_first(list: &mut Vec<Tp>, tp: &Tp) {
 }
 
 /// `AbstractStickyAssignor.assignPartitions`.
-fn assign_sticky(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> StickyResult {
+fn assign_sticky(topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> StickyResult {
     // Java walks the leader's `HashMap<String, Subscription>`, and which member comes
     // first decides who keeps a maxQuota share; follow that order.
     let by_id = java_member_order(members);
     if by_id.is_empty() {
-        return StickyResult { assignment: BTreeMap::new(), transferring: Some(BTreeMap::new()) };
+        return StickyResult { assignment: VecMap::new(), transferring: Some(VecMap::new()) };
     }
     let claims = owned_claims(topics, &by_id);
     if claims.all_subscriptions_equal {
@@ -382,13 +406,13 @@ fn assign_sticky(topics: &BTreeMap<String, u32>, members: &[MemberSubscription])
 /// `CooperativeStickyAssignor.assignPartitions`: a partition moving from one owner to
 /// another is left out of the new owner's assignment this round; the old owner revokes
 /// it, and the follow-up rebalance hands it over.
-fn assign_cooperative_sticky(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+fn assign_cooperative_sticky(topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
     let StickyResult { mut assignment, transferring } = assign_sticky(topics, members);
     let transferring = transferring.unwrap_or_else(|| {
         // computePartitionsTransferringOwnership: added to someone and revoked from
         // someone, using the raw owned lists (not filtered by generation).
-        let mut added: BTreeMap<Tp, String> = BTreeMap::new();
-        let mut revoked: BTreeSet<Tp> = BTreeSet::new();
+        let mut added: VecMap<Tp, String> = VecMap::new();
+        let mut revoked: VecSet<Tp> = VecSet::new();
         for member in members {
             let Some(assigned) = assignment.get(&member.member_id) else { continue };
             for tp in assigned {
@@ -415,7 +439,7 @@ fn assign_cooperative_sticky(topics: &BTreeMap<String, u32>, members: &[MemberSu
 
 /// `AbstractStickyAssignor.ConstrainedAssignmentBuilder` (all subscriptions equal), without
 /// racks. Returns the assignment and the partitions transferring ownership.
-fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (GroupAssignment, BTreeMap<Tp, String>) {
+fn constrained_assign(topics: &VecMap<String, u32>, claims: OwnedClaims) -> (GroupAssignment, VecMap<Tp, String>) {
     let OwnedClaims { owned, multiply_claimed, .. } = claims;
     let total: usize = topics.values().map(|&c| c as usize).sum();
     let consumers = owned.len();
@@ -424,9 +448,9 @@ fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (G
     let expected_over_min = total % consumers;
     let mut current_over_min = 0usize;
 
-    let mut assignment: GroupAssignment = owned.keys().map(|m| (m.clone(), Vec::new())).collect_map();
-    let mut maybe_revoked: BTreeMap<Tp, String> = BTreeMap::new();
-    let mut assigned: BTreeSet<Tp> = BTreeSet::new();
+    let mut assignment: GroupAssignment = owned.keys().map(|m| (m.clone(), Vec::new())).collect();
+    let mut maybe_revoked: VecMap<Tp, String> = VecMap::new();
+    let mut assigned: VecSet<Tp> = VecSet::new();
     let mut under_min: Vec<String> = Vec::new();
     let mut exactly_min: Vec<String> = Vec::new();
 
@@ -472,7 +496,7 @@ fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (G
     crate::sort::sort(&mut exactly_min);
 
     // assignRoundRobin. `cursor` plays Java's iterator over the under-minQuota LinkedList.
-    let mut transferring: BTreeMap<Tp, String> = BTreeMap::new();
+    let mut transferring: VecMap<Tp, String> = VecMap::new();
     let mut cursor = 0usize;
     for tp in unassigned {
         let (consumer, from_under) = if cursor < under_min.len() {
@@ -510,8 +534,8 @@ fn constrained_assign(topics: &BTreeMap<String, u32>, claims: OwnedClaims) -> (G
 /// members during this assignment, so a move back undoes a move instead of adding one.
 #[derive(Default)]
 struct PartitionMovements {
-    by_topic: BTreeMap<String, BTreeMap<(String, String), BTreeSet<Tp>>>,
-    movements: BTreeMap<Tp, (String, String)>,
+    by_topic: VecMap<String, VecMap<(String, String), VecSet<Tp>>>,
+    movements: VecMap<Tp, (String, String)>,
 }
 
 impl PartitionMovements {
@@ -567,12 +591,12 @@ impl PartitionMovements {
 /// recomputed on demand: Java re-inserts a member whenever its size changes, so the two
 /// agree everywhere the set is read.
 struct GeneralBuilder<'a> {
-    topics: &'a BTreeMap<String, u32>,
-    members: BTreeMap<String, &'a MemberSubscription>,
-    topic_consumers: BTreeMap<String, Vec<String>>,
-    consumer_topics: BTreeMap<String, Vec<String>>,
-    current: BTreeMap<String, Vec<Tp>>,
-    partition_consumer: BTreeMap<Tp, String>,
+    topics: &'a VecMap<String, u32>,
+    members: VecMap<String, &'a MemberSubscription>,
+    topic_consumers: VecMap<String, Vec<String>>,
+    consumer_topics: VecMap<String, Vec<String>>,
+    current: VecMap<String, Vec<Tp>>,
+    partition_consumer: VecMap<Tp, String>,
     sorted_all_partitions: Vec<Tp>,
     revocation_required: bool,
     movements: PartitionMovements,
@@ -580,10 +604,9 @@ struct GeneralBuilder<'a> {
 }
 
 impl<'a> GeneralBuilder<'a> {
-    fn new(topics: &'a BTreeMap<String, u32>, by_id: &[&'a MemberSubscription], claims: OwnedClaims) -> Self {
-        let mut topic_consumers: BTreeMap<String, Vec<String>> =
-            topics.keys().map(|t| (t.clone(), Vec::new())).collect_map();
-        let mut consumer_topics = BTreeMap::new();
+    fn new(topics: &'a VecMap<String, u32>, by_id: &[&'a MemberSubscription], claims: OwnedClaims) -> Self {
+        let mut topic_consumers: VecMap<String, Vec<String>> = topics.keys().map(|t| (t.clone(), Vec::new())).collect();
+        let mut consumer_topics = VecMap::new();
         for member in by_id {
             let mut subscribed = Vec::new();
             for topic in &member.topics {
@@ -595,7 +618,7 @@ impl<'a> GeneralBuilder<'a> {
             consumer_topics.insert(member.member_id.clone(), subscribed);
         }
         let current = claims.owned;
-        let mut partition_consumer = BTreeMap::new();
+        let mut partition_consumer = VecMap::new();
         for (consumer, list) in &current {
             for tp in list {
                 partition_consumer.insert(tp.clone(), consumer.clone());
@@ -608,7 +631,7 @@ impl<'a> GeneralBuilder<'a> {
             sorted_topics.into_iter().flat_map(|t| (0..topics[t]).map(move |p| (t.clone(), p))).collect();
         GeneralBuilder {
             topics,
-            members: by_id.iter().map(|m| (m.member_id.clone(), *m)).collect_map(),
+            members: by_id.iter().map(|m| (m.member_id.clone(), *m)).collect(),
             topic_consumers,
             consumer_topics,
             current,
@@ -638,7 +661,7 @@ impl<'a> GeneralBuilder<'a> {
     fn build(mut self) -> GroupAssignment {
         // prepopulateCurrentAssignments: the claims of members from older generations,
         // keeping the newest generation per partition (first claimant on ties).
-        let mut prev: BTreeMap<Tp, (String, i32)> = BTreeMap::new();
+        let mut prev: VecMap<Tp, (String, i32)> = VecMap::new();
         for id in java_hash_map_order(self.members.keys()) {
             let member = self.members[id];
             let generation = match member.generation {
@@ -654,7 +677,7 @@ impl<'a> GeneralBuilder<'a> {
         }
 
         // assignOwnedPartitions: drop claims on topics the claimant no longer subscribes to.
-        let mut assigned: BTreeSet<Tp> = BTreeSet::new();
+        let mut assigned: VecSet<Tp> = VecSet::new();
         let consumers: Vec<String> = self.current.keys().cloned().collect();
         for consumer in consumers {
             let claimed = self.current.get(&consumer).cloned().unwrap_or_default();
@@ -679,7 +702,7 @@ impl<'a> GeneralBuilder<'a> {
         result
     }
 
-    fn balance(&mut self, prev: &BTreeMap<Tp, (String, i32)>, mut unassigned: Vec<Tp>) {
+    fn balance(&mut self, prev: &VecMap<Tp, (String, i32)>, mut unassigned: Vec<Tp>) {
         let initializing = self.current.values().all(Vec::is_empty);
 
         // maybeAssign: each unassigned partition to the least-loaded subscriber.
@@ -692,8 +715,8 @@ impl<'a> GeneralBuilder<'a> {
         }
 
         // Topics with a single subscriber cannot move.
-        let fixed_topics: BTreeSet<String> =
-            self.topic_consumers.iter().filter(|(_, cs)| cs.len() < 2).map(|(t, _)| t.clone()).collect_set();
+        let fixed_topics: VecSet<String> =
+            self.topic_consumers.iter().filter(|(_, cs)| cs.len() < 2).map(|(t, _)| t.clone()).collect();
         self.sorted_all_partitions.retain(|tp| !fixed_topics.contains(&tp.0));
         unassigned.retain(|tp| !fixed_topics.contains(&tp.0));
 
@@ -771,7 +794,7 @@ impl<'a> GeneralBuilder<'a> {
         self.partition_consumer.get(tp).filter(|c| self.current.contains_key(*c))
     }
 
-    fn perform_reassignments(&mut self, partitions: &[Tp], prev: &BTreeMap<Tp, (String, i32)>) -> bool {
+    fn perform_reassignments(&mut self, partitions: &[Tp], prev: &VecMap<Tp, (String, i32)>) -> bool {
         let mut performed = false;
         loop {
             let mut modified = false;
@@ -823,7 +846,7 @@ impl<'a> GeneralBuilder<'a> {
 }
 
 /// Sum over member pairs of the difference in assignment sizes (0 = perfectly balanced).
-fn balance_score(assignment: &BTreeMap<String, Vec<Tp>>) -> usize {
+fn balance_score(assignment: &VecMap<String, Vec<Tp>>) -> usize {
     let sizes: Vec<usize> = assignment.values().map(Vec::len).collect();
     let mut score = 0;
     for (i, a) in sizes.iter().enumerate() {
@@ -873,7 +896,7 @@ impl ServerAssignor {
     /// sets of partitions; each member's list here is sorted by topic, then partition.
     pub(crate) fn assign(
         self,
-        partitions_per_topic: &BTreeMap<String, u32>,
+        partitions_per_topic: &VecMap<String, u32>,
         members: &[MemberSubscription],
     ) -> GroupAssignment {
         // The subscriptions as the coordinator sees them: existing topics only.
@@ -881,8 +904,8 @@ impl ServerAssignor {
             .iter()
             .map(|m| {
                 let mut m = m.clone();
-                let topics: BTreeSet<String> =
-                    m.topics.iter().filter(|t| partitions_per_topic.contains_key(*t)).cloned().collect_set();
+                let topics: VecSet<String> =
+                    m.topics.iter().filter(|t| partitions_per_topic.contains_key(*t)).cloned().collect();
                 m.topics = topics.into_iter().collect();
                 m.owned.retain(|tp| partitions_per_topic.get(&tp.0).is_some_and(|&c| tp.1 < c));
                 m
@@ -892,7 +915,7 @@ impl ServerAssignor {
             ServerAssignor::Uniform => {
                 // Like the coordinator's SubscriptionType: compared on the subscribed
                 // names, existing or not.
-                let sets: Vec<BTreeSet<&String>> = members.iter().map(|m| m.topics.iter().collect()).collect();
+                let sets: Vec<VecSet<&String>> = members.iter().map(|m| m.topics.iter().collect()).collect();
                 let homogeneous = sets.windows(2).all(|w| w[0] == w[1]);
                 if homogeneous {
                     uniform_homogeneous(partitions_per_topic, &resolved)
@@ -912,7 +935,7 @@ impl ServerAssignor {
 /// `UniformHomogeneousAssignmentBuilder`. Java walks `groupSpec.memberIds()` in
 /// `HashMap` order (followed here: the first members get the extra partitions) and the
 /// topics in `HashSet<Uuid>` order (random topic ids: we take topic names in order).
-fn uniform_homogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+fn uniform_homogeneous(topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
     let by_id = java_member_order(members);
     let mut assignment = empty_assignment(members);
     let Some(first) = by_id.first() else { return assignment };
@@ -920,7 +943,7 @@ fn uniform_homogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscrip
     if subscribed.is_empty() {
         return assignment;
     }
-    let currently_assigned: BTreeSet<&Tp> = by_id.iter().flat_map(|m| m.owned.iter()).collect_set();
+    let currently_assigned: VecSet<&Tp> = by_id.iter().flat_map(|m| m.owned.iter()).collect();
     let mut unassigned: Vec<Tp> = Vec::new();
     let mut total = 0usize;
     for topic in subscribed {
@@ -944,7 +967,7 @@ fn uniform_homogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscrip
             quota += 1;
             remaining_extra -= 1;
         }
-        let mut by_topic: BTreeMap<&String, BTreeSet<u32>> = BTreeMap::new();
+        let mut by_topic: VecMap<&String, VecSet<u32>> = VecMap::new();
         for (t, p) in &member.owned {
             by_topic.entry(t).or_default().insert(*p);
         }
@@ -989,10 +1012,10 @@ fn uniform_homogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscrip
 /// least-loaded subscribers topic by topic until balanced (at most 16 passes). Members are
 /// indexed in Java's `HashMap` order; ties between topics, which Java breaks by topic id,
 /// are broken by name.
-fn uniform_heterogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+fn uniform_heterogeneous(topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
     let mut assignment = empty_assignment(members);
     let order = java_member_order(members);
-    let mut subscribers: BTreeMap<&String, Vec<usize>> = BTreeMap::new();
+    let mut subscribers: VecMap<&String, Vec<usize>> = VecMap::new();
     for (index, member) in order.iter().enumerate() {
         for topic in &member.topics {
             let list = subscribers.entry(topic).or_default();
@@ -1006,7 +1029,7 @@ fn uniform_heterogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscr
     }
     let mut state = Heterogeneous {
         sizes: vec![0; order.len()],
-        owners: subscribers.keys().map(|t| ((*t).clone(), vec![None; topics[*t] as usize])).collect_map(),
+        owners: subscribers.keys().map(|t| ((*t).clone(), vec![None; topics[*t] as usize])).collect(),
     };
 
     // maybeRevokePartitions: drop topics the member no longer subscribes to, keep the rest.
@@ -1078,7 +1101,7 @@ fn uniform_heterogeneous(topics: &BTreeMap<String, u32>, members: &[MemberSubscr
 /// topic and each member's assignment size.
 struct Heterogeneous {
     sizes: Vec<i64>,
-    owners: BTreeMap<String, Vec<Option<usize>>>,
+    owners: VecMap<String, Vec<Option<usize>>>,
 }
 
 impl Heterogeneous {
@@ -1101,8 +1124,8 @@ impl Heterogeneous {
         let mut partitions: Vec<usize> = (0..owners.len()).collect();
         // Grouped by owner (unowned first, as Java's -1), ascending within an owner.
         crate::sort::sort_by_key(&mut partitions, |&p| (owners[p], p));
-        let mut start: BTreeMap<Option<usize>, usize> = BTreeMap::new();
-        let mut end: BTreeMap<Option<usize>, usize> = BTreeMap::new();
+        let mut start: VecMap<Option<usize>, usize> = VecMap::new();
+        let mut end: VecMap<Option<usize>, usize> = VecMap::new();
         for (i, &p) in partitions.iter().enumerate() {
             start.entry(owners[p]).or_insert(i);
             end.insert(owners[p], i + 1);
@@ -1214,7 +1237,7 @@ impl Balancer {
 /// The group coordinator's `RangeAssignor`: per topic, subscribers in `MemberInfo` order
 /// (static members first) take consecutive ranges, the first `P % k` one extra. It does
 /// not look at the current assignment.
-fn server_range(topics: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
+fn server_range(topics: &VecMap<String, u32>, members: &[MemberSubscription]) -> GroupAssignment {
     let mut assignment = empty_assignment(members);
     for (topic, &count) in topics {
         let subscribers: Vec<&MemberSubscription> =
@@ -1260,7 +1283,7 @@ mod tests {
         m
     }
 
-    fn topics(list: &[(&str, u32)]) -> BTreeMap<String, u32> {
+    fn topics(list: &[(&str, u32)]) -> VecMap<String, u32> {
         list.iter().map(|(t, c)| ((*t).to_owned(), *c)).collect()
     }
 
@@ -1277,7 +1300,7 @@ mod tests {
     fn range_worked_example() {
         let t = topics(&[("t0", 3), ("t1", 3)]);
         let members = [member("C0", &["t0", "t1"]), member("C1", &["t0", "t1"])];
-        let a = Assignor::Range.assign(&t, &members);
+        let a = Assignor::Range.assign::<GroupAssignment>(&t, &members);
         assert_eq!(a["C0"], tps(&[("t0", 0), ("t0", 1), ("t1", 0), ("t1", 1)]));
         assert_eq!(a["C1"], tps(&[("t0", 2), ("t1", 2)]));
     }
@@ -1286,12 +1309,12 @@ mod tests {
     fn roundrobin_worked_example() {
         let t = topics(&[("t0", 3), ("t1", 3)]);
         let members = [member("C0", &["t0", "t1"]), member("C1", &["t0", "t1"])];
-        let a = Assignor::RoundRobin.assign(&t, &members);
+        let a = Assignor::RoundRobin.assign::<GroupAssignment>(&t, &members);
         assert_eq!(a["C0"], tps(&[("t0", 0), ("t0", 2), ("t1", 1)]));
         assert_eq!(a["C1"], tps(&[("t0", 1), ("t1", 0), ("t1", 2)]));
     }
 
-    fn sticky(t: &BTreeMap<String, u32>, members: &[MemberSubscription]) -> StickyResult {
+    fn sticky(t: &VecMap<String, u32>, members: &[MemberSubscription]) -> StickyResult {
         assign_sticky(&subscribed_topics_with_partitions(t, members), members)
     }
 
@@ -1304,7 +1327,7 @@ mod tests {
             member("consumer2", &["topic1", "topic2"]),
             member("consumer3", &["topic1"]),
         ];
-        let a = Assignor::Range.assign(&t, &members);
+        let a = Assignor::Range.assign::<GroupAssignment>(&t, &members);
         assert_eq!(a["consumer1"], tps(&[("topic1", 0)]));
         assert_eq!(a["consumer2"], tps(&[("topic1", 1), ("topic2", 0), ("topic2", 1)]));
         assert_eq!(a["consumer3"], tps(&[("topic1", 2)]));
@@ -1315,7 +1338,7 @@ mod tests {
         let mut low = member("consumer-b", &["topic1", "topic2"]);
         low.group_instance_id = Some("instance1".to_owned());
         let members = [low, member("consumer-a", &["topic1", "topic2"])];
-        let a = Assignor::Range.assign(&t, &members);
+        let a = Assignor::Range.assign::<GroupAssignment>(&t, &members);
         assert_eq!(a["consumer-b"], tps(&[("topic1", 0), ("topic1", 1), ("topic2", 0), ("topic2", 1)]));
         assert_eq!(a["consumer-a"], tps(&[("topic1", 2), ("topic2", 2)]));
 
@@ -1329,14 +1352,14 @@ mod tests {
             })
             .collect();
         members.push(member("consumer4", &["topic1", "topic2"]));
-        let a = Assignor::Range.assign(&t, &members);
+        let a = Assignor::Range.assign::<GroupAssignment>(&t, &members);
         assert_eq!(a["consumer1"], tps(&[("topic1", 0), ("topic1", 1), ("topic2", 0)]));
         assert_eq!(a["consumer2"], tps(&[("topic1", 2), ("topic2", 1)]));
         assert_eq!(a["consumer3"], tps(&[("topic1", 3), ("topic2", 2)]));
         assert_eq!(a["consumer4"], tps(&[("topic1", 4), ("topic2", 3)]));
 
         // testOneConsumerNonexistentTopic / testOnlyAssignsPartitionsFromSubscribedTopics
-        let a = Assignor::Range.assign(&topics(&[("other", 3)]), &[member("consumer", &["topic"])]);
+        let a = Assignor::Range.assign::<GroupAssignment>(&topics(&[("other", 3)]), &[member("consumer", &["topic"])]);
         assert_eq!(a["consumer"], Vec::<Tp>::new());
     }
 
@@ -1346,7 +1369,7 @@ mod tests {
         // "c" = 99 -> 3.
         assert_eq!(crate::java::string_hash("a1"), 3056);
         let t = topics(&[("b", 1), ("a1", 1), ("c", 1), ("q", 1)]);
-        let a = Assignor::Range.assign(&t, &[member("m", &["b", "a1", "c", "q"])]);
+        let a = Assignor::Range.assign::<GroupAssignment>(&t, &[member("m", &["b", "a1", "c", "q"])]);
         assert_eq!(a["m"], tps(&[("a1", 0), ("q", 0), ("b", 0), ("c", 0)]));
         // "consumer1".."consumer3" hash to consecutive values, but the spread
         // (h ^ h >>> 16) puts them out of order.
@@ -1364,7 +1387,7 @@ mod tests {
             member("consumer2", &["topic1", "topic2"]),
             member("consumer3", &["topic1"]),
         ];
-        let a = Assignor::RoundRobin.assign(&t, &members);
+        let a = Assignor::RoundRobin.assign::<GroupAssignment>(&t, &members);
         assert_eq!(a["consumer1"], tps(&[("topic1", 0)]));
         assert_eq!(a["consumer2"], tps(&[("topic1", 1), ("topic2", 0), ("topic2", 1)]));
         assert_eq!(a["consumer3"], tps(&[("topic1", 2)]));
@@ -1374,20 +1397,20 @@ mod tests {
     fn sticky_worked_example_adding_a_member() {
         let t = topics(&[("t0", 3), ("t1", 3)]);
         let first = [member("C0", &["t0", "t1"]), member("C1", &["t0", "t1"])];
-        let a1 = Assignor::Sticky.assign(&t, &first);
-        assert_eq!(a1, Assignor::RoundRobin.assign(&t, &first));
+        let a1 = Assignor::Sticky.assign::<GroupAssignment>(&t, &first);
+        assert_eq!(a1, Assignor::RoundRobin.assign::<GroupAssignment>(&t, &first));
         let second = [
             owning(member("C0", &["t0", "t1"]), &[("t0", 0), ("t0", 2), ("t1", 1)], 1),
             owning(member("C1", &["t0", "t1"]), &[("t0", 1), ("t1", 0), ("t1", 2)], 1),
             member("C2", &["t0", "t1"]),
         ];
-        let a2 = Assignor::Sticky.assign(&t, &second);
+        let a2 = Assignor::Sticky.assign::<GroupAssignment>(&t, &second);
         // Kept partitions come first, sorted by partition then topic.
         assert_eq!(a2["C0"], tps(&[("t0", 0), ("t1", 1)]));
         assert_eq!(a2["C1"], tps(&[("t1", 0), ("t0", 1)]));
         assert_eq!(a2["C2"], tps(&[("t0", 2), ("t1", 2)]));
         // Cooperative: C0 and C1 revoke first, C2 waits for the follow-up rebalance.
-        let c2 = Assignor::CooperativeSticky.assign(&t, &second);
+        let c2 = Assignor::CooperativeSticky.assign::<GroupAssignment>(&t, &second);
         assert_eq!(c2["C0"], tps(&[("t0", 0), ("t1", 1)]));
         assert_eq!(c2["C1"], tps(&[("t1", 0), ("t0", 1)]));
         assert_eq!(c2["C2"], Vec::<Tp>::new());
@@ -1396,7 +1419,7 @@ mod tests {
             owning(member("C1", &["t0", "t1"]), &[("t1", 0), ("t0", 1)], 2),
             owning(member("C2", &["t0", "t1"]), &[], 2),
         ];
-        assert_eq!(Assignor::CooperativeSticky.assign(&t, &third), a2);
+        assert_eq!(Assignor::CooperativeSticky.assign::<GroupAssignment>(&t, &third), a2);
     }
 
     #[test]
@@ -1407,7 +1430,7 @@ mod tests {
         let r = sticky(&t, &[member("consumer1", &both), member("consumer2", &both)]);
         assert_eq!(r.assignment["consumer1"], tps(&[("topic1", 0), ("topic1", 2), ("topic2", 1)]));
         assert_eq!(r.assignment["consumer2"], tps(&[("topic1", 1), ("topic2", 0), ("topic2", 2)]));
-        assert_eq!(r.transferring, Some(BTreeMap::new()));
+        assert_eq!(r.transferring, Some(VecMap::new()));
 
         // testConsumerOwningMinQuotaExpectedMaxQuota
         let t = topics(&[("topic1", 2), ("topic2", 3)]);
@@ -1429,11 +1452,11 @@ mod tests {
             owning(member("consumer3", &both), &[], 1),
         ];
         let r = sticky(&t, &members);
-        assert_eq!(r.transferring, Some(BTreeMap::from([(("topic2".to_owned(), 0), "consumer3".to_owned())])));
+        assert_eq!(r.transferring, Some(VecMap::from([(("topic2".to_owned(), 0), "consumer3".to_owned())])));
         assert_eq!(r.assignment["consumer1"], tps(&[("topic1", 0)]));
         assert_eq!(r.assignment["consumer2"], tps(&[("topic1", 1), ("topic2", 1)]));
         assert_eq!(r.assignment["consumer3"], tps(&[("topic2", 0)]));
-        assert_eq!(Assignor::CooperativeSticky.assign(&t, &members)["consumer3"], Vec::<Tp>::new());
+        assert_eq!(Assignor::CooperativeSticky.assign::<GroupAssignment>(&t, &members)["consumer3"], Vec::<Tp>::new());
 
         // testAllConsumersAreUnderMinQuota
         let t = topics(&[("topic1", 2), ("topic2", 3)]);
@@ -1448,7 +1471,7 @@ mod tests {
         assert_eq!(r.assignment["consumer1"], tps(&[("topic1", 0), ("topic2", 1)]));
         assert_eq!(r.assignment["consumer2"], tps(&[("topic1", 1), ("topic2", 2)]));
         assert_eq!(r.assignment["consumer3"], tps(&[("topic2", 0)]));
-        assert_eq!(r.transferring, Some(BTreeMap::new()));
+        assert_eq!(r.transferring, Some(VecMap::new()));
 
         // testAllConsumersReachExpectedQuotaAndAreConsideredFilled
         let t = topics(&[("topic", 4)]);
@@ -1475,16 +1498,16 @@ mod tests {
             owning(member("consumer3", &["topic"]), &[], 1),
         ];
         let r = sticky(&t, &members);
-        assert_eq!(r.transferring, Some(BTreeMap::from([(("topic".to_owned(), 0), "consumer3".to_owned())])));
+        assert_eq!(r.transferring, Some(VecMap::from([(("topic".to_owned(), 0), "consumer3".to_owned())])));
         assert_eq!(r.assignment["consumer1"], tps(&[("topic", 1)]));
         assert_eq!(r.assignment["consumer2"], tps(&[("topic", 2)]));
         assert_eq!(r.assignment["consumer3"], tps(&[("topic", 0)]));
         // CooperativeStickyAssignorTest: ...SameGenerationWithEqualPartitionsPerConsumer
-        assert_eq!(Assignor::CooperativeSticky.assign(&t, &members)["consumer3"], Vec::<Tp>::new());
+        assert_eq!(Assignor::CooperativeSticky.assign::<GroupAssignment>(&t, &members)["consumer3"], Vec::<Tp>::new());
 
         // ...WithUnequalPartitionsPerConsumer
         let t = topics(&[("topic", 4)]);
-        let a = Assignor::CooperativeSticky.assign(&t, &members);
+        let a = Assignor::CooperativeSticky.assign::<GroupAssignment>(&t, &members);
         assert_eq!(a["consumer1"], tps(&[("topic", 1), ("topic", 3)]));
         assert_eq!(a["consumer2"], tps(&[("topic", 2)]));
         assert_eq!(a["consumer3"], Vec::<Tp>::new());
@@ -1503,7 +1526,7 @@ mod tests {
         assert_eq!(sorted(r.assignment["consumer1"].clone()), tps(&[("topic", 0), ("topic2", 0), ("topic3", 0)]));
         assert_eq!(sorted(r.assignment["consumer2"].clone()), tps(&[("topic", 1), ("topic2", 1), ("topic3", 1)]));
         assert_eq!(sorted(r.assignment["consumer3"].clone()), tps(&[("topic", 2), ("topic2", 2), ("topic3", 2)]));
-        assert_eq!(r.transferring, Some(BTreeMap::new()));
+        assert_eq!(r.transferring, Some(VecMap::new()));
 
         // testNoReassignmentOnCurrentMembers
         let all = ["topic", "topic2", "topic3", "topic1"];
@@ -1520,7 +1543,7 @@ mod tests {
             ],
         );
         assert_eq!(sorted(r.assignment["consumer1"].clone()), tps(&[("topic1", 2), ("topic2", 1), ("topic3", 0)]));
-        assert_eq!(r.transferring, Some(BTreeMap::new()));
+        assert_eq!(r.transferring, Some(VecMap::new()));
 
         // testOwnedPartitionsAreInvalidatedForConsumerWithStaleGeneration
         let both = ["topic", "topic2"];
@@ -1600,7 +1623,7 @@ mod tests {
             &[owning(member("consumer1", &two), &[], 1), owning(member("consumer2", &two), &[], 1)]
                 .map(|m| MemberSubscription { owned: r1[&m.member_id].clone(), ..m }),
         );
-        assert_eq!(r2.transferring, Some(BTreeMap::new()));
+        assert_eq!(r2.transferring, Some(VecMap::new()));
         for id in ["consumer1", "consumer2"] {
             assert_eq!(r2.assignment[id].len(), 3);
             assert!(r1[id].iter().all(|tp| r2.assignment[id].contains(tp)));
@@ -1618,7 +1641,7 @@ mod tests {
         assert_eq!(r3["consumer1"].len().abs_diff(r3["consumer2"].len()), 1);
 
         // testMoveExistingAssignments: six one-partition topics, overlapping subscriptions.
-        let t: BTreeMap<String, u32> = (1..=6).map(|i| (format!("topic{i}"), 1)).collect();
+        let t: VecMap<String, u32> = (1..=6).map(|i| (format!("topic{i}"), 1)).collect();
         let case = Case {
             topics: t.clone(),
             members: vec![
@@ -1756,13 +1779,13 @@ mod tests {
     // ---- properties over random groups ----
 
     struct Case {
-        topics: BTreeMap<String, u32>,
+        topics: VecMap<String, u32>,
         members: Vec<MemberSubscription>,
     }
 
     fn random_case(rng: &mut SimRng, identical: bool) -> Case {
         let topic_count = 1 + rng.below(4) as usize;
-        let topics: BTreeMap<String, u32> = (0..topic_count).map(|i| (format!("t{i}"), rng.below(20) as u32)).collect();
+        let topics: VecMap<String, u32> = (0..topic_count).map(|i| (format!("t{i}"), rng.below(20) as u32)).collect();
         let names: Vec<String> = topics.keys().cloned().collect();
         let pick = |rng: &mut SimRng| -> Vec<String> {
             let mut chosen: Vec<String> = names.iter().filter(|_| rng.below(2) == 0).cloned().collect();
@@ -1784,8 +1807,8 @@ mod tests {
         Case { topics, members }
     }
 
-    fn owner_counts(a: &GroupAssignment) -> BTreeMap<&Tp, usize> {
-        let mut counts = BTreeMap::new();
+    fn owner_counts(a: &GroupAssignment) -> VecMap<&Tp, usize> {
+        let mut counts = VecMap::new();
         for tp in a.values().flatten() {
             *counts.entry(tp).or_insert(0) += 1;
         }
@@ -1868,7 +1891,7 @@ mod tests {
             assert!(rebalances < 4, "no convergence: {assignment:?}");
             let now = Case { topics: case.topics.clone(), members };
             members = with_owned(&now, &assignment, generation + rebalances);
-            assignment = Assignor::CooperativeSticky.assign(&case.topics, &members);
+            assignment = Assignor::CooperativeSticky.assign::<GroupAssignment>(&case.topics, &members);
         }
         let last = Case { topics: case.topics.clone(), members };
         check_valid(&last, &assignment, true);
@@ -1931,7 +1954,7 @@ mod tests {
                     members.remove(rng.below(members.len() as u64) as usize);
                 }
                 let next = Case { topics: case.topics.clone(), members };
-                let second = assignor.assign(&next.topics, &next.members);
+                let second: GroupAssignment = assignor.assign(&next.topics, &next.members);
                 let total: usize = next
                     .topics
                     .iter()
@@ -1978,7 +2001,7 @@ mod tests {
         let mut rng = SimRng::for_stream(11, 6);
         for _ in 0..200 {
             let case = random_case(&mut rng, false);
-            let first = Assignor::CooperativeSticky.assign(&case.topics, &case.members);
+            let first = Assignor::CooperativeSticky.assign::<GroupAssignment>(&case.topics, &case.members);
             // Everyone resubscribes at random, keeping what it owns.
             let mut changed = random_case(&mut rng, false);
             changed.topics = case.topics.clone();
@@ -1995,7 +2018,7 @@ mod tests {
                 })
                 .collect();
             let next = Case { topics: case.topics.clone(), members };
-            let second = Assignor::CooperativeSticky.assign(&next.topics, &next.members);
+            let second = Assignor::CooperativeSticky.assign::<GroupAssignment>(&next.topics, &next.members);
             check_valid(&next, &second, false);
             // Unlike the identical-subscription case, the general path may move
             // partitions again in the follow-up round, so this can take several rounds.

@@ -25,9 +25,9 @@ use crate::protocol::{
 };
 use crate::raft::{Raft, RaftDisk};
 use crate::replica_manager::ReplicaManager;
-use crate::sort::Collect;
 use crate::time::SimTime;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
+use std::collections::BTreeMap;
 
 /// Kafka's `BrokerState` as the lifecycle manager logs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,9 +89,9 @@ pub(crate) struct Broker {
     lifecycle_in_flight: Option<SimTime>,
     pub(crate) image: MetadataImage,
     pub(crate) replicas: ReplicaManager,
-    forwarded: BTreeMap<u32, Forwarded>,
+    forwarded: VecMap<u32, Forwarded>,
     /// Topics this broker asked the controller to auto-create and has not seen yet.
-    auto_creating: BTreeSet<String>,
+    auto_creating: VecSet<String>,
     next_correlation_id: u32,
     defaults: TopicDefaults,
     pub(crate) groups: GroupCoordinator,
@@ -123,8 +123,8 @@ impl Broker {
             lifecycle_in_flight: None,
             image: MetadataImage::default(),
             replicas: ReplicaManager::new(node_id, disk.partitions),
-            forwarded: BTreeMap::new(),
-            auto_creating: BTreeSet::new(),
+            forwarded: VecMap::new(),
+            auto_creating: VecSet::new(),
             next_correlation_id: 0,
             defaults,
             groups: GroupCoordinator::default(),
@@ -591,7 +591,7 @@ impl Broker {
 
     /// `kafka-configs.sh --describe` of a topic: its own configs with their synonyms
     /// (`ConfigHelper.createTopicConfigEntry`: the topic's value, then its broker synonym's).
-    fn described_topic_configs(&self, configs: &BTreeMap<String, String>) -> Vec<(String, String, String)> {
+    fn described_topic_configs(&self, configs: &VecMap<String, String>) -> Vec<(String, String, String)> {
         let sources = self.config_sources();
         configs
             .iter()
@@ -646,7 +646,7 @@ impl Broker {
                         .collect()
                 },
             ),
-            topics: self.image.topics.iter().map(|(name, t)| (name.clone(), t.partitions.len() as u32)).collect_map(),
+            topics: self.image.topics.iter().map(|(name, t)| (name.clone(), t.partitions.len() as u32)).collect(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! setting resolves (per-broker dynamic > cluster-default dynamic > static > default), and
 //! the synonym lists `DescribeConfigs` reports (`ConfigHelper.configSynonyms`).
 
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 use crate::config::BROKER_TOPIC_SYNONYMS;
 
@@ -33,7 +33,7 @@ impl ConfigResource {
 
 /// Dynamic broker configs from the metadata log, by resource name ("" is the cluster
 /// default, else a broker id).
-pub(crate) type DynamicBrokerConfigs = BTreeMap<String, BTreeMap<String, String>>;
+pub(crate) type DynamicBrokerConfigs = VecMap<String, VecMap<String, String>>;
 
 /// Kafka's defaults of the broker settings the simulator knows (`DEFAULT_CONFIG`). Settings
 /// whose default is null (`log.retention.ms`, `log.roll.ms`, `log.dirs`, …) are absent:
@@ -151,11 +151,11 @@ pub(crate) struct BrokerConfigSources<'a> {
 }
 
 impl BrokerConfigSources<'_> {
-    fn per_broker(&self) -> Option<&BTreeMap<String, String>> {
+    fn per_broker(&self) -> Option<&VecMap<String, String>> {
         self.dynamic.get(&self.broker_id.to_string())
     }
 
-    fn cluster_default(&self) -> Option<&BTreeMap<String, String>> {
+    fn cluster_default(&self) -> Option<&VecMap<String, String>> {
         self.dynamic.get("")
     }
 

@@ -22,9 +22,8 @@
 use crate::assignor::{MemberSubscription, ServerAssignor, Tp};
 use crate::error::{ApiError, KafkaError};
 use crate::node::Ctx;
-use crate::sort::Collect;
 use crate::time::SimTime;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 /// `group.consumer.session.timeout.ms`'s default.
 pub(crate) const SESSION_TIMEOUT_MS_DEFAULT: u64 = 45_000;
@@ -88,9 +87,9 @@ struct Member {
     subscribed_topics: Vec<String>,
     server_assignor: Option<String>,
     /// The partitions the member may own in its epoch.
-    assigned: BTreeSet<Tp>,
+    assigned: VecSet<Tp>,
     /// Partitions it was told to revoke and has not yet acknowledged.
-    pending_revocation: BTreeSet<Tp>,
+    pending_revocation: VecSet<Tp>,
     /// No heartbeat by then: the member is fenced.
     session_deadline: SimTime,
     /// While it must revoke partitions: fenced unless it does so by then (rebalance timeout).
@@ -114,7 +113,7 @@ pub(crate) struct ConsumerGroupSettings<'a> {
     /// `group.consumer.assignors`, the first being the default.
     pub(crate) assignors: &'a [ServerAssignor],
     /// Partition counts of the topics in the broker's metadata image.
-    pub(crate) topics: &'a BTreeMap<String, u32>,
+    pub(crate) topics: &'a VecMap<String, u32>,
 }
 
 /// The parts of a ConsumerGroupHeartbeat request the group acts on.
@@ -143,11 +142,11 @@ pub(crate) struct HeartbeatAnswer {
 pub(crate) struct ConsumerGroup {
     pub(crate) group_epoch: i32,
     pub(crate) assignment_epoch: i32,
-    members: BTreeMap<String, Member>,
+    members: VecMap<String, Member>,
     /// The target assignment of `assignment_epoch`, by member.
-    target: BTreeMap<String, BTreeSet<Tp>>,
+    target: VecMap<String, VecSet<Tp>>,
     /// Partition counts of the subscribed topics when the group epoch last moved.
-    subscription_metadata: BTreeMap<String, u32>,
+    subscription_metadata: VecMap<String, u32>,
     /// The assignor that computed the target assignment.
     pub(crate) assignor: Option<String>,
     /// Something worth a record in `__consumer_offsets` changed (the coordinator writes it).
@@ -212,7 +211,7 @@ impl ConsumerGroup {
     /// The group's record value (JSON), written to `__consumer_offsets` after a change.
     pub(crate) fn record_value(&self) -> String {
         let quote = crate::json::quote;
-        let list = |tps: &BTreeSet<Tp>| {
+        let list = |tps: &VecSet<Tp>| {
             let parts: Vec<String> = tps.iter().map(|(t, p)| quote(&format!("{t}-{p}"))).collect();
             format!("[{}]", parts.join(","))
         };
@@ -226,7 +225,7 @@ impl ConsumerGroup {
                     m.member_epoch,
                     quote(m.state.name()),
                     list(&m.assigned),
-                    list(self.target.get(id).unwrap_or(&BTreeSet::new()))
+                    list(self.target.get(id).unwrap_or(&VecSet::new()))
                 )
             })
             .collect();
@@ -326,8 +325,8 @@ impl ConsumerGroup {
                     rebalance_timeout_ms: hb.rebalance_timeout_ms,
                     subscribed_topics: topics,
                     server_assignor: hb.server_assignor.clone(),
-                    assigned: BTreeSet::new(),
-                    pending_revocation: BTreeSet::new(),
+                    assigned: VecSet::new(),
+                    pending_revocation: VecSet::new(),
                     session_deadline: now,
                     revocation_deadline: None,
                 },
@@ -379,12 +378,12 @@ impl ConsumerGroup {
         })
     }
 
-    fn compute_subscription_metadata(&self, topics: &BTreeMap<String, u32>) -> BTreeMap<String, u32> {
+    fn compute_subscription_metadata(&self, topics: &VecMap<String, u32>) -> VecMap<String, u32> {
         self.members
             .values()
             .flat_map(|m| m.subscribed_topics.iter())
             .filter_map(|t| Some((t.clone(), *topics.get(t)?)))
-            .collect_map()
+            .collect()
     }
 
     fn bump_group_epoch(&mut self, group_id: &str, reason: &str, ctx: &mut Ctx) {
@@ -422,7 +421,7 @@ impl ConsumerGroup {
             })
             .collect();
         let result = assignor.assign(&self.subscription_metadata, &subscriptions);
-        self.target = result.into_iter().map(|(id, tps)| (id, tps.into_iter().collect_set())).collect_map();
+        self.target = result.into_iter().map(|(id, tps)| (id, tps.into_iter().collect())).collect();
         self.assignment_epoch = self.group_epoch;
         self.assignor = Some(assignor.name().to_string());
         self.dirty = true;
@@ -448,7 +447,7 @@ impl ConsumerGroup {
         let Some(m) = self.members.get(member_id) else { return };
         // A member that reports no owned partitions (unchanged since its last heartbeat)
         // still owns what it was asked to revoke.
-        let owns_any = |set: &BTreeSet<Tp>| owned.is_none_or(|o| o.iter().any(|tp| set.contains(tp)));
+        let owns_any = |set: &VecSet<Tp>| owned.is_none_or(|o| o.iter().any(|tp| set.contains(tp)));
         let next_epoch = match m.state {
             MemberState::Stable if m.member_epoch == self.assignment_epoch => return,
             MemberState::Stable | MemberState::UnreleasedPartitions => m.member_epoch,
@@ -463,10 +462,10 @@ impl ConsumerGroup {
                 m.member_epoch + 1
             }
         };
-        let empty = BTreeSet::new();
+        let empty = VecSet::new();
         let target = self.target.get(member_id).unwrap_or(&empty);
-        let kept: BTreeSet<Tp> = m.assigned.intersection(target).cloned().collect_set();
-        let revoke: BTreeSet<Tp> = m.assigned.difference(&kept).cloned().collect_set();
+        let kept: VecSet<Tp> = m.assigned.intersection(target).cloned().collect();
+        let revoke: VecSet<Tp> = m.assigned.difference(&kept).cloned().collect();
         let wanted: Vec<Tp> = target.difference(&kept).cloned().collect();
         let (free, unreleased): (Vec<Tp>, Vec<Tp>) =
             wanted.into_iter().partition(|tp| !self.owned_by_other(tp, member_id));
@@ -481,8 +480,8 @@ impl ConsumerGroup {
             m.assigned = kept;
             m.pending_revocation = revoke;
         } else {
-            let gets: BTreeSet<Tp> = free.iter().cloned().collect_set();
-            m.assigned = kept.union(&gets).cloned().collect_set();
+            let gets: VecSet<Tp> = free.iter().cloned().collect();
+            m.assigned = kept.union(&gets).cloned().collect();
             m.pending_revocation.clear();
             m.member_epoch = assignment_epoch;
             m.state = if unreleased.is_empty() { MemberState::Stable } else { MemberState::UnreleasedPartitions };
@@ -555,8 +554,7 @@ impl ConsumerGroup {
     fn remove_member(&mut self, group_id: &str, member_id: &str, reason: &str, ctx: &mut Ctx) {
         self.members.remove(member_id);
         self.target.remove(member_id);
-        let subscribed: BTreeSet<&String> =
-            self.members.values().flat_map(|m| m.subscribed_topics.iter()).collect_set();
+        let subscribed: VecSet<&String> = self.members.values().flat_map(|m| m.subscribed_topics.iter()).collect();
         self.subscription_metadata.retain(|t, _| subscribed.contains(t));
         self.bump_group_epoch(group_id, reason, ctx);
         if self.members.is_empty() {
@@ -606,7 +604,7 @@ mod tests {
 
     struct Fixture {
         group: ConsumerGroup,
-        topics: BTreeMap<String, u32>,
+        topics: VecMap<String, u32>,
         rng: SimRng,
         trace: Vec<String>,
     }

@@ -12,10 +12,9 @@ use crate::protocol::{
     CreatableTopic, CreatableTopicResult, ElectionType, Msg, OngoingReassignment, QuorumDescription, ReplicaDescription,
 };
 use crate::raft::{Raft, RaftDisk, RaftEvent, RaftState};
-use crate::sort::Collect;
 use crate::time::SimTime;
 use crate::topic_name;
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// `leader.imbalance.check.interval.seconds` (300).
 const LEADER_IMBALANCE_CHECK_INTERVAL_MS: u64 = 300_000;
@@ -50,7 +49,7 @@ pub(crate) struct Controller {
     latest: MetadataImage,
     pending: Vec<PendingReply>,
     /// Leader only: when each broker last sent a heartbeat.
-    heartbeats: BTreeMap<NodeId, SimTime>,
+    heartbeats: VecMap<NodeId, SimTime>,
     fence_check_at: Option<SimTime>,
     /// `broker.session.timeout.ms`.
     session_timeout_ms: u64,
@@ -75,7 +74,7 @@ impl Controller {
             image: MetadataImage::default(),
             latest: MetadataImage::default(),
             pending: Vec::new(),
-            heartbeats: BTreeMap::new(),
+            heartbeats: VecMap::new(),
             fence_check_at: None,
             num_partitions,
             default_replication_factor,
@@ -137,7 +136,7 @@ impl Controller {
                         self.latest.apply(entry);
                     }
                     // A new active controller gives every broker a full session to check in.
-                    self.heartbeats = self.latest.brokers.keys().map(|b| (*b, ctx.now)).collect_map();
+                    self.heartbeats = self.latest.brokers.keys().map(|b| (*b, ctx.now)).collect();
                     self.fence_check_at = None;
                     self.schedule_fence_check(ctx);
                     ctx.timer(LEADER_IMBALANCE_CHECK_INTERVAL_MS, Timer::LeaderRebalance);
@@ -385,7 +384,7 @@ impl Controller {
     /// `unclean.leader.election.enable` as `ConfigurationControlManager.getTopicConfig`
     /// resolves it: the topic's value, else the dynamic value for this controller's node,
     /// else the cluster-wide dynamic default (the controller's static value is not read).
-    fn unclean_allowed(&self, topic_configs: &BTreeMap<String, String>) -> bool {
+    fn unclean_allowed(&self, topic_configs: &VecMap<String, String>) -> bool {
         const KEY: &str = "unclean.leader.election.enable";
         let dynamic = |resource: &str| self.latest.broker_configs.get(resource).and_then(|c| c.get(KEY));
         topic_configs

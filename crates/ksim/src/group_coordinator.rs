@@ -26,9 +26,8 @@ use crate::node::Ctx;
 use crate::partition_log::NewRecord;
 use crate::protocol::{GroupDescription, GroupMemberDescription, GroupSubscription, ListedGroup, Msg};
 use crate::rng::SimRng;
-use crate::sort::Collect;
 use crate::time::SimTime;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 pub(crate) const OFFSETS_TOPIC: &str = "__consumer_offsets";
 /// `offsets.commit.timeout.ms`: how long a commit may wait for the ISR.
@@ -99,13 +98,13 @@ pub(crate) struct Group {
     protocol_type: Option<String>,
     protocol: Option<String>,
     leader: Option<String>,
-    members: BTreeMap<String, Member>,
+    members: VecMap<String, Member>,
     /// Member ids handed out with MEMBER_ID_REQUIRED, by when they must join with it.
-    pending: BTreeMap<String, SimTime>,
+    pending: VecMap<String, SimTime>,
     /// When the join phase of the current rebalance ends at the latest.
     join_deadline: Option<SimTime>,
     /// Committed offsets by topic-partition.
-    pub(crate) offsets: BTreeMap<(String, u32), u64>,
+    pub(crate) offsets: VecMap<(String, u32), u64>,
     /// Its `__consumer_offsets` partition.
     partition: u32,
     /// Some: a KIP-848 consumer group (`group.protocol=consumer`), whose members live there.
@@ -120,10 +119,10 @@ impl Group {
             protocol_type: None,
             protocol: None,
             leader: None,
-            members: BTreeMap::new(),
-            pending: BTreeMap::new(),
+            members: VecMap::new(),
+            pending: VecMap::new(),
             join_deadline: None,
-            offsets: BTreeMap::new(),
+            offsets: VecMap::new(),
             partition,
             consumer: None,
         }
@@ -240,7 +239,7 @@ pub(crate) struct CoordinatorSettings {
     /// `group.consumer.assignors`.
     pub(crate) consumer_assignors: Vec<ServerAssignor>,
     /// Partition counts of the topics in the broker's metadata image.
-    pub(crate) topics: BTreeMap<String, u32>,
+    pub(crate) topics: VecMap<String, u32>,
 }
 
 impl CoordinatorSettings {
@@ -256,9 +255,9 @@ impl CoordinatorSettings {
 
 #[derive(Clone, Default)]
 pub(crate) struct GroupCoordinator {
-    pub(crate) groups: BTreeMap<String, Group>,
+    pub(crate) groups: VecMap<String, Group>,
     /// The `__consumer_offsets` partitions this broker leads, whose groups it serves.
-    pub(crate) loaded: BTreeSet<u32>,
+    pub(crate) loaded: VecSet<u32>,
     /// Writes for the broker to append (drained after every call).
     pub(crate) writes: Vec<OffsetsWrite>,
 }
@@ -312,7 +311,7 @@ impl GroupCoordinator {
         if !self.loaded.insert(partition) {
             return;
         }
-        let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+        let mut groups: VecMap<String, Group> = VecMap::new();
         for r in records {
             let Some(key) = r.key().and_then(|k| std::str::from_utf8(k).ok()).and_then(json::parse) else {
                 continue;
@@ -403,7 +402,7 @@ impl GroupCoordinator {
         self.groups
             .iter()
             .map(|(id, g)| {
-                let mut partitions: BTreeMap<(String, u32), GroupPartitionView> = BTreeMap::new();
+                let mut partitions: VecMap<(String, u32), GroupPartitionView> = VecMap::new();
                 let mut entry = |tp: &(String, u32)| {
                     partitions.entry(tp.clone()).or_insert_with(|| GroupPartitionView {
                         topic: tp.0.clone(),
@@ -427,7 +426,7 @@ impl GroupCoordinator {
                         }
                     }
                     // Owners looked up once: a big group owns thousands of partitions.
-                    let mut owners: BTreeMap<&(String, u32), &str> = BTreeMap::new();
+                    let mut owners: VecMap<&(String, u32), &str> = VecMap::new();
                     for m in &members {
                         for tp in &m.assignment {
                             owners.entry(tp).or_insert(m.member_id);
@@ -463,7 +462,7 @@ impl GroupCoordinator {
                         entry(tp);
                     }
                 }
-                let mut owners: BTreeMap<&(String, u32), &String> = BTreeMap::new();
+                let mut owners: VecMap<&(String, u32), &String> = VecMap::new();
                 for (member_id, m) in g.members.iter().filter(|_| stable) {
                     for tp in &m.assignment {
                         owners.entry(tp).or_insert(member_id);
@@ -911,7 +910,7 @@ impl GroupCoordinator {
                 if g.leader.as_deref() != Some(member_id) {
                     return;
                 }
-                let mut given: BTreeMap<String, Vec<(String, u32)>> = assignments.into_iter().collect_map();
+                let mut given: VecMap<String, Vec<(String, u32)>> = assignments.into_iter().collect();
                 let mut summary = Vec::new();
                 for (id, m) in g.members.iter_mut() {
                     m.assignment = given.remove(id).unwrap_or_default();

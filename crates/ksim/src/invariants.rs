@@ -11,6 +11,7 @@
 
 use crate::ids::NodeId;
 use crate::metadata::MetadataRecord;
+use crate::vec_map::{VecMap, VecSet};
 use crate::world::World;
 use std::collections::BTreeMap;
 
@@ -26,16 +27,16 @@ struct ControllerSeen {
 
 #[derive(Clone, Default)]
 pub(crate) struct InvariantChecker {
-    leaders: BTreeMap<u32, NodeId>,
+    leaders: VecMap<u32, NodeId>,
     /// `(offset, epoch)` → (predecessor's epoch, the record).
     entries: BTreeMap<(u64, u32), (Option<u32>, MetadataRecord)>,
     /// Each committed entry's epoch, and the (earliest seen) epoch it was committed in.
     committed: Vec<(u32, u32)>,
-    seen: BTreeMap<NodeId, ControllerSeen>,
+    seen: VecMap<NodeId, ControllerSeen>,
     /// Violations found so far, each with the simulated time.
     pub(crate) violations: Vec<String>,
     /// Each kind of violation is reported once, at its first occurrence.
-    reported: std::collections::BTreeSet<String>,
+    reported: VecSet<String>,
 }
 
 impl InvariantChecker {

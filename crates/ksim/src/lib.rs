@@ -44,6 +44,7 @@ mod streams;
 mod sweep;
 mod time;
 mod topic_name;
+pub mod vec_map;
 mod view;
 mod world;
 

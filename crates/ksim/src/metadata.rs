@@ -3,7 +3,7 @@
 
 use crate::broker_config::{ConfigResource, DynamicBrokerConfigs};
 use crate::ids::{NodeId, Uuid};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// `metadata.version` written at format time (Kafka 4.0's latest production level).
 pub(crate) const METADATA_VERSION: &str = "4.0-IV3";
@@ -139,9 +139,9 @@ impl PartitionImage {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct TopicImage {
     pub(crate) topic_id: Uuid,
-    pub(crate) partitions: BTreeMap<u32, PartitionImage>,
+    pub(crate) partitions: VecMap<u32, PartitionImage>,
     /// Topic configs that differ from the broker defaults.
-    pub(crate) configs: BTreeMap<String, String>,
+    pub(crate) configs: VecMap<String, String>,
 }
 
 /// The cluster's metadata as of `applied_offset`, built only from committed records.
@@ -149,9 +149,9 @@ pub(crate) struct TopicImage {
 pub(crate) struct MetadataImage {
     /// Offset of the last applied entry, if any.
     pub(crate) applied_offset: Option<u64>,
-    pub(crate) features: BTreeMap<String, u16>,
-    pub(crate) brokers: BTreeMap<NodeId, BrokerRegistration>,
-    pub(crate) topics: BTreeMap<String, TopicImage>,
+    pub(crate) features: VecMap<String, u16>,
+    pub(crate) brokers: VecMap<NodeId, BrokerRegistration>,
+    pub(crate) topics: VecMap<String, TopicImage>,
     /// Dynamic broker configs: by broker id, and "" for the cluster-wide default.
     pub(crate) broker_configs: DynamicBrokerConfigs,
 }
@@ -189,7 +189,7 @@ impl MetadataImage {
             MetadataRecord::Topic { name, topic_id } => {
                 self.topics.insert(
                     name.clone(),
-                    TopicImage { topic_id: *topic_id, partitions: BTreeMap::new(), configs: BTreeMap::new() },
+                    TopicImage { topic_id: *topic_id, partitions: VecMap::new(), configs: VecMap::new() },
                 );
             }
             MetadataRecord::Partition {

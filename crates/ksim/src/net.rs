@@ -6,7 +6,7 @@ use crate::ids::{Addr, NodeId};
 use crate::protocol::Msg;
 use crate::rng::SimRng;
 use crate::time::SimTime;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 /// Loopback latency: every process runs on one simulated machine, but a few milliseconds
 /// keep each hop a distinct, visible step.
@@ -42,12 +42,12 @@ pub(crate) struct Network {
     base_latency_ms: u64,
     next_id: u64,
     /// Directed server pairs whose messages are dropped.
-    cuts: BTreeSet<(NodeId, NodeId)>,
+    cuts: VecSet<(NodeId, NodeId)>,
     /// Directed cuts between any endpoints, e.g. a broker's responses to one client.
-    endpoint_cuts: BTreeSet<(Addr, Addr)>,
+    endpoint_cuts: VecSet<(Addr, Addr)>,
     pub(crate) faults: Faults,
     /// The latest arrival scheduled on each directed link (FIFO delivery).
-    last_arrival: BTreeMap<(Addr, Addr), SimTime>,
+    last_arrival: VecMap<(Addr, Addr), SimTime>,
 }
 
 impl Network {
@@ -56,10 +56,10 @@ impl Network {
             rng: SimRng::for_stream(seed, u64::MAX),
             base_latency_ms: LATENCY_BASE_MS,
             next_id: 0,
-            cuts: BTreeSet::new(),
-            endpoint_cuts: BTreeSet::new(),
+            cuts: VecSet::new(),
+            endpoint_cuts: VecSet::new(),
             faults: Faults::default(),
-            last_arrival: BTreeMap::new(),
+            last_arrival: VecMap::new(),
         }
     }
 

@@ -10,9 +10,8 @@ use crate::ids::{Addr, NodeId, Uuid};
 use crate::metadata::{MetadataEntry, MetadataRecord};
 use crate::node::{Ctx, Level, Target, Timer};
 use crate::protocol::{Msg, RaftError};
-use crate::sort::Collect;
 use crate::time::SimTime;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 /// `controller.quorum.*` timing settings (Kafka's defaults).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,13 +115,13 @@ pub(crate) struct Raft {
     pub(crate) high_watermark: u64,
     epoch_start_offset: u64,
     /// Leader: each replica's acknowledged log end offset and fetch times.
-    pub(crate) progress: BTreeMap<NodeId, ReplicaProgress>,
+    pub(crate) progress: VecMap<NodeId, ReplicaProgress>,
     /// Leader: voters that fetched since the last check-quorum deadline.
-    fetched_since_check: BTreeSet<NodeId>,
+    fetched_since_check: VecSet<NodeId>,
     check_quorum_deadline: SimTime,
     /// Prospective/Candidate: votes.
-    granted: BTreeSet<NodeId>,
-    rejected: BTreeSet<NodeId>,
+    granted: VecSet<NodeId>,
+    rejected: VecSet<NodeId>,
     pub(crate) election_deadline: SimTime,
     /// Follower: when the leader is considered gone without a successful fetch.
     pub(crate) fetch_deadline: SimTime,
@@ -156,11 +155,11 @@ impl Raft {
             leader_id: None,
             high_watermark: 0,
             epoch_start_offset: 0,
-            progress: BTreeMap::new(),
-            fetched_since_check: BTreeSet::new(),
+            progress: VecMap::new(),
+            fetched_since_check: VecSet::new(),
             check_quorum_deadline: SimTime::ZERO,
-            granted: BTreeSet::new(),
-            rejected: BTreeSet::new(),
+            granted: VecSet::new(),
+            rejected: VecSet::new(),
             election_deadline: SimTime::ZERO,
             fetch_deadline: SimTime::ZERO,
             fetch_sent: None,
@@ -374,7 +373,7 @@ impl Raft {
         if self.leader_id == Some(self.id) {
             self.leader_id = None;
         }
-        self.granted = BTreeSet::from([self.id]);
+        self.granted = VecSet::from([self.id]);
         self.rejected.clear();
         self.reset_election_deadline(0, ctx);
         self.log_transition(from, ctx);
@@ -393,7 +392,7 @@ impl Raft {
         self.disk.voted_for = Some(self.id);
         self.leader_id = None;
         self.retries += 1;
-        self.granted = BTreeSet::from([self.id]);
+        self.granted = VecSet::from([self.id]);
         self.rejected.clear();
         self.reset_election_deadline(0, ctx);
         self.log_transition(from, ctx);
@@ -428,7 +427,7 @@ impl Raft {
         self.leader_id = Some(self.id);
         self.retries = 0;
         self.epoch_start_offset = self.log_end_offset();
-        self.progress = self.voters.iter().map(|v| (*v, ReplicaProgress::default())).collect_map();
+        self.progress = self.voters.iter().map(|v| (*v, ReplicaProgress::default())).collect();
         self.fetched_since_check.clear();
         self.check_quorum_deadline = ctx.now.plus_ms(self.cfg.fetch_timeout_ms * 3 / 2);
         self.arm(self.check_quorum_deadline, ctx);
@@ -547,7 +546,7 @@ impl Raft {
                 self.retries += 1;
                 let backoff = self.backoff(ctx);
                 self.reset_election_deadline(backoff, ctx);
-                self.granted = BTreeSet::from([self.id]);
+                self.granted = VecSet::from([self.id]);
                 self.rejected.clear();
                 self.request_votes(true, ctx);
                 Vec::new()

@@ -10,6 +10,7 @@ use crate::protocol::{
     BrokerConfigsDescription, BrokerMetadata, CreatableTopic, CreatableTopicResult, ElectionType, GroupDescription,
     ListedGroup, LogDirDescription, Msg, OffsetSpec, OngoingReassignment, QuorumDescription, TopicMetadata,
 };
+use crate::vec_map::VecMap;
 
 /// A group's committed offsets by topic-partition.
 type CommittedOffsets = Vec<((String, u32), u64)>;
@@ -283,7 +284,7 @@ impl Admin {
         request: impl Fn(String, Vec<u32>) -> Msg,
         ctx: &mut Ctx,
     ) -> bool {
-        let mut by_leader: std::collections::BTreeMap<(NodeId, String), Vec<u32>> = std::collections::BTreeMap::new();
+        let mut by_leader: VecMap<(NodeId, String), Vec<u32>> = VecMap::new();
         self.offsets.clear();
         for (topic, p) in partitions {
             let known =

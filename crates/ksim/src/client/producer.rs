@@ -31,8 +31,9 @@ use crate::partitioner::partition_for_key;
 use crate::producer_state::{increment_sequence, ProducerBatch, NUM_BATCHES_TO_RETAIN};
 use crate::protocol::Msg;
 use crate::time::SimTime;
+use crate::vec_map::VecMap;
 use crate::view::{ProducerBatchView, ProducerView};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,7 +191,7 @@ struct TopicInfo {
 pub(crate) struct Producer {
     config: ProducerConfig,
     bootstrap: Bootstrap,
-    topics: BTreeMap<String, TopicInfo>,
+    topics: VecMap<String, TopicInfo>,
     metadata_in_flight: bool,
     /// No metadata request before this time: after a response with an unknown topic or a
     /// partition without a leader, Kafka waits `retry.backoff.ms` before asking again.
@@ -199,11 +200,11 @@ pub(crate) struct Producer {
     waiting: VecDeque<(String, Pending)>,
     /// The accumulator: per partition, its batches oldest first (a retried batch goes
     /// back to the front, in sequence order).
-    batches: BTreeMap<(String, u32), VecDeque<Batch>>,
+    batches: VecMap<(String, u32), VecDeque<Batch>>,
     /// Produce requests awaiting an answer: partition, batch, broker, and when sent.
-    in_flight: BTreeMap<u32, InFlight>,
+    in_flight: VecMap<u32, InFlight>,
     /// The uniform sticky partitioner's current partition per topic and bytes sent to it.
-    sticky: BTreeMap<String, (u32, usize)>,
+    sticky: VecMap<String, (u32, usize)>,
     closing: bool,
     next_correlation_id: u32,
     next_record_id: u64,
@@ -211,7 +212,7 @@ pub(crate) struct Producer {
     producer_id: Option<(u64, u16)>,
     /// Idempotence: the InitProducerId request under way and when it was sent.
     init_producer_id_sent: Option<(u32, SimTime)>,
-    sequences: BTreeMap<(String, u32), PartitionSequences>,
+    sequences: VecMap<(String, u32), PartitionSequences>,
     /// Idempotence: bump the epoch once nothing is in flight (`epochBumpRequired`).
     epoch_bump_required: bool,
 }
@@ -223,19 +224,19 @@ impl Producer {
         Producer {
             config,
             bootstrap,
-            topics: BTreeMap::new(),
+            topics: VecMap::new(),
             metadata_in_flight: false,
             metadata_backoff_until: SimTime::ZERO,
             waiting: VecDeque::new(),
-            batches: BTreeMap::new(),
-            in_flight: BTreeMap::new(),
-            sticky: BTreeMap::new(),
+            batches: VecMap::new(),
+            in_flight: VecMap::new(),
+            sticky: VecMap::new(),
             closing: false,
             next_correlation_id: 0,
             next_record_id: 0,
             producer_id: None,
             init_producer_id_sent: None,
-            sequences: BTreeMap::new(),
+            sequences: VecMap::new(),
             epoch_bump_required: false,
         }
     }

@@ -9,7 +9,7 @@
 //!
 //! `help` is not here: the console itself provides it.
 
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 use super::shell::is_valid_name;
 use super::vfs::{Vfs, VfsError, VfsErrorKind};
@@ -47,7 +47,7 @@ pub(crate) fn run_builtin(
     args: &[String],
     stdin: Option<&str>,
     vfs: &mut Vfs,
-    vars: &mut BTreeMap<String, String>,
+    vars: &mut VecMap<String, String>,
 ) -> Option<BuiltinOutput> {
     let out = match name {
         "echo" => echo(args),
@@ -537,7 +537,7 @@ fn pwd(args: &[String], vfs: &Vfs) -> BuiltinOutput {
     BuiltinOutput::out(format!("{}\n", vfs.cwd()))
 }
 
-fn cd(args: &[String], vfs: &mut Vfs, vars: &mut BTreeMap<String, String>) -> BuiltinOutput {
+fn cd(args: &[String], vfs: &mut Vfs, vars: &mut VecMap<String, String>) -> BuiltinOutput {
     let mut operands = Vec::new();
     let mut options_done = false;
     for arg in args {
@@ -597,7 +597,7 @@ fn declare_quote(value: &str) -> String {
     out
 }
 
-fn export(args: &[String], vars: &mut BTreeMap<String, String>) -> BuiltinOutput {
+fn export(args: &[String], vars: &mut VecMap<String, String>) -> BuiltinOutput {
     let mut out = BuiltinOutput::default();
     let mut names = Vec::new();
     let mut options_done = false;
@@ -635,7 +635,7 @@ fn export(args: &[String], vars: &mut BTreeMap<String, String>) -> BuiltinOutput
     out
 }
 
-fn unset(args: &[String], vars: &mut BTreeMap<String, String>) -> BuiltinOutput {
+fn unset(args: &[String], vars: &mut VecMap<String, String>) -> BuiltinOutput {
     let mut out = BuiltinOutput::default();
     let mut options_done = false;
     for arg in args {
@@ -657,11 +657,11 @@ fn unset(args: &[String], vars: &mut BTreeMap<String, String>) -> BuiltinOutput 
     out
 }
 
-fn environment(vars: &BTreeMap<String, String>) -> String {
+fn environment(vars: &VecMap<String, String>) -> String {
     vars.iter().filter(|(n, _)| is_valid_name(n)).map(|(n, v)| format!("{n}={v}\n")).collect()
 }
 
-fn env(args: &[String], vars: &BTreeMap<String, String>) -> BuiltinOutput {
+fn env(args: &[String], vars: &VecMap<String, String>) -> BuiltinOutput {
     let mut merged = vars.clone();
     for arg in args {
         if arg == "--help" {
@@ -696,7 +696,7 @@ fn env(args: &[String], vars: &BTreeMap<String, String>) -> BuiltinOutput {
     BuiltinOutput::out(environment(&merged))
 }
 
-fn printenv(args: &[String], vars: &BTreeMap<String, String>) -> BuiltinOutput {
+fn printenv(args: &[String], vars: &VecMap<String, String>) -> BuiltinOutput {
     let mut out = BuiltinOutput::default();
     if args.is_empty() {
         out.stdout = environment(vars);
@@ -1059,18 +1059,18 @@ mod tests {
 
     fn is_builtin(name: &str) -> bool {
         let mut vfs = Vfs::new();
-        let mut vars = BTreeMap::new();
+        let mut vars = VecMap::new();
         run_builtin(name, &[], Some(""), &mut vfs, &mut vars).is_some()
     }
 
     struct Env {
         vfs: Vfs,
-        vars: BTreeMap<String, String>,
+        vars: VecMap<String, String>,
     }
 
     impl Env {
         fn new() -> Self {
-            let mut vars = BTreeMap::new();
+            let mut vars = VecMap::new();
             vars.insert("HOME".to_string(), "/root".to_string());
             Self { vfs: Vfs::with_kafka_install(), vars }
         }
@@ -1440,7 +1440,7 @@ mod tests {
             stdin in prop::option::of(any::<String>()),
         ) {
             let mut vfs = Vfs::with_kafka_install();
-            let mut vars = BTreeMap::new();
+            let mut vars = VecMap::new();
             let out = run_builtin(name, &args, stdin.as_deref(), &mut vfs, &mut vars);
             prop_assert!(out.is_some());
         }
@@ -1448,7 +1448,7 @@ mod tests {
         #[test]
         fn echo_joins_plain_words(words in prop::collection::vec("[a-z ]{1,8}", 0..6)) {
             let mut vfs = Vfs::new();
-            let mut vars = BTreeMap::new();
+            let mut vars = VecMap::new();
             let out = run_builtin("echo", &words, None, &mut vfs, &mut vars).unwrap();
             prop_assert_eq!(out.stdout, format!("{}\n", words.join(" ")));
         }

@@ -11,6 +11,7 @@ use crate::broker_config::{self, BrokerConfigSources, ConfigResource};
 use crate::client::admin::{AdminCall, AdminOutcome};
 use crate::ids::ClientId;
 use crate::node::ClientEvent;
+use crate::vec_map::VecMap;
 use crate::world::World;
 
 const SPECS: &[OptSpec] = &[
@@ -320,7 +321,7 @@ impl ConfigsJob {
     /// One broker's configs as `describeResourceConfig` prints them: only those whose
     /// source is the broker's own dynamic config, unless `--all`.
     fn describe_broker(&self, configs: &crate::protocol::BrokerConfigsDescription, emit: &mut Emit) {
-        let none = std::collections::BTreeMap::new();
+        let none = VecMap::new();
         let broker_id = configs.broker_id;
         let entity = broker_id.to_string();
         let kind = if self.all { "All" } else { "Dynamic" };

@@ -14,9 +14,8 @@ use crate::ids::ClientId;
 use crate::java;
 use crate::node::ClientEvent;
 use crate::protocol::{GroupDescription, OffsetSpec};
-use crate::sort::Collect;
+use crate::vec_map::{VecMap, VecSet};
 use crate::world::World;
-use std::collections::BTreeMap;
 
 const SPECS: &[OptSpec] = &[
     OptSpec { name: "all-groups", arg: None, help: "Apply to all consumer groups." },
@@ -169,7 +168,7 @@ enum Action {
 struct Described {
     description: GroupDescription,
     committed: Vec<((String, u32), u64)>,
-    log_end: BTreeMap<(String, u32), u64>,
+    log_end: VecMap<(String, u32), u64>,
 }
 
 /// Where a reset of one group has got to.
@@ -177,9 +176,9 @@ struct Described {
 struct ResetProgress {
     committed: Vec<((String, u32), u64)>,
     partitions: Vec<(String, u32)>,
-    earliest: BTreeMap<(String, u32), u64>,
-    latest: BTreeMap<(String, u32), u64>,
-    by_time: BTreeMap<(String, u32), u64>,
+    earliest: VecMap<(String, u32), u64>,
+    latest: VecMap<(String, u32), u64>,
+    by_time: VecMap<(String, u32), u64>,
     /// The call awaited now.
     step: ResetStep,
     prepared: Vec<((String, u32), i64)>,
@@ -204,7 +203,7 @@ pub(crate) struct GroupsJob {
     listing: bool,
     /// Groups still to act on, the first being worked on now.
     pending: Vec<String>,
-    described: BTreeMap<String, Described>,
+    described: VecMap<String, Described>,
     deleted: Vec<(String, Option<ApiError>)>,
     progress: ResetProgress,
     reset_results: ResetResults,
@@ -608,7 +607,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
     let listing = p.has("all-groups") || matches!(action, Action::List { .. });
     let mut pending = groups;
     // `valuesOf` keeps repeats; the admin asks about each group once.
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = VecSet::new();
     pending.retain(|g| seen.insert(g.clone()));
     let first = if listing {
         AdminCall::ListGroups
@@ -625,7 +624,7 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         action,
         listing,
         pending,
-        described: BTreeMap::new(),
+        described: VecMap::new(),
         deleted: Vec::new(),
         progress: ResetProgress::default(),
         reset_results: Vec::new(),
@@ -696,7 +695,7 @@ struct OffsetRow {
 }
 
 fn offset_rows(group: &str, d: &Described) -> Vec<OffsetRow> {
-    let committed: BTreeMap<&(String, u32), u64> = d.committed.iter().map(|(tp, o)| (tp, *o)).collect_map();
+    let committed: VecMap<&(String, u32), u64> = d.committed.iter().map(|(tp, o)| (tp, *o)).collect();
     let mut members: Vec<_> = d.description.members.iter().filter(|m| !m.assignment.is_empty()).collect();
     crate::sort::sort_by_key(&mut members, |m| std::cmp::Reverse(m.assignment.len()));
     let mut rows = Vec::new();
@@ -805,7 +804,7 @@ fn print_members(out: &mut JavaOut, group: &str, d: &Described, verbose: bool) {
     for m in members {
         out.print(&row([group, &m.member_id, &m.client_host, &m.client_id, &m.assignment.len().to_string()]));
         if verbose {
-            let mut by_topic: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+            let mut by_topic: VecMap<&str, Vec<String>> = VecMap::new();
             for (t, p) in &m.assignment {
                 by_topic.entry(t).or_default().push(p.to_string());
             }
@@ -873,7 +872,7 @@ impl GroupsJob {
             }
             AdminOutcome::GroupDescribed { description, committed, log_end } => {
                 let Some(group) = self.pending.first().cloned() else { return emit.exit(1) };
-                let log_end = log_end.into_iter().filter_map(|(tp, r)| r.ok().map(|o| (tp, o))).collect_map();
+                let log_end = log_end.into_iter().filter_map(|(tp, r)| r.ok().map(|o| (tp, o))).collect();
                 let d = Described { description, committed, log_end };
                 if matches!(self.action, Action::Reset(_)) {
                     return self.reset_described(group, d, emit);
@@ -908,7 +907,7 @@ impl GroupsJob {
                 self.ask_offsets(OffsetSpec::Earliest, emit);
             }
             AdminOutcome::Offsets(results) => {
-                let mut found = BTreeMap::new();
+                let mut found = VecMap::new();
                 for (tp, r) in results {
                     match r {
                         Ok(o) => {
@@ -1031,7 +1030,7 @@ impl GroupsJob {
     fn prepare(&mut self, emit: &mut Emit) {
         let Action::Reset(reset) = &self.action else { return };
         let pr = &self.progress;
-        let committed: BTreeMap<&(String, u32), u64> = pr.committed.iter().map(|(tp, o)| (tp, *o)).collect_map();
+        let committed: VecMap<&(String, u32), u64> = pr.committed.iter().map(|(tp, o)| (tp, *o)).collect();
         let mut partitions = pr.partitions.clone();
         partitions.dedup();
         let mut requested: Vec<((String, u32), i64)> = Vec::new();

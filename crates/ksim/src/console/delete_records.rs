@@ -8,9 +8,8 @@ use crate::client::admin::{AdminCall, AdminOutcome};
 use crate::ids::ClientId;
 use crate::json::{self, Json};
 use crate::node::ClientEvent;
-use crate::sort::Collect;
+use crate::vec_map::VecSet;
 use crate::world::World;
-use std::collections::BTreeSet;
 
 const SPECS: &[OptSpec] = &[
     OptSpec { name: "bootstrap-server", arg: Some("String: server(s) to use for bootstrapping"), help: "REQUIRED: The server to connect to." },
@@ -91,9 +90,9 @@ pub(crate) fn run(con: &mut Console, world: &mut World, args: &[String]) -> Outc
         Err((class, message)) => return con.exception(class, &message),
     };
     // Each repeated partition once (Kafka collects them into a set), in a stable order.
-    let mut seen = BTreeSet::new();
-    let duplicates: BTreeSet<String> =
-        offsets.iter().filter(|(tp, _)| !seen.insert(tp)).map(|((t, p), _)| format!("{t}-{p}")).collect_set();
+    let mut seen = VecSet::new();
+    let duplicates: VecSet<String> =
+        offsets.iter().filter(|(tp, _)| !seen.insert(tp)).map(|((t, p), _)| format!("{t}-{p}")).collect();
     if !duplicates.is_empty() {
         let listed: Vec<&str> = duplicates.iter().map(String::as_str).collect();
         let message = format!("Offset json file contains duplicate topic partitions: {}", listed.join(","));

@@ -28,8 +28,8 @@ use crate::session::Stream;
 use crate::streams::runtime::{AppId, StreamsConfig, StreamsState};
 use crate::streams::DeserializationHandler;
 use crate::time::SimTime;
+use crate::vec_map::VecMap;
 use crate::world::World;
-use std::collections::BTreeMap;
 
 const VERSION: &str = "0.29.0";
 /// How long a script's push query or PRINT waits for another record before it is stopped
@@ -42,7 +42,7 @@ const ADMIN_WAIT_MS: u64 = 70_000;
 #[derive(Clone, Default)]
 pub(crate) struct KsqlCli {
     buffer: String,
-    properties: BTreeMap<String, String>,
+    properties: VecMap<String, String>,
 }
 
 impl KsqlCli {
@@ -861,7 +861,7 @@ fn insert_values(
             values.iter().map(show).collect::<Vec<_>>().join(", ")
         ));
     }
-    let mut row: BTreeMap<&str, Value> = BTreeMap::new();
+    let mut row: VecMap<&str, Value> = VecMap::new();
     for (name, expr) in names.iter().zip(values) {
         let Some(column) = source.columns.iter().find(|c| c.name == *name) else {
             return Err(format!("Column name {name} does not exist."));
@@ -1211,7 +1211,7 @@ fn show_listing(con: &mut Console, world: &World, what: ShowWhat) {
                 vec!["ksql.streams.processing.guarantee".into(), "KSQL".into(), "".into(), "at_least_once".into()],
                 vec!["ksql.query.pull.table.scan.enabled".into(), "KSQL".into(), "".into(), "true".into()],
             ];
-            rows.sort();
+            crate::sort::sort(&mut rows);
             table(&["Property", "Scope", "Default override", "Effective Value"], &rows, &[])
         }
     };

@@ -20,8 +20,8 @@ use crate::node::ClientEvent;
 use crate::streams::runtime::{AppId, StreamsConfig};
 use crate::streams::topology::NodeKind;
 use crate::streams::DeserializationHandler;
+use crate::vec_map::VecMap;
 use crate::world::World;
-use std::collections::BTreeMap;
 
 /// Where the simulated server listens.
 pub(crate) const SERVER_URL: &str = "http://localhost:8088";
@@ -111,11 +111,11 @@ pub(crate) fn application_id(query_id: &str) -> String {
 #[derive(Clone, Default)]
 pub(crate) struct KsqlServer {
     pub(crate) metastore: MetaStore,
-    pub(crate) queries: BTreeMap<String, PersistentQuery>,
+    pub(crate) queries: VecMap<String, PersistentQuery>,
     /// The next offset in the command topic: every DDL and persistent query takes one.
     pub(crate) command_offset: u64,
     /// Admin calls in flight and their answers.
-    pub(crate) admin: BTreeMap<ClientId, Option<AdminOutcome>>,
+    pub(crate) admin: VecMap<ClientId, Option<AdminOutcome>>,
     /// The producer `INSERT INTO … VALUES` writes with, started on first use.
     pub(crate) insert_producer: Option<ClientId>,
 }

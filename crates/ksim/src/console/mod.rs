@@ -38,10 +38,10 @@ use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
 use crate::rng::SimRng;
 use crate::session::{ConsoleLine, Stream};
+use crate::vec_map::VecMap;
 use crate::world::World;
 use job::{Emit, Job, JobKind};
 use shell::{Connector, ListItem, Script, ShellError, ShellHost};
-use std::collections::BTreeMap;
 use vfs::Vfs;
 
 /// Where Kafka is installed in the simulated machine; `bin/` scripts live below it.
@@ -76,7 +76,7 @@ pub(crate) enum Waiting {
 #[derive(Clone)]
 pub(crate) struct Console {
     pub(crate) vfs: Vfs,
-    vars: BTreeMap<String, String>,
+    vars: VecMap<String, String>,
     last_status: i32,
     pub(crate) output: Vec<ConsoleLine>,
     continuation: Option<String>,
@@ -105,7 +105,7 @@ pub(crate) struct Console {
 
 impl Console {
     pub(crate) fn new(seed: u64, scripted: bool) -> Console {
-        let mut vars = BTreeMap::new();
+        let mut vars = VecMap::new();
         vars.insert("HOME".to_string(), "/root".to_string());
         vars.insert("PATH".to_string(), format!("{KAFKA_HOME}/bin:/usr/local/bin:/usr/bin:/bin"));
         vars.insert("KAFKA_HOME".to_string(), KAFKA_HOME.to_string());

@@ -3,7 +3,7 @@
 //! jopt-simple's exception texts; plus its two-column help layout.
 
 use super::{Console, Outcome};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// One option a tool accepts.
 pub(crate) struct OptSpec {
@@ -16,7 +16,7 @@ pub(crate) struct OptSpec {
 /// The parsed command line.
 #[derive(Debug, Default)]
 pub(crate) struct Parsed {
-    values: BTreeMap<&'static str, Vec<String>>,
+    values: VecMap<&'static str, Vec<String>>,
     /// Words that are not options (after `--`, or stray values).
     pub(crate) positionals: Vec<String>,
     /// True when `--` was given: words after it are positionals.

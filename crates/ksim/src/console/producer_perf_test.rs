@@ -16,6 +16,7 @@ use crate::ids::ClientId;
 use crate::node::{ClientEvent, Timer};
 use crate::rng::SimRng;
 use crate::time::SimTime;
+use crate::vec_map::VecMap;
 use crate::world::World;
 use std::collections::BTreeMap;
 
@@ -100,7 +101,7 @@ const ARGS: &[Arg] = &[
 /// What argparse4j made of the command line.
 #[derive(Debug, Default)]
 struct Namespace {
-    values: BTreeMap<&'static str, Vec<String>>,
+    values: VecMap<&'static str, Vec<String>>,
     help: bool,
 }
 

@@ -1275,14 +1275,14 @@ pub(crate) fn expand_to_string(word: &Word, host: &mut dyn ShellHost) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vec_map::VecMap;
     use proptest::prelude::*;
-    use std::collections::BTreeMap;
 
     /// A host with fixed variables whose command substitutions understand `echo`,
     /// `printf` (no newline) and `fail`, and whose globs come from a fixed file list.
     #[derive(Default)]
     struct FakeHost {
-        vars: BTreeMap<String, String>,
+        vars: VecMap<String, String>,
         files: Vec<String>,
         globbed: Vec<String>,
         captures: usize,

@@ -15,7 +15,7 @@
 //! Directories are kept explicitly (every ancestor of a file or directory exists), so no
 //! listing depends on hash order, and every file is capped at [`MAX_FILE_BYTES`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 use std::fmt;
 
 /// The Kafka install directory, the console's starting directory.
@@ -73,9 +73,9 @@ impl std::error::Error for VfsError {}
 /// The in-memory file system.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Vfs {
-    files: BTreeMap<String, String>,
+    files: VecMap<String, String>,
     /// Every directory, including `/` and all ancestors of every entry.
-    dirs: BTreeSet<String>,
+    dirs: VecSet<String>,
     cwd: String,
 }
 
@@ -120,7 +120,7 @@ fn normalize(path: &str) -> String {
 /// among sorted keys, where `first_from(k)` gives the first key not less than `k`. Whole
 /// subtrees are skipped (`name/` sorts just before `name0`), so the work is proportional
 /// to the number of children, not of descendants.
-fn child_names<'a>(first_from: impl Fn(String) -> Option<&'a String>, prefix: &str, names: &mut BTreeSet<String>) {
+fn child_names<'a>(first_from: impl Fn(String) -> Option<&'a String>, prefix: &str, names: &mut VecSet<String>) {
     let mut from = prefix.to_string();
     while let Some(key) = first_from(from) {
         let Some(rest) = key.strip_prefix(prefix) else {
@@ -144,7 +144,7 @@ fn child_names<'a>(first_from: impl Fn(String) -> Option<&'a String>, prefix: &s
 impl Vfs {
     /// An empty tree with `/`, `/opt/kafka`, `/root` and `/tmp`, in `/opt/kafka`.
     pub(crate) fn new() -> Self {
-        let mut vfs = Self { files: BTreeMap::new(), dirs: BTreeSet::new(), cwd: KAFKA_HOME.to_string() };
+        let mut vfs = Self { files: VecMap::new(), dirs: VecSet::new(), cwd: KAFKA_HOME.to_string() };
         vfs.dirs.insert("/".to_string());
         for dir in [KAFKA_HOME, HOME, "/tmp"] {
             vfs.add_dir(dir);
@@ -296,7 +296,7 @@ impl Vfs {
             return Err(VfsError::new(self.missing(&abs), dir));
         }
         let prefix = join(&abs, "");
-        let mut names = BTreeSet::new();
+        let mut names = VecSet::new();
         child_names(|from| self.dirs.range(from..).next(), &prefix, &mut names);
         child_names(|from| self.files.range(from..).next().map(|(k, _)| k), &prefix, &mut names);
         Ok(names.into_iter().collect())

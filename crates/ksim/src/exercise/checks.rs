@@ -1,12 +1,11 @@
 //! The closed set of exercise checks: each is a question about the simulation (its view,
 //! console output, trace and metadata image), some compared with the state after setup.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::vec_map::{VecMap, VecSet};
 
 use super::{field, ExerciseCheck, LoadError, Loader};
 use crate::json::Json;
 use crate::session::{Session, Stream};
-use crate::sort::Collect;
 use crate::view::{ClusterView, PartitionView, ProcessState, RecordView};
 
 /// Every check kind with its required and optional fields (besides `kind` and `description`).
@@ -276,8 +275,8 @@ pub(super) fn parse(at: &Loader, path: &str, v: &Json) -> Result<ExerciseCheck, 
 pub struct Baseline {
     output_len: usize,
     trace_len: usize,
-    leaders: BTreeMap<(String, u32), Option<u32>>,
-    generations: BTreeMap<String, i32>,
+    leaders: VecMap<(String, u32), Option<u32>>,
+    generations: VecMap<String, i32>,
     controller: Option<(u32, u32)>,
 }
 
@@ -288,8 +287,8 @@ impl Baseline {
             .topics
             .iter()
             .flat_map(|t| t.partitions.iter().map(|p| ((t.name.clone(), p.partition), p.leader)))
-            .collect_map();
-        let generations = view.groups.iter().map(|g| (g.group_id.clone(), g.generation_id)).collect_map();
+            .collect();
+        let generations = view.groups.iter().map(|g| (g.group_id.clone(), g.generation_id)).collect();
         Baseline {
             output_len: session.output().len(),
             trace_len: session.trace().len(),
@@ -315,7 +314,7 @@ fn committed(p: &PartitionView) -> impl Iterator<Item = &RecordView> {
 
 /// Is every item of `wanted` in `found`, counting repeats?
 fn missing_from(wanted: &[String], found: &[String]) -> Vec<String> {
-    let mut left: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut left: VecMap<&str, usize> = VecMap::new();
     for f in found {
         *left.entry(f.as_str()).or_default() += 1;
     }
@@ -505,7 +504,7 @@ impl Check {
                     if found_keys.is_empty() {
                         return Err("no committed record has a key".to_string());
                     }
-                    let mut partitions: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
+                    let mut partitions: VecMap<&str, VecSet<u32>> = VecMap::new();
                     for (p, r) in &records {
                         if let Some(k) = &r.key {
                             partitions.entry(k.as_str()).or_default().insert(*p);
@@ -525,7 +524,7 @@ impl Check {
                     .flat_map(|p| committed(p).map(move |r| (p.partition, r)))
                     .filter(|(_, r)| r.key.as_deref() == Some(key.as_str()))
                     .collect();
-                let partitions: BTreeSet<u32> = with_key.iter().map(|(p, _)| *p).collect_set();
+                let partitions: VecSet<u32> = with_key.iter().map(|(p, _)| *p).collect();
                 if partitions.len() > 1 {
                     return Err(format!("records with key {key} are in partitions {partitions:?}"));
                 }
@@ -675,14 +674,14 @@ impl Check {
                     .iter()
                     .find(|p| committed(p).any(|r| r.value.as_deref() == Some(value.as_str())))
                     .ok_or_else(|| format!("no committed record of {topic} has the value \"{value}\""))?;
-                let killed: BTreeSet<u32> = session
+                let killed: VecSet<u32> = session
                     .trace()
                     .get(baseline.trace_len..)
                     .unwrap_or_default()
                     .iter()
                     .filter(|e| e.text.starts_with("was killed"))
                     .filter_map(|e| e.actor.rsplit(' ').next()?.parse().ok())
-                    .collect_set();
+                    .collect();
                 if p.replicas.iter().any(|r| killed.contains(r)) {
                     Ok(())
                 } else {

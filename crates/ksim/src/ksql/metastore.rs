@@ -5,7 +5,7 @@
 use super::ast::{SourceKind, WindowSpec};
 use super::serde::{ColumnSpec, Format};
 use super::value::SqlType;
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Column {
@@ -51,7 +51,7 @@ impl DataSource {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct MetaStore {
-    sources: BTreeMap<String, DataSource>,
+    sources: VecMap<String, DataSource>,
 }
 
 impl MetaStore {

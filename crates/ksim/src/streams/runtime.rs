@@ -28,8 +28,10 @@ use crate::error::KafkaError;
 use crate::ids::{Addr, ClientId};
 use crate::node::{ClientEvent, Level, LogLine};
 use crate::protocol::CreatableTopic;
+use crate::sort::Collect;
+use crate::vec_map::{VecMap, VecSet};
 use crate::world::World;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// One application instance started in the world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -119,11 +121,12 @@ pub(crate) struct StreamsApp {
     pub(crate) state: StreamsState,
     /// `client.id`: `<application.id>-<process UUID>`, the prefix of its clients' ids.
     pub(crate) client_id: String,
-    pub(crate) tasks: BTreeMap<TaskId, Task>,
+    pub(crate) tasks: VecMap<TaskId, Task>,
     admin: Option<ClientId>,
     producer: Option<ClientId>,
-    consumers: BTreeMap<ClientId, ConsumerSlot>,
-    /// Partition counts of the source and internal topics, as at start-up.
+    consumers: VecMap<ClientId, ConsumerSlot>,
+    /// Partition counts of the source and internal topics, as at start-up (a `BTreeMap`
+    /// like the consumer's `group_topic_partitions`, which it is copied into).
     partitions: BTreeMap<String, u32>,
     /// When the record caches are flushed next (only with a cache).
     next_commit: Option<crate::time::SimTime>,
@@ -149,7 +152,7 @@ impl StreamsApp {
     }
 
     /// The partitions the group gave this instance, by topic.
-    pub(crate) fn assigned_partitions(&self) -> BTreeMap<String, Vec<u32>> {
+    pub(crate) fn assigned_partitions(&self) -> VecMap<String, Vec<u32>> {
         self.consumers.values().map(|s| (s.topic.clone(), s.assigned.clone().unwrap_or_default())).collect()
     }
 
@@ -176,8 +179,8 @@ impl StreamsApp {
     }
 
     /// Records processed per node name on this instance.
-    pub(crate) fn node_counts(&self) -> BTreeMap<String, u64> {
-        let mut counts = BTreeMap::new();
+    pub(crate) fn node_counts(&self) -> VecMap<String, u64> {
+        let mut counts = VecMap::new();
         for task in self.tasks.values() {
             for (node, n) in &task.processed {
                 if let Some(name) = self.topology.nodes.get(*node).map(|n| n.name.clone()) {
@@ -189,8 +192,8 @@ impl StreamsApp {
     }
 
     /// Records forwarded along each edge (parent name, child name) on this instance.
-    pub(crate) fn edge_counts(&self) -> BTreeMap<(String, String), u64> {
-        let mut counts = BTreeMap::new();
+    pub(crate) fn edge_counts(&self) -> VecMap<(String, String), u64> {
+        let mut counts = VecMap::new();
         let name = |i: &usize| self.topology.nodes.get(*i).map(|n| n.name.clone()).unwrap_or_default();
         for task in self.tasks.values() {
             for ((from, to), n) in &task.edges {
@@ -367,7 +370,7 @@ impl StreamsApp {
     /// The tasks of the partitions the group gave this instance's consumers: new ones
     /// restore their stores from the changelogs, lost ones are dropped.
     fn assign_tasks(&mut self, world: &mut World) {
-        let mut wanted: BTreeSet<TaskId> = BTreeSet::new();
+        let mut wanted: VecSet<TaskId> = VecSet::new();
         for slot in self.consumers.values() {
             let Some(sub) = self.subtopology_of(&slot.topic) else { continue };
             for p in slot.assigned.iter().flatten() {
@@ -545,9 +548,9 @@ pub(crate) fn read_committed_log<'w>(
 /// The world's Streams applications and which client processes belong to them.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct StreamsApps {
-    apps: BTreeMap<AppId, StreamsApp>,
+    apps: VecMap<AppId, StreamsApp>,
     /// Client process → its application (their events go to it, not to the console).
-    owners: BTreeMap<ClientId, AppId>,
+    owners: VecMap<ClientId, AppId>,
     /// Events of owned clients not yet handled.
     inbox: Vec<(ClientId, ClientEvent)>,
     next_id: u32,
@@ -585,7 +588,7 @@ impl World {
     pub(crate) fn start_streams(&mut self, topology: Topology, config: StreamsConfig) -> AppId {
         self.streams.next_id += 1;
         let id = AppId(self.streams.next_id);
-        let mut partitions: BTreeMap<String, i32> = BTreeMap::new();
+        let mut partitions: VecMap<String, i32> = VecMap::new();
         if let Some(image) = self.freshest_image() {
             for (name, t) in &image.topics {
                 partitions.insert(name.clone(), t.partitions.len() as i32);
@@ -618,11 +621,11 @@ impl World {
             topology,
             state: StreamsState::Created,
             client_id,
-            tasks: BTreeMap::new(),
+            tasks: VecMap::new(),
             admin: Some(admin),
             producer: None,
-            consumers: BTreeMap::new(),
-            partitions: partitions.iter().filter(|(_, n)| **n > 0).map(|(t, n)| (t.clone(), *n as u32)).collect(),
+            consumers: VecMap::new(),
+            partitions: partitions.iter().filter(|(_, n)| **n > 0).map(|(t, n)| (t.clone(), *n as u32)).collect_map(),
             next_commit: None,
             output: StreamsOutput::default(),
         };

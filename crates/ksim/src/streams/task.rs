@@ -23,6 +23,7 @@ use super::store::{ChangelogRecord, StateStore, StoreKey};
 use super::topology::{AggOp, JoinKind, NodeKind, Record, StoreKind, TableAggOp, Topology};
 use super::window::{JoinWindows, Window, WindowSpec};
 use crate::node::Level;
+use crate::vec_map::VecMap;
 use std::collections::BTreeMap;
 
 /// `TaskId`: `<subtopology>_<partition>`.
@@ -92,14 +93,14 @@ pub(crate) struct TaskError {
 #[derive(Clone, Debug)]
 pub(crate) struct Task {
     pub(crate) id: TaskId,
-    pub(crate) stores: BTreeMap<String, StateStore>,
+    pub(crate) stores: VecMap<String, StateStore>,
     /// The largest timestamp seen (`-1`, Kafka's `RecordQueue.UNKNOWN`, before any).
     pub(crate) stream_time_ms: i64,
     /// Each processor's observed stream time (windowed operators close on it).
-    observed: BTreeMap<usize, i64>,
+    observed: VecMap<usize, i64>,
     /// Records each node received, and records per edge (parent, child), for the page.
-    pub(crate) processed: BTreeMap<usize, u64>,
-    pub(crate) edges: BTreeMap<(usize, usize), u64>,
+    pub(crate) processed: VecMap<usize, u64>,
+    pub(crate) edges: VecMap<(usize, usize), u64>,
     /// `statestore.cache.max.bytes` given to this task (0: no record cache).
     pub(crate) cache_max_bytes: usize,
     /// The record cache's dirty entries, oldest update first: the processor, its store,
@@ -156,9 +157,9 @@ impl Task {
             id,
             stores,
             stream_time_ms: -1,
-            observed: BTreeMap::new(),
-            processed: BTreeMap::new(),
-            edges: BTreeMap::new(),
+            observed: VecMap::new(),
+            processed: VecMap::new(),
+            edges: VecMap::new(),
             cache_max_bytes: 0,
             dirty: Vec::new(),
             first_old: BTreeMap::new(),

@@ -9,7 +9,8 @@ use super::store::StoreKey;
 use super::task::{CollectedRecord, InputRecord, Task, TaskError, TaskId, TaskOutput};
 use super::topology::{NodeKind, Topology};
 use super::view::StoreRow;
-use std::collections::{BTreeMap, VecDeque};
+use crate::vec_map::VecMap;
+use std::collections::VecDeque;
 
 /// A record the topology wrote to a topic.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,11 +25,11 @@ pub(crate) struct TopologyTestDriver {
     topology: Topology,
     application_id: String,
     handler: DeserializationHandler,
-    tasks: BTreeMap<u32, Task>,
+    tasks: VecMap<u32, Task>,
     /// Every record written, by topic (internal ones with their full name).
-    outputs: BTreeMap<String, Vec<OutputRecord>>,
+    outputs: VecMap<String, Vec<OutputRecord>>,
     /// Offsets for the next record of each topic.
-    offsets: BTreeMap<String, u64>,
+    offsets: VecMap<String, u64>,
     logs: Vec<String>,
     collected: Vec<CollectedRecord>,
     /// The first fatal error (the driver stops processing, as a dead stream thread).
@@ -48,8 +49,8 @@ impl TopologyTestDriver {
             application_id: application_id.to_string(),
             handler: DeserializationHandler::LogAndFail,
             tasks,
-            outputs: BTreeMap::new(),
-            offsets: BTreeMap::new(),
+            outputs: VecMap::new(),
+            offsets: VecMap::new(),
             logs: Vec::new(),
             collected: Vec::new(),
             failed: None,

@@ -10,7 +10,7 @@
 use super::datum::Datum;
 use super::serde::{Serde, WindowedKeyFormat};
 use super::window::{JoinWindows, Window, WindowSpec};
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 use std::rc::Rc;
 
 /// `Predicate<K, V>`.
@@ -322,7 +322,7 @@ impl Topology {
                 unite(&mut parent, i, *p);
             }
         }
-        let mut store_user: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut store_user: VecMap<&str, usize> = VecMap::new();
         for (i, node) in self.nodes.iter().enumerate() {
             for s in &node.stores {
                 match store_user.get(s.as_str()) {
@@ -333,7 +333,7 @@ impl Topology {
                 }
             }
         }
-        let mut ids: BTreeMap<usize, u32> = BTreeMap::new();
+        let mut ids: VecMap<usize, u32> = VecMap::new();
         let mut groups = Vec::with_capacity(n);
         for i in 0..n {
             let r = root(&mut parent, i);
@@ -450,9 +450,9 @@ impl Topology {
     /// that moment (larger first, then by name) and adding the child's size to every
     /// ancestor; the nodes are listed by their final sizes.
     fn describe_subtopology(&self, members: &[usize]) -> Vec<String> {
-        let mut size: BTreeMap<usize, u64> = members.iter().map(|m| (*m, 1)).collect();
-        let mut preds: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        let mut succs: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut size: VecMap<usize, u64> = members.iter().map(|m| (*m, 1)).collect();
+        let mut preds: VecMap<usize, Vec<usize>> = VecMap::new();
+        let mut succs: VecMap<usize, Vec<usize>> = VecMap::new();
         let order = crate::java::hash_map_order(members.to_vec(), |i| crate::java::string_hash(&self.nodes[*i].name));
         for node in order {
             for pred in self.nodes[node].predecessors.clone() {
@@ -473,7 +473,7 @@ impl Topology {
             }
         }
         let mut listed = members.to_vec();
-        listed.sort_by(|a, b| self.compare_nodes(*a, *b, &size));
+        crate::sort::sort_by(&mut listed, |a, b| self.compare_nodes(*a, *b, &size));
         let names = |list: Option<&Vec<usize>>| match list {
             Some(l) if !l.is_empty() => l.iter().map(|i| self.nodes[*i].name.as_str()).collect::<Vec<_>>().join(", "),
             _ => "none".to_string(),
@@ -503,14 +503,14 @@ impl Topology {
     }
 
     /// `NODE_COMPARATOR`: larger sub-tree first, then by name.
-    fn compare_nodes(&self, a: usize, b: usize, size: &BTreeMap<usize, u64>) -> std::cmp::Ordering {
+    fn compare_nodes(&self, a: usize, b: usize, size: &VecMap<usize, u64>) -> std::cmp::Ordering {
         let (sa, sb) = (size.get(&a).copied().unwrap_or(1), size.get(&b).copied().unwrap_or(1));
         sb.cmp(&sa).then_with(|| self.nodes[a].name.cmp(&self.nodes[b].name))
     }
 
     /// A `TreeSet` insertion: before the first element the new one sorts before, by the
     /// sizes of now (a set ordered earlier keeps its order).
-    fn tree_set_insert(&self, set: &mut Vec<usize>, item: usize, size: &BTreeMap<usize, u64>) {
+    fn tree_set_insert(&self, set: &mut Vec<usize>, item: usize, size: &VecMap<usize, u64>) {
         if set.contains(&item) {
             return;
         }

@@ -232,7 +232,7 @@ pub(crate) fn handle(worker: &mut WorkerJob, world: &mut World, vfs: &Vfs, req: 
         ("GET", ["connector-plugins"]) => {
             let mut plugins: Vec<(&str, &str)> = worker_plugins(worker).iter().map(|p| (p.class(), p.kind())).collect();
             plugins.extend(super::config::MIRROR_PLUGINS.iter().copied());
-            plugins.sort();
+            crate::sort::sort(&mut plugins);
             let plugins: Vec<String> = plugins
                 .iter()
                 .map(|(class, kind)| format!("{{\"class\":\"{class}\",\"type\":\"{kind}\",\"version\":\"4.0.0\"}}"))
@@ -383,7 +383,7 @@ fn worker_plugins(worker: &WorkerJob) -> Vec<Plugin> {
             .into_iter()
             .filter(|p| Plugin::find(&worker.config, p.class()).is_ok())
             .collect();
-    found.sort_by_key(|p| p.class());
+    crate::sort::sort_by_key(&mut found, |p| p.class());
     found
 }
 

@@ -15,8 +15,8 @@ use crate::ids::ClientId;
 use crate::node::{ClientEvent, Timer};
 use crate::rng::SimRng;
 use crate::time::{format_log_timestamp, SimTime};
+use crate::vec_map::VecMap;
 use crate::world::World;
-use std::collections::BTreeMap;
 
 /// Where the worker's log4j file appender writes.
 pub(crate) const CONNECT_LOG: &str = "/opt/kafka/logs/connect.log";
@@ -91,7 +91,7 @@ pub(crate) struct WorkerJob {
     /// Connectors in creation order.
     pub(crate) connectors: Vec<ConnectorRun>,
     /// The offset store: (connector, source partition JSON) → (offset JSON, offset).
-    pub(crate) offsets: BTreeMap<(String, String), (String, u64)>,
+    pub(crate) offsets: VecMap<(String, String), (String, u64)>,
     offsets_dirty: bool,
     offsets_path: String,
     next_flush: SimTime,
@@ -582,8 +582,8 @@ impl WorkerJob {
 }
 
 /// Reads the offsets file the worker wrote: one `[connector,partition]\toffset` per line.
-fn parse_offsets(text: &str) -> BTreeMap<(String, String), (String, u64)> {
-    let mut offsets = BTreeMap::new();
+fn parse_offsets(text: &str) -> VecMap<(String, String), (String, u64)> {
+    let mut offsets = VecMap::new();
     for line in text.lines() {
         let Some((key, value)) = line.split_once('\t') else {
             continue;
