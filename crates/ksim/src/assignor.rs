@@ -36,7 +36,6 @@
 use crate::java;
 use crate::vec_map::{VecMap, VecSet};
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 
 /// A topic partition: topic name and partition index.
 pub(crate) type Tp = (String, u32);
@@ -144,59 +143,35 @@ impl Assignor {
     /// The assignment the group leader computes. `partitions_per_topic` is the leader's
     /// metadata; topics nobody subscribes to and topics with no partitions are ignored, as
     /// `AbstractPartitionAssignor.assign(Cluster, ...)` does.
-    ///
-    /// Generic over the maps because the consumer (`client/consumer.rs`) still holds
-    /// `BTreeMap`s while the assignors and their tests use `VecMap`s.
-    pub(crate) fn assign<M: Default + Extend<(String, Vec<Tp>)>>(
+    pub(crate) fn assign(
         self,
-        partitions_per_topic: &impl PartitionCounts,
+        partitions_per_topic: &VecMap<String, u32>,
         members: &[MemberSubscription],
-    ) -> M {
+    ) -> GroupAssignment {
         let topics = subscribed_topics_with_partitions(partitions_per_topic, members);
-        let assignment = match self {
+        match self {
             Assignor::Range => assign_range(&topics, members),
             Assignor::RoundRobin => assign_round_robin(&topics, members),
             Assignor::Sticky => assign_sticky(&topics, members).assignment,
             Assignor::CooperativeSticky => assign_cooperative_sticky(&topics, members),
-        };
-        let mut out = M::default();
-        out.extend(assignment);
-        out
+        }
     }
 }
 
 /// `partitionsPerTopic` as `AbstractPartitionAssignor` builds it: subscribed topics the
 /// metadata knows, with at least one partition.
 fn subscribed_topics_with_partitions(
-    partitions_per_topic: &impl PartitionCounts,
+    partitions_per_topic: &VecMap<String, u32>,
     members: &[MemberSubscription],
 ) -> VecMap<String, u32> {
     members
         .iter()
         .flat_map(|m| m.topics.iter())
-        .filter_map(|t| match partitions_per_topic.partitions_of(t) {
+        .filter_map(|t| match partitions_per_topic.get(t).copied() {
             Some(count) if count > 0 => Some((t.clone(), count)),
             _ => None,
         })
         .collect()
-}
-
-/// A topic's partition count in the leader's metadata: a `VecMap` here, a `BTreeMap` in
-/// the consumer.
-pub(crate) trait PartitionCounts {
-    fn partitions_of(&self, topic: &str) -> Option<u32>;
-}
-
-impl PartitionCounts for VecMap<String, u32> {
-    fn partitions_of(&self, topic: &str) -> Option<u32> {
-        self.get(topic).copied()
-    }
-}
-
-impl PartitionCounts for BTreeMap<String, u32> {
-    fn partitions_of(&self, topic: &str) -> Option<u32> {
-        self.get(topic).copied()
-    }
 }
 
 fn empty_assignment(members: &[MemberSubscription]) -> GroupAssignment {
@@ -1300,7 +1275,7 @@ mod tests {
     fn range_worked_example() {
         let t = topics(&[("t0", 3), ("t1", 3)]);
         let members = [member("C0", &["t0", "t1"]), member("C1", &["t0", "t1"])];
-        let a = Assignor::Range.assign::<GroupAssignment>(&t, &members);
+        let a = Assignor::Range.assign(&t, &members);
         assert_eq!(a["C0"], tps(&[("t0", 0), ("t0", 1), ("t1", 0), ("t1", 1)]));
         assert_eq!(a["C1"], tps(&[("t0", 2), ("t1", 2)]));
     }
@@ -1309,7 +1284,7 @@ mod tests {
     fn roundrobin_worked_example() {
         let t = topics(&[("t0", 3), ("t1", 3)]);
         let members = [member("C0", &["t0", "t1"]), member("C1", &["t0", "t1"])];
-        let a = Assignor::RoundRobin.assign::<GroupAssignment>(&t, &members);
+        let a = Assignor::RoundRobin.assign(&t, &members);
         assert_eq!(a["C0"], tps(&[("t0", 0), ("t0", 2), ("t1", 1)]));
         assert_eq!(a["C1"], tps(&[("t0", 1), ("t1", 0), ("t1", 2)]));
     }
@@ -1327,7 +1302,7 @@ mod tests {
             member("consumer2", &["topic1", "topic2"]),
             member("consumer3", &["topic1"]),
         ];
-        let a = Assignor::Range.assign::<GroupAssignment>(&t, &members);
+        let a = Assignor::Range.assign(&t, &members);
         assert_eq!(a["consumer1"], tps(&[("topic1", 0)]));
         assert_eq!(a["consumer2"], tps(&[("topic1", 1), ("topic2", 0), ("topic2", 1)]));
         assert_eq!(a["consumer3"], tps(&[("topic1", 2)]));
@@ -1338,7 +1313,7 @@ mod tests {
         let mut low = member("consumer-b", &["topic1", "topic2"]);
         low.group_instance_id = Some("instance1".to_owned());
         let members = [low, member("consumer-a", &["topic1", "topic2"])];
-        let a = Assignor::Range.assign::<GroupAssignment>(&t, &members);
+        let a = Assignor::Range.assign(&t, &members);
         assert_eq!(a["consumer-b"], tps(&[("topic1", 0), ("topic1", 1), ("topic2", 0), ("topic2", 1)]));
         assert_eq!(a["consumer-a"], tps(&[("topic1", 2), ("topic2", 2)]));
 
@@ -1352,14 +1327,14 @@ mod tests {
             })
             .collect();
         members.push(member("consumer4", &["topic1", "topic2"]));
-        let a = Assignor::Range.assign::<GroupAssignment>(&t, &members);
+        let a = Assignor::Range.assign(&t, &members);
         assert_eq!(a["consumer1"], tps(&[("topic1", 0), ("topic1", 1), ("topic2", 0)]));
         assert_eq!(a["consumer2"], tps(&[("topic1", 2), ("topic2", 1)]));
         assert_eq!(a["consumer3"], tps(&[("topic1", 3), ("topic2", 2)]));
         assert_eq!(a["consumer4"], tps(&[("topic1", 4), ("topic2", 3)]));
 
         // testOneConsumerNonexistentTopic / testOnlyAssignsPartitionsFromSubscribedTopics
-        let a = Assignor::Range.assign::<GroupAssignment>(&topics(&[("other", 3)]), &[member("consumer", &["topic"])]);
+        let a = Assignor::Range.assign(&topics(&[("other", 3)]), &[member("consumer", &["topic"])]);
         assert_eq!(a["consumer"], Vec::<Tp>::new());
     }
 
@@ -1369,7 +1344,7 @@ mod tests {
         // "c" = 99 -> 3.
         assert_eq!(crate::java::string_hash("a1"), 3056);
         let t = topics(&[("b", 1), ("a1", 1), ("c", 1), ("q", 1)]);
-        let a = Assignor::Range.assign::<GroupAssignment>(&t, &[member("m", &["b", "a1", "c", "q"])]);
+        let a = Assignor::Range.assign(&t, &[member("m", &["b", "a1", "c", "q"])]);
         assert_eq!(a["m"], tps(&[("a1", 0), ("q", 0), ("b", 0), ("c", 0)]));
         // "consumer1".."consumer3" hash to consecutive values, but the spread
         // (h ^ h >>> 16) puts them out of order.
@@ -1387,7 +1362,7 @@ mod tests {
             member("consumer2", &["topic1", "topic2"]),
             member("consumer3", &["topic1"]),
         ];
-        let a = Assignor::RoundRobin.assign::<GroupAssignment>(&t, &members);
+        let a = Assignor::RoundRobin.assign(&t, &members);
         assert_eq!(a["consumer1"], tps(&[("topic1", 0)]));
         assert_eq!(a["consumer2"], tps(&[("topic1", 1), ("topic2", 0), ("topic2", 1)]));
         assert_eq!(a["consumer3"], tps(&[("topic1", 2)]));
@@ -1397,20 +1372,20 @@ mod tests {
     fn sticky_worked_example_adding_a_member() {
         let t = topics(&[("t0", 3), ("t1", 3)]);
         let first = [member("C0", &["t0", "t1"]), member("C1", &["t0", "t1"])];
-        let a1 = Assignor::Sticky.assign::<GroupAssignment>(&t, &first);
-        assert_eq!(a1, Assignor::RoundRobin.assign::<GroupAssignment>(&t, &first));
+        let a1 = Assignor::Sticky.assign(&t, &first);
+        assert_eq!(a1, Assignor::RoundRobin.assign(&t, &first));
         let second = [
             owning(member("C0", &["t0", "t1"]), &[("t0", 0), ("t0", 2), ("t1", 1)], 1),
             owning(member("C1", &["t0", "t1"]), &[("t0", 1), ("t1", 0), ("t1", 2)], 1),
             member("C2", &["t0", "t1"]),
         ];
-        let a2 = Assignor::Sticky.assign::<GroupAssignment>(&t, &second);
+        let a2 = Assignor::Sticky.assign(&t, &second);
         // Kept partitions come first, sorted by partition then topic.
         assert_eq!(a2["C0"], tps(&[("t0", 0), ("t1", 1)]));
         assert_eq!(a2["C1"], tps(&[("t1", 0), ("t0", 1)]));
         assert_eq!(a2["C2"], tps(&[("t0", 2), ("t1", 2)]));
         // Cooperative: C0 and C1 revoke first, C2 waits for the follow-up rebalance.
-        let c2 = Assignor::CooperativeSticky.assign::<GroupAssignment>(&t, &second);
+        let c2 = Assignor::CooperativeSticky.assign(&t, &second);
         assert_eq!(c2["C0"], tps(&[("t0", 0), ("t1", 1)]));
         assert_eq!(c2["C1"], tps(&[("t1", 0), ("t0", 1)]));
         assert_eq!(c2["C2"], Vec::<Tp>::new());
@@ -1419,7 +1394,7 @@ mod tests {
             owning(member("C1", &["t0", "t1"]), &[("t1", 0), ("t0", 1)], 2),
             owning(member("C2", &["t0", "t1"]), &[], 2),
         ];
-        assert_eq!(Assignor::CooperativeSticky.assign::<GroupAssignment>(&t, &third), a2);
+        assert_eq!(Assignor::CooperativeSticky.assign(&t, &third), a2);
     }
 
     #[test]
@@ -1456,7 +1431,7 @@ mod tests {
         assert_eq!(r.assignment["consumer1"], tps(&[("topic1", 0)]));
         assert_eq!(r.assignment["consumer2"], tps(&[("topic1", 1), ("topic2", 1)]));
         assert_eq!(r.assignment["consumer3"], tps(&[("topic2", 0)]));
-        assert_eq!(Assignor::CooperativeSticky.assign::<GroupAssignment>(&t, &members)["consumer3"], Vec::<Tp>::new());
+        assert_eq!(Assignor::CooperativeSticky.assign(&t, &members)["consumer3"], Vec::<Tp>::new());
 
         // testAllConsumersAreUnderMinQuota
         let t = topics(&[("topic1", 2), ("topic2", 3)]);
@@ -1503,11 +1478,11 @@ mod tests {
         assert_eq!(r.assignment["consumer2"], tps(&[("topic", 2)]));
         assert_eq!(r.assignment["consumer3"], tps(&[("topic", 0)]));
         // CooperativeStickyAssignorTest: ...SameGenerationWithEqualPartitionsPerConsumer
-        assert_eq!(Assignor::CooperativeSticky.assign::<GroupAssignment>(&t, &members)["consumer3"], Vec::<Tp>::new());
+        assert_eq!(Assignor::CooperativeSticky.assign(&t, &members)["consumer3"], Vec::<Tp>::new());
 
         // ...WithUnequalPartitionsPerConsumer
         let t = topics(&[("topic", 4)]);
-        let a = Assignor::CooperativeSticky.assign::<GroupAssignment>(&t, &members);
+        let a = Assignor::CooperativeSticky.assign(&t, &members);
         assert_eq!(a["consumer1"], tps(&[("topic", 1), ("topic", 3)]));
         assert_eq!(a["consumer2"], tps(&[("topic", 2)]));
         assert_eq!(a["consumer3"], Vec::<Tp>::new());
@@ -1891,7 +1866,7 @@ mod tests {
             assert!(rebalances < 4, "no convergence: {assignment:?}");
             let now = Case { topics: case.topics.clone(), members };
             members = with_owned(&now, &assignment, generation + rebalances);
-            assignment = Assignor::CooperativeSticky.assign::<GroupAssignment>(&case.topics, &members);
+            assignment = Assignor::CooperativeSticky.assign(&case.topics, &members);
         }
         let last = Case { topics: case.topics.clone(), members };
         check_valid(&last, &assignment, true);
@@ -2001,7 +1976,7 @@ mod tests {
         let mut rng = SimRng::for_stream(11, 6);
         for _ in 0..200 {
             let case = random_case(&mut rng, false);
-            let first = Assignor::CooperativeSticky.assign::<GroupAssignment>(&case.topics, &case.members);
+            let first = Assignor::CooperativeSticky.assign(&case.topics, &case.members);
             // Everyone resubscribes at random, keeping what it owns.
             let mut changed = random_case(&mut rng, false);
             changed.topics = case.topics.clone();
@@ -2018,7 +1993,7 @@ mod tests {
                 })
                 .collect();
             let next = Case { topics: case.topics.clone(), members };
-            let second = Assignor::CooperativeSticky.assign::<GroupAssignment>(&next.topics, &next.members);
+            let second = Assignor::CooperativeSticky.assign(&next.topics, &next.members);
             check_valid(&next, &second, false);
             // Unlike the identical-subscription case, the general path may move
             // partitions again in the follow-up round, so this can take several rounds.

@@ -27,7 +27,6 @@ use crate::raft::{Raft, RaftDisk};
 use crate::replica_manager::ReplicaManager;
 use crate::time::SimTime;
 use crate::vec_map::{VecMap, VecSet};
-use std::collections::BTreeMap;
 
 /// Kafka's `BrokerState` as the lifecycle manager logs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +66,7 @@ pub(crate) struct TopicDefaults {
 /// What a broker keeps on disk: its partition logs and (broker-only) its metadata log.
 #[derive(Default)]
 pub(crate) struct BrokerDisk {
-    pub(crate) partitions: BTreeMap<(String, u32), PartitionLog>,
+    pub(crate) partitions: VecMap<(String, u32), PartitionLog>,
     pub(crate) metadata: RaftDisk,
     /// How many producer ids this broker has handed out (kept so a restart never reuses one).
     pub(crate) producer_ids_issued: u64,

@@ -9,7 +9,8 @@
 //! transactions, and producers never expire (`producer.id.expiration.ms` is not modelled).
 
 use crate::error::KafkaError;
-use std::collections::{BTreeMap, VecDeque};
+use crate::vec_map::VecMap;
+use std::collections::VecDeque;
 
 /// `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`.
 pub(crate) const NUM_BATCHES_TO_RETAIN: usize = 5;
@@ -55,7 +56,7 @@ pub(crate) fn increment_sequence(sequence: u32, by: u32) -> u32 {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ProducerStateManager {
-    producers: BTreeMap<u64, ProducerStateEntry>,
+    producers: VecMap<u64, ProducerStateEntry>,
 }
 
 impl ProducerStateManager {

@@ -13,9 +13,8 @@ use crate::node::{Ctx, Timer};
 use crate::partition_log::{NewRecord, PartitionLog};
 use crate::producer_state::{increment_sequence, ProducerBatch, ProducerCheck};
 use crate::protocol::{FetchPartition, FetchedPartition, Msg};
-use crate::sort::Collect;
 use crate::time::SimTime;
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// `replica.lag.time.max.ms`: a follower not caught up for this long leaves the ISR.
 pub(crate) const REPLICA_LAG_TIME_MAX_MS: u64 = 30_000;
@@ -53,7 +52,7 @@ pub(crate) struct HostedPartition {
     /// The topic's effective configs: segment roll, retention, compaction.
     pub(crate) config: LogConfig,
     /// Leader only.
-    pub(crate) followers: BTreeMap<NodeId, FollowerState>,
+    pub(crate) followers: VecMap<NodeId, FollowerState>,
     /// Leader only: where this leader epoch's records begin.
     epoch_start_offset: u64,
     /// Leader only: an AlterPartition under way, with the ISR it asks for.
@@ -75,7 +74,7 @@ impl HostedPartition {
             isr: Vec::new(),
             min_isr: 1,
             config: LogConfig::default(),
-            followers: BTreeMap::new(),
+            followers: VecMap::new(),
             epoch_start_offset: 0,
             pending_isr: None,
         }
@@ -144,13 +143,13 @@ impl PendingProduce {
 #[derive(Clone)]
 pub(crate) struct ReplicaManager {
     node_id: NodeId,
-    pub(crate) partitions: BTreeMap<(String, u32), HostedPartition>,
+    pub(crate) partitions: VecMap<(String, u32), HostedPartition>,
     parked: Vec<ParkedFetch>,
     pending_produce: Vec<PendingProduce>,
     /// Follower side: the fetch under way to each leader, by when it was sent.
-    fetching: BTreeMap<NodeId, SimTime>,
+    fetching: VecMap<NodeId, SimTime>,
     /// Follower side: leaders not to fetch from before this time (after an error).
-    backoff_until: BTreeMap<NodeId, SimTime>,
+    backoff_until: VecMap<NodeId, SimTime>,
     /// The earliest replica timer scheduled, so moving deadlines cost no extra events.
     timer_armed: Option<SimTime>,
     isr_check_armed: bool,
@@ -161,14 +160,14 @@ pub(crate) struct ReplicaManager {
 }
 
 impl ReplicaManager {
-    pub(crate) fn new(node_id: NodeId, logs: BTreeMap<(String, u32), PartitionLog>) -> ReplicaManager {
+    pub(crate) fn new(node_id: NodeId, logs: VecMap<(String, u32), PartitionLog>) -> ReplicaManager {
         ReplicaManager {
             node_id,
-            partitions: logs.into_iter().map(|(k, log)| (k, HostedPartition::restored(log))).collect_map(),
+            partitions: logs.into_iter().map(|(k, log)| (k, HostedPartition::restored(log))).collect(),
             parked: Vec::new(),
             pending_produce: Vec::new(),
-            fetching: BTreeMap::new(),
-            backoff_until: BTreeMap::new(),
+            fetching: VecMap::new(),
+            backoff_until: VecMap::new(),
             timer_armed: None,
             isr_check_armed: false,
             cleaner_armed: false,
@@ -178,8 +177,8 @@ impl ReplicaManager {
         }
     }
 
-    pub(crate) fn into_logs(self) -> BTreeMap<(String, u32), PartitionLog> {
-        self.partitions.into_iter().map(|(k, h)| (k, h.log)).collect_map()
+    pub(crate) fn into_logs(self) -> VecMap<(String, u32), PartitionLog> {
+        self.partitions.into_iter().map(|(k, h)| (k, h.log)).collect()
     }
 
     pub(crate) fn take_outbox(&mut self) -> Vec<Msg> {
@@ -255,7 +254,7 @@ impl ReplicaManager {
                     .iter()
                     .filter(|r| **r != me)
                     .map(|r| (*r, FollowerState { log_end_offset: 0, last_fetch: ctx.now, last_caught_up: ctx.now }))
-                    .collect_map();
+                    .collect();
                 h.pending_isr = None;
             } else {
                 h.followers.clear();
@@ -699,7 +698,7 @@ impl ReplicaManager {
     /// Follower side: one fetch under way per leader, for every partition it follows there.
     pub(crate) fn fetch_from_leaders(&mut self, ctx: &mut Ctx) {
         let now = ctx.now;
-        let mut by_leader: BTreeMap<NodeId, Vec<FetchPartition>> = BTreeMap::new();
+        let mut by_leader: VecMap<NodeId, Vec<FetchPartition>> = VecMap::new();
         for ((topic, partition), h) in &self.partitions {
             let Some(leader) = h.leader.filter(|l| *l != self.node_id && !h.is_leader) else { continue };
             by_leader.entry(leader).or_default().push(FetchPartition {

@@ -27,9 +27,8 @@ use crate::error::KafkaError;
 use crate::ids::{Addr, NodeId};
 use crate::node::{ClientEvent, Ctx, Input, Level, Target, Timer};
 use crate::protocol::{FetchPartition, GroupSubscription, Msg, OffsetSpec};
-use crate::sort::Collect;
 use crate::time::SimTime;
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 /// Where a partition's position starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +57,7 @@ pub(crate) struct GroupConfig {
     /// Partition counts of the other topics the group's members subscribe to, for the
     /// leader's assignor: a Streams instance runs one consumer per topic (Kafka's leader
     /// would fetch those topics' metadata itself).
-    pub(crate) group_topic_partitions: BTreeMap<String, u32>,
+    pub(crate) group_topic_partitions: VecMap<String, u32>,
 }
 
 /// `group.protocol`: the classic protocol or KIP-848's.
@@ -79,7 +78,7 @@ impl Default for GroupConfig {
             assignors: crate::assignor::DEFAULT_ASSIGNORS.to_vec(),
             protocol: GroupProtocol::Classic,
             remote_assignor: None,
-            group_topic_partitions: BTreeMap::new(),
+            group_topic_partitions: VecMap::new(),
         }
     }
 }
@@ -159,10 +158,10 @@ pub(crate) struct Consumer {
     config: ConsumerConfig,
     bootstrap: Bootstrap,
     phase: Phase,
-    leaders: BTreeMap<u32, NodeId>,
+    leaders: VecMap<u32, NodeId>,
     /// Partitions of the topic, from the last metadata answer (the leader's assignor input).
     partition_count: u32,
-    pub(crate) positions: BTreeMap<u32, u64>,
+    pub(crate) positions: VecMap<u32, u64>,
     /// Whether the first positions were set (`--offset`/`--from-beginning`); later
     /// resets, after an out-of-range fetch, follow `auto.offset.reset`.
     started: bool,
@@ -183,9 +182,9 @@ pub(crate) struct Consumer {
     next_heartbeat: Option<SimTime>,
     next_auto_commit: Option<SimTime>,
     /// Positions at the last successful commit, so an idle consumer does not commit again.
-    committed: BTreeMap<u32, u64>,
+    committed: VecMap<u32, u64>,
     /// The positions of the commit under way.
-    commit_in_flight: BTreeMap<u32, u64>,
+    commit_in_flight: VecMap<u32, u64>,
     /// When the pending retry fires (one at a time).
     retry_at: Option<SimTime>,
     /// The application's last poll; past `max.poll.interval.ms` the member leaves.
@@ -210,9 +209,9 @@ impl Consumer {
             config,
             bootstrap,
             phase: Phase::Metadata,
-            leaders: BTreeMap::new(),
+            leaders: VecMap::new(),
             partition_count: 0,
-            positions: BTreeMap::new(),
+            positions: VecMap::new(),
             started: false,
             fetching: Vec::new(),
             last_progress: SimTime::ZERO,
@@ -225,8 +224,8 @@ impl Consumer {
             heartbeat_in_flight: false,
             next_heartbeat: None,
             next_auto_commit: None,
-            committed: BTreeMap::new(),
-            commit_in_flight: BTreeMap::new(),
+            committed: VecMap::new(),
+            commit_in_flight: VecMap::new(),
             retry_at: None,
             last_poll: SimTime::ZERO,
             paused_until: None,
@@ -449,8 +448,7 @@ impl Consumer {
                     return true;
                 }
                 self.partition_count = t.partitions.len() as u32;
-                let all: BTreeMap<u32, Option<NodeId>> =
-                    t.partitions.iter().map(|p| (p.partition, p.leader)).collect_map();
+                let all: VecMap<u32, Option<NodeId>> = t.partitions.iter().map(|p| (p.partition, p.leader)).collect();
                 if self.config.group.is_some() && self.membership.generation_id < 0 {
                     // Subscribed and not yet in the group: join first.
                     self.find_coordinator(ctx);
@@ -460,7 +458,7 @@ impl Consumer {
                     self.assignment =
                         all.keys().copied().filter(|p| self.config.partition.is_none_or(|only| only == *p)).collect();
                 }
-                self.leaders = self.assignment.iter().filter_map(|p| Some((*p, (*all.get(p)?)?))).collect_map();
+                self.leaders = self.assignment.iter().filter_map(|p| Some((*p, (*all.get(p)?)?))).collect();
                 if self.leaders.len() < self.assignment.len()
                     || (self.assignment.is_empty() && self.config.group.is_none())
                 {
@@ -784,7 +782,7 @@ impl Consumer {
         if offsets.is_empty() {
             return false;
         }
-        self.commit_in_flight = offsets.iter().map(|((_, p), o)| (*p, *o)).collect_map();
+        self.commit_in_flight = offsets.iter().map(|((_, p), o)| (*p, *o)).collect();
         let msg = Msg::OffsetCommitRequest {
             group_id: self.config.group_id.clone(),
             generation_id: self.membership.generation_id,
@@ -873,7 +871,7 @@ impl Consumer {
             return;
         };
         self.phase = Phase::ListOffsets;
-        let mut by_leader: BTreeMap<NodeId, Vec<u32>> = BTreeMap::new();
+        let mut by_leader: VecMap<NodeId, Vec<u32>> = VecMap::new();
         for p in missing {
             if let Some(leader) = self.leaders.get(&p) {
                 by_leader.entry(*leader).or_default().push(p);
@@ -898,7 +896,7 @@ impl Consumer {
             return;
         }
         self.last_poll = ctx.now;
-        let mut by_leader: BTreeMap<NodeId, Vec<FetchPartition>> = BTreeMap::new();
+        let mut by_leader: VecMap<NodeId, Vec<FetchPartition>> = VecMap::new();
         for (p, leader) in &self.leaders {
             if self.fetching.contains(leader) {
                 continue;
@@ -1130,7 +1128,7 @@ impl Consumer {
 }
 
 /// `Finished assignment for group at generation N: {member=Assignment(partitions=[t-0])}`.
-fn describe_assignment(result: &BTreeMap<String, Vec<(String, u32)>>) -> String {
+fn describe_assignment(result: &VecMap<String, Vec<(String, u32)>>) -> String {
     let parts: Vec<String> = result
         .iter()
         .map(|(m, tps)| {

@@ -16,6 +16,7 @@ use crate::ids::ClientId;
 use crate::node::ClientEvent;
 use crate::streams::Serde;
 use crate::time::format_log_timestamp;
+use crate::vec_map::VecMap;
 use crate::world::World;
 
 const SPECS: &[OptSpec] = &[
@@ -174,7 +175,7 @@ fn group_config(props: &[(String, String)], generated_group: bool) -> Result<Gro
         assignors,
         protocol,
         remote_assignor: prop("group.remote.assignor").filter(|v| !v.is_empty()).map(str::to_string),
-        group_topic_partitions: std::collections::BTreeMap::new(),
+        group_topic_partitions: VecMap::new(),
     };
     if protocol == GroupProtocol::Classic && config.heartbeat_interval_ms >= config.session_timeout_ms {
         return Err("heartbeat.interval.ms must be lower than session.timeout.ms".to_string());

@@ -28,10 +28,8 @@ use crate::error::KafkaError;
 use crate::ids::{Addr, ClientId};
 use crate::node::{ClientEvent, Level, LogLine};
 use crate::protocol::CreatableTopic;
-use crate::sort::Collect;
 use crate::vec_map::{VecMap, VecSet};
 use crate::world::World;
-use std::collections::BTreeMap;
 
 /// One application instance started in the world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -125,9 +123,9 @@ pub(crate) struct StreamsApp {
     admin: Option<ClientId>,
     producer: Option<ClientId>,
     consumers: VecMap<ClientId, ConsumerSlot>,
-    /// Partition counts of the source and internal topics, as at start-up (a `BTreeMap`
-    /// like the consumer's `group_topic_partitions`, which it is copied into).
-    partitions: BTreeMap<String, u32>,
+    /// Partition counts of the source and internal topics, as at start-up (copied into the
+    /// consumer's `group_topic_partitions`).
+    partitions: VecMap<String, u32>,
     /// When the record caches are flushed next (only with a cache).
     next_commit: Option<crate::time::SimTime>,
     output: StreamsOutput,
@@ -625,7 +623,7 @@ impl World {
             admin: Some(admin),
             producer: None,
             consumers: VecMap::new(),
-            partitions: partitions.iter().filter(|(_, n)| **n > 0).map(|(t, n)| (t.clone(), *n as u32)).collect_map(),
+            partitions: partitions.iter().filter(|(_, n)| **n > 0).map(|(t, n)| (t.clone(), *n as u32)).collect(),
             next_commit: None,
             output: StreamsOutput::default(),
         };
