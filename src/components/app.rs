@@ -26,7 +26,7 @@ use crate::view_model::groups::{groups, GROUP_ROWS_SHOWN_MAX};
 use crate::view_model::inspector::inspector;
 use crate::view_model::log_strip::{records_per_partition, RECORDS_SHOWN_MAX};
 use crate::view_model::message::message_details;
-use crate::view_model::narration::{narration, NARRATION_ENTRIES_MAX};
+use crate::view_model::narration::{dropped_note, narration, NARRATION_ENTRIES_MAX};
 use crate::view_model::time_format::sim_offset;
 use crate::view_model::timeline::timeline;
 use crate::view_model::topics::{page_partitions, topics, TopicScrolls};
@@ -110,6 +110,7 @@ pub fn App(props: &AppProps) -> Html {
     let can_step_back = session.can_step_back();
     let lines = scrollback(session.output(), state.console_from, SCROLLBACK_LINES_MAX);
     let narration = narration(session.trace(), NARRATION_ENTRIES_MAX);
+    let dropped = dropped_note(session.trace());
     // Gone if stepping back went before the node existed.
     let inspected = state.inspected.and_then(|id| inspector(&view, id));
     let timeline = timeline(session.events_processed(), session.present_events(), session.in_the_past());
@@ -168,7 +169,7 @@ pub fn App(props: &AppProps) -> Html {
                     }
                 </div>
                 <Console {lines} {prompt} on_action={on_action.clone()} />
-                <NarrationPanel items={narration} {on_action} />
+                <NarrationPanel items={narration} {dropped} {on_action} />
             </main>
         </div>
     }

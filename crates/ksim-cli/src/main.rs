@@ -85,7 +85,7 @@ fn run(args: &[String]) -> ExitCode {
     if parsed.trace {
         let (transcript, trace) = ksim::run_script_with_trace(&script, parsed.seed);
         print!("{transcript}");
-        for entry in trace {
+        for entry in trace.iter() {
             println!("[t+{}.{:03} s] {}: {}", entry.at_ms / 1000, entry.at_ms % 1000, entry.actor, entry.text);
         }
     } else {

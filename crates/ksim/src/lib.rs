@@ -44,6 +44,7 @@ mod streams;
 mod sweep;
 mod time;
 mod topic_name;
+mod trace;
 mod view;
 mod world;
 
@@ -51,7 +52,8 @@ pub use exercise::{
     builtin_exercises, load_exercise, Baseline, Check, CheckResult, Exercise, ExerciseCheck, ExerciseStep, LoadError,
     NodeStateWanted, BUILTIN_EXERCISE_FILES, EXERCISE_FILE_BYTES_MAX,
 };
-pub use session::{run_script, run_script_with_trace, ConsoleLine, Session, Stream, TraceEntry};
+pub use session::{run_script, run_script_with_trace, ConsoleLine, Session, Stream, TRACE_BYTES_MAX};
+pub use trace::{Trace, TraceEntry};
 pub use share::{ImportError, Replay, ShareError, SESSION_FILE_BYTES_MAX, SHARE_PAYLOAD_BYTES_MAX};
 pub use streams::view::{
     StreamsAppView, StreamsEdgeView, StreamsNodeView, StreamsRowView, StreamsTableView, StreamsTaskView,

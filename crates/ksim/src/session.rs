@@ -10,6 +10,7 @@ use crate::client::ClientRole;
 use crate::console::{Console, Waiting};
 use crate::ids::Addr;
 use crate::time::format_wall_clock;
+use crate::trace::Trace;
 use crate::view::{
     ClientView, ClusterView, EndpointView, GroupView, LogWindow, MessageView, NodeView, PartitionView, ProcessState,
     RaftView, RecordView, ReplicaStateView, SegmentView, TopicView,
@@ -35,18 +36,6 @@ pub enum Stream {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsoleLine {
     pub stream: Stream,
-    pub text: String,
-}
-
-/// One explained state change, for the narration panel and `--trace`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TraceEntry {
-    pub at_ms: u64,
-    /// Events processed when it happened: `Session::travel_to` this count shows the state
-    /// just after it.
-    pub event: u64,
-    /// Who changed: `Broker 1`, `Controller 1`, `console-producer`, `Network`.
-    pub actor: String,
     pub text: String,
 }
 
@@ -84,9 +73,6 @@ struct Checkpoint {
     log_index: usize,
     /// Events processed at the checkpoint (the `at_event` of input `log_index`).
     events: u64,
-    /// The trace is not in `world` (it is the biggest part and only ever grows): it is the
-    /// first `trace_len` entries of the timeline's trace.
-    trace_len: usize,
     /// A rough size, for the memory bound.
     bytes: usize,
     world: World,
@@ -100,6 +86,11 @@ const CHECKPOINTS_MAX: usize = 128;
 const CHECKPOINT_BYTES_MAX: usize = 256 << 20;
 /// Events between checkpoints while history is short.
 const CHECKPOINT_SPACING_MIN: u64 = 1024;
+
+/// The trace's budget: past `TRACE_BYTES_MAX` its oldest entries go, down to
+/// `TRACE_BYTES_KEPT` (so the cut happens once in a while, not on every input).
+pub const TRACE_BYTES_MAX: usize = 16_000_000;
+const TRACE_BYTES_KEPT: usize = 12_000_000;
 
 #[derive(Clone)]
 struct Checkpoints {
@@ -158,9 +149,9 @@ pub struct Session {
     /// The first this many inputs ran as a script (an exercise's setup), the rest as typed.
     scripted_inputs: usize,
     checkpoints: Checkpoints,
-    /// The timeline's trace at least up to the newest checkpoint (the trace is append-only
-    /// along a timeline, so one copy serves every checkpoint).
-    trace_archive: Vec<TraceEntry>,
+    /// Trace entries before this index are dropped, in the world and in every checkpoint, to
+    /// keep the trace within `TRACE_BYTES_MAX` (a replay from the beginning drops them again).
+    trace_cut: usize,
 }
 
 impl Session {
@@ -179,7 +170,7 @@ impl Session {
             present_events: 0,
             scripted_inputs: 0,
             checkpoints: Checkpoints::new(),
-            trace_archive: Vec::new(),
+            trace_cut: 0,
         }
     }
 
@@ -195,6 +186,12 @@ impl Session {
     #[doc(hidden)]
     pub fn checkpoint_count(&self) -> usize {
         self.checkpoints.list.len()
+    }
+
+    /// Forgets the trace (for the benchmark's split of the session's memory).
+    #[doc(hidden)]
+    pub fn clear_trace(&mut self) {
+        self.world.trace = Trace::default();
     }
 
     pub fn seed(&self) -> u64 {
@@ -216,7 +213,6 @@ impl Session {
                 l.cap = Some(l.cap.map_or(at, |c| c.min(at)));
             }
             self.checkpoints.fork_at(at);
-            self.trace_archive.truncate(self.world.trace.len());
         }
         self.world.event_limit = None;
         self.present_events = self.world.events_processed();
@@ -243,6 +239,21 @@ impl Session {
         }
         self.apply(&input);
         self.present_events = self.world.events_processed();
+        self.bound_trace();
+    }
+
+    /// Past `TRACE_BYTES_MAX`, drops the oldest trace chunks down to `TRACE_BYTES_KEPT`, in
+    /// the world and in the checkpoints that share them: step back still reaches every
+    /// moment, only the narration of the oldest ones is gone (the page says so).
+    fn bound_trace(&mut self) {
+        if self.world.trace.bytes() <= TRACE_BYTES_MAX {
+            return;
+        }
+        self.trace_cut = self.world.trace.cut_for(TRACE_BYTES_KEPT);
+        self.world.trace.drop_before(self.trace_cut);
+        for c in &mut self.checkpoints.list {
+            c.world.trace.drop_before(self.trace_cut);
+        }
     }
 
     fn apply(&mut self, input: &Action) {
@@ -274,16 +285,10 @@ impl Session {
 
     /// Keeps the machine as it is now, before the next input is logged.
     fn checkpoint(&mut self) {
-        let trace = std::mem::take(&mut self.world.trace);
         let (world, console) = (self.world.clone(), self.console.clone());
-        self.world.trace = trace;
-        let trace_len = self.world.trace.len();
-        if self.trace_archive.len() < trace_len {
-            self.trace_archive.extend_from_slice(&self.world.trace[self.trace_archive.len()..]);
-        }
         let bytes = world.approx_bytes() + console.approx_bytes();
         let events = world.events_processed();
-        self.checkpoints.push(Checkpoint { log_index: self.log.len(), events, trace_len, bytes, world, console });
+        self.checkpoints.push(Checkpoint { log_index: self.log.len(), events, bytes, world, console });
     }
 
     /// Rebuilds the session as it was after `events` events: from the nearest checkpoint
@@ -292,7 +297,6 @@ impl Session {
         let log = std::mem::take(&mut self.log);
         let checkpoints = std::mem::replace(&mut self.checkpoints, Checkpoints::new());
         let present = self.present_events;
-        let archive = std::mem::take(&mut self.trace_archive);
         let mut fresh = Session::with_mode(self.seed, self.scripted);
         // Back at the present, the inputs run as they did live (only forks' caps apply), so
         // the clock also ends where it was, after the last idle stretch.
@@ -300,16 +304,7 @@ impl Session {
         let mut first = 0;
         if let Some(c) = checkpoints.before(events) {
             assert_eq!(log[c.log_index].at_event, c.events, "a checkpoint sits just before its input");
-            // The current trace is a prefix of the timeline's too: cut it back, or extend
-            // it from the archive, to the checkpoint's.
-            let mut trace = std::mem::take(&mut self.world.trace);
-            if trace.len() >= c.trace_len {
-                trace.truncate(c.trace_len);
-            } else {
-                trace.extend_from_slice(&archive[trace.len()..c.trace_len]);
-            }
             fresh.world = c.world.clone();
-            fresh.world.trace = trace;
             fresh.console = c.console.clone();
             first = c.log_index;
         }
@@ -325,7 +320,8 @@ impl Session {
         fresh.world.event_limit = (!at_present).then_some(events);
         fresh.log = log;
         fresh.checkpoints = checkpoints;
-        fresh.trace_archive = archive;
+        fresh.world.trace.drop_before(self.trace_cut);
+        fresh.trace_cut = self.trace_cut;
         fresh.present_events = present;
         fresh.scripted_inputs = self.scripted_inputs;
         *self = fresh;
@@ -446,7 +442,7 @@ impl Session {
     }
 
     /// Explained state changes so far, oldest first.
-    pub fn trace(&self) -> &[TraceEntry] {
+    pub fn trace(&self) -> &Trace {
         &self.world.trace
     }
 
@@ -736,7 +732,7 @@ pub fn run_script(script: &str, seed: u64) -> String {
 }
 
 /// As [`run_script`], also returning the trace (what `ksim run --trace` prints).
-pub fn run_script_with_trace(script: &str, seed: u64) -> (String, Vec<TraceEntry>) {
+pub fn run_script_with_trace(script: &str, seed: u64) -> (String, Trace) {
     let mut session = Session::with_mode(seed, true);
     for line in script.lines() {
         if line.trim().is_empty() && session.console.waiting() != Waiting::Continuation {

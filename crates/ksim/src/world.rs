@@ -9,8 +9,8 @@ use crate::net::{Envelope, Network};
 use crate::node::{stream_for, ClientEvent, Ctx, Input, LogLine, Output, Role, Target};
 use crate::rng::SimRng;
 use crate::server::Server;
-use crate::session::TraceEntry;
 use crate::time::SimTime;
+use crate::trace::Trace;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
@@ -63,7 +63,7 @@ pub(crate) struct World {
     /// Each process's own random stream, derived from (seed, process id).
     rngs: BTreeMap<Addr, SimRng>,
     in_flight: BTreeMap<u64, Envelope>,
-    pub(crate) trace: Vec<TraceEntry>,
+    pub(crate) trace: Trace,
     /// Client events not yet taken by the console.
     pub(crate) notifications: Vec<(ClientId, ClientEvent)>,
     /// Server log lines not yet taken by the console.
@@ -91,7 +91,7 @@ impl World {
             net: Network::new(seed),
             rngs: BTreeMap::new(),
             in_flight: BTreeMap::new(),
-            trace: Vec::new(),
+            trace: Trace::default(),
             notifications: Vec::new(),
             server_logs: Vec::new(),
             next_client_id: 0,
@@ -312,7 +312,7 @@ impl World {
                         (Role::Controller, Addr::Node(id)) => format!("Controller {}", id.0),
                         _ => self.actor_name(from),
                     };
-                    self.trace.push(TraceEntry { at_ms: self.now.0, event: self.events_processed, actor, text });
+                    self.trace.push(self.now.0, self.events_processed, &actor, &text);
                 }
                 Output::Log(line) => match from {
                     Addr::Node(id) => self.server_logs.push((id, line)),
@@ -377,12 +377,12 @@ impl World {
                     );
                 }
                 let actor = self.actor_name(Addr::Node(node));
-                self.trace.push(TraceEntry {
-                    at_ms: self.now.0,
-                    event: self.events_processed,
-                    actor,
-                    text: "was killed: its process stopped (its logs on disk survive)".to_string(),
-                });
+                self.trace.push(
+                    self.now.0,
+                    self.events_processed,
+                    &actor,
+                    "was killed: its process stopped (its logs on disk survive)",
+                );
                 true
             }
             _ => false,
@@ -420,12 +420,7 @@ impl World {
             self.actor_name(env.from),
             self.actor_name(env.to)
         );
-        self.trace.push(TraceEntry {
-            at_ms: self.now.0,
-            event: self.events_processed,
-            actor: "Network".to_string(),
-            text,
-        });
+        self.trace.push(self.now.0, self.events_processed, "Network", &text);
         true
     }
 
@@ -439,8 +434,8 @@ impl World {
 }
 
 impl World {
-    /// A rough size in bytes of what a clone copies and what grows with history (the
-    /// partition logs' record pointers, whose records are shared, and the trace), for the
+    /// A rough size in bytes of what a clone copies that grows with history (the partition
+    /// logs' record pointers; the records and the trace's chunks are shared), for the
     /// session's bound on checkpoint memory.
     pub(crate) fn approx_bytes(&self) -> usize {
         let records: usize = self
@@ -450,8 +445,6 @@ impl World {
             .flat_map(|b| b.replicas.partitions.values())
             .map(|h| h.log.records().len())
             .sum();
-        let trace: usize =
-            self.trace.iter().map(|t| std::mem::size_of::<TraceEntry>() + t.actor.len() + t.text.len()).sum();
-        records * std::mem::size_of::<usize>() + trace
+        records * std::mem::size_of::<usize>()
     }
 }

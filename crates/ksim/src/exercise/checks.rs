@@ -275,7 +275,10 @@ pub(super) fn parse(at: &Loader, path: &str, v: &Json) -> Result<ExerciseCheck, 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Baseline {
     output_len: usize,
-    trace_len: usize,
+    /// Each server's incarnation (restarts so far) and whether it runs: `ksim kill` is the
+    /// only way a server stops, so one killed since has a later incarnation or stopped.
+    /// (Read from the world, not the trace, whose oldest entries a long session drops.)
+    processes: BTreeMap<u32, (u32, bool)>,
     leaders: BTreeMap<(String, u32), Option<u32>>,
     generations: BTreeMap<String, i32>,
     controller: Option<(u32, u32)>,
@@ -292,12 +295,16 @@ impl Baseline {
         let generations = view.groups.iter().map(|g| (g.group_id.clone(), g.generation_id)).collect_map();
         Baseline {
             output_len: session.output().len(),
-            trace_len: session.trace().len(),
+            processes: processes(session),
             leaders,
             generations,
             controller: active_controller(&view),
         }
     }
+}
+
+fn processes(session: &Session) -> BTreeMap<u32, (u32, bool)> {
+    session.world().servers.iter().map(|(id, s)| (id.0, (s.incarnation, s.running))).collect_map()
 }
 
 /// The leader of the highest epoch among running controllers: `(node, epoch)`.
@@ -675,13 +682,13 @@ impl Check {
                     .iter()
                     .find(|p| committed(p).any(|r| r.value.as_deref() == Some(value.as_str())))
                     .ok_or_else(|| format!("no committed record of {topic} has the value \"{value}\""))?;
-                let killed: BTreeSet<u32> = session
-                    .trace()
-                    .get(baseline.trace_len..)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter(|e| e.text.starts_with("was killed"))
-                    .filter_map(|e| e.actor.rsplit(' ').next()?.parse().ok())
+                let killed: BTreeSet<u32> = processes(session)
+                    .into_iter()
+                    .filter(|(id, now)| {
+                        let then = baseline.processes.get(id).copied().unwrap_or((0, true));
+                        now.0 > then.0 || (then.1 && !now.1)
+                    })
+                    .map(|(id, _)| id)
                     .collect_set();
                 if p.replicas.iter().any(|r| killed.contains(r)) {
                     Ok(())
