@@ -198,6 +198,12 @@ fn session_memory(rows: &mut Vec<Row>) {
     // What each part holds alone: the checkpoints first (they share the trace and the
     // records with the live world), then the trace.
     s.travel_to(s.present_events());
+    for (i, name) in ["world", "console", "servers", "clients", "vfs", "output", "streams"].iter().enumerate() {
+        let b = ALLOCATED.load(Ordering::Relaxed);
+        let c = s.tmp_clone(i as u8);
+        println!("TMP clone {name}: {} bytes", ALLOCATED.load(Ordering::Relaxed) - b);
+        drop(c);
+    }
     let at = || ALLOCATED.load(Ordering::Relaxed).saturating_sub(before);
     let with_all = at();
     s.disable_checkpoints();

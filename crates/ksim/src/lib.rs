@@ -3,6 +3,7 @@
 //! Architecture Invariant: nothing here reads a clock, a file, the network or an OS
 //! random source; the same seed and inputs give the same events on every platform.
 
+mod append_list;
 mod assignor;
 pub mod bench;
 mod broker;
@@ -53,6 +54,7 @@ pub use exercise::{
     NodeStateWanted, BUILTIN_EXERCISE_FILES, EXERCISE_FILE_BYTES_MAX,
 };
 pub use session::{run_script, run_script_with_trace, ConsoleLine, Session, Stream, TRACE_BYTES_MAX};
+pub use append_list::AppendList;
 pub use trace::{Trace, TraceEntry};
 pub use share::{ImportError, Replay, ShareError, SESSION_FILE_BYTES_MAX, SHARE_PAYLOAD_BYTES_MAX};
 pub use streams::view::{

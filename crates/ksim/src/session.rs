@@ -9,6 +9,7 @@ use crate::broker::BrokerState;
 use crate::client::ClientRole;
 use crate::console::{Console, Waiting};
 use crate::ids::Addr;
+use crate::append_list::AppendList;
 use crate::time::format_wall_clock;
 use crate::trace::Trace;
 use crate::view::{
@@ -192,6 +193,19 @@ impl Session {
     #[doc(hidden)]
     pub fn clear_trace(&mut self) {
         self.world.trace = Trace::default();
+    }
+
+    #[doc(hidden)]
+    pub fn tmp_clone(&self, which: u8) -> Box<dyn std::any::Any> {
+        match which {
+            0 => Box::new(self.world.clone()),
+            1 => Box::new(self.console.clone()),
+            2 => Box::new(self.world.servers.clone()),
+            3 => Box::new(self.world.clients.clone()),
+            4 => Box::new(self.console.vfs.clone()),
+            5 => Box::new(self.console.output.clone()),
+            _ => Box::new(self.world.streams.clone()),
+        }
     }
 
     pub fn seed(&self) -> u64 {
@@ -437,7 +451,7 @@ impl Session {
 
     /// Everything printed so far, oldest first. Each line's text is exactly what a
     /// terminal shows, prompts included (`$ `, `> `, `>`).
-    pub fn output(&self) -> &[ConsoleLine] {
+    pub fn output(&self) -> &AppendList<ConsoleLine> {
         &self.console.output
     }
 
@@ -506,7 +520,7 @@ impl Session {
     /// The transcript so far: every console line, as a terminal shows it.
     pub fn transcript(&self) -> String {
         let mut text = String::new();
-        for line in &self.console.output {
+        for line in self.console.output.iter() {
             text.push_str(&line.text);
             text.push('\n');
         }

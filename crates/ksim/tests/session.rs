@@ -52,7 +52,7 @@ fn step_back_then_forward_returns_to_the_same_state() {
     let mut s = lesson_session();
     s.advance(1_500);
     let present = s.view();
-    let present_output = s.output().to_vec();
+    let present_output = s.output().clone();
     for _ in 0..10 {
         assert!(s.step_back());
     }
@@ -66,7 +66,7 @@ fn step_back_then_forward_returns_to_the_same_state() {
     assert_eq!(back.events_processed, present.events_processed);
     assert_eq!(back.topics, present.topics);
     assert_eq!(back.nodes, present.nodes);
-    assert_eq!(s.output(), &present_output[..], "replaying to the present reprints the same console");
+    assert_eq!(s.output(), &present_output, "replaying to the present reprints the same console");
 }
 
 #[test]

@@ -275,6 +275,11 @@ impl Vfs {
         Ok(())
     }
 
+    /// Bytes of file contents (what a clone copies), for the session's checkpoint budget.
+    pub(crate) fn approx_bytes(&self) -> usize {
+        self.files.iter().map(|(name, text)| name.len() + text.len()).sum()
+    }
+
     /// Appends to a file, creating it when missing.
     pub(crate) fn append(&mut self, path: &str, contents: &str) -> Result<(), VfsError> {
         let abs = self.writable(path)?;

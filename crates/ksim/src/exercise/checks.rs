@@ -347,7 +347,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 /// A command typed since setup, with its continuation lines joined.
 fn commands_since(session: &Session, from: usize) -> Vec<String> {
     let mut commands: Vec<String> = Vec::new();
-    for line in session.output().get(from..).unwrap_or_default().iter().filter(|l| l.stream == Stream::Command) {
+    for line in session.output().since(from).filter(|l| l.stream == Stream::Command) {
         let text = line.text.trim_end_matches('\\');
         match text.strip_prefix("$ ") {
             Some(rest) => commands.push(rest.to_string()),
@@ -629,7 +629,7 @@ impl Check {
                 // line using them does not count.
                 let mut typed = false;
                 let mut found = false;
-                for l in session.output().get(baseline.output_len..).unwrap_or_default() {
+                for l in session.output().since(baseline.output_len) {
                     match l.stream {
                         Stream::Command => {
                             if let Some(command) = l.text.strip_prefix("$ ") {
