@@ -28,6 +28,7 @@ use crate::view_model::log_strip::{records_per_partition, RECORDS_SHOWN_MAX};
 use crate::view_model::message::message_details;
 use crate::view_model::narration::{dropped_note, narration, NARRATION_ENTRIES_MAX};
 use crate::view_model::time_format::sim_offset;
+use crate::view_model::streams::TABLE_ROWS_MAX;
 use crate::view_model::timeline::timeline;
 use crate::view_model::topics::{page_partitions, topics, TopicScrolls};
 
@@ -88,7 +89,12 @@ pub fn App(props: &AppProps) -> Html {
     // Only the records a strip can show: the snapshot's cost stays flat as logs grow, and
     // with many partitions it holds fewer each (the strips on screen read their own window).
     let per_partition = records_per_partition(*partitions_seen.borrow());
-    let view = std::rc::Rc::new(session.view_recent(per_partition));
+    let mut view = session.view_recent(per_partition);
+    // Streams applications and their stores' rows only while the Kafka UI shows them.
+    if *kafka_ui_open {
+        view.streams = session.streams_view(TABLE_ROWS_MAX);
+    }
+    let view = std::rc::Rc::new(view);
     *partitions_seen.borrow_mut() = view.topics.iter().map(|t| t.partitions.len()).sum();
     let scrolls = {
         let mut windows = std::collections::BTreeMap::new();

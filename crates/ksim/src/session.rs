@@ -460,19 +460,27 @@ impl Session {
         &self.world.trace
     }
 
-    /// A plain-data snapshot, with every record of every partition.
+    /// A plain-data snapshot, with every record of every partition and every Streams row.
     pub fn view(&self) -> ClusterView {
         let mut view = view_of(&self.world, usize::MAX);
+        view.streams = self.streams_view(usize::MAX);
         view.connectors = self.console.connector_views();
         view
     }
 
     /// The snapshot the page draws each frame: at most the newest `records_max` records per
-    /// partition, so its cost does not grow with the log (a log strip shows only those).
+    /// partition, so its cost does not grow with the log (a log strip shows only those), and
+    /// no Streams applications (`streams_view` builds them while the Kafka UI shows them).
     pub fn view_recent(&self, records_max: usize) -> ClusterView {
         let mut view = view_of(&self.world, records_max);
         view.connectors = self.console.connector_views();
         view
+    }
+
+    /// Each Kafka Streams application (ksqlDB's persistent queries too) with the first
+    /// `rows_max` rows of each state store and their total: the Kafka UI's Streams tab.
+    pub fn streams_view(&self, rows_max: usize) -> Vec<crate::StreamsAppView> {
+        self.world.streams_apps().map(|a| a.view(rows_max)).collect()
     }
 
     /// A file of the console's machine (relative paths from Kafka's install directory).
@@ -547,7 +555,8 @@ fn record_view(r: &crate::partition_log::Record) -> RecordView {
     }
 }
 
-/// Builds the page's snapshot of a world, with the newest `records_max` records per partition.
+/// Builds the page's snapshot of a world, with the newest `records_max` records per partition
+/// (and no Streams applications: `Session::streams_view` builds those).
 pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
     let image = world.freshest_image();
     let mut nodes = Vec::new();
@@ -690,7 +699,7 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
         groups,
         cuts: world.net().cuts().map(|(a, b)| (a.0, b.0)).collect(),
         connectors: Vec::new(),
-        streams: world.streams_apps().map(|a| a.view()).collect(),
+        streams: Vec::new(),
     }
 }
 
