@@ -96,6 +96,9 @@ const TRACE_BYTES_KEPT: usize = 12_000_000;
 #[derive(Clone)]
 struct Checkpoints {
     enabled: bool,
+    /// `CHECKPOINTS_MAX` and `CHECKPOINT_BYTES_MAX` unless a test or the benchmark chose.
+    count_max: usize,
+    bytes_max: usize,
     /// In event order.
     list: Vec<Checkpoint>,
     spacing: u64,
@@ -103,7 +106,13 @@ struct Checkpoints {
 
 impl Checkpoints {
     fn new() -> Checkpoints {
-        Checkpoints { enabled: true, list: Vec::new(), spacing: CHECKPOINT_SPACING_MIN }
+        Checkpoints {
+            enabled: true,
+            count_max: CHECKPOINTS_MAX,
+            bytes_max: CHECKPOINT_BYTES_MAX,
+            list: Vec::new(),
+            spacing: CHECKPOINT_SPACING_MIN,
+        }
     }
 
     fn due(&self, events: u64) -> bool {
@@ -114,8 +123,7 @@ impl Checkpoints {
         assert!(self.list.last().is_none_or(|c| c.events < checkpoint.events && c.log_index < checkpoint.log_index));
         self.list.push(checkpoint);
         while self.list.len() > 1
-            && (self.list.len() > CHECKPOINTS_MAX
-                || self.list.iter().map(|c| c.bytes).sum::<usize>() > CHECKPOINT_BYTES_MAX)
+            && (self.list.len() > self.count_max || self.list.iter().map(|c| c.bytes).sum::<usize>() > self.bytes_max)
         {
             let mut index = 0;
             self.list.retain(|_| {
@@ -153,6 +161,8 @@ pub struct Session {
     /// Trace entries before this index are dropped, in the world and in every checkpoint, to
     /// keep the trace within `TRACE_BYTES_MAX` (a replay from the beginning drops them again).
     trace_cut: usize,
+    /// `(TRACE_BYTES_MAX, TRACE_BYTES_KEPT)` unless a test chose.
+    trace_budget: (usize, usize),
 }
 
 impl Session {
@@ -172,6 +182,7 @@ impl Session {
             scripted_inputs: 0,
             checkpoints: Checkpoints::new(),
             trace_cut: 0,
+            trace_budget: (TRACE_BYTES_MAX, TRACE_BYTES_KEPT),
         }
     }
 
@@ -181,6 +192,27 @@ impl Session {
     pub fn disable_checkpoints(&mut self) {
         self.checkpoints.enabled = false;
         self.checkpoints.list.clear();
+    }
+
+    /// Chooses the checkpoints' bounds (count and rough bytes), so tests can reach them
+    /// quickly and the benchmark can weigh memory against step back's time.
+    #[doc(hidden)]
+    pub fn set_checkpoint_budget(&mut self, count_max: usize, bytes_max: usize) {
+        self.checkpoints.count_max = count_max;
+        self.checkpoints.bytes_max = bytes_max;
+    }
+
+    /// Chooses the trace's budget (bytes past which its oldest entries go, and down to how
+    /// many), so tests reach it quickly.
+    #[doc(hidden)]
+    pub fn set_trace_budget(&mut self, bytes_max: usize, bytes_kept: usize) {
+        self.trace_budget = (bytes_max, bytes_kept);
+    }
+
+    /// Bytes the trace's kept entries take (for tests and the benchmark).
+    #[doc(hidden)]
+    pub fn trace_bytes(&self) -> usize {
+        self.world.trace.bytes()
     }
 
     /// Checkpoints held now (for the benchmark's figures).
@@ -204,6 +236,10 @@ impl Session {
             3 => Box::new(self.world.clients.clone()),
             4 => Box::new(self.console.vfs.clone()),
             5 => Box::new(self.console.output.clone()),
+            7 => Box::new(self.world.invariants.clone()),
+            8 => self.world.tmp_queue(),
+            9 => Box::new(self.console.tmp_jobs()),
+            10 => Box::new(self.console.ksql_server.clone()),
             _ => Box::new(self.world.streams.clone()),
         }
     }
@@ -227,6 +263,9 @@ impl Session {
                 l.cap = Some(l.cap.map_or(at, |c| c.min(at)));
             }
             self.checkpoints.fork_at(at);
+            // The new timeline's entries may fall below the old cut: from now on replays
+            // drop only what this moment's trace has already dropped.
+            self.trace_cut = self.world.trace.first();
         }
         self.world.event_limit = None;
         self.present_events = self.world.events_processed();
@@ -260,10 +299,11 @@ impl Session {
     /// the world and in the checkpoints that share them: step back still reaches every
     /// moment, only the narration of the oldest ones is gone (the page says so).
     fn bound_trace(&mut self) {
-        if self.world.trace.bytes() <= TRACE_BYTES_MAX {
+        let (max, kept) = self.trace_budget;
+        if self.world.trace.bytes() <= max {
             return;
         }
-        self.trace_cut = self.world.trace.cut_for(TRACE_BYTES_KEPT);
+        self.trace_cut = self.trace_cut.max(self.world.trace.cut_for(kept));
         self.world.trace.drop_before(self.trace_cut);
         for c in &mut self.checkpoints.list {
             c.world.trace.drop_before(self.trace_cut);
@@ -336,6 +376,7 @@ impl Session {
         fresh.checkpoints = checkpoints;
         fresh.world.trace.drop_before(self.trace_cut);
         fresh.trace_cut = self.trace_cut;
+        fresh.trace_budget = self.trace_budget;
         fresh.present_events = present;
         fresh.scripted_inputs = self.scripted_inputs;
         *self = fresh;

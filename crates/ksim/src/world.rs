@@ -428,15 +428,19 @@ impl World {
         &mut self.net
     }
 
+    pub(crate) fn tmp_queue(&self) -> Box<dyn std::any::Any> {
+        Box::new((self.queue.clone(), self.in_flight.clone(), self.rngs.clone(), self.net.clone()))
+    }
+
     pub(crate) fn net(&self) -> &Network {
         &self.net
     }
 }
 
 impl World {
-    /// A rough size in bytes of what a clone copies that grows with history (the partition
-    /// logs' record pointers; the records and the trace's chunks are shared), for the
-    /// session's bound on checkpoint memory.
+    /// A rough size in bytes of what a clone copies that grows with history or load (the
+    /// partition logs' record pointers, the event queue, the messages on the wire; the
+    /// records and the trace's chunks are shared), for the session's checkpoint budget.
     pub(crate) fn approx_bytes(&self) -> usize {
         let records: usize = self
             .servers
@@ -446,5 +450,7 @@ impl World {
             .map(|h| h.log.records().len())
             .sum();
         records * std::mem::size_of::<usize>()
+            + self.queue.len() * std::mem::size_of::<Reverse<Scheduled>>()
+            + self.in_flight.len() * (std::mem::size_of::<Envelope>() + std::mem::size_of::<u64>())
     }
 }
