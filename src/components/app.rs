@@ -27,8 +27,8 @@ use crate::view_model::inspector::inspector;
 use crate::view_model::log_strip::{records_per_partition, RECORDS_SHOWN_MAX};
 use crate::view_model::message::message_details;
 use crate::view_model::narration::{dropped_note, narration, NARRATION_ENTRIES_MAX};
-use crate::view_model::time_format::sim_offset;
 use crate::view_model::streams::TABLE_ROWS_MAX;
+use crate::view_model::time_format::sim_offset;
 use crate::view_model::timeline::timeline;
 use crate::view_model::topics::{page_partitions, topics, TopicScrolls};
 

@@ -121,7 +121,8 @@ mod tests {
     #[test]
     fn prompts_split_only_where_typed() {
         // Output that happens to start like a prompt is not a prompt.
-        let out = [line(Stream::Stdout, "$ 5"), line(Stream::Input, ">"), line(Stream::Command, "$ ")].into_iter().collect();
+        let out =
+            [line(Stream::Stdout, "$ 5"), line(Stream::Input, ">"), line(Stream::Command, "$ ")].into_iter().collect();
         assert_eq!(render(&scrollback(&out, 0, 10)), "hidden=0\nstdout |$ 5\ninput  >|\ncommand$ |\n");
     }
 }

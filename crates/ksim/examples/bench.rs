@@ -55,10 +55,10 @@ type Row = (String, String, &'static str);
 
 fn main() {
     let mut rows: Vec<Row> = Vec::new();
-    // `bench session-memory` runs that row alone (quicker while tuning the history's bounds).
-    if std::env::args().nth(1).as_deref() == Some("session-memory") {
+    // `bench history` runs the history's rows alone (quicker while tuning its bounds).
+    if std::env::args().nth(1).as_deref() == Some("history") {
+        step_back(&mut rows);
         session_memory(&mut rows);
-        if std::env::var("TMP_STEP").is_ok() { step_back(&mut rows); }
         table(&rows);
         return;
     }
@@ -127,7 +127,6 @@ fn engine(rows: &mut Vec<Row>) {
 /// clock ticking), then step back and travel through it.
 fn step_back(rows: &mut Vec<Row>) {
     let mut s = Session::new(1);
-    tmp_budget(&mut s);
     s.input("ksim start-cluster --brokers 3 --controllers 1");
     s.input(&format!(
         "kafka-topics.sh --create --topic icu-vitals --partitions {PARTITIONS} --replication-factor 3 --bootstrap-server localhost:9092"
@@ -176,7 +175,6 @@ fn session_memory(rows: &mut Vec<Row>) {
     const PLAY_MS: u64 = 10 * 60 * 1000;
     let before = ALLOCATED.load(Ordering::Relaxed);
     let mut s = Session::new(1);
-    tmp_budget(&mut s);
     for line in [
         "ksim start-cluster --brokers 3 --controllers 3",
         "kafka-topics.sh --create --topic vitals --partitions 6 --replication-factor 3 --bootstrap-server localhost:9092",
@@ -201,12 +199,6 @@ fn session_memory(rows: &mut Vec<Row>) {
     // What each part holds alone: the checkpoints first (they share the trace and the
     // records with the live world), then the trace.
     s.travel_to(s.present_events());
-    for (i, name) in ["world", "console", "servers", "clients", "vfs", "output", "streams", "invariants", "queue", "jobs", "ksql"].iter().enumerate() {
-        let b = ALLOCATED.load(Ordering::Relaxed);
-        let c = s.tmp_clone(i as u8);
-        println!("TMP clone {name}: {} bytes", ALLOCATED.load(Ordering::Relaxed) - b);
-        drop(c);
-    }
     let at = || ALLOCATED.load(Ordering::Relaxed).saturating_sub(before);
     let with_all = at();
     s.disable_checkpoints();
@@ -229,13 +221,6 @@ fn session_memory(rows: &mut Vec<Row>) {
     rows.push(("  of which the checkpoints".to_string(), mb(with_all.saturating_sub(without_checkpoints)), ""));
     rows.push(("  the rest (the world: logs, records, console)".to_string(), mb(rest), ""));
     rows.push((format!("step back at the end of that {events}-event play"), median_ms(&backs), "target <= 50 ms"));
-}
-
-fn tmp_budget(s: &mut Session) {
-    if let Ok(v) = std::env::var("TMP_BUDGET") {
-        let (c, b) = v.split_once(',').unwrap();
-        s.set_checkpoint_budget(c.parse().unwrap(), b.parse::<usize>().unwrap() << 20);
-    }
 }
 
 fn median_ms(samples: &[Duration]) -> String {
@@ -264,7 +249,6 @@ fn sweep_throughput(scenario: Scenario, seeds: u64, rows: &mut Vec<Row>) {
 
 fn loaded_session() {
     let mut s = Session::new(1);
-    tmp_budget(&mut s);
     s.input("ksim start-cluster --brokers 3 --controllers 3");
     s.input(&format!(
         "kafka-topics.sh --create --topic icu-vitals --partitions {PARTITIONS} --replication-factor 3 --bootstrap-server localhost:9092"

@@ -49,16 +49,16 @@ mod trace;
 mod view;
 mod world;
 
+pub use append_list::AppendList;
 pub use exercise::{
     builtin_exercises, load_exercise, Baseline, Check, CheckResult, Exercise, ExerciseCheck, ExerciseStep, LoadError,
     NodeStateWanted, BUILTIN_EXERCISE_FILES, EXERCISE_FILE_BYTES_MAX,
 };
 pub use session::{run_script, run_script_with_trace, ConsoleLine, Session, Stream, TRACE_BYTES_MAX};
-pub use append_list::AppendList;
-pub use trace::{Trace, TraceEntry};
 pub use share::{ImportError, Replay, ShareError, SESSION_FILE_BYTES_MAX, SHARE_PAYLOAD_BYTES_MAX};
 pub use streams::view::{
     StreamsAppView, StreamsEdgeView, StreamsNodeView, StreamsRowView, StreamsTableView, StreamsTaskView,
 };
 pub use sweep::{sweep_seed, Scenario, SeedReport, SweepConfig};
+pub use trace::{Trace, TraceEntry};
 pub use view::*;

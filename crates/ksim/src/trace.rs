@@ -120,50 +120,45 @@ impl Chunk {
 
     fn bytes(&self) -> usize {
         std::mem::size_of::<Chunk>()
-            + self.at_ms.capacity() * 4
-            + self.events.capacity() * 4
-            + self.actors.capacity() * 2
+            + self.len() * (4 + 4 + 2 + 4)
             + self.actor_names.iter().map(|a| a.len() + std::mem::size_of::<Box<str>>()).sum::<usize>()
-            + self.text.capacity()
-            + self.text_ends.capacity() * 4
+            + self.text.len()
     }
 }
 
 /// A timeline's trace (see the module docs).
 #[derive(Clone)]
 pub struct Trace {
-    /// Full chunks, oldest first, then the open one last.
-    chunks: Vec<Arc<Chunk>>,
+    /// Full chunks, oldest first.
+    full: Vec<Arc<Chunk>>,
+    /// The chunk entries are appended to.
+    open: Arc<Chunk>,
 }
 
 impl Default for Trace {
     fn default() -> Trace {
-        Trace { chunks: vec![Arc::new(Chunk::starting_at(0))] }
+        Trace { full: Vec::new(), open: Arc::new(Chunk::starting_at(0)) }
     }
 }
 
 impl Trace {
-    fn open(&self) -> &Chunk {
-        // There is always an open chunk (`default`, `push` and `drop_before` keep one).
-        self.chunks.last().map_or_else(|| unreachable!("a trace always has an open chunk"), |c| c)
+    fn chunks(&self) -> impl DoubleEndedIterator<Item = &Chunk> {
+        self.full.iter().chain(std::iter::once(&self.open)).map(|c| &**c)
     }
 
     pub(crate) fn push(&mut self, at_ms: u64, event: u64, actor: &str, text: &str) {
-        if !self.open().fits(at_ms, event, text) {
-            let start = self.open().end();
-            if let Some(full) = self.chunks.last_mut() {
-                Arc::make_mut(full).shrink();
-            }
-            self.chunks.push(Arc::new(Chunk::starting_at(start)));
+        if !self.open.fits(at_ms, event, text) {
+            let next = Arc::new(Chunk::starting_at(self.open.end()));
+            let mut full = std::mem::replace(&mut self.open, next);
+            Arc::make_mut(&mut full).shrink();
+            self.full.push(full);
         }
-        if let Some(open) = self.chunks.last_mut() {
-            Arc::make_mut(open).push(at_ms, event, actor, text);
-        }
+        Arc::make_mut(&mut self.open).push(at_ms, event, actor, text);
     }
 
     /// Entries in the whole timeline so far, dropped ones included: the next entry's index.
     pub fn len(&self) -> usize {
-        self.open().end()
+        self.open.end()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -172,23 +167,24 @@ impl Trace {
 
     /// The index of the oldest entry kept (0 unless old history was dropped).
     pub fn first(&self) -> usize {
-        self.chunks.first().map_or(0, |c| c.start)
+        self.full.first().unwrap_or(&self.open).start
     }
 
     /// The kept entries, oldest first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = TraceEntry<'_>> {
-        self.chunks.iter().flat_map(|c| c.entries())
+        self.chunks().flat_map(|c| c.entries())
     }
 
     /// The kept entries from index `from` on (from the oldest kept if `from` was dropped).
     pub fn since(&self, from: usize) -> impl DoubleEndedIterator<Item = TraceEntry<'_>> {
-        let at = self.chunks.partition_point(|c| c.end() <= from);
-        self.chunks[at..].iter().flat_map(move |c| (from.saturating_sub(c.start)..c.len()).map(|i| c.entry(i)))
+        let at = self.full.partition_point(|c| c.end() <= from);
+        let chunks = self.full[at..].iter().chain(std::iter::once(&self.open));
+        chunks.flat_map(move |c| (from.saturating_sub(c.start)..c.len()).map(|i| c.entry(i)))
     }
 
     /// The entry at timeline index `index`, if kept.
     pub fn get(&self, index: usize) -> Option<TraceEntry<'_>> {
-        let chunk = &self.chunks[self.chunks.partition_point(|c| c.end() <= index).min(self.chunks.len() - 1)];
+        let chunk = self.full.get(self.full.partition_point(|c| c.end() <= index)).unwrap_or(&self.open);
         (chunk.start <= index && index < chunk.end()).then(|| chunk.entry(index - chunk.start))
     }
 
@@ -198,16 +194,15 @@ impl Trace {
 
     /// Drops the full chunks that end at or before `index` (the open chunk stays).
     pub(crate) fn drop_before(&mut self, index: usize) {
-        let full = self.chunks.len() - 1;
-        let gone = self.chunks[..full].partition_point(|c| c.end() <= index);
-        self.chunks.drain(..gone);
+        let gone = self.full.partition_point(|c| c.end() <= index);
+        self.full.drain(..gone);
     }
 
     /// The timeline index where the oldest chunk that keeps at most `budget` bytes of the
     /// newest history begins (`first` when everything fits).
     pub(crate) fn cut_for(&self, budget: usize) -> usize {
         let mut kept = 0;
-        for c in self.chunks.iter().rev() {
+        for c in self.chunks().rev() {
             kept += c.bytes();
             if kept > budget {
                 return c.end();
@@ -216,9 +211,10 @@ impl Trace {
         self.first()
     }
 
-    /// Bytes the kept entries take.
+    /// Bytes the kept entries take (from lengths, not capacities, so a replay counts what
+    /// the live run counted).
     pub(crate) fn bytes(&self) -> usize {
-        self.chunks.iter().map(|c| c.bytes()).sum::<usize>() + self.chunks.capacity() * std::mem::size_of::<usize>()
+        self.chunks().map(Chunk::bytes).sum::<usize>() + self.full.len() * std::mem::size_of::<Arc<Chunk>>()
     }
 }
 
@@ -256,7 +252,15 @@ mod tests {
         assert_eq!(t.len(), CHUNK_ENTRIES * 2 + 5);
         for (i, e) in t.iter().enumerate() {
             let i = i as u64;
-            assert_eq!(e, TraceEntry { at_ms: 1000 * i, event: 3 * i, actor: &format!("Broker {}", i % 3), text: &format!("entry {i}") });
+            assert_eq!(
+                e,
+                TraceEntry {
+                    at_ms: 1000 * i,
+                    event: 3 * i,
+                    actor: &format!("Broker {}", i % 3),
+                    text: &format!("entry {i}")
+                }
+            );
         }
         assert_eq!(t.get(CHUNK_ENTRIES + 1).map(|e| e.text), Some(format!("entry {}", CHUNK_ENTRIES + 1).as_str()));
         assert_eq!(t.last().map(|e| e.event), Some(3 * (CHUNK_ENTRIES as u64 * 2 + 4)));
@@ -269,7 +273,7 @@ mod tests {
         let mut t = Trace::default();
         t.push(5, 1, "Network", "before");
         t.push(5 + (1 << 40), 2, "Network", "after a long wait");
-        assert_eq!(t.chunks.len(), 2);
+        assert_eq!(t.full.len(), 1);
         let times: Vec<u64> = t.iter().map(|e| e.at_ms).collect();
         assert_eq!(times, [5, 5 + (1 << 40)]);
     }
@@ -278,11 +282,11 @@ mod tests {
     fn a_clone_shares_the_full_chunks_and_grows_apart() {
         let mut live = filled(CHUNK_ENTRIES + 3);
         let kept = live.clone();
-        assert!(Arc::ptr_eq(&live.chunks[0], &kept.chunks[0]));
+        assert!(Arc::ptr_eq(&live.full[0], &kept.full[0]));
         live.push(1, 1_000_000, "Network", "later");
         assert_eq!(kept.len(), CHUNK_ENTRIES + 3);
         assert_eq!(live.len(), CHUNK_ENTRIES + 4);
-        assert_eq!(kept.iter().eq(live.iter().take(kept.len())), true);
+        assert!(kept.iter().eq(live.iter().take(kept.len())));
     }
 
     #[test]
@@ -293,8 +297,11 @@ mod tests {
         assert_eq!(t.get(CHUNK_ENTRIES - 1), None);
         assert_eq!(t.get(CHUNK_ENTRIES).map(|e| e.event), Some(3 * CHUNK_ENTRIES as u64));
         assert_eq!(t.since(0).next().map(|e| e.event), Some(3 * CHUNK_ENTRIES as u64));
+        assert_eq!(t.cut_for(usize::MAX), CHUNK_ENTRIES, "everything fits");
+        // The open chunk and the newest full one fit in their own bytes, not the one before.
+        let newest_two = t.open.bytes() + t.full[1].bytes();
+        assert_eq!(t.cut_for(newest_two), CHUNK_ENTRIES * 2);
         t.drop_before(usize::MAX);
         assert_eq!((t.first(), t.iter().count()), (CHUNK_ENTRIES * 3, 1));
-        assert!(t.cut_for(0) > t.first() || t.iter().count() == 1);
     }
 }

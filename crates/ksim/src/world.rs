@@ -428,10 +428,6 @@ impl World {
         &mut self.net
     }
 
-    pub(crate) fn tmp_queue(&self) -> Box<dyn std::any::Any> {
-        Box::new((self.queue.clone(), self.in_flight.clone(), self.rngs.clone(), self.net.clone()))
-    }
-
     pub(crate) fn net(&self) -> &Network {
         &self.net
     }

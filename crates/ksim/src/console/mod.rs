@@ -916,10 +916,6 @@ pub(crate) fn control_status(world: &World) -> Vec<String> {
 }
 
 impl Console {
-    pub(crate) fn tmp_jobs(&self) -> (Option<Job>, Vec<Job>) {
-        (self.foreground.clone(), self.background.clone())
-    }
-
     /// A rough size in bytes of what a clone copies that grows with history (the files;
     /// the output's chunks are shared), for the session's bound on checkpoint memory.
     pub(crate) fn approx_bytes(&self) -> usize {

@@ -182,7 +182,8 @@ fn the_page_sees_the_topology_with_counts_tasks_and_rows() {
     assert_eq!(view.tasks.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), vec!["0_0"]);
     let table = view.tables.iter().find(|t| t.store == "counts").expect("the counts table");
     assert_eq!(table.changelog_topic.as_deref(), Some("vitals-counter-counts-changelog"));
-    let rows = |t: &crate::StreamsTableView| t.rows.iter().map(|r| (r.key.clone(), r.value.clone())).collect::<Vec<_>>();
+    let rows =
+        |t: &crate::StreamsTableView| t.rows.iter().map(|r| (r.key.clone(), r.value.clone())).collect::<Vec<_>>();
     let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
     assert_eq!(rows(table), [pair("p1", "2"), pair("p2", "1"), pair("p3", "1")]);
     assert_eq!(table.rows_total, 3);
