@@ -69,4 +69,23 @@ mod tests {
         assert_eq!(lines, expected);
         assert_eq!(dropped_note(trace), None, "a short session keeps its whole narration");
     }
+
+    #[test]
+    fn dropped_narration_is_said_with_where_it_resumes() {
+        let mut session = ksim::Session::new(1);
+        session.set_trace_budget(20_000, 10_000);
+        session.input("ksim start-cluster --brokers 3 --controllers 1");
+        session.input("kafka-topics.sh --create --topic vitals --partitions 3 --replication-factor 3 --bootstrap-server localhost:9092");
+        session.input("kafka-producer-perf-test.sh --topic vitals --num-records 5000 --record-size 100 --throughput 50 --producer-props bootstrap.servers=localhost:9092 &");
+        for _ in 0..60 {
+            session.advance(1_000);
+        }
+        let trace = session.trace();
+        assert!(trace.first() > 0, "the budget dropped the oldest entries");
+        let oldest = trace.iter().next().map(|e| sim_offset(e.at_ms)).expect("entries kept");
+        let note = dropped_note(trace).expect("a note");
+        assert!(note.starts_with(&format!("Narration before {oldest} was dropped")), "{note}");
+        let items = narration(trace, usize::MAX);
+        assert_eq!(items.last().map(|n| n.index), Some(trace.first()), "indices are the whole timeline's");
+    }
 }
