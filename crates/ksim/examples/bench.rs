@@ -8,8 +8,10 @@
 //!
 //! Then the engine's figures, gathered in one table: `ksim bench`'s throughput (records
 //! produced, replicated and consumed), events per second, step back at the end of a
-//! million-event history, and the memory a million retained records take (measured with
-//! the counting allocator below, which only this binary installs, never the core).
+//! million-event history, the memory a million retained records take, and the memory a
+//! session holds after ten simulated minutes of the page's play (trace, checkpoints, the
+//! rest), with step back at its end (measured with the counting allocator below, which only
+//! this binary installs, never the core). `bench history` runs those last rows alone.
 
 use ksim::bench::{Acks, BenchConfig};
 use ksim::{Scenario, Session, SweepConfig};
