@@ -327,8 +327,9 @@ impl Session {
 
     /// Keeps the machine as it is now, before the next input is logged.
     fn checkpoint(&mut self) {
+        // Before the clone: the console counts the files it does not share yet.
+        let bytes = self.world.approx_bytes() + self.console.approx_bytes();
         let (world, console) = (self.world.clone(), self.console.clone());
-        let bytes = world.approx_bytes() + console.approx_bytes();
         let events = world.events_processed();
         self.checkpoints.push(Checkpoint { log_index: self.log.len(), events, bytes, world, console });
     }
