@@ -84,10 +84,13 @@ struct Checkpoint {
 /// every other checkpoint goes and the spacing doubles, so a long history keeps a bounded
 /// number of evenly spread checkpoints (and a replay never runs more than two spacings).
 ///
-/// The byte bound weighs memory against step back's time, both measured on the page's load
-/// (`cargo run --release -p ksim --example bench history`): ten simulated minutes at 16×
-/// (1.15 M events) keep 33 checkpoints, 152 MB, and step back takes 44 ms; at 64 MiB, 16
-/// checkpoints (73 MB) and 270 ms; at 256 MiB, 64 (294 MB) and 25 ms.
+/// The byte bound weighs memory against step back's time, both measured by
+/// `cargo run --release -p ksim --example bench history` (figures in README.md's
+/// Performance): in the example's million-event history step back stays near 20 ms; on the
+/// page's heavier load, ten simulated minutes at 16× keep 32 checkpoints (114 MB) and a
+/// replay runs up to 32 768 events (about 110 ms natively). Halving the bound halves both
+/// the memory and the checkpoints, doubling the replay. As checkpoints get cheaper (most
+/// of one is the logs' record pointers), the same bound keeps more of them.
 const CHECKPOINTS_MAX: usize = 128;
 const CHECKPOINT_BYTES_MAX: usize = 128 << 20;
 /// Events between checkpoints while history is short.
