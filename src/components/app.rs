@@ -26,7 +26,8 @@ use crate::view_model::groups::{groups, GROUP_ROWS_SHOWN_MAX};
 use crate::view_model::inspector::inspector;
 use crate::view_model::log_strip::{records_per_partition, RECORDS_SHOWN_MAX};
 use crate::view_model::message::message_details;
-use crate::view_model::narration::{narration, NARRATION_ENTRIES_MAX};
+use crate::view_model::narration::{dropped_note, narration, NARRATION_ENTRIES_MAX};
+use crate::view_model::streams::TABLE_ROWS_MAX;
 use crate::view_model::time_format::sim_offset;
 use crate::view_model::timeline::timeline;
 use crate::view_model::topics::{page_partitions, topics, TopicScrolls};
@@ -88,7 +89,12 @@ pub fn App(props: &AppProps) -> Html {
     // Only the records a strip can show: the snapshot's cost stays flat as logs grow, and
     // with many partitions it holds fewer each (the strips on screen read their own window).
     let per_partition = records_per_partition(*partitions_seen.borrow());
-    let view = std::rc::Rc::new(session.view_recent(per_partition));
+    let mut view = session.view_recent(per_partition);
+    // Streams applications and their stores' rows only while the Kafka UI shows them.
+    if *kafka_ui_open {
+        view.streams = session.streams_view(TABLE_ROWS_MAX);
+    }
+    let view = std::rc::Rc::new(view);
     *partitions_seen.borrow_mut() = view.topics.iter().map(|t| t.partitions.len()).sum();
     let scrolls = {
         let mut windows = ksim::vec_map::VecMap::new();
@@ -110,6 +116,7 @@ pub fn App(props: &AppProps) -> Html {
     let can_step_back = session.can_step_back();
     let lines = scrollback(session.output(), state.console_from, SCROLLBACK_LINES_MAX);
     let narration = narration(session.trace(), NARRATION_ENTRIES_MAX);
+    let dropped = dropped_note(session.trace());
     // Gone if stepping back went before the node existed.
     let inspected = state.inspected.and_then(|id| inspector(&view, id));
     let timeline = timeline(session.events_processed(), session.present_events(), session.in_the_past());
@@ -168,7 +175,7 @@ pub fn App(props: &AppProps) -> Html {
                     }
                 </div>
                 <Console {lines} {prompt} on_action={on_action.clone()} />
-                <NarrationPanel items={narration} {on_action} />
+                <NarrationPanel items={narration} {dropped} {on_action} />
             </main>
         </div>
     }

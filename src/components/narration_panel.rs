@@ -9,6 +9,8 @@ use crate::view_model::narration::NarrationItem;
 #[derive(Properties, PartialEq)]
 pub struct NarrationPanelProps {
     pub items: Vec<NarrationItem>,
+    /// Said at the end once the oldest narration was dropped (`dropped_note`).
+    pub dropped: Option<String>,
     pub on_action: Callback<Action>,
 }
 
@@ -51,6 +53,9 @@ pub fn NarrationPanel(props: &NarrationPanelProps) -> Html {
                         }
                     }) }
                 </ol>
+                if let Some(note) = &props.dropped {
+                    <p class="empty narration-dropped">{note}</p>
+                }
             </div>
         </section>
     }

@@ -1,7 +1,7 @@
 //! Console output as the page prints it: each line as the terminal shows it, its prompt
 //! split off for styling, a class per stream, and a terminal's bounded scrollback.
 
-use ksim::{ConsoleLine, Stream};
+use ksim::{AppendList, ConsoleLine, Stream};
 
 /// Lines kept in the page: a terminal's scrollback, so a chatty consumer cannot grow the
 /// DOM without bound.
@@ -27,12 +27,12 @@ pub struct LineModel {
 }
 
 /// The lines from `from` on (everything after the last Ctrl-L), at most `max` of them.
-pub fn scrollback(output: &[ConsoleLine], from: usize, max: usize) -> Scrollback {
+pub fn scrollback(output: &AppendList<ConsoleLine>, from: usize, max: usize) -> Scrollback {
     // Step back can shorten the output below the last clear.
     let from = from.min(output.len());
     let hidden = (output.len() - from).saturating_sub(max);
     let start = from + hidden;
-    Scrollback { hidden, start, lines: output[start..].iter().map(line_model).collect() }
+    Scrollback { hidden, start, lines: output.since(start).map(line_model).collect() }
 }
 
 fn line_model(line: &ConsoleLine) -> LineModel {
@@ -73,8 +73,8 @@ mod tests {
         out
     }
 
-    fn lesson() -> Vec<ConsoleLine> {
-        vec![
+    fn lesson() -> AppendList<ConsoleLine> {
+        [
             line(Stream::Command, "$ bin/kafka-console-producer.sh \\"),
             line(Stream::Command, ">     --topic heart-rate-measures --bootstrap-server localhost:9092"),
             line(Stream::Input, ">82 bpm"),
@@ -82,6 +82,8 @@ mod tests {
             line(Stream::Hint, "Ctrl-D closes the producer."),
             line(Stream::Stdout, "82 bpm"),
         ]
+        .into_iter()
+        .collect()
     }
 
     #[test]
@@ -119,7 +121,8 @@ mod tests {
     #[test]
     fn prompts_split_only_where_typed() {
         // Output that happens to start like a prompt is not a prompt.
-        let out = [line(Stream::Stdout, "$ 5"), line(Stream::Input, ">"), line(Stream::Command, "$ ")];
+        let out =
+            [line(Stream::Stdout, "$ 5"), line(Stream::Input, ">"), line(Stream::Command, "$ ")].into_iter().collect();
         assert_eq!(render(&scrollback(&out, 0, 10)), "hidden=0\nstdout |$ 5\ninput  >|\ncommand$ |\n");
     }
 }

@@ -328,7 +328,7 @@ fn table(t: &StreamsTableView) -> TableModel {
                 (r.key.clone(), window, r.value.clone())
             })
             .collect(),
-        more: t.rows.len().saturating_sub(TABLE_ROWS_MAX),
+        more: t.rows_total.saturating_sub(TABLE_ROWS_MAX.min(t.rows.len())),
     }
 }
 
@@ -387,6 +387,7 @@ mod tests {
                 store: "counts-store".to_owned(),
                 changelog_topic: Some("streams-wordcount-counts-store-changelog".to_owned()),
                 rows: vec![StreamsRowView { key: "kafka".to_owned(), window: None, value: "3".to_owned() }],
+                rows_total: 1,
             }],
         }
     }
@@ -449,6 +450,12 @@ mod tests {
         view.tables[0].rows = (0..TABLE_ROWS_MAX + 3)
             .map(|i| StreamsRowView { key: format!("w{i}"), window: Some((60_000, 120_000)), value: i.to_string() })
             .collect();
+        view.tables[0].rows_total = TABLE_ROWS_MAX + 3;
+        let mut capped = view.clone();
+        // The core sends the first rows only (`Session::streams_view`) with the total.
+        capped.tables[0].rows.truncate(TABLE_ROWS_MAX);
+        capped.tables[0].rows_total = 10_000;
+        assert_eq!(streams_apps(&[capped]).remove(0).tables[0].more, 10_000 - TABLE_ROWS_MAX);
         let model = streams_apps(&[view]).remove(0);
         assert_eq!(model.tasks, ["1_0 RUNNING · stream time 14:06:10.596"]);
         assert_eq!(model.state_class, "stable");

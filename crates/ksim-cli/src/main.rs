@@ -85,7 +85,14 @@ fn run(args: &[String]) -> ExitCode {
     if parsed.trace {
         let (transcript, trace) = ksim::run_script_with_trace(&script, parsed.seed);
         print!("{transcript}");
-        for entry in trace {
+        if trace.first() > 0 {
+            println!(
+                "[ksim: the oldest {} trace entries were dropped to keep the trace within {} MB]",
+                trace.first(),
+                ksim::TRACE_BYTES_MAX / 1_000_000
+            );
+        }
+        for entry in trace.iter() {
             println!("[t+{}.{:03} s] {}: {}", entry.at_ms / 1000, entry.at_ms % 1000, entry.actor, entry.text);
         }
     } else {

@@ -22,7 +22,7 @@ impl Session {
         );
         // Command lines (with their continuations), then the records typed into them.
         let mut commands: Vec<(Vec<String>, Vec<String>)> = Vec::new();
-        for line in self.output() {
+        for line in self.output().iter() {
             match line.stream {
                 Stream::Command => {
                     let in_ksql = commands.last().is_some_and(|(lines, _)| is_ksql(&lines[0]));

@@ -3,6 +3,7 @@
 //! Architecture Invariant: nothing here reads a clock, a file, the network or an OS
 //! random source; the same seed and inputs give the same events on every platform.
 
+mod append_list;
 mod assignor;
 pub mod bench;
 mod broker;
@@ -44,18 +45,21 @@ mod streams;
 mod sweep;
 mod time;
 mod topic_name;
+mod trace;
 pub mod vec_map;
 mod view;
 mod world;
 
+pub use append_list::AppendList;
 pub use exercise::{
     builtin_exercises, load_exercise, Baseline, Check, CheckResult, Exercise, ExerciseCheck, ExerciseStep, LoadError,
     NodeStateWanted, BUILTIN_EXERCISE_FILES, EXERCISE_FILE_BYTES_MAX,
 };
-pub use session::{run_script, run_script_with_trace, ConsoleLine, Session, Stream, TraceEntry};
+pub use session::{run_script, run_script_with_trace, ConsoleLine, Session, Stream, TRACE_BYTES_MAX};
 pub use share::{ImportError, Replay, ShareError, SESSION_FILE_BYTES_MAX, SHARE_PAYLOAD_BYTES_MAX};
 pub use streams::view::{
     StreamsAppView, StreamsEdgeView, StreamsNodeView, StreamsRowView, StreamsTableView, StreamsTaskView,
 };
 pub use sweep::{sweep_seed, Scenario, SeedReport, SweepConfig};
+pub use trace::{Trace, TraceEntry};
 pub use view::*;

@@ -3,13 +3,15 @@
 //! The session is a pure function of its seed and the inputs it was given, which is what
 //! makes step back (replay to an earlier event) and share links possible.
 
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
+use crate::append_list::AppendList;
 use crate::broker::BrokerState;
 use crate::client::ClientRole;
 use crate::console::{Console, Waiting};
 use crate::ids::Addr;
 use crate::time::format_wall_clock;
+use crate::trace::Trace;
 use crate::view::{
     ClientView, ClusterView, EndpointView, GroupView, LogWindow, MessageView, NodeView, PartitionView, ProcessState,
     RaftView, RecordView, ReplicaStateView, SegmentView, TopicView,
@@ -35,18 +37,6 @@ pub enum Stream {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsoleLine {
     pub stream: Stream,
-    pub text: String,
-}
-
-/// One explained state change, for the narration panel and `--trace`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TraceEntry {
-    pub at_ms: u64,
-    /// Events processed when it happened: `Session::travel_to` this count shows the state
-    /// just after it.
-    pub event: u64,
-    /// Who changed: `Broker 1`, `Controller 1`, `console-producer`, `Network`.
-    pub actor: String,
     pub text: String,
 }
 
@@ -84,9 +74,6 @@ struct Checkpoint {
     log_index: usize,
     /// Events processed at the checkpoint (the `at_event` of input `log_index`).
     events: u64,
-    /// The trace is not in `world` (it is the biggest part and only ever grows): it is the
-    /// first `trace_len` entries of the timeline's trace.
-    trace_len: usize,
     /// A rough size, for the memory bound.
     bytes: usize,
     world: World,
@@ -96,14 +83,30 @@ struct Checkpoint {
 /// Checkpoints kept at most, and their rough total size at most: when either is passed,
 /// every other checkpoint goes and the spacing doubles, so a long history keeps a bounded
 /// number of evenly spread checkpoints (and a replay never runs more than two spacings).
+///
+/// The byte bound weighs memory against step back's time, both measured by
+/// `cargo run --release -p ksim --example bench history` (figures in README.md's
+/// Performance): in the example's million-event history step back stays near 20 ms; on the
+/// page's heavier load, ten simulated minutes at 16× keep 32 checkpoints (114 MB) and a
+/// replay runs up to 32 768 events (about 110 ms natively). Halving the bound halves both
+/// the memory and the checkpoints, doubling the replay. As checkpoints get cheaper (most
+/// of one is the logs' record pointers), the same bound keeps more of them.
 const CHECKPOINTS_MAX: usize = 128;
-const CHECKPOINT_BYTES_MAX: usize = 256 << 20;
+const CHECKPOINT_BYTES_MAX: usize = 128 << 20;
 /// Events between checkpoints while history is short.
 const CHECKPOINT_SPACING_MIN: u64 = 1024;
+
+/// The trace's budget: past `TRACE_BYTES_MAX` its oldest entries go, down to
+/// `TRACE_BYTES_KEPT` (so the cut happens once in a while, not on every input).
+pub const TRACE_BYTES_MAX: usize = 16_000_000;
+const TRACE_BYTES_KEPT: usize = 12_000_000;
 
 #[derive(Clone)]
 struct Checkpoints {
     enabled: bool,
+    /// `CHECKPOINTS_MAX` and `CHECKPOINT_BYTES_MAX` unless a test or the benchmark chose.
+    count_max: usize,
+    bytes_max: usize,
     /// In event order.
     list: Vec<Checkpoint>,
     spacing: u64,
@@ -111,7 +114,13 @@ struct Checkpoints {
 
 impl Checkpoints {
     fn new() -> Checkpoints {
-        Checkpoints { enabled: true, list: Vec::new(), spacing: CHECKPOINT_SPACING_MIN }
+        Checkpoints {
+            enabled: true,
+            count_max: CHECKPOINTS_MAX,
+            bytes_max: CHECKPOINT_BYTES_MAX,
+            list: Vec::new(),
+            spacing: CHECKPOINT_SPACING_MIN,
+        }
     }
 
     fn due(&self, events: u64) -> bool {
@@ -122,8 +131,7 @@ impl Checkpoints {
         assert!(self.list.last().is_none_or(|c| c.events < checkpoint.events && c.log_index < checkpoint.log_index));
         self.list.push(checkpoint);
         while self.list.len() > 1
-            && (self.list.len() > CHECKPOINTS_MAX
-                || self.list.iter().map(|c| c.bytes).sum::<usize>() > CHECKPOINT_BYTES_MAX)
+            && (self.list.len() > self.count_max || self.list.iter().map(|c| c.bytes).sum::<usize>() > self.bytes_max)
         {
             let mut index = 0;
             self.list.retain(|_| {
@@ -158,9 +166,11 @@ pub struct Session {
     /// The first this many inputs ran as a script (an exercise's setup), the rest as typed.
     scripted_inputs: usize,
     checkpoints: Checkpoints,
-    /// The timeline's trace at least up to the newest checkpoint (the trace is append-only
-    /// along a timeline, so one copy serves every checkpoint).
-    trace_archive: Vec<TraceEntry>,
+    /// Trace entries before this index are dropped, in the world and in every checkpoint, to
+    /// keep the trace within `TRACE_BYTES_MAX` (a replay from the beginning drops them again).
+    trace_cut: usize,
+    /// `(TRACE_BYTES_MAX, TRACE_BYTES_KEPT)` unless a test chose.
+    trace_budget: (usize, usize),
 }
 
 impl Session {
@@ -179,7 +189,8 @@ impl Session {
             present_events: 0,
             scripted_inputs: 0,
             checkpoints: Checkpoints::new(),
-            trace_archive: Vec::new(),
+            trace_cut: 0,
+            trace_budget: (TRACE_BYTES_MAX, TRACE_BYTES_KEPT),
         }
     }
 
@@ -191,10 +202,37 @@ impl Session {
         self.checkpoints.list.clear();
     }
 
+    /// Chooses the checkpoints' bounds (count and rough bytes), so tests can reach them
+    /// quickly and the benchmark can weigh memory against step back's time.
+    #[doc(hidden)]
+    pub fn set_checkpoint_budget(&mut self, count_max: usize, bytes_max: usize) {
+        self.checkpoints.count_max = count_max;
+        self.checkpoints.bytes_max = bytes_max;
+    }
+
+    /// Chooses the trace's budget (bytes past which its oldest entries go, and down to how
+    /// many), so tests reach it quickly.
+    #[doc(hidden)]
+    pub fn set_trace_budget(&mut self, bytes_max: usize, bytes_kept: usize) {
+        self.trace_budget = (bytes_max, bytes_kept);
+    }
+
+    /// Bytes the trace's kept entries take (for tests and the benchmark).
+    #[doc(hidden)]
+    pub fn trace_bytes(&self) -> usize {
+        self.world.trace.bytes()
+    }
+
     /// Checkpoints held now (for the benchmark's figures).
     #[doc(hidden)]
     pub fn checkpoint_count(&self) -> usize {
         self.checkpoints.list.len()
+    }
+
+    /// Forgets the trace (for the benchmark's split of the session's memory).
+    #[doc(hidden)]
+    pub fn clear_trace(&mut self) {
+        self.world.trace = Trace::default();
     }
 
     pub fn seed(&self) -> u64 {
@@ -216,7 +254,9 @@ impl Session {
                 l.cap = Some(l.cap.map_or(at, |c| c.min(at)));
             }
             self.checkpoints.fork_at(at);
-            self.trace_archive.truncate(self.world.trace.len());
+            // The new timeline's entries may fall below the old cut: from now on replays
+            // drop only what this moment's trace has already dropped.
+            self.trace_cut = self.world.trace.first();
         }
         self.world.event_limit = None;
         self.present_events = self.world.events_processed();
@@ -243,6 +283,22 @@ impl Session {
         }
         self.apply(&input);
         self.present_events = self.world.events_processed();
+        self.bound_trace();
+    }
+
+    /// Past `TRACE_BYTES_MAX`, drops the oldest trace chunks down to `TRACE_BYTES_KEPT`, in
+    /// the world and in the checkpoints that share them: step back still reaches every
+    /// moment, only the narration of the oldest ones is gone (the page says so).
+    fn bound_trace(&mut self) {
+        let (max, kept) = self.trace_budget;
+        if self.world.trace.bytes() <= max {
+            return;
+        }
+        self.trace_cut = self.trace_cut.max(self.world.trace.cut_for(kept));
+        self.world.trace.drop_before(self.trace_cut);
+        for c in &mut self.checkpoints.list {
+            c.world.trace.drop_before(self.trace_cut);
+        }
     }
 
     fn apply(&mut self, input: &Action) {
@@ -274,16 +330,11 @@ impl Session {
 
     /// Keeps the machine as it is now, before the next input is logged.
     fn checkpoint(&mut self) {
-        let trace = std::mem::take(&mut self.world.trace);
+        // Before the clone: the console counts the files it does not share yet.
+        let bytes = self.world.approx_bytes() + self.console.approx_bytes();
         let (world, console) = (self.world.clone(), self.console.clone());
-        self.world.trace = trace;
-        let trace_len = self.world.trace.len();
-        if self.trace_archive.len() < trace_len {
-            self.trace_archive.extend_from_slice(&self.world.trace[self.trace_archive.len()..]);
-        }
-        let bytes = world.approx_bytes() + console.approx_bytes();
         let events = world.events_processed();
-        self.checkpoints.push(Checkpoint { log_index: self.log.len(), events, trace_len, bytes, world, console });
+        self.checkpoints.push(Checkpoint { log_index: self.log.len(), events, bytes, world, console });
     }
 
     /// Rebuilds the session as it was after `events` events: from the nearest checkpoint
@@ -292,7 +343,6 @@ impl Session {
         let log = std::mem::take(&mut self.log);
         let checkpoints = std::mem::replace(&mut self.checkpoints, Checkpoints::new());
         let present = self.present_events;
-        let archive = std::mem::take(&mut self.trace_archive);
         let mut fresh = Session::with_mode(self.seed, self.scripted);
         // Back at the present, the inputs run as they did live (only forks' caps apply), so
         // the clock also ends where it was, after the last idle stretch.
@@ -300,16 +350,7 @@ impl Session {
         let mut first = 0;
         if let Some(c) = checkpoints.before(events) {
             assert_eq!(log[c.log_index].at_event, c.events, "a checkpoint sits just before its input");
-            // The current trace is a prefix of the timeline's too: cut it back, or extend
-            // it from the archive, to the checkpoint's.
-            let mut trace = std::mem::take(&mut self.world.trace);
-            if trace.len() >= c.trace_len {
-                trace.truncate(c.trace_len);
-            } else {
-                trace.extend_from_slice(&archive[trace.len()..c.trace_len]);
-            }
             fresh.world = c.world.clone();
-            fresh.world.trace = trace;
             fresh.console = c.console.clone();
             first = c.log_index;
         }
@@ -325,7 +366,9 @@ impl Session {
         fresh.world.event_limit = (!at_present).then_some(events);
         fresh.log = log;
         fresh.checkpoints = checkpoints;
-        fresh.trace_archive = archive;
+        fresh.world.trace.drop_before(self.trace_cut);
+        fresh.trace_cut = self.trace_cut;
+        fresh.trace_budget = self.trace_budget;
         fresh.present_events = present;
         fresh.scripted_inputs = self.scripted_inputs;
         *self = fresh;
@@ -441,28 +484,36 @@ impl Session {
 
     /// Everything printed so far, oldest first. Each line's text is exactly what a
     /// terminal shows, prompts included (`$ `, `> `, `>`).
-    pub fn output(&self) -> &[ConsoleLine] {
+    pub fn output(&self) -> &AppendList<ConsoleLine> {
         &self.console.output
     }
 
     /// Explained state changes so far, oldest first.
-    pub fn trace(&self) -> &[TraceEntry] {
+    pub fn trace(&self) -> &Trace {
         &self.world.trace
     }
 
-    /// A plain-data snapshot, with every record of every partition.
+    /// A plain-data snapshot, with every record of every partition and every Streams row.
     pub fn view(&self) -> ClusterView {
         let mut view = view_of(&self.world, usize::MAX);
+        view.streams = self.streams_view(usize::MAX);
         view.connectors = self.console.connector_views();
         view
     }
 
     /// The snapshot the page draws each frame: at most the newest `records_max` records per
-    /// partition, so its cost does not grow with the log (a log strip shows only those).
+    /// partition, so its cost does not grow with the log (a log strip shows only those), and
+    /// no Streams applications (`streams_view` builds them while the Kafka UI shows them).
     pub fn view_recent(&self, records_max: usize) -> ClusterView {
         let mut view = view_of(&self.world, records_max);
         view.connectors = self.console.connector_views();
         view
+    }
+
+    /// Each Kafka Streams application (ksqlDB's persistent queries too) with the first
+    /// `rows_max` rows of each state store and their total: the Kafka UI's Streams tab.
+    pub fn streams_view(&self, rows_max: usize) -> Vec<crate::StreamsAppView> {
+        self.world.streams_apps().map(|a| a.view(rows_max)).collect()
     }
 
     /// A file of the console's machine (relative paths from Kafka's install directory).
@@ -510,7 +561,7 @@ impl Session {
     /// The transcript so far: every console line, as a terminal shows it.
     pub fn transcript(&self) -> String {
         let mut text = String::new();
-        for line in &self.console.output {
+        for line in self.console.output.iter() {
             text.push_str(&line.text);
             text.push('\n');
         }
@@ -537,7 +588,8 @@ fn record_view(r: crate::partition_log::Record) -> RecordView {
     }
 }
 
-/// Builds the page's snapshot of a world, with the newest `records_max` records per partition.
+/// Builds the page's snapshot of a world, with the newest `records_max` records per partition
+/// (and no Streams applications: `Session::streams_view` builds those).
 pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
     let image = world.freshest_image();
     let mut nodes = Vec::new();
@@ -676,7 +728,7 @@ pub(crate) fn view_of(world: &World, records_max: usize) -> ClusterView {
         groups,
         cuts: world.net().cuts().map(|(a, b)| (a.0, b.0)).collect(),
         connectors: Vec::new(),
-        streams: world.streams_apps().map(|a| a.view()).collect(),
+        streams: Vec::new(),
     }
 }
 
@@ -701,9 +753,9 @@ fn groups_of(world: &World, topics: &[TopicView]) -> Vec<GroupView> {
         })
         .collect();
     // Looked up once per group partition: a big cluster has thousands of them.
-    let by_member: BTreeMap<&str, (u32, &crate::client::consumer::Consumer)> =
+    let by_member: VecMap<&str, (u32, &crate::client::consumer::Consumer)> =
         members.iter().map(|&(id, c)| (c.membership.member_id.as_str(), (id, c))).collect();
-    let high_watermarks: BTreeMap<(&str, u32), u64> = topics
+    let high_watermarks: VecMap<(&str, u32), u64> = topics
         .iter()
         .flat_map(|t| t.partitions.iter().map(move |p| ((t.name.as_str(), p.partition), p.high_watermark)))
         .collect();
@@ -732,7 +784,7 @@ pub fn run_script(script: &str, seed: u64) -> String {
 }
 
 /// As [`run_script`], also returning the trace (what `ksim run --trace` prints).
-pub fn run_script_with_trace(script: &str, seed: u64) -> (String, Vec<TraceEntry>) {
+pub fn run_script_with_trace(script: &str, seed: u64) -> (String, Trace) {
     let mut session = Session::with_mode(seed, true);
     for line in script.lines() {
         if line.trim().is_empty() && session.console.waiting() != Waiting::Continuation {

@@ -200,10 +200,7 @@ fn kraft_seed(seed: u64, cfg: &SweepConfig) -> SeedReport {
             .chain(
                 world
                     .trace
-                    .iter()
-                    .rev()
-                    .take(30)
-                    .rev()
+                    .since(world.trace.len().saturating_sub(30))
                     .map(|t| format!("[t+{}.{:03} s] {}: {}", t.at_ms / 1000, t.at_ms % 1000, t.actor, t.text)),
             )
             .collect(),

@@ -28,7 +28,8 @@ pub struct ClusterView {
     /// Kafka Connect connectors of the running standalone workers, in creation order.
     pub connectors: Vec<ConnectorView>,
     /// Kafka Streams application instances (ksqlDB's persistent queries among them), in
-    /// start order: their topologies with record counts, tasks and tables.
+    /// start order: their topologies with record counts, tasks and tables (`Session::view`
+    /// fills it; `view_recent`, drawn every frame, leaves it empty for `streams_view`).
     pub streams: Vec<crate::StreamsAppView>,
 }
 

@@ -9,8 +9,9 @@ use crate::net::{Envelope, Network};
 use crate::node::{stream_for, ClientEvent, Ctx, Input, LogLine, Output, Role, Target};
 use crate::rng::SimRng;
 use crate::server::Server;
-use crate::session::TraceEntry;
 use crate::time::SimTime;
+use crate::trace::Trace;
+use crate::vec_map::VecMap;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
@@ -57,13 +58,13 @@ pub(crate) struct World {
     seq: u64,
     queue: BinaryHeap<Reverse<Scheduled>>,
     events_processed: u64,
-    pub(crate) servers: BTreeMap<NodeId, Server>,
-    pub(crate) clients: BTreeMap<ClientId, Client>,
+    pub(crate) servers: VecMap<NodeId, Server>,
+    pub(crate) clients: VecMap<ClientId, Client>,
     net: Network,
     /// Each process's own random stream, derived from (seed, process id).
-    rngs: BTreeMap<Addr, SimRng>,
+    rngs: VecMap<Addr, SimRng>,
     in_flight: BTreeMap<u64, Envelope>,
-    pub(crate) trace: Vec<TraceEntry>,
+    pub(crate) trace: Trace,
     /// Client events not yet taken by the console.
     pub(crate) notifications: Vec<(ClientId, ClientEvent)>,
     /// Server log lines not yet taken by the console.
@@ -86,12 +87,12 @@ impl World {
             seq: 0,
             queue: BinaryHeap::new(),
             events_processed: 0,
-            servers: BTreeMap::new(),
-            clients: BTreeMap::new(),
+            servers: VecMap::new(),
+            clients: VecMap::new(),
             net: Network::new(seed),
-            rngs: BTreeMap::new(),
+            rngs: VecMap::new(),
             in_flight: BTreeMap::new(),
-            trace: Vec::new(),
+            trace: Trace::default(),
             notifications: Vec::new(),
             server_logs: Vec::new(),
             next_client_id: 0,
@@ -312,7 +313,7 @@ impl World {
                         (Role::Controller, Addr::Node(id)) => format!("Controller {}", id.0),
                         _ => self.actor_name(from),
                     };
-                    self.trace.push(TraceEntry { at_ms: self.now.0, event: self.events_processed, actor, text });
+                    self.trace.push(self.now.0, self.events_processed, &actor, &text);
                 }
                 Output::Log(line) => match from {
                     Addr::Node(id) => self.server_logs.push((id, line)),
@@ -377,12 +378,12 @@ impl World {
                     );
                 }
                 let actor = self.actor_name(Addr::Node(node));
-                self.trace.push(TraceEntry {
-                    at_ms: self.now.0,
-                    event: self.events_processed,
-                    actor,
-                    text: "was killed: its process stopped (its logs on disk survive)".to_string(),
-                });
+                self.trace.push(
+                    self.now.0,
+                    self.events_processed,
+                    &actor,
+                    "was killed: its process stopped (its logs on disk survive)",
+                );
                 true
             }
             _ => false,
@@ -420,12 +421,7 @@ impl World {
             self.actor_name(env.from),
             self.actor_name(env.to)
         );
-        self.trace.push(TraceEntry {
-            at_ms: self.now.0,
-            event: self.events_processed,
-            actor: "Network".to_string(),
-            text,
-        });
+        self.trace.push(self.now.0, self.events_processed, "Network", &text);
         true
     }
 
@@ -439,9 +435,9 @@ impl World {
 }
 
 impl World {
-    /// A rough size in bytes of what a clone copies and what grows with history (the
-    /// partition logs' batch pointers, whose batches are shared, and the trace), for the
-    /// session's bound on checkpoint memory.
+    /// A rough size in bytes of what a clone copies that grows with history or load (the
+    /// partition logs' batch pointers, the event queue, the messages on the wire; the
+    /// batches and the trace's chunks are shared), for the session's checkpoint budget.
     pub(crate) fn approx_bytes(&self) -> usize {
         let batches: usize = self
             .servers
@@ -450,8 +446,8 @@ impl World {
             .flat_map(|b| b.replicas.partitions.values())
             .map(|h| h.log.batches().len())
             .sum();
-        let trace: usize =
-            self.trace.iter().map(|t| std::mem::size_of::<TraceEntry>() + t.actor.len() + t.text.len()).sum();
-        batches * std::mem::size_of::<usize>() + trace
+        batches * std::mem::size_of::<usize>()
+            + self.queue.len() * std::mem::size_of::<Reverse<Scheduled>>()
+            + self.in_flight.len() * (std::mem::size_of::<Envelope>() + std::mem::size_of::<u64>())
     }
 }

@@ -130,3 +130,61 @@ fn ksql_queries_travel_through_checkpoints_as_a_full_replay_does() {
         assert_same(&fast, &full, &format!("travel_to({k}) of {present}"));
     }
 }
+
+/// A long session keeps its trace within a budget: the oldest entries go from the world and
+/// from every checkpoint alike, so travel through checkpoints (thinned by a small budget
+/// too) still equals a full replay, which drops the same entries; indices stay those of the
+/// whole timeline.
+#[test]
+fn a_bounded_trace_and_thinned_checkpoints_travel_as_a_full_replay_does() {
+    let mut fast = Session::new(7);
+    let mut full = Session::new(7);
+    full.disable_checkpoints();
+    fast.set_checkpoint_budget(4, usize::MAX);
+    for s in [&mut fast, &mut full] {
+        s.set_trace_budget(40_000, 20_000);
+        start(s);
+        for round in 0..1500 {
+            play(s, round);
+        }
+    }
+    assert_same(&fast, &full, "live");
+    let present = fast.events_processed();
+    let trace = fast.trace();
+    assert!(trace.first() > 0, "old entries were dropped: {} entries, {} bytes", trace.len(), fast.trace_bytes());
+    assert!(fast.trace_bytes() <= 40_000, "{} bytes", fast.trace_bytes());
+    assert_eq!(trace.get(trace.first()).map(|e| e.event), trace.iter().next().map(|e| e.event));
+    assert!(trace.len() > trace.iter().count(), "the length counts the dropped entries");
+    assert!(fast.checkpoint_count() <= 4, "{} checkpoints", fast.checkpoint_count());
+    let mut points = Points(3);
+    for _ in 0..10 {
+        let k = points.below(present + 1);
+        fast.travel_to(k);
+        full.travel_to(k);
+        assert_same(&fast, &full, &format!("travel_to({k}) of {present}"));
+        fast.step_back();
+        full.step_back();
+        assert_same(&fast, &full, &format!("step back from {k}"));
+    }
+    fast.travel_to(present);
+    full.travel_to(present);
+    assert_same(&fast, &full, "back to the present");
+
+    // A fork from before the oldest entry kept: the new timeline's entries are kept.
+    let early = fast.trace().iter().next().map_or(1, |e| e.event / 2);
+    for s in [&mut fast, &mut full] {
+        s.travel_to(early);
+        s.input("> forked early");
+        for round in 0..300 {
+            play(s, round);
+        }
+    }
+    assert_same(&fast, &full, &format!("forked at {early}, live again"));
+    let present = fast.events_processed();
+    for _ in 0..6 {
+        let k = points.below(present + 1);
+        fast.travel_to(k);
+        full.travel_to(k);
+        assert_same(&fast, &full, &format!("after the fork: travel_to({k}) of {present}"));
+    }
+}

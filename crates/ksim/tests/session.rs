@@ -52,7 +52,7 @@ fn step_back_then_forward_returns_to_the_same_state() {
     let mut s = lesson_session();
     s.advance(1_500);
     let present = s.view();
-    let present_output = s.output().to_vec();
+    let present_output = s.output().clone();
     for _ in 0..10 {
         assert!(s.step_back());
     }
@@ -66,7 +66,7 @@ fn step_back_then_forward_returns_to_the_same_state() {
     assert_eq!(back.events_processed, present.events_processed);
     assert_eq!(back.topics, present.topics);
     assert_eq!(back.nodes, present.nodes);
-    assert_eq!(s.output(), &present_output[..], "replaying to the present reprints the same console");
+    assert_eq!(s.output(), &present_output, "replaying to the present reprints the same console");
 }
 
 #[test]
@@ -186,13 +186,13 @@ fn travel_to_a_narration_line_and_back() {
     s.input("kafka-topics.sh --create --topic heart-rate-measures --partitions 1 --replication-factor 1 --bootstrap-server localhost:9092");
     let present = s.events_processed();
     let created =
-        s.trace().iter().find(|t| t.text.contains("creates topic heart-rate-measures")).expect("traced").clone();
-    let before_creation = s.trace().iter().rev().find(|t| t.event < created.event).expect("earlier line").clone();
-    s.travel_to(before_creation.event);
-    assert_eq!(s.events_processed(), before_creation.event);
+        s.trace().iter().find(|t| t.text.contains("creates topic heart-rate-measures")).expect("traced").event;
+    let before_creation = s.trace().iter().rev().find(|t| t.event < created).expect("earlier line").event;
+    s.travel_to(before_creation);
+    assert_eq!(s.events_processed(), before_creation);
     assert!(s.view().topics.is_empty(), "before the controller created it there is no topic");
-    s.travel_to(created.event);
-    assert_eq!(s.events_processed(), created.event);
+    s.travel_to(created);
+    assert_eq!(s.events_processed(), created);
     s.travel_to(u64::MAX);
     assert_eq!(s.events_processed(), present, "never past the present");
     assert_eq!(s.view().topics.len(), 1);
@@ -222,12 +222,12 @@ fn fork_here_makes_the_past_the_present_like_typing_there() {
 
     // The forked history replays: back to the start and forward again, same state.
     let after = s.view();
-    let trace = s.trace().to_vec();
+    let trace = s.trace().clone();
     s.travel_to(0);
     assert_eq!(s.view().events_processed, 0);
     s.travel_to(u64::MAX);
     assert_eq!(events_only(s.view()), events_only(after));
-    assert_eq!(s.trace(), trace.as_slice());
+    assert_eq!(s.trace(), &trace);
 }
 
 /// A replay stops at the last event, so the idle time after it is not part of the match.
@@ -297,11 +297,11 @@ fn a_dropped_message_never_arrives_and_replay_drops_it_again() {
     assert_eq!(log_end_offset(&s, "vitals"), 0, "the dropped record never arrived");
 
     let after = s.view();
-    let trace = s.trace().to_vec();
+    let trace = s.trace().clone();
     s.travel_to(0);
     s.travel_to(u64::MAX);
     assert_eq!(events_only(s.view()), events_only(after), "replay drops the message again");
-    assert_eq!(s.trace(), trace.as_slice());
+    assert_eq!(s.trace(), &trace);
 }
 
 #[test]

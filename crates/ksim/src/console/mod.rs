@@ -33,6 +33,7 @@ mod streams_demo;
 mod topics;
 mod vfs;
 
+use crate::append_list::AppendList;
 use crate::client::admin::{Admin, AdminCall};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
@@ -78,7 +79,7 @@ pub(crate) struct Console {
     pub(crate) vfs: Vfs,
     vars: VecMap<String, String>,
     last_status: i32,
-    pub(crate) output: Vec<ConsoleLine>,
+    pub(crate) output: AppendList<ConsoleLine>,
     continuation: Option<String>,
     foreground: Option<Job>,
     background: Vec<Job>,
@@ -117,7 +118,7 @@ impl Console {
             vfs,
             vars,
             last_status: 0,
-            output: Vec::new(),
+            output: AppendList::default(),
             continuation: None,
             foreground: None,
             background: Vec::new(),
@@ -915,9 +916,10 @@ pub(crate) fn control_status(world: &World) -> Vec<String> {
 }
 
 impl Console {
-    /// A rough size in bytes of what grows with history (the output), for the session's
-    /// bound on checkpoint memory.
+    /// A rough size in bytes of what a clone holds on its own that grows with history (the
+    /// files written since the last clone; the output's chunks and the other files are
+    /// shared), for the session's bound on checkpoint memory. Read before cloning.
     pub(crate) fn approx_bytes(&self) -> usize {
-        self.output.iter().map(|l| std::mem::size_of::<ConsoleLine>() + l.text.len()).sum()
+        self.vfs.unshared_bytes()
     }
 }

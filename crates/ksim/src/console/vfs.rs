@@ -17,6 +17,7 @@
 
 use crate::vec_map::{VecMap, VecSet};
 use std::fmt;
+use std::sync::Arc;
 
 /// The Kafka install directory, the console's starting directory.
 pub(crate) const KAFKA_HOME: &str = "/opt/kafka";
@@ -73,7 +74,9 @@ impl std::error::Error for VfsError {}
 /// The in-memory file system.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Vfs {
-    files: VecMap<String, String>,
+    /// Contents behind `Arc`s: a clone (a session checkpoint) shares every file, and a
+    /// write or append after it copies only the file it changes.
+    files: VecMap<String, Arc<String>>,
     /// Every directory, including `/` and all ancestors of every entry.
     dirs: VecSet<String>,
     cwd: String,
@@ -184,7 +187,7 @@ impl Vfs {
     /// Inserts a file and its ancestor directories (no checks; for building the tree).
     fn add_file(&mut self, abs: &str, contents: &str) {
         self.add_dir(parent_of(abs));
-        self.files.insert(abs.to_string(), contents.to_string());
+        self.files.insert(abs.to_string(), Arc::new(contents.to_string()));
     }
 
     /// The current directory.
@@ -271,18 +274,24 @@ impl Vfs {
         if contents.len() > MAX_FILE_BYTES {
             return Err(VfsError::new(VfsErrorKind::FileTooLarge, path));
         }
-        self.files.insert(abs, contents.to_string());
+        self.files.insert(abs, Arc::new(contents.to_string()));
         Ok(())
+    }
+
+    /// Bytes of the files no clone shares (those written since the last one), for the
+    /// session's checkpoint budget: what a checkpoint taken now holds on its own.
+    pub(crate) fn unshared_bytes(&self) -> usize {
+        self.files.values().filter(|text| Arc::strong_count(text) == 1).map(|text| text.len()).sum()
     }
 
     /// Appends to a file, creating it when missing.
     pub(crate) fn append(&mut self, path: &str, contents: &str) -> Result<(), VfsError> {
         let abs = self.writable(path)?;
-        let existing = self.files.get(&abs).map_or(0, String::len);
+        let existing = self.files.get(&abs).map_or(0, |text| text.len());
         if existing.saturating_add(contents.len()) > MAX_FILE_BYTES {
             return Err(VfsError::new(VfsErrorKind::FileTooLarge, path));
         }
-        self.files.entry(abs).or_default().push_str(contents);
+        Arc::make_mut(self.files.entry(abs).or_default()).push_str(contents);
         Ok(())
     }
 
@@ -992,6 +1001,20 @@ mod tests {
         assert_eq!(e.to_string(), "big: File too large");
         assert_eq!(vfs.read("big").unwrap().len(), MAX_FILE_BYTES);
         assert_eq!(vfs.write("bigger", &format!("{big}y")).unwrap_err().kind, VfsErrorKind::FileTooLarge);
+    }
+
+    #[test]
+    fn a_clone_shares_files_until_one_changes() {
+        let mut live = Vfs::new();
+        live.write("monitors.txt", "80 bpm\n").unwrap();
+        live.write("notes.txt", "ward 3\n").unwrap();
+        assert_eq!(live.unshared_bytes(), 14, "nothing shares them yet");
+        let checkpoint = live.clone();
+        assert_eq!(live.unshared_bytes(), 0, "the clone shares every file");
+        live.append("monitors.txt", "82 bpm\n").unwrap();
+        assert_eq!(live.unshared_bytes(), 14, "the appended file is copied, the other still shared");
+        assert_eq!(checkpoint.read("monitors.txt").unwrap(), "80 bpm\n");
+        assert_eq!(live.read("monitors.txt").unwrap(), "80 bpm\n82 bpm\n");
     }
 
     // ------------------------------------------------------------ directories

@@ -274,7 +274,10 @@ pub(super) fn parse(at: &Loader, path: &str, v: &Json) -> Result<ExerciseCheck, 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Baseline {
     output_len: usize,
-    trace_len: usize,
+    /// Each server's incarnation (restarts so far) and whether it runs: `ksim kill` is the
+    /// only way a server stops, so one killed since has a later incarnation or stopped.
+    /// (Read from the world, not the trace, whose oldest entries a long session drops.)
+    processes: VecMap<u32, (u32, bool)>,
     leaders: VecMap<(String, u32), Option<u32>>,
     generations: VecMap<String, i32>,
     controller: Option<(u32, u32)>,
@@ -291,12 +294,16 @@ impl Baseline {
         let generations = view.groups.iter().map(|g| (g.group_id.clone(), g.generation_id)).collect();
         Baseline {
             output_len: session.output().len(),
-            trace_len: session.trace().len(),
+            processes: processes(session),
             leaders,
             generations,
             controller: active_controller(&view),
         }
     }
+}
+
+fn processes(session: &Session) -> VecMap<u32, (u32, bool)> {
+    session.world().servers.iter().map(|(id, s)| (id.0, (s.incarnation, s.running))).collect()
 }
 
 /// The leader of the highest epoch among running controllers: `(node, epoch)`.
@@ -339,7 +346,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 /// A command typed since setup, with its continuation lines joined.
 fn commands_since(session: &Session, from: usize) -> Vec<String> {
     let mut commands: Vec<String> = Vec::new();
-    for line in session.output().get(from..).unwrap_or_default().iter().filter(|l| l.stream == Stream::Command) {
+    for line in session.output().since(from).filter(|l| l.stream == Stream::Command) {
         let text = line.text.trim_end_matches('\\');
         match text.strip_prefix("$ ") {
             Some(rest) => commands.push(rest.to_string()),
@@ -621,7 +628,7 @@ impl Check {
                 // line using them does not count.
                 let mut typed = false;
                 let mut found = false;
-                for l in session.output().get(baseline.output_len..).unwrap_or_default() {
+                for l in session.output().since(baseline.output_len) {
                     match l.stream {
                         Stream::Command => {
                             if let Some(command) = l.text.strip_prefix("$ ") {
@@ -674,13 +681,13 @@ impl Check {
                     .iter()
                     .find(|p| committed(p).any(|r| r.value.as_deref() == Some(value.as_str())))
                     .ok_or_else(|| format!("no committed record of {topic} has the value \"{value}\""))?;
-                let killed: VecSet<u32> = session
-                    .trace()
-                    .get(baseline.trace_len..)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter(|e| e.text.starts_with("was killed"))
-                    .filter_map(|e| e.actor.rsplit(' ').next()?.parse().ok())
+                let killed: VecSet<u32> = processes(session)
+                    .into_iter()
+                    .filter(|(id, now)| {
+                        let then = baseline.processes.get(id).copied().unwrap_or((0, true));
+                        now.0 > then.0 || (then.1 && !now.1)
+                    })
+                    .map(|(id, _)| id)
                     .collect();
                 if p.replicas.iter().any(|r| killed.contains(r)) {
                     Ok(())

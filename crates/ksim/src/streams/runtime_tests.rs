@@ -170,19 +170,27 @@ fn a_crashed_instances_tasks_move_after_the_session_timeout() {
 fn the_page_sees_the_topology_with_counts_tasks_and_rows() {
     let (mut world, mut con) = cluster(15, 1);
     let app = start(&mut world, &mut con);
-    produce(&mut world, &mut con, &["p1:80", "p1:82"]);
-    let view = world.streams(app).map(|a| a.view()).expect("the app");
+    produce(&mut world, &mut con, &["p1:80", "p1:82", "p2:70", "p3:75"]);
+    let view = world.streams(app).map(|a| a.view(usize::MAX)).expect("the app");
     assert_eq!(view.state, "RUNNING");
     let source = view.nodes.iter().find(|n| n.kind == "Source").expect("a source");
-    assert_eq!((source.topics.clone(), source.records), (vec!["vitals".to_string()], 2));
+    assert_eq!((source.topics.clone(), source.records), (vec!["vitals".to_string()], 4));
     assert!(view
         .edges
         .iter()
-        .any(|e| e.from == "KSTREAM-SOURCE-0000000000" && e.to == "KSTREAM-AGGREGATE-0000000001" && e.records == 2));
+        .any(|e| e.from == "KSTREAM-SOURCE-0000000000" && e.to == "KSTREAM-AGGREGATE-0000000001" && e.records == 4));
     assert_eq!(view.tasks.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), vec!["0_0"]);
     let table = view.tables.iter().find(|t| t.store == "counts").expect("the counts table");
     assert_eq!(table.changelog_topic.as_deref(), Some("vitals-counter-counts-changelog"));
-    assert_eq!(table.rows.iter().map(|r| (r.key.as_str(), r.value.as_str())).collect::<Vec<_>>(), vec![("p1", "2")]);
+    let rows =
+        |t: &crate::StreamsTableView| t.rows.iter().map(|r| (r.key.clone(), r.value.clone())).collect::<Vec<_>>();
+    let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+    assert_eq!(rows(table), [pair("p1", "2"), pair("p2", "1"), pair("p3", "1")]);
+    assert_eq!(table.rows_total, 3);
+    // The Kafka UI asks for the first rows only, and shows the total.
+    let capped = world.streams(app).map(|a| a.view(2)).expect("the app");
+    let table = capped.tables.iter().find(|t| t.store == "counts").expect("the counts table");
+    assert_eq!((rows(table), table.rows_total), (vec![pair("p1", "2"), pair("p2", "1")], 3));
 }
 
 #[test]

@@ -70,7 +70,10 @@ pub struct StreamsTaskView {
 pub struct StreamsTableView {
     pub store: String,
     pub changelog_topic: Option<String>,
+    /// The first rows in key order (all of them, or as many as the view was asked for).
     pub rows: Vec<StreamsRowView>,
+    /// Rows in the store, shown or not.
+    pub rows_total: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,8 +85,8 @@ pub struct StreamsRowView {
 }
 
 impl super::runtime::StreamsApp {
-    /// The page's view of this instance.
-    pub(crate) fn view(&self) -> StreamsAppView {
+    /// The page's view of this instance, with at most `rows_max` rows of each store.
+    pub(crate) fn view(&self, rows_max: usize) -> StreamsAppView {
         use super::topology::{NodeKind, Topology};
         let app_id = &self.config.application_id;
         let groups = self.topology.node_groups();
@@ -139,18 +142,22 @@ impl super::runtime::StreamsApp {
             .topology
             .stores
             .iter()
-            .map(|s| StreamsTableView {
-                store: s.name.clone(),
-                changelog_topic: s.logging.then(|| s.changelog_topic(app_id)),
-                rows: self
-                    .rows(&s.name)
-                    .into_iter()
-                    .map(|r| StreamsRowView {
-                        key: r.key.to_string(),
-                        window: r.window.map(|w| (w.start_ms, w.end_ms)),
-                        value: r.value.to_string(),
-                    })
-                    .collect(),
+            .map(|s| {
+                let rows = self.rows(&s.name);
+                StreamsTableView {
+                    store: s.name.clone(),
+                    changelog_topic: s.logging.then(|| s.changelog_topic(app_id)),
+                    rows_total: rows.len(),
+                    rows: rows
+                        .into_iter()
+                        .take(rows_max)
+                        .map(|r| StreamsRowView {
+                            key: r.key.to_string(),
+                            window: r.window.map(|w| (w.start_ms, w.end_ms)),
+                            value: r.value.to_string(),
+                        })
+                        .collect(),
+                }
             })
             .collect();
         StreamsAppView {
