@@ -204,7 +204,9 @@ pub fn run_retaining(cfg: &BenchConfig, seed: u64) -> Result<(BenchReport, Retai
     let mut closed = false;
     // The values differ per record (a counter up front) so nothing can share them.
     let mut value = vec![b'x'; VALUE_BYTES];
-    while consumed < cfg.records {
+    // Until every record is consumed and every send answered: a consumer can read the last
+    // batch (the high watermark moved) before the producer's acknowledgement arrives.
+    while consumed < cfg.records || acknowledged + failed < cfg.records {
         while sent < cfg.records && sent - acknowledged - failed < unacked_max {
             sent += 1;
             value[..8].copy_from_slice(&sent.to_be_bytes());
@@ -285,6 +287,15 @@ mod tests {
         assert_eq!(report.failed, 0);
         assert_eq!(report.log_records, 3 * 2_000, "three copies of each record");
         assert_eq!(report.log_bytes, 3 * 2_000 * VALUE_BYTES as u64);
+    }
+
+    #[test]
+    fn the_run_waits_for_the_last_acknowledgement() {
+        // With the default 12 partitions the consumer reads the last batch before the
+        // producer hears back for it; the run must not end there.
+        let cfg = BenchConfig { records: 100_000, ..BenchConfig::default() };
+        let report = run(&cfg, 1).unwrap();
+        assert!(report.complete(), "{report:?}");
     }
 
     #[test]
