@@ -5,8 +5,8 @@
 
 use crate::vec_map::VecMap;
 
-use crate::append_list::AppendList;
 use crate::broker::BrokerState;
+use crate::chunk_list::ChunkList;
 use crate::client::ClientRole;
 use crate::console::{Console, Waiting};
 use crate::ids::Addr;
@@ -484,7 +484,7 @@ impl Session {
 
     /// Everything printed so far, oldest first. Each line's text is exactly what a
     /// terminal shows, prompts included (`$ `, `> `, `>`).
-    pub fn output(&self) -> &AppendList<ConsoleLine> {
+    pub fn output(&self) -> &ChunkList<ConsoleLine> {
         &self.console.output
     }
 
