@@ -286,7 +286,7 @@ fn a_dropped_message_never_arrives_and_replay_drops_it_again() {
     assert!(s.drop_message(m.id));
     assert!(!s.drop_message(m.id), "it is gone already");
     assert!(s.view().in_flight.iter().all(|x| x.id != m.id));
-    let line = s.trace().last().expect("the drop is narrated").clone();
+    let line = s.trace().last().expect("the drop is narrated");
     assert_eq!(line.actor, "Network");
     assert_eq!(
         line.text,

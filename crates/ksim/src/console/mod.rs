@@ -917,9 +917,10 @@ pub(crate) fn control_status(world: &World) -> Vec<String> {
 
 impl Console {
     /// A rough size in bytes of what a clone holds on its own that grows with history (the
-    /// files written since the last clone; the output's chunks and the other files are
-    /// shared), for the session's bound on checkpoint memory. Read before cloning.
+    /// files written since the last clone, the output's chunk pointers and open chunk; the
+    /// full chunks and the other files are shared), for the session's bound on checkpoint
+    /// memory. Read before cloning.
     pub(crate) fn approx_bytes(&self) -> usize {
-        self.vfs.unshared_bytes()
+        self.vfs.unshared_bytes() + self.output.clone_bytes()
     }
 }
