@@ -99,8 +99,7 @@ impl<T> ChunkList<T> {
 
     /// The items in `range`, clamped to the list.
     pub fn range(&self, range: Range<usize>) -> Iter<'_, T> {
-        let end = range.end.min(self.len);
-        Iter { list: self, next: range.start.min(end), end }
+        Iter::new(self, range)
     }
 
     /// The index of the first item `pred` rejects, all before it accepted (as
@@ -162,18 +161,46 @@ impl<T: PartialEq> PartialEq for ChunkList<T> {
 
 impl<T: Eq> Eq for ChunkList<T> {}
 
-/// Iterates a range of a `ChunkList`, from either end.
+/// Iterates a range of a `ChunkList`, from either end, a chunk's slice at a time (logs
+/// are walked on every fetch and every draw).
 #[derive(Debug)]
 pub struct Iter<'a, T> {
-    list: &'a ChunkList<T>,
-    next: usize,
-    end: usize,
+    /// What is left of the first chunk of the range, and of its last (empty when the range
+    /// lies in one chunk); the whole chunks in between.
+    front: std::slice::Iter<'a, T>,
+    back: std::slice::Iter<'a, T>,
+    middle: std::slice::Iter<'a, Arc<Vec<T>>>,
+    left: usize,
 }
 
-// Derived `Clone` would ask `T: Clone`; the iterator only holds a reference.
+impl<'a, T> Iter<'a, T> {
+    fn new(list: &'a ChunkList<T>, range: Range<usize>) -> Iter<'a, T> {
+        let end = range.end.min(list.len);
+        let start = range.start.min(end);
+        let mut iter = Iter { front: [].iter(), back: [].iter(), middle: [].iter(), left: end - start };
+        if start == end {
+            return iter;
+        }
+        let (first, last) = (list.front + start, list.front + end - 1);
+        let (first_chunk, last_chunk) = (first / CHUNK_ITEMS, last / CHUNK_ITEMS);
+        let slice = |chunk: usize, from: usize, to: usize| {
+            list.chunks.get(chunk).and_then(|c| c.get(from..to)).unwrap_or_default().iter()
+        };
+        if first_chunk == last_chunk {
+            iter.front = slice(first_chunk, first % CHUNK_ITEMS, last % CHUNK_ITEMS + 1);
+        } else {
+            iter.front = slice(first_chunk, first % CHUNK_ITEMS, CHUNK_ITEMS);
+            iter.back = slice(last_chunk, 0, last % CHUNK_ITEMS + 1);
+            iter.middle = list.chunks.get(first_chunk + 1..last_chunk).unwrap_or_default().iter();
+        }
+        iter
+    }
+}
+
+// Derived `Clone` would ask `T: Clone`; the iterator only holds references.
 impl<T> Clone for Iter<'_, T> {
     fn clone(&self) -> Self {
-        Iter { list: self.list, next: self.next, end: self.end }
+        Iter { front: self.front.clone(), back: self.back.clone(), middle: self.middle.clone(), left: self.left }
     }
 }
 
@@ -181,31 +208,43 @@ impl<'a, T> Iterator for Iter<'a, T> {
     type Item = &'a T;
 
     fn next(&mut self) -> Option<&'a T> {
-        if self.next >= self.end {
-            return None;
+        loop {
+            if let Some(item) = self.front.next() {
+                self.left -= 1;
+                return Some(item);
+            }
+            match self.middle.next() {
+                Some(chunk) => self.front = chunk.iter(),
+                None => {
+                    let item = self.back.next()?;
+                    self.left -= 1;
+                    return Some(item);
+                }
+            }
         }
-        self.next += 1;
-        self.list.get(self.next - 1)
-    }
-
-    fn nth(&mut self, n: usize) -> Option<&'a T> {
-        self.next = self.next.saturating_add(n).min(self.end);
-        self.next()
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.end - self.next;
-        (left, Some(left))
+        (self.left, Some(self.left))
     }
 }
 
 impl<T> DoubleEndedIterator for Iter<'_, T> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        if self.next >= self.end {
-            return None;
+        loop {
+            if let Some(item) = self.back.next_back() {
+                self.left -= 1;
+                return Some(item);
+            }
+            match self.middle.next_back() {
+                Some(chunk) => self.back = chunk.iter(),
+                None => {
+                    let item = self.front.next_back()?;
+                    self.left -= 1;
+                    return Some(item);
+                }
+            }
         }
-        self.end -= 1;
-        self.list.get(self.end)
     }
 }
 
@@ -274,11 +313,24 @@ mod tests {
         assert!(list.iter().eq(model.iter()));
         assert!(list.iter().rev().eq(model.iter().rev()));
         assert_eq!(list.last(), model.last());
+        // From both ends at once, meeting in the middle.
+        let (mut items, mut expected) = (list.iter(), model.iter());
+        loop {
+            assert_eq!(items.len(), expected.len());
+            let front = items.next();
+            assert_eq!(front, expected.next());
+            let back = items.next_back();
+            assert_eq!(back, expected.next_back());
+            if back.is_none() {
+                break;
+            }
+        }
         for i in [0, 1, model.len() / 2, model.len().saturating_sub(1), model.len(), model.len() + 1] {
             assert_eq!(list.get(i), model.get(i), "get {i}");
             assert!(list.since(i).eq(model.get(i..).unwrap_or_default().iter()), "since {i}");
             let j = i + 300;
             assert!(list.range(i..j).eq(model.iter().skip(i).take(300)), "range {i}..{j}");
+            assert_eq!(list.range(i..j).len(), model.iter().skip(i).take(300).len());
         }
     }
 
