@@ -1008,6 +1008,28 @@ mod tests {
     }
 
     #[test]
+    fn a_checkpoint_of_a_long_log_copies_a_pointer_per_chunk_not_per_batch() {
+        let roll = RollConfig { segment_bytes: 700, segment_ms: u64::MAX };
+        let mut log = PartitionLog::default();
+        for i in 0..1000 {
+            log.append(vec![rec(&format!("{i} bpm"))], None, 0, roll, SimTime(1));
+        }
+        // A pointer per chunk of 256 and the open chunk's pointers (232 here): a quarter of
+        // a pointer per batch.
+        let pointer = std::mem::size_of::<usize>();
+        assert!(log.batches().clone_bytes() < 1000 * pointer / 4, "{} bytes", log.batches().clone_bytes());
+        let checkpoint = log.clone();
+        log.advance_high_watermark(1000);
+        log.truncate(990);
+        log.increment_log_start_offset(300);
+        log.append(vec![rec("new")], None, 1, roll, SimTime(2));
+        assert!(log.batches().len() < 700, "retention dropped the segments below the log start");
+        assert_eq!(offsets(checkpoint.records()), (0..1000).collect::<Vec<u64>>(), "the checkpoint is untouched");
+        assert_eq!(offsets(log.records()), (300..991).collect::<Vec<u64>>());
+        assert_counts_agree(&log);
+    }
+
+    #[test]
     fn a_record_costs_its_bytes_and_a_few_fields_inline() {
         // A retained record costs this once (plus its payload): keep it from growing back.
         let size = std::mem::size_of::<BatchRecord>();
