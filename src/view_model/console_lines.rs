@@ -1,7 +1,7 @@
 //! Console output as the page prints it: each line as the terminal shows it, its prompt
 //! split off for styling, a class per stream, and a terminal's bounded scrollback.
 
-use ksim::{AppendList, ConsoleLine, Stream};
+use ksim::{ChunkList, ConsoleLine, Stream};
 
 /// Lines kept in the page: a terminal's scrollback, so a chatty consumer cannot grow the
 /// DOM without bound.
@@ -27,7 +27,7 @@ pub struct LineModel {
 }
 
 /// The lines from `from` on (everything after the last Ctrl-L), at most `max` of them.
-pub fn scrollback(output: &AppendList<ConsoleLine>, from: usize, max: usize) -> Scrollback {
+pub fn scrollback(output: &ChunkList<ConsoleLine>, from: usize, max: usize) -> Scrollback {
     // Step back can shorten the output below the last clear.
     let from = from.min(output.len());
     let hidden = (output.len() - from).saturating_sub(max);
@@ -73,7 +73,7 @@ mod tests {
         out
     }
 
-    fn lesson() -> AppendList<ConsoleLine> {
+    fn lesson() -> ChunkList<ConsoleLine> {
         [
             line(Stream::Command, "$ bin/kafka-console-producer.sh \\"),
             line(Stream::Command, ">     --topic heart-rate-measures --bootstrap-server localhost:9092"),

@@ -73,10 +73,9 @@ pub fn run(root: &Path) -> Result<()> {
     core(root)?;
     let mut rows = Vec::new();
     let native = native_engine(root)?;
+    // Always rebuilt (quick when nothing changed): a stale dist/ would measure old code.
+    trunk::dist(root)?;
     let dist = paths::dist(root);
-    if !dist.join("index.html").is_file() {
-        trunk::dist(root)?;
-    }
     bundle(&dist, &mut rows)?;
     browser(root, native, &mut rows)?;
     table(&rows);

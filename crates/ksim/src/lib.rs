@@ -3,11 +3,11 @@
 //! Architecture Invariant: nothing here reads a clock, a file, the network or an OS
 //! random source; the same seed and inputs give the same events on every platform.
 
-mod append_list;
 mod assignor;
 pub mod bench;
 mod broker;
 mod broker_config;
+mod chunk_list;
 mod client;
 mod config;
 mod console;
@@ -50,7 +50,7 @@ pub mod vec_map;
 mod view;
 mod world;
 
-pub use append_list::AppendList;
+pub use chunk_list::ChunkList;
 pub use exercise::{
     builtin_exercises, load_exercise, Baseline, Check, CheckResult, Exercise, ExerciseCheck, ExerciseStep, LoadError,
     NodeStateWanted, BUILTIN_EXERCISE_FILES, EXERCISE_FILE_BYTES_MAX,

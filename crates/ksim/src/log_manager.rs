@@ -140,7 +140,7 @@ pub(crate) fn clean(log: &mut PartitionLog, config: &LogConfig, now: SimTime) ->
     }
     let (mut kept_count, mut cleaned) = (0, 0);
     let mut kept: Vec<Arc<Batch>> = Vec::new();
-    for b in range {
+    for b in &range {
         let past_horizon = b.delete_horizon_ms().is_some_and(|h| h <= now_ms);
         let keep = |r: &Record| {
             r.offset >= start
@@ -256,7 +256,7 @@ mod tests {
             vec![(2, 2, 1), (u64::MAX, 3, 0), (4, 5, 2), (6, 6, 1)],
             "the first batch went; the producer's last one stays, emptied"
         );
-        assert_eq!(log.batches()[1].producer(), Some(p(2)));
+        assert_eq!(log.batches().get(1).and_then(|b| b.producer()), Some(p(2)));
         let mut rebuilt = log.clone();
         rebuilt.rebuild_producer_state();
         assert_eq!(rebuilt.producer_state().last_offset(1000), Some(3), "its sequence survives the cleaning");

@@ -7,6 +7,7 @@
 //! Offsets can have gaps once compaction has run, and the log keeps the idempotent producer
 //! state derived from the batches (`UnifiedLog.producerStateManager`).
 
+use crate::chunk_list::{self, ChunkList};
 use crate::producer_state::{ProducerBatch, ProducerStateManager};
 use crate::time::SimTime;
 use std::sync::Arc;
@@ -286,7 +287,7 @@ impl<'a> Iterator for BatchRecords<'a> {
 #[derive(Clone, Debug)]
 pub(crate) struct LogRecords<'a> {
     current: Option<BatchRecords<'a>>,
-    rest: std::slice::Iter<'a, Arc<Batch>>,
+    rest: chunk_list::Iter<'a, Arc<Batch>>,
     left: usize,
 }
 
@@ -372,8 +373,9 @@ fn record_bytes(offset_delta: u64, timestamp_delta: i64, key: Option<&[u8]>, val
 #[derive(Clone, Debug)]
 pub(crate) struct PartitionLog {
     /// In offset order; gaps where compaction removed records. Batches below the log start
-    /// stay until their segment goes, as in Kafka, but nobody reads them.
-    batches: Vec<Arc<Batch>>,
+    /// stay until their segment goes, as in Kafka, but nobody reads them. Chunked, so a
+    /// checkpoint (a clone) copies a pointer per 256 batches rather than one per batch.
+    batches: ChunkList<Arc<Batch>>,
     /// In base offset order; the last one is the active segment.
     segments: Vec<Segment>,
     log_start_offset: u64,
@@ -398,7 +400,7 @@ impl Default for PartitionLog {
 impl PartitionLog {
     fn starting_at(offset: u64) -> PartitionLog {
         PartitionLog {
-            batches: Vec::new(),
+            batches: ChunkList::default(),
             segments: vec![Segment::new(offset)],
             log_start_offset: offset,
             log_end_offset: offset,
@@ -417,7 +419,7 @@ impl PartitionLog {
     /// when a broker loads its logs on restart).
     pub(crate) fn rebuild_producer_state(&mut self) {
         let mut state = ProducerStateManager::default();
-        for b in &self.batches {
+        for b in self.batches.iter() {
             b.update_producer_state(&mut state);
         }
         self.producer_state = state;
@@ -436,7 +438,7 @@ impl PartitionLog {
     }
 
     /// The batches the log holds, in offset order (the first may begin below the log start).
-    pub(crate) fn batches(&self) -> &[Arc<Batch>] {
+    pub(crate) fn batches(&self) -> &ChunkList<Arc<Batch>> {
         &self.batches
     }
 
@@ -452,7 +454,7 @@ impl PartitionLog {
         let (from, left) = if skip >= self.readable / 2 {
             let mut wanted = self.readable.saturating_sub(skip);
             let mut at = (self.batches.len(), 0);
-            for (i, b) in self.batches.iter().enumerate().skip(first).rev() {
+            for (i, b) in self.batches.since(first).enumerate().map(|(i, b)| (first + i, b)).rev() {
                 if wanted == 0 {
                     break;
                 }
@@ -475,11 +477,7 @@ impl PartitionLog {
         if let Some(c) = current.as_mut() {
             c.next += left;
         }
-        LogRecords {
-            current,
-            rest: self.batches.get(from + 1..).unwrap_or_default().iter(),
-            left: self.readable.saturating_sub(skip),
-        }
+        LogRecords { current, rest: self.batches.since(from + 1), left: self.readable.saturating_sub(skip) }
     }
 
     /// How many records the log holds from its log start on.
@@ -490,14 +488,14 @@ impl PartitionLog {
     /// Counts the records from the log start on again (after batches or the log start moved).
     fn recount(&mut self) {
         let first = self.batch_index(self.log_start_offset);
-        self.readable = self.batches[first..].iter().map(|b| self.readable_in(b)).sum();
+        self.readable = self.batches.since(first).map(|b| self.readable_in(b)).sum();
     }
 
     /// How many records below `offset` the log holds from its log start on.
     pub(crate) fn records_before(&self, offset: u64) -> usize {
         let start = self.batch_index(self.log_start_offset);
         let holding = self.batch_index(offset);
-        let whole: usize = self.batches[start.min(holding)..holding].iter().map(|b| self.readable_in(b)).sum();
+        let whole: usize = self.batches.range(start.min(holding)..holding).map(|b| self.readable_in(b)).sum();
         let partial = self
             .batches
             .get(holding)
@@ -511,12 +509,12 @@ impl PartitionLog {
     }
 
     /// The batches of the segment starting at `base` (none if there is no such segment).
-    pub(crate) fn segment_batches(&self, base: u64) -> &[Arc<Batch>] {
-        let Some(i) = self.segments.iter().position(|s| s.base_offset == base) else { return &[] };
+    pub(crate) fn segment_batches(&self, base: u64) -> chunk_list::Iter<'_, Arc<Batch>> {
+        let Some(i) = self.segments.iter().position(|s| s.base_offset == base) else { return self.batches.range(0..0) };
         let upper = self.segments.get(i + 1).map_or(u64::MAX, |n| n.base_offset);
         let lo = self.batches.partition_point(|b| b.base_offset < base);
         let hi = self.batches.partition_point(|b| b.base_offset < upper);
-        &self.batches[lo..hi]
+        self.batches.range(lo..hi)
     }
 
     pub(crate) fn segments(&self) -> &[Segment] {
@@ -625,9 +623,11 @@ impl PartitionLog {
         if self.last_epoch() <= epoch {
             return (self.last_epoch(), self.log_end_offset());
         }
-        match self.batches.partition_point(|b| b.partition_leader_epoch <= epoch) {
-            0 => (0, self.log_start_offset),
-            i => (self.batches[i - 1].partition_leader_epoch, self.batches[i].base_offset),
+        let i = self.batches.partition_point(|b| b.partition_leader_epoch <= epoch);
+        match (i.checked_sub(1).and_then(|before| self.batches.get(before)), self.batches.get(i)) {
+            (Some(before), Some(next)) => (before.partition_leader_epoch, next.base_offset),
+            // The last epoch is above `epoch`, so a batch follows; none before: the log start.
+            _ => (0, self.log_start_offset),
         }
     }
 
@@ -643,7 +643,8 @@ impl PartitionLog {
         self.log_end_offset = end.min(self.log_end_offset);
         self.segments.retain(|s| s.base_offset < end || s.base_offset == self.log_start_offset);
         let from = self.segments.last().map_or(0, |s| s.base_offset);
-        let tail: u64 = self.batches.iter().filter(|b| b.base_offset >= from).map(|b| b.size_bytes()).sum();
+        let tail: u64 =
+            self.batches.since(self.batches.partition_point(|b| b.base_offset < from)).map(|b| b.size_bytes()).sum();
         if let Some(active) = self.segments.last_mut() {
             active.size_bytes = tail;
         }
@@ -680,20 +681,23 @@ impl PartitionLog {
     /// `limit` (the HW for consumers), as many as fit in `max` records. The first batch goes
     /// whatever its size, as Kafka's `minOneMessage` (`fetch.max.bytes` is a soft limit).
     /// The reader skips the records before its position.
-    pub(crate) fn read(&self, offset: u64, limit: u64, max: usize) -> &[Arc<Batch>] {
+    pub(crate) fn read(&self, offset: u64, limit: u64, max: usize) -> Vec<Arc<Batch>> {
         let end = limit.min(self.log_end_offset());
         if offset < self.log_start_offset || offset >= end {
-            return &[];
+            return Vec::new();
         }
         let from = self.batch_index(offset);
         let below = self.batch_index(end);
-        let mut to = from;
         let mut held = 0;
-        while let Some(b) = self.batches[..below].get(to).filter(|b| to == from || held + b.record_count() <= max) {
+        let mut read = Vec::new();
+        for b in self.batches.range(from..below) {
+            if !read.is_empty() && held + b.record_count() > max {
+                break;
+            }
             held += b.record_count();
-            to += 1;
+            read.push(Arc::clone(b));
         }
-        &self.batches[from..to]
+        read
     }
 
     /// Moves the log start forward (`DeleteRecords`, or retention deleting segments): every
@@ -708,7 +712,7 @@ impl PartitionLog {
         self.segments.drain(..keep_from);
         let first_base = self.segments.first().map_or(to, |s| s.base_offset);
         let drop = self.batches.partition_point(|b| b.base_offset < first_base);
-        self.batches.drain(..drop);
+        self.batches.drop_front(drop);
         self.cleaned_up_to = self.cleaned_up_to.max(to);
         self.recount();
     }
@@ -738,20 +742,20 @@ impl PartitionLog {
     /// order), recomputing segment sizes and merging segments the cleaning emptied.
     pub(crate) fn replace_cleaned(&mut self, end: u64, kept: Vec<Arc<Batch>>) {
         let split = self.batch_index(end);
-        let tail = self.batches.split_off(split);
-        self.batches = kept;
-        self.batches.extend(tail);
+        // The cleaner rewrote the head: the log is rebuilt, sharing no chunk with its
+        // checkpoints (compacted logs are the small ones; a cleaning is rare).
+        let tail = self.batches.since(split).cloned().collect::<Vec<_>>();
+        self.batches = kept.into_iter().chain(tail).collect();
         let active = self.segments.len().saturating_sub(1);
         let mut merged: Vec<Segment> = Vec::new();
         for (i, seg) in self.segments.iter().enumerate() {
             let upper = self.segments.get(i + 1).map_or(u64::MAX, |n| n.base_offset);
             let lo = self.batches.partition_point(|b| b.base_offset < seg.base_offset);
             let hi = self.batches.partition_point(|b| b.base_offset < upper);
-            let inside = &self.batches[lo..hi];
             let mut seg = seg.clone();
-            seg.size_bytes = inside.iter().map(|b| b.size_bytes()).sum();
+            seg.size_bytes = self.batches.range(lo..hi).map(|b| b.size_bytes()).sum();
             // An emptied closed segment folds into the one before it (`groupSegmentsBySize`).
-            if i < active && inside.is_empty() && !merged.is_empty() {
+            if i < active && lo == hi && !merged.is_empty() {
                 continue;
             }
             merged.push(seg);
@@ -801,7 +805,7 @@ mod tests {
         assert_eq!(log.log_end_offset(), 3);
         assert!(log.read(0, log.high_watermark(), 10).is_empty());
         log.advance_high_watermark(2);
-        assert_eq!(fetched(log.read(0, log.high_watermark(), 10), 0), vec![0, 1]);
+        assert_eq!(fetched(&log.read(0, log.high_watermark(), 10), 0), vec![0, 1]);
         log.advance_high_watermark(1);
         assert_eq!(log.high_watermark(), 2, "the HW never goes back");
     }
@@ -815,8 +819,8 @@ mod tests {
         let read = log.read(1, 5, 1);
         assert_eq!(read.len(), 1, "at least one batch, whole, whatever the maximum");
         assert_eq!(read[0].base_offset(), 0);
-        assert_eq!(fetched(read, 1), vec![1, 2], "the reader skips the records before its position");
-        assert_eq!(fetched(log.read(1, 5, 10), 1), vec![1, 2, 3, 4]);
+        assert_eq!(fetched(&read, 1), vec![1, 2], "the reader skips the records before its position");
+        assert_eq!(fetched(&log.read(1, 5, 10), 1), vec![1, 2, 3, 4]);
         assert!(log.read(1, 4, 10).len() == 1, "a batch reaching past the limit is not sent");
         assert_eq!(offsets(log.records_skipping(4)), vec![4]);
     }
@@ -863,7 +867,7 @@ mod tests {
         assert_eq!(log.delete_oldest_segments(5), 1, "the active segment never goes");
         assert_eq!(log.log_start_offset(), 2);
         assert!(log.read(0, 4, 10).is_empty(), "offsets below the log start are gone");
-        assert_eq!(fetched(log.read(2, 4, 10), 2), vec![2, 3]);
+        assert_eq!(fetched(&log.read(2, 4, 10), 2), vec![2, 3]);
         assert_eq!(log.batches().len(), 2, "the deleted segment's batches went with it");
         assert_counts_agree(&log);
     }
@@ -889,7 +893,7 @@ mod tests {
 
         // A new follower starts at the leader's log start and takes the batch as it is.
         let mut follower = PartitionLog::starting_at(1);
-        follower.append_replicated(read, RollConfig::default(), SimTime(2));
+        follower.append_replicated(&read, RollConfig::default(), SimTime(2));
         assert_eq!(follower.log_start_offset(), 1, "the log start stays");
         assert_eq!(follower.segments()[0].base_offset, 0, "the log now begins at the batch's base");
         assert_eq!(follower.log_end_offset(), 4);
@@ -918,7 +922,7 @@ mod tests {
         log.advance_high_watermark(3);
         let kept: Vec<Arc<Batch>> = log.batches().iter().filter(|b| b.base_offset == 0).cloned().collect();
         log.replace_cleaned(2, kept);
-        assert_eq!(fetched(log.read(1, 3, 10), 1), vec![2], "offset 1 is gone");
+        assert_eq!(fetched(&log.read(1, 3, 10), 1), vec![2], "offset 1 is gone");
         assert_eq!(log.segments().len(), 2, "the emptied segment folded into the one before");
         assert_eq!(log.log_end_offset(), 3);
         assert_counts_agree(&log);
@@ -935,7 +939,7 @@ mod tests {
         };
         let batch = vec![keyed("bed-1", Some("82"), 10), keyed("bed-2", None, 11), keyed("bed-3", Some("95"), 12)];
         log.append(batch, Some(p), 3, RollConfig::default(), SimTime(1));
-        let original = Arc::clone(&log.batches()[0]);
+        let original = Arc::clone(log.batches().get(0).expect("one batch"));
         assert!(Arc::ptr_eq(&original.filtered(|_| true, None), &original), "nothing removed: the same batch");
         let cleaned = original.filtered(|r| r.offset != 2, Some(5_000));
         assert_eq!((cleaned.base_offset(), cleaned.last_offset(), cleaned.record_count()), (0, 2, 2));
@@ -957,10 +961,14 @@ mod tests {
         leader.append(vec![rec("c")], None, 0, RollConfig::default(), SimTime(1));
         leader.append(vec![rec("d"), rec("e")], Some(p(2)), 0, RollConfig::default(), SimTime(1));
         let mut follower = PartitionLog::default();
-        follower.append_replicated(&leader.batches()[..2], RollConfig::default(), SimTime(2));
-        follower.append_replicated(leader.batches(), RollConfig::default(), SimTime(2));
+        let leaders: Vec<Arc<Batch>> = leader.batches().iter().cloned().collect();
+        follower.append_replicated(&leaders[..2], RollConfig::default(), SimTime(2));
+        follower.append_replicated(&leaders, RollConfig::default(), SimTime(2));
         assert_eq!(follower.producer_state(), leader.producer_state(), "replicated batches, same state");
-        assert!(Arc::ptr_eq(&follower.batches()[2], &leader.batches()[2]), "followers share the leader's batches");
+        assert!(
+            Arc::ptr_eq(follower.batches().get(2).expect("a third batch"), &leaders[2]),
+            "followers share the leader's batches"
+        );
         let mut rebuilt = follower.clone();
         rebuilt.rebuild_producer_state();
         assert_eq!(rebuilt.producer_state(), leader.producer_state(), "the log holds everything the state says");
@@ -997,6 +1005,28 @@ mod tests {
         let read: Fields = log.records().map(|r| (r.key(), r.value())).collect();
         let expected: Fields = cases.iter().map(|(k, v)| (k.map(str::as_bytes), v.map(str::as_bytes))).collect();
         assert_eq!(read, expected);
+    }
+
+    #[test]
+    fn a_checkpoint_of_a_long_log_copies_a_pointer_per_chunk_not_per_batch() {
+        let roll = RollConfig { segment_bytes: 700, segment_ms: u64::MAX };
+        let mut log = PartitionLog::default();
+        for i in 0..1000 {
+            log.append(vec![rec(&format!("{i} bpm"))], None, 0, roll, SimTime(1));
+        }
+        // A pointer per chunk of 256 and the open chunk's pointers (232 here): a quarter of
+        // a pointer per batch.
+        let pointer = std::mem::size_of::<usize>();
+        assert!(log.batches().clone_bytes() < 1000 * pointer / 4, "{} bytes", log.batches().clone_bytes());
+        let checkpoint = log.clone();
+        log.advance_high_watermark(1000);
+        log.truncate(990);
+        log.increment_log_start_offset(300);
+        log.append(vec![rec("new")], None, 1, roll, SimTime(2));
+        assert!(log.batches().len() < 700, "retention dropped the segments below the log start");
+        assert_eq!(offsets(checkpoint.records()), (0..1000).collect::<Vec<u64>>(), "the checkpoint is untouched");
+        assert_eq!(offsets(log.records()), (300..991).collect::<Vec<u64>>());
+        assert_counts_agree(&log);
     }
 
     #[test]

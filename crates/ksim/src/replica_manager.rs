@@ -659,17 +659,14 @@ impl ReplicaManager {
                                     Some(d) => out.diverging = Some(d),
                                     None if out_of_range => out.error = error(KafkaError::OffsetOutOfRange),
                                     None => {
-                                        out.batches = h
-                                            .log
-                                            .read(fp.fetch_offset, h.log.log_end_offset(), FETCH_RECORDS_MAX)
-                                            .to_vec()
+                                        out.batches =
+                                            h.log.read(fp.fetch_offset, h.log.log_end_offset(), FETCH_RECORDS_MAX)
                                     }
                                 }
                             }
                             (None, _) if out_of_range => out.error = error(KafkaError::OffsetOutOfRange),
                             (None, _) => {
-                                out.batches =
-                                    h.log.read(fp.fetch_offset, h.log.high_watermark(), FETCH_RECORDS_MAX).to_vec()
+                                out.batches = h.log.read(fp.fetch_offset, h.log.high_watermark(), FETCH_RECORDS_MAX)
                             }
                         }
                     }

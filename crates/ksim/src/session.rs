@@ -5,8 +5,8 @@
 
 use crate::vec_map::VecMap;
 
-use crate::append_list::AppendList;
 use crate::broker::BrokerState;
+use crate::chunk_list::ChunkList;
 use crate::client::ClientRole;
 use crate::console::{Console, Waiting};
 use crate::ids::Addr;
@@ -86,11 +86,12 @@ struct Checkpoint {
 ///
 /// The byte bound weighs memory against step back's time, both measured by
 /// `cargo run --release -p ksim --example bench history` (figures in README.md's
-/// Performance): in the example's million-event history step back stays near 20 ms; on the
-/// page's heavier load, ten simulated minutes at 16× keep 32 checkpoints (114 MB) and a
-/// replay runs up to 32 768 events (about 110 ms natively). Halving the bound halves both
-/// the memory and the checkpoints, doubling the replay. As checkpoints get cheaper (most
-/// of one is the logs' record pointers), the same bound keeps more of them.
+/// Performance): in the example's million-event history step back takes about 2 ms; on the
+/// page's heavier load, ten simulated minutes at 16× keep 64 checkpoints (122 MB) and a
+/// replay runs up to 16 384 events (about 30–65 ms natively). Halving the bound halves both
+/// the memory and the checkpoints, doubling the replay. The logs share their batches in
+/// chunks (`ChunkList`), so a checkpoint copies little more than the event queue and the
+/// wire; as checkpoints get cheaper, the same bound keeps more of them.
 const CHECKPOINTS_MAX: usize = 128;
 const CHECKPOINT_BYTES_MAX: usize = 128 << 20;
 /// Events between checkpoints while history is short.
@@ -484,7 +485,7 @@ impl Session {
 
     /// Everything printed so far, oldest first. Each line's text is exactly what a
     /// terminal shows, prompts included (`$ `, `> `, `>`).
-    pub fn output(&self) -> &AppendList<ConsoleLine> {
+    pub fn output(&self) -> &ChunkList<ConsoleLine> {
         &self.console.output
     }
 

@@ -436,7 +436,7 @@ impl World {
 
 impl World {
     /// A rough size in bytes of what a clone copies that grows with history or load (the
-    /// partition logs' batch pointers, the event queue, the messages on the wire; the
+    /// partition logs' chunk pointers and open chunks, the event queue, the messages on the wire; the
     /// batches and the trace's chunks are shared), for the session's checkpoint budget.
     pub(crate) fn approx_bytes(&self) -> usize {
         let batches: usize = self
@@ -444,9 +444,9 @@ impl World {
             .values()
             .filter_map(|s| s.broker.as_ref())
             .flat_map(|b| b.replicas.partitions.values())
-            .map(|h| h.log.batches().len())
+            .map(|h| h.log.batches().clone_bytes())
             .sum();
-        batches * std::mem::size_of::<usize>()
+        batches
             + self.queue.len() * std::mem::size_of::<Reverse<Scheduled>>()
             + self.in_flight.len() * (std::mem::size_of::<Envelope>() + std::mem::size_of::<u64>())
     }

@@ -133,7 +133,7 @@ fn data_segment<'w>(world: &'w World, path: &str) -> Option<(&'w PartitionLog, u
 
 /// `DumpLogSegments.dumpLog` over a segment's batches: a batch line each (`printBatchLevel`)
 /// and, when `records` is set, a line per record, with its key and value when it is true.
-fn segment_lines(batches: &[Arc<Batch>], records: Option<bool>) -> Vec<String> {
+fn segment_lines<'a>(batches: impl Iterator<Item = &'a Arc<Batch>>, records: Option<bool>) -> Vec<String> {
     let mut lines = Vec::new();
     let mut position = 0;
     for batch in batches {

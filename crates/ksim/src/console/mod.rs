@@ -33,7 +33,7 @@ mod streams_demo;
 mod topics;
 mod vfs;
 
-use crate::append_list::AppendList;
+use crate::chunk_list::ChunkList;
 use crate::client::admin::{Admin, AdminCall};
 use crate::client::{Client, ClientRole};
 use crate::ids::ClientId;
@@ -79,7 +79,7 @@ pub(crate) struct Console {
     pub(crate) vfs: Vfs,
     vars: VecMap<String, String>,
     last_status: i32,
-    pub(crate) output: AppendList<ConsoleLine>,
+    pub(crate) output: ChunkList<ConsoleLine>,
     continuation: Option<String>,
     foreground: Option<Job>,
     background: Vec<Job>,
@@ -118,7 +118,7 @@ impl Console {
             vfs,
             vars,
             last_status: 0,
-            output: AppendList::default(),
+            output: ChunkList::default(),
             continuation: None,
             foreground: None,
             background: Vec::new(),
@@ -917,9 +917,10 @@ pub(crate) fn control_status(world: &World) -> Vec<String> {
 
 impl Console {
     /// A rough size in bytes of what a clone holds on its own that grows with history (the
-    /// files written since the last clone; the output's chunks and the other files are
-    /// shared), for the session's bound on checkpoint memory. Read before cloning.
+    /// files written since the last clone, the output's chunk pointers and open chunk; the
+    /// full chunks and the other files are shared), for the session's bound on checkpoint
+    /// memory. Read before cloning.
     pub(crate) fn approx_bytes(&self) -> usize {
-        self.vfs.unshared_bytes()
+        self.vfs.unshared_bytes() + self.output.clone_bytes()
     }
 }
