@@ -43,6 +43,24 @@ fn assert_same(a: &Session, b: &Session, context: &str) {
     assert_eq!(a.prompt(), b.prompt(), "{context}");
 }
 
+/// Travels both sessions to `times` random points of their history, and a step back and
+/// forth from each, checking after every move that the checkpointed one equals the replay.
+fn travel_around(fast: &mut Session, full: &mut Session, points: &mut Points, times: usize) {
+    let present = fast.events_processed();
+    for _ in 0..times {
+        let k = points.below(present + 1);
+        fast.travel_to(k);
+        full.travel_to(k);
+        assert_same(fast, full, &format!("travel_to({k}) of {present}"));
+        fast.step_back();
+        full.step_back();
+        assert_same(fast, full, &format!("step back from {k}"));
+        fast.step();
+        full.step();
+        assert_same(fast, full, &format!("step forward to {k}"));
+    }
+}
+
 #[test]
 fn travel_through_checkpoints_equals_a_full_replay() {
     let mut fast = Session::new(3);
@@ -58,18 +76,7 @@ fn travel_through_checkpoints_equals_a_full_replay() {
     let present = fast.events_processed();
     assert!(fast.checkpoint_count() >= 4, "{present} events, {} checkpoints", fast.checkpoint_count());
     let mut points = Points(11);
-    for _ in 0..12 {
-        let k = points.below(present + 1);
-        fast.travel_to(k);
-        full.travel_to(k);
-        assert_same(&fast, &full, &format!("travel_to({k}) of {present}"));
-        fast.step_back();
-        full.step_back();
-        assert_same(&fast, &full, &format!("step back from {k}"));
-        fast.step();
-        full.step();
-        assert_same(&fast, &full, &format!("step forward to {k}"));
-    }
+    travel_around(&mut fast, &mut full, &mut points, 12);
 
     // A fork: acting in the past drops the old future, checkpoints included.
     for fork in 0..3 {
@@ -157,15 +164,7 @@ fn a_bounded_trace_and_thinned_checkpoints_travel_as_a_full_replay_does() {
     assert!(trace.len() > trace.iter().count(), "the length counts the dropped entries");
     assert!(fast.checkpoint_count() <= 4, "{} checkpoints", fast.checkpoint_count());
     let mut points = Points(3);
-    for _ in 0..10 {
-        let k = points.below(present + 1);
-        fast.travel_to(k);
-        full.travel_to(k);
-        assert_same(&fast, &full, &format!("travel_to({k}) of {present}"));
-        fast.step_back();
-        full.step_back();
-        assert_same(&fast, &full, &format!("step back from {k}"));
-    }
+    travel_around(&mut fast, &mut full, &mut points, 10);
     fast.travel_to(present);
     full.travel_to(present);
     assert_same(&fast, &full, "back to the present");
