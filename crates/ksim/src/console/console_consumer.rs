@@ -357,6 +357,17 @@ impl ConsumerJob {
         emit.exit(0);
     }
 
+    /// Its standard output could not be written (a full file): `checkErr` ends the loop
+    /// after the first record it could not write, and the consumer closes as at the end of
+    /// its messages. The records after that one were printed in the same fetch, so they
+    /// come off the count (a record per line, as the default formatter prints).
+    pub(crate) fn stdout_closed(&mut self, unwritten_lines: usize, emit: &mut Emit) {
+        let after_first = u64::try_from(unwritten_lines.saturating_sub(1)).unwrap_or(u64::MAX);
+        self.count = self.count.saturating_sub(after_first);
+        emit.err("Unable to write to standard out, closing consumer.".to_string());
+        self.finish(emit);
+    }
+
     /// Ctrl-C: the shutdown hook wakes the consumer up and it closes.
     pub(crate) fn stop(&mut self, world: &mut World, emit: &mut Emit) {
         world.poke_client(self.client, |client, ctx| client.close(ctx));

@@ -89,6 +89,10 @@ pub(crate) struct Console {
     captures: Vec<String>,
     /// Standard output redirected to a file for the command running now.
     stdout_file: Option<String>,
+    /// While a job's lines are written: how many of its standard output's lines could not
+    /// be written to its file. A JVM's `PrintStream` only sets a flag (`checkError()`), and
+    /// bash says nothing.
+    job_stdout_failed: Option<usize>,
     pub(crate) rng: SimRng,
     /// Scripts (`ksim run`) read records and stop consumers themselves; the page waits.
     pub(crate) scripted: bool,
@@ -125,6 +129,7 @@ impl Console {
             deferred: None,
             captures: Vec::new(),
             stdout_file: None,
+            job_stdout_failed: None,
             // The console's own stream: cluster ids and console group ids.
             rng: SimRng::for_stream(seed, u64::MAX - 1),
             scripted,
@@ -176,7 +181,10 @@ impl Console {
         } else if let Some(path) = self.stdout_file.clone() {
             let path = self.vfs.resolve(&path);
             if let Err(e) = self.vfs.append(&path, &format!("{text}\n")) {
-                self.push(Stream::Stderr, format!("bash: {path}: {}", e.kind.reason()));
+                match &mut self.job_stdout_failed {
+                    Some(failed) => *failed += 1,
+                    None => self.push(Stream::Stderr, format!("bash: {path}: {}", e.kind.reason())),
+                }
             }
         } else {
             self.push(Stream::Stdout, text);
@@ -196,7 +204,8 @@ impl Console {
         Outcome::Done(1)
     }
 
-    fn emit(&mut self, emit: Emit, stdout_file: Option<String>) {
+    /// Writes a job's lines; how many of its standard output's could not be written.
+    fn emit(&mut self, emit: Emit, stdout_file: Option<String>) -> usize {
         for (path, text, append) in emit.writes {
             let result = if append { self.vfs.append(&path, &text) } else { self.vfs.write(&path, &text) };
             if let Err(e) = result {
@@ -204,6 +213,7 @@ impl Console {
             }
         }
         let saved = std::mem::replace(&mut self.stdout_file, stdout_file);
+        let saved_failed = self.job_stdout_failed.replace(0);
         for (stream, text) in emit.lines {
             match stream {
                 Stream::Stdout => self.out(text),
@@ -211,6 +221,19 @@ impl Console {
             }
         }
         self.stdout_file = saved;
+        std::mem::replace(&mut self.job_stdout_failed, saved_failed).unwrap_or_default()
+    }
+
+    /// A console consumer whose standard output failed (`unwritten` lines) stops, as
+    /// `ConsoleConsumer.checkErr` makes it; other tools' lines are lost, as a
+    /// `PrintStream`'s are. The exit status, when the job ended.
+    fn stdout_failed(&mut self, world: &World, job: &mut Job, unwritten: usize) -> Option<i32> {
+        let JobKind::Consumer(consumer) = &mut job.kind else { return None };
+        let mut emit = Emit::new(world.now().wall_ms());
+        consumer.stdout_closed(unwritten, &mut emit);
+        let exit = emit.exit;
+        self.emit(emit, job.stdout_file.clone());
+        exit
     }
 
     /// One line typed at the terminal.
@@ -427,12 +450,18 @@ impl Console {
     /// Prints a job's lines, starts any follow-up Admin call, and ends the foreground job
     /// (and its client process) if it exited.
     fn finish_emit(&mut self, world: &mut World, mut emit: Emit, foreground: bool) {
-        let exit = emit.exit;
+        let mut exit = emit.exit;
         let follow_up = emit.start_admin.take();
         let file = self.foreground.as_ref().filter(|_| foreground).and_then(|j| j.stdout_file.clone());
-        self.emit(emit, file);
+        let unwritten = self.emit(emit, file);
         if !foreground {
             return;
+        }
+        if unwritten > 0 && exit.is_none() {
+            if let Some(mut job) = self.foreground.take() {
+                exit = self.stdout_failed(world, &mut job, unwritten);
+                self.foreground = Some(job);
+            }
         }
         if let (Some(call), Some(job)) = (follow_up, &mut self.foreground) {
             let bootstrap =
@@ -558,8 +587,11 @@ impl Console {
         for mut job in jobs.drain(..) {
             let mut emit = Emit::new(now_wall_ms);
             f(&mut job, &mut emit);
-            let exit = emit.exit;
-            self.emit(emit, job.stdout_file.clone());
+            let mut exit = emit.exit;
+            let unwritten = self.emit(emit, job.stdout_file.clone());
+            if unwritten > 0 && exit.is_none() {
+                exit = self.stdout_failed(world, &mut job, unwritten);
+            }
             match exit {
                 Some(status) => {
                     ended.push(job.client());
