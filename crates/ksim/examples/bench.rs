@@ -180,7 +180,7 @@ fn session_memory(rows: &mut Vec<Row>) {
     for line in [
         "ksim start-cluster --brokers 3 --controllers 3",
         "kafka-topics.sh --create --topic vitals --partitions 6 --replication-factor 3 --bootstrap-server localhost:9092",
-        "kafka-console-consumer.sh --topic vitals --group monitors --bootstrap-server localhost:9092 > monitors.txt &",
+        "kafka-console-consumer.sh --topic vitals --group monitors --bootstrap-server localhost:9092 > /dev/null &",
         "kafka-producer-perf-test.sh --topic vitals --num-records 200000 --record-size 100 --throughput 200 --producer-props bootstrap.servers=localhost:9092 &",
         "ksim advance 10s",
     ] {

@@ -1172,16 +1172,16 @@ mod tests {
         let mut env = Env::new();
         assert_eq!(env.stdout("ls"), "LICENSE  NOTICE  bin  config  libs\n");
         assert_eq!(env.stdout("ls ."), "LICENSE  NOTICE  bin  config  libs\n");
-        assert_eq!(env.stdout("ls /"), "opt  root  tmp\n");
+        assert_eq!(env.stdout("ls /"), "dev  opt  root  tmp\n");
         assert_eq!(env.stdout("ls libs"), "");
         assert_eq!(
             env.stdout("ls config/kraft"),
             "broker.properties  controller.properties  reconfig-server.properties  \
              server.properties\n"
         );
-        assert_eq!(env.stdout("ls -1 /"), "opt\nroot\ntmp\n");
+        assert_eq!(env.stdout("ls -1 /"), "dev\nopt\nroot\ntmp\n");
         assert_eq!(env.stdout("ls -F"), "LICENSE  NOTICE  bin/  config/  libs/\n");
-        assert_eq!(env.stdout("ls -a /"), ".  ..  opt  root  tmp\n");
+        assert_eq!(env.stdout("ls -a /"), ".  ..  dev  opt  root  tmp\n");
         env.vfs.write("/tmp/.hidden", "").unwrap();
         assert_eq!(env.stdout("ls /tmp"), "");
         assert_eq!(env.stdout("ls -A /tmp"), ".hidden\n");
@@ -1192,8 +1192,8 @@ mod tests {
     fn ls_operands() {
         let mut env = Env::new();
         assert_eq!(env.stdout("ls LICENSE"), "LICENSE\n");
-        assert_eq!(env.stdout("ls libs / NOTICE LICENSE"), "LICENSE  NOTICE\n\n/:\nopt  root  tmp\n\nlibs:\n");
-        assert_eq!(env.stdout("ls / libs"), "/:\nopt  root  tmp\n\nlibs:\n");
+        assert_eq!(env.stdout("ls libs / NOTICE LICENSE"), "LICENSE  NOTICE\n\n/:\ndev  opt  root  tmp\n\nlibs:\n");
+        assert_eq!(env.stdout("ls / libs"), "/:\ndev  opt  root  tmp\n\nlibs:\n");
         let out = env.run("ls nope /tmp");
         assert_eq!(out.stdout, "/tmp:\n");
         failed(&out, "ls: cannot access 'nope': No such file or directory\n", 2);

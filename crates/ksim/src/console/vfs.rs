@@ -144,14 +144,18 @@ fn child_names<'a>(first_from: impl Fn(String) -> Option<&'a String>, prefix: &s
     }
 }
 
+/// Discards what is written to it and reads as empty, so `> /dev/null` works as in a shell.
+const DEV_NULL: &str = "/dev/null";
+
 impl Vfs {
-    /// An empty tree with `/`, `/opt/kafka`, `/root` and `/tmp`, in `/opt/kafka`.
+    /// An empty tree with `/`, `/opt/kafka`, `/root`, `/tmp` and `/dev/null`, in `/opt/kafka`.
     pub(crate) fn new() -> Self {
         let mut vfs = Self { files: VecMap::new(), dirs: VecSet::new(), cwd: KAFKA_HOME.to_string() };
         vfs.dirs.insert("/".to_string());
         for dir in [KAFKA_HOME, HOME, "/tmp"] {
             vfs.add_dir(dir);
         }
+        vfs.add_file(DEV_NULL, "");
         vfs
     }
 
@@ -271,6 +275,9 @@ impl Vfs {
     /// Creates or replaces a file.
     pub(crate) fn write(&mut self, path: &str, contents: &str) -> Result<(), VfsError> {
         let abs = self.writable(path)?;
+        if abs == DEV_NULL {
+            return Ok(());
+        }
         if contents.len() > MAX_FILE_BYTES {
             return Err(VfsError::new(VfsErrorKind::FileTooLarge, path));
         }
@@ -287,6 +294,9 @@ impl Vfs {
     /// Appends to a file, creating it when missing.
     pub(crate) fn append(&mut self, path: &str, contents: &str) -> Result<(), VfsError> {
         let abs = self.writable(path)?;
+        if abs == DEV_NULL {
+            return Ok(());
+        }
         let existing = self.files.get(&abs).map_or(0, |text| text.len());
         if existing.saturating_add(contents.len()) > MAX_FILE_BYTES {
             return Err(VfsError::new(VfsErrorKind::FileTooLarge, path));
@@ -1020,10 +1030,19 @@ mod tests {
     // ------------------------------------------------------------ directories
 
     #[test]
+    fn dev_null_discards_and_reads_empty() {
+        let mut vfs = kafka();
+        vfs.write("/dev/null", "gone").unwrap();
+        vfs.append("/dev/null", &"x".repeat(MAX_FILE_BYTES + 1)).unwrap();
+        assert_eq!(vfs.read("/dev/null").unwrap(), "");
+        assert!(vfs.is_file("/dev/null"));
+    }
+
+    #[test]
     fn install_layout() {
         let vfs = kafka();
         assert_eq!(vfs.list(".").unwrap(), vec!["LICENSE", "NOTICE", "bin", "config", "libs"]);
-        assert_eq!(vfs.list("/").unwrap(), vec!["opt", "root", "tmp"]);
+        assert_eq!(vfs.list("/").unwrap(), vec!["dev", "opt", "root", "tmp"]);
         assert_eq!(vfs.list("libs").unwrap(), Vec::<String>::new());
         assert_eq!(vfs.list("bin").unwrap(), KAFKA_SCRIPTS.to_vec());
         assert_eq!(
