@@ -33,6 +33,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// The memory play's cluster and load, typed line by line: one file, so the native figure
+/// (`crates/ksim/examples/bench.rs`) and the browser's (`xtask bench`) play the same thing.
+const PLAY_LOAD: &str = include_str!("../../crates/ksim/examples/play_load.txt");
+
 /// Records typed into the page's console producer (typing is slow over WebDriver).
 const BROWSER_RECORDS: usize = 2_000;
 const LINES_PER_SEND: usize = 250;
@@ -265,13 +269,7 @@ fn big_cluster(session: &crate::webdriver::Session, url: &str, rows: &mut Vec<Ro
 fn memory(session: &crate::webdriver::Session, url: &str, rows: &mut Vec<Row>) -> Result<()> {
     session.navigate(url)?;
     let input = session.wait_for(CONSOLE_INPUT, PAGE_TIMEOUT)?.ok_or("the page did not show its console")?;
-    for line in [
-        "ksim start-cluster --brokers 3 --controllers 3",
-        "kafka-topics.sh --create --topic vitals --partitions 6 --replication-factor 3 --bootstrap-server localhost:9092",
-        "kafka-console-consumer.sh --topic vitals --group monitors --bootstrap-server localhost:9092 > /dev/null &",
-        "kafka-producer-perf-test.sh --topic vitals --num-records 200000 --record-size 100 --throughput 200 --producer-props bootstrap.servers=localhost:9092 &",
-        "ksim advance 10s",
-    ] {
+    for line in PLAY_LOAD.lines() {
         session.send_keys(&input, &format!("{line}{ENTER}"))?;
     }
     let measure = || -> Result<(f64, f64)> {

@@ -19,6 +19,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// The memory play's cluster and load, typed line by line: one file, so the native figure
+/// (`crates/ksim/examples/bench.rs`) and the browser's (`xtask bench`) play the same thing.
+const PLAY_LOAD: &str = include_str!("play_load.txt");
+
 const RECORDS: usize = 100_000;
 const PARTITIONS: u32 = 12;
 const SAMPLES: usize = 200;
@@ -177,13 +181,7 @@ fn session_memory(rows: &mut Vec<Row>) {
     const PLAY_MS: u64 = 10 * 60 * 1000;
     let before = ALLOCATED.load(Ordering::Relaxed);
     let mut s = Session::new(1);
-    for line in [
-        "ksim start-cluster --brokers 3 --controllers 3",
-        "kafka-topics.sh --create --topic vitals --partitions 6 --replication-factor 3 --bootstrap-server localhost:9092",
-        "kafka-console-consumer.sh --topic vitals --group monitors --bootstrap-server localhost:9092 > /dev/null &",
-        "kafka-producer-perf-test.sh --topic vitals --num-records 200000 --record-size 100 --throughput 200 --producer-props bootstrap.servers=localhost:9092 &",
-        "ksim advance 10s",
-    ] {
+    for line in PLAY_LOAD.lines() {
         s.input(line);
     }
     let started = Instant::now();
