@@ -7,14 +7,8 @@
 //! one `sort_by` over `usize` behind a `dyn` comparator (one copy in the binary), then the
 //! elements are swapped into place. It is stable like `slice::sort_by`, so every order
 //! (and every transcript) stays the same. Hot paths with big inputs keep the standard sort.
-//!
-//! `collect()` into a `BTreeMap` or `BTreeSet` sorts too: `FromIterator` gathers the items
-//! in a `Vec` and stable-sorts it, one more driftsort per element and iterator type.
-//! `Collect::collect_map`/`collect_set` insert one by one instead, which builds the same
-//! map or set (a repeated key keeps its last value, as `FromIterator` does).
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// `items.sort_by(compare)`, stable.
 pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
@@ -31,29 +25,6 @@ pub fn sort_by_key<T, K: Ord>(items: &mut [T], mut key: impl FnMut(&T) -> K) {
 pub fn sort<T: Ord>(items: &mut [T]) {
     sort_by(items, T::cmp);
 }
-
-/// `collect()` into a `BTreeMap`/`BTreeSet` without `FromIterator`'s sort.
-pub trait Collect: Iterator + Sized {
-    fn collect_map<K: Ord, V>(self) -> BTreeMap<K, V>
-    where
-        Self: Iterator<Item = (K, V)>,
-    {
-        let mut map = BTreeMap::new();
-        map.extend(self);
-        map
-    }
-
-    fn collect_set<T: Ord>(self) -> BTreeSet<T>
-    where
-        Self: Iterator<Item = T>,
-    {
-        let mut set = BTreeSet::new();
-        set.extend(self);
-        set
-    }
-}
-
-impl<I: Iterator> Collect for I {}
 
 /// Where each of `len` positions goes in sorted order (`compare` compares two positions'
 /// elements). The one instance of the standard sort behind every call above.
@@ -103,10 +74,6 @@ mod tests {
             assert_eq!(reversed, expected);
         }
         let mut words = vec!["icu", "bed-7", "ward", "bed-10"];
-        let set = words.iter().copied().collect_set();
-        assert_eq!(set, words.iter().copied().collect::<BTreeSet<_>>());
-        let map = words.iter().map(|w| (w.len() % 2, *w)).collect_map();
-        assert_eq!(map, words.iter().map(|w| (w.len() % 2, *w)).collect::<BTreeMap<_, _>>(), "the last value wins");
         sort(&mut words);
         assert_eq!(words, ["bed-10", "bed-7", "icu", "ward"]);
     }
