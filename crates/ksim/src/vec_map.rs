@@ -129,28 +129,8 @@ impl<K, V> VecMap<K, V> {
         self.entries.iter_mut().map(|(_, v)| v)
     }
 
-    pub fn into_keys(self) -> impl DoubleEndedIterator<Item = K> + ExactSizeIterator {
-        self.entries.into_iter().map(|(k, _)| k)
-    }
-
     pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> + ExactSizeIterator {
         self.entries.into_iter().map(|(_, v)| v)
-    }
-
-    pub fn first_key_value(&self) -> Option<(&K, &V)> {
-        self.entries.first().map(|(k, v)| (k, v))
-    }
-
-    pub fn last_key_value(&self) -> Option<(&K, &V)> {
-        self.entries.last().map(|(k, v)| (k, v))
-    }
-
-    pub fn pop_first(&mut self) -> Option<(K, V)> {
-        (!self.entries.is_empty()).then(|| self.entries.remove(0))
-    }
-
-    pub fn pop_last(&mut self) -> Option<(K, V)> {
-        self.entries.pop()
     }
 
     /// Keeps the entries for which `keep` is true, visiting them in key order.
@@ -175,13 +155,6 @@ impl<K: Ord, V> VecMap<K, V> {
         K: Borrow<Q>,
     {
         self.find(key).ok().map(|i| &self.entries[i].1)
-    }
-
-    pub fn get_key_value<Q: Ord + ?Sized>(&self, key: &Q) -> Option<(&K, &V)>
-    where
-        K: Borrow<Q>,
-    {
-        self.find(key).ok().map(|i| (&self.entries[i].0, &self.entries[i].1))
     }
 
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
@@ -219,14 +192,7 @@ impl<K: Ord, V> VecMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.remove_entry(key).map(|(_, v)| v)
-    }
-
-    pub fn remove_entry<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<(K, V)>
-    where
-        K: Borrow<Q>,
-    {
-        self.find(key).ok().map(|i| self.entries.remove(i))
+        self.find(key).ok().map(|i| self.entries.remove(i).1)
     }
 
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
@@ -244,15 +210,6 @@ impl<K: Ord, V> VecMap<K, V> {
     {
         let (start, end) = range_indices(self.entries.len(), &range, &mut |i| self.entries[i].0.borrow());
         iter_of(&self.entries[start..end])
-    }
-
-    pub fn range_mut<Q: Ord + ?Sized, R: RangeBounds<Q>>(&mut self, range: R) -> IterMut<'_, K, V>
-    where
-        K: Borrow<Q>,
-    {
-        let entries = &self.entries;
-        let (start, end) = range_indices(entries.len(), &range, &mut |i| entries[i].0.borrow());
-        iter_mut_of(&mut self.entries[start..end])
     }
 
     /// Moves every entry whose key is `>= key` into the returned map.
@@ -301,30 +258,11 @@ impl<'a, K, V> Entry<'a, K, V> {
         &mut self.map.entries[i].1
     }
 
-    pub fn or_insert_with_key(self, default: impl FnOnce(&K) -> V) -> &'a mut V {
-        let i = match self.at {
-            Ok(i) => i,
-            Err(i) => {
-                let value = default(&self.key);
-                self.map.entries.insert(i, (self.key, value));
-                i
-            }
-        };
-        &mut self.map.entries[i].1
-    }
-
     pub fn or_default(self) -> &'a mut V
     where
         V: Default,
     {
         self.or_insert_with(V::default)
-    }
-
-    pub fn and_modify(self, modify: impl FnOnce(&mut V)) -> Self {
-        if let Ok(i) = self.at {
-            modify(&mut self.map.entries[i].1);
-        }
-        self
     }
 }
 
@@ -434,14 +372,6 @@ impl<T> VecSet<T> {
         self.items.last()
     }
 
-    pub fn pop_first(&mut self) -> Option<T> {
-        (!self.items.is_empty()).then(|| self.items.remove(0))
-    }
-
-    pub fn pop_last(&mut self) -> Option<T> {
-        self.items.pop()
-    }
-
     /// Keeps the items for which `keep` is true, visiting them in order.
     pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
         self.items.retain(keep);
@@ -542,18 +472,6 @@ impl<T: Ord> VecSet<T> {
         merged.into_iter()
     }
 
-    pub fn is_subset(&self, other: &Self) -> bool {
-        self.items.iter().all(|item| other.contains(item))
-    }
-
-    pub fn is_superset(&self, other: &Self) -> bool {
-        other.is_subset(self)
-    }
-
-    pub fn is_disjoint(&self, other: &Self) -> bool {
-        !self.items.iter().any(|item| other.contains(item))
-    }
-
     /// Moves every item of `other` into `self`.
     pub fn append(&mut self, other: &mut Self) {
         self.extend(std::mem::take(other));
@@ -632,8 +550,6 @@ mod tests {
         Remove(u8),
         Entry(u8, u16),
         Retain(u8),
-        PopFirst,
-        PopLast,
         SplitOffAppend(u8),
     }
 
@@ -645,8 +561,6 @@ mod tests {
             2 => key.clone().prop_map(Op::Remove),
             2 => (key.clone(), any::<u16>()).prop_map(|(k, v)| Op::Entry(k, v)),
             1 => (2u8..5).prop_map(Op::Retain),
-            1 => Just(Op::PopFirst),
-            1 => Just(Op::PopLast),
             1 => key.prop_map(Op::SplitOffAppend),
         ]
     }
@@ -659,12 +573,9 @@ mod tests {
         assert!(map.iter().rev().eq(model.iter().rev()));
         assert!(map.keys().eq(model.keys()));
         assert!(map.values().eq(model.values()));
-        assert_eq!(map.first_key_value(), model.first_key_value());
-        assert_eq!(map.last_key_value(), model.last_key_value());
         assert_eq!(format!("{map:?}"), format!("{model:?}"));
         for k in 0..42u8 {
             assert_eq!(map.get(&k), model.get(&k));
-            assert_eq!(map.get_key_value(&k), model.get_key_value(&k));
             assert_eq!(map.contains_key(&k), model.contains_key(&k));
             assert!(map.range(k..).eq(model.range(k..)));
             assert!(map.range(..k).eq(model.range(..k)));
@@ -687,8 +598,8 @@ mod tests {
                     Op::Insert(k, v) => prop_assert_eq!(map.insert(k, v), model.insert(k, v)),
                     Op::Remove(k) => prop_assert_eq!(map.remove(&k), model.remove(&k)),
                     Op::Entry(k, v) => {
-                        let got = *map.entry(k).and_modify(|x| *x = x.wrapping_add(1)).or_insert(v);
-                        let want = *model.entry(k).and_modify(|x| *x = x.wrapping_add(1)).or_insert(v);
+                        let got = *map.entry(k).or_insert(v);
+                        let want = *model.entry(k).or_insert(v);
                         prop_assert_eq!(got, want);
                         *map.entry(k).or_default() ^= v;
                         *model.entry(k).or_default() ^= v;
@@ -697,8 +608,6 @@ mod tests {
                         map.retain(|k, v| !(*k as u16 ^ *v).is_multiple_of(m as u16));
                         model.retain(|k, v| !(*k as u16 ^ *v).is_multiple_of(m as u16));
                     }
-                    Op::PopFirst => prop_assert_eq!(map.pop_first(), model.pop_first()),
-                    Op::PopLast => prop_assert_eq!(map.pop_last(), model.pop_last()),
                     Op::SplitOffAppend(k) => {
                         let mut tail = map.split_off(&k);
                         let mut model_tail = model.split_off(&k);
@@ -739,8 +648,6 @@ mod tests {
                         set.retain(|k| !k.is_multiple_of(m));
                         model.retain(|k| !k.is_multiple_of(m));
                     }
-                    Op::PopFirst => prop_assert_eq!(set.pop_first(), model.pop_first()),
-                    Op::PopLast => prop_assert_eq!(set.pop_last(), model.pop_last()),
                     Op::SplitOffAppend(k) => prop_assert_eq!(set.take(&k), model.take(&k)),
                 }
                 prop_assert!(set.iter().eq(model.iter()));
@@ -760,9 +667,6 @@ mod tests {
             prop_assert!(set.difference(&other_set).eq(model.difference(&other_model)));
             prop_assert!(set.intersection(&other_set).eq(model.intersection(&other_model)));
             prop_assert!(set.union(&other_set).eq(model.union(&other_model)));
-            prop_assert_eq!(set.is_subset(&other_set), model.is_subset(&other_model));
-            prop_assert_eq!(set.is_superset(&other_set), model.is_superset(&other_model));
-            prop_assert_eq!(set.is_disjoint(&other_set), model.is_disjoint(&other_model));
             let mut appended = set.clone();
             appended.append(&mut other_set.clone());
             prop_assert!(appended.into_iter().eq(model.union(&other_model).copied()));
